@@ -1,0 +1,165 @@
+#!/usr/bin/env bash
+# Layer-building benchmark: pycontainer vs the usual tar | gzip pipelines, all
+# on the same synthetic tree (bench/gen-tree.mjs).
+#
+#   bash bench/layer.sh [--files N] [--mb MB] [--runs 3] [--native-only]
+#
+# Each row runs --runs times (default 3); the median wall time is reported,
+# peak RSS is the largest "Maximum resident set size" from /usr/bin/time -v
+# (for a pipeline: its largest single process). MB = 10^6 bytes; MB/s is the
+# uncompressed tree bytes divided by the median time.
+#
+# The pycontainer row must work: if the CLI fails or its JSON has no layer
+# size, the script prints the native rows, marks the row FAILED and exits 1.
+# --native-only (or BENCH_NATIVE_ONLY=1) skips it on purpose.
+set -euo pipefail
+
+repo="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
+# shellcheck source=tests/infra/lib.sh
+. "$repo/tests/infra/lib.sh"
+
+files=2000
+mb=50
+runs=3
+native_only="${BENCH_NATIVE_ONLY:-0}"
+while [ "$#" -gt 0 ]; do
+  case "$1" in
+    --files) files="$2"; shift 2 ;;
+    --mb) mb="$2"; shift 2 ;;
+    --runs) runs="$2"; shift 2 ;;
+    --native-only) native_only=1; shift ;;
+    -h | --help) sed -n '2,14p' "$0"; exit 0 ;;
+    *) echo "layer.sh: unknown argument $1" >&2; exit 2 ;;
+  esac
+done
+
+need node tar gzip pigz sha256sum /usr/bin/time
+
+log() { printf 'bench: %s\n' "$*" >&2; }
+
+# ---- the tree (cached; the key includes the generator's hash) -------------
+# Generated into a temp dir and renamed into place, so $tree exists only complete.
+cache="$(cache_dir)"
+gen_hash="$(sha256sum "$repo/bench/gen-tree.mjs" | cut -c1-12)"
+tree_base="$cache/bench-tree-f${files}-mb${mb}-${gen_hash}"
+tree="$tree_base/tree"
+if [ ! -d "$tree" ]; then
+  log "generating tree ($files files, $mb MB) in $tree"
+  # Drop trees made by older versions of the generator.
+  rm -rf "$cache/bench-tree-f${files}-mb${mb}-"*
+  tmp_tree="$(mktemp -d "$cache/.bench-tree.tmp.XXXXXX")"
+  if ! node "$repo/bench/gen-tree.mjs" "$tmp_tree/tree" --files "$files" --mb "$mb"; then
+    rm -rf "$tmp_tree"
+    exit 1
+  fi
+  mv -T "$tmp_tree" "$tree_base"
+fi
+tree_bytes="$(find "$tree" -type f -printf '%s\n' | awk '{ s += $1 } END { print s + 0 }')"
+tree_files="$(find "$tree" -type f | wc -l)"
+
+work="$(mktemp -d "${TMPDIR:-/tmp}/pyc-bench.XXXXXX")"
+trap 'rm -rf "$work"; lib_cleanup' EXIT
+
+TAR=(tar --sort=name --mtime=@0 --owner=0 --group=0 --numeric-owner -C "$tree" -c .)
+export TREE="$tree" OUT="$work/out.gz"
+tar_cmd="$(printf '%q ' "${TAR[@]}")"
+
+# Warm the page cache so every run reads the tree from memory.
+"${TAR[@]}" >/dev/null
+
+# measure NAME CMD: run CMD (a bash -c string) $runs times.
+# Sets M_SECONDS (median wall s) and M_RSS_KB (max peak RSS).
+measure() {
+  local name="$1" cmd="$2" i t0 t1 rss times=() rss_max=0
+  for ((i = 1; i <= runs; i++)); do
+    t0="$(date +%s%N)"
+    if ! /usr/bin/time -v -o "$work/time.txt" bash -c "$cmd" >"$work/cmd.out" 2>"$work/cmd.err"; then
+      log "error: '$name' run $i failed: $cmd"
+      sed 's/^/  | /' "$work/cmd.err" >&2
+      return 1
+    fi
+    t1="$(date +%s%N)"
+    rss="$(awk -F': ' '/Maximum resident set size/ { print $2 }' "$work/time.txt")"
+    if [ "${rss:-0}" -gt "$rss_max" ]; then rss_max="$rss"; fi
+    times+=("$(((t1 - t0) / 1000))") # microseconds
+    log "$name run $i: $(awk -v us="${times[-1]}" 'BEGIN { printf "%.3f", us / 1e6 }') s"
+  done
+  M_SECONDS="$(printf '%s\n' "${times[@]}" | sort -n | awk '{ a[NR] = $1 } END { m = (NR % 2) ? a[(NR + 1) / 2] : (a[NR / 2] + a[NR / 2 + 1]) / 2; printf "%.6f", m / 1e6 }')"
+  M_RSS_KB="$rss_max"
+}
+
+names=() secs=() sizes=() rsss=()
+add_row() { names+=("$1"); secs+=("$2"); sizes+=("$3"); rsss+=("$4"); }
+
+log "tree: $tree ($tree_files files, $tree_bytes bytes)"
+
+measure "tar | gzip -1" "$tar_cmd | gzip -1 | tee \"\$OUT\" | sha256sum"
+add_row "tar \| gzip -1 \| tee \| sha256sum" "$M_SECONDS" "$(stat -c %s "$OUT")" "$M_RSS_KB"
+gz1_seconds="$M_SECONDS"
+
+measure "tar | gzip -6" "$tar_cmd | gzip -6 | tee \"\$OUT\" | sha256sum"
+gz6_size="$(stat -c %s "$OUT")"
+add_row "tar \| gzip -6 \| tee \| sha256sum" "$M_SECONDS" "$gz6_size" "$M_RSS_KB"
+
+measure "tar | sha256sum" "$tar_cmd | sha256sum"
+add_row "tar \| sha256sum (no compression)" "$M_SECONDS" "$("${TAR[@]}" | wc -c)" "$M_RSS_KB"
+
+measure "tar | pigz -1" "$tar_cmd | pigz -1 | sha256sum"
+add_row "tar \| pigz -1 \| sha256sum ($(nproc) cores)" "$M_SECONDS" "$("${TAR[@]}" | pigz -1 | wc -c)" "$M_RSS_KB"
+
+# ---- pycontainer -----------------------------------------------------------
+pyc_status=ok
+pyc_seconds=""
+if [ "$native_only" = 1 ]; then
+  pyc_status=skipped
+else
+  export PYC_CLI="$repo/npm/bin/pycontainer.js"
+  # Fresh output directory per run (removal is inside the timed command, but
+  # it is a few files in page cache). Expanded by the inner bash, hence '...'.
+  # shellcheck disable=SC2016
+  pyc_cmd='o="$(mktemp -d "$WORK/pyc-out.XXXXXX")" && node "$PYC_CLI" build --context "$TREE" --base-image scratch --output "$o" --tag bench:1 --json > "$WORK/pyc.json"; rc=$?; rm -rf "$o"; exit $rc'
+  export WORK="$work"
+  if measure "pycontainer" "$pyc_cmd"; then
+    pyc_size="$(node -e '
+      const j = JSON.parse(require("fs").readFileSync(process.argv[1], "utf8"));
+      const l = Array.isArray(j.layers) ? j.layers[j.layers.length - 1] : undefined;
+      if (!l || !Number.isFinite(l.size) || l.size <= 0) {
+        console.error("pycontainer --json output has no layers[-1].size: " + JSON.stringify(j).slice(0, 500));
+        process.exit(1);
+      }
+      console.log(l.size);
+    ' "$work/pyc.json")" || pyc_status=failed
+    if [ "$pyc_status" = ok ]; then
+      pyc_seconds="$M_SECONDS"
+      add_row "pycontainer build (app layer)" "$M_SECONDS" "$pyc_size" "$M_RSS_KB"
+    fi
+  else
+    pyc_status=failed
+  fi
+fi
+
+# ---- report ----------------------------------------------------------------
+echo
+echo "Tree: $tree_files files, $(awk -v b="$tree_bytes" 'BEGIN { printf "%.1f", b / 1e6 }') MB (bench/gen-tree.mjs --files $files --mb $mb); $runs runs each, median; $(nproc) cores; $(node --version)"
+echo
+echo "| tool | median s | MB/s | output MB | peak RSS MB | size ÷ gzip -6 |"
+echo "|---|---:|---:|---:|---:|---:|"
+for i in "${!names[@]}"; do
+  awk -v n="${names[$i]}" -v s="${secs[$i]}" -v b="$tree_bytes" -v o="${sizes[$i]}" -v r="${rsss[$i]}" -v g="$gz6_size" \
+    'BEGIN { printf "| %s | %.3f | %.1f | %.2f | %.1f | %.3f |\n", n, s, b / 1e6 / s, o / 1e6, r / 1024, o / g }'
+done
+case "$pyc_status" in
+  failed) echo "| pycontainer build (app layer) | FAILED | | | | |" ;;
+  skipped) echo "| pycontainer build (app layer) | skipped (--native-only) | | | | |" ;;
+esac
+echo
+if [ -n "$pyc_seconds" ]; then
+  awk -v a="$gz1_seconds" -v p="$pyc_seconds" \
+    'BEGIN { printf "gzip -1 pipeline time ÷ pycontainer time: %.2f (>= 1.0 means pycontainer is faster)\n", a / p }'
+  awk -v s="$pyc_size" -v g="$gz6_size" \
+    'BEGIN { printf "pycontainer layer size ÷ gzip -6 size: %.3f (< 1.0 means pycontainer is smaller)\n", s / g }'
+fi
+if [ "$pyc_status" = failed ]; then
+  echo "bench: error: the pycontainer row failed (see above); no pycontainer numbers reported" >&2
+  exit 1
+fi

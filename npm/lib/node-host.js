@@ -1,0 +1,166 @@
+'use strict';
+
+// The Node implementation of the host object described in docs/host-interface.md.
+// Every method is synchronous: the core awaits each call anyway, and an already
+// resolved value costs a microtask instead of a libuv thread-pool round-trip.
+
+const crypto = require('node:crypto');
+const fs = require('node:fs');
+const path = require('node:path');
+
+/** Maps an fs.Stats to the host's FileInfo (`target` is added by the caller for symlinks). */
+function toInfo(st) {
+  let kind = 'other';
+  if (st.isFile()) kind = 'file';
+  else if (st.isDirectory()) kind = 'dir';
+  else if (st.isSymbolicLink()) kind = 'symlink';
+  return { kind, size: Number(st.size), mode: st.mode & 0o7777 };
+}
+
+/** lstat that reports "nothing there" as null instead of throwing. */
+function lstatInfo(p) {
+  let st;
+  try {
+    st = fs.lstatSync(p, { throwIfNoEntry: false });
+  } catch (err) {
+    // `/some/file/child`: a path through a non-directory does not exist either.
+    if (err.code === 'ENOTDIR') return null;
+    throw err;
+  }
+  if (!st) return null;
+  const info = toInfo(st);
+  if (info.kind === 'symlink') info.target = fs.readlinkSync(p);
+  return info;
+}
+
+/** Joins with `/` as the contract requires, without doubling a trailing slash. */
+function joinPosix(dir, name) {
+  return dir.endsWith('/') ? dir + name : `${dir}/${name}`;
+}
+
+/** Offsets and lengths may arrive as BigInt (u64 from Rust) or as numbers. */
+function toCount(value, what) {
+  const n = Number(value);
+  if (!Number.isSafeInteger(n) || n < 0) {
+    throw new RangeError(`invalid ${what}: ${String(value)}`);
+  }
+  return n;
+}
+
+function readRange(p, offsetArg, lengthArg) {
+  const offset = toCount(offsetArg, 'offset');
+  let length = toCount(lengthArg, 'length');
+  const fd = fs.openSync(p, 'r');
+  try {
+    const st = fs.fstatSync(fd);
+    // Never allocate past the end of a regular file: callers may ask for
+    // "everything" with a huge length.
+    if (st.isFile()) length = Math.min(length, Math.max(0, st.size - offset));
+    const buf = new Uint8Array(length);
+    let done = 0;
+    while (done < length) {
+      const n = fs.readSync(fd, buf, done, length - done, offset + done);
+      if (n === 0) break; // end of file
+      done += n;
+    }
+    return done === length ? buf : buf.subarray(0, done);
+  } finally {
+    fs.closeSync(fd);
+  }
+}
+
+function writeAll(fd, data) {
+  // `data` may be a view into wasm memory; writeSync copies synchronously, so
+  // nothing is kept past this call.
+  const bytes =
+    data instanceof Uint8Array
+      ? data
+      : new Uint8Array(data.buffer ?? data, data.byteOffset ?? 0, data.byteLength);
+  let done = 0;
+  while (done < bytes.byteLength) {
+    done += fs.writeSync(fd, bytes, done, bytes.byteLength - done);
+  }
+}
+
+function createSha256() {
+  const hash = crypto.createHash('sha256');
+  return {
+    update(data) {
+      hash.update(data);
+    },
+    digest() {
+      const out = hash.digest();
+      return new Uint8Array(out.buffer, out.byteOffset, out.byteLength);
+    },
+  };
+}
+
+/**
+ * Creates the Node host object.
+ * @param {{onProgress?: (event: {type: string}) => void}} [options]
+ */
+function createNodeHost(options = {}) {
+  const { onProgress } = options;
+  return {
+    stat(p) {
+      return lstatInfo(p);
+    },
+
+    listDir(p) {
+      const entries = [];
+      for (const name of fs.readdirSync(p)) {
+        const info = lstatInfo(joinPosix(p, name));
+        // An entry removed between readdir and lstat is simply not listed.
+        if (info) entries.push({ name, ...info });
+      }
+      return entries;
+    },
+
+    read(p, offset, length) {
+      return readRange(p, offset, length);
+    },
+
+    create(p) {
+      fs.mkdirSync(path.dirname(p), { recursive: true });
+      return fs.openSync(p, 'w');
+    },
+
+    write(handle, data) {
+      writeAll(handle, data);
+    },
+
+    close(handle) {
+      try {
+        fs.fsyncSync(handle);
+      } finally {
+        fs.closeSync(handle);
+      }
+    },
+
+    rename(from, to) {
+      fs.renameSync(from, to);
+    },
+
+    remove(p) {
+      try {
+        fs.unlinkSync(p);
+      } catch (err) {
+        if (err.code !== 'ENOENT') throw err;
+      }
+    },
+
+    env(name) {
+      return process.env[name];
+    },
+
+    progress(event) {
+      if (onProgress) onProgress(event);
+    },
+
+    sha256() {
+      return createSha256();
+    },
+  };
+}
+
+module.exports = { createNodeHost };

@@ -1,0 +1,110 @@
+#!/usr/bin/env bash
+# Install everything the build and the tests need. Idempotent, and quick when
+# everything is already there:
+#   - Debian packages: registry, skopeo, umoci, runc, mmdebstrap, htpasswd, time, pigz
+#   - the wasm32-unknown-unknown Rust target
+#   - wasm-bindgen-cli at exactly the wasm-bindgen version in Cargo.lock
+#   - npm dependencies (npm ci) when node_modules is missing or older than package-lock.json
+set -euo pipefail
+
+repo="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
+cd "$repo"
+
+say() { printf 'setup: %s\n' "$*"; }
+die() { printf 'setup: error: %s\n' "$*" >&2; exit 1; }
+
+export PATH="${CARGO_HOME:-$HOME/.cargo}/bin:$PATH"
+
+# ---- apt ---------------------------------------------------------------------
+apt_cmds=(skopeo umoci runc mmdebstrap docker-registry htpasswd pigz /usr/bin/time curl)
+apt_pkgs=(docker-registry skopeo umoci runc mmdebstrap apache2-utils time pigz curl ca-certificates)
+missing=()
+for c in "${apt_cmds[@]}"; do
+  case "$c" in
+    /*) [ -x "$c" ] || missing+=("$c") ;;
+    *) command -v "$c" >/dev/null 2>&1 || missing+=("$c") ;;
+  esac
+done
+if [ "${#missing[@]}" -gt 0 ]; then
+  say "apt: missing ${missing[*]}; installing"
+  sudo=()
+  if [ "$(id -u)" -ne 0 ]; then
+    command -v sudo >/dev/null 2>&1 || die "not root and no sudo: install ${apt_pkgs[*]} by hand"
+    sudo=(sudo)
+  fi
+  "${sudo[@]}" apt-get update
+  "${sudo[@]}" env DEBIAN_FRONTEND=noninteractive \
+    apt-get install -y --no-install-recommends "${apt_pkgs[@]}"
+fi
+say "apt ok"
+
+# ---- node --------------------------------------------------------------------
+command -v node >/dev/null 2>&1 || die "node is not installed (Node 20 or newer is required)"
+command -v npm >/dev/null 2>&1 || die "npm is not installed"
+node_major="$(node -p 'process.versions.node.split(".")[0]')"
+[ "$node_major" -ge 20 ] || die "Node $(node --version) is too old; Node 20 or newer is required"
+say "node $(node --version) ok"
+
+# ---- rust target ---------------------------------------------------------------
+command -v rustup >/dev/null 2>&1 || die "rustup is not installed (https://rustup.rs)"
+if ! rustup target list --installed | grep -qx wasm32-unknown-unknown; then
+  rustup target add wasm32-unknown-unknown
+fi
+say "rust target wasm32-unknown-unknown ok"
+
+# ---- wasm-bindgen-cli ----------------------------------------------------------
+# Version of the `wasm-bindgen` package in Cargo.lock (the CLI must match it exactly).
+lock_version() {
+  [ -f Cargo.lock ] || return 0
+  awk '
+    /^\[\[package\]\]/ { in_wb = 0; next }
+    /^name = "wasm-bindgen"$/ { in_wb = 1; next }
+    in_wb && /^version = / { gsub(/"/, "", $3); print $3; exit }
+  ' Cargo.lock
+}
+# Fallback when no lockfile can be made yet: the exact pin in Cargo.toml.
+toml_pin() {
+  sed -nE 's/^wasm-bindgen[[:space:]]*=[[:space:]]*(\{[^}]*version[[:space:]]*=[[:space:]]*)?"=([0-9][^"]*)".*/\2/p' Cargo.toml | head -n1
+}
+if [ ! -f Cargo.lock ]; then
+  if ! cargo generate-lockfile; then
+    say "warning: cargo generate-lockfile failed; using the wasm-bindgen pin in Cargo.toml"
+  fi
+fi
+wb_version="$(lock_version)"
+[ -n "$wb_version" ] || wb_version="$(toml_pin)"
+[ -n "$wb_version" ] || die "cannot find the wasm-bindgen version in Cargo.lock or an exact (=X.Y.Z) pin in Cargo.toml"
+have_version="$(wasm-bindgen --version 2>/dev/null | awk '{ print $2 }' || true)"
+if [ "$have_version" != "$wb_version" ]; then
+  say "installing wasm-bindgen-cli $wb_version (have: ${have_version:-none}; takes a few minutes)"
+  cargo install --locked wasm-bindgen-cli --version "$wb_version"
+  have_version="$(wasm-bindgen --version | awk '{ print $2 }')"
+  [ "$have_version" = "$wb_version" ] ||
+    die "wasm-bindgen on PATH is $have_version after installing $wb_version ($(command -v wasm-bindgen))"
+fi
+say "wasm-bindgen-cli $wb_version ok"
+
+# ---- npm -----------------------------------------------------------------------
+# "Up to date" = npm's own record of the last install (node_modules/.package-lock.json,
+# or node_modules itself) is not older than the lockfile.
+if [ -f package.json ]; then
+  installed=node_modules/.package-lock.json
+  [ -e "$installed" ] || installed=node_modules
+  if [ -f package-lock.json ]; then
+    if [ ! -e node_modules ] || [ package-lock.json -nt "$installed" ]; then
+      npm ci --no-audit --no-fund
+      touch "$installed" 2>/dev/null || true
+    fi
+    say "npm ok"
+  else
+    # No lockfile committed (yet): install without writing one.
+    if [ ! -e node_modules ] || [ package.json -nt "$installed" ]; then
+      say "warning: no package-lock.json; running npm install --no-package-lock"
+      npm install --no-package-lock --no-audit --no-fund
+      touch "$installed" 2>/dev/null || true
+    fi
+    say "npm ok (no lockfile)"
+  fi
+else
+  say "npm skipped (no package.json at the repo root)"
+fi

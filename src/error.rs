@@ -1,0 +1,58 @@
+//! The one error type the outside sees: a stable code and a message for people.
+
+use crate::clock::ClockError;
+use crate::host::HostError;
+use crate::layer::LayerError;
+use crate::layout::LayoutError;
+use crate::platform::PlatformError;
+use crate::project::ProjectError;
+use crate::reference::ReferenceError;
+use crate::source::SourceError;
+
+#[derive(Debug, thiserror::Error)]
+pub enum Error {
+    #[error("{flag}: {message}")]
+    Option { flag: &'static str, message: String },
+    #[error("--tag {value:?}: {source}")]
+    Tag {
+        value: String,
+        source: ReferenceError,
+    },
+    #[error("--platform: {0}")]
+    Platform(#[from] PlatformError),
+    #[error("{path} changed while it was being read; build again")]
+    FileChanged { path: String },
+    #[error(transparent)]
+    Base(#[from] SourceError),
+    #[error(transparent)]
+    Project(#[from] ProjectError),
+    #[error(transparent)]
+    Layout(#[from] LayoutError),
+    #[error(transparent)]
+    Layer(#[from] LayerError),
+    #[error(transparent)]
+    Clock(#[from] ClockError),
+    #[error(transparent)]
+    Host(#[from] HostError),
+}
+
+impl Error {
+    /// A stable, machine-readable code for scripts and the JS API.
+    pub fn code(&self) -> &'static str {
+        match self {
+            Error::Option { .. } => "invalid-option",
+            Error::Tag { .. } => "invalid-tag",
+            Error::Platform(_) => "invalid-platform",
+            Error::FileChanged { .. } => "file-changed",
+            Error::Base(_) => "base-image",
+            Error::Project(ProjectError::Host(_)) | Error::Host(_) => "io",
+            Error::Project(
+                ProjectError::PyprojectSyntax { .. } | ProjectError::PyprojectField { .. },
+            ) => "pyproject",
+            Error::Project(_) => "project",
+            Error::Layout(_) => "output",
+            Error::Layer(_) => "layer",
+            Error::Clock(_) => "source-date-epoch",
+        }
+    }
+}

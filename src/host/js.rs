@@ -1,0 +1,229 @@
+//! A `Host` over a plain JS object (see docs/host-interface.md), for Node and the browser.
+
+use js_sys::{Function, Object, Promise, Reflect, Uint8Array};
+use wasm_bindgen::{JsCast, JsValue};
+use wasm_bindgen_futures::JsFuture;
+
+use super::{DirEntry, FileInfo, Host, HostError, Progress, WriteHandle};
+use crate::digest::{HostSha256, Sha256};
+
+pub struct JsHost {
+    obj: Object,
+}
+
+/// A missing or mistyped host method, reported as the JS error it will become.
+pub fn missing_method(name: &str) -> JsValue {
+    js_sys::Error::new(&format!("host object has no method `{name}`")).into()
+}
+
+impl JsHost {
+    /// Checks that every required method is present before any is called.
+    pub fn new(obj: JsValue) -> Result<Self, JsValue> {
+        let obj: Object = obj.dyn_into().map_err(|_| missing_method("stat"))?;
+        let host = JsHost { obj };
+        for name in [
+            "stat", "listDir", "read", "create", "write", "close", "rename", "remove", "env",
+            "progress",
+        ] {
+            host.method(name).ok_or_else(|| missing_method(name))?;
+        }
+        Ok(host)
+    }
+
+    fn method(&self, name: &str) -> Option<Function> {
+        Reflect::get(&self.obj, &JsValue::from_str(name))
+            .ok()?
+            .dyn_into()
+            .ok()
+    }
+
+    /// Calls a method and awaits its result, which may or may not be a promise.
+    async fn call(
+        &self,
+        op: &'static str,
+        path: &str,
+        name: &str,
+        args: &[JsValue],
+    ) -> Result<JsValue, HostError> {
+        let f = self
+            .method(name)
+            .ok_or_else(|| host_error(op, path, &missing_method(name)))?;
+        let arr: js_sys::Array = args.iter().collect();
+        let value = f
+            .apply(&self.obj, &arr)
+            .map_err(|e| host_error(op, path, &e))?;
+        JsFuture::from(Promise::resolve(&value))
+            .await
+            .map_err(|e| host_error(op, path, &e))
+    }
+}
+
+fn host_error(op: &'static str, path: &str, e: &JsValue) -> HostError {
+    let get = |key: &str| {
+        Reflect::get(e, &JsValue::from_str(key))
+            .ok()
+            .and_then(|v| v.as_string())
+    };
+    HostError {
+        op,
+        path: path.to_owned(),
+        message: get("message")
+            .or_else(|| e.as_string())
+            .unwrap_or_else(|| "unknown error".to_owned()),
+        code: get("code"),
+    }
+}
+
+fn decode<T: serde::de::DeserializeOwned>(
+    op: &'static str,
+    path: &str,
+    v: JsValue,
+) -> Result<T, HostError> {
+    serde_wasm_bindgen::from_value(v).map_err(|e| HostError {
+        op,
+        path: path.to_owned(),
+        message: format!("host returned a malformed value: {e}"),
+        code: None,
+    })
+}
+
+/// A view of wasm memory for the duration of one synchronous JS call.
+fn view(data: &[u8]) -> JsValue {
+    // SAFETY: the view is handed straight to a JS function and not kept
+    // (the contract says so); nothing allocates in wasm before it is used.
+    unsafe { Uint8Array::view(data) }.into()
+}
+
+impl Host for JsHost {
+    async fn stat(&self, path: &str) -> Result<Option<FileInfo>, HostError> {
+        let v = self.call("stat", path, "stat", &[path.into()]).await?;
+        if v.is_null() || v.is_undefined() {
+            return Ok(None);
+        }
+        decode("stat", path, v).map(Some)
+    }
+
+    async fn list_dir(&self, path: &str) -> Result<Vec<DirEntry>, HostError> {
+        let v = self.call("list", path, "listDir", &[path.into()]).await?;
+        decode("list", path, v)
+    }
+
+    async fn read(&self, path: &str, offset: u64, len: usize) -> Result<Vec<u8>, HostError> {
+        let v = self
+            .call(
+                "read",
+                path,
+                "read",
+                &[
+                    path.into(),
+                    JsValue::from_f64(offset as f64),
+                    JsValue::from_f64(len as f64),
+                ],
+            )
+            .await?;
+        let arr: Uint8Array = v.dyn_into().map_err(|_| HostError {
+            op: "read",
+            path: path.to_owned(),
+            message: "host read did not return a Uint8Array".to_owned(),
+            code: None,
+        })?;
+        Ok(arr.to_vec())
+    }
+
+    async fn create(&self, path: &str) -> Result<WriteHandle, HostError> {
+        let v = self.call("create", path, "create", &[path.into()]).await?;
+        let n = v.as_f64().ok_or_else(|| HostError {
+            op: "create",
+            path: path.to_owned(),
+            message: "host create did not return a number".to_owned(),
+            code: None,
+        })?;
+        Ok(WriteHandle(n as u32))
+    }
+
+    async fn write(&self, handle: WriteHandle, data: &[u8]) -> Result<(), HostError> {
+        self.call("write", "", "write", &[JsValue::from(handle.0), view(data)])
+            .await
+            .map(drop)
+    }
+
+    async fn close(&self, handle: WriteHandle) -> Result<(), HostError> {
+        self.call("close", "", "close", &[JsValue::from(handle.0)])
+            .await
+            .map(drop)
+    }
+
+    async fn rename(&self, from: &str, to: &str) -> Result<(), HostError> {
+        self.call("rename", from, "rename", &[from.into(), to.into()])
+            .await
+            .map(drop)
+    }
+
+    async fn remove(&self, path: &str) -> Result<(), HostError> {
+        self.call("remove", path, "remove", &[path.into()])
+            .await
+            .map(drop)
+    }
+
+    fn env(&self, name: &str) -> Option<String> {
+        self.method("env")?
+            .call1(&self.obj, &name.into())
+            .ok()?
+            .as_string()
+    }
+
+    fn progress(&self, event: &Progress<'_>) {
+        let serializer = serde_wasm_bindgen::Serializer::json_compatible();
+        if let (Some(f), Ok(v)) = (
+            self.method("progress"),
+            serde::Serialize::serialize(event, &serializer),
+        ) {
+            // Progress is advisory: a failing callback must not fail the build.
+            let _ = f.call1(&self.obj, &v);
+        }
+    }
+
+    fn sha256(&self) -> Sha256 {
+        let hasher = self
+            .method("sha256")
+            .and_then(|f| f.call0(&self.obj).ok())
+            .and_then(|h| {
+                let update: Function = Reflect::get(&h, &"update".into()).ok()?.dyn_into().ok()?;
+                let digest: Function = Reflect::get(&h, &"digest".into()).ok()?.dyn_into().ok()?;
+                Some(JsSha256 {
+                    obj: h,
+                    update,
+                    digest,
+                })
+            });
+        match hasher {
+            Some(h) => Sha256::Host(Box::new(h)),
+            None => Sha256::portable(),
+        }
+    }
+}
+
+struct JsSha256 {
+    obj: JsValue,
+    update: Function,
+    digest: Function,
+}
+
+impl HostSha256 for JsSha256 {
+    fn update(&mut self, data: &[u8]) {
+        // The host hasher is synchronous by contract; a throw here would be
+        // a broken host, which the digest check downstream would expose.
+        let _ = self.update.call1(&self.obj, &view(data));
+    }
+
+    fn finish(self: Box<Self>) -> [u8; 32] {
+        let mut out = [0u8; 32];
+        if let Ok(v) = self.digest.call0(&self.obj) {
+            let arr = Uint8Array::new(&v);
+            if arr.length() == 32 {
+                arr.copy_to(&mut out);
+            }
+        }
+        out
+    }
+}

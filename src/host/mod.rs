@@ -1,0 +1,120 @@
+//! The one interface through which the core reaches files, the environment and progress.
+//!
+//! See `docs/host-interface.md` for the contract shared by every host.
+
+#[cfg(target_arch = "wasm32")]
+mod js;
+#[cfg(not(target_arch = "wasm32"))]
+mod native;
+
+#[cfg(target_arch = "wasm32")]
+pub use js::JsHost;
+#[cfg(not(target_arch = "wasm32"))]
+pub use native::NativeHost;
+
+use serde::{Deserialize, Serialize};
+
+use crate::digest::Sha256;
+
+/// What a path is, as `lstat` sees it (a final symlink is never followed).
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "lowercase")]
+pub enum Kind {
+    File,
+    Dir,
+    Symlink,
+    Other,
+}
+
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct FileInfo {
+    pub kind: Kind,
+    pub size: u64,
+    /// Permission bits only (`st_mode & 0o7777`).
+    pub mode: u32,
+    /// The link text, for symlinks.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub target: Option<String>,
+}
+
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct DirEntry {
+    pub name: String,
+    #[serde(flatten)]
+    pub info: FileInfo,
+}
+
+/// An open output file, as the host numbers them.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct WriteHandle(pub u32);
+
+/// A failed host operation, with the path it was about.
+#[derive(Debug, thiserror::Error)]
+#[error("{op} {path}: {message}")]
+pub struct HostError {
+    pub op: &'static str,
+    pub path: String,
+    pub message: String,
+    /// The OS error code when the host gives one (`ENOENT`, `EACCES`, …).
+    pub code: Option<String>,
+}
+
+impl HostError {
+    pub fn is_not_found(&self) -> bool {
+        self.code.as_deref() == Some("ENOENT")
+    }
+}
+
+/// Progress events for the host to show; hosts may ignore them.
+#[derive(Clone, Debug, Serialize)]
+#[serde(tag = "type", rename_all = "camelCase")]
+pub enum Progress<'a> {
+    /// A phase of the build started (`plan`, `layer`, `base`, `write`).
+    Phase { name: &'a str },
+    /// Bytes of one blob written so far.
+    Blob {
+        digest: Option<&'a str>,
+        label: &'a str,
+        bytes: u64,
+    },
+}
+
+/// Everything the core needs from its environment.
+///
+/// Methods are async because browser hosts and fetch are; the Node and
+/// native hosts answer synchronously and cost only a ready future.
+#[allow(async_fn_in_trait)]
+pub trait Host {
+    async fn stat(&self, path: &str) -> Result<Option<FileInfo>, HostError>;
+    async fn list_dir(&self, path: &str) -> Result<Vec<DirEntry>, HostError>;
+    /// Up to `len` bytes at `offset`; fewer only at the end of the file.
+    async fn read(&self, path: &str, offset: u64, len: usize) -> Result<Vec<u8>, HostError>;
+    /// Opens a new file for writing, creating its parent directories.
+    async fn create(&self, path: &str) -> Result<WriteHandle, HostError>;
+    async fn write(&self, handle: WriteHandle, data: &[u8]) -> Result<(), HostError>;
+    /// Flushes to stable storage and closes.
+    async fn close(&self, handle: WriteHandle) -> Result<(), HostError>;
+    async fn rename(&self, from: &str, to: &str) -> Result<(), HostError>;
+    /// Deletes a file; a missing file is not an error.
+    async fn remove(&self, path: &str) -> Result<(), HostError>;
+    fn env(&self, name: &str) -> Option<String>;
+    fn progress(&self, event: &Progress<'_>);
+    /// A SHA-256 hasher, host-native where the host has a faster one.
+    fn sha256(&self) -> Sha256 {
+        Sha256::portable()
+    }
+
+    /// Reads a whole (small) file.
+    async fn read_all(&self, path: &str) -> Result<Vec<u8>, HostError> {
+        const CHUNK: usize = 1 << 20;
+        let mut out = Vec::new();
+        loop {
+            let chunk = self.read(path, out.len() as u64, CHUNK).await?;
+            let done = chunk.len() < CHUNK;
+            out.extend_from_slice(&chunk);
+            if done {
+                return Ok(out);
+            }
+        }
+    }
+}

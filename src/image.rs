@@ -1,0 +1,180 @@
+//! Derives a new image from a base: config changes, appended layers, and the manifest.
+
+use std::collections::BTreeMap;
+
+use crate::digest::Digest;
+use crate::oci::{media, Descriptor, History, ImageConfig, Manifest};
+
+/// Which family of media types an image uses; a derived image keeps its base's.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Flavor {
+    Oci,
+    Docker,
+}
+
+impl Flavor {
+    pub fn of_manifest(media_type: Option<&str>) -> Self {
+        if media_type == Some(media::DOCKER_MANIFEST) {
+            Flavor::Docker
+        } else {
+            Flavor::Oci
+        }
+    }
+
+    pub fn manifest(self) -> &'static str {
+        match self {
+            Flavor::Oci => media::OCI_MANIFEST,
+            Flavor::Docker => media::DOCKER_MANIFEST,
+        }
+    }
+
+    pub fn config(self) -> &'static str {
+        match self {
+            Flavor::Oci => media::OCI_CONFIG,
+            Flavor::Docker => media::DOCKER_CONFIG,
+        }
+    }
+
+    pub fn gzip_layer(self) -> &'static str {
+        match self {
+            Flavor::Oci => media::OCI_LAYER_GZIP,
+            Flavor::Docker => media::DOCKER_LAYER_GZIP,
+        }
+    }
+}
+
+/// What pycontainer sets on top of the base's config.
+#[derive(Clone, Debug, Default, PartialEq, Eq)]
+pub struct ConfigChanges {
+    pub created: String,
+    /// Set or replaced by key; the base's other variables (PATH among them) stay.
+    pub env: Vec<(String, String)>,
+    pub working_dir: String,
+    pub entrypoint: Vec<String>,
+    pub labels: BTreeMap<String, String>,
+}
+
+/// A layer as the config records it.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct AddedLayer {
+    pub diff_id: Digest,
+    pub created_by: String,
+}
+
+/// The base's config with our layers appended and our settings applied.
+pub fn derive_config(
+    base: &ImageConfig,
+    layers: &[AddedLayer],
+    changes: &ConfigChanges,
+) -> ImageConfig {
+    let mut out = base.clone();
+    out.created = Some(changes.created.clone());
+    let mut cfg = out.config.take().unwrap_or_default();
+    cfg.env = Some(merge_env(cfg.env.take().unwrap_or_default(), &changes.env));
+    cfg.working_dir = Some(changes.working_dir.clone());
+    // An inherited Cmd was written as arguments for the base's entrypoint;
+    // passed to ours it would only confuse, as Docker also resets it.
+    cfg.entrypoint = Some(changes.entrypoint.clone());
+    cfg.cmd = None;
+    if !changes.labels.is_empty() {
+        let mut labels = cfg.labels.take().unwrap_or_default();
+        labels.extend(changes.labels.iter().map(|(k, v)| (k.clone(), v.clone())));
+        cfg.labels = Some(labels);
+    }
+    out.config = Some(cfg);
+    for layer in layers {
+        out.rootfs.diff_ids.push(layer.diff_id.clone());
+        out.history.push(History {
+            created: Some(changes.created.clone()),
+            created_by: Some(layer.created_by.clone()),
+            comment: Some("pycontainer".to_owned()),
+            ..History::default()
+        });
+    }
+    out
+}
+
+fn merge_env(mut env: Vec<String>, ours: &[(String, String)]) -> Vec<String> {
+    for (key, value) in ours {
+        let entry = format!("{key}={value}");
+        match env
+            .iter_mut()
+            .find(|e| e.split('=').next() == Some(key.as_str()))
+        {
+            Some(existing) => *existing = entry,
+            None => env.push(entry),
+        }
+    }
+    env
+}
+
+pub fn manifest(flavor: Flavor, config: Descriptor, layers: Vec<Descriptor>) -> Manifest {
+    Manifest {
+        schema_version: 2,
+        media_type: Some(flavor.manifest().to_owned()),
+        config,
+        layers,
+        annotations: BTreeMap::new(),
+        extra: serde_json::Map::new(),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::digest::Sha256;
+    use crate::oci::ContainerConfig;
+    use crate::platform::Platform;
+
+    fn base() -> ImageConfig {
+        let mut c = ImageConfig::scratch(&Platform::default_target());
+        c.config = Some(ContainerConfig {
+            env: Some(vec!["PATH=/usr/bin:/bin".into(), "LANG=C.UTF-8".into()]),
+            cmd: Some(vec!["python3".into()]),
+            user: Some("1000".into()),
+            ..ContainerConfig::default()
+        });
+        c.rootfs
+            .diff_ids
+            .push(Digest::of(Sha256::portable(), b"base"));
+        c.history.push(History {
+            created_by: Some("base".into()),
+            ..History::default()
+        });
+        c
+    }
+
+    #[test]
+    fn keeps_the_base_and_applies_ours() {
+        let changes = ConfigChanges {
+            created: "1970-01-01T00:00:00Z".into(),
+            env: vec![
+                ("LANG".into(), "C".into()),
+                ("PYTHONUNBUFFERED".into(), "1".into()),
+            ],
+            working_dir: "/app".into(),
+            entrypoint: vec!["python3".into(), "/usr/local/bin/x".into()],
+            labels: BTreeMap::from([("a".into(), "b".into())]),
+        };
+        let layer = AddedLayer {
+            diff_id: Digest::of(Sha256::portable(), b"app"),
+            created_by: "app".into(),
+        };
+        let out = derive_config(&base(), std::slice::from_ref(&layer), &changes);
+        let cfg = out.config.clone().unwrap_or_default();
+        assert_eq!(
+            cfg.env,
+            Some(vec![
+                "PATH=/usr/bin:/bin".into(),
+                "LANG=C".into(),
+                "PYTHONUNBUFFERED=1".into()
+            ])
+        );
+        assert_eq!(cfg.cmd, None, "an entrypoint clears the inherited Cmd");
+        assert_eq!(cfg.user.as_deref(), Some("1000"));
+        assert_eq!(out.rootfs.diff_ids.len(), 2);
+        assert_eq!(out.rootfs.diff_ids[1], layer.diff_id);
+        assert_eq!(out.history.len(), 2);
+        assert_eq!(out.history[0].created_by.as_deref(), Some("base"));
+    }
+}

@@ -1,0 +1,208 @@
+//! A streaming gzip decoder (multi-member, CRC-checked), used to check diff_ids.
+
+use miniz_oxide::inflate::stream::{inflate, InflateState};
+use miniz_oxide::{DataFormat, MZError, MZFlush, MZStatus};
+
+#[derive(Debug, thiserror::Error)]
+#[error("invalid gzip data: {0}")]
+pub struct GunzipError(pub String);
+
+enum Phase {
+    Header,
+    Body,
+    Trailer,
+}
+
+/// Feed compressed bytes with `push`; uncompressed bytes go to the sink.
+pub struct Gunzip {
+    phase: Phase,
+    pending: Vec<u8>,
+    inflate: Box<InflateState>,
+    crc: crc32fast::Hasher,
+    len: u32,
+    scratch: Vec<u8>,
+    members: u32,
+}
+
+impl Default for Gunzip {
+    fn default() -> Self {
+        Self::new()
+    }
+}
+
+impl Gunzip {
+    pub fn new() -> Self {
+        Gunzip {
+            phase: Phase::Header,
+            pending: Vec::new(),
+            inflate: InflateState::new_boxed(DataFormat::Raw),
+            crc: crc32fast::Hasher::new(),
+            len: 0,
+            scratch: vec![0; 64 * 1024],
+            members: 0,
+        }
+    }
+
+    pub fn push(
+        &mut self,
+        mut input: &[u8],
+        sink: &mut dyn FnMut(&[u8]),
+    ) -> Result<(), GunzipError> {
+        while !input.is_empty() {
+            match self.phase {
+                Phase::Header => {
+                    self.pending.extend_from_slice(input);
+                    let Some(n) = header_len(&self.pending)? else {
+                        return Ok(());
+                    };
+                    let rest = self.pending.split_off(n);
+                    self.pending.clear();
+                    self.phase = Phase::Body;
+                    self.inflate.reset(DataFormat::Raw);
+                    self.crc = crc32fast::Hasher::new();
+                    self.len = 0;
+                    return self.push(&rest, sink);
+                }
+                Phase::Body => {
+                    let r = inflate(&mut self.inflate, input, &mut self.scratch, MZFlush::None);
+                    let out = &self.scratch[..r.bytes_written];
+                    self.crc.update(out);
+                    self.len = self.len.wrapping_add(out.len() as u32);
+                    sink(out);
+                    input = &input[r.bytes_consumed..];
+                    match r.status {
+                        Ok(MZStatus::StreamEnd) => self.phase = Phase::Trailer,
+                        Ok(_) | Err(MZError::Buf) => {}
+                        Err(e) => return Err(GunzipError(format!("deflate stream: {e:?}"))),
+                    }
+                }
+                Phase::Trailer => {
+                    let take = (8 - self.pending.len()).min(input.len());
+                    self.pending.extend_from_slice(&input[..take]);
+                    input = &input[take..];
+                    if self.pending.len() == 8 {
+                        self.check_trailer()?;
+                    }
+                }
+            }
+        }
+        Ok(())
+    }
+
+    /// Fails unless the input ended right after a complete member.
+    pub fn finish(&mut self) -> Result<(), GunzipError> {
+        // Inflate may hold output back until asked again with no input.
+        if let Phase::Body = self.phase {
+            return Err(GunzipError(
+                "truncated: the deflate stream does not end".to_owned(),
+            ));
+        }
+        if !self.pending.is_empty() || self.members == 0 {
+            return Err(GunzipError(
+                "truncated: incomplete header or trailer".to_owned(),
+            ));
+        }
+        Ok(())
+    }
+
+    fn check_trailer(&mut self) -> Result<(), GunzipError> {
+        let crc = u32::from_le_bytes([
+            self.pending[0],
+            self.pending[1],
+            self.pending[2],
+            self.pending[3],
+        ]);
+        let len = u32::from_le_bytes([
+            self.pending[4],
+            self.pending[5],
+            self.pending[6],
+            self.pending[7],
+        ]);
+        if crc != self.crc.clone().finalize() || len != self.len {
+            return Err(GunzipError(
+                "CRC or length in the trailer does not match the data".to_owned(),
+            ));
+        }
+        self.pending.clear();
+        self.members += 1;
+        self.phase = Phase::Header;
+        Ok(())
+    }
+}
+
+/// The header's length once `buf` holds all of it (RFC 1952 §2.3).
+fn header_len(buf: &[u8]) -> Result<Option<usize>, GunzipError> {
+    if buf.len() < 10 {
+        return Ok(None);
+    }
+    if buf[0] != 0x1f || buf[1] != 0x8b || buf[2] != 8 {
+        return Err(GunzipError("not a gzip header".to_owned()));
+    }
+    let flags = buf[3];
+    let mut at = 10;
+    if flags & 4 != 0 {
+        let Some(xlen) = buf.get(at..at + 2) else {
+            return Ok(None);
+        };
+        at += 2 + usize::from(u16::from_le_bytes([xlen[0], xlen[1]]));
+    }
+    for flag in [8, 16] {
+        if flags & flag != 0 {
+            match buf.get(at..).and_then(|b| b.iter().position(|&c| c == 0)) {
+                Some(end) => at += end + 1,
+                None => return Ok(None),
+            }
+        }
+    }
+    if flags & 2 != 0 {
+        at += 2;
+    }
+    Ok((buf.len() >= at).then_some(at))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::layer::gzip::GzipEncoder;
+
+    fn gz(data: &[u8]) -> Vec<u8> {
+        let mut e = GzipEncoder::new();
+        let mut out = Vec::new();
+        e.push(data, &mut out);
+        e.finish(&mut out);
+        out
+    }
+
+    fn gunzip_in(pieces: usize, data: &[u8]) -> Result<Vec<u8>, GunzipError> {
+        let mut d = Gunzip::new();
+        let mut out = Vec::new();
+        for chunk in data.chunks(data.len().div_ceil(pieces).max(1)) {
+            d.push(chunk, &mut |b| out.extend_from_slice(b))?;
+        }
+        d.finish()?;
+        Ok(out)
+    }
+
+    #[test]
+    fn round_trips_in_any_split_and_across_members() {
+        let data: Vec<u8> = (0..300_000u32).map(|i| (i * 7 % 251) as u8).collect();
+        let mut two = gz(&data);
+        two.extend(gz(b"second"));
+        let mut want = data.clone();
+        want.extend_from_slice(b"second");
+        for pieces in [1, 3, 1000] {
+            assert_eq!(gunzip_in(pieces, &two).ok(), Some(want.clone()));
+        }
+    }
+
+    #[test]
+    fn detects_corruption_and_truncation() {
+        let mut bad = gz(b"hello hello hello");
+        let n = bad.len();
+        bad[n - 6] ^= 1;
+        assert!(gunzip_in(1, &bad).is_err());
+        let good = gz(b"hello");
+        assert!(gunzip_in(1, &good[..good.len() - 3]).is_err());
+        assert!(gunzip_in(1, b"not gzip at all").is_err());
+    }
+}

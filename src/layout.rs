@@ -1,0 +1,495 @@
+//! OCI image layouts on the host's file system: read a base image, write blobs and tags atomically.
+
+use std::cell::Cell;
+
+use crate::digest::{Digest, DigestError};
+use crate::host::{Host, HostError, Kind, WriteHandle};
+use crate::oci::{self, media, Descriptor, ImageConfig, Index, Manifest};
+use crate::platform::{self, Platform};
+
+/// Larger JSON documents than this are refused rather than read into memory.
+const MAX_DOCUMENT: u64 = 4 << 20;
+const COPY_CHUNK: usize = 1 << 20;
+const OCI_LAYOUT: &[u8] = br#"{"imageLayoutVersion":"1.0.0"}"#;
+
+#[derive(Debug, thiserror::Error)]
+pub enum LayoutError {
+    #[error("{path} is not an OCI image layout (it has no index.json)")]
+    NotALayout { path: String },
+    #[error("{path} exists and is not an OCI image layout; choose an empty or new directory for --output")]
+    OutputNotLayout { path: String },
+    #[error("{file}: {message}")]
+    BadDocument { file: String, message: String },
+    #[error("tag {tag:?} is not in the layout {path}; {}", list("tags", tags))]
+    TagNotFound {
+        path: String,
+        tag: String,
+        tags: Vec<String>,
+    },
+    #[error(
+        "the layout {path} holds {count} images; name one as oci:{path}:TAG ({})",
+        list("tags", tags)
+    )]
+    Ambiguous {
+        path: String,
+        count: usize,
+        tags: Vec<String>,
+    },
+    #[error(
+        "no image for platform {wanted} in {path}; {}",
+        list("platforms", available)
+    )]
+    NoPlatform {
+        path: String,
+        wanted: String,
+        available: Vec<String>,
+    },
+    #[error("the image in {path} is for {found}, not the requested platform {wanted}")]
+    WrongPlatform {
+        path: String,
+        wanted: String,
+        found: String,
+    },
+    #[error("{path}: blob {digest} is missing")]
+    BlobMissing { path: String, digest: Digest },
+    #[error("{path}: blob {digest} is corrupt (its content hashes to {actual}, {size} bytes)")]
+    Corrupt {
+        path: String,
+        digest: Digest,
+        actual: Digest,
+        size: u64,
+    },
+    #[error("{path}: {what} has media type {media_type:?}, which pycontainer cannot use")]
+    Unsupported {
+        path: String,
+        what: String,
+        media_type: String,
+    },
+    #[error(transparent)]
+    Host(#[from] HostError),
+}
+
+fn list(what: &str, items: &[String]) -> String {
+    if items.is_empty() {
+        format!("it has no {what}")
+    } else {
+        format!("{what} present: {}", items.join(", "))
+    }
+}
+
+/// An image resolved from a layout: its manifest and config, and where it came from.
+#[derive(Clone, Debug)]
+pub struct Resolved {
+    pub descriptor: Descriptor,
+    pub manifest: Manifest,
+    pub config: ImageConfig,
+}
+
+/// An OCI image layout directory.
+pub struct Layout<'h, H: Host> {
+    host: &'h H,
+    root: String,
+    temp_counter: Cell<u32>,
+}
+
+impl<'h, H: Host> Layout<'h, H> {
+    pub fn new(host: &'h H, root: &str) -> Self {
+        let root = root.trim_end_matches('/');
+        let root = if root.is_empty() { "/" } else { root };
+        Layout {
+            host,
+            root: root.to_owned(),
+            temp_counter: Cell::new(0),
+        }
+    }
+
+    pub fn root(&self) -> &str {
+        &self.root
+    }
+
+    pub fn blob_path(&self, digest: &Digest) -> String {
+        format!("{}/blobs/sha256/{}", self.root, digest.hex())
+    }
+
+    fn file(&self, name: &str) -> String {
+        format!("{}/{name}", self.root)
+    }
+
+    /// The index, or `None` where the directory holds no layout yet.
+    pub async fn read_index(&self) -> Result<Option<Index>, LayoutError> {
+        let path = self.file("index.json");
+        match self.host.stat(&path).await? {
+            None => Ok(None),
+            Some(_) => {
+                let bytes = self.host.read_all(&path).await?;
+                parse(&path, &bytes).map(Some)
+            }
+        }
+    }
+
+    /// Checks that `--output` is a layout or may become one, before anything is written.
+    pub async fn check_writable(&self) -> Result<Option<Index>, LayoutError> {
+        match self.host.stat(&self.root).await? {
+            None => Ok(None),
+            Some(info) if info.kind != Kind::Dir => Err(LayoutError::OutputNotLayout {
+                path: self.root.clone(),
+            }),
+            Some(_) => {
+                let index = self.read_index().await?;
+                let empty = self.host.list_dir(&self.root).await?.is_empty();
+                let marked = self.host.stat(&self.file("oci-layout")).await?.is_some();
+                if index.is_none() && !empty && !marked {
+                    return Err(LayoutError::OutputNotLayout {
+                        path: self.root.clone(),
+                    });
+                }
+                Ok(index)
+            }
+        }
+    }
+
+    /// Reads a small JSON blob whole and checks it against its digest.
+    pub async fn read_document(&self, desc: &Descriptor) -> Result<Vec<u8>, LayoutError> {
+        let path = self.blob_path(&desc.digest);
+        if desc.size > MAX_DOCUMENT {
+            return Err(LayoutError::BadDocument {
+                file: path,
+                message: format!("{} bytes is too large for a JSON document", desc.size),
+            });
+        }
+        if self.host.stat(&path).await?.is_none() {
+            return Err(LayoutError::BlobMissing {
+                path: self.root.clone(),
+                digest: desc.digest.clone(),
+            });
+        }
+        let bytes = self.host.read_all(&path).await?;
+        let mut h = self.host.sha256();
+        h.update(&bytes);
+        let actual = h.finish();
+        if actual != desc.digest || bytes.len() as u64 != desc.size {
+            return Err(LayoutError::Corrupt {
+                path: self.root.clone(),
+                digest: desc.digest.clone(),
+                actual,
+                size: bytes.len() as u64,
+            });
+        }
+        Ok(bytes)
+    }
+
+    /// The image tagged `tag` (or the only image, without a tag), for `platform`.
+    pub async fn resolve(
+        &self,
+        tag: Option<&str>,
+        wanted: Option<&Platform>,
+    ) -> Result<Resolved, LayoutError> {
+        let index = self
+            .read_index()
+            .await?
+            .ok_or_else(|| LayoutError::NotALayout {
+                path: self.root.clone(),
+            })?;
+        let tags: Vec<String> = index.tags().into_iter().map(str::to_owned).collect();
+        let entry = match tag {
+            Some(tag) => index.manifests.iter().find(|d| d.ref_name() == Some(tag)),
+            None if index.manifests.len() == 1 => index.manifests.first(),
+            None => {
+                return Err(LayoutError::Ambiguous {
+                    path: self.root.clone(),
+                    count: index.manifests.len(),
+                    tags,
+                });
+            }
+        };
+        let entry = entry.ok_or_else(|| LayoutError::TagNotFound {
+            path: self.root.clone(),
+            tag: tag.unwrap_or_default().to_owned(),
+            tags: tags.clone(),
+        })?;
+        let descriptor = self.select_platform(entry.clone(), wanted).await?;
+        let manifest: Manifest = parse(
+            &self.blob_path(&descriptor.digest),
+            &self.read_document(&descriptor).await?,
+        )?;
+        let config: ImageConfig = parse(
+            &self.blob_path(&manifest.config.digest),
+            &self.read_document(&manifest.config).await?,
+        )?;
+        if let Some(wanted) = wanted {
+            let found = config.platform();
+            if !wanted.matches(&found) {
+                return Err(LayoutError::WrongPlatform {
+                    path: self.root.clone(),
+                    wanted: wanted.to_string(),
+                    found: found.to_string(),
+                });
+            }
+        }
+        Ok(Resolved {
+            descriptor,
+            manifest,
+            config,
+        })
+    }
+
+    /// Follows an index (or Docker manifest list) down to one manifest.
+    async fn select_platform(
+        &self,
+        mut desc: Descriptor,
+        wanted: Option<&Platform>,
+    ) -> Result<Descriptor, LayoutError> {
+        // Nested indexes are legal; three levels is more than any real image uses.
+        for _ in 0..3 {
+            if media::is_manifest(&desc.media_type) {
+                return Ok(desc);
+            }
+            if !media::is_index(&desc.media_type) {
+                return Err(LayoutError::Unsupported {
+                    path: self.root.clone(),
+                    what: format!("manifest {}", desc.digest),
+                    media_type: desc.media_type,
+                });
+            }
+            let nested: Index = parse(
+                &self.blob_path(&desc.digest),
+                &self.read_document(&desc).await?,
+            )?;
+            let target = wanted.cloned().unwrap_or_else(Platform::default_target);
+            let candidates = nested
+                .manifests
+                .iter()
+                .filter_map(|d| d.platform.as_ref().map(|p| (p, d)));
+            desc = match platform::select(&target, candidates) {
+                Some(d) => d.clone(),
+                None => {
+                    let available = nested
+                        .manifests
+                        .iter()
+                        .filter_map(|d| d.platform.as_ref())
+                        .map(ToString::to_string)
+                        .collect();
+                    return Err(LayoutError::NoPlatform {
+                        path: self.root.clone(),
+                        wanted: target.to_string(),
+                        available,
+                    });
+                }
+            };
+        }
+        Err(LayoutError::Unsupported {
+            path: self.root.clone(),
+            what: "index nesting".to_owned(),
+            media_type: desc.media_type,
+        })
+    }
+
+    /// True when the blob is already here with the right size.
+    pub async fn has_blob(&self, desc: &Descriptor) -> Result<bool, LayoutError> {
+        Ok(self
+            .host
+            .stat(&self.blob_path(&desc.digest))
+            .await?
+            .is_some_and(|i| i.kind == Kind::File && i.size == desc.size))
+    }
+
+    /// Starts a blob under a temporary name; it gets its digest name only once complete.
+    pub async fn begin_blob(&self) -> Result<BlobWriter, LayoutError> {
+        let n = self.temp_counter.get() + 1;
+        self.temp_counter.set(n);
+        let temp = format!("{}/blobs/sha256/.tmp-pycontainer-{n}", self.root);
+        let handle = self.host.create(&temp).await?;
+        Ok(BlobWriter {
+            handle,
+            temp,
+            size: 0,
+        })
+    }
+
+    /// Stores a small blob given whole (a config or manifest).
+    pub async fn put_bytes(
+        &self,
+        media_type: &str,
+        bytes: &[u8],
+    ) -> Result<Descriptor, LayoutError> {
+        let mut h = self.host.sha256();
+        h.update(bytes);
+        let desc = Descriptor::new(media_type, h.finish(), bytes.len() as u64);
+        if !self.has_blob(&desc).await? {
+            let mut w = self.begin_blob().await?;
+            let written = w.write(self.host, bytes).await;
+            w.settle(self, written, &desc.digest).await?;
+        }
+        Ok(desc)
+    }
+
+    /// Copies a blob from another layout, checking its digest on the way.
+    pub async fn copy_blob(
+        &self,
+        from: &Layout<'_, H>,
+        desc: &Descriptor,
+    ) -> Result<(), LayoutError> {
+        let src = from.blob_path(&desc.digest);
+        if self.host.stat(&src).await?.is_none() {
+            return Err(LayoutError::BlobMissing {
+                path: from.root.clone(),
+                digest: desc.digest.clone(),
+            });
+        }
+        let mut w = self.begin_blob().await?;
+        let copied = self.copy_into(&mut w, &src, desc).await;
+        w.settle(self, copied, &desc.digest).await
+    }
+
+    async fn copy_into(
+        &self,
+        w: &mut BlobWriter,
+        src: &str,
+        desc: &Descriptor,
+    ) -> Result<(), LayoutError> {
+        let mut h = self.host.sha256();
+        loop {
+            let chunk = self.host.read(src, w.size, COPY_CHUNK).await?;
+            h.update(&chunk);
+            w.write(self.host, &chunk).await?;
+            self.host.progress(&crate::host::Progress::Blob {
+                digest: Some(&desc.digest.to_string()),
+                label: "base layer",
+                bytes: w.size,
+            });
+            if chunk.len() < COPY_CHUNK {
+                break;
+            }
+        }
+        let actual = h.finish();
+        if actual != desc.digest || w.size != desc.size {
+            return Err(LayoutError::Corrupt {
+                path: src.to_owned(),
+                digest: desc.digest.clone(),
+                actual,
+                size: w.size,
+            });
+        }
+        Ok(())
+    }
+
+    /// Points each of `tags` at `manifest`, keeping every other tag, and
+    /// replaces index.json in one rename so a reader never sees half of it.
+    pub async fn tag(
+        &self,
+        base: Option<Index>,
+        manifest: &Descriptor,
+        tags: &[(String, String)],
+    ) -> Result<Index, LayoutError> {
+        let mut index = base.unwrap_or_else(Index::empty);
+        index.manifests.retain(|d| {
+            !tags
+                .iter()
+                .any(|(tag, _)| d.ref_name() == Some(tag.as_str()))
+        });
+        for (tag, name) in tags {
+            let mut d = manifest.clone();
+            d.annotations.insert(oci::REF_NAME.to_owned(), tag.clone());
+            d.annotations
+                .insert(oci::CONTAINERD_NAME.to_owned(), name.clone());
+            index.manifests.push(d);
+        }
+        if self.host.stat(&self.file("oci-layout")).await?.is_none() {
+            self.replace_file("oci-layout", OCI_LAYOUT).await?;
+        }
+        self.replace_file("index.json", &oci::to_canonical_json(&index))
+            .await?;
+        Ok(index)
+    }
+
+    async fn replace_file(&self, name: &str, bytes: &[u8]) -> Result<(), LayoutError> {
+        let final_path = self.file(name);
+        let temp = format!("{final_path}.tmp-pycontainer");
+        let h = self.host.create(&temp).await?;
+        let written = async {
+            self.host.write(h, bytes).await?;
+            self.host.close(h).await
+        }
+        .await;
+        match written {
+            Ok(()) => Ok(self.host.rename(&temp, &final_path).await?),
+            Err(e) => {
+                let _ = self.host.remove(&temp).await;
+                Err(e.into())
+            }
+        }
+    }
+}
+
+/// A blob being written under a temporary name.
+pub struct BlobWriter {
+    handle: WriteHandle,
+    temp: String,
+    size: u64,
+}
+
+impl BlobWriter {
+    pub async fn write<H: Host>(&mut self, host: &H, bytes: &[u8]) -> Result<(), LayoutError> {
+        host.write(self.handle, bytes).await?;
+        self.size += bytes.len() as u64;
+        Ok(())
+    }
+
+    pub fn size(&self) -> u64 {
+        self.size
+    }
+
+    /// Closes the blob and gives it its digest name.
+    pub async fn commit<H: Host>(
+        self,
+        layout: &Layout<'_, H>,
+        digest: &Digest,
+    ) -> Result<(), LayoutError> {
+        if let Err(e) = layout.host.close(self.handle).await {
+            let _ = layout.host.remove(&self.temp).await;
+            return Err(e.into());
+        }
+        Ok(layout
+            .host
+            .rename(&self.temp, &layout.blob_path(digest))
+            .await?)
+    }
+
+    /// Drops the unfinished blob; used on the error path, so its own failures are moot.
+    pub async fn abort<H: Host>(self, layout: &Layout<'_, H>) {
+        let _ = layout.host.close(self.handle).await;
+        let _ = layout.host.remove(&self.temp).await;
+    }
+
+    /// Commits on success, aborts on failure, and passes the failure on.
+    pub async fn settle<H: Host>(
+        self,
+        layout: &Layout<'_, H>,
+        outcome: Result<(), LayoutError>,
+        digest: &Digest,
+    ) -> Result<(), LayoutError> {
+        match outcome {
+            Ok(()) => self.commit(layout, digest).await,
+            Err(e) => {
+                self.abort(layout).await;
+                Err(e)
+            }
+        }
+    }
+}
+
+fn parse<T: serde::de::DeserializeOwned>(file: &str, bytes: &[u8]) -> Result<T, LayoutError> {
+    serde_json::from_slice(bytes).map_err(|e| LayoutError::BadDocument {
+        file: file.to_owned(),
+        message: e.to_string(),
+    })
+}
+
+impl From<DigestError> for LayoutError {
+    fn from(e: DigestError) -> Self {
+        LayoutError::BadDocument {
+            file: String::new(),
+            message: e.to_string(),
+        }
+    }
+}

@@ -1,0 +1,19 @@
+//! pycontainer: builds OCI images from Python projects, with no Docker and no Python.
+
+pub mod build;
+pub mod clock;
+pub mod digest;
+pub mod error;
+pub mod host;
+pub mod image;
+pub mod layer;
+pub mod layout;
+pub mod oci;
+pub mod plan;
+pub mod platform;
+pub mod project;
+pub mod reference;
+pub mod source;
+pub mod validate;
+#[cfg(target_arch = "wasm32")]
+pub mod wasm;

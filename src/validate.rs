@@ -1,0 +1,143 @@
+//! Checks an image in a layout against every invariant a registry or runtime relies on.
+//!
+//! Every blob's digest and size, each layer's diff_id against its
+//! uncompressed bytes, history against layers, and the platform in the
+//! index against the config. Tests call it on every image they build.
+
+use serde::Serialize;
+
+use crate::digest::Digest;
+use crate::host::Host;
+use crate::layer::gunzip::Gunzip;
+use crate::layout::{Layout, LayoutError};
+use crate::oci::{media, Descriptor};
+
+const CHUNK: usize = 1 << 20;
+
+#[derive(Clone, Debug, Serialize)]
+#[serde(rename_all = "camelCase")]
+pub struct Report {
+    pub manifest_digest: Option<Digest>,
+    pub tag: Option<String>,
+    pub ok: bool,
+    pub problems: Vec<String>,
+    pub layers: usize,
+}
+
+/// Validates the image tagged `tag` (or the only one) in the layout at `path`.
+pub async fn validate<H: Host>(host: &H, path: &str, tag: Option<&str>) -> Report {
+    let layout = Layout::new(host, path);
+    let mut problems = Vec::new();
+    let mut report = Report {
+        manifest_digest: None,
+        tag: tag.map(str::to_owned),
+        ok: false,
+        problems: Vec::new(),
+        layers: 0,
+    };
+    match host.stat(&format!("{}/oci-layout", layout.root())).await {
+        Ok(Some(_)) => {}
+        _ => problems.push("oci-layout file is missing".to_owned()),
+    }
+    let resolved = match layout.resolve(tag, None).await {
+        Ok(r) => r,
+        Err(e) => {
+            problems.push(e.to_string());
+            report.problems = problems;
+            return report;
+        }
+    };
+    report.manifest_digest = Some(resolved.descriptor.digest.clone());
+    report.layers = resolved.manifest.layers.len();
+    let config = &resolved.config;
+    if let Some(p) = &resolved.descriptor.platform {
+        if !p.matches(&config.platform()) {
+            problems.push(format!(
+                "index says platform {p}, config says {}",
+                config.platform()
+            ));
+        }
+    }
+    if config.rootfs.diff_ids.len() != resolved.manifest.layers.len() {
+        problems.push(format!(
+            "config lists {} diff_ids for {} layers",
+            config.rootfs.diff_ids.len(),
+            resolved.manifest.layers.len()
+        ));
+    }
+    let non_empty = config.history.iter().filter(|h| !h.empty_layer).count();
+    if !config.history.is_empty() && non_empty != resolved.manifest.layers.len() {
+        problems.push(format!(
+            "history has {non_empty} non-empty entries for {} layers",
+            resolved.manifest.layers.len()
+        ));
+    }
+    for (i, layer) in resolved.manifest.layers.iter().enumerate() {
+        let want = config.rootfs.diff_ids.get(i);
+        if let Err(p) = check_layer(host, &layout, layer, want).await {
+            problems.push(format!("layer {i} ({}): {p}", layer.digest));
+        }
+    }
+    report.ok = problems.is_empty();
+    report.problems = problems;
+    report
+}
+
+/// Hashes the blob and, for tar and gzip layers, the uncompressed stream.
+async fn check_layer<H: Host>(
+    host: &H,
+    layout: &Layout<'_, H>,
+    desc: &Descriptor,
+    diff_id: Option<&Digest>,
+) -> Result<(), String> {
+    let path = layout.blob_path(&desc.digest);
+    if host.stat(&path).await.map_err(|e| e.to_string())?.is_none() {
+        return Err(LayoutError::BlobMissing {
+            path: layout.root().to_owned(),
+            digest: desc.digest.clone(),
+        }
+        .to_string());
+    }
+    let gzip = media::layer_is_gzip(&desc.media_type);
+    let plain = media::layer_is_tar(&desc.media_type);
+    let mut blob_hash = host.sha256();
+    let mut tar_hash = host.sha256();
+    let mut gunzip = Gunzip::new();
+    let mut size = 0u64;
+    loop {
+        let chunk = host
+            .read(&path, size, CHUNK)
+            .await
+            .map_err(|e| e.to_string())?;
+        size += chunk.len() as u64;
+        blob_hash.update(&chunk);
+        if gzip {
+            gunzip
+                .push(&chunk, &mut |b| tar_hash.update(b))
+                .map_err(|e| e.to_string())?;
+        } else if plain {
+            tar_hash.update(&chunk);
+        }
+        if chunk.len() < CHUNK {
+            break;
+        }
+    }
+    if gzip {
+        gunzip.finish().map_err(|e| e.to_string())?;
+    }
+    let actual = blob_hash.finish();
+    if actual != desc.digest || size != desc.size {
+        return Err(format!(
+            "content hashes to {actual} ({size} bytes), descriptor says {} ({} bytes)",
+            desc.digest, desc.size
+        ));
+    }
+    let uncompressed = tar_hash.finish();
+    match diff_id {
+        Some(want) if (gzip || plain) && *want != uncompressed => Err(format!(
+            "diff_id is {want}, uncompressed content hashes to {uncompressed}"
+        )),
+        None => Err("no diff_id in the config".to_owned()),
+        _ => Ok(()),
+    }
+}

@@ -1,0 +1,87 @@
+#!/usr/bin/env bash
+# Build (once) a Debian bookworm python3 base image as an OCI layout, tag 3.11-slim.
+# Stands in for Docker Hub's python:3.11-slim, which is unreachable here.
+#
+#   bash tests/infra/base-image.sh      -> last stdout line: the layout directory
+#
+# Cached in ${PYCONTAINER_TEST_CACHE:-$HOME/.cache/pycontainer-test}/base-debian.
+# Env: DEBIAN_MIRROR (default: from the apt sources), DEBIAN_SUITE (default bookworm).
+set -euo pipefail
+
+here="$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)"
+# shellcheck source=tests/infra/lib.sh
+. "$here/lib.sh"
+
+TAG=3.11-slim
+cache="$(cache_dir)"
+out="$cache/base-debian"
+
+log() { printf 'base-image: %s\n' "$*" >&2; }
+
+is_valid() {
+  [ -d "$out" ] && skopeo inspect "oci:$out:$TAG" >/dev/null 2>&1
+}
+
+need skopeo umoci mmdebstrap flock
+
+# Serialise concurrent builders (parallel test scripts).
+exec 9>"$cache/.base-debian.lock"
+flock 9
+
+if is_valid; then
+  log "cached: $out"
+  printf '%s\n' "$out"
+  exit 0
+fi
+
+mirror="${DEBIAN_MIRROR:-}"
+if [ -z "$mirror" ] && [ -f /etc/apt/sources.list.d/debian.sources ]; then
+  mirror="$(awk '/^URIs:/ { print $2; exit }' /etc/apt/sources.list.d/debian.sources)"
+fi
+if [ -z "$mirror" ] && [ -f /etc/apt/sources.list ]; then
+  # "deb [opts] URI suite comp..." -> URI (skip an optional [...] block)
+  mirror="$(awk '$1 == "deb" {
+      i = 2
+      if ($i ~ /^\[/) { while (i <= NF && $i !~ /\]$/) i++; i++ }
+      if ($i ~ /^(https?|file):/) { print $i; exit }
+    }' /etc/apt/sources.list)"
+fi
+mirror="${mirror:-http://deb.debian.org/debian}"
+suite="${DEBIAN_SUITE:-bookworm}"
+
+tmp="$(mktemp -d "$cache/.base-debian.tmp.XXXXXX")"
+trap 'rm -rf "$tmp"; lib_cleanup' EXIT
+
+log "mmdebstrap $suite python3 from $mirror"
+mmdebstrap --variant=minbase --include=python3 \
+  --hook-dir=/usr/share/mmdebstrap/hooks/merged-usr \
+  --dpkgopt='path-exclude=/usr/share/doc/*' \
+  --dpkgopt='path-exclude=/usr/share/man/*' \
+  --dpkgopt='path-exclude=/usr/share/locale/*' \
+  --dpkgopt='path-include=/usr/share/locale/locale.alias' \
+  --aptopt='Acquire::Languages "none"' \
+  --quiet \
+  "$suite" "$tmp/rootfs.tar" "$mirror" >&2
+
+log "packing OCI layout"
+layout="$tmp/layout"
+umoci init --layout "$layout"
+umoci new --image "$layout:$TAG"
+umoci raw add-layer --image "$layout:$TAG" "$tmp/rootfs.tar"
+umoci config --image "$layout:$TAG" \
+  --os linux --architecture amd64 \
+  --config.cmd python3 \
+  --config.env PATH=/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin \
+  --config.env LANG=C.UTF-8
+umoci gc --layout "$layout"
+rm -f "$tmp/rootfs.tar"
+
+if ! skopeo inspect "oci:$layout:$TAG" >/dev/null; then
+  log "error: the freshly built layout does not inspect"
+  exit 1
+fi
+
+rm -rf "$out"
+mv "$layout" "$out"
+log "built: $out"
+printf '%s\n' "$out"
