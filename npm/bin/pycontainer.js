@@ -10,10 +10,8 @@ const { parseArgs } = require('node:util');
 const pkg = require('../package.json');
 
 // Defaults the core applies when a flag is left out, shown in --help.
-// Keep these in step with the Rust core.
+// Keep these in step with the Rust core (src/plan.rs).
 const CORE_DEFAULTS = {
-  baseImage: 'scratch',
-  platform: 'linux/amd64',
   workdir: '/app',
 };
 
@@ -45,11 +43,13 @@ Options:
                         for several [default: derived from the project]
   -o, --output DIR      the OCI layout directory to write; relative paths are
                         taken from the current directory [default: ${DEFAULT_OUTPUT}]
-  --base-image REF      the image to build on: 'scratch', or oci:PATH[:TAG] for
-                        a local OCI layout [default: ${CORE_DEFAULTS.baseImage}]
+  --base-image REF      the image to build on: oci:PATH[:TAG] for a local OCI
+                        layout, or 'scratch' for none (required; registry
+                        references are not supported yet)
   --platform OS/ARCH[/VARIANT]
-                        the target platform, e.g. linux/arm64/v8
-                        [default: ${CORE_DEFAULTS.platform}]
+                        the target platform, e.g. linux/arm64/v8; picks the
+                        matching image from a multi-platform base
+                        [default: the base's platform; linux/amd64 for scratch]
   --workdir PATH        the working directory inside the image
                         [default: ${CORE_DEFAULTS.workdir}]
   --json                print the build result as JSON on stdout (and nothing
@@ -59,8 +59,11 @@ Options:
   -h, --help            show this help
 
 Example:
-  pycontainer build --context ./myapp --tag myapp:1.0
-  podman run --rm oci:${DEFAULT_OUTPUT}:myapp:1.0
+  pycontainer build --context ./myapp --base-image oci:./base:3.11-slim --tag myapp:1.0
+  podman run --rm oci:${DEFAULT_OUTPUT}:1.0
+
+In the layout the image is tagged by its TAG alone (the OCI ref.name); the
+full name goes into the io.containerd.image.name annotation.
 `;
 
 const HELP_VALIDATE = `Usage: pycontainer validate LAYOUT[:TAG] [options]
@@ -203,8 +206,12 @@ function printBuildSummary(result) {
   ];
   const tag = tags[0];
   const ociRef = tag ? `oci:${out}:${tag}` : `oci:${out}`;
-  let daemonName = tag ?? `${path.basename(result.output)}:latest`;
-  if (!daemonName.includes(':')) daemonName = `${daemonName}:latest`;
+  // The familiar form of the full name, as `docker images` shows it.
+  const fullName = Array.isArray(result.names) ? result.names[0] : undefined;
+  const daemonName = (fullName ?? `${path.basename(result.output)}:latest`).replace(
+    /^docker\.io\/(library\/)?/,
+    '',
+  );
   lines.push(
     'run it:',
     `  podman run --rm ${shellWord(ociRef)}`,

@@ -162,8 +162,8 @@ trap lib_cleanup EXIT
 #   the process args (entrypoint + cmd), or replace them with --replace.
 #   --env K=V adds/overrides an environment variable (repeatable).
 #   The container's stdout is printed on stdout, its stderr on stderr, and the
-#   function returns the container's exit status. Timeout: RUN_IN_IMAGE_TIMEOUT
-#   seconds (default 300). Bundle and container are always removed.
+#   function returns the container's exit status (124 on timeout). Timeout:
+#   RUN_IN_IMAGE_TIMEOUT seconds (default 300). Bundle and container are always removed.
 #   The body runs in a subshell so its EXIT trap does the cleanup.
 run_in_image() (
   set -euo pipefail
@@ -185,11 +185,12 @@ run_in_image() (
   shift 2
   need umoci runc node
 
-  local work id
+  local work id spid=""
   work="$(mktemp -d "${TMPDIR:-/tmp}/pyc-run.XXXXXX")"
   id="pyc-test-$$-${BASHPID}-${RANDOM}${RANDOM}"
   # shellcheck disable=SC2317  # invoked by the trap
   cleanup() {
+    if [ -n "${spid:-}" ]; then kill "$spid" 2>/dev/null || true; fi
     runc delete -f "$id" >/dev/null 2>&1 || true
     rm -rf "$work"
   }
@@ -235,13 +236,28 @@ if (envs.length) {
 fs.writeFileSync(file, JSON.stringify(cfg, null, 2));
 EOF
 
-  local rc=0
-  timeout --kill-after=5 "${RUN_IN_IMAGE_TIMEOUT:-300}" \
-    runc run --bundle "$work/bundle" "$id" >"$work/stdout" 2>"$work/stderr" || rc=$?
+  # runc runs in the background (stdin passed on explicitly, as a background
+  # job would get /dev/null) next to a `sleep` watchdog; whichever ends first
+  # wins. On timeout the container's init gets SIGKILL: runc forwards SIGTERM
+  # to it, and a PID 1 without a handler ignores SIGTERM.
+  local limit="${RUN_IN_IMAGE_TIMEOUT:-300}" rc=0 done_pid="" rpid
+  runc run --bundle "$work/bundle" "$id" <&0 >"$work/stdout" 2>"$work/stderr" &
+  rpid=$!
+  sleep "$limit" &
+  spid=$!
+  wait -n -p done_pid "$rpid" "$spid" || rc=$?
+  if [ "$done_pid" = "$spid" ]; then
+    runc kill "$id" KILL >/dev/null 2>&1 || true
+    wait "$rpid" || true
+    rc=124
+  else
+    kill "$spid" 2>/dev/null || true
+    wait "$spid" 2>/dev/null || true
+  fi
   cat "$work/stderr" >&2
   cat "$work/stdout"
-  if [ "$rc" -eq 124 ]; then
-    _pyc_err "error: run_in_image: container $id timed out after ${RUN_IN_IMAGE_TIMEOUT:-300} s"
+  if [ "$rc" -eq 124 ] && [ "$done_pid" = "$spid" ]; then
+    _pyc_err "error: run_in_image: container $id timed out after $limit s and was killed"
   fi
   exit "$rc"
 )

@@ -59,7 +59,9 @@ Module._load = function (request, parent, isMain) {
         manifestDigest: '${DIGEST}',
         configDigest: 'sha256:' + 'cd'.repeat(32),
         output: options.output,
-        tags: options.tags.length > 0 ? options.tags : ['demo:0.1.0'],
+        // As the real core: layout tags alone, and the full names beside them.
+        tags: (options.tags.length > 0 ? options.tags : ['demo:0.1.0']).map((t) => t.split(':').pop()),
+        names: (options.tags.length > 0 ? options.tags : ['demo:0.1.0']).map((t) => 'docker.io/library/' + t),
         platform: options.platform ?? 'linux/amd64',
         entrypoint: ['/usr/bin/python3', '-m', 'demo'],
         layers: [{ digest: 'sha256:' + 'ef'.repeat(32), diffId: 'sha256:' + '12'.repeat(32), size: 1234, mediaType: 'application/vnd.oci.image.layer.v1.tar+gzip' }],
@@ -262,7 +264,7 @@ describe('build', () => {
     const result = JSON.parse(r.stdout);
     assert.equal(result.manifestDigest, DIGEST);
     assert.equal(result.output, path.join(tmp, 'pycontainer-out'));
-    assert.deepEqual(result.tags, ['demo:0.1.0']);
+    assert.deepEqual(result.tags, ['0.1.0']);
     assert.equal(result.layers.length, 1);
   });
 
@@ -271,10 +273,10 @@ describe('build', () => {
     assert.equal(r.code, 0, r.stderr);
     assert.match(r.stdout, new RegExp(`built ${DIGEST}`));
     assert.match(r.stdout, /layout: +pycontainer-out\n/);
-    assert.match(r.stdout, /tags: +demo:1\n/);
-    assert.ok(r.stdout.includes('podman run --rm oci:pycontainer-out:demo:1\n'), r.stdout);
+    assert.match(r.stdout, /tags: +1\n/);
+    assert.ok(r.stdout.includes('podman run --rm oci:pycontainer-out:1\n'), r.stdout);
     assert.ok(
-      r.stdout.includes('skopeo copy oci:pycontainer-out:demo:1 docker-daemon:demo:1\n'),
+      r.stdout.includes('skopeo copy oci:pycontainer-out:1 docker-daemon:demo:1\n'),
       r.stdout,
     );
     // stderr is a pipe here, not a terminal: no progress.
@@ -284,7 +286,7 @@ describe('build', () => {
   test('paths that need it are shell-quoted in the hints', () => {
     const r = run(['build', '--context', 'project', '--output', 'my out', '--tag', 'demo:1']);
     assert.equal(r.code, 0, r.stderr);
-    assert.ok(r.stdout.includes("podman run --rm 'oci:my out:demo:1'\n"), r.stdout);
+    assert.ok(r.stdout.includes("podman run --rm 'oci:my out:1'\n"), r.stdout);
   });
 
   test('--quiet prints only the manifest digest', () => {

@@ -1,0 +1,543 @@
+//! The build end to end on the native host: fixture projects in, images checked out.
+
+mod common;
+
+use common::*;
+use pycontainer::error::Error;
+use pycontainer::host::NativeHost;
+use pycontainer::layout::LayoutError;
+use pycontainer::oci::{self, media};
+use pycontainer::project::ProjectError;
+
+#[test]
+fn a_console_script_gets_a_launcher_that_calls_its_function() {
+    let (ctx, out) = (TempDir::new("ctx"), TempDir::new("out"));
+    hello_project(&ctx);
+    let result = build_valid(
+        &host(),
+        &options(&ctx.path(""), &out.path("l"), "scratch", &["hello:1"]),
+    );
+    assert_eq!(result.entrypoint, vec!["python3", "/usr/local/bin/hello"]);
+    let layer = list_layer(&blob(&out.path("l"), &result.layers[0].digest));
+    let launcher = layer
+        .iter()
+        .find(|e| e.path == "usr/local/bin/hello")
+        .expect("launcher in the layer");
+    let text = String::from_utf8_lossy(&launcher.content);
+    assert!(
+        text.contains("from hello.cli import main") && text.contains("sys.exit(main())"),
+        "{text}"
+    );
+    assert!(!text.contains("-m"), "never `python -m`: {text}");
+    assert_eq!(launcher.mode, 0o755);
+    let cfg = config(&out.path("l"), &result)
+        .config
+        .expect("container config");
+    assert!(
+        cfg.env
+            .unwrap_or_default()
+            .contains(&"PYTHONPATH=/app/src".to_owned()),
+        "src layout imports from /app/src"
+    );
+    assert_eq!(cfg.working_dir.as_deref(), Some("/app"));
+}
+
+#[test]
+fn the_layer_is_deterministic_and_normalised() {
+    let (ctx, out) = (TempDir::new("ctx"), TempDir::new("out"));
+    hello_project(&ctx);
+    ctx.write(&[("bin/run.sh", "#!/bin/sh\n"), ("data/a.txt", "a")]);
+    ctx.chmod("bin/run.sh", 0o700);
+    ctx.chmod("data/a.txt", 0o600);
+    let host = NativeHost::with_env(&[("SOURCE_DATE_EPOCH", "1700000000")]);
+    let result = build_valid(
+        &host,
+        &options(&ctx.path(""), &out.path("l"), "scratch", &["t:1"]),
+    );
+    let entries = list_layer(&blob(&out.path("l"), &result.layers[0].digest));
+    let paths: Vec<&str> = entries.iter().map(|e| e.path.as_str()).collect();
+    let mut sorted = paths.clone();
+    sorted.sort();
+    assert_eq!(paths, sorted, "entries are sorted");
+    for want in [
+        "app/",
+        "app/src/",
+        "app/src/hello/",
+        "usr/",
+        "usr/local/",
+        "usr/local/bin/",
+    ] {
+        assert!(
+            paths.contains(&want),
+            "parent dir {want} present in {paths:?}"
+        );
+    }
+    for e in &entries {
+        assert_eq!(
+            (e.uid, e.gid, e.user.as_str(), e.mtime),
+            (0, 0, "", 1_700_000_000),
+            "{}",
+            e.path
+        );
+    }
+    let mode = |p: &str| entries.iter().find(|e| e.path == p).map(|e| e.mode);
+    assert_eq!(
+        mode("app/bin/run.sh"),
+        Some(0o755),
+        "executables stay executable"
+    );
+    assert_eq!(
+        mode("app/data/a.txt"),
+        Some(0o644),
+        "private files become readable"
+    );
+    assert_eq!(mode("app/data/"), Some(0o755));
+    assert_eq!(
+        config(&out.path("l"), &result).created.as_deref(),
+        Some("2023-11-14T22:13:20Z")
+    );
+}
+
+#[test]
+fn default_excludes_keep_secrets_caches_and_venvs_out() {
+    let ctx = TempDir::new("ctx");
+    hello_project(&ctx);
+    ctx.write(&[
+        (".git/config", "x"),
+        (".env", "SECRET=1"),
+        (".env.production", "SECRET=2"),
+        ("myenv/pyvenv.cfg", "home = /usr/bin"),
+        ("myenv/lib/site.py", "x"),
+        (".venv/lib/x.py", "x"),
+        ("src/hello/__pycache__/cli.cpython-311.pyc", "x"),
+        ("src/hello/stale.pyc", "x"),
+        ("dist/hello-0.1.0.whl", "x"),
+        ("build/lib/x.py", "x"),
+        ("src/hello_cli.egg-info/PKG-INFO", "x"),
+        ("node_modules/x/index.js", "x"),
+        (".envrc", "kept: not a dotenv file"),
+    ]);
+    let out_inside = ctx.path("out");
+    let first = build_valid(
+        &host(),
+        &options(&ctx.path(""), &out_inside, "scratch", &["t:1"]),
+    );
+    assert_eq!(first.excluded, 11);
+    // Built again, the output now sits in the context and must stay out of the image.
+    let result = build_valid(
+        &host(),
+        &options(&ctx.path(""), &out_inside, "scratch", &["t:1"]),
+    );
+    assert_eq!(result.manifest_digest, first.manifest_digest);
+    let paths: Vec<String> = list_layer(&blob(&out_inside, &result.layers[0].digest))
+        .into_iter()
+        .map(|e| e.path)
+        .collect();
+    for banned in [
+        ".git",
+        ".env",
+        "myenv",
+        ".venv",
+        "__pycache__",
+        ".pyc",
+        "dist/",
+        "build/",
+        "egg-info",
+        "node_modules",
+        "app/out",
+    ] {
+        assert!(
+            !paths
+                .iter()
+                .any(|p| p.contains(banned) && !p.ends_with(".envrc")),
+            "{banned} leaked: {paths:?}"
+        );
+    }
+    assert!(paths.contains(&"app/.envrc".to_owned()));
+    assert_eq!(result.excluded, 12, "the output directory is excluded too");
+}
+
+/// Files of a fixture project, the entry point expected, and the PYTHONPATH expected.
+type EntryCase<'a> = (&'a [(&'a str, &'a str)], &'a [&'a str], &'a str);
+
+#[test]
+fn entry_point_rules_in_order() {
+    let cases: &[EntryCase] = &[
+        (
+            &[
+                ("pyproject.toml", "[project]\nname='p'\n"),
+                ("p/__init__.py", ""),
+                ("p/__main__.py", ""),
+            ],
+            &["python3", "-m", "p"],
+            "/app",
+        ),
+        (
+            &[("main.py", "print(1)"), ("app.py", "")],
+            &["python3", "main.py"],
+            "/app",
+        ),
+        (&[("app.py", "print(1)")], &["python3", "app.py"], "/app"),
+        (
+            &[("src/svc/__init__.py", ""), ("src/svc/__main__.py", "")],
+            &["python3", "-m", "svc"],
+            "/app/src",
+        ),
+    ];
+    for (files, command, pythonpath) in cases {
+        let (ctx, out) = (TempDir::new("ctx"), TempDir::new("out"));
+        ctx.write(files);
+        let result = build_valid(
+            &host(),
+            &options(&ctx.path(""), &out.path("l"), "scratch", &[]),
+        );
+        assert_eq!(&result.entrypoint, command, "{files:?}");
+        let env = config(&out.path("l"), &result)
+            .config
+            .and_then(|c| c.env)
+            .unwrap_or_default();
+        assert!(
+            env.contains(&format!("PYTHONPATH={pythonpath}")),
+            "{files:?}: {env:?}"
+        );
+    }
+}
+
+#[test]
+fn building_on_a_layout_base_inherits_its_config_and_layers() {
+    let (base_ctx, app_ctx, out) = (
+        TempDir::new("base"),
+        TempDir::new("app"),
+        TempDir::new("out"),
+    );
+    base_ctx.write(&[("main.py", "print('base')")]);
+    let base_layout = out.path("base");
+    let base = build_valid(
+        &host(),
+        &options(&base_ctx.path(""), &base_layout, "scratch", &["base:1"]),
+    );
+    hello_project(&app_ctx);
+    let app_layout = out.path("app");
+    let result = build_valid(
+        &host(),
+        &options(
+            &app_ctx.path(""),
+            &app_layout,
+            &format!("oci:{base_layout}:1"),
+            &["app:2"],
+        ),
+    );
+
+    let m = manifest(&app_layout, &result);
+    let base_m = manifest(&base_layout, &base);
+    assert_eq!(m.layers.len(), 2);
+    assert_eq!(
+        m.layers[0], base_m.layers[0],
+        "base layer descriptor kept as it was"
+    );
+    assert!(
+        blob(&app_layout, &m.layers[0].digest).exists(),
+        "base layer copied into the output"
+    );
+    let cfg = config(&app_layout, &result);
+    assert_eq!(cfg.history.len(), 2);
+    assert_eq!(
+        cfg.rootfs.diff_ids[0],
+        config(&base_layout, &base).rootfs.diff_ids[0]
+    );
+    assert_eq!(
+        cfg.config.and_then(|c| c.entrypoint),
+        Some(vec!["python3".into(), "/usr/local/bin/hello".into()])
+    );
+}
+
+#[test]
+fn tags_accumulate_and_a_reused_tag_moves() {
+    let (ctx, out) = (TempDir::new("ctx"), TempDir::new("out"));
+    hello_project(&ctx);
+    let layout = out.path("l");
+    let first = build_valid(
+        &host(),
+        &options(&ctx.path(""), &layout, "scratch", &["app:1", "app:latest"]),
+    );
+    ctx.write(&[("src/hello/cli.py", "def main():\n    print('v2')\n")]);
+    let second = build_valid(
+        &host(),
+        &options(&ctx.path(""), &layout, "scratch", &["app:2", "app:latest"]),
+    );
+    let idx = index(&layout);
+    let by_tag = |t: &str| {
+        idx.manifests
+            .iter()
+            .filter(|d| d.ref_name() == Some(t))
+            .map(|d| d.digest.clone())
+            .collect::<Vec<_>>()
+    };
+    assert_eq!(by_tag("1"), vec![first.manifest_digest.clone()]);
+    assert_eq!(by_tag("2"), vec![second.manifest_digest.clone()]);
+    assert_eq!(
+        by_tag("latest"),
+        vec![second.manifest_digest.clone()],
+        "one entry per tag"
+    );
+    assert_eq!(idx.manifests.len(), 3);
+    let name = idx.manifests[0]
+        .annotations
+        .get(oci::CONTAINERD_NAME)
+        .cloned();
+    assert_eq!(name.as_deref(), Some("docker.io/library/app:1"));
+    let leftovers: Vec<_> = std::fs::read_dir(out.0.join("l/blobs/sha256"))
+        .into_iter()
+        .flatten()
+        .flatten()
+        .filter(|e| e.file_name().to_string_lossy().starts_with('.'))
+        .collect();
+    assert!(leftovers.is_empty(), "temp files left: {leftovers:?}");
+}
+
+#[test]
+fn identical_trees_give_identical_digests_wherever_they_live() {
+    let (a, b, out) = (
+        TempDir::new("a"),
+        TempDir::new("bb-longer-path"),
+        TempDir::new("out"),
+    );
+    hello_project(&a);
+    hello_project(&b);
+    let ra = build_valid(
+        &host(),
+        &options(&a.path(""), &out.path("1"), "scratch", &["x:1"]),
+    );
+    let rb = build_valid(
+        &host(),
+        &options(&b.path(""), &out.path("2"), "scratch", &["x:1"]),
+    );
+    assert_eq!(ra.manifest_digest, rb.manifest_digest);
+}
+
+fn expect_err(result: Result<pycontainer::build::BuildResult, Error>) -> Error {
+    match result {
+        Ok(r) => panic!("expected an error, built {}", r.manifest_digest),
+        Err(e) => e,
+    }
+}
+
+#[test]
+fn bad_input_is_reported_and_nothing_is_written() {
+    let (ctx, out) = (TempDir::new("ctx"), TempDir::new("out"));
+    hello_project(&ctx);
+    let layout = out.path("l");
+    let build = |opts| expect_err(run(&host(), &opts));
+    let mut o = options(&ctx.path("missing"), &layout, "scratch", &[]);
+    assert!(matches!(
+        build(o.clone()),
+        Error::Project(ProjectError::ContextMissing { .. })
+    ));
+    o.context = ctx.path("pyproject.toml");
+    assert!(matches!(
+        build(o.clone()),
+        Error::Project(ProjectError::ContextNotDir { .. })
+    ));
+    o.context = ctx.path("");
+    for tag in ["Foo:bar:baz", "Upper/x:1", "app:"] {
+        let e = build(options(&ctx.path(""), &layout, "scratch", &[tag]));
+        assert_eq!(e.code(), "invalid-tag", "{tag}: {e}");
+    }
+    let e = build(options(
+        &ctx.path(""),
+        &layout,
+        &format!("oci:{}:1", out.path("nope")),
+        &[],
+    ));
+    assert!(e.to_string().contains("no index.json"), "{e}");
+    o.workdir = Some("relative".into());
+    assert_eq!(build(o).code(), "invalid-option");
+    assert!(!std::path::Path::new(&layout).exists(), "nothing written");
+}
+
+#[test]
+fn an_absent_base_tag_lists_the_tags_there_are() {
+    let (ctx, out) = (TempDir::new("ctx"), TempDir::new("out"));
+    hello_project(&ctx);
+    let base = out.path("base");
+    build_valid(
+        &host(),
+        &options(&ctx.path(""), &base, "scratch", &["b:one", "b:two"]),
+    );
+    let e = expect_err(run(
+        &host(),
+        &options(
+            &ctx.path(""),
+            &out.path("l"),
+            &format!("oci:{base}:three"),
+            &[],
+        ),
+    ));
+    let msg = e.to_string();
+    assert!(
+        matches!(e, Error::Base(_)) && msg.contains("\"three\"") && msg.contains("one, two"),
+        "{msg}"
+    );
+}
+
+#[test]
+fn a_symlink_out_of_the_context_is_refused_and_one_inside_is_kept() {
+    let (ctx, out) = (TempDir::new("ctx"), TempDir::new("out"));
+    hello_project(&ctx);
+    std::os::unix::fs::symlink("hello/cli.py", ctx.0.join("src/alias.py")).expect("symlink");
+    let result = build_valid(
+        &host(),
+        &options(&ctx.path(""), &out.path("l"), "scratch", &[]),
+    );
+    let entries = list_layer(&blob(&out.path("l"), &result.layers[0].digest));
+    let link = entries
+        .iter()
+        .find(|e| e.path == "app/src/alias.py")
+        .expect("link kept");
+    assert_eq!(
+        (link.kind, link.link.as_deref()),
+        ('l', Some("hello/cli.py"))
+    );
+
+    for target in ["/etc/passwd", "../../outside"] {
+        let _ = std::fs::remove_file(ctx.0.join("src/escape"));
+        std::os::unix::fs::symlink(target, ctx.0.join("src/escape")).expect("symlink");
+        let layout = out.path("refused");
+        let e = expect_err(run(
+            &host(),
+            &options(&ctx.path(""), &layout, "scratch", &[]),
+        ));
+        assert!(e.to_string().contains("src/escape"), "{e}");
+        assert!(!std::path::Path::new(&layout).exists());
+    }
+}
+
+#[test]
+fn an_output_dir_that_is_not_a_layout_is_left_alone() {
+    let (ctx, out) = (TempDir::new("ctx"), TempDir::new("out"));
+    hello_project(&ctx);
+    out.write(&[("notes.txt", "mine")]);
+    let e = expect_err(run(
+        &host(),
+        &options(&ctx.path(""), &out.path(""), "scratch", &[]),
+    ));
+    assert!(
+        matches!(e, Error::Layout(LayoutError::OutputNotLayout { .. })),
+        "{e}"
+    );
+    assert_eq!(std::fs::read_dir(&out.0).map(|d| d.count()).ok(), Some(1));
+}
+
+#[test]
+fn a_multi_platform_base_is_resolved_by_platform() {
+    let (ctx, out) = (TempDir::new("ctx"), TempDir::new("out"));
+    hello_project(&ctx);
+    let layout = out.path("multi");
+    let mut amd = options(&ctx.path(""), &layout, "scratch", &["x:amd"]);
+    amd.platform = Some("linux/amd64".into());
+    let amd = build_valid(&host(), &amd);
+    let mut arm = options(&ctx.path(""), &layout, "scratch", &["x:arm"]);
+    arm.platform = Some("linux/arm64/v8".into());
+    let arm = build_valid(&host(), &arm);
+    assert_ne!(amd.manifest_digest, arm.manifest_digest);
+
+    // Fold both into one nested index tagged "multi", as multi-arch bases are.
+    let idx = index(&layout);
+    let nested = oci::Index {
+        manifests: idx
+            .manifests
+            .iter()
+            .map(|d| {
+                let mut d = d.clone();
+                d.annotations.clear();
+                d
+            })
+            .collect(),
+        ..oci::Index::empty()
+    };
+    let bytes = oci::to_canonical_json(&nested);
+    let digest = pycontainer::digest::Digest::of(pycontainer::digest::Sha256::portable(), &bytes);
+    std::fs::write(blob(&layout, &digest), &bytes).expect("write nested index");
+    let mut entry = oci::Descriptor::new(media::OCI_INDEX, digest, bytes.len() as u64);
+    entry
+        .annotations
+        .insert(oci::REF_NAME.into(), "multi".into());
+    let mut top = oci::Index::empty();
+    top.manifests.push(entry);
+    std::fs::write(format!("{layout}/index.json"), oci::to_canonical_json(&top))
+        .expect("write index");
+
+    for (platform, want) in [("linux/arm64", &arm), ("linux/amd64", &amd)] {
+        let mut o = options(
+            &ctx.path(""),
+            &out.path(platform),
+            &format!("oci:{layout}:multi"),
+            &[],
+        );
+        o.platform = Some(platform.into());
+        let r = build_valid(&host(), &o);
+        assert_eq!(r.platform, platform);
+        let base_layer = &manifest(&out.path(platform), &r).layers[0];
+        assert_eq!(
+            base_layer.digest, want.layers[0].digest,
+            "{platform} picked its own base"
+        );
+    }
+    let mut o = options(
+        &ctx.path(""),
+        &out.path("s390x"),
+        &format!("oci:{layout}:multi"),
+        &[],
+    );
+    o.platform = Some("linux/s390x".into());
+    let msg = expect_err(run(&host(), &o)).to_string();
+    assert!(
+        msg.contains("linux/s390x") && msg.contains("linux/amd64") && msg.contains("linux/arm64"),
+        "{msg}"
+    );
+}
+
+#[test]
+fn a_docker_typed_base_gives_a_docker_typed_image() {
+    let (ctx, out) = (TempDir::new("ctx"), TempDir::new("out"));
+    hello_project(&ctx);
+    let layout = out.path("docker");
+    let base = build_valid(
+        &host(),
+        &options(&ctx.path(""), &layout, "scratch", &["b:1"]),
+    );
+
+    // Re-label the base with Docker schema2 media types, as `skopeo copy --format v2s2` stores it.
+    let mut m = manifest(&layout, &base);
+    m.media_type = Some(media::DOCKER_MANIFEST.into());
+    m.config.media_type = media::DOCKER_CONFIG.into();
+    m.layers[0].media_type = media::DOCKER_LAYER_GZIP.into();
+    let bytes = oci::to_canonical_json(&m);
+    let digest = pycontainer::digest::Digest::of(pycontainer::digest::Sha256::portable(), &bytes);
+    std::fs::write(blob(&layout, &digest), &bytes).expect("write manifest");
+    let mut top = oci::Index::empty();
+    let mut entry = oci::Descriptor::new(media::DOCKER_MANIFEST, digest, bytes.len() as u64);
+    entry
+        .annotations
+        .insert(oci::REF_NAME.into(), "v2s2".into());
+    top.manifests.push(entry);
+    std::fs::write(format!("{layout}/index.json"), oci::to_canonical_json(&top))
+        .expect("write index");
+
+    let app = out.path("app");
+    let r = build_valid(
+        &host(),
+        &options(&ctx.path(""), &app, &format!("oci:{layout}:v2s2"), &["a:1"]),
+    );
+    let m = manifest(&app, &r);
+    assert_eq!(m.media_type.as_deref(), Some(media::DOCKER_MANIFEST));
+    assert_eq!(m.config.media_type, media::DOCKER_CONFIG);
+    assert!(
+        m.layers
+            .iter()
+            .all(|l| l.media_type == media::DOCKER_LAYER_GZIP),
+        "{:?}",
+        m.layers
+    );
+    assert_eq!(index(&app).manifests[0].media_type, media::DOCKER_MANIFEST);
+}
