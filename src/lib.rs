@@ -2,6 +2,7 @@
 
 pub mod build;
 pub mod clock;
+pub mod config;
 pub mod digest;
 pub mod error;
 pub mod host;
