@@ -51,8 +51,22 @@ pub async fn build<H: Host>(host: &H, options: &BuildOptions) -> Result<BuildRes
     execute(host, &plan).await
 }
 
+/// Writes the planned image; on failure, leaves the output as it found it.
 pub async fn execute<H: Host>(host: &H, plan: &Plan) -> Result<BuildResult, Error> {
     let out = Layout::new(host, &plan.output);
+    out.begin().await?;
+    let written = write_image(host, &out, plan).await;
+    if written.is_err() {
+        out.undo().await;
+    }
+    written
+}
+
+async fn write_image<H: Host>(
+    host: &H,
+    out: &Layout<'_, H>,
+    plan: &Plan,
+) -> Result<BuildResult, Error> {
     if let Some(src) = &plan.base.layout {
         host.progress(&Progress::Phase { name: "base" });
         let src = Layout::new(host, src);
@@ -66,7 +80,7 @@ pub async fn execute<H: Host>(host: &H, plan: &Plan) -> Result<BuildResult, Erro
     host.progress(&Progress::Phase { name: "layer" });
     let flavor = plan.base.flavor;
     let (app, diff_id) =
-        write_layer(host, &out, &plan.app_layer, plan.epoch, flavor.gzip_layer()).await?;
+        write_layer(host, out, &plan.app_layer, plan.epoch, flavor.gzip_layer()).await?;
 
     host.progress(&Progress::Phase { name: "write" });
     let added = AddedLayer {

@@ -1,6 +1,6 @@
 //! OCI image layouts on the host's file system: read a base image, write blobs and tags atomically.
 
-use std::cell::Cell;
+use std::cell::{Cell, RefCell};
 
 use crate::digest::{Digest, DigestError};
 use crate::host::{Host, HostError, Kind, WriteHandle};
@@ -90,6 +90,10 @@ pub struct Layout<'h, H: Host> {
     host: &'h H,
     root: String,
     temp_counter: Cell<u32>,
+    /// Files this build added, so that a failed build can take them back.
+    added: RefCell<Vec<String>>,
+    /// Directories that did not exist when the build began, outermost first.
+    new_dirs: RefCell<Vec<String>>,
 }
 
 impl<'h, H: Host> Layout<'h, H> {
@@ -100,6 +104,8 @@ impl<'h, H: Host> Layout<'h, H> {
             host,
             root: root.to_owned(),
             temp_counter: Cell::new(0),
+            added: RefCell::new(Vec::new()),
+            new_dirs: RefCell::new(Vec::new()),
         }
     }
 
@@ -125,6 +131,41 @@ impl<'h, H: Host> Layout<'h, H> {
                 parse(&path, &bytes).map(Some)
             }
         }
+    }
+
+    /// Notes which of the layout's directories exist, before the first write.
+    pub async fn begin(&self) -> Result<(), LayoutError> {
+        for dir in [
+            self.root.clone(),
+            self.file("blobs"),
+            self.file("blobs/sha256"),
+        ] {
+            if self.host.stat(&dir).await?.is_none() {
+                self.new_dirs.borrow_mut().push(dir);
+            }
+        }
+        Ok(())
+    }
+
+    /// Takes back what this build added: its new files, then its new
+    /// directories. Used on the error path, where a second failure is moot.
+    pub async fn undo(&self) {
+        for path in self.added.take().iter().rev() {
+            let _ = self.host.remove(path).await;
+        }
+        for dir in self.new_dirs.take().iter().rev() {
+            let _ = self.host.remove_dir(dir).await;
+        }
+    }
+
+    /// Renames a finished temp file into place, remembering it when it is new.
+    async fn place(&self, temp: &str, path: &str) -> Result<(), LayoutError> {
+        let existed = self.host.stat(path).await?.is_some();
+        self.host.rename(temp, path).await?;
+        if !existed {
+            self.added.borrow_mut().push(path.to_owned());
+        }
+        Ok(())
     }
 
     /// Checks that `--output` is a layout or may become one, before anything is written.
@@ -412,7 +453,7 @@ impl<'h, H: Host> Layout<'h, H> {
         }
         .await;
         match written {
-            Ok(()) => Ok(self.host.rename(&temp, &final_path).await?),
+            Ok(()) => self.place(&temp, &final_path).await,
             Err(e) => {
                 let _ = self.host.remove(&temp).await;
                 Err(e.into())

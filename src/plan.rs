@@ -89,7 +89,7 @@ pub async fn make<H: Host>(host: &H, options: &BuildOptions) -> Result<Plan, Err
     })?;
     let base = source::resolve(host, base_value, wanted.as_ref()).await?;
     let platform = base.config.platform();
-    let app_layer = app_layer(&project, &workdir);
+    let app_layer = app_layer(&project, &workdir)?;
     let changes = changes(&project, &workdir, epoch);
     Ok(Plan {
         project,
@@ -208,7 +208,7 @@ fn dirs_down_to(path: &str) -> Vec<PlannedEntry> {
 }
 
 /// The app layer: the context under the workdir, plus any launcher.
-fn app_layer(project: &Project, workdir: &str) -> Vec<PlannedEntry> {
+fn app_layer(project: &Project, workdir: &str) -> Result<Vec<PlannedEntry>, Error> {
     let mut entries = dirs_down_to(workdir);
     let base = workdir.trim_start_matches('/');
     for f in &project.files {
@@ -251,8 +251,19 @@ fn app_layer(project: &Project, workdir: &str) -> Vec<PlannedEntry> {
         });
     }
     entries.sort_by(|a, b| a.entry.path.cmp(&b.entry.path));
+    // Shared parent directories are expected; a file landing on another
+    // (a context file where the launcher goes) would silently lose one.
+    if let Some(pair) = entries.windows(2).find(|p| {
+        p[0].entry.path == p[1].entry.path
+            && (p[0].entry.kind != EntryKind::Dir || p[1].entry.kind != EntryKind::Dir)
+    }) {
+        return Err(Error::Option {
+            flag: "--workdir",
+            message: format!("/{} would come both from the context and from the generated launcher; choose another --workdir", pair[0].entry.path),
+        });
+    }
     entries.dedup_by(|a, b| a.entry.path == b.entry.path);
-    entries
+    Ok(entries)
 }
 
 fn changes(project: &Project, workdir: &str, epoch: u64) -> ConfigChanges {

@@ -541,3 +541,69 @@ fn a_docker_typed_base_gives_a_docker_typed_image() {
     );
     assert_eq!(index(&app).manifests[0].media_type, media::DOCKER_MANIFEST);
 }
+
+#[test]
+fn a_late_failure_takes_back_everything_it_wrote() {
+    let (ctx, out) = (TempDir::new("ctx"), TempDir::new("out"));
+    hello_project(&ctx);
+    let base = out.path("base");
+    let b = build_valid(&host(), &options(&ctx.path(""), &base, "scratch", &["b:1"]));
+    // Same size, other bytes: only the copy's digest check can tell.
+    let layer = blob(&base, &b.layers[0].digest);
+    let mut bytes = std::fs::read(&layer).expect("read");
+    let last = bytes.len() - 1;
+    bytes[last] ^= 0xff;
+    std::fs::write(&layer, &bytes).expect("corrupt");
+    let base_ref = format!("oci:{base}:1");
+
+    let fresh = out.path("fresh");
+    let e = expect_err(run(
+        &host(),
+        &options(&ctx.path(""), &fresh, &base_ref, &[]),
+    ));
+    assert!(e.to_string().contains("corrupt"), "{e}");
+    assert!(
+        !std::path::Path::new(&fresh).exists(),
+        "a new output is removed again"
+    );
+
+    let existing = out.path("existing");
+    // Another project, so the layout does not already hold the base's layer.
+    let other = TempDir::new("other");
+    other.write(&[("main.py", "print('other')")]);
+    build_valid(
+        &host(),
+        &options(&other.path(""), &existing, "scratch", &["keep:1"]),
+    );
+    let before: Vec<_> = walk(&existing);
+    expect_err(run(
+        &host(),
+        &options(&ctx.path(""), &existing, &base_ref, &["new:1"]),
+    ));
+    assert_eq!(
+        walk(&existing),
+        before,
+        "an existing layout is left as it was"
+    );
+}
+
+/// Every file under `dir` with its bytes, sorted.
+fn walk(dir: &str) -> Vec<(String, Vec<u8>)> {
+    let mut out = Vec::new();
+    let mut stack = vec![std::path::PathBuf::from(dir)];
+    while let Some(d) = stack.pop() {
+        for e in std::fs::read_dir(&d).into_iter().flatten().flatten() {
+            let p = e.path();
+            if p.is_dir() {
+                stack.push(p);
+            } else {
+                out.push((
+                    p.to_string_lossy().into_owned(),
+                    std::fs::read(&p).unwrap_or_default(),
+                ));
+            }
+        }
+    }
+    out.sort();
+    out
+}

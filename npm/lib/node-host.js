@@ -149,6 +149,14 @@ function createNodeHost(options = {}) {
       }
     },
 
+    removeDir(p) {
+      try {
+        fs.rmdirSync(p);
+      } catch (err) {
+        if (err.code !== 'ENOENT') throw err;
+      }
+    },
+
     env(name) {
       return process.env[name];
     },

@@ -165,6 +165,12 @@ impl Host for JsHost {
             .map(drop)
     }
 
+    async fn remove_dir(&self, path: &str) -> Result<(), HostError> {
+        self.call("rmdir", path, "removeDir", &[path.into()])
+            .await
+            .map(drop)
+    }
+
     fn env(&self, name: &str) -> Option<String> {
         self.method("env")?
             .call1(&self.obj, &name.into())

@@ -97,6 +97,8 @@ pub trait Host {
     async fn rename(&self, from: &str, to: &str) -> Result<(), HostError>;
     /// Deletes a file; a missing file is not an error.
     async fn remove(&self, path: &str) -> Result<(), HostError>;
+    /// Deletes an empty directory; a missing one is not an error.
+    async fn remove_dir(&self, path: &str) -> Result<(), HostError>;
     fn env(&self, name: &str) -> Option<String>;
     fn progress(&self, event: &Progress<'_>);
     /// A SHA-256 hasher, host-native where the host has a faster one.

@@ -150,6 +150,13 @@ impl Host for NativeHost {
         }
     }
 
+    async fn remove_dir(&self, path: &str) -> Result<(), HostError> {
+        match fs::remove_dir(path) {
+            Err(e) if e.kind() != io::ErrorKind::NotFound => Err(err("rmdir", path, e)),
+            _ => Ok(()),
+        }
+    }
+
     fn env(&self, name: &str) -> Option<String> {
         match &self.env {
             None => std::env::var(name).ok(),

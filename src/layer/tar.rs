@@ -80,15 +80,7 @@ pub fn header(entry: &Entry, mtime: u64) -> Result<Vec<u8>, LayerError> {
     if set_ustar_name(&mut h, &name).is_err() {
         pax_record(&mut pax, "path", &name);
         // A readable stand-in for readers that ignore PAX.
-        let short: String = name
-            .chars()
-            .rev()
-            .take(90)
-            .collect::<Vec<_>>()
-            .into_iter()
-            .rev()
-            .collect();
-        set_ustar_name(&mut h, &short)
+        set_ustar_name(&mut h, tail_within(&name, 90))
             .map_err(|_| LayerError::PathTooLong { path: name.clone() })?;
     }
     h.set_cksum();
@@ -140,6 +132,15 @@ fn set_ustar_name(h: &mut tar::Header, name: &str) -> Result<(), ()> {
     Ok(())
 }
 
+/// The last bytes of `name`, at most `max` of them, cut at a character boundary.
+fn tail_within(name: &str, max: usize) -> &str {
+    let mut start = name.len().saturating_sub(max);
+    while !name.is_char_boundary(start) {
+        start += 1;
+    }
+    &name[start..]
+}
+
 /// Appends one PAX record: `"<len> <key>=<value>\n"`, where len counts itself.
 fn pax_record(out: &mut Vec<u8>, key: &str, value: &str) {
     let body = key.len() + value.len() + 3; // ' ', '=', '\n'
@@ -181,6 +182,15 @@ mod tests {
         assert_eq!(parsed.uid().ok(), Some(0));
         assert_eq!(parsed.mtime().ok(), Some(0));
         assert_eq!(parsed.username_bytes(), Some(&b""[..]));
+    }
+
+    #[test]
+    fn a_long_multibyte_name_goes_to_pax_whole() {
+        let long = format!("app/{}", "文".repeat(60));
+        let h = header(&file(&long, 0), 0).unwrap_or_default();
+        assert_eq!(h.len(), 3 * BLOCK);
+        let pax = String::from_utf8_lossy(&h[BLOCK..2 * BLOCK]);
+        assert!(pax.contains(&long));
     }
 
     #[test]

@@ -250,6 +250,7 @@ describe('build', () => {
       'progress',
       'read',
       'remove',
+      'removeDir',
       'rename',
       'sha256',
       'stat',

@@ -199,6 +199,16 @@ describe('create / write / close / rename / remove', () => {
   test('remove of a directory is still an error', () => {
     assert.throws(() => host.remove(`${dir}/sub`));
   });
+
+  test('removeDir deletes an empty directory, ignores a missing one, refuses a full one', () => {
+    fs.mkdirSync(`${dir}/empty`);
+    host.removeDir(`${dir}/empty`);
+    assert.equal(fs.existsSync(`${dir}/empty`), false);
+    assert.doesNotThrow(() => host.removeDir(`${dir}/empty`));
+    fs.mkdirSync(`${dir}/full`);
+    fs.writeFileSync(`${dir}/full/x`, 'x');
+    assert.throws(() => host.removeDir(`${dir}/full`), { code: 'ENOTEMPTY' });
+  });
 });
 
 describe('env, progress, sha256', () => {

@@ -1,0 +1,414 @@
+// Shared helpers for the end-to-end tests: they drive the real CLI
+// (`node npm/bin/pycontainer.js`) and check what it writes with the real
+// tools (skopeo, umoci, runc) and with independent code in this file.
+//
+// Nothing here skips a test: a missing tool makes the test fail, because CI
+// installs every one of them.
+
+import { execFileSync, spawnSync } from 'node:child_process';
+import crypto from 'node:crypto';
+import fs from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import { pipeline } from 'node:stream/promises';
+import { fileURLToPath } from 'node:url';
+import zlib from 'node:zlib';
+
+export const ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..', '..');
+export const CLI = path.join(ROOT, 'npm', 'bin', 'pycontainer.js');
+export const EXAMPLE = path.join(ROOT, 'examples', 'hello-cli');
+export const LIB_SH = path.join(ROOT, 'tests', 'infra', 'lib.sh');
+export const BASE_TAG = '3.11-slim';
+export const HELLO_ALICE = 'Hello, Alice! (hello 0.1.0, Python 3.11.2, argv[0]=hello)';
+
+const WASM_ENTRY = path.join(ROOT, 'npm', 'wasm', 'pycontainer.js');
+const WASM_BINARY = path.join(ROOT, 'npm', 'wasm', 'pycontainer_bg.wasm');
+
+/** Newest mtime (ms) of any file under `dir`. */
+function newestMtime(dir) {
+  let newest = 0;
+  for (const entry of fs.readdirSync(dir, { withFileTypes: true })) {
+    const p = path.join(dir, entry.name);
+    const t = entry.isDirectory() ? newestMtime(p) : fs.lstatSync(p).mtimeMs;
+    if (t > newest) newest = t;
+  }
+  return newest;
+}
+
+let wasmChecked = false;
+
+/**
+ * Builds the wasm core when it is missing or older than `src/` or Cargo.toml.
+ * Test files run in parallel processes, so the build runs under `flock`.
+ */
+export function ensureWasm() {
+  if (wasmChecked) return;
+  const stale = () => {
+    if (!fs.existsSync(WASM_ENTRY) || !fs.existsSync(WASM_BINARY)) return true;
+    const built = fs.statSync(WASM_BINARY).mtimeMs;
+    const sources = Math.max(
+      newestMtime(path.join(ROOT, 'src')),
+      fs.statSync(path.join(ROOT, 'Cargo.toml')).mtimeMs,
+    );
+    return sources > built;
+  };
+  if (stale()) {
+    const lock = path.join(os.tmpdir(), 'pycontainer-e2e-wasm.lock');
+    // Re-check under the lock: another test process may have just built it.
+    const script =
+      'cd "$1" && if [ -f npm/wasm/pycontainer.js ] && [ -z "$(find src Cargo.toml -newer npm/wasm/pycontainer_bg.wasm 2>/dev/null | head -1)" ]; then exit 0; fi; bash scripts/build-wasm.sh >&2';
+    execFileSync('flock', [lock, 'bash', '-c', script, 'build-wasm', ROOT], {
+      stdio: ['ignore', 'ignore', 'inherit'],
+    });
+  }
+  wasmChecked = true;
+}
+
+/**
+ * Runs the CLI. `env` entries are added to a copy of process.env from which
+ * SOURCE_DATE_EPOCH is removed (so results do not depend on the caller's shell);
+ * an entry set to undefined removes that variable.
+ * Returns {code, stdout, stderr, json} (json: parsed stdout, or undefined).
+ */
+export function runCli(args, { cwd = ROOT, env = {} } = {}) {
+  ensureWasm();
+  const fullEnv = { ...process.env };
+  delete fullEnv.SOURCE_DATE_EPOCH;
+  delete fullEnv.PYCONTAINER_DEBUG;
+  for (const [k, v] of Object.entries(env)) {
+    if (v === undefined) delete fullEnv[k];
+    else fullEnv[k] = String(v);
+  }
+  const r = spawnSync(process.execPath, [CLI, ...args], {
+    cwd,
+    env: fullEnv,
+    encoding: 'utf8',
+    maxBuffer: 64 * 1024 * 1024,
+  });
+  if (r.error) throw r.error;
+  let json;
+  if (args.includes('--json')) {
+    try {
+      json = JSON.parse(r.stdout);
+    } catch {
+      json = undefined;
+    }
+  }
+  return { code: r.status, signal: r.signal, stdout: r.stdout, stderr: r.stderr, json };
+}
+
+/** A one-line description of a CLI result, for assertion messages. */
+export function describeRun(r) {
+  return `exit ${r.code}${r.signal ? ` (signal ${r.signal})` : ''}\n--- stdout ---\n${r.stdout}\n--- stderr ---\n${r.stderr}`;
+}
+
+/** Runs a build that must succeed and returns its --json result. */
+export function build(args, opts = {}) {
+  const r = runCli(['build', ...args, '--json'], opts);
+  if (r.code !== 0 || r.json === undefined) {
+    throw new Error(`pycontainer build ${args.join(' ')} failed: ${describeRun(r)}`);
+  }
+  return r.json;
+}
+
+let baseLayoutPath;
+
+/** The Debian python base layout (tag BASE_TAG), built once by tests/infra/base-image.sh. */
+export function baseLayout() {
+  if (baseLayoutPath) return baseLayoutPath;
+  const out = execFileSync('bash', [path.join(ROOT, 'tests', 'infra', 'base-image.sh')], {
+    cwd: ROOT,
+    encoding: 'utf8',
+    stdio: ['ignore', 'pipe', 'pipe'],
+    maxBuffer: 64 * 1024 * 1024,
+  });
+  const lines = out.split('\n').filter((l) => l.trim() !== '');
+  const p = lines.at(-1);
+  if (!p || !fs.existsSync(path.join(p, 'index.json'))) {
+    throw new Error(`tests/infra/base-image.sh did not print a layout path (stdout: ${out})`);
+  }
+  baseLayoutPath = p;
+  return p;
+}
+
+/** `oci:BASE:3.11-slim`, building the base first if needed. */
+export function baseRef() {
+  return `oci:${baseLayout()}:${BASE_TAG}`;
+}
+
+/** A fresh temp dir; remove it with removeDir. */
+export function makeTempDir(prefix = 'pycontainer-e2e-') {
+  return fs.mkdtempSync(path.join(os.tmpdir(), prefix));
+}
+
+export function removeDir(dir) {
+  if (dir) fs.rmSync(dir, { recursive: true, force: true });
+}
+
+/** Copies examples/hello-cli (or another example) to `parent/name` and returns that path. */
+export function copyExample(parent, name = 'hello-cli', example = EXAMPLE) {
+  const dest = path.join(parent, name);
+  fs.mkdirSync(parent, { recursive: true });
+  fs.cpSync(example, dest, { recursive: true, verbatimSymlinks: true });
+  return dest;
+}
+
+/** Fails with a clear message when a command is missing (never skips). */
+export function requireTools(...tools) {
+  const missing = tools.filter((t) => {
+    const r = spawnSync('sh', ['-c', 'command -v "$1"', 'sh', t], { encoding: 'utf8' });
+    return r.status !== 0;
+  });
+  if (missing.length > 0) {
+    throw new Error(
+      `required command(s) not found: ${missing.join(', ')}; run 'bash scripts/setup.sh' (installs the test tools)`,
+    );
+  }
+}
+
+/** Fails unless running as root (runc and umoci unpack need it). */
+export function requireRoot() {
+  if (typeof process.getuid === 'function' && process.getuid() !== 0) {
+    throw new Error('this test needs root (runc, umoci unpack); CI runs it as root');
+  }
+}
+
+/** Runs a tool; returns {code, stdout, stderr}. */
+export function runTool(cmd, args, opts = {}) {
+  const r = spawnSync(cmd, args, {
+    encoding: 'utf8',
+    maxBuffer: 64 * 1024 * 1024,
+    ...opts,
+  });
+  if (r.error) throw r.error;
+  return { code: r.status, signal: r.signal, stdout: r.stdout, stderr: r.stderr };
+}
+
+/**
+ * run_in_image from tests/infra/lib.sh: unpacks LAYOUT:TAG with umoci and runs
+ * its process with runc. Returns {code, stdout, stderr}.
+ */
+export function runInImage(layout, tag, args = [], { timeoutSeconds = 120 } = {}) {
+  return runTool(
+    'bash',
+    ['-c', '. "$1"; shift; run_in_image "$@"', 'run-in-image', LIB_SH, layout, tag, ...args],
+    { env: { ...process.env, RUN_IN_IMAGE_TIMEOUT: String(timeoutSeconds) } },
+  );
+}
+
+// ---------------------------------------------------------------------------
+// Reading an OCI layout straight from its files.
+
+export function sha256Hex(bytes) {
+  return crypto.createHash('sha256').update(bytes).digest('hex');
+}
+
+export function blobPath(layout, digest) {
+  const [algo, hex] = digest.split(':');
+  return path.join(layout, 'blobs', algo, hex);
+}
+
+export function readJson(file) {
+  return JSON.parse(fs.readFileSync(file, 'utf8'));
+}
+
+export function readIndex(layout) {
+  return readJson(path.join(layout, 'index.json'));
+}
+
+export function readBlob(layout, digest) {
+  return fs.readFileSync(blobPath(layout, digest));
+}
+
+export function readBlobJson(layout, digest) {
+  return JSON.parse(readBlob(layout, digest).toString('utf8'));
+}
+
+export const REF_NAME = 'org.opencontainers.image.ref.name';
+
+/** The index entries whose ref.name is `tag`. */
+export function indexEntries(layout, tag) {
+  return readIndex(layout).manifests.filter((m) => m.annotations?.[REF_NAME] === tag);
+}
+
+/** {descriptor, manifest, config} of LAYOUT:TAG (exactly one index entry must carry TAG). */
+export function readImage(layout, tag) {
+  const entries = indexEntries(layout, tag);
+  if (entries.length !== 1) {
+    throw new Error(`${layout}: expected one index entry tagged ${tag}, found ${entries.length}`);
+  }
+  const descriptor = entries[0];
+  const manifest = readBlobJson(layout, descriptor.digest);
+  const config = readBlobJson(layout, manifest.config.digest);
+  return { descriptor, manifest, config };
+}
+
+/** sha256 ("sha256:…") and byte count of a file, streamed. */
+export async function fileDigest(file) {
+  const hash = crypto.createHash('sha256');
+  let size = 0;
+  await pipeline(fs.createReadStream(file), async (source) => {
+    for await (const chunk of source) {
+      hash.update(chunk);
+      size += chunk.length;
+    }
+  });
+  return { digest: `sha256:${hash.digest('hex')}`, size };
+}
+
+/** sha256 ("sha256:…") of a gzip file's decompressed content, streamed. */
+export async function gunzippedDigest(file) {
+  const hash = crypto.createHash('sha256');
+  await pipeline(fs.createReadStream(file), zlib.createGunzip(), async (source) => {
+    for await (const chunk of source) hash.update(chunk);
+  });
+  return `sha256:${hash.digest('hex')}`;
+}
+
+// ---------------------------------------------------------------------------
+// File trees: "nothing written" and "byte-identical" checks.
+
+/** Every path under `dir` (relative, sorted; dirs included), symlinks not followed. */
+export function listTree(dir) {
+  const out = [];
+  const walk = (rel) => {
+    for (const entry of fs.readdirSync(path.join(dir, rel), { withFileTypes: true })) {
+      const child = rel ? `${rel}/${entry.name}` : entry.name;
+      out.push(child);
+      if (entry.isDirectory()) walk(child);
+    }
+  };
+  walk('');
+  return out.sort();
+}
+
+/**
+ * A comparable picture of a tree: for every path its kind, permission bits and
+ * content hash (files) or link text (symlinks). Equal snapshots mean nothing
+ * under `dir` was added, removed or changed.
+ */
+export function snapshotTree(dir) {
+  const snap = {};
+  for (const rel of listTree(dir)) {
+    const p = path.join(dir, rel);
+    const st = fs.lstatSync(p);
+    const mode = (st.mode & 0o7777).toString(8);
+    if (st.isSymbolicLink()) snap[rel] = `symlink ${fs.readlinkSync(p)}`;
+    else if (st.isDirectory()) snap[rel] = `dir ${mode}`;
+    else if (st.isFile()) snap[rel] = `file ${mode} ${st.size} ${sha256Hex(fs.readFileSync(p))}`;
+    else snap[rel] = `other ${mode}`;
+  }
+  return snap;
+}
+
+// ---------------------------------------------------------------------------
+// A small tar reader (ustar + PAX + GNU long names), independent of the product.
+
+function tarString(buf, start, len) {
+  const field = buf.subarray(start, start + len);
+  const nul = field.indexOf(0);
+  return field.subarray(0, nul === -1 ? len : nul).toString('utf8');
+}
+
+function tarNumber(buf, start, len) {
+  const field = buf.subarray(start, start + len);
+  if (field[0] & 0x80) {
+    // base-256: big-endian, high bit of the first byte is the marker
+    let n = BigInt(field[0] & 0x7f);
+    for (let i = 1; i < len; i++) n = (n << 8n) | BigInt(field[i]);
+    return Number(n);
+  }
+  const text = tarString(buf, start, len).trim();
+  return text === '' ? 0 : Number.parseInt(text, 8);
+}
+
+function parsePax(data) {
+  const records = {};
+  let pos = 0;
+  while (pos < data.length) {
+    const space = data.indexOf(0x20, pos);
+    if (space === -1) throw new Error('bad PAX record');
+    const len = Number.parseInt(data.subarray(pos, space).toString('utf8'), 10);
+    if (!Number.isFinite(len) || len <= 0) throw new Error('bad PAX record length');
+    const record = data.subarray(space + 1, pos + len - 1).toString('utf8');
+    const eq = record.indexOf('=');
+    records[record.slice(0, eq)] = record.slice(eq + 1);
+    pos += len;
+  }
+  return records;
+}
+
+const TYPE_NAMES = { 0: 'file', '': 'file', 5: 'dir', 2: 'symlink', 1: 'hardlink' };
+
+/**
+ * Parses an uncompressed tar archive. Returns entries:
+ * {path, type, mode, uid, gid, uname, gname, mtime, size, linkname, data, checksumOk, ustar}.
+ * `path` is as stored (directories keep their trailing '/').
+ */
+export function parseTar(buf) {
+  const entries = [];
+  let pos = 0;
+  let pax = {};
+  let longName;
+  let longLink;
+  let sawEnd = false;
+  while (pos + 512 <= buf.length) {
+    const header = buf.subarray(pos, pos + 512);
+    if (header.every((b) => b === 0)) {
+      sawEnd = true;
+      break;
+    }
+    let sum = 0;
+    for (let i = 0; i < 512; i++) sum += i >= 148 && i < 156 ? 0x20 : header[i];
+    const checksumOk = sum === tarNumber(header, 148, 8);
+    const typeflag = String.fromCharCode(header[156]).replace('\0', '');
+    const size = tarNumber(header, 124, 12);
+    const dataStart = pos + 512;
+    const data = buf.subarray(dataStart, dataStart + size);
+    pos = dataStart + Math.ceil(size / 512) * 512;
+    if (typeflag === 'x') {
+      pax = { ...pax, ...parsePax(data) };
+      continue;
+    }
+    if (typeflag === 'g') continue;
+    if (typeflag === 'L') {
+      longName = tarString(data, 0, data.length);
+      continue;
+    }
+    if (typeflag === 'K') {
+      longLink = tarString(data, 0, data.length);
+      continue;
+    }
+    const magic = tarString(header, 257, 6);
+    const prefix = magic === 'ustar' ? tarString(header, 345, 155) : '';
+    let name = tarString(header, 0, 100);
+    if (prefix) name = `${prefix}/${name}`;
+    const entry = {
+      path: pax.path ?? longName ?? name,
+      headerName: name,
+      type: TYPE_NAMES[typeflag] ?? `type-${typeflag}`,
+      mode: tarNumber(header, 100, 8),
+      uid: pax.uid !== undefined ? Number(pax.uid) : tarNumber(header, 108, 8),
+      gid: pax.gid !== undefined ? Number(pax.gid) : tarNumber(header, 116, 8),
+      uname: pax.uname ?? tarString(header, 265, 32),
+      gname: pax.gname ?? tarString(header, 297, 32),
+      mtime: pax.mtime !== undefined ? Number(pax.mtime) : tarNumber(header, 136, 12),
+      size: pax.size !== undefined ? Number(pax.size) : size,
+      linkname: pax.linkpath ?? longLink ?? tarString(header, 157, 100),
+      data,
+      checksumOk,
+      ustar: magic === 'ustar',
+      pax: Object.keys(pax),
+    };
+    entries.push(entry);
+    pax = {};
+    longName = undefined;
+    longLink = undefined;
+  }
+  return { entries, sawEnd };
+}
+
+/** Parses a gzip-compressed tar layer blob. */
+export function readLayerTar(layout, digest) {
+  return parseTar(zlib.gunzipSync(readBlob(layout, digest)));
+}
