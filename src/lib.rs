@@ -13,6 +13,7 @@ pub mod oci;
 pub mod plan;
 pub mod platform;
 pub mod project;
+pub mod python;
 pub mod reference;
 pub mod source;
 pub mod validate;

@@ -3,6 +3,7 @@
 pub mod entrypoint;
 pub mod files;
 pub mod pyproject;
+pub mod setupcfg;
 
 use crate::host::{Host, HostError, Kind};
 pub use entrypoint::{EntryPoint, Rule};

@@ -1,17 +1,31 @@
-//! Reads the parts of pyproject.toml that shape the image.
+//! Reads the parts of pyproject.toml that shape the image: PEP 621 `[project]`, Poetry, `[tool.pycontainer]`.
 
 use toml::{Table, Value};
 
 use super::ProjectError;
 
-/// The project metadata pycontainer uses, from `[project]` (PEP 621) or `[tool.poetry]`.
-#[derive(Clone, Debug, Default, PartialEq, Eq)]
+/// The project metadata pycontainer uses.
+#[derive(Clone, Debug, Default, PartialEq)]
 pub struct Metadata {
     pub name: Option<String>,
     pub version: Option<String>,
     pub description: Option<String>,
-    /// `[project.scripts]` in file order: (command name, `module:object` spec).
+    /// An SPDX expression, or the license text's first line.
+    pub license: Option<String>,
+    /// `[project.urls]` (or Poetry's homepage/repository/documentation), in file order.
+    pub urls: Vec<(String, String)>,
+    /// PEP 440 specifiers from `requires-python`.
+    pub requires_python: Option<String>,
+    /// Poetry's `python = "^3.10"` constraint, which is not PEP 440.
+    pub poetry_python: Option<String>,
+    /// PEP 508 requirement strings (Poetry dependencies as bare names).
+    pub dependencies: Vec<String>,
+    pub optional_dependencies: Vec<(String, Vec<String>)>,
+    /// Console scripts in file order: (command name, `module:object` spec).
     pub scripts: Vec<(String, String)>,
+    pub gui_scripts: Vec<(String, String)>,
+    /// `[tool.pycontainer]`, checked later against the config schema.
+    pub tool_config: Option<Table>,
 }
 
 /// Parses pyproject.toml text; `file` names it in errors.
@@ -25,24 +39,68 @@ pub fn parse(file: &str, text: &str) -> Result<Metadata, ProjectError> {
             message: e.message().trim().to_owned(),
         }
     })?;
-    let fields = Fields { file, doc: &doc };
-    let poetry = ["tool", "poetry"];
-    Ok(Metadata {
-        name: fields
-            .string(&["project", "name"])?
-            .or(fields.string(&[&poetry[..], &["name"]].concat())?),
-        version: fields
-            .string(&["project", "version"])?
-            .or(fields.string(&[&poetry[..], &["version"]].concat())?),
-        description: fields.string(&["project", "description"])?,
-        scripts: match fields.table(&["project", "scripts"])? {
-            Some(t) => fields.string_map(t, "project.scripts")?,
-            None => match fields.table(&[&poetry[..], &["scripts"]].concat())? {
-                Some(t) => fields.string_map(t, "tool.poetry.scripts")?,
-                None => Vec::new(),
-            },
+    let f = Fields { file, doc: &doc };
+    let mut m = Metadata {
+        name: f.string("project.name")?.or(f.string("tool.poetry.name")?),
+        version: f
+            .string("project.version")?
+            .or(f.string("tool.poetry.version")?),
+        description: f
+            .string("project.description")?
+            .or(f.string("tool.poetry.description")?),
+        license: f.license()?,
+        urls: match f.table("project.urls")? {
+            Some(t) => f.string_map(t, "project.urls")?,
+            None => ["homepage", "repository", "documentation"]
+                .iter()
+                .filter_map(|k| {
+                    f.string(&format!("tool.poetry.{k}"))
+                        .transpose()
+                        .map(|v| v.map(|v| ((*k).to_owned(), v)))
+                })
+                .collect::<Result<_, _>>()?,
         },
-    })
+        requires_python: f.string("project.requires-python")?,
+        dependencies: f.strings("project.dependencies")?,
+        scripts: match f.table("project.scripts")? {
+            Some(t) => f.string_map(t, "project.scripts")?,
+            None => f
+                .table("tool.poetry.scripts")?
+                .map(|t| f.string_map(t, "tool.poetry.scripts"))
+                .transpose()?
+                .unwrap_or_default(),
+        },
+        gui_scripts: f
+            .table("project.gui-scripts")?
+            .map(|t| f.string_map(t, "project.gui-scripts"))
+            .transpose()?
+            .unwrap_or_default(),
+        tool_config: f.table("tool.pycontainer")?.cloned(),
+        ..Metadata::default()
+    };
+    if let Some(extras) = f.table("project.optional-dependencies")? {
+        for (extra, _) in extras {
+            m.optional_dependencies.push((
+                extra.clone(),
+                f.strings(&format!("project.optional-dependencies.{extra}"))?,
+            ));
+        }
+    }
+    if let Some(deps) = f.table("tool.poetry.dependencies")? {
+        for (name, spec) in deps {
+            if name == "python" {
+                m.poetry_python = Some(match spec {
+                    Value::String(s) => s.clone(),
+                    other => {
+                        return Err(f.wrong("tool.poetry.dependencies.python", "a string", other))
+                    }
+                });
+            } else if !f.has("project.dependencies") {
+                m.dependencies.push(name.clone());
+            }
+        }
+    }
+    Ok(m)
 }
 
 struct Fields<'a> {
@@ -51,16 +109,24 @@ struct Fields<'a> {
 }
 
 impl<'a> Fields<'a> {
-    fn get(&self, path: &[&str]) -> Option<&'a Value> {
-        let (last, parents) = path.split_last()?;
+    fn get(&self, dotted: &str) -> Option<&'a Value> {
+        let mut parts = dotted.split('.').peekable();
         let mut table = self.doc;
-        for key in parents {
-            table = table.get(*key)?.as_table()?;
+        while let Some(key) = parts.next() {
+            let value = table.get(key)?;
+            if parts.peek().is_none() {
+                return Some(value);
+            }
+            table = value.as_table()?;
         }
-        table.get(*last)
+        None
     }
 
-    fn wrong_type(&self, key: &str, expected: &str, found: &Value) -> ProjectError {
+    fn has(&self, dotted: &str) -> bool {
+        self.get(dotted).is_some()
+    }
+
+    fn wrong(&self, key: &str, expected: &str, found: &Value) -> ProjectError {
         ProjectError::PyprojectField {
             file: self.file.to_owned(),
             key: key.to_owned(),
@@ -68,19 +134,34 @@ impl<'a> Fields<'a> {
         }
     }
 
-    fn string(&self, path: &[&str]) -> Result<Option<String>, ProjectError> {
-        match self.get(path) {
+    fn string(&self, key: &str) -> Result<Option<String>, ProjectError> {
+        match self.get(key) {
             None => Ok(None),
             Some(Value::String(s)) => Ok(Some(s.clone())),
-            Some(other) => Err(self.wrong_type(&path.join("."), "a string", other)),
+            Some(other) => Err(self.wrong(key, "a string", other)),
         }
     }
 
-    fn table(&self, path: &[&str]) -> Result<Option<&'a Table>, ProjectError> {
-        match self.get(path) {
+    fn strings(&self, key: &str) -> Result<Vec<String>, ProjectError> {
+        match self.get(key) {
+            None => Ok(Vec::new()),
+            Some(Value::Array(items)) => items
+                .iter()
+                .map(|v| {
+                    v.as_str()
+                        .map(str::to_owned)
+                        .ok_or_else(|| self.wrong(key, "an array of strings", v))
+                })
+                .collect(),
+            Some(other) => Err(self.wrong(key, "an array of strings", other)),
+        }
+    }
+
+    fn table(&self, key: &str) -> Result<Option<&'a Table>, ProjectError> {
+        match self.get(key) {
             None => Ok(None),
             Some(Value::Table(t)) => Ok(Some(t)),
-            Some(other) => Err(self.wrong_type(&path.join("."), "a table", other)),
+            Some(other) => Err(self.wrong(key, "a table", other)),
         }
     }
 
@@ -89,9 +170,32 @@ impl<'a> Fields<'a> {
             .iter()
             .map(|(k, v)| match v {
                 Value::String(s) => Ok((k.clone(), s.clone())),
-                other => Err(self.wrong_type(&format!("{key}.{k}"), "a string", other)),
+                other => Err(self.wrong(&format!("{key}.{k}"), "a string", other)),
             })
             .collect()
+    }
+
+    /// PEP 639's `license = "MIT"`, PEP 621's `{text = …}` or `{file = …}`, or Poetry's string.
+    fn license(&self) -> Result<Option<String>, ProjectError> {
+        match self.get("project.license") {
+            None => self.string("tool.poetry.license"),
+            Some(Value::String(s)) => Ok(Some(s.clone())),
+            Some(Value::Table(t)) => match (t.get("text"), t.get("file")) {
+                (Some(Value::String(text)), _) => Ok(text
+                    .lines()
+                    .next()
+                    .map(|l| l.trim().to_owned())
+                    .filter(|l| !l.is_empty())),
+                // The file's content is not a license identifier; say nothing rather than guess.
+                (None, Some(Value::String(_))) => Ok(None),
+                _ => Err(self.wrong(
+                    "project.license",
+                    "a string, {text = …} or {file = …}",
+                    &Value::Table(t.clone()),
+                )),
+            },
+            Some(other) => Err(self.wrong("project.license", "a string or a table", other)),
+        }
     }
 }
 
@@ -107,15 +211,45 @@ fn line_col(text: &str, offset: usize) -> (usize, usize) {
 mod tests {
     use super::*;
 
+    fn parsed(text: &str) -> Metadata {
+        parse("pyproject.toml", text).unwrap_or_else(|e| panic!("{e}"))
+    }
+
     #[test]
     fn reads_pep621_fields_and_keeps_script_order() {
-        let m = parse(
-            "pyproject.toml",
-            "[project]\nname = \"hello\"\nversion = \"1.2\"\n[project.scripts]\nzeta = \"a:b\"\nalpha = \"c.d:e\"\n",
+        let m = parsed(
+            r#"[project]
+name = "hello"
+version = "1.2"
+license = {text = "MIT"}
+requires-python = ">=3.10"
+dependencies = ["fastapi>=0.100", "uvicorn[standard]"]
+[project.optional-dependencies]
+dev = ["pytest"]
+[project.urls]
+Homepage = "https://example.org"
+Source = "https://git.example.org/hello"
+[project.scripts]
+zeta = "a:b"
+alpha = "c.d:e"
+[project.gui-scripts]
+win = "g:h"
+[tool.pycontainer]
+python = "3.12"
+"#,
         );
-        let m = m.unwrap_or_default();
         assert_eq!(m.name.as_deref(), Some("hello"));
-        assert_eq!(m.version.as_deref(), Some("1.2"));
+        assert_eq!(m.license.as_deref(), Some("MIT"));
+        assert_eq!(m.requires_python.as_deref(), Some(">=3.10"));
+        assert_eq!(m.dependencies, vec!["fastapi>=0.100", "uvicorn[standard]"]);
+        assert_eq!(
+            m.optional_dependencies,
+            vec![("dev".into(), vec!["pytest".into()])]
+        );
+        assert_eq!(
+            m.urls[1],
+            ("Source".into(), "https://git.example.org/hello".into())
+        );
         assert_eq!(
             m.scripts,
             vec![
@@ -123,16 +257,20 @@ mod tests {
                 ("alpha".into(), "c.d:e".into())
             ]
         );
+        assert_eq!(m.gui_scripts.len(), 1);
+        assert!(m.tool_config.is_some_and(|t| t.contains_key("python")));
     }
 
     #[test]
-    fn falls_back_to_poetry() {
-        let m = parse(
-            "p",
-            "[tool.poetry]\nname = \"p\"\n[tool.poetry.scripts]\nrun = \"p.cli:main\"\n",
+    fn reads_poetry() {
+        let m = parsed(
+            "[tool.poetry]\nname = \"p\"\nlicense = \"Apache-2.0\"\nhomepage = \"https://h\"\n[tool.poetry.dependencies]\npython = \"^3.10\"\nflask = \"^2\"\ngunicorn = {version = \"*\"}\n[tool.poetry.scripts]\nrun = \"p.cli:main\"\n",
         );
-        let m = m.unwrap_or_default();
         assert_eq!(m.name.as_deref(), Some("p"));
+        assert_eq!(m.poetry_python.as_deref(), Some("^3.10"));
+        assert_eq!(m.dependencies, vec!["flask", "gunicorn"]);
+        assert_eq!(m.license.as_deref(), Some("Apache-2.0"));
+        assert_eq!(m.urls, vec![("homepage".into(), "https://h".into())]);
         assert_eq!(m.scripts, vec![("run".into(), "p.cli:main".into())]);
     }
 
@@ -148,15 +286,15 @@ mod tests {
 
     #[test]
     fn a_wrong_type_names_the_key() {
-        let e = parse("p.toml", "[project]\nname = 3\n")
-            .err()
-            .map(|e| e.to_string())
-            .unwrap_or_default();
-        assert!(e.contains("project.name") && e.contains("string"), "{e}");
-        let e = parse("p.toml", "[project.scripts]\nx = 1\n")
-            .err()
-            .map(|e| e.to_string())
-            .unwrap_or_default();
-        assert!(e.contains("project.scripts.x"), "{e}");
+        let e = |t: &str| {
+            parse("p.toml", t)
+                .err()
+                .map(|e| e.to_string())
+                .unwrap_or_default()
+        };
+        assert!(e("[project]\nname = 3\n").contains("project.name"));
+        assert!(e("[project.scripts]\nx = 1\n").contains("project.scripts.x"));
+        assert!(e("[project]\ndependencies = \"flask\"\n").contains("project.dependencies"));
+        assert!(e("[tool]\npycontainer = 1\n").contains("tool.pycontainer"));
     }
 }

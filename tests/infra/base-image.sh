@@ -1,10 +1,16 @@
 #!/usr/bin/env bash
-# Build (once) a Debian bookworm python3 base image as an OCI layout, tag 3.11-slim.
+# Build (once) a Debian bookworm python3 base image as an OCI layout.
 # Stands in for Docker Hub's python:3.11-slim, which is unreachable here.
 #
-#   bash tests/infra/base-image.sh      -> last stdout line: the layout directory
+#   bash tests/infra/base-image.sh [slim|web]   -> last stdout line: the layout directory
 #
-# Cached in ${PYCONTAINER_TEST_CACHE:-$HOME/.cache/pycontainer-test}/base-debian.
+#   slim (default): python3 only, tag 3.11-slim, cached in .../base-debian
+#   web:            plus Debian's FastAPI, uvicorn, Flask, Django and gunicorn,
+#                   tag 3.11-web, cached in .../base-debian-web. The framework
+#                   examples run on it for real before pycontainer installs
+#                   dependencies itself (issue 5).
+#
+# Cache: ${PYCONTAINER_TEST_CACHE:-$HOME/.cache/pycontainer-test}.
 # Env: DEBIAN_MIRROR (default: from the apt sources), DEBIAN_SUITE (default bookworm).
 set -euo pipefail
 
@@ -12,9 +18,17 @@ here="$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)"
 # shellcheck source=tests/infra/lib.sh
 . "$here/lib.sh"
 
-TAG=3.11-slim
+variant="${1:-slim}"
+case "$variant" in
+  slim) TAG=3.11-slim name=base-debian packages=python3 ;;
+  web)
+    TAG=3.11-web name=base-debian-web
+    packages=python3,python3-fastapi,uvicorn,python3-flask,python3-django,gunicorn
+    ;;
+  *) printf 'base-image: unknown variant %s (slim or web)\n' "$variant" >&2; exit 2 ;;
+esac
 cache="$(cache_dir)"
-out="$cache/base-debian"
+out="$cache/$name"
 
 log() { printf 'base-image: %s\n' "$*" >&2; }
 
@@ -25,7 +39,7 @@ is_valid() {
 need skopeo umoci mmdebstrap flock
 
 # Serialise concurrent builders (parallel test scripts).
-exec 9>"$cache/.base-debian.lock"
+exec 9>"$cache/.$name.lock"
 flock 9
 
 if is_valid; then
@@ -49,11 +63,11 @@ fi
 mirror="${mirror:-http://deb.debian.org/debian}"
 suite="${DEBIAN_SUITE:-bookworm}"
 
-tmp="$(mktemp -d "$cache/.base-debian.tmp.XXXXXX")"
+tmp="$(mktemp -d "$cache/.$name.tmp.XXXXXX")"
 trap 'rm -rf "$tmp"; lib_cleanup' EXIT
 
-log "mmdebstrap $suite python3 from $mirror"
-mmdebstrap --variant=minbase --include=python3 \
+log "mmdebstrap $suite $packages from $mirror"
+mmdebstrap --variant=minbase --include="$packages" \
   --hook-dir=/usr/share/mmdebstrap/hooks/merged-usr \
   --dpkgopt='path-exclude=/usr/share/doc/*' \
   --dpkgopt='path-exclude=/usr/share/man/*' \

@@ -1,0 +1,100 @@
+//! Reads setup.cfg's declarative metadata, for projects that have no pyproject `[project]` table.
+//!
+//! Only the INI subset setuptools documents for static metadata: sections,
+//! `key = value`, indented continuation lines and `#`/`;` comments. Values
+//! that need setuptools to run (`attr:`, `file:`) are left out, never guessed.
+
+use super::pyproject::Metadata;
+
+/// The metadata setup.cfg declares; missing fields stay `None` or empty.
+pub fn parse(text: &str) -> Metadata {
+    let mut m = Metadata::default();
+    for (section, key, value) in entries(text) {
+        let single = || {
+            Some(value.trim().to_owned())
+                .filter(|v| !v.is_empty() && !v.starts_with("attr:") && !v.starts_with("file:"))
+        };
+        match (section.as_str(), key.as_str()) {
+            ("metadata", "name") => m.name = single(),
+            ("metadata", "version") => m.version = single(),
+            ("metadata", "description") => m.description = single(),
+            ("metadata", "license") => m.license = single(),
+            ("metadata", "url") => m.urls.extend(single().map(|u| ("Homepage".to_owned(), u))),
+            ("options", "python_requires") => m.requires_python = single(),
+            ("options", "install_requires") => m.dependencies = lines(&value),
+            ("options.entry_points", "console_scripts") => m.scripts = pairs(&value),
+            ("options.entry_points", "gui_scripts") => m.gui_scripts = pairs(&value),
+            _ => {}
+        }
+    }
+    m
+}
+
+/// (section, key, value) triples, continuation lines joined with `\n`.
+fn entries(text: &str) -> Vec<(String, String, String)> {
+    let mut out: Vec<(String, String, String)> = Vec::new();
+    let mut section = String::new();
+    for raw in text.lines() {
+        let trimmed = raw.trim();
+        if trimmed.is_empty() || trimmed.starts_with('#') || trimmed.starts_with(';') {
+            continue;
+        }
+        let indented = raw.starts_with([' ', '\t']);
+        if indented {
+            if let Some(last) = out.last_mut() {
+                last.2.push('\n');
+                last.2.push_str(trimmed);
+            }
+        } else if let Some(name) = trimmed.strip_prefix('[').and_then(|s| s.strip_suffix(']')) {
+            section = name.trim().to_lowercase();
+        } else if let Some((k, v)) = trimmed.split_once(['=', ':']) {
+            out.push((
+                section.clone(),
+                k.trim().to_lowercase().replace('-', "_"),
+                v.trim().to_owned(),
+            ));
+        }
+    }
+    out
+}
+
+fn lines(value: &str) -> Vec<String> {
+    value
+        .lines()
+        .map(str::trim)
+        .filter(|l| !l.is_empty())
+        .map(str::to_owned)
+        .collect()
+}
+
+/// `name = module:object` lines, as in entry point groups.
+fn pairs(value: &str) -> Vec<(String, String)> {
+    lines(value)
+        .iter()
+        .filter_map(|l| l.split_once('='))
+        .map(|(k, v)| (k.trim().to_owned(), v.trim().to_owned()))
+        .collect()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn reads_static_metadata_and_entry_points() {
+        let m = parse(
+            "[metadata]\nname = legacy-app\nversion = attr: legacy.__version__\nlicense = BSD-3-Clause\n\n[options]\npython_requires = >=3.8\ninstall_requires =\n    flask>=2\n    gunicorn\n\n[options.entry_points]\nconsole_scripts =\n    legacy = legacy.cli:main\n    other = legacy.other:run\n",
+        );
+        assert_eq!(m.name.as_deref(), Some("legacy-app"));
+        assert_eq!(m.version, None, "attr: needs setuptools to run");
+        assert_eq!(m.requires_python.as_deref(), Some(">=3.8"));
+        assert_eq!(m.dependencies, vec!["flask>=2", "gunicorn"]);
+        assert_eq!(
+            m.scripts,
+            vec![
+                ("legacy".into(), "legacy.cli:main".into()),
+                ("other".into(), "legacy.other:run".into())
+            ]
+        );
+    }
+}

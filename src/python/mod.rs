@@ -1,0 +1,5 @@
+//! Python packaging standards the build needs: PEP 440 versions, Poetry constraints, interpreter choice.
+
+pub mod interpreters;
+pub mod pep440;
+pub mod poetry;
