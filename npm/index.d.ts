@@ -70,19 +70,58 @@ export interface NodeHostOptions {
 /** The default host: the local file system through synchronous `node:fs` calls. */
 export function createNodeHost(options?: NodeHostOptions): Host;
 
+/**
+ * Options of `build`. Each one left out is not passed to the core at all, so
+ * it overrides nothing: the core takes the setting from `PYCONTAINER_*`
+ * variables, pycontainer.toml, `[tool.pycontainer]` or the project itself.
+ * Relative paths are taken from the cwd (and made real, symlinks resolved,
+ * with the default host). Repeatable options take one string or an array;
+ * an empty array is the same as leaving the option out.
+ */
 export interface BuildOptions {
-  /** The Python project directory (holding pyproject.toml). Default `.`; relative to the cwd. */
+  /** The Python project directory (holding pyproject.toml). Default `.`. */
   context?: string;
-  /** The OCI layout directory to write. Default `pycontainer-out`; relative to the cwd. */
+  /** A pycontainer.toml to read instead of the one in the context. */
+  config?: string;
+  /** The OCI layout directory to write. The core's default: `pycontainer-out` in the cwd. */
   output?: string;
-  /** `NAME:TAG` references to record in the layout. Empty: the core derives one from the project. */
-  tags?: string[];
-  /** `scratch` or `oci:PATH[:TAG]` (a local OCI layout; PATH may be relative to the cwd). */
+  /** `NAME:TAG` references to record in the layout. Left out: the core derives one from the project. */
+  tags?: string | string[];
+  /** `scratch` or `oci:PATH[:TAG]` (a local OCI layout). Left out: the core picks one and says why. */
   baseImage?: string;
-  /** `OS/ARCH[/VARIANT]`, e.g. `linux/arm64`; default chosen by the core. */
+  /** The Python version `X.Y` the image runs, when the project or base does not settle it. */
+  python?: string;
+  /** `OS/ARCH[/VARIANT]`, e.g. `linux/arm64`: picks the image from a multi-platform base. */
   platform?: string;
-  /** The working directory inside the image. */
+  /** The working directory inside the image (the core's default: `/app`). */
   workdir?: string;
+  /** `KEY=VALUE` environment variables of the image, added to the base's. */
+  env?: string | string[];
+  /** A file of `KEY=VALUE` lines for the image's environment, to keep them out of the command line. */
+  envFile?: string;
+  /** `KEY=VALUE` labels in the image config (e.g. `org.opencontainers.image.source=...`). */
+  labels?: string | string[];
+  /** `KEY=VALUE` annotations on the manifest, for registries and tools that read them. */
+  annotations?: string | string[];
+  /** Ports the application listens on, `N`, `N/tcp` or `N/udp` (documentation for `run -P`). */
+  ports?: string | number | (string | number)[];
+  /**
+   * `USER[:GROUP]` the application runs as. Left out: 65532:65532 with
+   * HOME=/home/nonroot unless the base sets a user; `root` opts out.
+   */
+  user?: string;
+  /** What the image runs: a shell-words string or a JSON array string; an array is sent as JSON. */
+  entrypoint?: string | string[];
+  /** Default arguments after the entry point, in the same forms as `entrypoint`. */
+  cmd?: string | string[];
+  /** Which `[project.scripts]` entry becomes the entry point, when there are several. */
+  script?: string;
+  /** Patterns (relative to the context) that put back paths the default excludes or .dockerignore drop. */
+  include?: string | string[];
+  /** Patterns in .dockerignore syntax (relative to the context) to leave out as well. */
+  exclude?: string | string[];
+  /** Work everything out and return the plan, writing nothing (no digests in the result). */
+  dryRun?: boolean;
   /** Replaces the Node host, e.g. to build from an in-memory tree. */
   host?: Host;
   /** Progress callback for the default Node host (ignored when `host` is given). */
@@ -100,19 +139,81 @@ export interface LayerInfo {
   mediaType: string;
 }
 
-export interface BuildResult {
-  /** The image's identity: pull or run it by this digest. */
-  manifestDigest: string;
-  configDigest: string;
-  /** Absolute path of the OCI layout written. */
-  output: string;
-  /** The references recorded in the layout's index. */
-  tags: string[];
+/** Where a setting can come from, highest precedence first. */
+export type SettingSourceKind = 'flag' | 'env' | 'pycontainer.toml' | 'pyproject' | 'inferred';
+
+/** A source that contributed settings; `file` for the two config files. */
+export interface SettingSource {
+  kind: SettingSourceKind;
+  file?: string;
+}
+
+/** A path of the context left out of the image, and why (shown by `--dry-run --verbose`). */
+export interface ExcludedPath {
+  path: string;
+  /** Which default exclude or .dockerignore/--exclude pattern matched. */
+  reason: string;
+}
+
+/** A layer as planned: what goes in it, before compression. */
+export interface PlannedLayer {
+  name: string;
+  entries: number;
+  /** Uncompressed bytes of file content. */
+  bytes: number;
+}
+
+/** Every decision of a build, with the rule behind the inferred ones; what `--dry-run` prints. */
+export interface BuildPlan {
+  base: { image: string; rule: string };
+  /** `null` when the image has no Python to speak of (e.g. a scratch base). */
+  python: { version: string; rule: string } | null;
   platform: string;
+  workdir: string;
+  user: string;
+  entrypoint: { command: string[]; rule: string; detail: string };
+  cmd: string[] | null;
+  env: Record<string, string>;
+  labels: Record<string, string>;
+  annotations: Record<string, string>;
+  ports: number[];
+  /** Full names, e.g. `docker.io/library/app:1.0`. */
+  tags: string[];
+  /** The context's files that go into the image. */
+  files: { count: number; bytes: number };
+  excluded: ExcludedPath[];
+  layers: PlannedLayer[];
+  /** The sources that set something, highest first. */
+  sources: SettingSource[];
+}
+
+/** What `build` resolves to, for a build and for a dry run alike. */
+export interface BuildResult {
+  /** `true` when nothing was written (`dryRun`); the digests are then absent. */
+  dryRun: boolean;
+  /** The image's identity: pull or run it by this digest. */
+  manifestDigest?: string;
+  configDigest?: string;
+  /** Absolute path of the OCI layout (to be) written. */
+  output: string;
+  /** The references recorded in the layout's index (the TAG parts). */
+  tags: string[];
+  /** The full names beside them, e.g. `docker.io/library/app:1.0`. */
+  names: string[];
+  platform: string;
+  /** The base image reference (as `plan.base.image`). */
+  base: string;
   entrypoint: string[];
+  /** The rule that chose the entry point (as `plan.entrypoint.rule`). */
+  entrypointRule: string;
   layers: LayerInfo[];
   /** Total size in bytes of the blobs the manifest references. */
   size: number;
+  /** As `plan.files`. */
+  files: { count: number; bytes: number };
+  /** As `plan.excluded`. */
+  excluded: ExcludedPath[];
+  plan: BuildPlan;
 }
 
 /** Builds an image from a Python project into an OCI layout directory. */
@@ -152,7 +253,7 @@ export function version(): string;
  */
 export function splitLayoutRef(ref: string): { path: string; tag: string | undefined };
 
-/** The default output directory, `pycontainer-out`, relative to the cwd. */
+/** The core's default output directory, `pycontainer-out`, relative to the cwd. */
 export const DEFAULT_OUTPUT: string;
 
 /** An error from the core or the CLI: `code` names the failure, `hint` suggests a fix. */

@@ -7,9 +7,13 @@
 const fs = require('node:fs');
 const path = require('node:path');
 const { createNodeHost } = require('./lib/node-host.js');
+const { keyValueProblem, portProblem } = require('./lib/options.js');
 const { loadWasm } = require('./lib/wasm.js');
 
-/** Where `build` writes when no `output` is given (relative to the cwd). */
+/**
+ * Where the core writes when no `output` is set anywhere (relative to the
+ * cwd). The core applies it; this is for documentation and messages.
+ */
 const DEFAULT_OUTPUT = 'pycontainer-out';
 
 /**
@@ -60,40 +64,103 @@ function resolveBaseImage(ref, cwd, resolve = toAbsolute) {
   return tag === undefined ? `oci:${abs}` : `oci:${abs}:${tag}`;
 }
 
+function invalidOption(message) {
+  const err = new TypeError(message);
+  err.code = 'INVALID_OPTION';
+  return err;
+}
+
 function requireString(value, name) {
   if (typeof value !== 'string' || value === '') {
-    const err = new TypeError(`${name} must be a non-empty string`);
-    err.code = 'INVALID_OPTION';
-    throw err;
+    throw invalidOption(`${name} must be a non-empty string`);
   }
 }
 
 /**
- * Builds the plain options object the core's `build` takes (undefined fields
- * left out). `resolve` makes paths absolute: real paths for the Node host,
+ * A repeatable option as a list: one string or an array of them (numbers too
+ * for `ports`). `undefined`, `null` and `[]` all mean "not given".
+ */
+function toList(value, name, { numbers = false } = {}) {
+  if (value === undefined || value === null) return undefined;
+  const list = Array.isArray(value) ? value : [value];
+  for (const item of list) {
+    const ok = typeof item === 'string' || (numbers && typeof item === 'number');
+    if (!ok || item === '') {
+      throw invalidOption(`${name} must be a non-empty string or an array of them`);
+    }
+  }
+  return list.length === 0 ? undefined : list.map(String);
+}
+
+/** `entrypoint` and `cmd`: a shell-words or JSON-array string; an array becomes JSON. */
+function toCommand(value, name) {
+  if (Array.isArray(value)) {
+    if (value.some((w) => typeof w !== 'string')) {
+      throw invalidOption(`${name} must be a string or an array of strings`);
+    }
+    return JSON.stringify(value);
+  }
+  requireString(value, name);
+  return value;
+}
+
+// Options copied as they are (the core checks their content).
+const STRING_OPTIONS = ['python', 'platform', 'workdir', 'user', 'script'];
+// Options naming files on this machine: resolved against the cwd.
+const PATH_OPTIONS = ['output', 'config', 'envFile'];
+// Repeatable options, with the check each item must pass.
+const LIST_OPTIONS = [
+  ['tags', null],
+  ['env', keyValueProblem],
+  ['labels', keyValueProblem],
+  ['annotations', keyValueProblem],
+  ['ports', portProblem],
+  ['include', null],
+  ['exclude', null],
+];
+
+/**
+ * Builds the plain options object the core's `build` takes. Only options the
+ * caller set are passed: the core merges them over PYCONTAINER_* variables
+ * and the config files, so an absent key must stay absent rather than carry
+ * a default. `resolve` makes paths absolute: real paths for the Node host,
  * plain absolute ones for a caller's own host, whose files may not be ours.
  */
 function coreBuildOptions(options = {}, cwd = process.cwd(), resolve = toAbsolute) {
   const context = options.context ?? '.';
-  const output = options.output ?? DEFAULT_OUTPUT;
   requireString(context, 'context');
-  requireString(output, 'output');
-  const tags = options.tags ?? [];
-  if (!Array.isArray(tags) || tags.some((t) => typeof t !== 'string')) {
-    const err = new TypeError('tags must be an array of strings');
-    err.code = 'INVALID_OPTION';
-    throw err;
+  // `cwd` lets the core place its defaults (e.g. the output directory).
+  const out = { context: resolve(context, cwd), cwd: resolve(cwd, cwd) };
+  for (const name of PATH_OPTIONS) {
+    if (options[name] === undefined) continue;
+    requireString(options[name], name);
+    out[name] = resolve(options[name], cwd);
   }
-  const out = {
-    context: resolve(context, cwd),
-    output: resolve(output, cwd),
-    tags: [...tags],
-  };
   if (options.baseImage !== undefined) {
+    requireString(options.baseImage, 'baseImage');
     out.baseImage = resolveBaseImage(options.baseImage, cwd, resolve);
   }
-  if (options.platform !== undefined) out.platform = options.platform;
-  if (options.workdir !== undefined) out.workdir = options.workdir;
+  for (const name of STRING_OPTIONS) {
+    if (options[name] === undefined) continue;
+    requireString(options[name], name);
+    out[name] = options[name];
+  }
+  for (const name of ['entrypoint', 'cmd']) {
+    if (options[name] !== undefined) out[name] = toCommand(options[name], name);
+  }
+  for (const [name, check] of LIST_OPTIONS) {
+    const list = toList(options[name], name, { numbers: name === 'ports' });
+    if (list === undefined) continue;
+    for (const item of list) {
+      const problem = check?.(item);
+      if (problem) throw invalidOption(`${name} ${problem}`);
+    }
+    out[name] = list;
+  }
+  if (options.dryRun !== undefined) {
+    if (typeof options.dryRun !== 'boolean') throw invalidOption('dryRun must be a boolean');
+    out.dryRun = options.dryRun;
+  }
   return out;
 }
 

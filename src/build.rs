@@ -10,7 +10,8 @@ use crate::layer::{tar, LayerEncoder};
 use crate::layout::{BlobWriter, Layout};
 use crate::oci::{self, Descriptor};
 use crate::plan::{self, BuildOptions, Content, Plan, PlannedEntry};
-use crate::project::Rule;
+use crate::plan::{FileCount, PlanView};
+use crate::project::Excluded;
 
 /// Bytes read from a file per host call, and compressed bytes gathered per write.
 const IO_CHUNK: usize = 1 << 20;
@@ -24,30 +25,62 @@ pub struct LayerInfo {
     pub media_type: String,
 }
 
-/// What a build made, for people and for `--json`.
+/// What a build made (or, in a dry run, would make), for people and `--json`.
 #[derive(Clone, Debug, Serialize)]
 #[serde(rename_all = "camelCase")]
 pub struct BuildResult {
-    pub manifest_digest: Digest,
-    pub config_digest: Digest,
+    pub dry_run: bool,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub manifest_digest: Option<Digest>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub config_digest: Option<Digest>,
     pub output: String,
     pub tags: Vec<String>,
     pub names: Vec<String>,
     pub platform: String,
     pub base: String,
     pub entrypoint: Vec<String>,
-    pub entrypoint_rule: Rule,
+    pub entrypoint_rule: String,
     pub layers: Vec<LayerInfo>,
     /// Config, manifest and every layer, compressed.
     pub size: u64,
-    pub files: usize,
-    pub excluded: usize,
+    pub files: FileCount,
+    pub excluded: Vec<Excluded>,
+    pub plan: PlanView,
 }
 
-/// Builds the image the options describe into an OCI layout.
+impl BuildResult {
+    /// The result of a plan before anything is written.
+    fn planned(plan: &Plan) -> Self {
+        let view = plan.view();
+        BuildResult {
+            dry_run: true,
+            manifest_digest: None,
+            config_digest: None,
+            output: plan.output.clone(),
+            tags: plan.tags.iter().map(|t| t.tag.clone()).collect(),
+            names: plan.tags.iter().map(|t| t.name.clone()).collect(),
+            platform: plan.platform.to_string(),
+            base: plan.base.name.clone(),
+            entrypoint: plan.changes.entrypoint.clone(),
+            entrypoint_rule: view.entrypoint.rule.clone(),
+            layers: Vec::new(),
+            size: 0,
+            files: view.files.clone(),
+            excluded: view.excluded.clone(),
+            plan: view,
+        }
+    }
+}
+
+/// Builds the image the options describe into an OCI layout; with
+/// `dry_run`, only plans it.
 pub async fn build<H: Host>(host: &H, options: &BuildOptions) -> Result<BuildResult, Error> {
     host.progress(&Progress::Phase { name: "plan" });
     let plan = plan::make(host, options).await?;
+    if options.dry_run {
+        return Ok(BuildResult::planned(&plan));
+    }
     execute(host, &plan).await
 }
 
@@ -93,7 +126,12 @@ async fn write_image<H: Host>(
         .await?;
     let mut layers = plan.base.layers.clone();
     layers.push(app.clone());
-    let manifest = image::manifest(flavor, config_desc.clone(), layers.clone());
+    let manifest = image::manifest(
+        flavor,
+        config_desc.clone(),
+        layers.clone(),
+        plan.annotations.clone(),
+    );
     let mut manifest_desc = out
         .put_bytes(flavor.manifest(), &oci::to_canonical_json(&manifest))
         .await?;
@@ -117,19 +155,12 @@ async fn write_image<H: Host>(
         })
         .collect();
     Ok(BuildResult {
+        dry_run: false,
         size: manifest_desc.size + config_desc.size + layers.iter().map(|l| l.size).sum::<u64>(),
-        manifest_digest: manifest_desc.digest,
-        config_digest: config_desc.digest,
-        output: plan.output.clone(),
-        tags: plan.tags.iter().map(|t| t.tag.clone()).collect(),
-        names: plan.tags.iter().map(|t| t.name.clone()).collect(),
-        platform: plan.platform.to_string(),
-        base: plan.base.name.clone(),
-        entrypoint: plan.changes.entrypoint.clone(),
-        entrypoint_rule: plan.project.entrypoint.rule.clone(),
+        manifest_digest: Some(manifest_desc.digest),
+        config_digest: Some(config_desc.digest),
         layers: layer_infos,
-        files: plan.project.files.len(),
-        excluded: plan.project.excluded.len(),
+        ..BuildResult::planned(plan)
     })
 }
 

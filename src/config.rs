@@ -36,6 +36,18 @@ pub enum ConfigError {
         key: String,
         message: String,
     },
+    #[error("{flag} {value:?}: {message}")]
+    Flag {
+        flag: &'static str,
+        value: String,
+        message: String,
+    },
+    #[error("{file}:{line}: {message}")]
+    EnvFile {
+        file: String,
+        line: usize,
+        message: String,
+    },
 }
 
 /// One source's settings; `None` or empty where it says nothing.
@@ -51,7 +63,8 @@ pub struct Settings {
     pub env_file: Option<String>,
     pub labels: BTreeMap<String, String>,
     pub annotations: BTreeMap<String, String>,
-    pub ports: Option<Vec<u16>>,
+    /// `N/tcp` or `N/udp`, as ExposedPorts writes them.
+    pub ports: Option<Vec<String>>,
     pub user: Option<String>,
     pub entrypoint: Option<Vec<String>>,
     pub cmd: Option<Vec<String>>,
@@ -241,26 +254,16 @@ impl Field<'_> {
             .collect()
     }
 
-    fn ports(&self) -> Result<Vec<u16>, ConfigError> {
+    fn ports(&self) -> Result<Vec<String>, ConfigError> {
         let arr = self
             .value
             .as_array()
             .ok_or_else(|| self.wrong("an array of port numbers"))?;
         arr.iter()
-            .map(|v| {
-                let n = match v {
-                    Value::Integer(i) => *i,
-                    Value::String(s) => s
-                        .trim()
-                        .trim_end_matches("/tcp")
-                        .parse()
-                        .map_err(|_| self.invalid(format!("{s:?} is not a port number")))?,
-                    _ => return Err(self.wrong("an array of port numbers")),
-                };
-                u16::try_from(n)
-                    .ok()
-                    .filter(|p| *p > 0)
-                    .ok_or_else(|| self.invalid(format!("port {n} is out of range (1-65535)")))
+            .map(|v| match v {
+                Value::Integer(i) => port(&i.to_string()).map_err(|m| self.invalid(m)),
+                Value::String(s) => port(s).map_err(|m| self.invalid(m)),
+                _ => Err(self.wrong("an array of port numbers")),
             })
             .collect()
     }
@@ -281,6 +284,190 @@ impl Field<'_> {
             _ => Err(self.wrong("a string or an array of strings")),
         }
     }
+}
+
+/// The settings given as flags (or JS API options); unset flags say nothing.
+pub struct Flags<'a> {
+    pub tags: &'a [String],
+    pub base_image: Option<&'a str>,
+    pub python: Option<&'a str>,
+    pub platform: Option<&'a str>,
+    pub workdir: Option<&'a str>,
+    pub output: Option<&'a str>,
+    pub env: &'a [String],
+    pub env_file: Option<&'a str>,
+    pub labels: &'a [String],
+    pub annotations: &'a [String],
+    pub ports: &'a [String],
+    pub user: Option<&'a str>,
+    pub entrypoint: Option<&'a str>,
+    pub cmd: Option<&'a str>,
+    pub script: Option<&'a str>,
+    pub include: &'a [String],
+    pub exclude: &'a [String],
+}
+
+impl Flags<'_> {
+    pub fn settings(&self) -> Result<Settings, ConfigError> {
+        let own = |v: Option<&str>| v.map(str::to_owned);
+        Ok(Settings {
+            base_image: own(self.base_image),
+            python: own(self.python),
+            platform: own(self.platform),
+            workdir: own(self.workdir),
+            output: own(self.output),
+            tags: (!self.tags.is_empty()).then(|| self.tags.to_vec()),
+            env: pairs("--env", self.env)?,
+            env_file: own(self.env_file),
+            labels: pairs("--label", self.labels)?,
+            annotations: pairs("--annotation", self.annotations)?,
+            ports: if self.ports.is_empty() {
+                None
+            } else {
+                Some(
+                    self.ports
+                        .iter()
+                        .map(|p| {
+                            port(p).map_err(|message| ConfigError::Flag {
+                                flag: "--port",
+                                value: p.clone(),
+                                message,
+                            })
+                        })
+                        .collect::<Result<_, _>>()?,
+                )
+            },
+            user: own(self.user),
+            entrypoint: self
+                .entrypoint
+                .map(|v| command("--entrypoint", v))
+                .transpose()?,
+            cmd: self.cmd.map(|v| command("--cmd", v)).transpose()?,
+            script: own(self.script),
+            include: self.include.to_vec(),
+            exclude: self.exclude.to_vec(),
+        })
+    }
+}
+
+fn pairs(flag: &'static str, values: &[String]) -> Result<BTreeMap<String, String>, ConfigError> {
+    values
+        .iter()
+        .map(|v| match v.split_once('=') {
+            Some((k, val)) if !k.trim().is_empty() => Ok((k.trim().to_owned(), val.to_owned())),
+            _ => Err(ConfigError::Flag {
+                flag,
+                value: v.clone(),
+                message: "expected KEY=VALUE".to_owned(),
+            }),
+        })
+        .collect()
+}
+
+/// `8000`, `8000/tcp` or `53/udp`, normalised to `N/proto`.
+pub fn port(value: &str) -> Result<String, String> {
+    let (number, proto) = value
+        .trim()
+        .split_once('/')
+        .unwrap_or((value.trim(), "tcp"));
+    if !matches!(proto, "tcp" | "udp") {
+        return Err(format!("unknown protocol {proto:?}; use tcp or udp"));
+    }
+    let n: u32 = number
+        .parse()
+        .map_err(|_| format!("{value:?} is not a port number such as 8000"))?;
+    match u16::try_from(n) {
+        Ok(p) if p > 0 => Ok(format!("{p}/{proto}")),
+        _ => Err(format!("port {n} is out of range (1-65535)")),
+    }
+}
+
+/// A JSON array of words, or a string split like a shell would.
+fn command(flag: &'static str, value: &str) -> Result<Vec<String>, ConfigError> {
+    let bad = |message: String| ConfigError::Flag {
+        flag,
+        value: value.to_owned(),
+        message,
+    };
+    if value.trim_start().starts_with('[') {
+        let words: Vec<String> = serde_json::from_str(value)
+            .map_err(|e| bad(format!("not a JSON array of strings: {e}")))?;
+        // `--cmd '[]'` is how one says "no arguments"; an empty entrypoint means nothing.
+        if words.is_empty() && flag == "--entrypoint" {
+            return Err(bad("the command is empty".to_owned()));
+        }
+        return Ok(words);
+    }
+    split_words(value).map_err(bad)
+}
+
+/// Reads a pycontainer.toml: everything lives under `[build]`.
+pub fn from_config_file(file: &str, text: &str) -> Result<Settings, ConfigError> {
+    let doc: Table = text
+        .parse()
+        .map_err(|e: toml::de::Error| ConfigError::Invalid {
+            file: file.to_owned(),
+            key: "(syntax)".to_owned(),
+            message: e.to_string().trim().to_owned(),
+        })?;
+    for (key, value) in &doc {
+        if key != "build" {
+            let suggestion = if value.is_table() {
+                closest(key, &["build"])
+            } else {
+                closest(key, KEYS).map(|_| "[build]")
+            };
+            return Err(ConfigError::UnknownKey {
+                file: file.to_owned(),
+                key: key.clone(),
+                suggestion: suggestion.map(str::to_owned),
+            });
+        }
+    }
+    match doc.get("build") {
+        None => Ok(Settings::default()),
+        Some(Value::Table(t)) => Settings::from_table(&format!("{file} [build]"), t),
+        Some(other) => Err(ConfigError::WrongType {
+            file: file.to_owned(),
+            key: "build".to_owned(),
+            expected: "a table",
+            found: other.type_str().to_owned(),
+        }),
+    }
+}
+
+/// Parses an env file: `KEY=VALUE` lines, `#` comments, an optional
+/// `export `, and single or double quotes around the value.
+pub fn parse_env_file(file: &str, text: &str) -> Result<BTreeMap<String, String>, ConfigError> {
+    let mut out = BTreeMap::new();
+    for (i, raw) in text.lines().enumerate() {
+        let line = raw.trim();
+        if line.is_empty() || line.starts_with('#') {
+            continue;
+        }
+        let line = line.strip_prefix("export ").unwrap_or(line);
+        let bad = |message: &str| ConfigError::EnvFile {
+            file: file.to_owned(),
+            line: i + 1,
+            message: message.to_owned(),
+        };
+        let (key, value) = line
+            .split_once('=')
+            .ok_or_else(|| bad("expected KEY=VALUE"))?;
+        let key = key.trim();
+        if key.is_empty() || !key.chars().all(|c| c.is_ascii_alphanumeric() || c == '_') {
+            return Err(bad("a variable name holds only letters, digits and '_'"));
+        }
+        let value = value.trim();
+        let unquoted = match (value.chars().next(), value.chars().last()) {
+            (Some(q @ ('"' | '\'')), Some(e)) if value.len() >= 2 && q == e => {
+                &value[1..value.len() - 1]
+            }
+            _ => value,
+        };
+        out.insert(key.to_owned(), unquoted.to_owned());
+    }
+    Ok(out)
 }
 
 /// Splits a command line into words with POSIX-shell quoting (no expansion).
@@ -391,7 +578,7 @@ exclude = ["docs"]"#,
         let s = s.unwrap_or_default();
         assert_eq!(s.base_image.as_deref(), Some("b"));
         assert_eq!(s.env.get("N").map(String::as_str), Some("2"));
-        assert_eq!(s.ports, Some(vec![8000, 9000]));
+        assert_eq!(s.ports, Some(vec!["8000/tcp".into(), "9000/tcp".into()]));
         assert_eq!(s.user.as_deref(), Some("1000"));
         assert_eq!(
             s.entrypoint,
@@ -483,6 +670,105 @@ exclude = ["docs"]"#,
     }
 
     #[test]
+    fn flags_are_checked_and_name_themselves() {
+        let none: &[String] = &[];
+        let base = Flags {
+            tags: none,
+            base_image: None,
+            python: None,
+            platform: None,
+            workdir: None,
+            output: None,
+            env: none,
+            env_file: None,
+            labels: none,
+            annotations: none,
+            ports: none,
+            user: None,
+            entrypoint: None,
+            cmd: None,
+            script: None,
+            include: none,
+            exclude: none,
+        };
+        assert_eq!(
+            base.settings().ok(),
+            Some(Settings::default()),
+            "no flags, no settings"
+        );
+        let env = ["FOO".to_owned()];
+        let e = Flags { env: &env, ..base }
+            .settings()
+            .err()
+            .map(|e| e.to_string())
+            .unwrap_or_default();
+        assert_eq!(e, "--env \"FOO\": expected KEY=VALUE");
+        let ports = ["70000".to_owned()];
+        let e = Flags {
+            ports: &ports,
+            ..base
+        }
+        .settings()
+        .err()
+        .map(|e| e.to_string())
+        .unwrap_or_default();
+        assert!(
+            e.starts_with("--port \"70000\"") && e.contains("65535"),
+            "{e}"
+        );
+        let s = Flags {
+            entrypoint: Some(r#"["uvicorn", "a:b"]"#),
+            cmd: Some("--reload 'x y'"),
+            ..base
+        }
+        .settings()
+        .unwrap_or_default();
+        assert_eq!(s.entrypoint, Some(vec!["uvicorn".into(), "a:b".into()]));
+        assert_eq!(s.cmd, Some(vec!["--reload".into(), "x y".into()]));
+    }
+
+    #[test]
+    fn a_config_file_keeps_settings_under_build() {
+        let s = from_config_file("pycontainer.toml", "[build]\npython = \"3.12\"\n")
+            .unwrap_or_default();
+        assert_eq!(s.python.as_deref(), Some("3.12"));
+        let e = from_config_file("pycontainer.toml", "[bulid]\npython = 1\n")
+            .err()
+            .map(|e| e.to_string())
+            .unwrap_or_default();
+        assert!(
+            e.contains("`bulid`") && e.contains("did you mean `build`"),
+            "{e}"
+        );
+        let e = from_config_file("pycontainer.toml", "python = '3.12'\n")
+            .err()
+            .map(|e| e.to_string())
+            .unwrap_or_default();
+        assert!(e.contains("did you mean `[build]`"), "{e}");
+        let e = from_config_file("pycontainer.toml", "[build]\nports = 'x'\n")
+            .err()
+            .map(|e| e.to_string())
+            .unwrap_or_default();
+        assert!(
+            e.contains("pycontainer.toml [build]") && e.contains("`ports`"),
+            "{e}"
+        );
+    }
+
+    #[test]
+    fn env_files_read_like_dotenv() {
+        let m =
+            parse_env_file("e", "# c\nA=1\nexport B=\"two words\"\nC='x=y'\n").unwrap_or_default();
+        assert_eq!(m.get("B").map(String::as_str), Some("two words"));
+        assert_eq!(m.get("C").map(String::as_str), Some("x=y"));
+        let e = parse_env_file("prod.env", "A=1\nbroken\n")
+            .err()
+            .map(|e| e.to_string())
+            .unwrap_or_default();
+        assert_eq!(e, "prod.env:2: expected KEY=VALUE");
+    }
+
+    #[test]
     fn splits_words_like_a_shell() {
         assert_eq!(
             split_words(r#"a "b c" 'd e' f\ g "h\"i""#).ok(),
@@ -496,5 +782,140 @@ exclude = ["docs"]"#,
         );
         assert!(split_words("a 'b").is_err());
         assert!(split_words("   ").is_err());
+    }
+}
+
+/// Where each layer of settings came from, highest first, for `--dry-run`.
+#[derive(Clone, Debug, PartialEq, Eq, serde::Serialize)]
+pub struct Source {
+    pub kind: &'static str,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub file: Option<String>,
+}
+
+/// All layers of settings, before merging, so that a rule can say which one spoke.
+pub struct Layers {
+    pub flags: Settings,
+    pub env: Settings,
+    pub file: Settings,
+    pub file_path: Option<String>,
+    pub tool: Settings,
+}
+
+impl Layers {
+    /// Reads every source. `config` is an explicit `--config`; otherwise
+    /// `pycontainer.toml` in the context is used when present. Relative
+    /// paths in a file are taken from that file's directory.
+    pub async fn gather<H: Host>(
+        host: &H,
+        flags: Settings,
+        context: &str,
+        config: Option<&str>,
+        tool: Option<&Table>,
+    ) -> Result<Self, ConfigError> {
+        let env = Settings::from_env(host)?;
+        let default_path = format!("{}/pycontainer.toml", context.trim_end_matches('/'));
+        let file_path = match config {
+            Some(path) => Some(path.to_owned()),
+            None => host
+                .stat(&default_path)
+                .await
+                .ok()
+                .flatten()
+                .map(|_| default_path),
+        };
+        let file = match &file_path {
+            Some(path) => {
+                let text = host
+                    .read_all(path)
+                    .await
+                    .map_err(|e| ConfigError::Invalid {
+                        file: path.clone(),
+                        key: "--config".to_owned(),
+                        message: if e.is_not_found() {
+                            "no such file".to_owned()
+                        } else {
+                            e.message.clone()
+                        },
+                    })?;
+                let dir = path.rsplit_once('/').map_or("", |(d, _)| d);
+                from_config_file(path, &String::from_utf8_lossy(&text))?.relative_to(dir)
+            }
+            None => Settings::default(),
+        };
+        let tool = match tool {
+            Some(t) => {
+                Settings::from_table("pyproject.toml [tool.pycontainer]", t)?.relative_to(context)
+            }
+            None => Settings::default(),
+        };
+        Ok(Layers {
+            flags,
+            env,
+            file,
+            file_path,
+            tool,
+        })
+    }
+
+    /// Flags over environment over pycontainer.toml over `[tool.pycontainer]`.
+    pub fn merged(&self) -> Settings {
+        self.flags.clone().over(
+            self.env
+                .clone()
+                .over(self.file.clone().over(self.tool.clone())),
+        )
+    }
+
+    /// The sources that set anything, highest first.
+    pub fn sources(&self) -> Vec<Source> {
+        let none = Settings::default();
+        let mut out = Vec::new();
+        let mut add = |s: &Settings, kind: &'static str, file: Option<String>| {
+            if *s != none {
+                out.push(Source { kind, file });
+            }
+        };
+        add(&self.flags, "flag", None);
+        add(&self.env, "env", None);
+        add(&self.file, "pycontainer.toml", self.file_path.clone());
+        add(&self.tool, "pyproject", Some("pyproject.toml".to_owned()));
+        out
+    }
+
+    /// Which source set a value, named for people (`--entrypoint`, `pycontainer.toml`, …).
+    pub fn origin(&self, flag: &str, has: impl Fn(&Settings) -> bool) -> String {
+        if has(&self.flags) {
+            flag.to_owned()
+        } else if has(&self.env) {
+            format!(
+                "PYCONTAINER_{}",
+                flag.trim_start_matches('-')
+                    .to_uppercase()
+                    .replace('-', "_")
+            )
+        } else if has(&self.file) {
+            self.file_path
+                .clone()
+                .unwrap_or_else(|| "pycontainer.toml".to_owned())
+        } else {
+            "pyproject.toml [tool.pycontainer]".to_owned()
+        }
+    }
+}
+
+impl Settings {
+    /// Makes relative file paths (output, env-file) relative to `dir`.
+    fn relative_to(mut self, dir: &str) -> Self {
+        let fix = |p: &mut Option<String>| {
+            if let Some(path) = p {
+                if !path.starts_with('/') {
+                    *path = format!("{}/{path}", dir.trim_end_matches('/'));
+                }
+            }
+        };
+        fix(&mut self.output);
+        fix(&mut self.env_file);
+        self
     }
 }

@@ -1,11 +1,13 @@
 //! The one error type the outside sees: a stable code and a message for people.
 
 use crate::clock::ClockError;
+use crate::config::ConfigError;
 use crate::host::HostError;
 use crate::layer::LayerError;
 use crate::layout::LayoutError;
 use crate::platform::PlatformError;
 use crate::project::ProjectError;
+use crate::python::interpreters::InterpreterError;
 use crate::reference::ReferenceError;
 use crate::source::SourceError;
 
@@ -22,6 +24,10 @@ pub enum Error {
     Platform(#[from] PlatformError),
     #[error("{path} changed while it was being read; build again")]
     FileChanged { path: String },
+    #[error(transparent)]
+    Config(#[from] ConfigError),
+    #[error(transparent)]
+    Python(#[from] InterpreterError),
     #[error(transparent)]
     Base(#[from] SourceError),
     #[error(transparent)]
@@ -41,6 +47,9 @@ impl Error {
     pub fn code(&self) -> &'static str {
         match self {
             Error::Option { .. } => "invalid-option",
+            Error::Config(ConfigError::Flag { .. }) => "invalid-option",
+            Error::Config(_) => "config",
+            Error::Python(_) => "python-version",
             Error::Tag { .. } => "invalid-tag",
             Error::Platform(_) => "invalid-platform",
             Error::FileChanged { .. } => "file-changed",
@@ -49,6 +58,8 @@ impl Error {
             Error::Project(
                 ProjectError::PyprojectSyntax { .. } | ProjectError::PyprojectField { .. },
             ) => "pyproject",
+            Error::Project(ProjectError::Framework(_)) => "ambiguous-entrypoint",
+            Error::Project(ProjectError::Ignore(_)) => "dockerignore",
             Error::Project(_) => "project",
             Error::Layout(_) => "output",
             Error::Layer(_) => "layer",

@@ -51,6 +51,12 @@ pub struct ConfigChanges {
     pub env: Vec<(String, String)>,
     pub working_dir: String,
     pub entrypoint: Vec<String>,
+    /// Arguments for the entrypoint; `None` clears an inherited Cmd.
+    pub cmd: Option<Vec<String>>,
+    /// `None` keeps the base's user.
+    pub user: Option<String>,
+    /// `N/tcp` or `N/udp`.
+    pub ports: Vec<String>,
     pub labels: BTreeMap<String, String>,
 }
 
@@ -75,7 +81,20 @@ pub fn derive_config(
     // An inherited Cmd was written as arguments for the base's entrypoint;
     // passed to ours it would only confuse, as Docker also resets it.
     cfg.entrypoint = Some(changes.entrypoint.clone());
-    cfg.cmd = None;
+    cfg.cmd = changes.cmd.clone();
+    if let Some(user) = &changes.user {
+        cfg.user = Some(user.clone());
+    }
+    if !changes.ports.is_empty() {
+        let mut ports = cfg.exposed_ports.take().unwrap_or_default();
+        ports.extend(
+            changes
+                .ports
+                .iter()
+                .map(|p| (p.clone(), serde_json::json!({}))),
+        );
+        cfg.exposed_ports = Some(ports);
+    }
     if !changes.labels.is_empty() {
         let mut labels = cfg.labels.take().unwrap_or_default();
         labels.extend(changes.labels.iter().map(|(k, v)| (k.clone(), v.clone())));
@@ -108,13 +127,18 @@ fn merge_env(mut env: Vec<String>, ours: &[(String, String)]) -> Vec<String> {
     env
 }
 
-pub fn manifest(flavor: Flavor, config: Descriptor, layers: Vec<Descriptor>) -> Manifest {
+pub fn manifest(
+    flavor: Flavor,
+    config: Descriptor,
+    layers: Vec<Descriptor>,
+    annotations: BTreeMap<String, String>,
+) -> Manifest {
     Manifest {
         schema_version: 2,
         media_type: Some(flavor.manifest().to_owned()),
         config,
         layers,
-        annotations: BTreeMap::new(),
+        annotations,
         extra: serde_json::Map::new(),
     }
 }
@@ -154,6 +178,9 @@ mod tests {
             ],
             working_dir: "/app".into(),
             entrypoint: vec!["python3".into(), "/usr/local/bin/x".into()],
+            cmd: None,
+            user: None,
+            ports: vec!["8000/tcp".into()],
             labels: BTreeMap::from([("a".into(), "b".into())]),
         };
         let layer = AddedLayer {
@@ -171,7 +198,14 @@ mod tests {
             ])
         );
         assert_eq!(cfg.cmd, None, "an entrypoint clears the inherited Cmd");
-        assert_eq!(cfg.user.as_deref(), Some("1000"));
+        assert_eq!(
+            cfg.user.as_deref(),
+            Some("1000"),
+            "no user given: the base's stays"
+        );
+        assert!(cfg
+            .exposed_ports
+            .is_some_and(|p| p.contains_key("8000/tcp")));
         assert_eq!(out.rootfs.diff_ids.len(), 2);
         assert_eq!(out.rootfs.diff_ids[1], layer.diff_id);
         assert_eq!(out.history.len(), 2);

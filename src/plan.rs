@@ -2,9 +2,11 @@
 
 use std::collections::BTreeMap;
 
-use serde::Deserialize;
+use serde::{Deserialize, Serialize};
 
 use crate::clock;
+use crate::config::{self, Flags, Layers, Settings, Source};
+use crate::digest::Digest;
 use crate::error::Error;
 use crate::host::{Host, Kind};
 use crate::image::ConfigChanges;
@@ -12,23 +14,85 @@ use crate::layer::tar::{Entry, EntryKind};
 use crate::layout::Layout;
 use crate::oci::Index;
 use crate::platform::Platform;
-use crate::project::{self, Project};
+use crate::project::entrypoint::{self, EntryPoint, Inputs};
+use crate::project::files::Selection;
+use crate::project::framework::{self, Deps, Served, SourceFile};
+use crate::project::ignore::IgnoreRules;
+use crate::project::{self, Excluded, Project};
+use crate::python::interpreters::{self, PythonChoice, PythonConstraint};
 use crate::reference::Reference;
-use crate::source::{self, BaseImage};
+use crate::source::{self, BaseImage, BaseRef};
 
 pub const DEFAULT_WORKDIR: &str = "/app";
+pub const DEFAULT_OUTPUT: &str = "pycontainer-out";
+/// The default user: the uid distroless and ko use for "nonroot", so that
+/// file ownership reads the same across images built by either.
+pub const NONROOT: u32 = 65532;
+pub const NONROOT_HOME: &str = "/home/nonroot";
+/// Label naming the web framework pycontainer detected.
+pub const FRAMEWORK_LABEL: &str = "io.pycontainer.framework";
+/// Larger source files are not scanned for frameworks: generated code, not apps.
+const MAX_SCANNED_SOURCE: u64 = 1 << 20;
 
-/// What a caller asks for; paths are absolute (the JS side resolves them).
+/// What a caller asks for. Paths are absolute (the JS side resolves them);
+/// anything left unset falls through to the config files, then to inference.
 #[derive(Clone, Debug, Default, Deserialize)]
 #[serde(rename_all = "camelCase", deny_unknown_fields)]
 pub struct BuildOptions {
     pub context: String,
-    pub output: String,
+    /// The caller's working directory: the default output goes there.
+    pub cwd: Option<String>,
+    pub output: Option<String>,
+    pub config: Option<String>,
     #[serde(default)]
     pub tags: Vec<String>,
     pub base_image: Option<String>,
+    pub python: Option<String>,
     pub platform: Option<String>,
     pub workdir: Option<String>,
+    #[serde(default)]
+    pub env: Vec<String>,
+    pub env_file: Option<String>,
+    #[serde(default)]
+    pub labels: Vec<String>,
+    #[serde(default)]
+    pub annotations: Vec<String>,
+    #[serde(default)]
+    pub ports: Vec<String>,
+    pub user: Option<String>,
+    pub entrypoint: Option<String>,
+    pub cmd: Option<String>,
+    pub script: Option<String>,
+    #[serde(default)]
+    pub include: Vec<String>,
+    #[serde(default)]
+    pub exclude: Vec<String>,
+    #[serde(default)]
+    pub dry_run: bool,
+}
+
+impl BuildOptions {
+    fn flags(&self) -> Flags<'_> {
+        Flags {
+            tags: &self.tags,
+            base_image: self.base_image.as_deref(),
+            python: self.python.as_deref(),
+            platform: self.platform.as_deref(),
+            workdir: self.workdir.as_deref(),
+            output: self.output.as_deref(),
+            env: &self.env,
+            env_file: self.env_file.as_deref(),
+            labels: &self.labels,
+            annotations: &self.annotations,
+            ports: &self.ports,
+            user: self.user.as_deref(),
+            entrypoint: self.entrypoint.as_deref(),
+            cmd: self.cmd.as_deref(),
+            script: self.script.as_deref(),
+            include: &self.include,
+            exclude: &self.exclude,
+        }
+    }
 }
 
 /// Where an entry's bytes come from.
@@ -47,6 +111,20 @@ pub struct PlannedEntry {
     pub content: Content,
 }
 
+impl PlannedEntry {
+    fn dir(path: String, owner: u32) -> Self {
+        PlannedEntry {
+            entry: Entry {
+                path,
+                kind: EntryKind::Dir,
+                mode: 0o755,
+                owner,
+            },
+            content: Content::None,
+        }
+    }
+}
+
 /// A tag in the output layout: its ref name and the full image name.
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub struct ImageTag {
@@ -54,54 +132,415 @@ pub struct ImageTag {
     pub name: String,
 }
 
+/// A choice and the rule that made it, for people.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize)]
+pub struct Chosen<T> {
+    #[serde(flatten)]
+    pub value: T,
+    pub rule: String,
+}
+
 pub struct Plan {
     pub project: Project,
     pub base: BaseImage,
+    pub base_rule: String,
+    /// False in a dry run whose base is in a registry: it was not fetched.
+    pub base_resolved: bool,
+    pub python: Chosen<PythonChoice>,
     pub output: String,
     pub existing_index: Option<Index>,
     pub tags: Vec<ImageTag>,
     pub platform: Platform,
     pub epoch: u64,
+    pub entrypoint: EntryPoint,
     pub app_layer: Vec<PlannedEntry>,
     pub changes: ConfigChanges,
+    pub annotations: BTreeMap<String, String>,
+    pub sources: Vec<Source>,
 }
 
-/// Decides everything; reads the context and the base, writes nothing.
+/// Decides everything; reads the context, the config and the base, writes nothing.
 pub async fn make<H: Host>(host: &H, options: &BuildOptions) -> Result<Plan, Error> {
     let epoch = clock::build_epoch(host)?;
-    let workdir = workdir(options.workdir.as_deref().unwrap_or(DEFAULT_WORKDIR))?;
-    let wanted = options
+    let context = options.context.as_str();
+    project::check_context(host, context).await?;
+    let metadata = project::read_metadata(host, context).await?;
+    let layers = Layers::gather(
+        host,
+        options.flags().settings()?,
+        context,
+        options.config.as_deref(),
+        metadata.0.tool_config.as_ref(),
+    )
+    .await?;
+    let settings = layers.merged();
+    let workdir = workdir(settings.workdir.as_deref().unwrap_or(DEFAULT_WORKDIR))?;
+    let output = output_path(options, &settings)?;
+    let wanted = settings
         .platform
         .as_deref()
         .map(Platform::parse)
         .transpose()?;
-    let existing_index = Layout::new(host, &options.output).check_writable().await?;
+    let existing_index = Layout::new(host, &output).check_writable().await?;
+    let selection = selection(host, context, &settings).await?;
     let project = project::discover(
         host,
-        &options.context,
-        std::slice::from_ref(&options.output),
+        context,
+        metadata,
+        std::slice::from_ref(&output),
+        &selection,
     )
     .await?;
-    let tags = tags(&options.tags, &project)?;
-    let base_value = options.base_image.as_deref().ok_or(Error::Option {
-        flag: "--base-image",
-        message: "required for now: `scratch` or `oci:PATH[:TAG]`".to_owned(),
-    })?;
-    let base = source::resolve(host, base_value, wanted.as_ref()).await?;
-    let platform = base.config.platform();
-    let app_layer = app_layer(&project, &workdir)?;
-    let changes = changes(&project, &workdir, epoch);
+    let tags = tags(settings.tags.as_deref().unwrap_or(&[]), &project)?;
+    let python = choose_python(host, &project, &settings).await?;
+    let (base_value, base_rule) = match &settings.base_image {
+        Some(v) => (
+            v.clone(),
+            format!(
+                "set explicitly ({})",
+                layers.origin("--base-image", |s| s.base_image.is_some())
+            ),
+        ),
+        None => (
+            python.value.base_image.clone(),
+            format!("python:X.Y-slim for {}", python.rule),
+        ),
+    };
+    let (base, base_resolved) =
+        resolve_base(host, &base_value, wanted.as_ref(), options.dry_run).await?;
+    let entrypoint = choose_entrypoint(host, &project, &settings, &layers).await?;
+    let user = user(&settings, &base);
+    let home = user
+        .as_deref()
+        .is_some_and(|u| u == format!("{NONROOT}:{NONROOT}"));
+    let app_layer = app_layer(&project, &workdir, &entrypoint, home)?;
+    let env = env(host, &project, &settings, &workdir, home).await?;
+    let ports = match &settings.ports {
+        Some(p) => p.clone(),
+        None => entrypoint
+            .port
+            .map(|p| vec![format!("{p}/tcp")])
+            .unwrap_or_default(),
+    };
+    let working_dir = match &entrypoint.subdir {
+        Some(sub) => format!("{workdir}/{sub}"),
+        None => workdir.clone(),
+    };
+    let changes = ConfigChanges {
+        created: clock::rfc3339(epoch),
+        env,
+        working_dir,
+        entrypoint: entrypoint.command.clone(),
+        cmd: settings.cmd.clone().filter(|c| !c.is_empty()),
+        user,
+        ports,
+        labels: labels(&project, &base, &base_value, &entrypoint, epoch, &settings),
+    };
+    let annotations = annotations(&base, &base_value, &settings);
     Ok(Plan {
+        platform: base.config.platform(),
         project,
         base,
-        output: options.output.clone(),
+        base_rule,
+        base_resolved,
+        python,
+        output,
         existing_index,
         tags,
-        platform,
         epoch,
+        entrypoint,
         app_layer,
         changes,
+        annotations,
+        sources: layers.sources(),
     })
+}
+
+/// The output layout: from the settings, else `pycontainer-out` in the caller's directory.
+fn output_path(options: &BuildOptions, settings: &Settings) -> Result<String, Error> {
+    let cwd = options.cwd.as_deref().unwrap_or(&options.context);
+    let path = settings
+        .output
+        .clone()
+        .unwrap_or_else(|| DEFAULT_OUTPUT.to_owned());
+    if path.trim().is_empty() {
+        return Err(Error::Option {
+            flag: "--output",
+            message: "must not be empty".to_owned(),
+        });
+    }
+    Ok(if path.starts_with('/') {
+        path
+    } else {
+        format!("{}/{path}", cwd.trim_end_matches('/'))
+    })
+}
+
+/// .dockerignore, then `exclude`, then `include`: the later rule wins, so
+/// an explicit include beats any exclude, the default ones too.
+async fn selection<H: Host>(
+    host: &H,
+    context: &str,
+    settings: &Settings,
+) -> Result<Selection, Error> {
+    let file = format!("{}/.dockerignore", context.trim_end_matches('/'));
+    let mut rules = match host.stat(&file).await? {
+        Some(info) if info.kind == Kind::File => IgnoreRules::parse(
+            &file,
+            &String::from_utf8_lossy(&host.read_all(&file).await?),
+        )
+        .map_err(project::ProjectError::from)?,
+        _ => IgnoreRules::new(),
+    };
+    for pattern in &settings.exclude {
+        rules
+            .push(pattern, "--exclude")
+            .map_err(project::ProjectError::from)?;
+    }
+    let mut includes = IgnoreRules::new();
+    if !settings.include.is_empty() {
+        includes
+            .push("**", "--include")
+            .map_err(project::ProjectError::from)?;
+    }
+    for pattern in &settings.include {
+        let clean = pattern.trim().trim_start_matches("./");
+        if clean.starts_with('/') || clean == ".." || clean.starts_with("../") {
+            return Err(Error::Option { flag: "--include", message: format!("{pattern:?} is outside the build context; only paths inside it can be included") });
+        }
+        rules
+            .push(&format!("!{clean}"), "--include")
+            .map_err(project::ProjectError::from)?;
+        includes
+            .push(&format!("!{clean}"), "--include")
+            .map_err(project::ProjectError::from)?;
+    }
+    Ok(Selection { rules, includes })
+}
+
+/// The CPython the image is for: `python` setting > requires-python > Poetry > .python-version > newest.
+async fn choose_python<H: Host>(
+    host: &H,
+    project: &Project,
+    settings: &Settings,
+) -> Result<Chosen<PythonChoice>, Error> {
+    let meta = &project.metadata;
+    let file = project
+        .metadata_file
+        .clone()
+        .unwrap_or_else(|| "pyproject.toml".to_owned());
+    let constraint = if let Some(v) = &settings.python {
+        let (major, minor) =
+            interpreters::parse_python_version_file(v).map_err(|e| Error::Option {
+                flag: "--python",
+                message: e.to_string(),
+            })?;
+        PythonConstraint::exact(major, minor, "--python")
+    } else if let Some(rp) = &meta.requires_python {
+        PythonConstraint::requires_python(rp, file)?
+    } else if let Some(p) = &meta.poetry_python {
+        PythonConstraint::poetry(p, "pyproject.toml [tool.poetry.dependencies]")?
+    } else if project.has_file(".python-version") {
+        let text = host.read_all(&project.path(".python-version")).await?;
+        let (major, minor) =
+            interpreters::parse_python_version_file(&String::from_utf8_lossy(&text))?;
+        PythonConstraint::exact(major, minor, ".python-version")
+    } else {
+        PythonConstraint::requires_python("", "no constraint in the project")?
+    };
+    let value = interpreters::choose(&constraint)?;
+    let rule = format!("{constraint} → Python {}", value.minor_version());
+    Ok(Chosen { value, rule })
+}
+
+async fn resolve_base<H: Host>(
+    host: &H,
+    value: &str,
+    wanted: Option<&Platform>,
+    dry_run: bool,
+) -> Result<(BaseImage, bool), Error> {
+    if dry_run {
+        if let BaseRef::Registry(_) = BaseRef::parse(value)? {
+            let mut base = source::resolve(host, "scratch", wanted).await?;
+            base.name = value.to_owned();
+            return Ok((base, false));
+        }
+    }
+    Ok((source::resolve(host, value, wanted).await?, true))
+}
+
+/// Explicit entry point or script first; only then the project's own sources are scanned.
+async fn choose_entrypoint<H: Host>(
+    host: &H,
+    project: &Project,
+    settings: &Settings,
+    layers: &Layers,
+) -> Result<EntryPoint, Error> {
+    let origin = layers.origin("--entrypoint", |s| s.entrypoint.is_some());
+    let explicit = settings.entrypoint.as_deref().map(|c| (c, origin.as_str()));
+    let served = if explicit.is_none() && settings.script.is_none() {
+        detect_framework(host, project).await?
+    } else {
+        None
+    };
+    Ok(entrypoint::choose(
+        project,
+        Inputs {
+            explicit,
+            script: settings.script.as_deref(),
+            served,
+        },
+    )?)
+}
+
+async fn detect_framework<H: Host>(host: &H, project: &Project) -> Result<Option<Served>, Error> {
+    let mut texts = Vec::new();
+    for (file, rel) in project.own_sources() {
+        if file.size <= MAX_SCANNED_SOURCE {
+            let bytes = host.read_all(&project.path(&file.rel)).await?;
+            texts.push((rel, String::from_utf8_lossy(&bytes).into_owned()));
+        }
+    }
+    let files: Vec<SourceFile> = texts
+        .iter()
+        .map(|(rel, text)| SourceFile { rel, text })
+        .collect();
+    let deps = Deps::from_requirements(&project.metadata.dependencies);
+    Ok(framework::detect(&files, &deps).map_err(project::ProjectError::from)?)
+}
+
+/// `--user`, else the base's non-root user, else 65532 (`None`: keep the base's).
+fn user(settings: &Settings, base: &BaseImage) -> Option<String> {
+    match settings.user.as_deref() {
+        Some("root") => Some("0:0".to_owned()),
+        Some(u) => Some(u.to_owned()),
+        None => {
+            let inherited = base
+                .config
+                .config
+                .as_ref()
+                .and_then(|c| c.user.as_deref())
+                .unwrap_or("");
+            if matches!(inherited, "" | "0" | "root" | "0:0" | "root:root") {
+                Some(format!("{NONROOT}:{NONROOT}"))
+            } else {
+                None
+            }
+        }
+    }
+}
+
+/// The variables pycontainer sets, then an env file's, then explicit ones.
+async fn env<H: Host>(
+    host: &H,
+    project: &Project,
+    settings: &Settings,
+    workdir: &str,
+    home: bool,
+) -> Result<Vec<(String, String)>, Error> {
+    let import_root = if project.import_root.is_empty() {
+        workdir.to_owned()
+    } else {
+        format!("{workdir}/{}", project.import_root)
+    };
+    let mut env = vec![
+        ("PYTHONPATH".to_owned(), import_root),
+        // Logs reach `docker logs` at once instead of sitting in a buffer.
+        ("PYTHONUNBUFFERED".to_owned(), "1".to_owned()),
+        // The app dir is read-only to the non-root user that runs it.
+        ("PYTHONDONTWRITEBYTECODE".to_owned(), "1".to_owned()),
+    ];
+    if home {
+        env.push(("HOME".to_owned(), NONROOT_HOME.to_owned()));
+    }
+    if let Some(file) = &settings.env_file {
+        let text = host.read_all(file).await.map_err(|e| Error::Option {
+            flag: "--env-file",
+            message: format!("{file}: {}", e.message),
+        })?;
+        env.extend(config::parse_env_file(
+            file,
+            &String::from_utf8_lossy(&text),
+        )?);
+    }
+    env.extend(settings.env.iter().map(|(k, v)| (k.clone(), v.clone())));
+    Ok(env)
+}
+
+fn labels(
+    project: &Project,
+    base: &BaseImage,
+    base_value: &str,
+    entrypoint: &EntryPoint,
+    epoch: u64,
+    settings: &Settings,
+) -> BTreeMap<String, String> {
+    let meta = &project.metadata;
+    let url_for = |keys: &[&str]| {
+        meta.urls
+            .iter()
+            .find(|(k, _)| keys.iter().any(|want| k.eq_ignore_ascii_case(want)))
+            .map(|(_, v)| v.clone())
+    };
+    let mut labels: BTreeMap<String, String> = [
+        ("title", meta.name.clone()),
+        ("version", meta.version.clone()),
+        ("description", meta.description.clone()),
+        ("licenses", meta.license.clone()),
+        (
+            "source",
+            url_for(&["source", "repository", "source code", "code"]),
+        ),
+        (
+            "url",
+            url_for(&["homepage", "home", "documentation"])
+                .or_else(|| meta.urls.first().map(|(_, v)| v.clone())),
+        ),
+        ("created", Some(clock::rfc3339(epoch))),
+    ]
+    .into_iter()
+    .filter_map(|(k, v)| v.map(|v| (format!("org.opencontainers.image.{k}"), v)))
+    .collect();
+    labels.extend(base_labels(base, base_value));
+    if let entrypoint::Rule::Framework { framework, .. } = &entrypoint.rule {
+        labels.insert(
+            FRAMEWORK_LABEL.to_owned(),
+            framework.dependency().to_owned(),
+        );
+    }
+    labels.extend(settings.labels.clone());
+    labels
+}
+
+/// `base.name` (registry bases only: a local path is no image name, and
+/// would make the image depend on where the build ran) and `base.digest`.
+fn base_labels(base: &BaseImage, base_value: &str) -> Vec<(String, String)> {
+    let mut out = Vec::new();
+    if let Ok(r) = Reference::parse(base_value) {
+        if base_value != "scratch" {
+            out.push((
+                "org.opencontainers.image.base.name".to_owned(),
+                r.to_string(),
+            ));
+        }
+    }
+    if let Some(d) = &base.manifest_digest {
+        out.push((
+            "org.opencontainers.image.base.digest".to_owned(),
+            d.to_string(),
+        ));
+    }
+    out
+}
+
+fn annotations(
+    base: &BaseImage,
+    base_value: &str,
+    settings: &Settings,
+) -> BTreeMap<String, String> {
+    let mut out: BTreeMap<String, String> = base_labels(base, base_value).into_iter().collect();
+    out.extend(settings.annotations.clone());
+    out
 }
 
 /// An absolute, normalised directory other than `/`.
@@ -195,25 +634,23 @@ fn dirs_down_to(path: &str) -> Vec<PlannedEntry> {
             acc.push('/');
         }
         acc.push_str(part);
-        out.push(PlannedEntry {
-            entry: Entry {
-                path: acc.clone(),
-                kind: EntryKind::Dir,
-                mode: 0o755,
-            },
-            content: Content::None,
-        });
+        out.push(PlannedEntry::dir(acc.clone(), 0));
     }
     out
 }
 
-/// The app layer: the context under the workdir, plus any launcher.
-fn app_layer(project: &Project, workdir: &str) -> Result<Vec<PlannedEntry>, Error> {
+/// The app layer: the context under the workdir, the launcher, and the
+/// non-root user's home. Every file's parents are present.
+fn app_layer(
+    project: &Project,
+    workdir: &str,
+    entrypoint: &EntryPoint,
+    home: bool,
+) -> Result<Vec<PlannedEntry>, Error> {
     let mut entries = dirs_down_to(workdir);
     let base = workdir.trim_start_matches('/');
     for f in &project.files {
         let path = format!("{base}/{}", f.rel);
-        let abs = format!("{}/{}", project.root.trim_end_matches('/'), f.rel);
         let (kind, mode, content) = match f.kind {
             Kind::Dir => (EntryKind::Dir, 0o755, Content::None),
             Kind::Symlink => (
@@ -227,15 +664,24 @@ fn app_layer(project: &Project, workdir: &str) -> Result<Vec<PlannedEntry>, Erro
             _ => (
                 EntryKind::File { size: f.size },
                 if f.mode & 0o111 != 0 { 0o755 } else { 0o644 },
-                Content::File(abs),
+                Content::File(project.path(&f.rel)),
             ),
         };
+        if let Some((parent, _)) = f.rel.rsplit_once('/') {
+            // A file re-included from an excluded directory still needs its parents.
+            entries.extend(dirs_down_to(&format!("{workdir}/{parent}")));
+        }
         entries.push(PlannedEntry {
-            entry: Entry { path, kind, mode },
+            entry: Entry {
+                path,
+                kind,
+                mode,
+                owner: 0,
+            },
             content,
         });
     }
-    if let Some(launcher) = &project.entrypoint.launcher {
+    if let Some(launcher) = &entrypoint.launcher {
         let (dir, _) = launcher.path.rsplit_once('/').unwrap_or(("", ""));
         entries.extend(dirs_down_to(dir));
         let bytes = launcher.content.clone().into_bytes();
@@ -246,9 +692,18 @@ fn app_layer(project: &Project, workdir: &str) -> Result<Vec<PlannedEntry>, Erro
                     size: bytes.len() as u64,
                 },
                 mode: 0o755,
+                owner: 0,
             },
             content: Content::Bytes(bytes),
         });
+    }
+    if home {
+        let (parent, _) = NONROOT_HOME.rsplit_once('/').unwrap_or(("", ""));
+        entries.extend(dirs_down_to(parent));
+        entries.push(PlannedEntry::dir(
+            NONROOT_HOME.trim_start_matches('/').to_owned(),
+            NONROOT,
+        ));
     }
     entries.sort_by(|a, b| a.entry.path.cmp(&b.entry.path));
     // Shared parent directories are expected; a file landing on another
@@ -259,44 +714,105 @@ fn app_layer(project: &Project, workdir: &str) -> Result<Vec<PlannedEntry>, Erro
     }) {
         return Err(Error::Option {
             flag: "--workdir",
-            message: format!("/{} would come both from the context and from the generated launcher; choose another --workdir", pair[0].entry.path),
+            message: format!("/{} would come both from the context and from pycontainer (launcher or home); choose another --workdir", pair[0].entry.path),
         });
     }
     entries.dedup_by(|a, b| a.entry.path == b.entry.path);
     Ok(entries)
 }
 
-fn changes(project: &Project, workdir: &str, epoch: u64) -> ConfigChanges {
-    let import_root = if project.import_root.is_empty() {
-        workdir.to_owned()
-    } else {
-        format!("{workdir}/{}", project.import_root)
-    };
-    let env = [
-        ("PYTHONPATH", import_root.as_str()),
-        // Logs reach `docker logs` at once instead of sitting in a buffer.
-        ("PYTHONUNBUFFERED", "1"),
-        // The app dir may be read-only or owned by another user at run time.
-        ("PYTHONDONTWRITEBYTECODE", "1"),
-    ];
-    let meta = &project.metadata;
-    let labels: BTreeMap<String, String> = [
-        ("org.opencontainers.image.title", &meta.name),
-        ("org.opencontainers.image.version", &meta.version),
-        ("org.opencontainers.image.description", &meta.description),
-    ]
-    .into_iter()
-    .filter_map(|(k, v)| v.clone().map(|v| (k.to_owned(), v)))
-    .collect();
-    ConfigChanges {
-        created: clock::rfc3339(epoch),
-        env: env
-            .iter()
-            .map(|(k, v)| ((*k).to_owned(), (*v).to_owned()))
-            .collect(),
-        working_dir: workdir.to_owned(),
-        entrypoint: project.entrypoint.command.clone(),
-        labels,
+/// The plan as people and `--json` see it.
+#[derive(Clone, Debug, Serialize)]
+#[serde(rename_all = "camelCase")]
+pub struct PlanView {
+    pub base: BaseView,
+    pub python: Chosen<PythonChoice>,
+    pub platform: String,
+    pub workdir: String,
+    pub user: Option<String>,
+    pub entrypoint: EntryView,
+    pub cmd: Option<Vec<String>>,
+    pub env: BTreeMap<String, String>,
+    pub labels: BTreeMap<String, String>,
+    pub annotations: BTreeMap<String, String>,
+    pub ports: Vec<String>,
+    pub tags: Vec<String>,
+    pub files: FileCount,
+    pub excluded: Vec<Excluded>,
+    pub layers: Vec<LayerView>,
+    pub sources: Vec<Source>,
+}
+
+#[derive(Clone, Debug, Serialize)]
+pub struct BaseView {
+    pub image: String,
+    pub rule: String,
+    pub resolved: bool,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub digest: Option<Digest>,
+}
+
+#[derive(Clone, Debug, Serialize)]
+pub struct EntryView {
+    pub command: Vec<String>,
+    pub rule: String,
+    pub detail: String,
+}
+
+#[derive(Clone, Debug, Serialize)]
+pub struct FileCount {
+    pub count: usize,
+    pub bytes: u64,
+}
+
+#[derive(Clone, Debug, Serialize)]
+pub struct LayerView {
+    pub name: String,
+    pub entries: usize,
+    pub bytes: u64,
+}
+
+impl Plan {
+    pub fn view(&self) -> PlanView {
+        let files = self.project.files.iter().filter(|f| f.kind == Kind::File);
+        let rule = serde_json::to_value(&self.entrypoint.rule)
+            .ok()
+            .and_then(|v| v.get("rule").and_then(|r| r.as_str().map(str::to_owned)))
+            .unwrap_or_default();
+        PlanView {
+            base: BaseView {
+                image: self.base.name.clone(),
+                rule: self.base_rule.clone(),
+                resolved: self.base_resolved,
+                digest: self.base.manifest_digest.clone(),
+            },
+            python: self.python.clone(),
+            platform: self.platform.to_string(),
+            workdir: self.changes.working_dir.clone(),
+            user: self.changes.user.clone(),
+            entrypoint: EntryView {
+                command: self.entrypoint.command.clone(),
+                rule,
+                detail: self.entrypoint.rule.describe(),
+            },
+            cmd: self.changes.cmd.clone(),
+            env: self.changes.env.iter().cloned().collect(),
+            labels: self.changes.labels.clone(),
+            annotations: self.annotations.clone(),
+            ports: self.changes.ports.clone(),
+            tags: self.tags.iter().map(|t| t.name.clone()).collect(),
+            files: FileCount {
+                count: files.clone().count(),
+                bytes: files.map(|f| f.size).sum(),
+            },
+            excluded: self.project.excluded.clone(),
+            layers: vec![LayerView {
+                name: "app".to_owned(),
+                entries: self.app_layer.len(),
+                bytes: self.app_layer.iter().map(|e| e.entry.size()).sum(),
+            }],
+            sources: self.sources.clone(),
+        }
     }
 }
 

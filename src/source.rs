@@ -6,6 +6,7 @@ use crate::image::Flavor;
 use crate::layout::{Layout, LayoutError};
 use crate::oci::{Descriptor, ImageConfig};
 use crate::platform::Platform;
+use crate::reference::Reference;
 
 /// A `--base-image` value.
 #[derive(Clone, Debug, PartialEq, Eq)]
@@ -14,11 +15,13 @@ pub enum BaseRef {
     Scratch,
     /// `oci:PATH[:TAG]`, a local OCI image layout.
     Layout { path: String, tag: Option<String> },
+    /// An image in a registry, such as `python:3.12-slim`.
+    Registry(Reference),
 }
 
 #[derive(Debug, thiserror::Error)]
 pub enum SourceError {
-    #[error("--base-image {value:?}: registry base images are not supported yet; use `scratch` or `oci:PATH[:TAG]` (a local OCI layout)")]
+    #[error("base image {value:?}: pulling from a registry is not supported yet; give --base-image as `oci:PATH[:TAG]` (a local OCI layout) or `scratch`")]
     Unsupported { value: String },
     #[error("--base-image {value:?}: {reason}")]
     Invalid { value: String, reason: String },
@@ -32,8 +35,11 @@ impl BaseRef {
             return Ok(BaseRef::Scratch);
         }
         let Some(rest) = value.strip_prefix("oci:") else {
-            return Err(SourceError::Unsupported {
-                value: value.to_owned(),
+            return Reference::parse(value).map(BaseRef::Registry).map_err(|e| {
+                SourceError::Invalid {
+                    value: value.to_owned(),
+                    reason: e.to_string(),
+                }
             });
         };
         // A tag never holds '/', so a last ':' followed by one belongs to the path.
@@ -91,6 +97,9 @@ pub async fn resolve<H: Host>(
                 layout: None,
             })
         }
+        BaseRef::Registry(_) => Err(SourceError::Unsupported {
+            value: value.to_owned(),
+        }),
         BaseRef::Layout { path, tag } => {
             let layout = Layout::new(host, &path);
             let resolved = layout
@@ -133,7 +142,11 @@ mod tests {
         assert_eq!(BaseRef::parse("oci:/a:b/c").ok(), l("/a:b/c", None));
         assert!(matches!(
             BaseRef::parse("python:3.11"),
-            Err(SourceError::Unsupported { .. })
+            Ok(BaseRef::Registry(_))
+        ));
+        assert!(matches!(
+            BaseRef::parse("Python:3.11"),
+            Err(SourceError::Invalid { .. })
         ));
         assert!(matches!(
             BaseRef::parse("oci:/a:"),

@@ -2,20 +2,31 @@
 'use strict';
 
 // The pycontainer command line. Argument parsing and help need nothing but
-// this file and package.json; the wasm core is loaded only when a command
-// actually runs, so --help and --version work before scripts/build-wasm.sh.
+// this file, lib/format.js, lib/options.js and package.json; the wasm core is
+// loaded only when a command actually runs, so --help and --version work
+// before scripts/build-wasm.sh.
 
 const path = require('node:path');
 const { parseArgs } = require('node:util');
 const pkg = require('../package.json');
+const {
+  colorEnabled,
+  displayPath,
+  formatBytes,
+  formatPlan,
+  paint,
+  shellWord,
+} = require('../lib/format.js');
+const { keyValueProblem, portProblem } = require('../lib/options.js');
 
-// Defaults the core applies when a flag is left out, shown in --help.
+// Defaults the core applies when a setting is given nowhere, shown in --help.
 // Keep these in step with the Rust core (src/plan.rs).
 const CORE_DEFAULTS = {
+  output: 'pycontainer-out',
   workdir: '/app',
+  user: '65532:65532',
+  home: '/home/nonroot',
 };
-
-const DEFAULT_OUTPUT = 'pycontainer-out';
 
 const HELP_MAIN = `pycontainer ${pkg.version} - build OCI container images from Python projects
 
@@ -36,31 +47,80 @@ Build a container image from a Python project and write it as an OCI image
 layout (a directory) that podman, skopeo, buildah or crane can use directly.
 No Docker daemon and no Python are needed.
 
-Options:
+Each setting comes from the first of: a flag, a PYCONTAINER_* environment
+variable (e.g. PYCONTAINER_BASE_IMAGE), pycontainer.toml, [tool.pycontainer]
+in pyproject.toml, or what pycontainer infers from the project. A flag left
+out overrides nothing. Relative paths in flags are taken from the current
+directory; --include and --exclude patterns from the context.
+
+Project:
   --context DIR         the Python project directory (with pyproject.toml)
                         [default: . (the current directory)]
-  -t, --tag NAME:TAG    a reference to record in the layout; repeat the flag
-                        for several [default: derived from the project]
-  -o, --output DIR      the OCI layout directory to write; relative paths are
-                        taken from the current directory [default: ${DEFAULT_OUTPUT}]
+  --config FILE         the pycontainer.toml to read
+                        [default: pycontainer.toml in the context, if there]
+  --script NAME         which [project.scripts] entry the image runs, when
+                        there are several [default: inferred; see --dry-run]
+  --include PATTERN     put back paths that the default excludes or
+                        .dockerignore leave out; repeatable [default: none]
+  --exclude PATTERN     leave out paths matching PATTERN (.dockerignore
+                        syntax); repeatable [default: none beyond
+                        .dockerignore and the default excludes]
+
+Image:
   --base-image REF      the image to build on: oci:PATH[:TAG] for a local OCI
-                        layout, or 'scratch' for none (required; registry
-                        references are not supported yet)
+                        layout, or 'scratch' for none
+                        [default: inferred; --dry-run shows the rule]
+  --python X.Y          the Python version the image runs
+                        [default: inferred; --dry-run shows the rule]
   --platform OS/ARCH[/VARIANT]
                         the target platform, e.g. linux/arm64/v8; picks the
                         matching image from a multi-platform base
                         [default: the base's platform; linux/amd64 for scratch]
   --workdir PATH        the working directory inside the image
                         [default: ${CORE_DEFAULTS.workdir}]
-  --json                print the build result as JSON on stdout (and nothing
-                        else there)
-  -q, --quiet           no progress on stderr; print only the manifest digest
-                        (progress is also off when stderr is not a terminal)
+  -e, --env KEY=VALUE   an environment variable of the image; repeatable
+                        [default: none beyond the base's]
+  --env-file FILE       environment variables from FILE (KEY=VALUE lines)
+  --label KEY=VALUE     a label in the image config; repeatable
+  --annotation KEY=VALUE
+                        an annotation on the image manifest; repeatable
+  -p, --port N[/tcp]    a port the application listens on (exposed ports);
+                        /udp is allowed too; repeatable [default: none]
+  -u, --user USER[:GROUP]
+                        the user the application runs as
+                        [default: ${CORE_DEFAULTS.user}, a non-root user with
+                        HOME=${CORE_DEFAULTS.home}, unless the base image sets a
+                        user; --user root runs as root]
+  --entrypoint CMD      the command the image runs, as a shell-style string,
+                        'python3 -m app', or a JSON array,
+                        '["python3", "-m", "app"]'
+                        [default: inferred; --dry-run shows the rule]
+  --cmd ARGS            default arguments after the entry point, in the same
+                        two forms [default: none]
+
+Output:
+  -t, --tag NAME:TAG    a reference to record in the layout; repeat the flag
+                        for several [default: derived from the project]
+  -o, --output DIR      the OCI layout directory to write
+                        [default: ${CORE_DEFAULTS.output}]
+  --dry-run             work everything out and print the plan (base, entry
+                        point and the rules that chose them, files, layers);
+                        write nothing
+  --json                print the result as JSON on stdout, and nothing else
+                        there (with --dry-run too)
+  -v, --verbose         also print the plan on stderr before the result; with
+                        --dry-run, list every excluded path and why
+  -q, --quiet           print only the manifest digest (nothing for --dry-run)
+                        and no progress (progress is also off when stderr is
+                        not a terminal)
+  --no-color            no colour in the output; setting NO_COLOR does the
+                        same, and output that is not a terminal has none
   -h, --help            show this help
 
-Example:
+Examples:
+  pycontainer build --context ./myapp --dry-run -v   # what would be built, and why
   pycontainer build --context ./myapp --base-image oci:./base:3.11-slim --tag myapp:1.0
-  podman run --rm oci:${DEFAULT_OUTPUT}:1.0
+  podman run --rm oci:${CORE_DEFAULTS.output}:1.0
 
 In the layout the image is tagged by its TAG alone (the OCI ref.name); the
 full name goes into the io.containerd.image.name annotation.
@@ -76,25 +136,64 @@ off at the last ':' when what follows has no '/'.
 
 Options:
   --json                print the report as JSON on stdout
+  --no-color            no colour in the output (as does setting NO_COLOR)
   -h, --help            show this help
 `;
 
-const BUILD_OPTIONS = {
-  context: { type: 'string' },
-  tag: { type: 'string', short: 't', multiple: true },
-  output: { type: 'string', short: 'o' },
-  'base-image': { type: 'string' },
-  platform: { type: 'string' },
-  workdir: { type: 'string' },
+// Every build flag: its parseArgs spec, the API option it sets (none for the
+// flags that only shape this command's output) and, for KEY=VALUE and port
+// flags, a light check run before the core is loaded. A flag the user leaves
+// out sets nothing, so it cannot override PYCONTAINER_* or a config file.
+const BUILD_FLAGS = {
+  context: { type: 'string', option: 'context' },
+  config: { type: 'string', option: 'config' },
+  script: { type: 'string', option: 'script' },
+  include: { type: 'string', multiple: true, option: 'include' },
+  exclude: { type: 'string', multiple: true, option: 'exclude' },
+  'base-image': { type: 'string', option: 'baseImage' },
+  python: { type: 'string', option: 'python' },
+  platform: { type: 'string', option: 'platform' },
+  workdir: { type: 'string', option: 'workdir' },
+  env: { type: 'string', short: 'e', multiple: true, option: 'env', check: keyValueProblem },
+  // Node 20 also reads `--env-file FILE` anywhere in argv (nodejs/node#54232)
+  // and stops with "node: FILE: not found" before this file runs when FILE is
+  // missing; an existing FILE is left to the core.
+  'env-file': { type: 'string', option: 'envFile' },
+  label: { type: 'string', multiple: true, option: 'labels', check: keyValueProblem },
+  annotation: { type: 'string', multiple: true, option: 'annotations', check: keyValueProblem },
+  port: { type: 'string', short: 'p', multiple: true, option: 'ports', check: portProblem },
+  user: { type: 'string', short: 'u', option: 'user' },
+  entrypoint: { type: 'string', option: 'entrypoint' },
+  cmd: { type: 'string', option: 'cmd' },
+  tag: { type: 'string', short: 't', multiple: true, option: 'tags' },
+  output: { type: 'string', short: 'o', option: 'output' },
+  'dry-run': { type: 'boolean', option: 'dryRun' },
   json: { type: 'boolean' },
+  verbose: { type: 'boolean', short: 'v' },
   quiet: { type: 'boolean', short: 'q' },
+  'no-color': { type: 'boolean' },
   help: { type: 'boolean', short: 'h' },
 };
 
-const VALIDATE_OPTIONS = {
+const VALIDATE_FLAGS = {
   json: { type: 'boolean' },
+  'no-color': { type: 'boolean' },
   help: { type: 'boolean', short: 'h' },
 };
+
+/** The part of a flag table that parseArgs understands. */
+function parseSpec(flags) {
+  const spec = {};
+  for (const [name, { type, short, multiple }] of Object.entries(flags)) {
+    spec[name] = { type };
+    if (short !== undefined) spec[name].short = short;
+    if (multiple !== undefined) spec[name].multiple = multiple;
+  }
+  return spec;
+}
+
+// --no-color is honoured even for errors found while parsing the rest.
+const NO_COLOR_FLAG = process.argv.slice(2).includes('--no-color');
 
 /** Bad command-line usage: reported with a pointer to the relevant help, exit 2. */
 class UsageError extends Error {
@@ -104,9 +203,9 @@ class UsageError extends Error {
   }
 }
 
-function parse(args, options, helpCommand, allowPositionals) {
+function parse(args, flags, helpCommand, allowPositionals) {
   try {
-    return parseArgs({ args, options, strict: true, allowPositionals });
+    return parseArgs({ args, options: parseSpec(flags), strict: true, allowPositionals });
   } catch (err) {
     if (typeof err?.code === 'string' && err.code.startsWith('ERR_PARSE_ARGS_')) {
       throw new UsageError(err.message, helpCommand);
@@ -115,40 +214,30 @@ function parse(args, options, helpCommand, allowPositionals) {
   }
 }
 
-function requireNonEmpty(values, names, helpCommand) {
-  for (const name of names) {
-    const value = values[name];
-    const list = Array.isArray(value) ? value : [value];
-    if (list.some((v) => v === '')) {
-      throw new UsageError(`option '--${name}' needs a non-empty value`, helpCommand);
+/** Rejects empty values and malformed KEY=VALUE or port values, naming the flag. */
+function checkFlagValues(values, flags, helpCommand) {
+  for (const [name, spec] of Object.entries(flags)) {
+    if (spec.type !== 'string' || values[name] === undefined) continue;
+    const list = Array.isArray(values[name]) ? values[name] : [values[name]];
+    for (const value of list) {
+      if (value === '') {
+        throw new UsageError(`option '--${name}' needs a non-empty value`, helpCommand);
+      }
+      const problem = spec.check?.(value);
+      if (problem) throw new UsageError(`option '--${name}' ${problem}`, helpCommand);
     }
   }
 }
 
-/** Quotes a word for a POSIX shell when it needs it, so printed commands can be pasted. */
-function shellWord(word) {
-  if (/^[A-Za-z0-9_./:@%+=,-]+$/.test(word)) return word;
-  return `'${word.replaceAll("'", `'\\''`)}'`;
-}
-
-/** A path as the user would type it: relative when under the cwd, else absolute. */
-function displayPath(p) {
-  const rel = path.relative(process.cwd(), p);
-  if (rel === '') return '.';
-  if (rel.startsWith('..') || path.isAbsolute(rel)) return p;
-  return rel;
-}
-
-function formatBytes(n) {
-  if (typeof n !== 'number' || !Number.isFinite(n)) return String(n);
-  const units = ['B', 'kB', 'MB', 'GB', 'TB'];
-  let value = n;
-  let unit = 0;
-  while (value >= 1000 && unit < units.length - 1) {
-    value /= 1000;
-    unit += 1;
+/** The API options for the flags given, and only those. */
+function buildOptionsFrom(values) {
+  const options = {};
+  for (const [name, spec] of Object.entries(BUILD_FLAGS)) {
+    if (spec.option !== undefined && values[name] !== undefined) {
+      options[spec.option] = values[name];
+    }
   }
-  return unit === 0 ? `${value} B` : `${value.toFixed(1)} ${units[unit]}`;
+  return options;
 }
 
 /** One line for a progress event; the core's events only promise a `type`. */
@@ -192,12 +281,12 @@ function toJson(value) {
   );
 }
 
-function printBuildSummary(result) {
+function printBuildSummary(result, color) {
   const out = displayPath(result.output);
   const tags = Array.isArray(result.tags) ? result.tags : [];
   const layers = Array.isArray(result.layers) ? result.layers : [];
   const lines = [
-    `built ${result.manifestDigest}`,
+    `${paint('built', 'green', color)} ${result.manifestDigest}`,
     `  layout:   ${out}`,
     `  tags:     ${tags.length > 0 ? tags.join(', ') : '(none)'}`,
     `  platform: ${result.platform}`,
@@ -222,43 +311,43 @@ function printBuildSummary(result) {
 }
 
 async function runBuild(args) {
-  const { values } = parse(args, BUILD_OPTIONS, 'build', false);
+  const { values } = parse(args, BUILD_FLAGS, 'build', false);
   if (values.help) {
     process.stdout.write(HELP_BUILD);
     return 0;
   }
-  requireNonEmpty(
-    values,
-    ['context', 'tag', 'output', 'base-image', 'platform', 'workdir'],
-    'build',
-  );
-  const reporter = makeReporter(!values.quiet && process.stderr.isTTY === true);
-  const api = require('../index.js');
-  const options = {
-    context: values.context ?? '.',
-    output: values.output ?? DEFAULT_OUTPUT,
-    tags: values.tag ?? [],
-    baseImage: values['base-image'],
-    platform: values.platform,
-    workdir: values.workdir,
-    onProgress: reporter.onProgress,
-  };
+  checkFlagValues(values, BUILD_FLAGS, 'build');
+  if (values.quiet && values.verbose) {
+    throw new UsageError("options '--quiet' and '--verbose' cannot be used together", 'build');
+  }
+  const options = buildOptionsFrom(values);
+  const reporter = makeReporter(!values.quiet && !values.json && process.stderr.isTTY === true);
+  options.onProgress = reporter.onProgress;
+  const target = options.output ? ` -> ${displayPath(path.resolve(options.output))}` : '';
   reporter.info(
-    `pycontainer: building ${displayPath(path.resolve(options.context))} -> ${displayPath(path.resolve(options.output))}`,
+    `pycontainer: ${options.dryRun ? 'planning' : 'building'} ${displayPath(path.resolve(options.context ?? '.'))}${target}`,
   );
+
+  const api = require('../index.js');
   const result = await api.build(options);
+  const dryRun = options.dryRun === true || result?.dryRun === true;
+  const plan = () => formatPlan(result, { verbose: values.verbose === true });
+  // --verbose puts the plan on stderr unless a dry run already prints it on stdout.
+  if (values.verbose && (values.json || !dryRun)) process.stderr.write(`${plan()}\n`);
   if (values.json) {
     process.stdout.write(`${toJson(result)}\n`);
   } else if (values.quiet) {
-    process.stdout.write(`${result.manifestDigest}\n`);
+    if (!dryRun) process.stdout.write(`${result.manifestDigest}\n`);
+  } else if (dryRun) {
+    process.stdout.write(`${plan()}\ndry run: nothing written\n`);
   } else {
-    printBuildSummary(result);
+    printBuildSummary(result, colorEnabled(process.stdout, { noColor: values['no-color'] }));
   }
   return 0;
 }
 
 async function runValidate(args) {
-  const { values, positionals } = parse(args, VALIDATE_OPTIONS, 'validate', true);
+  const { values, positionals } = parse(args, VALIDATE_FLAGS, 'validate', true);
   if (values.help) {
     process.stdout.write(HELP_VALIDATE);
     return 0;
@@ -325,15 +414,17 @@ async function main(argv) {
 /** Prints an error the way users should see it and returns the exit status. */
 function reportError(err) {
   const debug = process.env.PYCONTAINER_DEBUG === '1';
+  const color = colorEnabled(process.stderr, { noColor: NO_COLOR_FLAG });
+  const prefix = paint('pycontainer: error:', 'red', color);
   if (err instanceof UsageError) {
     const help = err.helpCommand ? `pycontainer ${err.helpCommand} --help` : 'pycontainer --help';
-    process.stderr.write(`pycontainer: error: ${err.message}\nsee '${help}'\n`);
+    process.stderr.write(`${prefix} ${err.message}\nsee '${help}'\n`);
     return 2;
   }
   const isObject = err !== null && typeof err === 'object';
   const message = isObject && err.message !== undefined ? String(err.message) : String(err);
   const expected = isObject && typeof err.code === 'string' && err.code !== '';
-  let text = `pycontainer: error: ${message}\n`;
+  let text = `${prefix} ${message}\n`;
   if (isObject && typeof err.hint === 'string' && err.hint !== '') text += `hint: ${err.hint}\n`;
   if (debug && isObject && typeof err.stack === 'string') {
     text += `${err.stack}\n`;

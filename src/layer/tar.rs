@@ -21,6 +21,8 @@ pub struct Entry {
     pub path: String,
     pub kind: EntryKind,
     pub mode: u32,
+    /// uid and gid; 0 except for a non-root user's home.
+    pub owner: u32,
 }
 
 impl Entry {
@@ -51,8 +53,8 @@ pub fn header(entry: &Entry, mtime: u64) -> Result<Vec<u8>, LayerError> {
     let mut pax = Vec::new();
     let mut h = tar::Header::new_ustar();
     h.set_mtime(mtime);
-    h.set_uid(0);
-    h.set_gid(0);
+    h.set_uid(u64::from(entry.owner));
+    h.set_gid(u64::from(entry.owner));
     h.set_mode(entry.mode);
     match &entry.kind {
         EntryKind::Dir => {
@@ -160,6 +162,7 @@ mod tests {
             path: path.to_owned(),
             kind: EntryKind::File { size },
             mode: 0o644,
+            owner: 0,
         }
     }
 
@@ -199,6 +202,7 @@ mod tests {
             path: "app/src".into(),
             kind: EntryKind::Dir,
             mode: 0o755,
+            owner: 0,
         };
         let h = header(&d, 7).unwrap_or_default();
         let parsed = tar::Header::from_byte_slice(&h);

@@ -2,7 +2,8 @@
 
 use serde::Serialize;
 
-use super::ProjectError;
+use super::framework::{Framework, Served};
+use super::{Project, ProjectError};
 
 /// Where generated launchers go: where `pip install` puts console scripts
 /// in the official Python images, and on PATH in Debian's too.
@@ -12,6 +13,15 @@ pub const LAUNCHER_DIR: &str = "/usr/local/bin";
 #[derive(Clone, Debug, PartialEq, Eq, Serialize)]
 #[serde(tag = "rule", rename_all = "camelCase")]
 pub enum Rule {
+    /// `--entrypoint`, or `entrypoint` in a config file.
+    Explicit { source: String },
+    /// A web framework found in the project's own sources.
+    Framework {
+        framework: Framework,
+        app: String,
+        file: String,
+        server: String,
+    },
     /// `[project.scripts]` (or Poetry's scripts).
     ProjectScript { name: String, target: String },
     /// A package with `__main__.py`, run with `python -m`.
@@ -33,6 +43,107 @@ pub struct EntryPoint {
     pub rule: Rule,
     pub command: Vec<String>,
     pub launcher: Option<Launcher>,
+    /// The port a detected server listens on.
+    pub port: Option<u16>,
+    /// Where the command must run, relative to the workdir (Django's manage.py).
+    pub subdir: Option<String>,
+}
+
+impl Rule {
+    /// One line for people: which rule chose the entry point, and from what.
+    pub fn describe(&self) -> String {
+        match self {
+            Rule::Explicit { source } => format!("set explicitly ({source})"),
+            Rule::Framework {
+                framework,
+                app,
+                file,
+                server,
+            } => format!(
+                "{} app {app} found in {file}, served by {server}",
+                framework.label()
+            ),
+            Rule::ProjectScript { name, target } => format!("console script {name} = {target:?}"),
+            Rule::PackageMain { package } => format!("package {package} has __main__.py"),
+            Rule::MainFile { file } => format!("{file} at the top of the project"),
+        }
+    }
+}
+
+/// What the entry point is chosen from, highest rule first.
+pub struct Inputs<'a> {
+    pub explicit: Option<(&'a [String], &'a str)>,
+    pub script: Option<&'a str>,
+    pub served: Option<Served>,
+}
+
+/// Applies the rules in order: explicit, `--script`, framework, first
+/// console script, a package's `__main__.py`, `main.py` / `app.py`.
+pub fn choose(project: &Project, inputs: Inputs<'_>) -> Result<EntryPoint, ProjectError> {
+    let scripts = &project.metadata.scripts;
+    if let Some((command, source)) = inputs.explicit {
+        return Ok(EntryPoint {
+            rule: Rule::Explicit {
+                source: source.to_owned(),
+            },
+            command: command.to_vec(),
+            launcher: None,
+            port: None,
+            subdir: None,
+        });
+    }
+    if let Some(name) = inputs.script {
+        let (name, spec) =
+            scripts
+                .iter()
+                .find(|(n, _)| n == name)
+                .ok_or_else(|| ProjectError::NoScript {
+                    name: name.to_owned(),
+                    available: scripts.iter().map(|(n, _)| n.clone()).collect(),
+                })?;
+        return for_script(name, spec);
+    }
+    if let Some(served) = inputs.served {
+        let subdir = [project.import_root.as_str(), served.workdir.as_str()]
+            .iter()
+            .filter(|s| !s.is_empty())
+            .copied()
+            .collect::<Vec<_>>()
+            .join("/");
+        return Ok(EntryPoint {
+            rule: Rule::Framework {
+                framework: served.app.framework,
+                app: if served.app.attr.is_empty() {
+                    served.app.module.clone()
+                } else {
+                    format!("{}:{}", served.app.module, served.app.attr)
+                },
+                file: served.app.file.clone(),
+                server: served.server.clone(),
+            },
+            command: served.command,
+            launcher: None,
+            port: Some(served.port),
+            subdir: (!subdir.is_empty() && served.manage.is_some()).then_some(subdir),
+        });
+    }
+    if let Some((name, spec)) = scripts.first() {
+        return for_script(name, spec);
+    }
+    let package_main = project.own_sources().into_iter().find_map(|(_, rel)| {
+        let package = rel.strip_suffix("/__main__.py")?;
+        (!package.contains('/')).then(|| package.to_owned())
+    });
+    if let Some(package) = package_main {
+        return Ok(for_package_main(&package));
+    }
+    ["main.py", "app.py"]
+        .iter()
+        .find(|name| project.has_file(name))
+        .map(|name| for_main_file(name))
+        .ok_or_else(|| ProjectError::NoEntryPoint {
+            path: project.root.clone(),
+        })
 }
 
 /// A console-script target: `pkg.mod:obj.attr`, with an optional `[extras]` tail.
@@ -121,6 +232,8 @@ pub fn for_script(name: &str, spec: &str) -> Result<EntryPoint, ProjectError> {
             path,
             content: target.launcher(name),
         }),
+        port: None,
+        subdir: None,
     })
 }
 
@@ -131,6 +244,8 @@ pub fn for_package_main(package: &str) -> EntryPoint {
         },
         command: vec!["python3".to_owned(), "-m".to_owned(), package.to_owned()],
         launcher: None,
+        port: None,
+        subdir: None,
     }
 }
 
@@ -141,6 +256,8 @@ pub fn for_main_file(file: &str) -> EntryPoint {
         },
         command: vec!["python3".to_owned(), file.to_owned()],
         launcher: None,
+        port: None,
+        subdir: None,
     }
 }
 

@@ -2,6 +2,7 @@
 
 use crate::host::{Host, Kind};
 
+use super::ignore::{IgnoreRules, Verdict};
 use super::ProjectError;
 
 /// A path in the context that goes into the image.
@@ -20,7 +21,7 @@ pub struct ContextFile {
 #[derive(Clone, Debug, PartialEq, Eq, serde::Serialize)]
 pub struct Excluded {
     pub path: String,
-    pub reason: &'static str,
+    pub reason: String,
 }
 
 /// Directory names never shipped: VCS data, virtualenvs, caches, build outputs.
@@ -60,29 +61,58 @@ fn excluded_file(name: &str) -> Option<&'static str> {
     }
 }
 
+/// The user's say over which paths go in, on top of the default excludes.
+#[derive(Default)]
+pub struct Selection {
+    /// .dockerignore, then `--exclude`, then `--include` as `!` rules:
+    /// Docker's semantics, where a `!` rule re-includes what a rule excluded.
+    pub rules: IgnoreRules,
+    /// `**` then each `--include` as a `!` rule: what it re-includes also
+    /// lifts pycontainer's default excludes, so `--include dist` ships dist/.
+    pub includes: IgnoreRules,
+}
+
+impl Selection {
+    /// Why `rel` stays out, or `None` when it goes in.
+    fn reason(&self, rel: &str, default: Option<&str>, inherited: Option<&str>) -> Option<String> {
+        match self.rules.verdict(rel) {
+            Verdict::Excluded(rule) => Some(format!("{} ({})", rule.pattern, rule.source)),
+            Verdict::Included(_) => None,
+            Verdict::NoRule if matches!(self.includes.verdict(rel), Verdict::Included(_)) => None,
+            Verdict::NoRule => inherited.or(default).map(str::to_owned),
+        }
+    }
+
+    fn may_reinclude_under(&self, dir: &str) -> bool {
+        self.rules.may_reinclude_under(dir) || self.includes.may_reinclude_under(dir)
+    }
+}
+
 /// Everything in `root` that belongs in the image, sorted by path, plus
-/// what was left out. `skip` holds absolute paths to leave out (the output).
+/// what was left out and why. `skip` holds absolute paths to leave out (the output).
 pub async fn walk<H: Host>(
     host: &H,
     root: &str,
     skip: &[String],
+    selection: &Selection,
 ) -> Result<(Vec<ContextFile>, Vec<Excluded>), ProjectError> {
     let mut files = Vec::new();
     let mut excluded = Vec::new();
-    let mut stack = vec![String::new()];
-    while let Some(dir) = stack.pop() {
+    // (directory, why it is left out when it is searched only for re-included paths)
+    let mut stack: Vec<(String, Option<String>)> = vec![(String::new(), None)];
+    while let Some((dir, dir_reason)) = stack.pop() {
         let abs = join(root, &dir);
         let mut entries = host.list_dir(&abs).await?;
         entries.sort_by(|a, b| a.name.cmp(&b.name));
-        if entries.iter().any(|e| e.name == "pyvenv.cfg") && !dir.is_empty() {
+        if !dir.is_empty() && dir_reason.is_none() && entries.iter().any(|e| e.name == "pyvenv.cfg")
+        {
             excluded.push(Excluded {
                 path: dir.clone(),
-                reason: "virtualenv (pyvenv.cfg)",
+                reason: "virtualenv (pyvenv.cfg)".to_owned(),
             });
             files.retain(|f: &ContextFile| f.rel != dir);
             continue;
         }
-        // Push subdirectories in reverse so they pop in name order.
         let mut subdirs = Vec::new();
         for e in entries {
             let rel = if dir.is_empty() {
@@ -94,26 +124,30 @@ pub async fn walk<H: Host>(
             if skip.iter().any(|s| s.trim_end_matches('/') == abs_child) {
                 excluded.push(Excluded {
                     path: rel,
-                    reason: "output directory",
+                    reason: "output directory".to_owned(),
                 });
                 continue;
             }
-            let rule = match e.info.kind {
+            let default = match e.info.kind {
                 Kind::Dir => excluded_dir(&e.name),
+                Kind::Other => Some("not a file, directory or symlink"),
                 _ => excluded_file(&e.name),
             };
-            if let Some(reason) = rule {
-                excluded.push(Excluded { path: rel, reason });
+            let reason = if e.info.kind == Kind::Other {
+                default.map(str::to_owned)
+            } else {
+                selection.reason(&rel, default, dir_reason.as_deref())
+            };
+            if let Some(reason) = reason {
+                if e.info.kind == Kind::Dir && selection.may_reinclude_under(&rel) {
+                    // Something inside may be re-included: look, and list what stays out.
+                    subdirs.push((rel, Some(reason)));
+                } else {
+                    excluded.push(Excluded { path: rel, reason });
+                }
                 continue;
             }
             match e.info.kind {
-                Kind::Other => {
-                    excluded.push(Excluded {
-                        path: rel,
-                        reason: "not a file, directory or symlink",
-                    });
-                    continue;
-                }
                 Kind::Symlink => {
                     let target = e.info.target.clone().unwrap_or_default();
                     if escapes(&rel, &target) {
@@ -123,8 +157,8 @@ pub async fn walk<H: Host>(
                         });
                     }
                 }
-                Kind::Dir => subdirs.push(rel.clone()),
-                Kind::File => {}
+                Kind::Dir => subdirs.push((rel.clone(), None)),
+                _ => {}
             }
             files.push(ContextFile {
                 rel,
@@ -137,6 +171,7 @@ pub async fn walk<H: Host>(
         stack.extend(subdirs.into_iter().rev());
     }
     files.sort_by(|a, b| a.rel.cmp(&b.rel));
+    excluded.sort_by(|a, b| a.path.cmp(&b.path));
     Ok((files, excluded))
 }
 

@@ -2,11 +2,14 @@
 
 pub mod entrypoint;
 pub mod files;
+pub mod framework;
+pub mod ignore;
 pub mod pyproject;
 pub mod setupcfg;
 
 use crate::host::{Host, HostError, Kind};
 pub use entrypoint::{EntryPoint, Rule};
+use files::Selection;
 pub use files::{ContextFile, Excluded};
 pub use pyproject::Metadata;
 
@@ -39,8 +42,17 @@ pub enum ProjectError {
     },
     #[error("{path} is a symlink to {target:?}, outside the build context; symlinks are copied as links and never followed, so this one would dangle in the image (exclude it or replace it with the file)")]
     SymlinkEscapes { path: String, target: String },
-    #[error("no entry point found in {path}: add [project.scripts], a package with __main__.py, or main.py / app.py")]
+    #[error("no entry point found in {path}: add [project.scripts], a package with __main__.py, or main.py / app.py, or set --entrypoint")]
     NoEntryPoint { path: String },
+    #[error("--script {name:?}: no such console script; {}", if available.is_empty() { "the project declares none".to_owned() } else { format!("the project has: {}", available.join(", ")) })]
+    NoScript {
+        name: String,
+        available: Vec<String>,
+    },
+    #[error(transparent)]
+    Framework(#[from] framework::FrameworkError),
+    #[error(transparent)]
+    Ignore(#[from] ignore::IgnoreError),
     #[error(transparent)]
     Host(#[from] HostError),
 }
@@ -51,62 +63,130 @@ pub struct Project {
     /// Absolute path of the build context.
     pub root: String,
     pub metadata: Metadata,
+    /// The file the metadata came from (`pyproject.toml`, `setup.cfg`), if any.
+    pub metadata_file: Option<String>,
     /// Directory (relative to the context) that must be on `sys.path`: `src` or ``.
     pub import_root: String,
-    pub entrypoint: EntryPoint,
     pub files: Vec<ContextFile>,
     pub excluded: Vec<Excluded>,
 }
 
-/// Looks at the context and works out everything the build needs from it.
+impl Project {
+    pub fn path(&self, rel: &str) -> String {
+        format!("{}/{rel}", self.root.trim_end_matches('/'))
+    }
+
+    pub fn has_file(&self, rel: &str) -> bool {
+        self.files
+            .iter()
+            .any(|f| f.rel == rel && f.kind == Kind::File)
+    }
+
+    /// The project's own Python sources under the import root, relative to it:
+    /// never tests, hidden directories or anything already excluded.
+    pub fn own_sources(&self) -> Vec<(&ContextFile, String)> {
+        let prefix = if self.import_root.is_empty() {
+            String::new()
+        } else {
+            format!("{}/", self.import_root)
+        };
+        self.files
+            .iter()
+            .filter(|f| f.kind == Kind::File && f.rel.ends_with(".py"))
+            .filter_map(|f| f.rel.strip_prefix(&prefix).map(|rel| (f, rel.to_owned())))
+            .filter(|(_, rel)| {
+                !rel.split('/').any(|part| {
+                    part.starts_with('.')
+                        || part == "tests"
+                        || part == "test"
+                        || part == "site-packages"
+                })
+            })
+            .collect()
+    }
+}
+
+/// Fails unless `root` is a directory.
+pub async fn check_context<H: Host>(host: &H, root: &str) -> Result<(), ProjectError> {
+    match host.stat(root).await? {
+        None => Err(ProjectError::ContextMissing {
+            path: root.to_owned(),
+        }),
+        Some(info) if info.kind != Kind::Dir => Err(ProjectError::ContextNotDir {
+            path: root.to_owned(),
+        }),
+        Some(_) => Ok(()),
+    }
+}
+
+/// Metadata from pyproject.toml, else setup.cfg; requirements.txt adds dependency names.
+pub async fn read_metadata<H: Host>(
+    host: &H,
+    root: &str,
+) -> Result<(Metadata, Option<String>), ProjectError> {
+    let at = |name: &str| format!("{}/{name}", root.trim_end_matches('/'));
+    let mut found = None;
+    let mut metadata = Metadata::default();
+    if let Some(text) = read_text(host, &at("pyproject.toml")).await? {
+        metadata = pyproject::parse(&at("pyproject.toml"), &text)?;
+        found = Some("pyproject.toml".to_owned());
+    }
+    let declared = metadata.name.is_some() || !metadata.scripts.is_empty();
+    if !declared {
+        if let Some(text) = read_text(host, &at("setup.cfg")).await? {
+            let cfg = setupcfg::parse(&text);
+            metadata = Metadata {
+                tool_config: metadata.tool_config.take(),
+                ..cfg
+            };
+            found = Some("setup.cfg".to_owned());
+        }
+    }
+    if let Some(text) = read_text(host, &at("requirements.txt")).await? {
+        // Names only, for framework detection; issue 5's resolver reads it fully.
+        metadata.dependencies.extend(
+            text.lines()
+                .map(str::trim)
+                .filter(|l| !l.is_empty() && !l.starts_with(['#', '-']))
+                .map(str::to_owned),
+        );
+    }
+    Ok((metadata, found))
+}
+
+async fn read_text<H: Host>(host: &H, path: &str) -> Result<Option<String>, ProjectError> {
+    match host.stat(path).await? {
+        Some(info) if info.kind == Kind::File => Ok(Some(
+            String::from_utf8_lossy(&host.read_all(path).await?).into_owned(),
+        )),
+        _ => Ok(None),
+    }
+}
+
+/// Walks the context and works out the import root.
 /// `skip` holds absolute paths to leave out, such as the output directory.
 pub async fn discover<H: Host>(
     host: &H,
     root: &str,
+    metadata: (Metadata, Option<String>),
     skip: &[String],
+    selection: &Selection,
 ) -> Result<Project, ProjectError> {
-    match host.stat(root).await? {
-        None => {
-            return Err(ProjectError::ContextMissing {
-                path: root.to_owned(),
-            })
-        }
-        Some(info) if info.kind != Kind::Dir => {
-            return Err(ProjectError::ContextNotDir {
-                path: root.to_owned(),
-            })
-        }
-        Some(_) => {}
-    }
-    let (files, excluded) = files::walk(host, root, skip).await?;
-    let has = |rel: &str, kind: Kind| files.iter().any(|f| f.rel == rel && f.kind == kind);
-
-    let metadata = if has("pyproject.toml", Kind::File) {
-        let file = format!("{}/pyproject.toml", root.trim_end_matches('/'));
-        let bytes = host.read_all(&file).await?;
-        pyproject::parse(&file, &String::from_utf8_lossy(&bytes))?
-    } else if files
+    let (files, excluded) = files::walk(host, root, skip, selection).await?;
+    let python = files
         .iter()
-        .any(|f| f.kind == Kind::File && f.rel.ends_with(".py"))
-    {
-        Metadata::default()
-    } else {
+        .any(|f| f.kind == Kind::File && f.rel.ends_with(".py"));
+    if metadata.1.is_none() && !python {
         return Err(ProjectError::NotPython {
             path: root.to_owned(),
         });
-    };
-
+    }
     let import_root = if is_src_layout(&files) { "src" } else { "" }.to_owned();
-    let entrypoint = choose_entrypoint(&metadata, &files, &import_root).ok_or_else(|| {
-        ProjectError::NoEntryPoint {
-            path: root.to_owned(),
-        }
-    })??;
     Ok(Project {
         root: root.to_owned(),
-        metadata,
+        metadata: metadata.0,
+        metadata_file: metadata.1,
         import_root,
-        entrypoint,
         files,
         excluded,
     })
@@ -122,36 +202,4 @@ fn is_src_layout(files: &[ContextFile]) -> bool {
                         || rest.matches('/').count() == 1 && rest.ends_with("/__init__.py"))
             })
     })
-}
-
-/// The entry point rules, in order; `None` when no rule applies.
-fn choose_entrypoint(
-    metadata: &Metadata,
-    files: &[ContextFile],
-    import_root: &str,
-) -> Option<Result<EntryPoint, ProjectError>> {
-    if let Some((name, spec)) = metadata.scripts.first() {
-        return Some(entrypoint::for_script(name, spec));
-    }
-    let prefix = if import_root.is_empty() {
-        String::new()
-    } else {
-        format!("{import_root}/")
-    };
-    let package_main = files.iter().find_map(|f| {
-        let rest = f.rel.strip_prefix(&prefix)?;
-        let package = rest.strip_suffix("/__main__.py")?;
-        (!package.contains('/')).then(|| package.to_owned())
-    });
-    if let Some(package) = package_main {
-        return Some(Ok(entrypoint::for_package_main(&package)));
-    }
-    ["main.py", "app.py"]
-        .iter()
-        .find(|name| {
-            files
-                .iter()
-                .any(|f| f.kind == Kind::File && f.rel == **name)
-        })
-        .map(|name| Ok(entrypoint::for_main_file(name)))
 }

@@ -7,12 +7,16 @@ use std::path::{Path, PathBuf};
 use std::sync::atomic::{AtomicU32, Ordering};
 
 use pycontainer::build::{build, BuildResult};
+use pycontainer::digest::Digest;
 use pycontainer::error::Error;
 use pycontainer::host::NativeHost;
 use pycontainer::layer::gunzip::Gunzip;
 use pycontainer::oci::{ImageConfig, Index, Manifest};
 use pycontainer::plan::BuildOptions;
 use pycontainer::validate::validate;
+
+/// A fixture project's files: (relative path, content).
+pub type Files<'a> = &'a [(&'a str, &'a str)];
 
 /// A directory removed when dropped.
 pub struct TempDir(pub PathBuf);
@@ -59,7 +63,7 @@ pub fn host() -> NativeHost {
 pub fn options(context: &str, output: &str, base: &str, tags: &[&str]) -> BuildOptions {
     BuildOptions {
         context: context.to_owned(),
-        output: output.to_owned(),
+        output: Some(output.to_owned()),
         tags: tags.iter().map(|t| t.to_string()).collect(),
         base_image: Some(base.to_owned()),
         ..BuildOptions::default()
@@ -74,11 +78,11 @@ pub fn run(host: &NativeHost, opts: &BuildOptions) -> Result<BuildResult, Error>
 pub fn build_valid(host: &NativeHost, opts: &BuildOptions) -> BuildResult {
     let result = run(host, opts).unwrap_or_else(|e| panic!("build failed: {e}"));
     for tag in &result.tags {
-        let report = pollster::block_on(validate(host, &opts.output, Some(tag)));
+        let report = pollster::block_on(validate(host, &result.output, Some(tag)));
         assert!(
             report.ok,
             "invalid image {}:{tag}: {:?}",
-            opts.output, report.problems
+            result.output, report.problems
         );
     }
     result
@@ -102,11 +106,16 @@ pub fn index(layout: &str) -> Index {
 }
 
 pub fn manifest(layout: &str, result: &BuildResult) -> Manifest {
-    read_json(blob(layout, &result.manifest_digest))
+    read_json(blob(layout, &digest(&result.manifest_digest)))
 }
 
 pub fn config(layout: &str, result: &BuildResult) -> ImageConfig {
-    read_json(blob(layout, &result.config_digest))
+    read_json(blob(layout, &digest(&result.config_digest)))
+}
+
+/// The digest of something that was built (not dry-run).
+pub fn digest(d: &Option<Digest>) -> Digest {
+    d.clone().expect("a build, not a dry run, has digests")
 }
 
 /// One entry of a layer, as a tar reader sees it.

@@ -55,17 +55,50 @@ Module._load = function (request, parent, isMain) {
         throw err;
       }
       if (mode === 'plain-error') throw new Error('STUB unexpected failure');
-      return {
-        manifestDigest: '${DIGEST}',
-        configDigest: 'sha256:' + 'cd'.repeat(32),
-        output: options.output,
-        // As the real core: layout tags alone, and the full names beside them.
-        tags: (options.tags.length > 0 ? options.tags : ['demo:0.1.0']).map((t) => t.split(':').pop()),
-        names: (options.tags.length > 0 ? options.tags : ['demo:0.1.0']).map((t) => 'docker.io/library/' + t),
+      const given = options.tags ?? ['demo:0.1.0'];
+      const pairs = (list) =>
+        Object.fromEntries((list ?? []).map((kv) => [kv.slice(0, kv.indexOf('=')), kv.slice(kv.indexOf('=') + 1)]));
+      const entrypoint = ['/usr/bin/python3', '/usr/local/bin/demo'];
+      const plan = {
+        base: options.baseImage
+          ? { image: options.baseImage, rule: 'STUB-RULE-BASE given by --base-image' }
+          : { image: 'oci:/stub/base:3.12-slim', rule: 'STUB-RULE-BASE default for Python 3.12' },
+        python: { version: options.python ?? '3.12', rule: 'STUB-RULE-PYTHON requires-python' },
         platform: options.platform ?? 'linux/amd64',
-        entrypoint: ['/usr/bin/python3', '-m', 'demo'],
-        layers: [{ digest: 'sha256:' + 'ef'.repeat(32), diffId: 'sha256:' + '12'.repeat(32), size: 1234, mediaType: 'application/vnd.oci.image.layer.v1.tar+gzip' }],
-        size: 2345,
+        workdir: options.workdir ?? '/app',
+        user: options.user ?? '65532:65532',
+        entrypoint: { command: entrypoint, rule: 'STUB-RULE-ENTRY the only script', detail: 'demo = "demo.cli:main"' },
+        cmd: options.cmd ? ['--serve'] : null,
+        env: pairs(options.env),
+        labels: pairs(options.labels),
+        annotations: pairs(options.annotations),
+        ports: (options.ports ?? []).map((p) => Number.parseInt(p, 10)),
+        tags: given.map((t) => 'docker.io/library/' + t),
+        files: { count: 3, bytes: 4567 },
+        excluded: [
+          { path: '.git', reason: 'STUB-REASON default exclude' },
+          { path: 'build/x.o', reason: 'STUB-REASON .dockerignore line 2' },
+        ],
+        layers: [{ name: 'app', entries: 5, bytes: 4567 }],
+        sources: [{ kind: 'flag' }, { kind: 'pycontainer.toml', file: path.join(options.context, 'pycontainer.toml') }, { kind: 'inferred' }],
+      };
+      const dryRun = options.dryRun === true;
+      return {
+        dryRun,
+        ...(dryRun ? {} : { manifestDigest: '${DIGEST}', configDigest: 'sha256:' + 'cd'.repeat(32) }),
+        output: options.output ?? path.join(options.cwd, 'pycontainer-out'),
+        // As the real core: layout tags alone, and the full names beside them.
+        tags: given.map((t) => t.split(':').pop()),
+        names: plan.tags,
+        platform: plan.platform,
+        base: plan.base.image,
+        entrypoint,
+        entrypointRule: plan.entrypoint.rule,
+        layers: dryRun ? [] : [{ digest: 'sha256:' + 'ef'.repeat(32), diffId: 'sha256:' + '12'.repeat(32), size: 1234, mediaType: 'application/vnd.oci.image.layer.v1.tar+gzip' }],
+        size: dryRun ? 0 : 2345,
+        files: plan.files,
+        excluded: plan.excluded,
+        plan,
       };
     },
     async validate(options, host) {
@@ -82,11 +115,19 @@ let stubPath;
 let recordPath;
 
 before(() => {
-  tmp = fs.mkdtempSync(path.join(os.tmpdir(), 'pycontainer-cli-'));
+  // Real path: the CLI hands the core real paths, and the assertions compare them.
+  tmp = fs.realpathSync(fs.mkdtempSync(path.join(os.tmpdir(), 'pycontainer-cli-')));
   stubPath = path.join(tmp, 'stub-wasm.cjs');
   recordPath = path.join(tmp, 'record.json');
   fs.writeFileSync(stubPath, STUB);
   fs.mkdirSync(path.join(tmp, 'project'));
+  // Node 20 itself reads any `--env-file FILE` in argv, even after the script,
+  // and exits 9 before the CLI runs when FILE is missing: give it real files.
+  fs.mkdirSync(path.join(tmp, 'conf'));
+  fs.writeFileSync(path.join(tmp, 'conf', 'app.env'), 'GREETING=hello\n');
+  fs.mkdirSync(path.join(tmp, 'real-dir'));
+  fs.writeFileSync(path.join(tmp, 'real-dir', '.env'), 'GREETING=hello\n');
+  fs.symlinkSync(path.join(tmp, 'real-dir'), path.join(tmp, 'linked'));
 });
 
 after(() => {
@@ -134,18 +175,39 @@ describe('help and version need no wasm', () => {
     const r = run(['build', '--help'], { mode: 'forbid' });
     assert.equal(r.code, 0, r.stderr);
     for (const flag of [
-      '--context',
-      '--tag',
-      '--output',
-      '--base-image',
-      '--platform',
-      '--workdir',
+      '--context DIR',
+      '--config FILE',
+      '-t, --tag NAME:TAG',
+      '-o, --output DIR',
+      '--base-image REF',
+      '--python X.Y',
+      '--platform OS/ARCH[/VARIANT]',
+      '--workdir PATH',
+      '-e, --env KEY=VALUE',
+      '--env-file FILE',
+      '--label KEY=VALUE',
+      '--annotation KEY=VALUE',
+      '-p, --port N[/tcp]',
+      '-u, --user USER[:GROUP]',
+      '--entrypoint CMD',
+      '--cmd ARGS',
+      '--script NAME',
+      '--include PATTERN',
+      '--exclude PATTERN',
+      '--dry-run',
+      '-v, --verbose',
+      '-q, --quiet',
       '--json',
-      '--quiet',
-      '--help',
+      '--no-color',
+      '-h, --help',
     ]) {
-      assert.ok(r.stdout.includes(flag), `build --help mentions ${flag}`);
+      assert.ok(r.stdout.includes(`  ${flag}`), `build --help mentions ${flag}`);
     }
+    assert.match(r.stdout, /65532:65532/);
+    assert.match(r.stdout, /HOME=\/home\/nonroot/);
+    assert.match(r.stdout, /--user root/);
+    assert.match(r.stdout, /NO_COLOR/);
+    assert.match(r.stdout, /\[default: \/app\]/);
     assert.match(r.stdout, /\[default: pycontainer-out\]/);
     assert.match(r.stdout, /\[default: \. /);
   });
@@ -171,6 +233,28 @@ describe('usage errors exit 2 without touching the core', () => {
     [['build', 'extra-positional'], /Unexpected argument 'extra-positional'/, 'build'],
     [['build', '--json=yes'], /--json/, 'build'],
     [['build', '--context', ''], /'--context' needs a non-empty value/, 'build'],
+    [['build', '--user', ''], /'--user' needs a non-empty value/, 'build'],
+    [['build', '--tag', 'a:1', '-t', ''], /'--tag' needs a non-empty value/, 'build'],
+    [['build', '--env', 'FOO'], /'--env' needs KEY=VALUE, got 'FOO'/, 'build'],
+    [['build', '-e', 'A=1', '-e', '=1'], /'--env' needs KEY=VALUE with a non-empty KEY/, 'build'],
+    [
+      ['build', '--label', '=x'],
+      /'--label' needs KEY=VALUE with a non-empty KEY, got '=x'/,
+      'build',
+    ],
+    [['build', '--annotation', 'note'], /'--annotation' needs KEY=VALUE/, 'build'],
+    [
+      ['build', '--port', '70000'],
+      /'--port' needs a port number from 1 to 65535.*'70000'/,
+      'build',
+    ],
+    [['build', '--port', 'abc'], /'--port' needs a port number.*'abc'/, 'build'],
+    [['build', '-p', '0'], /'--port' needs a port number/, 'build'],
+    [['build', '-p', '80/sctp'], /'--port' needs a port number/, 'build'],
+    [['build', '-p', '8080:80'], /'--port' needs a port number/, 'build'],
+    [['build', '--dry-run=yes'], /--dry-run/, 'build'],
+    [['build', '--entrypoint', '-m'], /--entrypoint/, 'build'],
+    [['build', '-q', '-v'], /'--quiet' and '--verbose' cannot be used together/, 'build'],
     [['validate'], /missing the LAYOUT\[:TAG\] argument/, 'validate'],
     [['validate', 'a', 'b'], /expected one LAYOUT\[:TAG\] argument, got 2/, 'validate'],
     [['validate', 'out', '--quiet'], /Unknown option '--quiet'/, 'validate'],
@@ -199,11 +283,13 @@ describe('usage errors exit 2 without touching the core', () => {
 });
 
 describe('build', () => {
-  test('relative paths are made absolute against the cwd', () => {
+  test('every flag reaches the core; paths are made absolute against the cwd', () => {
     const r = run([
       'build',
       '--context',
       'project',
+      '--config',
+      'conf/pycontainer.toml',
       '--output',
       'out/img',
       '--tag',
@@ -212,31 +298,137 @@ describe('build', () => {
       'demo:latest',
       '--base-image',
       'oci:base/layout:3.11-slim',
+      '--python',
+      '3.11',
       '--platform',
       'linux/arm64/v8',
       '--workdir',
       '/srv',
+      '--env',
+      'A=1',
+      '-e',
+      'EMPTY=',
+      '-e',
+      'URL=a=b',
+      '--env-file',
+      'conf/app.env',
+      '--label',
+      'org.opencontainers.image.source=https://example.com/demo',
+      '--label',
+      'team=core',
+      '--annotation',
+      'note=hi there',
+      '--port',
+      '8000',
+      '-p',
+      '9000/tcp',
+      '-p',
+      '53/udp',
+      '--user',
+      'app:app',
+      '--entrypoint',
+      '["python3", "-m", "demo"]',
+      '--cmd',
+      "serve --name 'a b'",
+      '--script',
+      'demo-admin',
+      '--include',
+      '.env.example',
+      '--include',
+      'build/keep/**',
+      '--exclude',
+      'tests/',
+      '--exclude',
+      '!tests/fixtures',
+      '--dry-run',
       '--json',
     ]);
     assert.equal(r.code, 0, r.stderr);
     assert.deepEqual(r.recorded.options, {
       context: path.join(tmp, 'project'),
+      cwd: tmp,
+      config: path.join(tmp, 'conf', 'pycontainer.toml'),
       output: path.join(tmp, 'out', 'img'),
       tags: ['demo:1', 'demo:latest'],
       baseImage: `oci:${path.join(tmp, 'base', 'layout')}:3.11-slim`,
+      python: '3.11',
       platform: 'linux/arm64/v8',
       workdir: '/srv',
+      env: ['A=1', 'EMPTY=', 'URL=a=b'],
+      envFile: path.join(tmp, 'conf', 'app.env'),
+      labels: ['org.opencontainers.image.source=https://example.com/demo', 'team=core'],
+      annotations: ['note=hi there'],
+      ports: ['8000', '9000/tcp', '53/udp'],
+      user: 'app:app',
+      entrypoint: '["python3", "-m", "demo"]',
+      cmd: "serve --name 'a b'",
+      script: 'demo-admin',
+      include: ['.env.example', 'build/keep/**'],
+      exclude: ['tests/', '!tests/fixtures'],
+      dryRun: true,
     });
   });
 
-  test('defaults: context is the cwd, output pycontainer-out, no tags, optional fields left out', () => {
+  test('flags left out are not passed at all: only context and cwd', () => {
     const r = run(['build', '--json'], { cwd: path.join(tmp, 'project') });
     assert.equal(r.code, 0, r.stderr);
     assert.deepEqual(r.recorded.options, {
       context: path.join(tmp, 'project'),
-      output: path.join(tmp, 'project', 'pycontainer-out'),
-      tags: [],
+      cwd: path.join(tmp, 'project'),
     });
+    assert.equal('output' in r.recorded.options, false);
+    assert.equal('tags' in r.recorded.options, false);
+    assert.equal('dryRun' in r.recorded.options, false);
+    // The core's own default output, under the cwd it was given.
+    assert.equal(JSON.parse(r.stdout).output, path.join(tmp, 'project', 'pycontainer-out'));
+  });
+
+  test('cwd, context and flag paths are real paths (symlinks resolved)', () => {
+    const inside = run(['build', '--env-file', '.env', '--json'], {
+      cwd: path.join(tmp, 'linked'),
+      env: { PWD: path.join(tmp, 'linked') },
+    });
+    assert.equal(inside.code, 0, inside.stderr);
+    assert.deepEqual(inside.recorded.options, {
+      context: path.join(tmp, 'real-dir'),
+      cwd: path.join(tmp, 'real-dir'),
+      envFile: path.join(tmp, 'real-dir', '.env'),
+    });
+    const above = run([
+      'build',
+      '--context',
+      'linked',
+      '--output',
+      'linked/not-yet/out',
+      '--base-image',
+      'oci:linked/base:1',
+      '--env-file',
+      'linked/.env',
+      '--json',
+    ]);
+    assert.equal(above.code, 0, above.stderr);
+    assert.deepEqual(above.recorded.options, {
+      context: path.join(tmp, 'real-dir'),
+      cwd: tmp,
+      // Resolved as far as it exists, the rest kept as written.
+      output: path.join(tmp, 'real-dir', 'not-yet', 'out'),
+      baseImage: `oci:${path.join(tmp, 'real-dir', 'base')}:1`,
+      envFile: path.join(tmp, 'real-dir', '.env'),
+    });
+  });
+
+  test('--include and --exclude patterns are passed as given, not resolved', () => {
+    const r = run(['build', '--include', './keep.txt', '--exclude', '../x', '--json']);
+    assert.equal(r.code, 0, r.stderr);
+    assert.deepEqual(r.recorded.options.include, ['./keep.txt']);
+    assert.deepEqual(r.recorded.options.exclude, ['../x']);
+  });
+
+  test('an option value that starts with a dash needs the --flag=value form', () => {
+    const r = run(['build', '--cmd=--serve', '--entrypoint=-m demo', '--json']);
+    assert.equal(r.code, 0, r.stderr);
+    assert.equal(r.recorded.options.cmd, '--serve');
+    assert.equal(r.recorded.options.entrypoint, '-m demo');
   });
 
   test('the core gets a working Node host', () => {
@@ -334,6 +526,193 @@ describe('build', () => {
     assert.equal(r.code, 1);
     assert.match(r.stderr, /^pycontainer: error: .*run scripts\/build-wasm\.sh/);
     assert.equal(hasStack(r.stderr), false);
+  });
+});
+
+describe('dry run, verbose and quiet', () => {
+  test('--dry-run prints the plan with the rules behind it, and writes nothing', () => {
+    const r = run([
+      'build',
+      '--context',
+      'project',
+      '--dry-run',
+      '-e',
+      'A=1',
+      '--label',
+      'team=core',
+      '-p',
+      '8000',
+      '--cmd',
+      'serve',
+    ]);
+    assert.equal(r.code, 0, r.stderr);
+    assert.equal(r.recorded.options.dryRun, true);
+    for (const text of [
+      /^plan:\n/,
+      /base: +oci:\/stub\/base:3\.12-slim\n +rule: STUB-RULE-BASE default for Python 3\.12\n/,
+      /python: +3\.12\n +rule: STUB-RULE-PYTHON requires-python\n/,
+      /entry point: +\/usr\/bin\/python3 \/usr\/local\/bin\/demo\n +rule: STUB-RULE-ENTRY the only script \(demo = "demo\.cli:main"\)\n/,
+      /cmd: +--serve\n/,
+      /workdir: +\/app\n/,
+      /user: +65532:65532\n/,
+      /ports: +8000\n/,
+      /env: +A=1\n/,
+      /labels: +team=core\n/,
+      /files: +3 included \(4\.6 kB\), 2 excluded/,
+      /layers: +app: 5 entries, 4\.6 kB\n/,
+      /settings from: +flags, pycontainer\.toml \(project\/pycontainer\.toml\), inferred from the project\n/,
+      /\ndry run: nothing written\n$/,
+    ]) {
+      assert.match(r.stdout, text);
+    }
+    // Without --verbose the excluded paths are counted, not listed.
+    assert.equal(r.stdout.includes('STUB-REASON'), false, r.stdout);
+    assert.equal(r.stdout.includes('built'), false);
+    assert.equal(r.stdout.includes(DIGEST), false);
+    assert.equal(r.stderr, '');
+  });
+
+  test('--dry-run --verbose lists each excluded path with its reason', () => {
+    const r = run(['build', '--context', 'project', '--dry-run', '-v']);
+    assert.equal(r.code, 0, r.stderr);
+    assert.match(r.stdout, /- \.git {2}\(STUB-REASON default exclude\)\n/);
+    assert.match(r.stdout, /- build\/x\.o {2}\(STUB-REASON \.dockerignore line 2\)\n/);
+    assert.match(r.stdout, /dry run: nothing written\n$/);
+    // The plan is on stdout already; not repeated on stderr.
+    assert.equal(r.stderr, '');
+  });
+
+  test('--dry-run --json prints only parseable JSON', () => {
+    const r = run(['build', '--context', 'project', '--dry-run', '--json']);
+    assert.equal(r.code, 0, r.stderr);
+    const result = JSON.parse(r.stdout);
+    assert.equal(result.dryRun, true);
+    assert.equal(result.manifestDigest, undefined);
+    assert.equal(result.plan.base.rule, 'STUB-RULE-BASE default for Python 3.12');
+    assert.equal(result.plan.excluded.length, 2);
+    assert.equal(r.stderr, '');
+  });
+
+  test('--dry-run --quiet prints nothing', () => {
+    const r = run(['build', '--context', 'project', '--dry-run', '-q']);
+    assert.equal(r.code, 0, r.stderr);
+    assert.equal(r.stdout, '');
+    assert.equal(r.stderr, '');
+  });
+
+  test('a build with --verbose puts the plan on stderr, the summary on stdout', () => {
+    const r = run(['build', '--context', 'project', '--verbose']);
+    assert.equal(r.code, 0, r.stderr);
+    assert.match(r.stderr, /^plan:\n/);
+    assert.match(r.stderr, /rule: STUB-RULE-ENTRY the only script/);
+    assert.match(r.stderr, /STUB-REASON default exclude/);
+    assert.match(r.stdout, new RegExp(`^built ${DIGEST}\n`));
+    assert.equal(r.stdout.includes('plan:'), false);
+    assert.equal(r.stdout.includes('nothing written'), false);
+  });
+
+  test('--json --verbose keeps stdout pure JSON', () => {
+    const r = run(['build', '--context', 'project', '--json', '-v']);
+    assert.equal(r.code, 0, r.stderr);
+    assert.equal(JSON.parse(r.stdout).manifestDigest, DIGEST);
+    assert.match(r.stderr, /^plan:\n/);
+  });
+});
+
+/** Runs the CLI under a pseudo-terminal (util-linux `script`); null when that is unavailable. */
+function runInTerminal(args, { mode = 'ok', env = {} } = {}) {
+  const quote = (w) => `'${w.replaceAll("'", `'\\''`)}'`;
+  const commandLine = [process.execPath, '--require', stubPath, bin, ...args].map(quote).join(' ');
+  const r = spawnSync('script', ['-qec', commandLine, '/dev/null'], {
+    cwd: tmp,
+    encoding: 'utf8',
+    env: {
+      ...process.env,
+      SHELL: '/bin/sh',
+      NO_COLOR: '',
+      TERM: 'xterm',
+      PYCONTAINER_DEBUG: '',
+      STUB_WASM: mode,
+      STUB_RECORD: recordPath,
+      ...env,
+    },
+  });
+  if (r.error || r.status === null) return null;
+  return { code: r.status, output: r.stdout };
+}
+
+const terminalWorks = (() => {
+  const probe = spawnSync(
+    'script',
+    ['-qec', `'${process.execPath}' -p process.stdout.isTTY`, '/dev/null'],
+    { encoding: 'utf8', env: { ...process.env, SHELL: '/bin/sh' } },
+  );
+  return probe.status === 0 && probe.stdout.includes('true');
+})();
+
+describe('colour', () => {
+  const ESC = '\u001b[';
+  const GREEN_BUILT = '\u001b[32mbuilt\u001b[39m';
+  const RED_ERROR = '\u001b[31mpycontainer: error:\u001b[39m';
+
+  test('output that is not a terminal never has escape codes', () => {
+    for (const args of [
+      ['build', '--context', 'project'],
+      ['build', '--dry-run', '-v'],
+    ]) {
+      const r = run(args);
+      assert.equal(r.code, 0, r.stderr);
+      assert.equal(r.stdout.includes(ESC), false, r.stdout);
+    }
+    const failed = run(['build', '--context', 'project'], { mode: 'coded-error' });
+    assert.equal(failed.stderr.includes(ESC), false, failed.stderr);
+    const usage = run(['build', '--env', 'FOO'], { mode: 'forbid' });
+    assert.equal(usage.stderr.includes(ESC), false, usage.stderr);
+  });
+
+  describe('on a terminal', {
+    skip: !terminalWorks && 'no pseudo-terminal (util-linux script)',
+  }, () => {
+    test('"built" is green and "pycontainer: error:" red', () => {
+      const ok = runInTerminal(['build', '--context', 'project']);
+      assert.equal(ok.code, 0, ok.output);
+      assert.ok(ok.output.includes(GREEN_BUILT), JSON.stringify(ok.output));
+      // Progress is shown on a terminal, uncoloured.
+      assert.match(ok.output, /pycontainer: building project/);
+      const failed = runInTerminal(['build', '--context', 'project'], { mode: 'coded-error' });
+      assert.equal(failed.code, 1);
+      assert.ok(failed.output.includes(`${RED_ERROR} no pyproject.toml`), failed.output);
+      const usage = runInTerminal(['build', '--port', 'abc'], { mode: 'forbid' });
+      assert.equal(usage.code, 2);
+      assert.ok(usage.output.includes(`${RED_ERROR} option '--port'`), usage.output);
+    });
+
+    test('--no-color turns it off', () => {
+      const ok = runInTerminal(['build', '--context', 'project', '--no-color']);
+      assert.equal(ok.code, 0, ok.output);
+      assert.match(ok.output, /built sha256:/);
+      assert.equal(ok.output.includes(ESC), false, JSON.stringify(ok.output));
+      const usage = runInTerminal(['build', '--no-color', '--port', 'abc'], { mode: 'forbid' });
+      assert.equal(usage.code, 2);
+      assert.equal(usage.output.includes(ESC), false, JSON.stringify(usage.output));
+    });
+
+    test('NO_COLOR with any non-empty value turns it off', () => {
+      for (const value of ['1', 'false']) {
+        const ok = runInTerminal(['build', '--context', 'project'], { env: { NO_COLOR: value } });
+        assert.equal(ok.code, 0, ok.output);
+        assert.equal(ok.output.includes(ESC), false, JSON.stringify(ok.output));
+        const failed = runInTerminal(['build'], { mode: 'coded-error', env: { NO_COLOR: value } });
+        assert.equal(failed.output.includes(ESC), false, JSON.stringify(failed.output));
+      }
+    });
+
+    test('--quiet and --json show no progress even on a terminal', () => {
+      const quiet = runInTerminal(['build', '--context', 'project', '-q']);
+      assert.equal(quiet.output.replaceAll('\r', ''), `${DIGEST}\n`);
+      const json = runInTerminal(['build', '--context', 'project', '--json']);
+      assert.equal(JSON.parse(json.output).manifestDigest, DIGEST);
+    });
   });
 });
 

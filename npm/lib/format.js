@@ -1,0 +1,167 @@
+'use strict';
+
+// Text for people: the plan that --dry-run and --verbose print, sizes, paths,
+// shell quoting and colour. Pure functions of their arguments (no I/O), so
+// they are tested directly as well as through the CLI.
+
+const path = require('node:path');
+
+/** Quotes a word for a POSIX shell when it needs it, so printed commands can be pasted. */
+function shellWord(word) {
+  const text = String(word);
+  if (/^[A-Za-z0-9_./:@%+=,-]+$/.test(text)) return text;
+  return `'${text.replaceAll("'", `'\\''`)}'`;
+}
+
+/** A path as the user would type it: relative when under `cwd`, else absolute. */
+function displayPath(p, cwd = process.cwd()) {
+  const rel = path.relative(cwd, p);
+  if (rel === '') return '.';
+  if (rel.startsWith('..') || path.isAbsolute(rel)) return p;
+  return rel;
+}
+
+function formatBytes(value) {
+  const n = typeof value === 'bigint' ? Number(value) : value;
+  if (typeof n !== 'number' || !Number.isFinite(n)) return String(value);
+  const units = ['B', 'kB', 'MB', 'GB', 'TB'];
+  let scaled = n;
+  let unit = 0;
+  while (scaled >= 1000 && unit < units.length - 1) {
+    scaled /= 1000;
+    unit += 1;
+  }
+  return unit === 0 ? `${scaled} B` : `${scaled.toFixed(1)} ${units[unit]}`;
+}
+
+const ANSI = { red: 31, green: 32 };
+
+/**
+ * Whether to colour what goes to `stream`: only a terminal, and never when
+ * --no-color was given, NO_COLOR is set to anything non-empty (no-color.org)
+ * or TERM is `dumb`.
+ */
+function colorEnabled(stream, { noColor = false, env = process.env } = {}) {
+  if (noColor) return false;
+  if (typeof env.NO_COLOR === 'string' && env.NO_COLOR !== '') return false;
+  if (env.TERM === 'dumb') return false;
+  return stream?.isTTY === true;
+}
+
+/** `text` in `color` ('red' or 'green') when `enabled`, else unchanged. */
+function paint(text, color, enabled) {
+  if (!enabled) return text;
+  return `\u001b[${ANSI[color]}m${text}\u001b[39m`;
+}
+
+/** Values are shown raw unless invisible characters would garble the line. */
+function showValue(value) {
+  const text = String(value);
+  // biome-ignore lint/suspicious/noControlCharactersInRegex: control characters are what it looks for
+  return /[\u0000-\u001f\u007f]|^\s|\s$/.test(text) ? JSON.stringify(text) : text;
+}
+
+const asObject = (v) => (v !== null && typeof v === 'object' && !Array.isArray(v) ? v : {});
+const asArray = (v) => (Array.isArray(v) ? v : []);
+const command = (words) => asArray(words).map(shellWord).join(' ');
+
+const SOURCE_NAMES = {
+  flag: 'flags',
+  env: 'PYCONTAINER_* variables',
+  'pycontainer.toml': 'pycontainer.toml',
+  pyproject: '[tool.pycontainer] in pyproject.toml',
+  inferred: 'inferred from the project',
+};
+
+/**
+ * The build plan as aligned lines (no trailing newline): what --dry-run
+ * prints on stdout and --verbose on stderr. `result` is the core's result;
+ * fields it lacks are skipped rather than guessed. With `verbose` every
+ * excluded path is listed with its reason.
+ */
+function formatPlan(result, { verbose = false, cwd = process.cwd() } = {}) {
+  const plan = asObject(result?.plan);
+  const width = 16;
+  const lines = ['plan:'];
+  const row = (label, value) => lines.push(`  ${`${label}:`.padEnd(width)}${value}`);
+  const more = (value) => lines.push(`  ${''.padEnd(width)}${value}`);
+  const rows = (label, values, empty = '(none)') => {
+    if (values.length === 0) return row(label, empty);
+    row(label, values[0]);
+    for (const v of values.slice(1)) more(v);
+  };
+  const pairs = (map) =>
+    Object.entries(asObject(map instanceof Map ? Object.fromEntries(map) : map)).map(
+      ([k, v]) => `${k}=${showValue(v)}`,
+    );
+
+  if (typeof result?.output === 'string') row('output', displayPath(result.output, cwd));
+  rows('tags', asArray(plan.tags));
+  if (plan.platform !== undefined) row('platform', plan.platform);
+
+  const base = asObject(plan.base);
+  row('base', base.image ?? result?.base ?? '(unknown)');
+  if (base.rule) more(`rule: ${base.rule}`);
+
+  const python = plan.python === null ? null : asObject(plan.python);
+  if (python === null) {
+    row('python', '(none)');
+  } else if (python.version !== undefined) {
+    row('python', python.version);
+    if (python.rule) more(`rule: ${python.rule}`);
+  }
+
+  const entry = asObject(plan.entrypoint);
+  const entryWords = entry.command ?? result?.entrypoint;
+  row('entry point', asArray(entryWords).length > 0 ? command(entryWords) : '(none)');
+  const entryRule = entry.rule ?? result?.entrypointRule;
+  if (entryRule) more(`rule: ${entryRule}${entry.detail ? ` (${entry.detail})` : ''}`);
+
+  row('cmd', plan.cmd === null || plan.cmd === undefined ? '(none)' : command(plan.cmd));
+  if (plan.workdir !== undefined) row('workdir', plan.workdir);
+  if (plan.user !== undefined) {
+    row('user', plan.user === '' || plan.user === null ? '(base image default)' : plan.user);
+  }
+  const ports = asArray(plan.ports).map(String);
+  row('ports', ports.length > 0 ? ports.join(', ') : '(none)');
+  rows('env', pairs(plan.env));
+  rows('labels', pairs(plan.labels));
+  rows('annotations', pairs(plan.annotations));
+
+  const files = asObject(plan.files);
+  const excluded = asArray(plan.excluded);
+  let filesLine = `${files.count ?? '?'} included (${formatBytes(files.bytes ?? 0)}), ${excluded.length} excluded`;
+  if (excluded.length > 0 && !verbose) filesLine += ' (--verbose lists them)';
+  row('files', filesLine);
+  if (verbose) {
+    for (const e of excluded) {
+      const item = asObject(e);
+      more(`- ${item.path}${item.reason ? `  (${item.reason})` : ''}`);
+    }
+  }
+
+  rows(
+    'layers',
+    asArray(plan.layers).map((l) => {
+      const layer = asObject(l);
+      return `${layer.name}: ${layer.entries} entries, ${formatBytes(layer.bytes)}`;
+    }),
+  );
+
+  const sources = asArray(plan.sources).map((s) => {
+    const src = asObject(s);
+    const name = SOURCE_NAMES[src.kind] ?? String(src.kind);
+    return src.file ? `${name} (${displayPath(src.file, cwd)})` : name;
+  });
+  if (sources.length > 0) row('settings from', sources.join(', '));
+  return lines.join('\n');
+}
+
+module.exports = {
+  shellWord,
+  displayPath,
+  formatBytes,
+  colorEnabled,
+  paint,
+  formatPlan,
+};
