@@ -394,11 +394,26 @@ async fn choose_entrypoint<H: Host>(
 }
 
 async fn detect_framework<H: Host>(host: &H, project: &Project) -> Result<Option<Served>, Error> {
+    // Only files that name a framework are kept, so memory follows the app,
+    // not the size of the tree.
+    const MARKERS: &[&str] = &[
+        "fastapi",
+        "FastAPI",
+        "starlette",
+        "Starlette",
+        "flask",
+        "Flask",
+        "django",
+        "DJANGO",
+    ];
     let mut texts = Vec::new();
     for (file, rel) in project.own_sources() {
         if file.size <= MAX_SCANNED_SOURCE {
-            let bytes = host.read_all(&project.path(&file.rel)).await?;
-            texts.push((rel, String::from_utf8_lossy(&bytes).into_owned()));
+            let text = String::from_utf8_lossy(&host.read_all(&project.path(&file.rel)).await?)
+                .into_owned();
+            if MARKERS.iter().any(|m| text.contains(m)) {
+                texts.push((rel, text));
+            }
         }
     }
     let files: Vec<SourceFile> = texts
