@@ -276,13 +276,14 @@ impl Field<'_> {
         }
     }
 
-    /// An array of words, or a string split like a shell would.
+    /// An array of words, or a string (JSON array or shell words).
     fn command(&self) -> Result<Vec<String>, ConfigError> {
-        match self.value {
-            Value::String(s) => split_words(s).map_err(|m| self.invalid(m)),
-            Value::Array(_) => self.strings(),
-            _ => Err(self.wrong("a string or an array of strings")),
-        }
+        let words = match self.value {
+            Value::String(s) => parse_command(s).map_err(|m| self.invalid(m))?,
+            Value::Array(_) => self.strings()?,
+            _ => return Err(self.wrong("a string or an array of strings")),
+        };
+        check_command(self.key, words).map_err(|m| self.invalid(m))
     }
 }
 
@@ -382,23 +383,35 @@ pub fn port(value: &str) -> Result<String, String> {
     }
 }
 
-/// A JSON array of words, or a string split like a shell would.
-fn command(flag: &'static str, value: &str) -> Result<Vec<String>, ConfigError> {
-    let bad = |message: String| ConfigError::Flag {
-        flag,
-        value: value.to_owned(),
-        message,
-    };
-    if value.trim_start().starts_with('[') {
-        let words: Vec<String> = serde_json::from_str(value)
-            .map_err(|e| bad(format!("not a JSON array of strings: {e}")))?;
-        // `--cmd '[]'` is how one says "no arguments"; an empty entrypoint means nothing.
-        if words.is_empty() && flag == "--entrypoint" {
-            return Err(bad("the command is empty".to_owned()));
-        }
-        return Ok(words);
+/// A command from text: a JSON array of words, or words split like a
+/// shell would. Every source reads it this way, so a value means the same
+/// whether it comes from a flag, a variable or a file.
+fn parse_command(text: &str) -> Result<Vec<String>, String> {
+    if text.trim_start().starts_with('[') {
+        return serde_json::from_str(text).map_err(|e| format!("not a JSON array of strings: {e}"));
     }
-    split_words(value).map_err(bad)
+    if text.trim().is_empty() {
+        return Ok(Vec::new());
+    }
+    split_words(text)
+}
+
+/// An empty entrypoint runs nothing; an empty cmd is how one says "no arguments".
+fn check_command(key: &str, words: Vec<String>) -> Result<Vec<String>, String> {
+    if words.is_empty() && key == "entrypoint" {
+        return Err("the entrypoint is empty".to_owned());
+    }
+    Ok(words)
+}
+
+fn command(flag: &'static str, value: &str) -> Result<Vec<String>, ConfigError> {
+    parse_command(value)
+        .and_then(|w| check_command(flag.trim_start_matches('-'), w))
+        .map_err(|message| ConfigError::Flag {
+            flag,
+            value: value.to_owned(),
+            message,
+        })
 }
 
 /// Reads a pycontainer.toml: everything lives under `[build]`.
@@ -518,9 +531,6 @@ pub fn split_words(s: &str) -> Result<Vec<String>, String> {
         }
     }
     words.extend(word);
-    if words.is_empty() {
-        return Err("the command is empty".to_owned());
-    }
     Ok(words)
 }
 
@@ -781,7 +791,23 @@ exclude = ["docs"]"#,
             ])
         );
         assert!(split_words("a 'b").is_err());
-        assert!(split_words("   ").is_err());
+        assert_eq!(split_words("   ").ok(), Some(vec![]));
+        let env = NativeHost::with_env(&[
+            ("PYCONTAINER_ENTRYPOINT", r#"["python3", "-m", "a b"]"#),
+            ("PYCONTAINER_CMD", "[]"),
+        ]);
+        let s = Settings::from_env(&env).unwrap_or_default();
+        assert_eq!(
+            s.entrypoint,
+            Some(vec!["python3".into(), "-m".into(), "a b".into()]),
+            "JSON from any source"
+        );
+        assert_eq!(s.cmd, Some(vec![]));
+        let e = Settings::from_table("f", &table("entrypoint = []"))
+            .err()
+            .map(|e| e.to_string())
+            .unwrap_or_default();
+        assert!(e.contains("`entrypoint`") && e.contains("empty"), "{e}");
     }
 }
 
@@ -883,23 +909,24 @@ impl Layers {
         out
     }
 
-    /// Which source set a value, named for people (`--entrypoint`, `pycontainer.toml`, …).
+    /// Which source set a value, named for people: `--workdir`,
+    /// `PYCONTAINER_WORKDIR`, `…/pycontainer.toml [build] workdir`, or
+    /// `pyproject.toml [tool.pycontainer] workdir`; the flag when none did.
     pub fn origin(&self, flag: &str, has: impl Fn(&Settings) -> bool) -> String {
+        let key = flag.trim_start_matches('-');
         if has(&self.flags) {
             flag.to_owned()
         } else if has(&self.env) {
-            format!(
-                "PYCONTAINER_{}",
-                flag.trim_start_matches('-')
-                    .to_uppercase()
-                    .replace('-', "_")
-            )
+            format!("PYCONTAINER_{}", key.to_uppercase().replace('-', "_"))
         } else if has(&self.file) {
-            self.file_path
-                .clone()
-                .unwrap_or_else(|| "pycontainer.toml".to_owned())
+            format!(
+                "{} [build] {key}",
+                self.file_path.as_deref().unwrap_or("pycontainer.toml")
+            )
+        } else if has(&self.tool) {
+            format!("pyproject.toml [tool.pycontainer] {key}")
         } else {
-            "pyproject.toml [tool.pycontainer]".to_owned()
+            flag.to_owned()
         }
     }
 }

@@ -5,7 +5,6 @@ use crate::config::ConfigError;
 use crate::host::HostError;
 use crate::layer::LayerError;
 use crate::layout::LayoutError;
-use crate::platform::PlatformError;
 use crate::project::ProjectError;
 use crate::python::interpreters::InterpreterError;
 use crate::reference::ReferenceError;
@@ -14,14 +13,13 @@ use crate::source::SourceError;
 #[derive(Debug, thiserror::Error)]
 pub enum Error {
     #[error("{flag}: {message}")]
-    Option { flag: &'static str, message: String },
-    #[error("--tag {value:?}: {source}")]
+    Option { flag: String, message: String },
+    #[error("{origin} {value:?}: {source}")]
     Tag {
+        origin: String,
         value: String,
         source: ReferenceError,
     },
-    #[error("--platform: {0}")]
-    Platform(#[from] PlatformError),
     #[error("{path} changed while it was being read; build again")]
     FileChanged { path: String },
     #[error(transparent)]
@@ -51,7 +49,6 @@ impl Error {
             Error::Config(_) => "config",
             Error::Python(_) => "python-version",
             Error::Tag { .. } => "invalid-tag",
-            Error::Platform(_) => "invalid-platform",
             Error::FileChanged { .. } => "file-changed",
             Error::Base(_) => "base-image",
             Error::Project(ProjectError::Host(_)) | Error::Host(_) => "io",

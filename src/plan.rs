@@ -174,15 +174,28 @@ pub async fn make<H: Host>(host: &H, options: &BuildOptions) -> Result<Plan, Err
     )
     .await?;
     let settings = layers.merged();
-    let workdir = workdir(settings.workdir.as_deref().unwrap_or(DEFAULT_WORKDIR))?;
-    let output = output_path(options, &settings)?;
+    let origin = |flag: &str, has: fn(&Settings) -> bool| layers.origin(flag, has);
+    let workdir = workdir(
+        settings.workdir.as_deref().unwrap_or(DEFAULT_WORKDIR),
+        &origin("--workdir", |s| s.workdir.is_some()),
+    )?;
+    let output = output_path(
+        options,
+        &settings,
+        &origin("--output", |s| s.output.is_some()),
+    )?;
     let wanted = settings
         .platform
         .as_deref()
-        .map(Platform::parse)
+        .map(|p| {
+            Platform::parse(p).map_err(|e| Error::Option {
+                flag: origin("--platform", |s| s.platform.is_some()),
+                message: e.to_string(),
+            })
+        })
         .transpose()?;
     let existing_index = Layout::new(host, &output).check_writable().await?;
-    let selection = selection(host, context, &settings).await?;
+    let selection = selection(host, context, &settings, &layers).await?;
     let project = project::discover(
         host,
         context,
@@ -191,8 +204,23 @@ pub async fn make<H: Host>(host: &H, options: &BuildOptions) -> Result<Plan, Err
         &selection,
     )
     .await?;
-    let tags = tags(settings.tags.as_deref().unwrap_or(&[]), &project)?;
-    let python = choose_python(host, &project, &settings).await?;
+    let tags = tags(
+        settings.tags.as_deref().unwrap_or(&[]),
+        &project,
+        &origin("--tag", |s| s.tags.is_some()),
+    )?;
+    let python = choose_python(
+        host,
+        &project,
+        &settings,
+        &origin("--python", |s| s.python.is_some()),
+    )
+    .await?;
+    // Before the base: a wrong --script is reported as such, not as a base problem.
+    let entrypoint = with_ports(
+        choose_entrypoint(host, &project, &settings, &layers).await?,
+        &settings,
+    );
     let (base_value, base_rule) = match &settings.base_image {
         Some(v) => (
             v.clone(),
@@ -208,7 +236,6 @@ pub async fn make<H: Host>(host: &H, options: &BuildOptions) -> Result<Plan, Err
     };
     let (base, base_resolved) =
         resolve_base(host, &base_value, wanted.as_ref(), options.dry_run).await?;
-    let entrypoint = choose_entrypoint(host, &project, &settings, &layers).await?;
     let user = user(&settings, &base);
     let home = user
         .as_deref()
@@ -257,7 +284,7 @@ pub async fn make<H: Host>(host: &H, options: &BuildOptions) -> Result<Plan, Err
 }
 
 /// The output layout: from the settings, else `pycontainer-out` in the caller's directory.
-fn output_path(options: &BuildOptions, settings: &Settings) -> Result<String, Error> {
+fn output_path(options: &BuildOptions, settings: &Settings, origin: &str) -> Result<String, Error> {
     let cwd = options.cwd.as_deref().unwrap_or(&options.context);
     let path = settings
         .output
@@ -265,7 +292,7 @@ fn output_path(options: &BuildOptions, settings: &Settings) -> Result<String, Er
         .unwrap_or_else(|| DEFAULT_OUTPUT.to_owned());
     if path.trim().is_empty() {
         return Err(Error::Option {
-            flag: "--output",
+            flag: origin.to_owned(),
             message: "must not be empty".to_owned(),
         });
     }
@@ -282,7 +309,10 @@ async fn selection<H: Host>(
     host: &H,
     context: &str,
     settings: &Settings,
+    layers: &Layers,
 ) -> Result<Selection, Error> {
+    let exclude_origin = layers.origin("--exclude", |s| !s.exclude.is_empty());
+    let include_origin = layers.origin("--include", |s| !s.include.is_empty());
     let file = format!("{}/.dockerignore", context.trim_end_matches('/'));
     let mut rules = match host.stat(&file).await? {
         Some(info) if info.kind == Kind::File => IgnoreRules::parse(
@@ -294,25 +324,25 @@ async fn selection<H: Host>(
     };
     for pattern in &settings.exclude {
         rules
-            .push(pattern, "--exclude")
+            .push(pattern, &exclude_origin)
             .map_err(project::ProjectError::from)?;
     }
     let mut includes = IgnoreRules::new();
     if !settings.include.is_empty() {
         includes
-            .push("**", "--include")
+            .push("**", &include_origin)
             .map_err(project::ProjectError::from)?;
     }
     for pattern in &settings.include {
         let clean = pattern.trim().trim_start_matches("./");
         if clean.starts_with('/') || clean == ".." || clean.starts_with("../") {
-            return Err(Error::Option { flag: "--include", message: format!("{pattern:?} is outside the build context; only paths inside it can be included") });
+            return Err(Error::Option { flag: include_origin.clone(), message: format!("{pattern:?} is outside the build context; only paths inside it can be included") });
         }
         rules
-            .push(&format!("!{clean}"), "--include")
+            .push(&format!("!{clean}"), &include_origin)
             .map_err(project::ProjectError::from)?;
         includes
-            .push(&format!("!{clean}"), "--include")
+            .push(&format!("!{clean}"), &include_origin)
             .map_err(project::ProjectError::from)?;
     }
     Ok(Selection { rules, includes })
@@ -323,6 +353,7 @@ async fn choose_python<H: Host>(
     host: &H,
     project: &Project,
     settings: &Settings,
+    origin: &str,
 ) -> Result<Chosen<PythonChoice>, Error> {
     let meta = &project.metadata;
     let file = project
@@ -332,10 +363,10 @@ async fn choose_python<H: Host>(
     let constraint = if let Some(v) = &settings.python {
         let (major, minor) =
             interpreters::parse_python_version_file(v).map_err(|e| Error::Option {
-                flag: "--python",
+                flag: origin.to_owned(),
                 message: e.to_string(),
             })?;
-        PythonConstraint::exact(major, minor, "--python")
+        PythonConstraint::exact(major, minor, origin)
     } else if let Some(rp) = &meta.requires_python {
         PythonConstraint::requires_python(rp, file)?
     } else if let Some(p) = &meta.poetry_python {
@@ -367,6 +398,27 @@ async fn resolve_base<H: Host>(
         }
     }
     Ok((source::resolve(host, value, wanted).await?, true))
+}
+
+/// An explicit port also moves a detected server, so that what the image
+/// exposes is what listens.
+fn with_ports(mut entrypoint: EntryPoint, settings: &Settings) -> EntryPoint {
+    let wanted = settings
+        .ports
+        .as_ref()
+        .and_then(|ports| ports.iter().find_map(|p| p.strip_suffix("/tcp")));
+    if let (Some(detected), Some(wanted)) = (entrypoint.port, wanted) {
+        let (old, new) = (detected.to_string(), wanted.to_owned());
+        for arg in &mut entrypoint.command {
+            if *arg == old {
+                *arg = new.clone();
+            } else if let Some(host) = arg.strip_suffix(&format!(":{old}")) {
+                *arg = format!("{host}:{new}");
+            }
+        }
+        entrypoint.port = wanted.parse().ok();
+    }
+    entrypoint
 }
 
 /// Explicit entry point or script first; only then the project's own sources are scanned.
@@ -470,7 +522,7 @@ async fn env<H: Host>(
     }
     if let Some(file) = &settings.env_file {
         let text = host.read_all(file).await.map_err(|e| Error::Option {
-            flag: "--env-file",
+            flag: "--env-file".to_owned(),
             message: format!("{file}: {}", e.message),
         })?;
         env.extend(config::parse_env_file(
@@ -559,9 +611,9 @@ fn annotations(
 }
 
 /// An absolute, normalised directory other than `/`.
-fn workdir(value: &str) -> Result<String, Error> {
+fn workdir(value: &str, origin: &str) -> Result<String, Error> {
     let bad = |message: &str| Error::Option {
-        flag: "--workdir",
+        flag: origin.to_owned(),
         message: format!("{value:?} {message}"),
     };
     if !value.starts_with('/') {
@@ -582,7 +634,7 @@ fn workdir(value: &str) -> Result<String, Error> {
     Ok(format!("/{}", parts.join("/")))
 }
 
-fn tags(values: &[String], project: &Project) -> Result<Vec<ImageTag>, Error> {
+fn tags(values: &[String], project: &Project, origin: &str) -> Result<Vec<ImageTag>, Error> {
     let default;
     let values = if values.is_empty() {
         default = [format!("{}:latest", repository_name(project))];
@@ -593,12 +645,13 @@ fn tags(values: &[String], project: &Project) -> Result<Vec<ImageTag>, Error> {
     let mut out: Vec<ImageTag> = Vec::new();
     for value in values {
         let reference = Reference::parse(value).map_err(|source| Error::Tag {
+            origin: origin.to_owned(),
             value: value.clone(),
             source,
         })?;
         if reference.digest().is_some() {
             return Err(Error::Option {
-                flag: "--tag",
+                flag: origin.to_owned(),
                 message: format!("{value:?} names a digest; a tag is NAME[:TAG]"),
             });
         }
@@ -607,7 +660,7 @@ fn tags(values: &[String], project: &Project) -> Result<Vec<ImageTag>, Error> {
         match out.iter().find(|t| t.tag == tag) {
             Some(prev) if prev.name != name => {
                 return Err(Error::Option {
-                    flag: "--tag",
+                    flag: origin.to_owned(),
                     message: format!("{} and {name} would share the layout tag {tag:?}; an OCI layout names images by tag alone", prev.name),
                 })
             }
@@ -728,7 +781,7 @@ fn app_layer(
             && (p[0].entry.kind != EntryKind::Dir || p[1].entry.kind != EntryKind::Dir)
     }) {
         return Err(Error::Option {
-            flag: "--workdir",
+            flag: "--workdir".to_owned(),
             message: format!("/{} would come both from the context and from pycontainer (launcher or home); choose another --workdir", pair[0].entry.path),
         });
     }
@@ -837,10 +890,17 @@ mod tests {
 
     #[test]
     fn workdir_is_normalised_and_checked() {
-        assert_eq!(workdir("/app/").ok().as_deref(), Some("/app"));
-        assert_eq!(workdir("/srv//./app").ok().as_deref(), Some("/srv/app"));
+        assert_eq!(workdir("/app/", "--workdir").ok().as_deref(), Some("/app"));
+        assert_eq!(
+            workdir("/srv//./app", "--workdir").ok().as_deref(),
+            Some("/srv/app")
+        );
         for bad in ["app", "/", "/a/../b", ""] {
-            assert!(workdir(bad).is_err(), "{bad}");
+            let e = workdir(bad, "PYCONTAINER_WORKDIR")
+                .err()
+                .map(|e| e.to_string())
+                .unwrap_or_default();
+            assert!(e.starts_with("PYCONTAINER_WORKDIR"), "{bad}: {e}");
         }
     }
 

@@ -491,3 +491,50 @@ fn setup_cfg_projects_are_understood() {
     assert_eq!(r.entrypoint, ["python3", "/usr/local/bin/legacy"]);
     assert_eq!(r.base, "python:3.12-slim");
 }
+
+#[test]
+fn an_explicit_port_moves_the_detected_server_too() {
+    let r =
+        plan_of(FASTAPI_SRC, |o| o.ports = vec!["9000".into()]).unwrap_or_else(|e| panic!("{e}"));
+    assert_eq!(
+        r.entrypoint,
+        [
+            "uvicorn",
+            "svc.main:app",
+            "--host",
+            "0.0.0.0",
+            "--port",
+            "9000"
+        ]
+    );
+    assert_eq!(r.plan.ports, ["9000/tcp"]);
+}
+
+#[test]
+fn a_bad_value_is_blamed_on_the_source_that_set_it() {
+    let toml = [
+        ("main.py", ""),
+        ("pycontainer.toml", "[build]\nworkdir = \"srv\"\n"),
+    ];
+    let m = message(plan_of(&toml, |_| {}));
+    assert!(
+        m.contains("pycontainer.toml [build] workdir") && m.contains("absolute"),
+        "{m}"
+    );
+    let tool = [
+        ("main.py", ""),
+        ("pyproject.toml", "[tool.pycontainer]\npython = \"2.7\"\n"),
+    ];
+    let m = message(plan_of(&tool, |_| {}));
+    assert!(m.contains("[tool.pycontainer] python"), "{m}");
+    let host = NativeHost::with_env(&[("PYCONTAINER_PLATFORM", "linux")]);
+    let m = message(plan_with(&host, &[("main.py", "")], |_| {}));
+    assert!(m.starts_with("PYCONTAINER_PLATFORM"), "{m}");
+    let host = NativeHost::with_env(&[("PYCONTAINER_PYTHON", "3.12")]);
+    let r = plan_with(&host, &[("main.py", "")], |_| {}).unwrap_or_else(|e| panic!("{e}"));
+    assert!(
+        r.plan.python.rule.contains("PYCONTAINER_PYTHON"),
+        "{}",
+        r.plan.python.rule
+    );
+}

@@ -412,7 +412,7 @@ describe('bad --output', () => {
 });
 
 describe('late failures', () => {
-  // BUG: a corrupt base blob is only noticed while it is copied, and the
+  // Regression (fixed): a corrupt base blob is only noticed while it is copied, and the
   // failed build leaves the blobs/sha256/ directories it created behind.
   test('an empty existing --output stays empty when a base blob turns out corrupt', () => {
     const dir = caseDir();
@@ -467,7 +467,7 @@ describe('symlinks that stay inside the context', () => {
 });
 
 describe('paths reached through symlinks (valid input)', () => {
-  // BUG: the context root is lstat'ed, so a symlink to a project directory is
+  // Regression (fixed): the context root is lstat'ed, so a symlink to a project directory is
   // reported as "is not a directory".
   test('a --context that is a symlink to a project directory builds', () => {
     const dir = caseDir();
@@ -512,7 +512,7 @@ describe('paths reached through symlinks (valid input)', () => {
     assert.equal(r.layers.length, 2);
   });
 
-  // BUG: an --output that is a symlink to an existing layout is refused with
+  // Regression (fixed): an --output that is a symlink to an existing layout is refused with
   // "exists and is not an OCI image layout", although it is one (and an
   // oci: base given the same way is read fine).
   test('an --output that is a symlink to an existing layout adds the tag there', () => {

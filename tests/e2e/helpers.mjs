@@ -8,9 +8,12 @@
 import { execFileSync, spawnSync } from 'node:child_process';
 import crypto from 'node:crypto';
 import fs from 'node:fs';
+import http from 'node:http';
+import net from 'node:net';
 import os from 'node:os';
 import path from 'node:path';
 import { pipeline } from 'node:stream/promises';
+import { setTimeout as sleep } from 'node:timers/promises';
 import { fileURLToPath } from 'node:url';
 import zlib from 'node:zlib';
 
@@ -411,4 +414,249 @@ export function parseTar(buf) {
 /** Parses a gzip-compressed tar layer blob. */
 export function readLayerTar(layout, digest) {
   return parseTar(zlib.gunzipSync(readBlob(layout, digest)));
+}
+
+// ---------------------------------------------------------------------------
+// The web-framework base and long-running containers (servers).
+
+export const WEB_BASE_TAG = '3.11-web';
+
+let webBaseLayoutPath;
+
+/**
+ * The Debian base with python3 and Debian's FastAPI, uvicorn, Flask, Django
+ * and gunicorn (tag WEB_BASE_TAG), built once by `tests/infra/base-image.sh web`.
+ */
+export function webBaseLayout() {
+  if (webBaseLayoutPath) return webBaseLayoutPath;
+  const out = execFileSync('bash', [path.join(ROOT, 'tests', 'infra', 'base-image.sh'), 'web'], {
+    cwd: ROOT,
+    encoding: 'utf8',
+    stdio: ['ignore', 'pipe', 'pipe'],
+    maxBuffer: 64 * 1024 * 1024,
+  });
+  const p = out
+    .split('\n')
+    .filter((l) => l.trim() !== '')
+    .at(-1);
+  if (!p || !fs.existsSync(path.join(p, 'index.json'))) {
+    throw new Error(`tests/infra/base-image.sh web did not print a layout path (stdout: ${out})`);
+  }
+  webBaseLayoutPath = p;
+  return p;
+}
+
+/** `oci:WEBBASE:3.11-web`, building the web base first if needed. */
+export function webBaseRef() {
+  return `oci:${webBaseLayout()}:${WEB_BASE_TAG}`;
+}
+
+/**
+ * Where startInImage unpacks bundles: /dev/shm when it is a writable tmpfs
+ * that allows exec (umoci unpack of a ~60 MB base takes ~4 s there against
+ * ~15 s on some disks), else the temp dir.
+ */
+function bundleParent() {
+  try {
+    const mount = fs
+      .readFileSync('/proc/mounts', 'utf8')
+      .split('\n')
+      .map((l) => l.split(' '))
+      .findLast((f) => f[1] === '/dev/shm');
+    if (mount && mount[2] === 'tmpfs' && !mount[3].split(',').includes('noexec')) {
+      fs.accessSync('/dev/shm', fs.constants.W_OK);
+      return '/dev/shm';
+    }
+  } catch {
+    // no /proc/mounts or no /dev/shm: fall back to the temp dir
+  }
+  return os.tmpdir();
+}
+
+/** Containers started by startInImage and not yet stopped. */
+const liveContainers = new Set();
+let exitHookInstalled = false;
+
+/**
+ * Starts LAYOUT:TAG in the background: `umoci unpack` into a temporary
+ * bundle, config.json edited for no TTY and host networking (as run_in_image
+ * in tests/infra/lib.sh does), `--env K=V` entries added, then
+ * `runc run --detach` with the container's stdout and stderr going to a file.
+ *
+ * Returns a handle: {id, bundle, rootfs, log(), status()}. Always pair it with
+ * stopInImage (in a `finally` or `after`); a process exit stops whatever is
+ * still running as a last resort.
+ */
+export function startInImage(layout, tag, { env = [] } = {}) {
+  requireRoot();
+  requireTools('umoci', 'runc');
+  const work = fs.mkdtempSync(path.join(bundleParent(), 'pycontainer-e2e-serve-'));
+  const container = {
+    id: `pyc-e2e-${process.pid}-${crypto.randomBytes(4).toString('hex')}`,
+    work,
+    bundle: path.join(work, 'bundle'),
+    rootfs: path.join(work, 'bundle', 'rootfs'),
+    logFile: path.join(work, 'container.log'),
+    /** What the container has printed so far (stdout and stderr). */
+    log() {
+      try {
+        return fs.readFileSync(this.logFile, 'utf8');
+      } catch {
+        return '';
+      }
+    },
+    /** runc's status: 'running', 'stopped', ... or 'gone' when runc does not know it. */
+    status() {
+      const r = spawnSync('runc', ['state', this.id], { encoding: 'utf8' });
+      if (r.status !== 0) return 'gone';
+      try {
+        return JSON.parse(r.stdout).status;
+      } catch {
+        return 'unknown';
+      }
+    },
+  };
+  liveContainers.add(container);
+  if (!exitHookInstalled) {
+    exitHookInstalled = true;
+    process.once('exit', () => {
+      for (const c of [...liveContainers]) stopInImage(c);
+    });
+  }
+  try {
+    const unpack = runTool('umoci', ['unpack', '--image', `${layout}:${tag}`, container.bundle]);
+    if (unpack.code !== 0) {
+      throw new Error(`umoci unpack --image ${layout}:${tag} failed: ${unpack.stderr}`);
+    }
+    const specFile = path.join(container.bundle, 'config.json');
+    const spec = readJson(specFile);
+    spec.process.terminal = false;
+    delete spec.process.consoleSize;
+    if (Array.isArray(spec.linux?.namespaces)) {
+      spec.linux.namespaces = spec.linux.namespaces.filter((ns) => ns.type !== 'network');
+    }
+    const specEnv = spec.process.env ?? [];
+    for (const kv of env) {
+      const key = kv.split('=')[0];
+      const i = specEnv.findIndex((e) => e.split('=')[0] === key);
+      if (i >= 0) specEnv[i] = kv;
+      else specEnv.push(kv);
+    }
+    spec.process.env = specEnv;
+    fs.writeFileSync(specFile, JSON.stringify(spec, null, 2));
+
+    // Files, not pipes: the detached container keeps them open after runc exits.
+    const fd = fs.openSync(container.logFile, 'w');
+    let r;
+    try {
+      r = spawnSync('runc', ['run', '--detach', '--bundle', container.bundle, container.id], {
+        stdio: ['ignore', fd, fd],
+        timeout: 30_000,
+      });
+    } finally {
+      fs.closeSync(fd);
+    }
+    if (r.error) throw r.error;
+    if (r.status !== 0) {
+      throw new Error(`runc run --detach failed (exit ${r.status}):\n${container.log()}`);
+    }
+  } catch (err) {
+    stopInImage(container);
+    throw err;
+  }
+  return container;
+}
+
+/**
+ * Stops and removes a container from startInImage (`runc kill KILL`, then
+ * `runc delete -f`, which waits for it to die) and its bundle. Idempotent.
+ * Returns what the container printed.
+ */
+export function stopInImage(container) {
+  if (!container || !liveContainers.has(container)) return '';
+  const log = container.log();
+  spawnSync('runc', ['kill', container.id, 'KILL'], { stdio: 'ignore' });
+  spawnSync('runc', ['delete', '-f', container.id], { stdio: 'ignore' });
+  liveContainers.delete(container);
+  removeDir(container.work);
+  return log;
+}
+
+/** GET http://127.0.0.1:PORT/PATH (never another host); resolves {status, headers, body}. */
+export function httpGet(port, urlPath = '/', { timeoutMs = 5000 } = {}) {
+  return new Promise((resolve, reject) => {
+    const req = http.get(
+      { host: '127.0.0.1', port, path: urlPath, agent: false, timeout: timeoutMs },
+      (res) => {
+        const chunks = [];
+        res.on('data', (c) => chunks.push(c));
+        res.on('error', reject);
+        res.on('end', () =>
+          resolve({
+            status: res.statusCode,
+            headers: res.headers,
+            body: Buffer.concat(chunks).toString('utf8'),
+          }),
+        );
+      },
+    );
+    req.on('timeout', () => req.destroy(new Error(`no answer within ${timeoutMs} ms`)));
+    req.on('error', reject);
+  });
+}
+
+/** Whether something accepts TCP connections on 127.0.0.1:PORT. */
+export function portInUse(port, { timeoutMs = 1000 } = {}) {
+  return new Promise((resolve) => {
+    const socket = net.connect({ host: '127.0.0.1', port });
+    const done = (inUse) => {
+      socket.destroy();
+      resolve(inUse);
+    };
+    socket.setTimeout(timeoutMs, () => done(true));
+    socket.once('connect', () => done(true));
+    socket.once('error', () => done(false));
+  });
+}
+
+/** Waits (bounded) until nothing listens on 127.0.0.1:PORT; fails otherwise. */
+export async function waitPortFree(port, { timeoutMs = 10_000 } = {}) {
+  const deadline = Date.now() + timeoutMs;
+  while (await portInUse(port)) {
+    if (Date.now() > deadline) {
+      throw new Error(`something still listens on 127.0.0.1:${port} after ${timeoutMs / 1000} s`);
+    }
+    await sleep(100);
+  }
+}
+
+/**
+ * Polls GET http://127.0.0.1:PORT/PATH until it answers (any status), at most
+ * `timeoutMs`. Fails early, with the container's output, when `container`
+ * stops running first.
+ */
+export async function waitForHttp(port, { container, urlPath = '/', timeoutMs = 30_000 } = {}) {
+  const deadline = Date.now() + timeoutMs;
+  let lastError;
+  while (Date.now() < deadline) {
+    try {
+      return await httpGet(port, urlPath, {
+        timeoutMs: Math.max(500, Math.min(5000, deadline - Date.now())),
+      });
+    } catch (err) {
+      lastError = err;
+    }
+    if (container) {
+      const status = container.status();
+      if (status !== 'running') {
+        throw new Error(
+          `container ${container.id} is ${status} before answering on 127.0.0.1:${port}; its output:\n${container.log()}`,
+        );
+      }
+    }
+    await sleep(200);
+  }
+  throw new Error(
+    `nothing answered GET http://127.0.0.1:${port}${urlPath} within ${timeoutMs / 1000} s (last error: ${lastError?.message})${container ? `; container output:\n${container.log()}` : ''}`,
+  );
 }

@@ -535,7 +535,7 @@ describe('scratch base', () => {
     );
   });
 
-  // BUG: the output dir is matched by its spelled path only. When the context
+  // Regression (fixed): the output dir is matched by its spelled path only. When the context
   // and --output name the same place through different paths (here a symlink
   // to the context's parent), the previous layout goes into the image.
   test('an output dir inside the context is left out even when reached through a symlink', () => {
@@ -572,7 +572,7 @@ describe('scratch base', () => {
     assert.ok(tv.stdout.split('\n').includes(`app/${deep}/${name}`), 'GNU tar reads the long path');
   });
 
-  // BUG: a non-ASCII file name whose path does not fit ustar fails the build
+  // Regression (fixed): a non-ASCII file name whose path does not fit ustar fails the build
   // with "path too long for a tar entry" although PAX holds it (the ustar
   // stand-in name is cut to 90 characters, which is up to 360 bytes).
   test('a long non-ASCII file name builds (PAX path)', () => {
