@@ -448,23 +448,12 @@ async fn choose_entrypoint<H: Host>(
 async fn detect_framework<H: Host>(host: &H, project: &Project) -> Result<Option<Served>, Error> {
     // Only files that name a framework are kept, so memory follows the app,
     // not the size of the tree.
-    const MARKERS: &[&str] = &[
-        "fastapi",
-        "FastAPI",
-        "starlette",
-        "Starlette",
-        "flask",
-        "Flask",
-        "django",
-        "DJANGO",
-    ];
     let mut texts = Vec::new();
     for (file, rel) in project.own_sources() {
         if file.size <= MAX_SCANNED_SOURCE {
-            let text = String::from_utf8_lossy(&host.read_all(&project.path(&file.rel)).await?)
-                .into_owned();
-            if MARKERS.iter().any(|m| text.contains(m)) {
-                texts.push((rel, text));
+            let bytes = host.read_all(&project.path(&file.rel)).await?;
+            if mentions_framework(&bytes) {
+                texts.push((rel, String::from_utf8_lossy(&bytes).into_owned()));
             }
         }
     }
@@ -474,6 +463,28 @@ async fn detect_framework<H: Host>(host: &H, project: &Project) -> Result<Option
         .collect();
     let deps = Deps::from_requirements(&project.metadata.dependencies);
     Ok(framework::detect(&files, &deps).map_err(project::ProjectError::from)?)
+}
+
+/// Whether a source imports a framework or names Django's settings, which
+/// every app module and manage.py does. Looking only at `import`/`from`
+/// lines and that name keeps the scan cheap: most files are dropped undecoded.
+fn mentions_framework(text: &[u8]) -> bool {
+    const NAMES: [&[u8]; 4] = [b"fastapi", b"starlette", b"flask", b"django"];
+    let names = |line: &[u8]| {
+        line.windows(5).enumerate().any(|(i, w)| {
+            NAMES.iter().any(|n| {
+                w.eq_ignore_ascii_case(&n[..5])
+                    && line
+                        .get(i..i + n.len())
+                        .is_some_and(|x| x.eq_ignore_ascii_case(n))
+            })
+        })
+    };
+    text.split(|b| *b == b'\n').any(|line| {
+        let line = line.trim_ascii_start();
+        ((line.starts_with(b"import ") || line.starts_with(b"from ")) && names(line))
+            || line.windows(22).any(|w| w == b"DJANGO_SETTINGS_MODULE")
+    })
 }
 
 /// `--user`, else the base's non-root user, else 65532 (`None`: keep the base's).
@@ -902,6 +913,20 @@ mod tests {
                 .unwrap_or_default();
             assert!(e.starts_with("PYCONTAINER_WORKDIR"), "{bad}: {e}");
         }
+    }
+
+    #[test]
+    fn framework_imports_are_noticed() {
+        assert!(mentions_framework(
+            b"\"\"\"doc\"\"\"\nfrom FastAPI import x"
+        ));
+        assert!(mentions_framework(b"import os\n    import flask as f\n"));
+        assert!(mentions_framework(
+            b"os.environ.setdefault('DJANGO_SETTINGS_MODULE', 'm.settings')"
+        ));
+        assert!(!mentions_framework(
+            b"# we moved off flask\nprint('fastapi')\nfrom os import path\n"
+        ));
     }
 
     #[test]

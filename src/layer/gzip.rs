@@ -131,7 +131,8 @@ impl GzipEncoder {
 
 /// Bytes from the start of `data` whose pieces all have the same verdict.
 fn run_length(data: &[u8], store: bool) -> usize {
-    let mut len = 0;
+    // The first piece's verdict is `store` already.
+    let mut len = PIECE.min(data.len());
     while len < data.len() {
         let piece = &data[len..(len + PIECE).min(data.len())];
         if incompressible(piece) != store {
@@ -148,12 +149,14 @@ fn incompressible(piece: &[u8]) -> bool {
     if piece.len() < 4096 {
         return false;
     }
+    // Every fourth byte is a fair sample of a 32 KiB piece, at a quarter of the cost.
     let mut counts = [0u32; 256];
-    for &b in piece {
+    let mut n = 0u64;
+    for &b in piece.iter().step_by(4) {
         counts[usize::from(b)] += 1;
+        n += 1;
     }
     let collisions: u64 = counts.iter().map(|&c| u64::from(c) * u64::from(c)).sum();
-    let n = piece.len() as u64;
     collisions * STORE_BELOW < n * n
 }
 
