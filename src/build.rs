@@ -4,9 +4,9 @@ use serde::Serialize;
 
 use crate::digest::Digest;
 use crate::error::Error;
-use crate::host::{Host, Progress};
+use crate::host::{Host, Offloaded, Progress};
 use crate::image::{self, AddedLayer};
-use crate::layer::{tar, LayerEncoder};
+use crate::layer::{gzip, tar, LayerEncoder};
 use crate::layout::{BlobWriter, Layout};
 use crate::oci::{self, Descriptor};
 use crate::plan::{self, BuildOptions, Content, Plan, PlannedEntry};
@@ -192,6 +192,7 @@ async fn encode_into<H: Host>(
     mtime: u64,
 ) -> Result<crate::layer::LayerDigests, Error> {
     let mut enc = LayerEncoder::new(host.sha256(), host.sha256());
+    let mut pipeline = Pipeline::default();
     for planned in entries {
         enc.push(&tar::header(&planned.entry, mtime)?);
         let size = planned.entry.size();
@@ -208,26 +209,62 @@ async fn encode_into<H: Host>(
                     }
                     enc.push(&chunk);
                     offset += want as u64;
-                    drain(host, blob, &mut enc, IO_CHUNK).await?;
+                    pipeline.compress(host, &mut enc).await?;
+                    drain(host, blob, &mut enc).await?;
                 }
             }
         }
         enc.push(&[0; tar::BLOCK][..tar::padding(size)]);
-        drain(host, blob, &mut enc, IO_CHUNK).await?;
+        pipeline.compress(host, &mut enc).await?;
+        drain(host, blob, &mut enc).await?;
     }
+    pipeline.flush(&mut enc).await?;
     let (rest, digests) = enc.finish();
     blob.write(host, &rest).await?;
     Ok(digests)
 }
 
-/// Writes out compressed bytes once at least `threshold` have gathered.
+/// Deflates full chunks two at a time where the host offers a second core:
+/// chunk k goes to the host while chunk k+1 is deflated here, and both are
+/// put back in order.
+#[derive(Default)]
+struct Pipeline {
+    ahead: Option<Offloaded>,
+}
+
+impl Pipeline {
+    async fn compress<H: Host>(&mut self, host: &H, enc: &mut LayerEncoder) -> Result<(), Error> {
+        while let Some(chunk) = enc.take_chunk() {
+            match self.ahead.take() {
+                Some(remote) => {
+                    let local = gzip::deflate_chunk(&chunk);
+                    enc.put(&remote.await?);
+                    enc.put(&local);
+                }
+                None => match host.deflate_chunk(&chunk) {
+                    Some(remote) => self.ahead = Some(remote),
+                    None => enc.put(&gzip::deflate_chunk(&chunk)),
+                },
+            }
+        }
+        Ok(())
+    }
+
+    async fn flush(&mut self, enc: &mut LayerEncoder) -> Result<(), Error> {
+        if let Some(remote) = self.ahead.take() {
+            enc.put(&remote.await?);
+        }
+        Ok(())
+    }
+}
+
+/// Writes out compressed bytes once a chunk's worth has gathered.
 async fn drain<H: Host>(
     host: &H,
     blob: &mut BlobWriter,
     enc: &mut LayerEncoder,
-    threshold: usize,
 ) -> Result<(), Error> {
-    if enc.out.len() >= threshold {
+    if enc.out.len() >= IO_CHUNK {
         blob.write(host, &enc.take_output()).await?;
         host.progress(&Progress::Blob {
             digest: None,

@@ -5,6 +5,7 @@
 // resolved value costs a microtask instead of a libuv thread-pool round-trip.
 
 const crypto = require('node:crypto');
+const { createDeflater } = require('./deflate-worker.js');
 const fs = require('node:fs');
 const path = require('node:path');
 
@@ -47,7 +48,7 @@ function toCount(value, what) {
   return n;
 }
 
-function readRange(p, offsetArg, lengthArg) {
+function readRange(p, offsetArg, lengthArg, scratch) {
   const offset = toCount(offsetArg, 'offset');
   let length = toCount(lengthArg, 'length');
   const fd = fs.openSync(p, 'r');
@@ -56,17 +57,32 @@ function readRange(p, offsetArg, lengthArg) {
     // Never allocate past the end of a regular file: callers may ask for
     // "everything" with a huge length.
     if (st.isFile()) length = Math.min(length, Math.max(0, st.size - offset));
-    const buf = new Uint8Array(length);
+    const buf = scratch.get(length);
     let done = 0;
     while (done < length) {
       const n = fs.readSync(fd, buf, done, length - done, offset + done);
       if (n === 0) break; // end of file
       done += n;
     }
-    return done === length ? buf : buf.subarray(0, done);
+    return buf.subarray(0, done);
   } finally {
     fs.closeSync(fd);
   }
+}
+
+/**
+ * One buffer for every read. The core copies each result before it reads
+ * again, and a fresh megabyte per read would be garbage that V8 frees late,
+ * so peak memory would grow with the size of the tree.
+ */
+function readScratch() {
+  let buf = new Uint8Array(0);
+  return {
+    get(length) {
+      if (buf.length < length) buf = new Uint8Array(Math.max(length, 1 << 20));
+      return buf;
+    },
+  };
 }
 
 function writeAll(fd, data) {
@@ -100,8 +116,12 @@ function createSha256() {
  * @param {{onProgress?: (event: {type: string}) => void}} [options]
  */
 function createNodeHost(options = {}) {
-  const { onProgress } = options;
+  const { onProgress, threads = true } = options;
+  // A worker for the layer compressor; `threads: false` keeps to one core.
+  const deflater = threads ? createDeflater() : null;
+  const scratch = readScratch();
   return {
+    ...(deflater ? { deflateChunk: deflater } : {}),
     stat(p) {
       return lstatInfo(p);
     },
@@ -116,8 +136,9 @@ function createNodeHost(options = {}) {
       return entries;
     },
 
+    // The result is valid until the next read (see readScratch).
     read(p, offset, length) {
-      return readRange(p, offset, length);
+      return readRange(p, offset, length, scratch);
     },
 
     create(p) {

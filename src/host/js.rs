@@ -4,7 +4,7 @@ use js_sys::{Function, Object, Promise, Reflect, Uint8Array};
 use wasm_bindgen::{JsCast, JsValue};
 use wasm_bindgen_futures::JsFuture;
 
-use super::{DirEntry, FileInfo, Host, HostError, Progress, WriteHandle};
+use super::{DirEntry, FileInfo, Host, HostError, Offloaded, Progress, WriteHandle};
 use crate::digest::{HostSha256, Sha256};
 
 pub struct JsHost {
@@ -187,6 +187,28 @@ impl Host for JsHost {
             // Progress is advisory: a failing callback must not fail the build.
             let _ = f.call1(&self.obj, &v);
         }
+    }
+
+    fn deflate_chunk(&self, chunk: &[u8]) -> Option<Offloaded> {
+        let f = self.method("deflateChunk")?;
+        // A view: the host copies it (into a pooled buffer) before returning.
+        let started = f
+            .call1(&self.obj, &view(chunk))
+            .map(|p| JsFuture::from(Promise::resolve(&p)));
+        Some(Box::pin(async move {
+            let value = started
+                .map_err(|e| host_error("deflate", "", &e))?
+                .await
+                .map_err(|e| host_error("deflate", "", &e))?;
+            // `dyn_into`, not `Uint8Array::new`, which would copy the view into a new buffer.
+            let bytes: Uint8Array = value.dyn_into().map_err(|_| HostError {
+                op: "deflate",
+                path: String::new(),
+                message: "host deflateChunk did not resolve to a Uint8Array".to_owned(),
+                code: None,
+            })?;
+            Ok(bytes.to_vec())
+        }))
     }
 
     fn sha256(&self) -> Sha256 {

@@ -12,9 +12,15 @@ pub use js::JsHost;
 #[cfg(not(target_arch = "wasm32"))]
 pub use native::NativeHost;
 
+use std::future::Future;
+use std::pin::Pin;
+
 use serde::{Deserialize, Serialize};
 
 use crate::digest::Sha256;
+
+/// Work the host runs on another core; it has started by the time this is returned.
+pub type Offloaded = Pin<Box<dyn Future<Output = Result<Vec<u8>, HostError>>>>;
 
 /// What a path is, as `lstat` sees it (a final symlink is never followed).
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize)]
@@ -104,6 +110,11 @@ pub trait Host {
     /// A SHA-256 hasher, host-native where the host has a faster one.
     fn sha256(&self) -> Sha256 {
         Sha256::portable()
+    }
+    /// Runs `layer::gzip::deflate_chunk` on another core, where the host has
+    /// one to offer; the same function everywhere, so the bytes are the same.
+    fn deflate_chunk(&self, _chunk: &[u8]) -> Option<Offloaded> {
+        None
     }
 
     /// Reads a whole (small) file.

@@ -7,7 +7,7 @@ use std::io::{self, Read, Seek, SeekFrom, Write};
 use std::os::unix::fs::PermissionsExt;
 use std::path::Path;
 
-use super::{DirEntry, FileInfo, Host, HostError, Kind, Progress, WriteHandle};
+use super::{DirEntry, FileInfo, Host, HostError, Kind, Offloaded, Progress, WriteHandle};
 
 /// Reads and writes the real file system; the environment is the process's,
 /// unless overridden for a test.
@@ -17,11 +17,21 @@ pub struct NativeHost {
     next: RefCell<u32>,
     /// `None`: the process environment; `Some`: exactly these variables.
     env: Option<HashMap<String, String>>,
+    /// Deflate chunks on a second thread, as the Node host does in a worker.
+    threads: bool,
 }
 
 impl NativeHost {
     pub fn new() -> Self {
         Self::default()
+    }
+
+    /// The same host, deflating chunks on another thread.
+    pub fn with_threads(self) -> Self {
+        NativeHost {
+            threads: true,
+            ..self
+        }
     }
 
     /// A host whose `env` answers from this map instead of the process.
@@ -165,6 +175,24 @@ impl Host for NativeHost {
     }
 
     fn progress(&self, _event: &Progress<'_>) {}
+
+    fn deflate_chunk(&self, chunk: &[u8]) -> Option<Offloaded> {
+        if !self.threads {
+            return None;
+        }
+        let chunk = chunk.to_vec();
+        let worker = std::thread::spawn(move || crate::layer::gzip::deflate_chunk(&chunk));
+        // Joining blocks the poll, which is fine for tests: the thread has
+        // been working since the spawn, alongside the caller.
+        Some(Box::pin(async move {
+            worker.join().map_err(|_| HostError {
+                op: "deflate",
+                path: String::new(),
+                message: "the deflate thread panicked".to_owned(),
+                code: None,
+            })
+        }))
+    }
 }
 
 fn bad_handle(op: &'static str, handle: WriteHandle) -> HostError {

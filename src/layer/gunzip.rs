@@ -163,14 +163,10 @@ fn header_len(buf: &[u8]) -> Result<Option<usize>, GunzipError> {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::layer::gzip::GzipEncoder;
+    use crate::layer::gzip;
 
     fn gz(data: &[u8]) -> Vec<u8> {
-        let mut e = GzipEncoder::new();
-        let mut out = Vec::new();
-        e.push(data, &mut out);
-        e.finish(&mut out);
-        out
+        gzip::gzip(data)
     }
 
     fn gunzip_in(pieces: usize, data: &[u8]) -> Result<Vec<u8>, GunzipError> {

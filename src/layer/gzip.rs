@@ -1,10 +1,12 @@
-//! A deterministic gzip encoder that stores incompressible data instead of deflating it.
+//! A deterministic gzip encoder that stores incompressible data and can use more than one core.
 //!
-//! Input is cut into 32 KiB pieces. A piece whose byte histogram is close to
-//! uniform (random data, or data that is already compressed) goes out as a
-//! deflate *stored* block, which costs a copy; everything else goes through
-//! `miniz_oxide`. The choice uses integer arithmetic only, so every host
-//! makes the same choice and writes the same bytes.
+//! Input is cut into 1 MiB chunks, each deflated on its own (a fresh window,
+//! ending on a byte boundary), so chunks can be compressed in any order on
+//! any thread and the stream is the same. Within a chunk, 32 KiB pieces whose
+//! byte histogram is close to uniform (random or already-compressed data) go
+//! out as deflate *stored* blocks, which costs a copy; everything else goes
+//! through `miniz_oxide`. The choices use integer arithmetic only, so every
+//! host makes them alike and writes the same bytes.
 
 use miniz_oxide::deflate::core::{
     compress, create_comp_flags_from_zip_params, CompressorOxide, TDEFLFlush, TDEFLStatus,
@@ -16,117 +18,97 @@ use miniz_oxide::deflate::core::{
 /// `gzip -1` itself. See docs/benchmarks.md.
 pub const LEVEL: u8 = 2;
 const PIECE: usize = 32 * 1024;
-/// Input collected before compressing, to keep calls into miniz few.
-const CHUNK: usize = 32 * PIECE;
+/// The unit of independent compression: large enough that restarting the
+/// window costs nothing measurable, small enough to keep two in flight.
+pub const CHUNK: usize = 32 * PIECE;
 /// `Σ count²` below `PIECE² / STORE_BELOW` means a Rényi entropy above
 /// log2(STORE_BELOW) ≈ 7.64 bits per byte: deflate would save under 5%.
 const STORE_BELOW: u64 = 200;
 
-const HEADER: [u8; 10] = [0x1f, 0x8b, 8, 0, 0, 0, 0, 0, 0, 0xff];
+pub const HEADER: [u8; 10] = [0x1f, 0x8b, 8, 0, 0, 0, 0, 0, 0, 0xff];
 /// A final fixed-Huffman block holding only end-of-block: `03 00`.
 const FINAL_EMPTY_BLOCK: [u8; 2] = [0x03, 0x00];
 
-pub struct GzipEncoder {
-    deflate: Box<CompressorOxide>,
-    crc: crc32fast::Hasher,
-    pending: Vec<u8>,
-    scratch: Vec<u8>,
-    total_in: u64,
-    started: bool,
-    /// Whether the compressor's window still matches what the decoder has seen.
-    window_in_sync: bool,
-}
-
-impl Default for GzipEncoder {
-    fn default() -> Self {
-        Self::new()
-    }
-}
-
-impl GzipEncoder {
-    pub fn new() -> Self {
-        let flags = create_comp_flags_from_zip_params(i32::from(LEVEL), -15, 0);
-        GzipEncoder {
-            deflate: Box::new(CompressorOxide::new(flags)),
-            crc: crc32fast::Hasher::new(),
-            pending: Vec::with_capacity(CHUNK),
-            scratch: vec![0; 64 * 1024],
-            total_in: 0,
-            started: false,
-            window_in_sync: true,
-        }
-    }
-
-    /// Takes uncompressed bytes; appends whatever compressed bytes are ready to `out`.
-    pub fn push(&mut self, mut data: &[u8], out: &mut Vec<u8>) {
-        self.start(out);
-        self.crc.update(data);
-        self.total_in += data.len() as u64;
-        while !data.is_empty() {
-            let take = (CHUNK - self.pending.len()).min(data.len());
-            self.pending.extend_from_slice(&data[..take]);
-            data = &data[take..];
-            if self.pending.len() == CHUNK {
-                self.flush_pending(out);
-            }
-        }
-    }
-
-    /// Ends the stream: the last block and the gzip trailer. Nothing may be pushed after.
-    pub fn finish(&mut self, out: &mut Vec<u8>) {
-        self.start(out);
-        self.flush_pending(out);
-        out.extend_from_slice(&FINAL_EMPTY_BLOCK);
-        out.extend_from_slice(&self.crc.clone().finalize().to_le_bytes());
-        // ISIZE is the length modulo 2^32 by definition.
-        out.extend_from_slice(&(self.total_in as u32).to_le_bytes());
-    }
-
-    fn start(&mut self, out: &mut Vec<u8>) {
-        if !self.started {
-            out.extend_from_slice(&HEADER);
-            self.started = true;
-        }
-    }
-
-    fn flush_pending(&mut self, out: &mut Vec<u8>) {
-        let pending = std::mem::take(&mut self.pending);
-        let mut rest = &pending[..];
-        while !rest.is_empty() {
-            let store = incompressible(&rest[..PIECE.min(rest.len())]);
-            let run = run_length(rest, store);
-            if store {
-                write_stored(&rest[..run], out);
-                self.window_in_sync = false;
-            } else {
-                self.deflate_run(&rest[..run], out);
-            }
-            rest = &rest[run..];
-        }
-        self.pending = pending;
-        self.pending.clear();
-    }
-
-    /// Deflates `data` and ends on a byte boundary (sync flush), so that a
-    /// stored block may follow.
-    fn deflate_run(&mut self, mut data: &[u8], out: &mut Vec<u8>) {
-        if !self.window_in_sync {
-            // Stored bytes went to the decoder behind the compressor's back;
+/// Deflates one chunk on its own into non-final blocks that end byte-aligned.
+/// The same bytes in give the same bytes out, on every host and thread.
+pub fn deflate_chunk(data: &[u8]) -> Vec<u8> {
+    // Sized for the worst case (stored blocks add 5 bytes per 64 KiB) so it
+    // never grows: regrowing megabyte buffers fragments wasm's heap, which
+    // never shrinks.
+    let mut out = Vec::with_capacity(data.len() + data.len() / 1024 + 64);
+    let mut compressor: Option<Box<CompressorOxide>> = None;
+    let mut rest = data;
+    while !rest.is_empty() {
+        let store = incompressible(&rest[..PIECE.min(rest.len())]);
+        let run = run_length(rest, store);
+        if store {
+            write_stored(&rest[..run], &mut out);
+            // Stored bytes reached the decoder behind the compressor's back;
             // back-references into its old window would now point wrong.
-            self.deflate.reset();
-            self.window_in_sync = true;
+            compressor = None;
+        } else {
+            let c = compressor.get_or_insert_with(|| {
+                Box::new(CompressorOxide::new(create_comp_flags_from_zip_params(
+                    i32::from(LEVEL),
+                    -15,
+                    0,
+                )))
+            });
+            deflate_run(c, &rest[..run], &mut out);
         }
-        loop {
-            let (status, used, written) =
-                compress(&mut self.deflate, data, &mut self.scratch, TDEFLFlush::Sync);
-            out.extend_from_slice(&self.scratch[..written]);
-            data = &data[used..];
-            let drained = written < self.scratch.len();
-            if data.is_empty() && drained || status != TDEFLStatus::Okay {
-                return;
-            }
+        rest = &rest[run..];
+    }
+    out
+}
+
+/// Deflates `data` and ends on a byte boundary (sync flush), so that a
+/// stored block or another chunk may follow.
+fn deflate_run(compressor: &mut CompressorOxide, mut data: &[u8], out: &mut Vec<u8>) {
+    let mut scratch = [0u8; 16 * 1024];
+    loop {
+        let (status, used, written) = compress(compressor, data, &mut scratch, TDEFLFlush::Sync);
+        out.extend_from_slice(&scratch[..written]);
+        data = &data[used..];
+        let drained = written < scratch.len();
+        if data.is_empty() && drained || status != TDEFLStatus::Okay {
+            return;
         }
     }
+}
+
+/// The checksum and length the trailer needs, over the uncompressed bytes.
+#[derive(Clone, Default)]
+pub struct Trailer {
+    crc: crc32fast::Hasher,
+    len: u64,
+}
+
+impl Trailer {
+    pub fn update(&mut self, data: &[u8]) {
+        self.crc.update(data);
+        self.len += data.len() as u64;
+    }
+
+    /// The final empty block, then CRC-32 and the length modulo 2^32.
+    pub fn finish(self) -> [u8; 10] {
+        let mut out = [0u8; 10];
+        out[..2].copy_from_slice(&FINAL_EMPTY_BLOCK);
+        out[2..6].copy_from_slice(&self.crc.finalize().to_le_bytes());
+        out[6..].copy_from_slice(&(self.len as u32).to_le_bytes());
+        out
+    }
+}
+
+/// A whole gzip stream of `data`, compressed on this thread.
+pub fn gzip(data: &[u8]) -> Vec<u8> {
+    let mut out = HEADER.to_vec();
+    let mut trailer = Trailer::default();
+    for chunk in data.chunks(CHUNK) {
+        trailer.update(chunk);
+        out.extend(deflate_chunk(chunk));
+    }
+    out.extend_from_slice(&trailer.finish());
+    out
 }
 
 /// Bytes from the start of `data` whose pieces all have the same verdict.
@@ -177,13 +159,7 @@ mod tests {
     use super::*;
 
     fn gzip(parts: &[&[u8]]) -> Vec<u8> {
-        let mut enc = GzipEncoder::new();
-        let mut out = Vec::new();
-        for p in parts {
-            enc.push(p, &mut out);
-        }
-        enc.finish(&mut out);
-        out
+        super::gzip(&parts.concat())
     }
 
     fn gunzip(gz: &[u8]) -> Vec<u8> {
@@ -253,11 +229,16 @@ mod tests {
     }
 
     #[test]
-    fn output_depends_only_on_the_bytes_not_on_how_they_arrive() {
-        let mut data = text(70_000);
-        data.extend(noise(200_000, 11));
-        let whole = gzip(&[&data]);
-        let split: Vec<&[u8]> = data.chunks(1000).collect();
-        assert_eq!(whole, gzip(&split));
+    fn chunks_compressed_apart_make_the_same_stream() {
+        let mut data = text(CHUNK + 70_000);
+        data.extend(noise(CHUNK, 11));
+        // Compress the chunks last to first, as another thread might finish them.
+        let mut parts: Vec<Vec<u8>> = data.chunks(CHUNK).rev().map(deflate_chunk).collect();
+        parts.reverse();
+        let mut trailer = Trailer::default();
+        trailer.update(&data);
+        let stream = [HEADER.to_vec(), parts.concat(), trailer.finish().to_vec()].concat();
+        assert_eq!(stream, super::gzip(&data));
+        assert_eq!(gunzip(&stream), data);
     }
 }

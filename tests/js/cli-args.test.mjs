@@ -434,7 +434,10 @@ describe('build', () => {
   test('the core gets a working Node host', () => {
     const r = run(['build', '--context', 'project', '--json']);
     assert.equal(r.code, 0, r.stderr);
-    assert.deepEqual(r.recorded.methods, [
+    // deflateChunk (a worker for the second core) is offered only where there is one.
+    const methods = r.recorded.methods.filter((m) => m !== 'deflateChunk');
+    assert.equal(r.recorded.methods.includes('deflateChunk'), os.availableParallelism() > 1);
+    assert.deepEqual(methods, [
       'close',
       'create',
       'env',

@@ -1,0 +1,55 @@
+// The deflate worker must give exactly the core's bytes, and never hold the process open.
+import assert from 'node:assert/strict';
+import { spawnSync } from 'node:child_process';
+import { createRequire } from 'node:module';
+import os from 'node:os';
+import { describe, test } from 'node:test';
+
+const require = createRequire(import.meta.url);
+const { loadWasm } = require('../../npm/lib/wasm.js');
+const { createDeflater } = require('../../npm/lib/deflate-worker.js');
+
+const MiB = 1 << 20;
+
+function chunks() {
+  const text = Buffer.alloc(MiB, 'def handler(request):\n    return {"ok": True}\n');
+  const noise = new Uint8Array(MiB);
+  let x = 123456789;
+  for (let i = 0; i < noise.length; i++) {
+    x ^= x << 13;
+    x ^= x >>> 17;
+    x ^= x << 5;
+    noise[i] = x & 0xff;
+  }
+  const mixed = new Uint8Array(MiB);
+  mixed.set(text.subarray(0, MiB / 2));
+  mixed.set(noise.subarray(0, MiB / 2), MiB / 2);
+  return [new Uint8Array(text), noise, mixed];
+}
+
+describe('deflate worker', { skip: os.availableParallelism() < 2 ? 'one core' : false }, () => {
+  test('gives the same bytes as the core, chunk after chunk, with pooled buffers', async () => {
+    const core = loadWasm();
+    const deflate = createDeflater();
+    for (const chunk of [...chunks(), ...chunks()]) {
+      const expected = core.deflateChunk(chunk);
+      // Pass a view over a larger buffer, as the core does with wasm memory.
+      const backing = new Uint8Array(chunk.length + 16);
+      backing.set(chunk, 8);
+      const got = await deflate(backing.subarray(8, 8 + chunk.length));
+      assert.deepEqual(Buffer.from(got), Buffer.from(expected));
+    }
+  });
+
+  test('a build with the worker exits on its own', () => {
+    const script = `
+      const { createDeflater } = require(${JSON.stringify(require.resolve('../../npm/lib/deflate-worker.js'))});
+      const deflate = createDeflater();
+      deflate(new Uint8Array(1 << 20)).then((out) => console.log(out.length));
+    `;
+    const r = spawnSync(process.execPath, ['-e', script], { encoding: 'utf8', timeout: 20_000 });
+    assert.equal(r.signal, null, 'the process had to be killed: the worker held it open');
+    assert.equal(r.status, 0, r.stderr);
+    assert.ok(Number(r.stdout) > 0);
+  });
+});
