@@ -217,10 +217,7 @@ pub async fn make<H: Host>(host: &H, options: &BuildOptions) -> Result<Plan, Err
     )
     .await?;
     // Before the base: a wrong --script is reported as such, not as a base problem.
-    let entrypoint = with_ports(
-        choose_entrypoint(host, &project, &settings, &layers).await?,
-        &settings,
-    );
+    let entrypoint = choose_entrypoint(host, &project, &settings, &layers).await?;
     let (base_value, base_rule) = match &settings.base_image {
         Some(v) => (
             v.clone(),
@@ -400,27 +397,6 @@ async fn resolve_base<H: Host>(
     Ok((source::resolve(host, value, wanted).await?, true))
 }
 
-/// An explicit port also moves a detected server, so that what the image
-/// exposes is what listens.
-fn with_ports(mut entrypoint: EntryPoint, settings: &Settings) -> EntryPoint {
-    let wanted = settings
-        .ports
-        .as_ref()
-        .and_then(|ports| ports.iter().find_map(|p| p.strip_suffix("/tcp")));
-    if let (Some(detected), Some(wanted)) = (entrypoint.port, wanted) {
-        let (old, new) = (detected.to_string(), wanted.to_owned());
-        for arg in &mut entrypoint.command {
-            if *arg == old {
-                *arg = new.clone();
-            } else if let Some(host) = arg.strip_suffix(&format!(":{old}")) {
-                *arg = format!("{host}:{new}");
-            }
-        }
-        entrypoint.port = wanted.parse().ok();
-    }
-    entrypoint
-}
-
 /// Explicit entry point or script first; only then the project's own sources are scanned.
 async fn choose_entrypoint<H: Host>(
     host: &H,
@@ -431,7 +407,7 @@ async fn choose_entrypoint<H: Host>(
     let origin = layers.origin("--entrypoint", |s| s.entrypoint.is_some());
     let explicit = settings.entrypoint.as_deref().map(|c| (c, origin.as_str()));
     let served = if explicit.is_none() && settings.script.is_none() {
-        detect_framework(host, project).await?
+        detect_framework(host, project, settings).await?
     } else {
         None
     };
@@ -445,7 +421,11 @@ async fn choose_entrypoint<H: Host>(
     )?)
 }
 
-async fn detect_framework<H: Host>(host: &H, project: &Project) -> Result<Option<Served>, Error> {
+async fn detect_framework<H: Host>(
+    host: &H,
+    project: &Project,
+    settings: &Settings,
+) -> Result<Option<Served>, Error> {
     // Only files that name a framework are kept, so memory follows the app,
     // not the size of the tree.
     let mut texts = Vec::new();
@@ -462,7 +442,18 @@ async fn detect_framework<H: Host>(host: &H, project: &Project) -> Result<Option
         .map(|(rel, text)| SourceFile { rel, text })
         .collect();
     let deps = Deps::from_requirements(&project.metadata.dependencies);
-    Ok(framework::detect(&files, &deps).map_err(project::ProjectError::from)?)
+    Ok(framework::detect(&files, &deps, first_tcp_port(settings))
+        .map_err(project::ProjectError::from)?)
+}
+
+/// An explicit port also moves a detected server, so that what the image
+/// exposes is what listens.
+fn first_tcp_port(settings: &Settings) -> Option<u16> {
+    settings
+        .ports
+        .as_ref()?
+        .iter()
+        .find_map(|p| p.strip_suffix("/tcp")?.parse().ok())
 }
 
 /// Whether a source imports a framework or names Django's settings, which
