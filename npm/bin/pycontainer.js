@@ -262,9 +262,26 @@ function makeReporter(enabled) {
     info(line) {
       if (enabled) process.stderr.write(`${line}\n`);
     },
-    onProgress: enabled
-      ? (event) => process.stderr.write(`  ${describeEvent(event)}\n`)
-      : undefined,
+    onProgress: enabled ? progressLine() : undefined,
+  };
+}
+
+/**
+ * Renders progress on a terminal: a line per phase, and one line per blob
+ * that counts up in place instead of scrolling a line per megabyte.
+ */
+function progressLine() {
+  let open = false;
+  return (raw) => {
+    const event = raw instanceof Map ? Object.fromEntries(raw) : raw;
+    if (event?.type === 'blob') {
+      process.stderr.write(`\r\x1b[2K  ${event.label}: ${formatBytes(Number(event.bytes))}`);
+      open = true;
+      return;
+    }
+    const text = event?.type === 'phase' ? `${event.name}…` : describeEvent(event);
+    process.stderr.write(`${open ? '\n' : ''}  ${text}\n`);
+    open = false;
   };
 }
 
