@@ -42,7 +42,7 @@ export interface Host {
   stat(path: string): MaybePromise<FileInfo | null>;
   /** The entries of a directory, any order. */
   listDir(path: string): MaybePromise<DirEntry[]>;
-  /** Up to `length` bytes from `offset`; fewer only at end of file. */
+  /** Up to `length` bytes from `offset`; fewer only at end of file. The core copies the bytes before its next call, so a host may reuse one buffer. */
   read(path: string, offset: number, length: number): MaybePromise<Uint8Array>;
   /** Opens a new file for writing (truncating), creating parent directories; returns a handle. */
   create(path: string): MaybePromise<number>;
@@ -54,17 +54,27 @@ export interface Host {
   rename(from: string, to: string): MaybePromise<void>;
   /** Deletes a file; a missing file is not an error. */
   remove(path: string): MaybePromise<void>;
-  /** An environment variable, e.g. `SOURCE_DATE_EPOCH` for reproducible timestamps. */
-  env(name: string): MaybePromise<string | undefined>;
+  /** Deletes an empty directory; a missing one is not an error (a failed build takes back what it made). */
+  removeDir(path: string): MaybePromise<void>;
+  /** An environment variable, e.g. `SOURCE_DATE_EPOCH`; answered synchronously. */
+  env(name: string): string | undefined;
   /** Receives progress events; may ignore them. */
   progress(event: ProgressEvent): MaybePromise<void>;
   /** Optional host-native SHA-256; without it the core uses its own. */
   sha256?(): Sha256;
+  /**
+   * Optional second core for layer compression: run the wasm export `deflateChunk`
+   * on `data` in a worker. `data` is a view valid only during the call; the result
+   * is read before the next call, which may reuse its memory.
+   */
+  deflateChunk?(data: Uint8Array): Promise<Uint8Array>;
 }
 
 export interface NodeHostOptions {
   /** Called with each progress event (for a progress display); nothing is printed otherwise. */
   onProgress?: (event: ProgressEvent) => void;
+  /** Compress layers on a second core in a worker thread (default true; the bytes are the same either way). */
+  threads?: boolean;
 }
 
 /** The default host: the local file system through synchronous `node:fs` calls. */

@@ -17,6 +17,8 @@ cargo fmt --all -- --check
 cargo clippy --all-targets --quiet -- -D warnings
 cargo clippy --target wasm32-unknown-unknown --quiet -- -D warnings
 npx biome check npm bench tests web-demo
+# The typed API as ESM and CommonJS consumers (a VS Code extension) see it.
+npx tsc -p tests/types
 
 step "rust tests (native host)"
 cargo test --quiet
