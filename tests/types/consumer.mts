@@ -1,9 +1,9 @@
 // Type-checks the package as an ESM consumer (a VS Code extension) would use it.
 import {
-  build,
-  createNodeHost,
   type BuildOptions,
   type BuildResult,
+  build,
+  createNodeHost,
   validate,
   version,
 } from 'pycontainer';
