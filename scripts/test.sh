@@ -20,11 +20,12 @@ npx biome check npm bench tests web-demo
 # The typed API as ESM and CommonJS consumers (a VS Code extension) see it.
 npx tsc -p tests/types
 
-step "rust tests (native host)"
-cargo test --quiet
-
+# Before the Rust tests: tests/cross_host.rs builds through the Node CLI too.
 step "wasm build"
 bash scripts/build-wasm.sh
+
+step "rust tests (native host, and native against wasm)"
+cargo test --quiet
 
 step "node tests (CLI, host adapter, end to end)"
 node --test tests/js/ tests/e2e/
