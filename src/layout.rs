@@ -2,7 +2,7 @@
 
 use std::cell::{Cell, RefCell};
 
-use crate::digest::{Digest, DigestError};
+use crate::digest::Digest;
 use crate::host::{Host, HostError, Kind, WriteHandle};
 use crate::oci::{self, media, Descriptor, ImageConfig, Index, Manifest};
 use crate::platform::{self, Platform};
@@ -205,9 +205,7 @@ impl<'h, H: Host> Layout<'h, H> {
             });
         }
         let bytes = self.host.read_all(&path).await?;
-        let mut h = self.host.sha256();
-        h.update(&bytes);
-        let actual = h.finish();
+        let actual = Digest::of(self.host.sha256(), &bytes);
         if actual != desc.digest || bytes.len() as u64 != desc.size {
             return Err(LayoutError::Corrupt {
                 path: self.root.clone(),
@@ -353,9 +351,11 @@ impl<'h, H: Host> Layout<'h, H> {
         media_type: &str,
         bytes: &[u8],
     ) -> Result<Descriptor, LayoutError> {
-        let mut h = self.host.sha256();
-        h.update(bytes);
-        let desc = Descriptor::new(media_type, h.finish(), bytes.len() as u64);
+        let desc = Descriptor::new(
+            media_type,
+            Digest::of(self.host.sha256(), bytes),
+            bytes.len() as u64,
+        );
         if !self.has_blob(&desc).await? {
             let mut w = self.begin_blob().await?;
             let written = w.write(self.host, bytes).await;
@@ -524,13 +524,4 @@ fn parse<T: serde::de::DeserializeOwned>(file: &str, bytes: &[u8]) -> Result<T, 
         file: file.to_owned(),
         message: e.to_string(),
     })
-}
-
-impl From<DigestError> for LayoutError {
-    fn from(e: DigestError) -> Self {
-        LayoutError::BadDocument {
-            file: String::new(),
-            message: e.to_string(),
-        }
-    }
 }

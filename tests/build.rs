@@ -620,23 +620,14 @@ fn a_second_core_changes_the_speed_not_the_bytes() {
     ctx.write(&[("main.py", "print(1)\n")]);
     // Several chunks of text and of noise, so both the offloaded and the
     // local path compress both kinds.
-    let mut seed = 7u64;
-    for i in 0..6 {
-        let noise: Vec<u8> = (0..700_000)
-            .map(|_| {
-                seed ^= seed << 13;
-                seed ^= seed >> 7;
-                seed ^= seed << 17;
-                seed as u8
-            })
-            .collect();
-        std::fs::write(ctx.0.join(format!("noise{i}.bin")), noise).expect("write");
-        std::fs::write(
-            ctx.0.join(format!("text{i}.txt")),
-            "def f():\n    return 42\n".repeat(30_000),
-        )
-        .expect("write");
-    }
+    write_noise_and_text(
+        &ctx,
+        "",
+        6,
+        700_000,
+        7,
+        &"def f():\n    return 42\n".repeat(30_000),
+    );
     let one = build_valid(
         &host(),
         &options(&ctx.path(""), &out.path("one"), "scratch", &["t:1"]),

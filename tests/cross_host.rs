@@ -11,23 +11,14 @@ use pycontainer::host::NativeHost;
 /// worker compresses some chunks and the main thread others.
 fn fixture(ctx: &TempDir) {
     hello_project(ctx);
-    let mut seed = 99u64;
-    for i in 0..3 {
-        let noise: Vec<u8> = (0..900_000)
-            .map(|_| {
-                seed ^= seed << 13;
-                seed ^= seed >> 7;
-                seed ^= seed << 17;
-                seed as u8
-            })
-            .collect();
-        std::fs::write(ctx.0.join(format!("data/noise{i}.bin")), noise).expect("write noise");
-        std::fs::write(
-            ctx.0.join(format!("data/text{i}.txt")),
-            "x = {'a': [1, 2, 3]}\n".repeat(50_000),
-        )
-        .expect("write text");
-    }
+    write_noise_and_text(
+        ctx,
+        "data",
+        3,
+        900_000,
+        99,
+        &"x = {'a': [1, 2, 3]}\n".repeat(50_000),
+    );
 }
 
 #[test]
@@ -39,7 +30,6 @@ fn native_and_node_builds_are_byte_identical() {
         "the wasm core is not built: run scripts/build-wasm.sh (scripts/test.sh does, before cargo test)"
     );
     let (ctx, out) = (TempDir::new("ctx"), TempDir::new("out"));
-    std::fs::create_dir_all(ctx.0.join("data")).expect("mkdir");
     fixture(&ctx);
 
     let host = NativeHost::with_env(&[("SOURCE_DATE_EPOCH", "1700000000")]);

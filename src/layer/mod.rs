@@ -22,7 +22,6 @@ pub struct LayerDigests {
     pub diff_id: Digest,
     /// Size of the gzip blob.
     pub size: u64,
-    pub uncompressed_size: u64,
 }
 
 /// Turns tar bytes into gzip bytes, hashing both sides. Sans-I/O: the
@@ -32,7 +31,6 @@ pub struct LayerEncoder {
     tar_hash: Sha256,
     blob_hash: Sha256,
     trailer: Trailer,
-    tar_len: u64,
     blob_len: u64,
     pending: Vec<u8>,
     /// Compressed bytes ready for the sink.
@@ -45,7 +43,6 @@ impl LayerEncoder {
             tar_hash,
             blob_hash,
             trailer: Trailer::default(),
-            tar_len: 0,
             blob_len: 0,
             pending: Vec::with_capacity(gzip::CHUNK),
             out: Vec::new(),
@@ -57,7 +54,6 @@ impl LayerEncoder {
     pub fn push(&mut self, tar_bytes: &[u8]) {
         self.tar_hash.update(tar_bytes);
         self.trailer.update(tar_bytes);
-        self.tar_len += tar_bytes.len() as u64;
         self.pending.extend_from_slice(tar_bytes);
     }
 
@@ -97,7 +93,6 @@ impl LayerEncoder {
             digest: self.blob_hash.finish(),
             diff_id: self.tar_hash.finish(),
             size: self.blob_len,
-            uncompressed_size: self.tar_len,
         };
         (self.out, digests)
     }

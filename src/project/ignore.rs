@@ -119,6 +119,7 @@ impl IgnoreRules {
         Ok(())
     }
 
+    #[cfg(test)]
     pub fn rules(&self) -> impl ExactSizeIterator<Item = &Rule> + '_ {
         self.entries.iter().map(|e| &e.rule)
     }
@@ -178,6 +179,7 @@ impl IgnoreRules {
         }
     }
 
+    #[cfg(test)]
     pub fn is_excluded(&self, rel_path: &str) -> bool {
         matches!(self.verdict(rel_path), Verdict::Excluded(_))
     }

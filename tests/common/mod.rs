@@ -171,6 +171,35 @@ pub fn list_layer(path: &Path) -> Vec<Listed> {
     out
 }
 
+/// Writes `count` pairs of files into `dir` (relative to the context):
+/// `noise{i}.bin` (xorshift bytes from `seed`, incompressible) and
+/// `text{i}.txt` (`text`, highly compressible), so a layer spans several
+/// compression chunks of both kinds.
+pub fn write_noise_and_text(
+    ctx: &TempDir,
+    dir: &str,
+    count: usize,
+    noise_len: usize,
+    seed: u64,
+    text: &str,
+) {
+    let mut seed = seed;
+    let base = ctx.0.join(dir);
+    fs::create_dir_all(&base).expect("mkdir");
+    for i in 0..count {
+        let noise: Vec<u8> = (0..noise_len)
+            .map(|_| {
+                seed ^= seed << 13;
+                seed ^= seed >> 7;
+                seed ^= seed << 17;
+                seed as u8
+            })
+            .collect();
+        fs::write(base.join(format!("noise{i}.bin")), noise).expect("write noise");
+        fs::write(base.join(format!("text{i}.txt")), text).expect("write text");
+    }
+}
+
 /// The src-layout console-script project the README builds.
 pub fn hello_project(dir: &TempDir) {
     dir.write(&[
