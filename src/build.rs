@@ -8,10 +8,13 @@ use crate::host::{Host, Offloaded, Progress};
 use crate::image::{self, AddedLayer};
 use crate::layer::{gzip, tar, LayerEncoder};
 use crate::layout::{BlobWriter, Layout};
-use crate::oci::{self, Descriptor};
+use crate::oci::{self, Descriptor, ImageConfig};
 use crate::plan::{self, BuildOptions, Content, Plan, PlannedEntry};
 use crate::plan::{FileCount, PlanView};
 use crate::project::Excluded;
+use crate::registry::push::{self, Blob, PushStats, Pushed, Source, Upload};
+use crate::registry::{pull, Client, ClientOptions};
+use crate::source::Origin;
 
 /// Bytes read from a file per host call, and compressed bytes gathered per write.
 const IO_CHUNK: usize = 1 << 20;
@@ -34,7 +37,8 @@ pub struct BuildResult {
     pub manifest_digest: Option<Digest>,
     #[serde(skip_serializing_if = "Option::is_none")]
     pub config_digest: Option<Digest>,
-    pub output: String,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub output: Option<String>,
     pub tags: Vec<String>,
     pub names: Vec<String>,
     pub platform: String,
@@ -46,6 +50,10 @@ pub struct BuildResult {
     pub size: u64,
     pub files: FileCount,
     pub excluded: Vec<Excluded>,
+    /// Where `--push` sent the image, with the digest each registry confirmed.
+    pub pushed: Vec<Pushed>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub push_stats: Option<PushStats>,
     pub plan: PlanView,
 }
 
@@ -68,85 +76,61 @@ impl BuildResult {
             size: 0,
             files: view.files.clone(),
             excluded: view.excluded.clone(),
+            pushed: Vec::new(),
+            push_stats: None,
             plan: view,
         }
     }
 }
 
-/// Builds the image the options describe into an OCI layout; with
-/// `dry_run`, only plans it.
+/// Builds the image the options describe into an OCI layout, a registry,
+/// or both; with `dry_run`, only plans it.
 pub async fn build<H: Host>(host: &H, options: &BuildOptions) -> Result<BuildResult, Error> {
+    let client = Client::new(host, client_options(options));
     host.progress(&Progress::Phase { name: "plan" });
-    let plan = plan::make(host, options).await?;
+    let plan = plan::make(&client, options).await?;
     if options.dry_run {
         return Ok(BuildResult::planned(&plan));
     }
-    execute(host, &plan).await
+    execute(&client, &plan).await
 }
 
-/// Writes the planned image; on failure, leaves the output as it found it.
-pub async fn execute<H: Host>(host: &H, plan: &Plan) -> Result<BuildResult, Error> {
-    let out = Layout::new(host, &plan.output);
-    out.begin().await?;
-    let written = write_image(host, &out, plan).await;
-    if written.is_err() {
-        out.undo().await;
-    }
-    written
+fn client_options(options: &BuildOptions) -> ClientOptions {
+    ClientOptions::new(
+        &options.insecure_registries,
+        options.parallel,
+        options.chunk_size,
+    )
 }
 
-async fn write_image<H: Host>(
-    host: &H,
-    out: &Layout<'_, H>,
-    plan: &Plan,
-) -> Result<BuildResult, Error> {
-    if let Some(src) = &plan.base.layout {
-        host.progress(&Progress::Phase { name: "base" });
-        let src = Layout::new(host, src);
-        for layer in &plan.base.layers {
-            if !out.has_blob(layer).await? {
-                out.copy_blob(&src, layer).await?;
+/// Writes the planned image, then pushes it. A failed write leaves the
+/// output layout as it found it; a push sends the manifest only once every
+/// blob is in place.
+pub async fn execute<H: Host>(client: &Client<'_, H>, plan: &Plan) -> Result<BuildResult, Error> {
+    let host = client.host();
+    let image = match &plan.output {
+        Some(path) => {
+            let out = Layout::new(host, path);
+            out.begin().await?;
+            let written = write_layout(client, &out, plan).await;
+            if written.is_err() {
+                out.undo().await;
             }
+            written?
         }
-    }
-
-    host.progress(&Progress::Phase { name: "layer" });
-    let flavor = plan.base.flavor;
-    let (app, diff_id) =
-        write_layer(host, out, &plan.app_layer, plan.epoch, flavor.gzip_layer()).await?;
-
-    host.progress(&Progress::Phase { name: "write" });
-    let added = AddedLayer {
-        diff_id: diff_id.clone(),
-        created_by: format!("pycontainer: app layer at {}", plan.changes.working_dir),
+        None => compose(host, &Layout::new(host, cache(plan)?), plan).await?,
     };
-    let config = image::derive_config(&plan.base.config, &[added], &plan.changes);
-    let config_desc = out
-        .put_bytes(flavor.config(), &oci::to_canonical_json(&config))
-        .await?;
-    let mut layers = plan.base.layers.clone();
-    layers.push(app.clone());
-    let manifest = image::manifest(
-        flavor,
-        config_desc.clone(),
-        layers.clone(),
-        plan.annotations.clone(),
-    );
-    let mut manifest_desc = out
-        .put_bytes(flavor.manifest(), &oci::to_canonical_json(&manifest))
-        .await?;
-    manifest_desc.platform = Some(plan.platform.clone());
-    let tags: Vec<(String, String)> = plan
-        .tags
+    let (pushed, push_stats) = if plan.push.is_empty() {
+        (Vec::new(), None)
+    } else {
+        host.progress(&Progress::Phase { name: "push" });
+        let (pushed, stats) = push::push(client, &upload(plan, &image)?, &plan.push).await?;
+        (pushed, Some(stats))
+    };
+    let layers = image
+        .layers
         .iter()
-        .map(|t| (t.tag.clone(), t.name.clone()))
-        .collect();
-    out.tag(plan.existing_index.clone(), &manifest_desc, &tags)
-        .await?;
-
-    let layer_infos: Vec<LayerInfo> = layers
-        .iter()
-        .zip(&config.rootfs.diff_ids)
+        .zip(&image.config.rootfs.diff_ids)
         .map(|(d, diff_id)| LayerInfo {
             digest: d.digest.clone(),
             diff_id: diff_id.clone(),
@@ -156,11 +140,158 @@ async fn write_image<H: Host>(
         .collect();
     Ok(BuildResult {
         dry_run: false,
-        size: manifest_desc.size + config_desc.size + layers.iter().map(|l| l.size).sum::<u64>(),
-        manifest_digest: Some(manifest_desc.digest),
-        config_digest: Some(config_desc.digest),
-        layers: layer_infos,
+        size: image.manifest_bytes.len() as u64
+            + image.config_bytes.len() as u64
+            + image.layers.iter().map(|l| l.size).sum::<u64>(),
+        manifest_digest: Some(Digest::of(host.sha256(), &image.manifest_bytes)),
+        config_digest: Some(image.config_desc.digest.clone()),
+        layers,
+        pushed,
+        push_stats,
         ..BuildResult::planned(plan)
+    })
+}
+
+/// The blob cache, which registry bases and push-only builds need.
+fn cache(plan: &Plan) -> Result<&str, Error> {
+    plan.cache.as_deref().ok_or_else(|| Error::Option {
+        flag: "--cache-dir".to_owned(),
+        message: "there is no cache directory (neither HOME nor XDG_CACHE_HOME is set); pass --cache-dir DIR"
+            .to_owned(),
+    })
+}
+
+/// An image put together: its app layer in `store`, its config and
+/// manifest in memory.
+struct Composed {
+    store: String,
+    layers: Vec<Descriptor>,
+    config: ImageConfig,
+    config_bytes: Vec<u8>,
+    config_desc: Descriptor,
+    manifest_bytes: Vec<u8>,
+}
+
+async fn compose<H: Host>(host: &H, store: &Layout<'_, H>, plan: &Plan) -> Result<Composed, Error> {
+    host.progress(&Progress::Phase { name: "layer" });
+    let flavor = plan.base.flavor;
+    let (app, diff_id) = write_layer(
+        host,
+        store,
+        &plan.app_layer,
+        plan.epoch,
+        flavor.gzip_layer(),
+    )
+    .await?;
+    let added = AddedLayer {
+        diff_id,
+        created_by: format!("pycontainer: app layer at {}", plan.changes.working_dir),
+    };
+    let config = image::derive_config(&plan.base.config, &[added], &plan.changes);
+    let config_bytes = oci::to_canonical_json(&config);
+    let config_desc = Descriptor::new(
+        flavor.config(),
+        Digest::of(host.sha256(), &config_bytes),
+        config_bytes.len() as u64,
+    );
+    let mut layers = plan.base.layers.clone();
+    layers.push(app);
+    let manifest = image::manifest(
+        flavor,
+        config_desc.clone(),
+        layers.clone(),
+        plan.annotations.clone(),
+    );
+    Ok(Composed {
+        store: store.root().to_owned(),
+        layers,
+        config,
+        config_bytes,
+        config_desc,
+        manifest_bytes: oci::to_canonical_json(&manifest),
+    })
+}
+
+/// The whole image into the output layout: base blobs, app layer, config,
+/// manifest, and the tags last.
+async fn write_layout<H: Host>(
+    client: &Client<'_, H>,
+    out: &Layout<'_, H>,
+    plan: &Plan,
+) -> Result<Composed, Error> {
+    let host = client.host();
+    let from = match &plan.base.origin {
+        Origin::None => None,
+        Origin::Layout(path) => Some(path.as_str()),
+        Origin::Registry(repo) => {
+            host.progress(&Progress::Phase { name: "pull" });
+            let dir = cache(plan)?;
+            pull::fetch_blobs(client, repo, &plan.base.layers, &Layout::new(host, dir)).await?;
+            Some(dir)
+        }
+    };
+    if let Some(src) = from {
+        host.progress(&Progress::Phase { name: "base" });
+        let src = Layout::new(host, src);
+        for layer in &plan.base.layers {
+            if !out.has_blob(layer).await? {
+                out.copy_blob(&src, layer).await?;
+            }
+        }
+    }
+    let image = compose(host, out, plan).await?;
+    host.progress(&Progress::Phase { name: "write" });
+    out.put_bytes(image.config_desc.media_type.as_str(), &image.config_bytes)
+        .await?;
+    let mut manifest_desc = out
+        .put_bytes(plan.base.flavor.manifest(), &image.manifest_bytes)
+        .await?;
+    manifest_desc.platform = Some(plan.platform.clone());
+    let tags: Vec<(String, String)> = plan
+        .tags
+        .iter()
+        .map(|t| (t.tag.clone(), t.name.clone()))
+        .collect();
+    out.tag(plan.existing_index.clone(), &manifest_desc, &tags)
+        .await?;
+    Ok(image)
+}
+
+/// What to push: base layers from where the base is (mounted when it is in
+/// the target registry), the app layer from its store, the config from memory.
+fn upload<'a>(plan: &'a Plan, image: &'a Composed) -> Result<Upload<'a>, Error> {
+    let base_source = match &plan.base.origin {
+        Origin::Registry(repo) => Source::Remote {
+            repo,
+            cache: cache(plan)?,
+        },
+        Origin::Layout(path) => Source::Layout(path),
+        Origin::None => Source::Layout(&image.store),
+    };
+    let mut blobs: Vec<Blob<'a>> = plan
+        .base
+        .layers
+        .iter()
+        .map(|desc| Blob {
+            desc: desc.clone(),
+            source: base_source,
+        })
+        .collect();
+    if let Some(app) = image.layers.last() {
+        blobs.push(Blob {
+            desc: app.clone(),
+            source: Source::Layout(&image.store),
+        });
+    }
+    blobs.push(Blob {
+        desc: image.config_desc.clone(),
+        source: Source::Bytes(&image.config_bytes),
+    });
+    Ok(Upload {
+        blobs,
+        media_type: plan.base.flavor.manifest().to_owned(),
+        manifest: image.manifest_bytes.clone(),
+        children: Vec::new(),
     })
 }
 

@@ -8,6 +8,7 @@ use crate::layout::LayoutError;
 use crate::project::ProjectError;
 use crate::python::interpreters::InterpreterError;
 use crate::reference::ReferenceError;
+use crate::registry::RegistryError;
 use crate::source::SourceError;
 
 #[derive(Debug, thiserror::Error)]
@@ -37,6 +38,8 @@ pub enum Error {
     #[error(transparent)]
     Clock(#[from] ClockError),
     #[error(transparent)]
+    Registry(#[from] RegistryError),
+    #[error(transparent)]
     Host(#[from] HostError),
 }
 
@@ -50,6 +53,8 @@ impl Error {
             Error::Python(_) => "python-version",
             Error::Tag { .. } => "invalid-tag",
             Error::FileChanged { .. } => "file-changed",
+            Error::Base(SourceError::Registry { source, .. }) => source.code(),
+            Error::Registry(source) => source.code(),
             Error::Base(_) => "base-image",
             Error::Project(ProjectError::Host(_)) | Error::Host(_) => "io",
             Error::Project(

@@ -5,7 +5,7 @@ use std::cell::{Cell, RefCell};
 use crate::digest::Digest;
 use crate::host::{Host, HostError, Kind, WriteHandle};
 use crate::oci::{self, media, Descriptor, ImageConfig, Index, Manifest};
-use crate::platform::{self, Platform};
+use crate::platform::Platform;
 
 /// Larger JSON documents than this are refused rather than read into memory.
 const MAX_DOCUMENT: u64 = 4 << 20;
@@ -69,7 +69,7 @@ pub enum LayoutError {
     Host(#[from] HostError),
 }
 
-fn list(what: &str, items: &[String]) -> String {
+pub(crate) fn list(what: &str, items: &[String]) -> String {
     if items.is_empty() {
         format!("it has no {what}")
     } else {
@@ -229,23 +229,7 @@ impl<'h, H: Host> Layout<'h, H> {
             .ok_or_else(|| LayoutError::NotALayout {
                 path: self.root.clone(),
             })?;
-        let tags: Vec<String> = index.tags().into_iter().map(str::to_owned).collect();
-        let entry = match tag {
-            Some(tag) => index.manifests.iter().find(|d| d.ref_name() == Some(tag)),
-            None if index.manifests.len() == 1 => index.manifests.first(),
-            None => {
-                return Err(LayoutError::Ambiguous {
-                    path: self.root.clone(),
-                    count: index.manifests.len(),
-                    tags,
-                });
-            }
-        };
-        let entry = entry.ok_or_else(|| LayoutError::TagNotFound {
-            path: self.root.clone(),
-            tag: tag.unwrap_or_default().to_owned(),
-            tags: tags.clone(),
-        })?;
+        let entry = self.entry(&index, tag)?;
         let descriptor = self.select_platform(entry.clone(), wanted).await?;
         let manifest: Manifest = parse(
             &self.blob_path(&descriptor.digest),
@@ -272,6 +256,31 @@ impl<'h, H: Host> Layout<'h, H> {
         })
     }
 
+    /// The index entry tagged `tag`, or the only entry without a tag.
+    pub fn entry<'i>(
+        &self,
+        index: &'i Index,
+        tag: Option<&str>,
+    ) -> Result<&'i Descriptor, LayoutError> {
+        let tags = || index.tags().into_iter().map(str::to_owned).collect();
+        let entry = match tag {
+            Some(tag) => index.manifests.iter().find(|d| d.ref_name() == Some(tag)),
+            None if index.manifests.len() == 1 => index.manifests.first(),
+            None => {
+                return Err(LayoutError::Ambiguous {
+                    path: self.root.clone(),
+                    count: index.manifests.len(),
+                    tags: tags(),
+                });
+            }
+        };
+        entry.ok_or_else(|| LayoutError::TagNotFound {
+            path: self.root.clone(),
+            tag: tag.unwrap_or_default().to_owned(),
+            tags: tags(),
+        })
+    }
+
     /// Follows an index (or Docker manifest list) down to one manifest.
     async fn select_platform(
         &self,
@@ -295,26 +304,14 @@ impl<'h, H: Host> Layout<'h, H> {
                 &self.read_document(&desc).await?,
             )?;
             let target = wanted.cloned().unwrap_or_else(Platform::default_target);
-            let candidates = nested
-                .manifests
-                .iter()
-                .filter_map(|d| d.platform.as_ref().map(|p| (p, d)));
-            desc = match platform::select(&target, candidates) {
-                Some(d) => d.clone(),
-                None => {
-                    let available = nested
-                        .manifests
-                        .iter()
-                        .filter_map(|d| d.platform.as_ref())
-                        .map(ToString::to_string)
-                        .collect();
-                    return Err(LayoutError::NoPlatform {
-                        path: self.root.clone(),
-                        wanted: target.to_string(),
-                        available,
-                    });
-                }
-            };
+            desc = nested
+                .select(&target)
+                .map_err(|available| LayoutError::NoPlatform {
+                    path: self.root.clone(),
+                    wanted: target.to_string(),
+                    available,
+                })?
+                .clone();
         }
         Err(LayoutError::Unsupported {
             path: self.root.clone(),
@@ -336,7 +333,12 @@ impl<'h, H: Host> Layout<'h, H> {
     pub async fn begin_blob(&self) -> Result<BlobWriter, LayoutError> {
         let n = self.temp_counter.get() + 1;
         self.temp_counter.set(n);
-        let temp = format!("{}/blobs/sha256/.tmp-pycontainer-{n}", self.root);
+        // Random as well as counted: several builds may share a cache layout.
+        let temp = format!(
+            "{}/blobs/sha256/.tmp-pycontainer-{:x}-{n}",
+            self.root,
+            self.host.random()
+        );
         let handle = self.host.create(&temp).await?;
         Ok(BlobWriter {
             handle,
@@ -519,7 +521,10 @@ impl BlobWriter {
     }
 }
 
-fn parse<T: serde::de::DeserializeOwned>(file: &str, bytes: &[u8]) -> Result<T, LayoutError> {
+pub(crate) fn parse<T: serde::de::DeserializeOwned>(
+    file: &str,
+    bytes: &[u8],
+) -> Result<T, LayoutError> {
     serde_json::from_slice(bytes).map_err(|e| LayoutError::BadDocument {
         file: file.to_owned(),
         message: e.to_string(),

@@ -13,8 +13,10 @@ pub mod oci;
 pub mod plan;
 pub mod platform;
 pub mod project;
+pub mod publish;
 pub mod python;
 pub mod reference;
+pub mod registry;
 pub mod source;
 pub mod validate;
 #[cfg(target_arch = "wasm32")]

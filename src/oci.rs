@@ -114,6 +114,22 @@ impl Index {
         }
     }
 
+    /// The entry for `wanted` (variants normalised, so `linux/arm64/v8` is
+    /// `linux/arm64`); else the platforms on offer, for the error.
+    pub fn select(&self, wanted: &Platform) -> Result<&Descriptor, Vec<String>> {
+        let candidates = self
+            .manifests
+            .iter()
+            .filter_map(|d| d.platform.as_ref().map(|p| (p, d)));
+        crate::platform::select(wanted, candidates).ok_or_else(|| {
+            self.manifests
+                .iter()
+                .filter_map(|d| d.platform.as_ref())
+                .map(ToString::to_string)
+                .collect()
+        })
+    }
+
     /// The tags (ref names) in the order they appear.
     pub fn tags(&self) -> Vec<&str> {
         self.manifests

@@ -21,6 +21,7 @@ use crate::project::ignore::IgnoreRules;
 use crate::project::{self, Excluded, Project};
 use crate::python::interpreters::{self, PythonChoice, PythonConstraint};
 use crate::reference::Reference;
+use crate::registry::Client;
 use crate::source::{self, BaseImage, BaseRef};
 
 pub const DEFAULT_WORKDIR: &str = "/app";
@@ -69,6 +70,18 @@ pub struct BuildOptions {
     pub exclude: Vec<String>,
     #[serde(default)]
     pub dry_run: bool,
+    /// Push the image to every `--tag` (which must then name a registry).
+    #[serde(default)]
+    pub push: bool,
+    /// Where pulled blobs are kept, by digest.
+    pub cache_dir: Option<String>,
+    /// Registries that may be reached over plain http or unverified TLS.
+    #[serde(default)]
+    pub insecure_registries: Vec<String>,
+    /// Blob uploads in flight at once.
+    pub parallel: Option<usize>,
+    /// Bytes per upload request; larger blobs go up in chunks of this size.
+    pub chunk_size: Option<usize>,
 }
 
 impl BuildOptions {
@@ -147,9 +160,14 @@ pub struct Plan {
     /// False in a dry run whose base is in a registry: it was not fetched.
     pub base_resolved: bool,
     pub python: Chosen<PythonChoice>,
-    pub output: String,
+    /// The layout to write; `None` when the image only goes to a registry.
+    pub output: Option<String>,
     pub existing_index: Option<Index>,
     pub tags: Vec<ImageTag>,
+    /// Where to push it (`--push`): the tags, as references.
+    pub push: Vec<Reference>,
+    /// The blob cache (an OCI layout), when the host has a place for one.
+    pub cache: Option<String>,
     pub platform: Platform,
     pub epoch: u64,
     pub entrypoint: EntryPoint,
@@ -160,7 +178,8 @@ pub struct Plan {
 }
 
 /// Decides everything; reads the context, the config and the base, writes nothing.
-pub async fn make<H: Host>(host: &H, options: &BuildOptions) -> Result<Plan, Error> {
+pub async fn make<H: Host>(client: &Client<'_, H>, options: &BuildOptions) -> Result<Plan, Error> {
+    let host = client.host();
     let epoch = clock::build_epoch(host)?;
     let context = options.context.as_str();
     project::check_context(host, context).await?;
@@ -194,16 +213,14 @@ pub async fn make<H: Host>(host: &H, options: &BuildOptions) -> Result<Plan, Err
             })
         })
         .transpose()?;
-    let existing_index = Layout::new(host, &output).check_writable().await?;
+    // Pushing alone writes no layout, unless an output was asked for.
+    let output = (!options.push || settings.output.is_some()).then_some(output);
+    let existing_index = match &output {
+        Some(out) => Layout::new(host, out).check_writable().await?,
+        None => None,
+    };
     let selection = selection(host, context, &settings, &layers).await?;
-    let project = project::discover(
-        host,
-        context,
-        metadata,
-        std::slice::from_ref(&output),
-        &selection,
-    )
-    .await?;
+    let project = project::discover(host, context, metadata, output.as_slice(), &selection).await?;
     let tags = tags(
         settings.tags.as_deref().unwrap_or(&[]),
         &project,
@@ -231,8 +248,14 @@ pub async fn make<H: Host>(host: &H, options: &BuildOptions) -> Result<Plan, Err
             format!("python:X.Y-slim for {}", python.rule),
         ),
     };
+    let push = push_targets(
+        options.push,
+        settings.tags.is_some(),
+        &tags,
+        &origin("--tag", |s| s.tags.is_some()),
+    )?;
     let (base, base_resolved) =
-        resolve_base(host, &base_value, wanted.as_ref(), options.dry_run).await?;
+        resolve_base(client, &base_value, wanted.as_ref(), options.dry_run).await?;
     let user = user(&settings, &base);
     let home = user
         .as_deref()
@@ -271,6 +294,8 @@ pub async fn make<H: Host>(host: &H, options: &BuildOptions) -> Result<Plan, Err
         output,
         existing_index,
         tags,
+        push,
+        cache: cache_dir(host, options),
         epoch,
         entrypoint,
         app_layer,
@@ -382,19 +407,63 @@ async fn choose_python<H: Host>(
 }
 
 async fn resolve_base<H: Host>(
-    host: &H,
+    client: &Client<'_, H>,
     value: &str,
     wanted: Option<&Platform>,
     dry_run: bool,
 ) -> Result<(BaseImage, bool), Error> {
     if dry_run {
         if let BaseRef::Registry(_) = BaseRef::parse(value)? {
-            let mut base = source::resolve(host, "scratch", wanted).await?;
+            let mut base = source::resolve(client, "scratch", wanted).await?;
             base.name = value.to_owned();
             return Ok((base, false));
         }
     }
-    Ok((source::resolve(host, value, wanted).await?, true))
+    Ok((source::resolve(client, value, wanted).await?, true))
+}
+
+/// The references `--push` sends the image to: the explicit tags, never
+/// ones derived from the project, which would name Docker Hub.
+fn push_targets(
+    push: bool,
+    explicit: bool,
+    tags: &[ImageTag],
+    origin: &str,
+) -> Result<Vec<Reference>, Error> {
+    if !push {
+        return Ok(Vec::new());
+    }
+    if !explicit {
+        return Err(Error::Option {
+            flag: "--push".to_owned(),
+            message: "needs a --tag naming the registry and repository to push to, \
+                      e.g. --tag registry.example.com/team/app:1.0"
+                .to_owned(),
+        });
+    }
+    tags.iter()
+        .map(|t| {
+            Reference::parse(&t.name).map_err(|source| Error::Tag {
+                origin: origin.to_owned(),
+                value: t.name.clone(),
+                source,
+            })
+        })
+        .collect()
+}
+
+/// `--cache-dir`, `PYCONTAINER_CACHE_DIR`, then the XDG cache directory.
+fn cache_dir<H: Host>(host: &H, options: &BuildOptions) -> Option<String> {
+    let dir = options
+        .cache_dir
+        .clone()
+        .or_else(|| host.env("PYCONTAINER_CACHE_DIR"))
+        .or_else(|| {
+            host.env("XDG_CACHE_HOME")
+                .map(|d| format!("{d}/pycontainer"))
+        })
+        .or_else(|| host.env("HOME").map(|d| format!("{d}/.cache/pycontainer")))?;
+    Some(format!("{}/oci", dir.trim_end_matches('/')))
 }
 
 /// Explicit entry point or script first; only then the project's own sources are scanned.

@@ -1,4 +1,4 @@
-//! Where a base image comes from: `scratch` or a local OCI layout (registries join here).
+//! Where a base image comes from: `scratch`, a local OCI layout, or a registry.
 
 use crate::digest::Digest;
 use crate::host::Host;
@@ -7,6 +7,7 @@ use crate::layout::{Layout, LayoutError};
 use crate::oci::{Descriptor, ImageConfig};
 use crate::platform::Platform;
 use crate::reference::Reference;
+use crate::registry::{pull, Client, RegistryError, Repo};
 
 /// A `--base-image` value.
 #[derive(Clone, Debug, PartialEq, Eq)]
@@ -21,8 +22,11 @@ pub enum BaseRef {
 
 #[derive(Debug, thiserror::Error)]
 pub enum SourceError {
-    #[error("base image {value:?}: pulling from a registry is not supported yet; give --base-image as `oci:PATH[:TAG]` (a local OCI layout) or `scratch`")]
-    Unsupported { value: String },
+    #[error("base image {value}: {source}")]
+    Registry {
+        value: String,
+        source: Box<RegistryError>,
+    },
     #[error("--base-image {value:?}: {reason}")]
     Invalid { value: String, reason: String },
     #[error("--base-image {value}: {source}")]
@@ -75,13 +79,23 @@ pub struct BaseImage {
     pub config: ImageConfig,
     pub layers: Vec<Descriptor>,
     pub manifest_digest: Option<Digest>,
-    /// The layout holding the layer blobs, when they are local.
-    pub layout: Option<String>,
+    pub origin: Origin,
+}
+
+/// Where the base's layer blobs are.
+#[derive(Clone, Debug)]
+pub enum Origin {
+    /// Nowhere: `scratch` has none (or a dry run did not look).
+    None,
+    /// In this OCI layout.
+    Layout(String),
+    /// In this repository, to be mounted or pulled into the cache.
+    Registry(Repo),
 }
 
 /// Reads the base's manifest and config (never its layers).
 pub async fn resolve<H: Host>(
-    host: &H,
+    client: &Client<'_, H>,
     value: &str,
     platform: Option<&Platform>,
 ) -> Result<BaseImage, SourceError> {
@@ -94,14 +108,27 @@ pub async fn resolve<H: Host>(
                 config: ImageConfig::scratch(&platform),
                 layers: Vec::new(),
                 manifest_digest: None,
-                layout: None,
+                origin: Origin::None,
             })
         }
-        BaseRef::Registry(_) => Err(SourceError::Unsupported {
-            value: value.to_owned(),
-        }),
+        BaseRef::Registry(reference) => {
+            let image = pull::resolve(client, &reference, platform)
+                .await
+                .map_err(|source| SourceError::Registry {
+                    value: value.to_owned(),
+                    source: Box::new(source),
+                })?;
+            Ok(BaseImage {
+                name: value.to_owned(),
+                flavor: Flavor::of_manifest(Some(&image.descriptor.media_type)),
+                config: image.config,
+                layers: image.manifest.layers,
+                manifest_digest: Some(image.descriptor.digest),
+                origin: Origin::Registry(image.repo),
+            })
+        }
         BaseRef::Layout { path, tag } => {
-            let layout = Layout::new(host, &path);
+            let layout = Layout::new(client.host(), &path);
             let resolved = layout
                 .resolve(tag.as_deref(), platform)
                 .await
@@ -115,7 +142,7 @@ pub async fn resolve<H: Host>(
                 config: resolved.config,
                 layers: resolved.manifest.layers,
                 manifest_digest: Some(resolved.descriptor.digest),
-                layout: Some(path),
+                origin: Origin::Layout(path),
             })
         }
     }

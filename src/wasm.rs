@@ -1,10 +1,11 @@
-//! The functions JS calls: build, validate, version.
+//! The functions JS calls: build, push, validate, version.
 
 use serde::Serialize;
 use wasm_bindgen::prelude::*;
 
 use crate::host::JsHost;
 use crate::plan::BuildOptions;
+use crate::publish::PushOptions;
 
 fn js_error(code: &str, message: &str) -> JsValue {
     let e = js_sys::Error::new(message);
@@ -25,6 +26,18 @@ pub async fn build(options: JsValue, host: JsValue) -> Result<JsValue, JsValue> 
     let options: BuildOptions = serde_wasm_bindgen::from_value(options)
         .map_err(|e| js_error("invalid-option", &format!("build options: {e}")))?;
     match crate::build::build(&host, &options).await {
+        Ok(result) => to_js(&result),
+        Err(e) => Err(js_error(e.code(), &e.to_string())),
+    }
+}
+
+/// Pushes an image from an OCI layout; see `PushOptions` and `PushResult`.
+#[wasm_bindgen]
+pub async fn push(options: JsValue, host: JsValue) -> Result<JsValue, JsValue> {
+    let host = JsHost::new(host)?;
+    let options: PushOptions = serde_wasm_bindgen::from_value(options)
+        .map_err(|e| js_error("invalid-option", &format!("push options: {e}")))?;
+    match crate::publish::push_layout(&host, &options).await {
         Ok(result) => to_js(&result),
         Err(e) => Err(js_error(e.code(), &e.to_string())),
     }

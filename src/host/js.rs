@@ -4,7 +4,10 @@ use js_sys::{Function, Object, Promise, Reflect, Uint8Array};
 use wasm_bindgen::{JsCast, JsValue};
 use wasm_bindgen_futures::JsFuture;
 
-use super::{DirEntry, FileInfo, Host, HostError, Offloaded, Progress, WriteHandle};
+use super::{
+    BodyHandle, Credentials, DirEntry, FileInfo, Host, HostError, HttpRequest, HttpResponse,
+    Offloaded, Progress, WriteHandle,
+};
 use crate::digest::{HostSha256, Sha256};
 
 pub struct JsHost {
@@ -211,6 +214,109 @@ impl Host for JsHost {
         }))
     }
 
+    async fn fetch(&self, req: &HttpRequest<'_>) -> Result<HttpResponse, HostError> {
+        let headers: js_sys::Array = req
+            .headers
+            .iter()
+            .map(|(k, v)| -> JsValue { js_sys::Array::of2(&k.into(), &v.into()).into() })
+            .collect();
+        let init = Object::new();
+        let set = |k: &str, v: &JsValue| Reflect::set(&init, &k.into(), v).map(drop);
+        // A copy, not a view: fetch reads the body after wasm memory may have moved.
+        let body = req
+            .body
+            .map_or(JsValue::NULL, |b| Uint8Array::from(b).into());
+        set("method", &req.method.into())
+            .and_then(|()| set("url", &req.url.into()))
+            .and_then(|()| set("headers", &headers))
+            .and_then(|()| set("body", &body))
+            .and_then(|()| set("tlsVerify", &req.tls_verify.into()))
+            .map_err(|e| host_error("fetch", req.url, &e))?;
+        let v = self.call("fetch", req.url, "fetch", &[init.into()]).await?;
+        let r: JsResponse = decode("fetch", req.url, v)?;
+        Ok(HttpResponse {
+            status: r.status,
+            url: r.url,
+            headers: r.headers,
+            body: BodyHandle(r.body),
+        })
+    }
+
+    async fn read_body(&self, body: BodyHandle, max: usize) -> Result<Option<Vec<u8>>, HostError> {
+        let v = self
+            .call(
+                "read",
+                "response body",
+                "readBody",
+                &[JsValue::from(body.0), JsValue::from_f64(max as f64)],
+            )
+            .await?;
+        if v.is_null() || v.is_undefined() {
+            return Ok(None);
+        }
+        let arr: Uint8Array = v.dyn_into().map_err(|_| HostError {
+            op: "read",
+            path: "response body".to_owned(),
+            message: "host readBody did not return a Uint8Array".to_owned(),
+            code: None,
+        })?;
+        Ok(Some(arr.to_vec()))
+    }
+
+    async fn discard_body(&self, body: BodyHandle) {
+        let _ = self
+            .call("discard", "", "discardBody", &[JsValue::from(body.0)])
+            .await;
+    }
+
+    async fn sleep(&self, ms: u64) {
+        if self.method("sleep").is_some() {
+            let _ = self
+                .call("sleep", "", "sleep", &[JsValue::from_f64(ms as f64)])
+                .await;
+        }
+    }
+
+    async fn credentials(&self, registry: &str) -> Result<Option<Credentials>, HostError> {
+        if self.method("credentials").is_none() {
+            return Ok(None);
+        }
+        let v = self
+            .call("credentials", registry, "credentials", &[registry.into()])
+            .await?;
+        if v.is_null() || v.is_undefined() {
+            return Ok(None);
+        }
+        let c: JsCredentials = decode("credentials", registry, v)?;
+        match c {
+            JsCredentials {
+                identity_token: Some(token),
+                ..
+            } => Ok(Some(Credentials::IdentityToken(token))),
+            JsCredentials {
+                username: Some(username),
+                password: Some(password),
+                ..
+            } => Ok(Some(Credentials::Basic { username, password })),
+            _ => Err(HostError {
+                op: "credentials",
+                path: registry.to_owned(),
+                message:
+                    "host credentials() returned neither {username, password} nor {identityToken}"
+                        .to_owned(),
+                code: None,
+            }),
+        }
+    }
+
+    fn now_ms(&self) -> u64 {
+        js_sys::Date::now() as u64
+    }
+
+    fn random(&self) -> u64 {
+        (js_sys::Math::random() * 9_007_199_254_740_992.0) as u64
+    }
+
     fn sha256(&self) -> Sha256 {
         let hasher = self
             .method("sha256")
@@ -229,6 +335,22 @@ impl Host for JsHost {
             None => Sha256::portable(),
         }
     }
+}
+
+#[derive(serde::Deserialize)]
+struct JsResponse {
+    status: u16,
+    url: String,
+    headers: Vec<(String, String)>,
+    body: u32,
+}
+
+#[derive(serde::Deserialize)]
+#[serde(rename_all = "camelCase")]
+struct JsCredentials {
+    username: Option<String>,
+    password: Option<String>,
+    identity_token: Option<String>,
 }
 
 struct JsSha256 {

@@ -71,6 +71,64 @@ impl HostError {
     }
 }
 
+/// An HTTP request for the host to send (the registry client's only way out).
+#[derive(Clone, Copy, Debug)]
+pub struct HttpRequest<'a> {
+    pub method: &'a str,
+    pub url: &'a str,
+    pub headers: &'a [(String, String)],
+    /// Whole bodies only: uploads go in chunks the core sizes, so no host
+    /// needs streaming request bodies (which browsers support only partly).
+    pub body: Option<&'a [u8]>,
+    /// False only for an `--insecure-registry` over https.
+    pub tls_verify: bool,
+}
+
+/// A response whose body is still with the host, to be read in pieces.
+#[derive(Debug)]
+pub struct HttpResponse {
+    pub status: u16,
+    /// The final URL, after redirects.
+    pub url: String,
+    /// Names in lower case.
+    pub headers: Vec<(String, String)>,
+    pub body: BodyHandle,
+}
+
+impl HttpResponse {
+    pub fn header(&self, name: &str) -> Option<&str> {
+        self.headers
+            .iter()
+            .find(|(k, _)| k.eq_ignore_ascii_case(name))
+            .map(|(_, v)| v.as_str())
+    }
+}
+
+/// A response body the host holds open, as the host numbers them.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct BodyHandle(pub u32);
+
+/// Registry credentials, as the host finds them (flags, env, docker config).
+#[derive(Clone, PartialEq, Eq)]
+pub enum Credentials {
+    Basic {
+        username: String,
+        password: String,
+    },
+    /// An OAuth2 refresh token (docker config's `identitytoken`).
+    IdentityToken(String),
+}
+
+/// Never shows a secret, so no `--verbose` or error path can print one.
+impl std::fmt::Debug for Credentials {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        match self {
+            Credentials::Basic { username, .. } => write!(f, "Basic({username}:****)"),
+            Credentials::IdentityToken(_) => f.write_str("IdentityToken(****)"),
+        }
+    }
+}
+
 /// Progress events for the host to show; hosts may ignore them.
 #[derive(Clone, Debug, Serialize)]
 #[serde(tag = "type", rename_all = "camelCase")]
@@ -82,6 +140,14 @@ pub enum Progress<'a> {
         digest: Option<&'a str>,
         label: &'a str,
         bytes: u64,
+    },
+    /// A blob moving to or from a registry.
+    Transfer {
+        digest: &'a str,
+        /// `pull`, `push`, `mount` or `exists` (already there: nothing moved).
+        action: &'a str,
+        bytes: u64,
+        total: u64,
     },
 }
 
@@ -115,6 +181,43 @@ pub trait Host {
     /// one to offer; the same function everywhere, so the bytes are the same.
     fn deflate_chunk(&self, _chunk: &[u8]) -> Option<Offloaded> {
         None
+    }
+
+    /// Sends a request, following redirects (dropping `Authorization` on a
+    /// cross-origin one, as fetch does). Network failures are errors;
+    /// HTTP error statuses are not.
+    async fn fetch(&self, req: &HttpRequest<'_>) -> Result<HttpResponse, HostError> {
+        Err(HostError {
+            op: "fetch",
+            path: req.url.to_owned(),
+            message: "this host has no network access".to_owned(),
+            code: Some("ENETWORK".to_owned()),
+        })
+    }
+    /// The next piece of a body, at most `max` bytes; `None` at its end,
+    /// after which the handle is released.
+    async fn read_body(
+        &self,
+        _body: BodyHandle,
+        _max: usize,
+    ) -> Result<Option<Vec<u8>>, HostError> {
+        Ok(None)
+    }
+    /// Abandons a body the core does not want (an error page, a HEAD).
+    async fn discard_body(&self, _body: BodyHandle) {}
+    /// Waits, between retries.
+    async fn sleep(&self, _ms: u64) {}
+    /// Credentials for a registry host (`docker.io` for Docker Hub).
+    async fn credentials(&self, _registry: &str) -> Result<Option<Credentials>, HostError> {
+        Ok(None)
+    }
+    /// Wall-clock milliseconds, for token expiry only (never for image content).
+    fn now_ms(&self) -> u64 {
+        0
+    }
+    /// A random number, for retry jitter and temp-file names shared caches need.
+    fn random(&self) -> u64 {
+        0
     }
 
     /// Reads a whole (small) file.

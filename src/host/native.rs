@@ -7,7 +7,10 @@ use std::io::{self, Read, Seek, SeekFrom, Write};
 use std::os::unix::fs::PermissionsExt;
 use std::path::Path;
 
-use super::{DirEntry, FileInfo, Host, HostError, Kind, Offloaded, Progress, WriteHandle};
+use super::{
+    BodyHandle, Credentials, DirEntry, FileInfo, Host, HostError, HttpRequest, HttpResponse, Kind,
+    Offloaded, Progress, WriteHandle,
+};
 
 /// Reads and writes the real file system; the environment is the process's,
 /// unless overridden for a test.
@@ -19,6 +22,8 @@ pub struct NativeHost {
     env: Option<HashMap<String, String>>,
     /// Deflate chunks on a second thread, as the Node host does in a worker.
     threads: bool,
+    bodies: RefCell<HashMap<u32, Box<dyn Read>>>,
+    credentials: Option<Credentials>,
 }
 
 impl NativeHost {
@@ -32,6 +37,23 @@ impl NativeHost {
             threads: true,
             ..self
         }
+    }
+
+    /// The same host, answering `credentials` with these for every registry.
+    pub fn with_credentials(self, username: &str, password: &str) -> Self {
+        NativeHost {
+            credentials: Some(Credentials::Basic {
+                username: username.to_owned(),
+                password: password.to_owned(),
+            }),
+            ..self
+        }
+    }
+
+    fn next_handle(&self) -> u32 {
+        let mut next = self.next.borrow_mut();
+        *next += 1;
+        *next
     }
 
     /// A host whose `env` answers from this map instead of the process.
@@ -126,10 +148,9 @@ impl Host for NativeHost {
             fs::create_dir_all(parent).map_err(|e| err("mkdir", path, e))?;
         }
         let f = File::create(path).map_err(|e| err("create", path, e))?;
-        let mut next = self.next.borrow_mut();
-        *next += 1;
-        self.files.borrow_mut().insert(*next, f);
-        Ok(WriteHandle(*next))
+        let handle = self.next_handle();
+        self.files.borrow_mut().insert(handle, f);
+        Ok(WriteHandle(handle))
     }
 
     async fn write(&self, handle: WriteHandle, data: &[u8]) -> Result<(), HostError> {
@@ -176,6 +197,92 @@ impl Host for NativeHost {
 
     fn progress(&self, _event: &Progress<'_>) {}
 
+    async fn fetch(&self, req: &HttpRequest<'_>) -> Result<HttpResponse, HostError> {
+        let net = |e: ureq::Error| HostError {
+            op: "fetch",
+            path: format!("{} {}", req.method, req.url),
+            message: e.to_string(),
+            code: Some(net_code(&e).to_owned()),
+        };
+        let mut builder = ureq::http::Request::builder()
+            .method(req.method)
+            .uri(req.url);
+        for (k, v) in req.headers {
+            builder = builder.header(k, v);
+        }
+        let request = builder
+            .body(req.body.unwrap_or_default())
+            .map_err(|e| HostError {
+                op: "fetch",
+                path: req.url.to_owned(),
+                message: e.to_string(),
+                code: None,
+            })?;
+        let response = agent().run(request).map_err(net)?;
+        let url = ureq::ResponseExt::get_uri(&response).to_string();
+        let status = response.status().as_u16();
+        let headers = response
+            .headers()
+            .iter()
+            .map(|(k, v)| {
+                let value = String::from_utf8_lossy(v.as_bytes()).into_owned();
+                (k.as_str().to_ascii_lowercase(), value)
+            })
+            .collect();
+        let handle = self.next_handle();
+        let reader = response.into_body().into_reader();
+        self.bodies.borrow_mut().insert(handle, Box::new(reader));
+        Ok(HttpResponse {
+            status,
+            url,
+            headers,
+            body: BodyHandle(handle),
+        })
+    }
+
+    async fn read_body(&self, body: BodyHandle, max: usize) -> Result<Option<Vec<u8>>, HostError> {
+        let mut bodies = self.bodies.borrow_mut();
+        let Some(reader) = bodies.get_mut(&body.0) else {
+            return Ok(None);
+        };
+        let mut buf = Vec::with_capacity(max.min(1 << 20));
+        let n = reader
+            .take(max as u64)
+            .read_to_end(&mut buf)
+            .map_err(|e| err("read", "response body", e))?;
+        if n == 0 {
+            bodies.remove(&body.0);
+            return Ok(None);
+        }
+        Ok(Some(buf))
+    }
+
+    async fn discard_body(&self, body: BodyHandle) {
+        self.bodies.borrow_mut().remove(&body.0);
+    }
+
+    async fn sleep(&self, ms: u64) {
+        std::thread::sleep(std::time::Duration::from_millis(ms));
+    }
+
+    async fn credentials(&self, _registry: &str) -> Result<Option<Credentials>, HostError> {
+        Ok(self.credentials.clone())
+    }
+
+    fn now_ms(&self) -> u64 {
+        std::time::SystemTime::now()
+            .duration_since(std::time::UNIX_EPOCH)
+            .map_or(0, |d| d.as_millis() as u64)
+    }
+
+    fn random(&self) -> u64 {
+        use std::hash::{BuildHasher, Hasher};
+        // std seeds each RandomState from the OS: randomness without a crate.
+        let mut h = std::collections::hash_map::RandomState::new().build_hasher();
+        h.write_u64(self.next_handle() as u64);
+        h.finish()
+    }
+
     fn deflate_chunk(&self, chunk: &[u8]) -> Option<Offloaded> {
         if !self.threads {
             return None;
@@ -192,6 +299,33 @@ impl Host for NativeHost {
                 code: None,
             })
         }))
+    }
+}
+
+/// One agent per process: it pools connections to the registry.
+fn agent() -> &'static ureq::Agent {
+    static AGENT: std::sync::OnceLock<ureq::Agent> = std::sync::OnceLock::new();
+    AGENT.get_or_init(|| {
+        ureq::Agent::config_builder()
+            .http_status_as_error(false)
+            .build()
+            .into()
+    })
+}
+
+/// The code the Node host would give, so that retry rules see one vocabulary.
+fn net_code(e: &ureq::Error) -> &'static str {
+    match e {
+        ureq::Error::Io(io) => match io.kind() {
+            io::ErrorKind::ConnectionRefused => "ECONNREFUSED",
+            io::ErrorKind::ConnectionReset | io::ErrorKind::UnexpectedEof => "ECONNRESET",
+            io::ErrorKind::TimedOut => "ETIMEDOUT",
+            _ => "ENETWORK",
+        },
+        ureq::Error::Timeout(_) => "ETIMEDOUT",
+        // Protocol and TLS failures (https to a plain-http registry) will
+        // not mend on a retry.
+        _ => "EPROTO",
     }
 }
 

@@ -77,12 +77,16 @@ pub fn run(host: &NativeHost, opts: &BuildOptions) -> Result<BuildResult, Error>
 /// Builds and checks the image with `validate`, as every test that builds should.
 pub fn build_valid(host: &NativeHost, opts: &BuildOptions) -> BuildResult {
     let result = run(host, opts).unwrap_or_else(|e| panic!("build failed: {e}"));
+    let output = result
+        .output
+        .as_deref()
+        .unwrap_or_else(|| panic!("no output layout"));
     for tag in &result.tags {
-        let report = pollster::block_on(validate(host, &result.output, Some(tag)));
+        let report = pollster::block_on(validate(host, output, Some(tag)));
         assert!(
             report.ok,
-            "invalid image {}:{tag}: {:?}",
-            result.output, report.problems
+            "invalid image {output}:{tag}: {:?}",
+            report.problems
         );
     }
     result

@@ -6,21 +6,16 @@
 # Functions (see tests/infra/README.md for the details):
 #   cache_dir                       print (and create) the test cache directory
 #   need CMD...                     abort with a clear message if a command is missing
-#   start_registry PORT DIR [YAML]  start docker-registry on 127.0.0.1:PORT, data in DIR
-#   stop_registry [PORT]            stop that registry, or every one this shell started
 #   run_in_image [--replace] [--env K=V]... LAYOUT TAG [ARGS...]
 #                                   run the image's process with runc, print its stdout
-#   lib_cleanup                     stop everything lib.sh started (installed as EXIT trap)
+#   lib_cleanup                     no-op, kept for callers' EXIT traps
 #
-# Sourcing installs `trap lib_cleanup EXIT`. A caller that sets its own EXIT
-# trap must call lib_cleanup from it, or registries outlive the script.
+# Test registries are started from Node: tests/infra/registry.mjs.
 
 if [ -n "${_PYC_TEST_LIB_LOADED:-}" ]; then
   return 0
 fi
 _PYC_TEST_LIB_LOADED=1
-
-declare -gA _PYC_REGISTRY_PIDS=()
 
 _pyc_err() {
   printf '%s\n' "$*" >&2
@@ -49,112 +44,12 @@ need() {
   fi
 }
 
-# _pyc_yaml_has_key KEY YAML: does YAML define KEY at top level?
-_pyc_yaml_has_key() {
-  printf '%s\n' "$2" | grep -Eq "^$1[[:space:]]*:"
-}
-
-# start_registry PORT DIR [EXTRA_YAML]
-#   Writes DIR/config.yml, stores blobs under DIR/data, logs to DIR/registry.log,
-#   starts `docker-registry serve` on 127.0.0.1:PORT and waits (max 15 s) until
-#   it answers on /v2/ (any HTTP status, so auth setups count). Sets the shell
-#   variables REGISTRY_PID and REGISTRY_URL (http[s]://127.0.0.1:PORT; https when
-#   EXTRA_YAML mentions tls). Relative paths in EXTRA_YAML resolve against DIR.
-#   EXTRA_YAML is appended as top-level YAML (e.g. an `auth:` section). If it
-#   defines a top-level `log:`, `storage:` or `http:` key, that key replaces the
-#   generated default; the listen address is always forced to 127.0.0.1:PORT
-#   (through REGISTRY_HTTP_ADDR), so an `http:` section needs only tls/headers.
-start_registry() {
-  if [ "$#" -lt 2 ]; then
-    _pyc_err "usage: start_registry PORT DIR [EXTRA_YAML]"
-    return 2
-  fi
-  local port="$1" dir="$2" extra="${3:-}"
-  need docker-registry curl
-  if [ -n "${_PYC_REGISTRY_PIDS[$port]:-}" ]; then
-    _pyc_err "error: start_registry: a registry started by this shell already listens on port $port"
-    return 1
-  fi
-  if curl -s -o /dev/null --max-time 2 "http://127.0.0.1:$port/" 2>/dev/null; then
-    _pyc_err "error: start_registry: something already answers on 127.0.0.1:$port"
-    return 1
-  fi
-  mkdir -p "$dir/data"
-  dir="$(cd "$dir" && pwd)"
-
-  {
-    echo "version: 0.1"
-    _pyc_yaml_has_key log "$extra" || echo "log: {level: error}"
-    _pyc_yaml_has_key storage "$extra" ||
-      echo "storage: {filesystem: {rootdirectory: \"$dir/data\"}, delete: {enabled: true}}"
-    _pyc_yaml_has_key http "$extra" || echo "http: {addr: \"127.0.0.1:$port\"}"
-    if [ -n "$extra" ]; then printf '%s\n' "$extra"; fi
-  } >"$dir/config.yml"
-
-  local scheme=http
-  if printf '%s\n' "$extra" | grep -Eq '(^|[[:space:]{,])tls[[:space:]]*:'; then
-    scheme=https
-  fi
-
-  # Relative paths in the config (htpasswd, certificates) resolve against DIR.
-  (cd "$dir" && exec env -u REGISTRY_PID -u REGISTRY_URL REGISTRY_HTTP_ADDR="127.0.0.1:$port" \
-    docker-registry serve "$dir/config.yml") \
-    </dev/null >"$dir/registry.log" 2>&1 &
-  local pid=$!
-  _PYC_REGISTRY_PIDS[$port]=$pid
-  echo "$pid" >"$dir/registry.pid"
-
-  local i code
-  for ((i = 0; i < 300; i++)); do
-    if ! kill -0 "$pid" 2>/dev/null; then
-      _pyc_err "error: docker-registry on port $port exited at start; config $dir/config.yml; log:"
-      sed 's/^/  | /' "$dir/registry.log" >&2 || true
-      unset "_PYC_REGISTRY_PIDS[$port]"
-      return 1
-    fi
-    code="$(curl -s -k -o /dev/null -w '%{http_code}' --max-time 1 "$scheme://127.0.0.1:$port/v2/" 2>/dev/null || true)"
-    if [ -n "$code" ] && [ "$code" != "000" ]; then
-      # Plain shell variables, deliberately not exported: docker-registry reads
-      # every REGISTRY_* variable in its environment as configuration.
-      # shellcheck disable=SC2034  # read by the caller
-      REGISTRY_PID=$pid
-      # shellcheck disable=SC2034
-      REGISTRY_URL="$scheme://127.0.0.1:$port"
-      return 0
-    fi
-    sleep 0.05
-  done
-  _pyc_err "error: docker-registry on port $port did not answer within 15 s; log:"
-  sed 's/^/  | /' "$dir/registry.log" >&2 || true
-  stop_registry "$port"
-  return 1
-}
-
-# stop_registry [PORT]: stop the registry on PORT, or all registries started here.
-stop_registry() {
-  local ports=("$@") port pid i
-  if [ "${#ports[@]}" -eq 0 ]; then
-    ports=("${!_PYC_REGISTRY_PIDS[@]}")
-  fi
-  for port in "${ports[@]}"; do
-    pid="${_PYC_REGISTRY_PIDS[$port]:-}"
-    [ -n "$pid" ] || continue
-    kill -TERM "$pid" 2>/dev/null || true
-    for ((i = 0; i < 100; i++)); do
-      kill -0 "$pid" 2>/dev/null || break
-      sleep 0.05
-    done
-    kill -KILL "$pid" 2>/dev/null || true
-    wait "$pid" 2>/dev/null || true
-    unset "_PYC_REGISTRY_PIDS[$port]"
-  done
-  return 0
-}
-
+# lib_cleanup: nothing left to clean up. It used to stop the registries this
+# shell started (now tests/infra/registry.mjs does that); base-image.sh and
+# bench/layer.sh still call it from their EXIT traps.
 lib_cleanup() {
-  stop_registry
+  :
 }
-trap lib_cleanup EXIT
 
 # run_in_image [--replace] [--env K=V]... LAYOUT TAG [ARGS...]
 #   Unpacks LAYOUT:TAG with umoci into a temporary bundle and runs the image's

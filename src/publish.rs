@@ -1,0 +1,146 @@
+//! `pycontainer push`: an image already in an OCI layout, to registries.
+
+use serde::{Deserialize, Serialize};
+
+use crate::digest::Digest;
+use crate::error::Error;
+use crate::host::{Host, Progress};
+use crate::layout::{self, Layout, LayoutError};
+use crate::oci::{media, Descriptor, Index, Manifest};
+use crate::reference::Reference;
+use crate::registry::push::{self, Blob, PushStats, Pushed, Source, Upload};
+use crate::registry::{Client, ClientOptions};
+
+#[derive(Clone, Debug, Default, Deserialize)]
+#[serde(rename_all = "camelCase", deny_unknown_fields)]
+pub struct PushOptions {
+    pub layout: String,
+    /// The layout's tag to push; may be left out when it holds one image.
+    pub tag: Option<String>,
+    pub references: Vec<String>,
+    #[serde(default)]
+    pub insecure_registries: Vec<String>,
+    pub parallel: Option<usize>,
+    pub chunk_size: Option<usize>,
+}
+
+#[derive(Clone, Debug, Serialize)]
+#[serde(rename_all = "camelCase")]
+pub struct PushResult {
+    /// The digest of what was pushed: the manifest, or the index.
+    pub manifest_digest: Digest,
+    pub media_type: String,
+    pub pushed: Vec<Pushed>,
+    pub push_stats: PushStats,
+}
+
+pub async fn push_layout<H: Host>(host: &H, options: &PushOptions) -> Result<PushResult, Error> {
+    let targets = references(&options.references)?;
+    let layout = Layout::new(host, &options.layout);
+    let index = layout
+        .read_index()
+        .await?
+        .ok_or_else(|| LayoutError::NotALayout {
+            path: options.layout.clone(),
+        })?;
+    let entry = layout.entry(&index, options.tag.as_deref())?;
+    // Every blob is checked before the first request, so a broken layout
+    // fails here rather than half-way through a push.
+    let upload = Box::pin(upload_tree(&layout, entry, 0)).await?;
+    let client = Client::new(
+        host,
+        ClientOptions::new(
+            &options.insecure_registries,
+            options.parallel,
+            options.chunk_size,
+        ),
+    );
+    host.progress(&Progress::Phase { name: "push" });
+    let (pushed, push_stats) = push::push(&client, &upload, &targets).await?;
+    Ok(PushResult {
+        manifest_digest: entry.digest.clone(),
+        media_type: upload.media_type,
+        pushed,
+        push_stats,
+    })
+}
+
+fn references(values: &[String]) -> Result<Vec<Reference>, Error> {
+    if values.is_empty() {
+        return Err(Error::Option {
+            flag: "REF".to_owned(),
+            message:
+                "name at least one reference to push to, e.g. registry.example.com/team/app:1.0"
+                    .to_owned(),
+        });
+    }
+    values
+        .iter()
+        .map(|v| {
+            let r = Reference::parse(v).map_err(|source| Error::Tag {
+                origin: "REF".to_owned(),
+                value: v.clone(),
+                source,
+            })?;
+            match r.digest() {
+                Some(_) => Err(Error::Option {
+                    flag: "REF".to_owned(),
+                    message: format!("{v:?} names a digest; push to a NAME[:TAG]"),
+                }),
+                None => Ok(r),
+            }
+        })
+        .collect()
+}
+
+/// The image or index at `desc`, with everything it refers to.
+async fn upload_tree<'l, H: Host>(
+    layout: &'l Layout<'_, H>,
+    desc: &Descriptor,
+    depth: u32,
+) -> Result<Upload<'l>, Error> {
+    let bytes = layout.read_document(desc).await?;
+    let file = layout.blob_path(&desc.digest);
+    if media::is_index(&desc.media_type) && depth < 3 {
+        let index: Index = layout::parse(&file, &bytes)?;
+        let mut children = Vec::new();
+        for child in &index.manifests {
+            children.push(Box::pin(upload_tree(layout, child, depth + 1)).await?);
+        }
+        return Ok(Upload {
+            blobs: Vec::new(),
+            media_type: desc.media_type.clone(),
+            manifest: bytes,
+            children,
+        });
+    }
+    if !media::is_manifest(&desc.media_type) {
+        return Err(LayoutError::Unsupported {
+            path: layout.root().to_owned(),
+            what: format!("manifest {}", desc.digest),
+            media_type: desc.media_type.clone(),
+        }
+        .into());
+    }
+    let manifest: Manifest = layout::parse(&file, &bytes)?;
+    let mut blobs = Vec::new();
+    for d in manifest.layers.iter().chain([&manifest.config]) {
+        if !layout.has_blob(d).await? {
+            return Err(LayoutError::BlobMissing {
+                path: layout.root().to_owned(),
+                digest: d.digest.clone(),
+            }
+            .into());
+        }
+        blobs.push(Blob {
+            desc: d.clone(),
+            source: Source::Layout(layout.root()),
+        });
+    }
+    Ok(Upload {
+        blobs,
+        media_type: desc.media_type.clone(),
+        manifest: bytes,
+        children: Vec::new(),
+    })
+}

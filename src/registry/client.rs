@@ -1,0 +1,568 @@
+//! Sends registry requests through the host: picks the scheme, answers
+//! auth challenges, retries what is safe to retry, and turns failures into
+//! errors that name the registry and what was being done.
+
+use std::cell::RefCell;
+use std::collections::HashMap;
+
+use super::auth::{self, Scope, TokenCache};
+use super::challenge::Challenge;
+use super::retry::{self, MAX_ATTEMPTS};
+use super::{RegistryError, Repo};
+use crate::host::{Credentials, Host, HostError, HttpRequest, HttpResponse};
+
+/// Error bodies and token answers larger than this are cut short.
+const SMALL_BODY: usize = 64 << 10;
+
+#[derive(Clone, Debug)]
+pub struct ClientOptions {
+    /// Registries (`host[:port]`) that may use plain http or an unverified
+    /// certificate. Loopback registries may always use plain http.
+    pub insecure: Vec<String>,
+    /// Blob uploads in flight at once.
+    pub parallel: usize,
+    /// Blobs larger than this go up in PATCH chunks of this size.
+    pub chunk_size: usize,
+}
+
+impl ClientOptions {
+    /// The options as callers give them, with defaults for what is unset.
+    pub fn new(insecure: &[String], parallel: Option<usize>, chunk_size: Option<usize>) -> Self {
+        ClientOptions {
+            insecure: insecure.to_vec(),
+            parallel: parallel.unwrap_or(4),
+            chunk_size: chunk_size.unwrap_or(16 << 20),
+        }
+    }
+}
+
+impl Default for ClientOptions {
+    fn default() -> Self {
+        ClientOptions::new(&[], None, None)
+    }
+}
+
+/// What the client has learnt about one registry.
+#[derive(Default)]
+struct Endpoint {
+    /// `https://host` or `http://host`, once a ping has answered.
+    base: Option<String>,
+    challenge: Option<Challenge>,
+    credentials: Option<Option<Credentials>>,
+    tokens: TokenCache,
+}
+
+/// One request, before auth: `url` is absolute or a `/v2/…` path.
+pub struct Request<'a> {
+    pub method: &'a str,
+    pub url: String,
+    pub headers: Vec<(String, String)>,
+    pub body: Option<&'a [u8]>,
+    /// Whether sending it twice is harmless, so a failure may be retried
+    /// here. Upload-session writes are not: their caller restarts the blob.
+    pub idempotent: bool,
+}
+
+impl<'a> Request<'a> {
+    pub fn get(url: String) -> Self {
+        Request {
+            method: "GET",
+            url,
+            headers: Vec::new(),
+            body: None,
+            idempotent: true,
+        }
+    }
+
+    pub fn new(method: &'a str, url: String) -> Self {
+        Request {
+            method,
+            ..Request::get(url)
+        }
+    }
+
+    pub fn header(mut self, name: &str, value: &str) -> Self {
+        self.headers.push((name.to_owned(), value.to_owned()));
+        self
+    }
+
+    pub fn body(mut self, body: &'a [u8]) -> Self {
+        self.body = Some(body);
+        self
+    }
+
+    pub fn once(mut self) -> Self {
+        self.idempotent = false;
+        self
+    }
+}
+
+pub struct Client<'h, H: Host> {
+    pub(super) host: &'h H,
+    pub options: ClientOptions,
+    endpoints: RefCell<HashMap<String, Endpoint>>,
+}
+
+impl<'h, H: Host> Client<'h, H> {
+    pub fn new(host: &'h H, options: ClientOptions) -> Self {
+        Client {
+            host,
+            options,
+            endpoints: RefCell::new(HashMap::new()),
+        }
+    }
+
+    pub fn host(&self) -> &'h H {
+        self.host
+    }
+
+    fn insecure(&self, repo: &Repo) -> bool {
+        let listed = |h: &str| self.options.insecure.iter().any(|i| i == h);
+        listed(&repo.registry) || listed(&repo.api_host)
+    }
+
+    /// Sends `req` with the auth `scopes` need, renewing auth once on a 401.
+    pub async fn send(
+        &self,
+        repo: &Repo,
+        scopes: &[Scope],
+        what: &str,
+        req: Request<'_>,
+    ) -> Result<HttpResponse, RegistryError> {
+        let base = self.base(repo, what).await?;
+        let url = absolute(&base, &req.url);
+        let mut renewed = false;
+        loop {
+            let mut headers = req.headers.clone();
+            if let Some(value) = self.authorization(repo, scopes, what).await? {
+                headers.push(("authorization".to_owned(), value));
+            }
+            let http = HttpRequest {
+                method: req.method,
+                url: &url,
+                headers: &headers,
+                body: req.body,
+                tls_verify: !self.insecure(repo),
+            };
+            let resp = self
+                .fetch_retrying(&repo.registry, what, &http, req.idempotent)
+                .await?;
+            if resp.status != 401 {
+                return Ok(resp);
+            }
+            let challenge = resp.header("www-authenticate").map(str::to_owned);
+            self.host.discard_body(resp.body).await;
+            if renewed {
+                return Err(self.refused(repo, challenge.as_deref()).await);
+            }
+            renewed = true;
+            self.renew(repo, scopes, challenge.as_deref());
+        }
+    }
+
+    /// Fetches, retrying network failures and overload answers when `idempotent`.
+    async fn fetch_retrying(
+        &self,
+        registry: &str,
+        what: &str,
+        req: &HttpRequest<'_>,
+        idempotent: bool,
+    ) -> Result<HttpResponse, RegistryError> {
+        let mut attempt = 0;
+        loop {
+            attempt += 1;
+            let last = !idempotent || attempt >= MAX_ATTEMPTS;
+            match self.host.fetch(req).await {
+                Err(e) if !last && retry::retryable_network(e.code.as_deref()) => {
+                    self.pause(attempt, None).await;
+                }
+                Err(e) => return Err(network(registry, what, e)),
+                Ok(resp) if !last && retry::retryable_status(resp.status) => {
+                    let after = resp.header("retry-after").map(str::to_owned);
+                    self.host.discard_body(resp.body).await;
+                    self.pause(attempt, after.as_deref()).await;
+                }
+                Ok(resp) => return Ok(resp),
+            }
+        }
+    }
+
+    pub(super) async fn pause(&self, attempt: u32, retry_after: Option<&str>) {
+        let ms = retry::delay_ms(attempt, retry_after, self.host.random());
+        self.host.sleep(ms).await;
+    }
+
+    /// The registry's base URL: https, or plain http for loopback and
+    /// `--insecure-registry` hosts when https is not spoken there. The ping
+    /// also learns how the registry wants to be authenticated.
+    async fn base(&self, repo: &Repo, what: &str) -> Result<String, RegistryError> {
+        if let Some(base) = self.endpoint(repo, |e| e.base.clone()).flatten() {
+            return Ok(base);
+        }
+        let plain_ok = is_loopback(&repo.api_host) || self.insecure(repo);
+        let mut failure = None;
+        for scheme in ["https", "http"] {
+            if scheme == "http" && !plain_ok {
+                break;
+            }
+            let base = format!("{scheme}://{}", repo.api_host);
+            let url = format!("{base}/v2/");
+            let req = HttpRequest {
+                method: "GET",
+                url: &url,
+                headers: &[],
+                body: None,
+                tls_verify: !self.insecure(repo),
+            };
+            match self.fetch_retrying(&repo.registry, what, &req, true).await {
+                Ok(resp) => {
+                    let challenge = resp.header("www-authenticate").and_then(Challenge::parse);
+                    self.host.discard_body(resp.body).await;
+                    self.with_endpoint(repo, |e| {
+                        e.base = Some(base.clone());
+                        e.challenge = challenge;
+                    });
+                    return Ok(base);
+                }
+                Err(e) => failure = Some(e),
+            }
+        }
+        Err(match failure {
+            Some(RegistryError::Network {
+                registry,
+                what,
+                message,
+                ..
+            }) if !plain_ok => RegistryError::Network {
+                registry,
+                what,
+                message,
+                hint: "; for a registry without TLS, pass --insecure-registry",
+            },
+            Some(e) => e,
+            None => RegistryError::Protocol {
+                what: what.to_owned(),
+                message: "no scheme to try".to_owned(),
+            },
+        })
+    }
+
+    fn endpoint<T>(&self, repo: &Repo, f: impl FnOnce(&Endpoint) -> T) -> Option<T> {
+        self.endpoints.borrow().get(&repo.api_host).map(f)
+    }
+
+    fn with_endpoint<T>(&self, repo: &Repo, f: impl FnOnce(&mut Endpoint) -> T) -> T {
+        f(self
+            .endpoints
+            .borrow_mut()
+            .entry(repo.api_host.clone())
+            .or_default())
+    }
+
+    async fn credentials(&self, repo: &Repo) -> Result<Option<Credentials>, RegistryError> {
+        if let Some(known) = self.endpoint(repo, |e| e.credentials.clone()).flatten() {
+            return Ok(known);
+        }
+        let found = self.host.credentials(&repo.registry).await?;
+        self.with_endpoint(repo, |e| e.credentials = Some(found.clone()));
+        Ok(found)
+    }
+
+    /// The `Authorization` value for `scopes`, fetching a token when needed.
+    async fn authorization(
+        &self,
+        repo: &Repo,
+        scopes: &[Scope],
+        what: &str,
+    ) -> Result<Option<String>, RegistryError> {
+        let challenge = self.endpoint(repo, |e| e.challenge.clone()).flatten();
+        match challenge {
+            None => Ok(None),
+            Some(Challenge::Basic) => Ok(match self.credentials(repo).await? {
+                Some(Credentials::Basic { username, password }) => {
+                    Some(auth::basic_header(&username, &password))
+                }
+                _ => None,
+            }),
+            Some(Challenge::Bearer { realm, service }) => {
+                let now = self.host.now_ms();
+                if let Some(t) = self.endpoint(repo, |e| e.tokens.get(scopes, now).cloned()) {
+                    return Ok(t.map(|t| format!("Bearer {}", t.value)));
+                }
+                let token = self
+                    .token(repo, &realm, service.as_deref(), scopes, what)
+                    .await?;
+                let header = format!("Bearer {}", token.value);
+                self.with_endpoint(repo, |e| e.tokens.insert(scopes, token));
+                Ok(Some(header))
+            }
+        }
+    }
+
+    async fn token(
+        &self,
+        repo: &Repo,
+        realm: &str,
+        service: Option<&str>,
+        scopes: &[Scope],
+        what: &str,
+    ) -> Result<auth::Token, RegistryError> {
+        let credentials = self.credentials(repo).await?;
+        let tr = auth::token_request(realm, service, scopes, credentials.as_ref());
+        let req = HttpRequest {
+            method: tr.method,
+            url: &tr.url,
+            headers: &tr.headers,
+            body: tr.body.as_deref(),
+            tls_verify: !self.insecure(repo),
+        };
+        let resp = self
+            .fetch_retrying(&repo.registry, what, &req, true)
+            .await?;
+        let status = resp.status;
+        let body = self.read_small(resp).await?;
+        match status {
+            200..=299 => auth::parse_token(&body, self.host.now_ms()).map_err(|message| {
+                RegistryError::Protocol {
+                    what: format!("token from {realm}"),
+                    message,
+                }
+            }),
+            401 | 403 if credentials.is_some() => Err(RegistryError::AuthFailed {
+                registry: repo.registry.clone(),
+                detail: format!(
+                    "the token service refused the credentials ({})",
+                    error_detail(&body).unwrap_or_else(|| status.to_string())
+                ),
+            }),
+            401 | 403 => Err(RegistryError::AuthRequired {
+                registry: repo.registry.clone(),
+            }),
+            _ => Err(RegistryError::Status {
+                registry: repo.registry.clone(),
+                what: format!("token from {realm}"),
+                status,
+                detail: detail_suffix(&body),
+            }),
+        }
+    }
+
+    /// After a 401: adopt the challenge it carried and drop the token it refused.
+    fn renew(&self, repo: &Repo, scopes: &[Scope], header: Option<&str>) {
+        let challenge = header.and_then(Challenge::parse);
+        self.with_endpoint(repo, |e| {
+            if challenge.is_some() {
+                e.challenge = challenge;
+            }
+            e.tokens.forget(scopes);
+        });
+    }
+
+    /// The error for a second 401 in a row.
+    async fn refused(&self, repo: &Repo, challenge: Option<&str>) -> RegistryError {
+        match self.credentials(repo).await {
+            Ok(Some(_)) => RegistryError::AuthFailed {
+                registry: repo.registry.clone(),
+                detail: match challenge.and_then(Challenge::error) {
+                    Some(e) if e == "insufficient_scope" => {
+                        "the credentials lack the permission this needs".to_owned()
+                    }
+                    _ => "the registry refused the credentials".to_owned(),
+                },
+            },
+            Ok(None) => RegistryError::AuthRequired {
+                registry: repo.registry.clone(),
+            },
+            Err(e) => e,
+        }
+    }
+
+    /// Reads a small body whole (an error, a token), cut at 64 KiB.
+    pub(super) async fn read_small(&self, resp: HttpResponse) -> Result<Vec<u8>, RegistryError> {
+        self.read_limited(resp, SMALL_BODY, false).await
+    }
+
+    /// Reads a body of at most `limit` bytes; longer is an error when
+    /// `strict`, and cut short otherwise.
+    pub(super) async fn read_limited(
+        &self,
+        resp: HttpResponse,
+        limit: usize,
+        strict: bool,
+    ) -> Result<Vec<u8>, RegistryError> {
+        let mut out = Vec::new();
+        while let Some(chunk) = self.host.read_body(resp.body, 1 << 20).await? {
+            out.extend_from_slice(&chunk);
+            if out.len() > limit {
+                self.host.discard_body(resp.body).await;
+                if strict {
+                    return Err(RegistryError::Protocol {
+                        what: resp.url.clone(),
+                        message: format!("the document is larger than {limit} bytes"),
+                    });
+                }
+                out.truncate(limit);
+                break;
+            }
+        }
+        Ok(out)
+    }
+
+    /// The error for an unexpected status, with the registry's own words.
+    pub(super) async fn failure(
+        &self,
+        repo: &Repo,
+        what: &str,
+        action: &'static str,
+        resp: HttpResponse,
+    ) -> RegistryError {
+        let status = resp.status;
+        let body = match self.read_small(resp).await {
+            Ok(b) => b,
+            Err(e) => return e,
+        };
+        match status {
+            404 => RegistryError::NotFound {
+                registry: repo.registry.clone(),
+                what: what.to_owned(),
+            },
+            403 => RegistryError::Denied {
+                registry: repo.registry.clone(),
+                repository: repo.name.clone(),
+                action,
+                detail: error_detail(&body).unwrap_or_else(|| "403 Forbidden".to_owned()),
+            },
+            _ => RegistryError::Status {
+                registry: repo.registry.clone(),
+                what: what.to_owned(),
+                status,
+                detail: detail_suffix(&body),
+            },
+        }
+    }
+}
+
+fn network(registry: &str, what: &str, e: HostError) -> RegistryError {
+    RegistryError::Network {
+        registry: registry.to_owned(),
+        what: what.to_owned(),
+        message: match e.code {
+            Some(code) if !e.message.contains(&code) => format!("{} ({code})", e.message),
+            _ => e.message,
+        },
+        hint: "",
+    }
+}
+
+/// `url` against the registry's base, when it is a path (or a relative
+/// `Location`, which registries may send).
+pub(super) fn absolute(base: &str, url: &str) -> String {
+    if url.starts_with("http://") || url.starts_with("https://") {
+        url.to_owned()
+    } else if url.starts_with('/') {
+        format!("{base}{url}")
+    } else {
+        format!("{base}/{url}")
+    }
+}
+
+/// `localhost`, `127.0.0.0/8` and `::1`, with or without a port.
+fn is_loopback(host: &str) -> bool {
+    let name = match host.strip_prefix('[') {
+        Some(v6) => v6.split(']').next().unwrap_or(""),
+        None => host.rsplit_once(':').map_or(host, |(h, _)| h),
+    };
+    name == "localhost" || name.ends_with(".localhost") || name == "::1" || {
+        let octets: Vec<&str> = name.split('.').collect();
+        octets.len() == 4 && octets[0] == "127" && octets.iter().all(|o| o.parse::<u8>().is_ok())
+    }
+}
+
+/// The messages in a registry error body (`{"errors":[{code,message}]}`).
+fn error_detail(body: &[u8]) -> Option<String> {
+    #[derive(serde::Deserialize)]
+    struct Errors {
+        errors: Vec<Item>,
+    }
+    #[derive(serde::Deserialize)]
+    struct Item {
+        code: Option<String>,
+        message: Option<String>,
+    }
+    let parsed: Errors = serde_json::from_slice(body).ok()?;
+    let parts: Vec<String> = parsed
+        .errors
+        .into_iter()
+        .filter_map(|e| match (e.code, e.message) {
+            (Some(c), Some(m)) => Some(format!("{c}: {m}")),
+            (c, m) => c.or(m),
+        })
+        .collect();
+    (!parts.is_empty()).then(|| parts.join("; "))
+}
+
+fn detail_suffix(body: &[u8]) -> String {
+    match error_detail(body) {
+        Some(d) => format!(": {d}"),
+        None => {
+            let text = String::from_utf8_lossy(body);
+            let text = text.trim();
+            if text.is_empty() || text.len() > 200 {
+                String::new()
+            } else {
+                format!(": {text}")
+            }
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn loopback_hosts() {
+        for h in [
+            "localhost",
+            "localhost:5000",
+            "127.0.0.1:5000",
+            "127.1.2.3",
+            "[::1]:5000",
+            "reg.localhost:80",
+        ] {
+            assert!(is_loopback(h), "{h}");
+        }
+        for h in [
+            "128.0.0.1",
+            "127.0.0",
+            "example.com:5000",
+            "10.0.0.1",
+            "[::2]",
+        ] {
+            assert!(!is_loopback(h), "{h}");
+        }
+    }
+
+    #[test]
+    fn resolves_locations() {
+        let b = "http://127.0.0.1:5000";
+        assert_eq!(
+            absolute(b, "/v2/a/blobs/uploads/x"),
+            "http://127.0.0.1:5000/v2/a/blobs/uploads/x"
+        );
+        assert_eq!(absolute(b, "https://s3/x?y"), "https://s3/x?y");
+        assert_eq!(absolute(b, "v2/a"), "http://127.0.0.1:5000/v2/a");
+    }
+
+    #[test]
+    fn reads_registry_error_bodies() {
+        let body = br#"{"errors":[{"code":"BLOB_UNKNOWN","message":"blob unknown to registry"},{"code":"DENIED"}]}"#;
+        assert_eq!(
+            error_detail(body).as_deref(),
+            Some("BLOB_UNKNOWN: blob unknown to registry; DENIED")
+        );
+        assert_eq!(detail_suffix(b"plain words"), ": plain words");
+        assert_eq!(detail_suffix(b""), "");
+        assert_eq!(error_detail(b"{}"), None);
+    }
+}

@@ -1,0 +1,122 @@
+//! The OCI distribution protocol over the host's fetch: auth, pull and push.
+//!
+//! `client` sends requests (auth, retries); `pull` and `push` are the two
+//! directions built on it. See docs/registry.md.
+
+pub mod auth;
+pub mod challenge;
+mod client;
+pub mod pull;
+pub mod push;
+mod retry;
+
+pub use client::{Client, ClientOptions};
+
+use crate::digest::Digest;
+use crate::host::HostError;
+use crate::layout::LayoutError;
+use crate::reference::Reference;
+
+/// A repository in a registry: where requests go, and whose credentials apply.
+#[derive(Clone, Debug, PartialEq, Eq, Hash)]
+pub struct Repo {
+    /// The registry as users and docker config name it (`docker.io`).
+    pub registry: String,
+    /// The host (and port) the API is served on (`registry-1.docker.io`).
+    pub api_host: String,
+    /// The repository path (`library/python`).
+    pub name: String,
+}
+
+impl Repo {
+    pub fn of(reference: &Reference) -> Repo {
+        Repo {
+            registry: reference.registry().to_owned(),
+            api_host: reference.registry_host().to_owned(),
+            name: reference.repository().to_owned(),
+        }
+    }
+}
+
+impl std::fmt::Display for Repo {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        write!(f, "{}/{}", self.registry, self.name)
+    }
+}
+
+#[derive(Debug, thiserror::Error)]
+pub enum RegistryError {
+    #[error("authentication required for {registry}: log in with `docker login {registry}`, or pass --username and --password-stdin")]
+    AuthRequired { registry: String },
+    #[error("authentication failed for {registry}: {detail}")]
+    AuthFailed { registry: String, detail: String },
+    #[error("{registry}: access to {repository} denied ({detail}); check that the credentials may {action} it")]
+    Denied {
+        registry: String,
+        repository: String,
+        action: &'static str,
+        detail: String,
+    },
+    #[error("{what} not found in {registry}")]
+    NotFound { registry: String, what: String },
+    #[error("{what}: {registry} answered {status}{detail}")]
+    Status {
+        registry: String,
+        what: String,
+        status: u16,
+        detail: String,
+    },
+    #[error("{what}: cannot reach {registry}: {message}{hint}")]
+    Network {
+        registry: String,
+        what: String,
+        message: String,
+        hint: &'static str,
+    },
+    #[error(
+        "no image for platform {wanted} in {image}; {}",
+        crate::layout::list("platforms", available)
+    )]
+    NoPlatform {
+        image: String,
+        wanted: String,
+        available: Vec<String>,
+    },
+    #[error("{image} is for {found}, not the requested platform {wanted}")]
+    WrongPlatform {
+        image: String,
+        wanted: String,
+        found: String,
+    },
+    #[error("{what}: the registry's response is not valid: {message}")]
+    Protocol { what: String, message: String },
+    #[error("{what} from {registry} is corrupt: expected {expected}, but its {size} bytes hash to {actual}; nothing was cached")]
+    Digest {
+        registry: String,
+        what: String,
+        expected: Digest,
+        actual: Digest,
+        size: u64,
+    },
+    #[error(transparent)]
+    Layout(#[from] LayoutError),
+    #[error(transparent)]
+    Host(#[from] HostError),
+}
+
+impl RegistryError {
+    /// A stable code for scripts and the JS API.
+    pub fn code(&self) -> &'static str {
+        match self {
+            RegistryError::AuthRequired { .. }
+            | RegistryError::AuthFailed { .. }
+            | RegistryError::Denied { .. } => "registry-auth",
+            RegistryError::NotFound { .. } => "not-found",
+            RegistryError::NoPlatform { .. } | RegistryError::WrongPlatform { .. } => "platform",
+            RegistryError::Digest { .. } => "digest-mismatch",
+            RegistryError::Network { .. } => "network",
+            RegistryError::Layout(_) | RegistryError::Host(_) => "io",
+            RegistryError::Status { .. } | RegistryError::Protocol { .. } => "registry",
+        }
+    }
+}
