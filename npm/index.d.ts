@@ -68,6 +68,54 @@ export interface Host {
    * is read before the next call, which may reuse its memory.
    */
   deflateChunk?(data: Uint8Array): Promise<Uint8Array>;
+  /**
+   * Sends an HTTP request (registries). Redirects are followed, dropping
+   * `Authorization` on a cross-origin one; network failures reject with an
+   * error carrying `code` (`ECONNRESET`, `ETIMEDOUT`, …); HTTP error statuses
+   * resolve. Without it the host has no network and registry bases and
+   * `push` fail.
+   */
+  fetch?(req: HttpRequest): Promise<HttpResponse>;
+  /** The next piece of a response body, at most `max` bytes; `null` at its end (the handle is then released). */
+  readBody?(handle: number, max: number): Promise<Uint8Array | null>;
+  /** Abandons a response body. */
+  discardBody?(handle: number): Promise<void>;
+  /** Waits between retries; without it retries do not wait. */
+  sleep?(ms: number): Promise<void>;
+  /** Credentials for a registry (`docker.io` or `host[:port]`), or `null` for anonymous access. */
+  credentials?(registry: string): MaybePromise<RegistryCredentials | null>;
+}
+
+/** An HTTP request from the core: bodies are whole (uploads arrive in chunks). */
+export interface HttpRequest {
+  method: string;
+  url: string;
+  headers: [string, string][];
+  body: Uint8Array | null;
+  /** `false` only for an `--insecure-registry` over https: skip certificate checks. */
+  tlsVerify: boolean;
+}
+
+export interface HttpResponse {
+  status: number;
+  /** The final URL, after redirects. */
+  url: string;
+  /** Lower-case names. */
+  headers: [string, string][];
+  /** A handle for `readBody`/`discardBody`. */
+  body: number;
+}
+
+/** A user and password (or token), or a docker `identitytoken` (OAuth2 refresh token). */
+export type RegistryCredentials = { username: string; password: string } | { identityToken: string };
+
+/** A blob moving to or from a registry (`type: 'transfer'` progress events). */
+export interface TransferEvent extends ProgressEvent {
+  type: 'transfer';
+  digest: string;
+  action: 'pull' | 'push' | 'mount' | 'exists';
+  bytes: number;
+  total: number;
 }
 
 export interface NodeHostOptions {
@@ -75,6 +123,27 @@ export interface NodeHostOptions {
   onProgress?: (event: ProgressEvent) => void;
   /** Compress layers on a second core in a worker thread (default true; the bytes are the same either way). */
   threads?: boolean;
+  /**
+   * Registry credentials that come before `PYCONTAINER_REGISTRY_*` and
+   * docker's config.json; `registries` limits them to those registries.
+   */
+  credentials?: { username: string; password: string; registries?: string[] | null };
+  /** How long to wait for a registry's response headers, and at most between body pieces (default 60000). */
+  timeoutMs?: number;
+}
+
+/** Registry options shared by `build` (with `push`) and `push`. */
+export interface RegistryOptions {
+  /** Registry user; with `password`. Left out: `PYCONTAINER_REGISTRY_USERNAME`/`_PASSWORD`, then docker's config.json (credHelpers, credsStore, auths). */
+  username?: string;
+  /** The password or token for `username`; never printed. */
+  password?: string;
+  /** Registries (`host[:port]`) that may use plain http or an unverified certificate. Loopback may always use plain http. */
+  insecureRegistries?: string | string[];
+  /** Blobs uploaded or downloaded at once (default 4). */
+  parallel?: number;
+  /** Bytes per upload request; larger blobs go up in PATCH chunks of this size (default 16 MiB). */
+  chunkSize?: number;
 }
 
 /** The default host: the local file system through synchronous `node:fs` calls. */
@@ -88,17 +157,25 @@ export function createNodeHost(options?: NodeHostOptions): Host;
  * with the default host). Repeatable options take one string or an array;
  * an empty array is the same as leaving the option out.
  */
-export interface BuildOptions {
+export interface BuildOptions extends RegistryOptions {
   /** The Python project directory (holding pyproject.toml). Default `.`. */
   context?: string;
   /** A pycontainer.toml to read instead of the one in the context. */
   config?: string;
-  /** The OCI layout directory to write. The core's default: `pycontainer-out` in the cwd. */
+  /** The OCI layout directory to write. The core's default: `pycontainer-out` in the cwd, or none with `push`. */
   output?: string;
-  /** `NAME:TAG` references to record in the layout. Left out: the core derives one from the project. */
+  /** `NAME:TAG` references to record in the layout (and push to, with `push`). Left out: the core derives one from the project. */
   tags?: string | string[];
-  /** `scratch` or `oci:PATH[:TAG]` (a local OCI layout). Left out: the core picks one and says why. */
+  /**
+   * A registry reference (`python:3.12-slim`, `ghcr.io/org/base@sha256:…`),
+   * `scratch`, or `oci:PATH[:TAG]` (a local OCI layout). Left out: the core
+   * picks `python:X.Y-slim` and says why.
+   */
   baseImage?: string;
+  /** Push the image to every tag, which must then name a registry; no layout is written unless `output` is set. */
+  push?: boolean;
+  /** Where pulled base layers are cached by digest (default `PYCONTAINER_CACHE_DIR`, else `~/.cache/pycontainer`). */
+  cacheDir?: string;
   /** The Python version `X.Y` the image runs, when the project or base does not settle it. */
   python?: string;
   /** `OS/ARCH[/VARIANT]`, e.g. `linux/arm64`: picks the image from a multi-platform base. */
@@ -204,8 +281,8 @@ export interface BuildResult {
   /** The image's identity: pull or run it by this digest. */
   manifestDigest?: string;
   configDigest?: string;
-  /** Absolute path of the OCI layout (to be) written. */
-  output: string;
+  /** Absolute path of the OCI layout (to be) written; absent when the image was only pushed. */
+  output?: string;
   /** The references recorded in the layout's index (the TAG parts). */
   tags: string[];
   /** The full names beside them, e.g. `docker.io/library/app:1.0`. */
@@ -223,11 +300,52 @@ export interface BuildResult {
   files: { count: number; bytes: number };
   /** As `plan.excluded`. */
   excluded: ExcludedPath[];
+  /** Where `push` sent the image; empty without it. */
+  pushed: Pushed[];
+  pushStats?: PushStats;
   plan: BuildPlan;
 }
 
-/** Builds an image from a Python project into an OCI layout directory. */
+/** A reference the image now answers to: `registry/repo:tag@digest`. */
+export interface Pushed {
+  reference: string;
+  digest: string;
+}
+
+/** What a push moved: blobs uploaded, mounted from another repository, or already there. */
+export interface PushStats {
+  uploaded: number;
+  mounted: number;
+  existing: number;
+  bytesUploaded: number;
+}
+
+/** Builds an image from a Python project into an OCI layout directory, a registry (`push`), or both. */
 export function build(options?: BuildOptions): Promise<BuildResult>;
+
+export interface PushOptions extends RegistryOptions {
+  /** The OCI layout directory; relative to the cwd. */
+  layout: string;
+  /** Which reference in the layout to push; may be left out when it holds one image. */
+  tag?: string;
+  /** `REGISTRY/REPOSITORY[:TAG]` references to push to. */
+  references: string | string[];
+  /** Replaces the Node host. */
+  host?: Host;
+  /** Progress callback for the default Node host (ignored when `host` is given). */
+  onProgress?: (event: ProgressEvent) => void;
+}
+
+export interface PushResult {
+  /** The digest of what was pushed (a manifest, or an index). */
+  manifestDigest: string;
+  mediaType: string;
+  pushed: Pushed[];
+  pushStats: PushStats;
+}
+
+/** Pushes an image or index from an OCI layout: blobs first (skipped, mounted or uploaded), manifests last. */
+export function push(options: PushOptions): Promise<PushResult>;
 
 export interface ValidateOptions {
   /** The OCI layout directory; relative to the cwd. */

@@ -107,7 +107,7 @@ function toCommand(value, name) {
 // Options copied as they are (the core checks their content).
 const STRING_OPTIONS = ['python', 'platform', 'workdir', 'user', 'script'];
 // Options naming files on this machine: resolved against the cwd.
-const PATH_OPTIONS = ['output', 'config', 'envFile'];
+const PATH_OPTIONS = ['output', 'config', 'envFile', 'cacheDir'];
 // Repeatable options, with the check each item must pass.
 const LIST_OPTIONS = [
   ['tags', null],
@@ -117,7 +117,49 @@ const LIST_OPTIONS = [
   ['ports', portProblem],
   ['include', null],
   ['exclude', null],
+  ['insecureRegistries', null],
 ];
+
+/** `parallel` and `chunkSize`: whole numbers of at least `min`. */
+function copyCounts(options, out) {
+  for (const [name, min] of [
+    ['parallel', 1],
+    ['chunkSize', 1],
+  ]) {
+    const v = options[name];
+    if (v === undefined) continue;
+    if (!Number.isSafeInteger(v) || v < min) {
+      throw invalidOption(`${name} must be a whole number of at least ${min}`);
+    }
+    out[name] = v;
+  }
+}
+
+/**
+ * The registry of an image reference, as the core names it for credentials:
+ * `docker.io` unless the first component looks like a host.
+ */
+function registryOf(ref) {
+  const slash = ref.indexOf('/');
+  if (slash < 0) return 'docker.io';
+  const first = ref.slice(0, slash);
+  const isHost = first.includes('.') || first.includes(':') || first === 'localhost';
+  if (!isHost || first === 'index.docker.io') return 'docker.io';
+  return first;
+}
+
+/**
+ * `username` and `password` apply to the registries pushed to, or, when
+ * nothing is pushed, to every registry.
+ */
+function explicitCredentials(options, references) {
+  const { username, password } = options;
+  if (username === undefined && password === undefined) return undefined;
+  requireString(username, 'username');
+  if (typeof password !== 'string') throw invalidOption('password must be a string');
+  const registries = references.length > 0 ? [...new Set(references.map(registryOf))] : null;
+  return { username, password, registries };
+}
 
 /**
  * Builds the plain options object the core's `build` takes. Only options the
@@ -157,10 +199,28 @@ function coreBuildOptions(options = {}, cwd = process.cwd(), resolve = toAbsolut
     }
     out[name] = list;
   }
-  if (options.dryRun !== undefined) {
-    if (typeof options.dryRun !== 'boolean') throw invalidOption('dryRun must be a boolean');
-    out.dryRun = options.dryRun;
+  for (const name of ['dryRun', 'push']) {
+    if (options[name] === undefined) continue;
+    if (typeof options[name] !== 'boolean') throw invalidOption(`${name} must be a boolean`);
+    out[name] = options[name];
   }
+  copyCounts(options, out);
+  return out;
+}
+
+/** Builds the plain options object the core's `push` takes. */
+function corePushOptions(options = {}, cwd = process.cwd(), resolve = toAbsolute) {
+  requireString(options.layout, 'layout');
+  const references = toList(options.references, 'references');
+  if (references === undefined) throw invalidOption('references must name at least one image');
+  const out = { layout: resolve(options.layout, cwd), references };
+  if (options.tag !== undefined && options.tag !== null) {
+    requireString(options.tag, 'tag');
+    out.tag = options.tag;
+  }
+  const insecure = toList(options.insecureRegistries, 'insecureRegistries');
+  if (insecure !== undefined) out.insecureRegistries = insecure;
+  copyCounts(options, out);
   return out;
 }
 
@@ -176,15 +236,27 @@ function resolverFor(options) {
   return options?.host === undefined ? toReal : toAbsolute;
 }
 
-function hostFor(options) {
-  return options?.host ?? createNodeHost({ onProgress: options?.onProgress });
+function hostFor(options, references = []) {
+  if (options?.host) return options.host;
+  return createNodeHost({
+    onProgress: options?.onProgress,
+    credentials: explicitCredentials(options ?? {}, references),
+  });
 }
 
-/** Builds an image from a Python project into an OCI layout directory. */
+/** Builds an image from a Python project into an OCI layout directory, a registry, or both. */
 async function build(options = {}) {
   const coreOptions = coreBuildOptions(options, process.cwd(), resolverFor(options));
-  const host = hostFor(options);
+  const pushed = coreOptions.push ? (coreOptions.tags ?? []) : [];
+  const host = hostFor(options, pushed);
   return loadWasm().build(coreOptions, host);
+}
+
+/** Pushes an image (or index) from an OCI layout to one or more registry references. */
+async function push(options = {}) {
+  const coreOptions = corePushOptions(options, process.cwd(), resolverFor(options));
+  const host = hostFor(options, coreOptions.references);
+  return loadWasm().push(coreOptions, host);
 }
 
 /** Checks an OCI layout (blobs, digests, sizes, manifest and config) and reports problems. */
@@ -201,11 +273,19 @@ function version() {
 
 module.exports = {
   build,
+  push,
   validate,
   version,
   createNodeHost,
   splitLayoutRef,
   DEFAULT_OUTPUT,
   // Exposed for the CLI and tests; not part of the documented API.
-  _internal: { coreBuildOptions, coreValidateOptions, resolveBaseImage, toReal },
+  _internal: {
+    coreBuildOptions,
+    corePushOptions,
+    coreValidateOptions,
+    registryOf,
+    resolveBaseImage,
+    toReal,
+  },
 };

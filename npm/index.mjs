@@ -2,5 +2,6 @@
 // cached wasm core), re-exported under named and default exports.
 import api from './index.js';
 
-export const { build, validate, version, createNodeHost, splitLayoutRef, DEFAULT_OUTPUT } = api;
+export const { build, push, validate, version, createNodeHost, splitLayoutRef, DEFAULT_OUTPUT } =
+  api;
 export default api;

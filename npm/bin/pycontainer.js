@@ -17,7 +17,14 @@ const {
   paint,
   shellWord,
 } = require('../lib/format.js');
-const { keyValueProblem, portProblem } = require('../lib/options.js');
+const {
+  countFlag,
+  countProblem,
+  keyValueProblem,
+  parseSize,
+  portProblem,
+  sizeProblem,
+} = require('../lib/options.js');
 
 // Defaults the core applies when a setting is given nowhere, shown in --help.
 // Keep these in step with the Rust core (src/plan.rs).
@@ -28,10 +35,31 @@ const CORE_DEFAULTS = {
   home: '/home/nonroot',
 };
 
+// Registry flags, shared by `build --push` and `push`.
+const REGISTRY_HELP = `  --username NAME       the registry user; give the password with
+                        --password-stdin [default: docker's config.json
+                        (credHelpers, credsStore, auths) or
+                        PYCONTAINER_REGISTRY_USERNAME/_PASSWORD]
+  --password-stdin      read the password (or token) from standard input
+  --insecure-registry HOST[:PORT]
+                        allow plain http or an unverified certificate for
+                        this registry; repeatable (localhost and 127.0.0.1
+                        may always use plain http)
+  --cache-dir DIR       where pulled base layers are kept, by digest
+                        [default: PYCONTAINER_CACHE_DIR, else
+                        ~/.cache/pycontainer]
+  --parallel N          blobs uploaded or downloaded at once [default: 4]
+  --chunk-size SIZE     bytes per upload request (e.g. 8M); larger blobs go
+                        up in chunks of this size [default: 16M]
+`;
+
 const HELP_MAIN = `pycontainer ${pkg.version} - build OCI container images from Python projects
 
 Usage:
   pycontainer build [options]             build an image into an OCI layout directory
+                                          or a registry (--push)
+  pycontainer push LAYOUT[:TAG] REF... [options]
+                                          push an image from an OCI layout to registries
   pycontainer validate LAYOUT[:TAG] [options]
                                           check an OCI layout for problems
   pycontainer --help                      show this help
@@ -67,8 +95,9 @@ Project:
                         .dockerignore and the default excludes]
 
 Image:
-  --base-image REF      the image to build on: oci:PATH[:TAG] for a local OCI
-                        layout, or 'scratch' for none
+  --base-image REF      the image to build on: a registry reference such as
+                        python:3.12-slim or ghcr.io/org/base:1, oci:PATH[:TAG]
+                        for a local OCI layout, or 'scratch' for none
                         [default: inferred; --dry-run shows the rule]
   --python X.Y          the Python version the image runs
                         [default: inferred; --dry-run shows the rule]
@@ -102,8 +131,11 @@ Output:
   -t, --tag NAME:TAG    a reference to record in the layout; repeat the flag
                         for several [default: derived from the project]
   -o, --output DIR      the OCI layout directory to write
-                        [default: ${CORE_DEFAULTS.output}]
-  --dry-run             work everything out and print the plan (base, entry
+                        [default: ${CORE_DEFAULTS.output}; none with --push]
+  --push                push the image to every --tag, which must then name
+                        the registry (e.g. ghcr.io/org/app:1.0); writes no
+                        layout unless --output is given too
+${REGISTRY_HELP}  --dry-run             work everything out and print the plan (base, entry
                         point and the rules that chose them, files, layers);
                         write nothing
   --json                print the result as JSON on stdout, and nothing else
@@ -124,6 +156,27 @@ Examples:
 
 In the layout the image is tagged by its TAG alone (the OCI ref.name); the
 full name goes into the io.containerd.image.name annotation.
+`;
+
+const HELP_PUSH = `Usage: pycontainer push LAYOUT[:TAG] REF... [options]
+
+Push an image, or an image index, from an OCI layout to one or more registry
+references (REGISTRY/REPOSITORY[:TAG]). Blobs the registry already has are
+skipped, blobs in another repository of the same registry are mounted, and
+the manifest goes last, so a tag never points at missing blobs.
+
+LAYOUT is the layout directory. ':TAG' picks one reference in it; it may be
+left out when the layout holds a single image.
+
+Options:
+${REGISTRY_HELP}  --json                print the result as JSON on stdout
+  -q, --quiet           print only the pushed digest, no progress
+  --no-color            no colour in the output (as does setting NO_COLOR)
+  -h, --help            show this help
+
+Examples:
+  pycontainer push pycontainer-out:1.0 ghcr.io/org/app:1.0 ghcr.io/org/app:latest
+  echo "$TOKEN" | pycontainer push ./out registry.example.com/app:1 --username ci --password-stdin
 `;
 
 const HELP_VALIDATE = `Usage: pycontainer validate LAYOUT[:TAG] [options]
@@ -168,8 +221,30 @@ const BUILD_FLAGS = {
   tag: { type: 'string', short: 't', multiple: true, option: 'tags' },
   output: { type: 'string', short: 'o', option: 'output' },
   'dry-run': { type: 'boolean', option: 'dryRun' },
+  push: { type: 'boolean', option: 'push' },
+  ...registryFlags(),
   json: { type: 'boolean' },
   verbose: { type: 'boolean', short: 'v' },
+  quiet: { type: 'boolean', short: 'q' },
+  'no-color': { type: 'boolean' },
+  help: { type: 'boolean', short: 'h' },
+};
+
+/** The registry flags of `build` and `push`; the same table for both. */
+function registryFlags() {
+  return {
+    username: { type: 'string', option: 'username' },
+    'password-stdin': { type: 'boolean' },
+    'insecure-registry': { type: 'string', multiple: true, option: 'insecureRegistries' },
+    'cache-dir': { type: 'string', option: 'cacheDir' },
+    parallel: { type: 'string', option: 'parallel', convert: countFlag, check: countProblem },
+    'chunk-size': { type: 'string', option: 'chunkSize', convert: parseSize, check: sizeProblem },
+  };
+}
+
+const PUSH_FLAGS = {
+  ...registryFlags(),
+  json: { type: 'boolean' },
   quiet: { type: 'boolean', short: 'q' },
   'no-color': { type: 'boolean' },
   help: { type: 'boolean', short: 'h' },
@@ -230,14 +305,43 @@ function checkFlagValues(values, flags, helpCommand) {
 }
 
 /** The API options for the flags given, and only those. */
-function buildOptionsFrom(values) {
+function optionsFrom(values, flags) {
   const options = {};
-  for (const [name, spec] of Object.entries(BUILD_FLAGS)) {
+  for (const [name, spec] of Object.entries(flags)) {
     if (spec.option !== undefined && values[name] !== undefined) {
-      options[spec.option] = values[name];
+      options[spec.option] = spec.convert ? spec.convert(values[name]) : values[name];
     }
   }
   return options;
+}
+
+/** The whole of stdin, for --password-stdin; one trailing newline dropped. */
+function readPasswordStdin(helpCommand) {
+  if (process.stdin.isTTY) {
+    throw new UsageError(
+      '--password-stdin reads the password from a pipe, not a terminal',
+      helpCommand,
+    );
+  }
+  const text = require('node:fs')
+    .readFileSync(0, 'utf8')
+    .replace(/\r?\n$/, '');
+  if (text === '') throw new UsageError('--password-stdin: standard input was empty', helpCommand);
+  return text;
+}
+
+/** --username and --password-stdin come together or not at all. */
+function addPassword(values, options, helpCommand) {
+  if (values['password-stdin'] && values.username === undefined) {
+    throw new UsageError("option '--password-stdin' needs '--username'", helpCommand);
+  }
+  if (values.username !== undefined && !values['password-stdin']) {
+    throw new UsageError(
+      "option '--username' needs '--password-stdin' (a password on the command line would show in ps and shell history)",
+      helpCommand,
+    );
+  }
+  if (values['password-stdin']) options.password = readPasswordStdin(helpCommand);
 }
 
 /** One line for a progress event; the core's events only promise a `type`. */
@@ -267,13 +371,35 @@ function makeReporter(enabled) {
 }
 
 /**
- * Renders progress on a terminal: a line per phase, and one line per blob
- * that counts up in place instead of scrolling a line per megabyte.
+ * Renders progress on a terminal: a line per phase, one line per local blob
+ * that counts up in place, and a block of bars for registry transfers, one
+ * per blob, redrawn in place.
  */
 function progressLine() {
   let open = false;
+  const bars = new Map();
+  let drawn = 0;
+  let last = 0;
+  const draw = (force) => {
+    const now = Date.now();
+    if (!force && now - last < 100) return;
+    last = now;
+    const up = drawn > 0 ? `\x1b[${drawn}F` : '';
+    const lines = [...bars.values()].map((b) => `\x1b[2K  ${transferLine(b)}`);
+    process.stderr.write(`${up}${lines.join('\n')}\n`);
+    drawn = lines.length;
+  };
   return (raw) => {
     const event = raw instanceof Map ? Object.fromEntries(raw) : raw;
+    if (event?.type === 'transfer') {
+      if (open) process.stderr.write('\n');
+      open = false;
+      const total = Number(event.total);
+      const bytes = Number(event.bytes);
+      bars.set(event.digest, { digest: event.digest, action: event.action, bytes, total });
+      draw(bytes >= total);
+      return;
+    }
     if (event?.type === 'blob') {
       process.stderr.write(`\r\x1b[2K  ${event.label}: ${formatBytes(Number(event.bytes))}`);
       open = true;
@@ -282,7 +408,29 @@ function progressLine() {
     const text = event?.type === 'phase' ? `${event.name}…` : describeEvent(event);
     process.stderr.write(`${open ? '\n' : ''}  ${text}\n`);
     open = false;
+    bars.clear();
+    drawn = 0;
   };
+}
+
+const ACTION_WORDS = {
+  push: 'pushing',
+  pull: 'pulling',
+  mount: 'mounted',
+  exists: 'exists ',
+};
+
+/** `pushing sha256:0123456789ab [#######-----]  12.0 MB / 44.0 MB` */
+function transferLine({ digest, action, bytes, total }) {
+  const width = 24;
+  const done = total > 0 ? Math.min(1, bytes / total) : 1;
+  const filled = Math.round(done * width);
+  const bar = `[${'#'.repeat(filled)}${'-'.repeat(width - filled)}]`;
+  const word = ACTION_WORDS[action] ?? action;
+  const short = String(digest)
+    .replace(/^sha256:/, '')
+    .slice(0, 12);
+  return `${word} ${short} ${bar} ${formatBytes(bytes)} / ${formatBytes(total)}`;
 }
 
 /** The JSON that --json prints; BigInts (u64 from the core) become numbers. */
@@ -298,18 +446,41 @@ function toJson(value) {
   );
 }
 
+/** Where a push went, and what it moved. */
+function pushLines(result, color) {
+  const pushed = Array.isArray(result.pushed) ? result.pushed : [];
+  const s = result.pushStats;
+  const lines = pushed.map((p) => `${paint('pushed', 'green', color)} ${p.reference}`);
+  if (s) {
+    lines.push(
+      `  blobs:    ${s.uploaded} uploaded (${formatBytes(s.bytesUploaded)}), ${s.mounted} mounted, ${s.existing} already there`,
+    );
+  }
+  return lines;
+}
+
 function printBuildSummary(result, color) {
-  const out = displayPath(result.output);
   const tags = Array.isArray(result.tags) ? result.tags : [];
   const layers = Array.isArray(result.layers) ? result.layers : [];
-  const lines = [
-    `${paint('built', 'green', color)} ${result.manifestDigest}`,
+  const lines = [`${paint('built', 'green', color)} ${result.manifestDigest}`];
+  if (typeof result.output !== 'string') {
+    lines.push(
+      `  platform: ${result.platform}`,
+      `  layers:   ${layers.length} (${formatBytes(result.size)})`,
+      ...pushLines(result, color),
+    );
+    process.stdout.write(`${lines.join('\n')}\n`);
+    return;
+  }
+  const out = displayPath(result.output);
+  lines.push(
     `  layout:   ${out}`,
     `  tags:     ${tags.length > 0 ? tags.join(', ') : '(none)'}`,
     `  platform: ${result.platform}`,
     `  layers:   ${layers.length} (${formatBytes(result.size)})`,
+    ...pushLines(result, color),
     '',
-  ];
+  );
   const tag = tags[0];
   const ociRef = tag ? `oci:${out}:${tag}` : `oci:${out}`;
   // The familiar form of the full name, as `docker images` shows it.
@@ -337,7 +508,8 @@ async function runBuild(args) {
   if (values.quiet && values.verbose) {
     throw new UsageError("options '--quiet' and '--verbose' cannot be used together", 'build');
   }
-  const options = buildOptionsFrom(values);
+  const options = optionsFrom(values, BUILD_FLAGS);
+  addPassword(values, options, 'build');
   const reporter = makeReporter(!values.quiet && !values.json && process.stderr.isTTY === true);
   options.onProgress = reporter.onProgress;
   const target = options.output ? ` -> ${displayPath(path.resolve(options.output))}` : '';
@@ -359,6 +531,41 @@ async function runBuild(args) {
     process.stdout.write(`${plan()}\ndry run: nothing written\n`);
   } else {
     printBuildSummary(result, colorEnabled(process.stdout, { noColor: values['no-color'] }));
+  }
+  return 0;
+}
+
+async function runPush(args) {
+  const { values, positionals } = parse(args, PUSH_FLAGS, 'push', true);
+  if (values.help) {
+    process.stdout.write(HELP_PUSH);
+    return 0;
+  }
+  checkFlagValues(values, PUSH_FLAGS, 'push');
+  if (positionals.length < 2 || positionals.some((p) => p === '')) {
+    throw new UsageError('needs LAYOUT[:TAG] and at least one REF to push to', 'push');
+  }
+  const options = optionsFrom(values, PUSH_FLAGS);
+  addPassword(values, options, 'push');
+  const api = require('../index.js');
+  const [source, ...references] = positionals;
+  const { path: layout, tag } = api.splitLayoutRef(source);
+  const reporter = makeReporter(!values.quiet && !values.json && process.stderr.isTTY === true);
+  reporter.info(`pycontainer: pushing ${displayPath(path.resolve(layout))}${tag ? `:${tag}` : ''}`);
+  const result = await api.push({
+    ...options,
+    layout,
+    tag,
+    references,
+    onProgress: reporter.onProgress,
+  });
+  if (values.json) {
+    process.stdout.write(`${toJson(result)}\n`);
+  } else if (values.quiet) {
+    process.stdout.write(`${result.manifestDigest}\n`);
+  } else {
+    const color = colorEnabled(process.stdout, { noColor: values['no-color'] });
+    process.stdout.write(`${pushLines(result, color).join('\n')}\n`);
   }
   return 0;
 }
@@ -409,6 +616,7 @@ async function main(argv) {
     case 'help':
       if (rest[0] === 'build') return runBuild(['--help']);
       if (rest[0] === 'validate') return runValidate(['--help']);
+      if (rest[0] === 'push') return runPush(['--help']);
       process.stdout.write(HELP_MAIN);
       return 0;
     case '--version':
@@ -420,6 +628,8 @@ async function main(argv) {
       return runBuild(rest);
     case 'validate':
       return runValidate(rest);
+    case 'push':
+      return runPush(rest);
     default:
       throw new UsageError(
         command.startsWith('-') ? `unknown option '${command}'` : `unknown command '${command}'`,

@@ -5,7 +5,9 @@
 // resolved value costs a microtask instead of a libuv thread-pool round-trip.
 
 const crypto = require('node:crypto');
+const { createCredentials } = require('./credentials.js');
 const { createDeflater } = require('./deflate-worker.js');
+const { createHttp } = require('./http.js');
 const fs = require('node:fs');
 const path = require('node:path');
 
@@ -113,15 +115,24 @@ function createSha256() {
 
 /**
  * Creates the Node host object.
- * @param {{onProgress?: (event: {type: string}) => void}} [options]
+ * @param {{onProgress?: (event: {type: string}) => void, threads?: boolean,
+ *   credentials?: {username: string, password: string, registries?: string[] | null},
+ *   timeoutMs?: number}} [options]
  */
 function createNodeHost(options = {}) {
   const { onProgress, threads = true } = options;
   // A worker for the layer compressor; `threads: false` keeps to one core.
   const deflater = threads ? createDeflater() : null;
   const scratch = readScratch();
+  const http = createHttp({ timeoutMs: options.timeoutMs });
+  const credentials = createCredentials({ explicit: options.credentials });
   return {
     ...(deflater ? { deflateChunk: deflater } : {}),
+    fetch: http.fetch,
+    readBody: http.readBody,
+    discardBody: http.discardBody,
+    sleep: http.sleep,
+    credentials,
     stat(p) {
       return lstatInfo(p);
     },

@@ -30,4 +30,39 @@ function portProblem(value) {
   return n >= 1 && n <= 65535 ? null : problem;
 }
 
-module.exports = { keyValueProblem, portProblem };
+const SIZE = /^([0-9]+)\s*(|b|k|kb|kib|m|mb|mib|g|gb|gib)$/i;
+const UNITS = { '': 1, b: 1, k: 1024, m: 1024 ** 2, g: 1024 ** 3 };
+
+/** `8M`, `512KiB`, `1048576`: a byte count (binary units), or NaN. */
+function parseSize(value) {
+  const m = SIZE.exec(String(value).trim());
+  if (!m) return Number.NaN;
+  return Number(m[1]) * UNITS[m[2].charAt(0).toLowerCase()];
+}
+
+/** What is wrong with a `--chunk-size` value, or null. */
+function sizeProblem(value) {
+  const n = parseSize(value);
+  if (Number.isSafeInteger(n) && n >= 1) return null;
+  return `needs a size such as 8M, 512K or 1048576, got '${value}'`;
+}
+
+function countFlag(value) {
+  return Number(value);
+}
+
+/** What is wrong with a `--parallel` value, or null. */
+function countProblem(value) {
+  const n = Number(value);
+  if (/^[0-9]+$/.test(value) && n >= 1 && n <= 64) return null;
+  return `needs a whole number from 1 to 64, got '${value}'`;
+}
+
+module.exports = {
+  countFlag,
+  countProblem,
+  keyValueProblem,
+  parseSize,
+  portProblem,
+  sizeProblem,
+};

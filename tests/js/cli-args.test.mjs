@@ -101,6 +101,29 @@ Module._load = function (request, parent, isMain) {
         plan,
       };
     },
+    async push(options, host) {
+      record('push', options, host);
+      const registry = options.references[0].split('/')[0];
+      const creds = await host.credentials(registry);
+      const other = await host.credentials('other.example:5000');
+      fs.writeFileSync(process.env.STUB_RECORD + '.creds', JSON.stringify({
+        user: creds?.username ?? null,
+        // Whether the password arrived, never the password itself.
+        passwordLength: creds?.password?.length ?? 0,
+        other: other === null ? null : 'found',
+      }));
+      if (mode === 'auth-error') {
+        const err = new Error('authentication failed for ' + registry + ': the registry refused the credentials');
+        err.code = 'registry-auth';
+        throw err;
+      }
+      return {
+        manifestDigest: '${DIGEST}',
+        mediaType: 'application/vnd.oci.image.manifest.v1+json',
+        pushed: options.references.map((r) => ({ reference: r + '@${DIGEST}', digest: '${DIGEST}' })),
+        pushStats: { uploaded: 2, mounted: 1, existing: 3, bytesUploaded: 2048 },
+      };
+    },
     async validate(options, host) {
       record('validate', options, host);
       const ok = mode !== 'invalid';
@@ -135,10 +158,11 @@ after(() => {
 });
 
 /** Runs the CLI with the stub core in `mode`, from `cwd` (default: the temp dir). */
-function run(args, { mode = 'ok', cwd = tmp, env = {} } = {}) {
+function run(args, { mode = 'ok', cwd = tmp, env = {}, input } = {}) {
   fs.rmSync(recordPath, { force: true });
   const result = spawnSync(process.execPath, ['--require', stubPath, bin, ...args], {
     cwd,
+    input,
     encoding: 'utf8',
     env: {
       ...process.env,
@@ -208,7 +232,7 @@ describe('help and version need no wasm', () => {
     assert.match(r.stdout, /--user root/);
     assert.match(r.stdout, /NO_COLOR/);
     assert.match(r.stdout, /\[default: \/app\]/);
-    assert.match(r.stdout, /\[default: pycontainer-out\]/);
+    assert.match(r.stdout, /\[default: pycontainer-out; none with --push\]/);
     assert.match(r.stdout, /\[default: \. /);
   });
 
@@ -440,14 +464,19 @@ describe('build', () => {
     assert.deepEqual(methods, [
       'close',
       'create',
+      'credentials',
+      'discardBody',
       'env',
+      'fetch',
       'listDir',
       'progress',
       'read',
+      'readBody',
       'remove',
       'removeDir',
       'rename',
       'sha256',
+      'sleep',
       'stat',
       'write',
     ]);
@@ -770,5 +799,144 @@ describe('reference splitting', () => {
     assert.equal(resolveBaseImage('oci:base', '/w'), 'oci:/w/base');
     assert.equal(resolveBaseImage('oci:../base:3.11-slim', '/w/x'), 'oci:/w/base:3.11-slim');
     assert.equal(resolveBaseImage('oci:/abs/base:tag', '/w'), 'oci:/abs/base:tag');
+  });
+});
+
+describe('push and the registry flags', () => {
+  // No docker config and no PYCONTAINER_REGISTRY_* from the machine running the tests.
+  const clean = () => ({
+    DOCKER_CONFIG: path.join(tmp, 'no-docker-config'),
+    PYCONTAINER_REGISTRY_USERNAME: '',
+    PYCONTAINER_REGISTRY_PASSWORD: '',
+  });
+  const creds = () => JSON.parse(fs.readFileSync(`${recordPath}.creds`, 'utf8'));
+
+  test('push LAYOUT:TAG REF...: the layout is resolved, flags are converted', () => {
+    fs.mkdirSync(path.join(tmp, 'out'), { recursive: true });
+    const r = run(
+      [
+        'push',
+        'out:1.0',
+        '127.0.0.1:5000/app:1',
+        '127.0.0.1:5000/app:latest',
+        '--insecure-registry',
+        'reg.lan:5000',
+        '--parallel',
+        '8',
+        '--chunk-size',
+        '8M',
+        '--cache-dir',
+        'cache',
+        '--json',
+      ],
+      { env: clean() },
+    );
+    assert.equal(r.code, 0, r.stderr);
+    assert.equal(r.recorded.name, 'push');
+    assert.deepEqual(r.recorded.options, {
+      layout: path.join(tmp, 'out'),
+      tag: '1.0',
+      references: ['127.0.0.1:5000/app:1', '127.0.0.1:5000/app:latest'],
+      insecureRegistries: ['reg.lan:5000'],
+      parallel: 8,
+      chunkSize: 8 << 20,
+    });
+    const result = JSON.parse(r.stdout);
+    assert.equal(result.pushed.length, 2);
+    assert.equal(creds().user, null, 'no credentials anywhere: anonymous');
+  });
+
+  test('the summary names every pushed reference and what moved', () => {
+    const r = run(['push', 'out', 'ghcr.io/org/app:1'], { env: clean() });
+    assert.equal(r.code, 0, r.stderr);
+    assert.equal(
+      r.stdout,
+      `pushed ghcr.io/org/app:1@${DIGEST}\n` +
+        '  blobs:    2 uploaded (2.0 kB), 1 mounted, 3 already there\n',
+    );
+    assert.equal(r.recorded.options.tag, undefined);
+  });
+
+  test('--password-stdin gives the pushed registry, and only it, the credentials', () => {
+    const r = run(
+      ['push', 'out', 'reg.example:5000/app:1', '--username', 'ci', '--password-stdin'],
+      {
+        env: clean(),
+        input: 's3cret-value\n',
+      },
+    );
+    assert.equal(r.code, 0, r.stderr);
+    assert.deepEqual(creds(), { user: 'ci', passwordLength: 's3cret-value'.length, other: null });
+  });
+
+  test('PYCONTAINER_REGISTRY_USERNAME and _PASSWORD work for CI', () => {
+    const r = run(['push', 'out', 'reg.example:5000/app:1'], {
+      env: {
+        ...clean(),
+        PYCONTAINER_REGISTRY_USERNAME: 'bot',
+        PYCONTAINER_REGISTRY_PASSWORD: 'tok',
+      },
+    });
+    assert.equal(r.code, 0, r.stderr);
+    assert.equal(creds().user, 'bot');
+  });
+
+  test('a failed login never shows the password, even with --verbose', () => {
+    const r = run(
+      ['build', '--context', 'project', '--push', '-t', 'reg.example:5000/app:1', '-v'],
+      { env: clean(), input: 'hunter2-secret\n' },
+    );
+    assert.equal(r.code, 0, r.stderr);
+    const failed = run(
+      ['push', 'out', 'reg.example:5000/app:1', '--username', 'ci', '--password-stdin', '--json'],
+      { env: clean(), input: 'hunter2-secret\n', mode: 'auth-error' },
+    );
+    assert.equal(failed.code, 1);
+    assert.match(failed.stderr, /authentication failed for reg\.example:5000/);
+    assert.ok(!`${failed.stdout}${failed.stderr}`.includes('hunter2'));
+  });
+
+  test('build --push passes push and the registry options', () => {
+    const r = run(
+      [
+        'build',
+        '--context',
+        'project',
+        '--push',
+        '-t',
+        'reg.example:5000/app:1',
+        '--parallel',
+        '2',
+      ],
+      { env: clean() },
+    );
+    assert.equal(r.code, 0, r.stderr);
+    assert.equal(r.recorded.options.push, true);
+    assert.equal(r.recorded.options.parallel, 2);
+    assert.deepEqual(r.recorded.options.tags, ['reg.example:5000/app:1']);
+  });
+
+  for (const [args, message] of [
+    [['push', 'out'], /needs LAYOUT\[:TAG\] and at least one REF/],
+    [['push', 'out', 'r/a:1', '--username', 'ci'], /'--username' needs '--password-stdin'/],
+    [['push', 'out', 'r/a:1', '--password-stdin'], /'--password-stdin' needs '--username'/],
+    [['push', 'out', 'r/a:1', '--chunk-size', '8X'], /'--chunk-size' needs a size such as 8M/],
+    [['push', 'out', 'r/a:1', '--parallel', '0'], /'--parallel' needs a whole number from 1 to 64/],
+    [['build', '--push', '--parallel', 'many'], /'--parallel' needs a whole number/],
+  ]) {
+    test(`usage error: ${args.join(' ')}`, () => {
+      const r = run(args, { mode: 'forbid', env: clean(), input: '' });
+      assert.equal(r.code, 2, r.stderr);
+      assert.match(r.stderr, message);
+      assert.equal(r.recorded, null, 'the core was not called');
+    });
+  }
+
+  test('push --help', () => {
+    const r = run(['push', '--help'], { mode: 'forbid' });
+    assert.equal(r.code, 0);
+    for (const flag of ['--username', '--password-stdin', '--insecure-registry', '--chunk-size']) {
+      assert.ok(r.stdout.includes(flag), flag);
+    }
   });
 });

@@ -3,5 +3,6 @@ import pycontainer = require('pycontainer');
 
 export async function run(): Promise<boolean> {
   const result = await pycontainer.build({ context: '.', baseImage: 'scratch', dryRun: true });
-  return result.dryRun && result.plan.files.count >= 0;
+  const pushed = await pycontainer.push({ layout: 'out', references: 'ghcr.io/org/app:1' });
+  return result.dryRun && result.plan.files.count >= 0 && pushed.pushed.length > 0;
 }

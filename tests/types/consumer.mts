@@ -4,6 +4,8 @@ import {
   type BuildResult,
   build,
   createNodeHost,
+  type PushResult,
+  push,
   validate,
   version,
 } from 'pycontainer';
@@ -20,6 +22,17 @@ const options: BuildOptions = {
 
 export async function run(): Promise<string> {
   const result: BuildResult = await build(options);
-  const report = await validate({ layout: result.output });
-  return `${version()} ${result.plan.entrypoint.rule} ${report.ok}`;
+  const report = await validate({ layout: result.output ?? 'pycontainer-out' });
+  const pushed: PushResult = await push({
+    layout: 'pycontainer-out',
+    tag: 'latest',
+    references: ['127.0.0.1:5000/svc:1'],
+    username: 'ci',
+    password: 'secret',
+    chunkSize: 8 << 20,
+    onProgress: (e) => {
+      if (e.type === 'transfer') console.log(e.digest, e.bytes, e.total);
+    },
+  });
+  return `${version()} ${result.plan.entrypoint.rule} ${report.ok} ${pushed.pushStats.uploaded}`;
 }
