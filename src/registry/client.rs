@@ -200,7 +200,10 @@ impl<'h, H: Host> Client<'h, H> {
             return Ok(base);
         }
         let plain_ok = is_loopback(&repo.api_host) || self.insecure(repo);
-        let mut failure = None;
+        // The https failure is the one worth reporting: plain http is only
+        // a fallback, and its own failure (talking http to a TLS port)
+        // would hide what went wrong.
+        let mut first_failure = None;
         for scheme in ["https", "http"] {
             if scheme == "http" && !plain_ok {
                 break;
@@ -214,7 +217,15 @@ impl<'h, H: Host> Client<'h, H> {
                 body: None,
                 tls_verify: !self.insecure(repo),
             };
-            match self.fetch_retrying(&repo.registry, what, &req, true).await {
+            // The spec's answers are 200 and 401; anything else (a TLS
+            // port's 400 to plain http, a web server's 404) is no registry.
+            let answered = match self.fetch_retrying(&repo.registry, what, &req, true).await {
+                Ok(resp) if resp.status != 200 && resp.status != 401 => {
+                    Err(self.failure(repo, &url, "pull", resp).await)
+                }
+                other => other,
+            };
+            match answered {
                 Ok(resp) => {
                     let challenge = resp.header("www-authenticate").and_then(Challenge::parse);
                     self.host.discard_body(resp.body).await;
@@ -224,15 +235,17 @@ impl<'h, H: Host> Client<'h, H> {
                     });
                     return Ok(base);
                 }
-                Err(e) => failure = Some(e),
+                Err(e) => {
+                    first_failure.get_or_insert(e);
+                }
             }
         }
-        Err(match failure {
+        Err(match first_failure {
             Some(RegistryError::Network {
                 registry,
                 what,
                 message,
-                ..
+                hint: "",
             }) if !plain_ok => RegistryError::Network {
                 registry,
                 what,
@@ -443,6 +456,10 @@ impl<'h, H: Host> Client<'h, H> {
 }
 
 fn network(registry: &str, what: &str, e: HostError) -> RegistryError {
+    let tls = e
+        .code
+        .as_deref()
+        .is_some_and(|c| c.contains("CERT") || c.contains("SSL") || c.contains("TLS"));
     RegistryError::Network {
         registry: registry.to_owned(),
         what: what.to_owned(),
@@ -450,7 +467,11 @@ fn network(registry: &str, what: &str, e: HostError) -> RegistryError {
             Some(code) if !e.message.contains(&code) => format!("{} ({code})", e.message),
             _ => e.message,
         },
-        hint: "",
+        hint: if tls {
+            "; to trust a private CA, add it to NODE_EXTRA_CA_CERTS, or pass --insecure-registry to skip verification"
+        } else {
+            ""
+        },
     }
 }
 

@@ -1,0 +1,104 @@
+// The CLI's handling of registry transport settings: TLS with an untrusted
+// certificate (refused, with a hint; accepted with --insecure-registry) and
+// the per-blob progress bars on a terminal (a real pty from `script`).
+
+import assert from 'node:assert/strict';
+import { execFile } from 'node:child_process';
+import fs from 'node:fs';
+import path from 'node:path';
+import { after, before, describe, test } from 'node:test';
+import { promisify } from 'node:util';
+import { startRegistry } from '../infra/registry.mjs';
+import { CLI, copyExample, ensureWasm, makeTempDir, removeDir, runCliAsync } from './helpers.mjs';
+
+const execFileAsync = promisify(execFile);
+
+describe('registry transport from the CLI', () => {
+  let reg;
+  let tmp;
+  let project;
+
+  before(async () => {
+    ensureWasm();
+    reg = await startRegistry({ mode: 'tls' });
+    tmp = makeTempDir('pycontainer-regcli-');
+    project = copyExample(tmp);
+  });
+
+  after(async () => {
+    await reg?.stop();
+    if (tmp) removeDir(tmp);
+  });
+
+  const push = (tag, extra = [], env = {}) =>
+    runCliAsync(
+      [
+        'build',
+        '--context',
+        project,
+        '--base-image',
+        'scratch',
+        '--push',
+        '-t',
+        `${reg.host}/${tag}`,
+        '--cache-dir',
+        path.join(tmp, 'cache'),
+        ...extra,
+      ],
+      { env: { DOCKER_CONFIG: path.join(tmp, 'no-docker'), ...env } },
+    );
+
+  test('an untrusted certificate is refused, and the message says what to do', async () => {
+    // The system bundle only: the test CA is not trusted.
+    const r = await push('tls/app:1', [], { NODE_EXTRA_CA_CERTS: undefined });
+    assert.equal(r.code, 1, r.stderr);
+    assert.match(r.stderr, new RegExp(`cannot reach ${reg.host.replace(/\./g, '\\.')}`));
+    assert.match(r.stderr, /certificate/i);
+    assert.match(r.stderr, /NODE_EXTRA_CA_CERTS.*--insecure-registry/);
+  });
+
+  test('the CA in NODE_EXTRA_CA_CERTS is trusted', async () => {
+    const r = await push('tls/app:2', ['--json'], { NODE_EXTRA_CA_CERTS: reg.caBundle });
+    assert.equal(r.code, 0, r.stderr);
+    assert.equal(r.json.pushed.length, 1);
+  });
+
+  test('--insecure-registry skips verification for that registry only', async () => {
+    const r = await push('tls/app:3', ['--insecure-registry', reg.host, '--json'], {
+      NODE_EXTRA_CA_CERTS: undefined,
+    });
+    assert.equal(r.code, 0, r.stderr);
+    assert.equal(r.json.pushStats.uploaded + r.json.pushStats.existing, 2);
+  });
+
+  test('a terminal gets one progress bar per blob', async () => {
+    // `script` runs the CLI on a pty, so stderr is a TTY as for a person.
+    const cmd = [
+      process.execPath,
+      CLI,
+      'build',
+      '--context',
+      project,
+      '--base-image',
+      'scratch',
+      '--push',
+      '-t',
+      `${reg.host}/tls/app:tty`,
+      '--cache-dir',
+      path.join(tmp, 'cache-tty'),
+    ]
+      .map((w) => `'${w}'`)
+      .join(' ');
+    const { stdout } = await execFileAsync('script', ['-qfec', cmd, '/dev/null'], {
+      env: { ...process.env, NODE_EXTRA_CA_CERTS: reg.caBundle },
+      encoding: 'utf8',
+    });
+    assert.match(stdout, /push…/);
+    assert.match(stdout, /(pushing|exists ) [0-9a-f]{12} \[#{24}\]/);
+    assert.match(stdout, /pushed\S* \S*tls\/app:tty@sha256:[0-9a-f]{64}/);
+    assert.ok(
+      fs.existsSync(path.join(tmp, 'cache-tty', 'oci')),
+      'the app layer staged in the cache',
+    );
+  });
+});
