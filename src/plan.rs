@@ -656,10 +656,7 @@ fn base_labels(base: &BaseImage, base_value: &str) -> Vec<(String, String)> {
     let mut out = Vec::new();
     if let Ok(r) = Reference::parse(base_value) {
         if base_value != "scratch" {
-            out.push((
-                "org.opencontainers.image.base.name".to_owned(),
-                r.to_string(),
-            ));
+            out.push((crate::oci::BASE_NAME.to_owned(), r.to_string()));
         }
     }
     if let Some(d) = &base.manifest_digest {

@@ -6,10 +6,10 @@ use crate::digest::Digest;
 use crate::error::Error;
 use crate::host::{Host, Progress};
 use crate::layout::{self, Layout, LayoutError};
-use crate::oci::{media, Descriptor, Index, Manifest};
+use crate::oci::{media, Descriptor, Index, Manifest, BASE_NAME};
 use crate::reference::Reference;
 use crate::registry::push::{self, Blob, PushStats, Pushed, Source, Upload};
-use crate::registry::{Client, ClientOptions};
+use crate::registry::{Client, ClientOptions, Repo};
 
 #[derive(Clone, Debug, Default, Deserialize)]
 #[serde(rename_all = "camelCase", deny_unknown_fields)]
@@ -44,9 +44,11 @@ pub async fn push_layout<H: Host>(host: &H, options: &PushOptions) -> Result<Pus
             path: options.layout.clone(),
         })?;
     let entry = layout.entry(&index, options.tag.as_deref())?;
+    let mut bases = Vec::new();
     // Every blob is checked before the first request, so a broken layout
     // fails here rather than half-way through a push.
-    let upload = Box::pin(upload_tree(&layout, entry, 0)).await?;
+    collect_bases(&layout, entry, &mut bases).await?;
+    let upload = Box::pin(upload_tree(&layout, entry, &bases, 0)).await?;
     let client = Client::new(
         host,
         ClientOptions::new(
@@ -93,10 +95,39 @@ fn references(values: &[String]) -> Result<Vec<Reference>, Error> {
         .collect()
 }
 
+/// The repositories named by `org.opencontainers.image.base.name` in the
+/// image's manifests (pycontainer records it for registry bases): their
+/// layers can be mounted rather than uploaded.
+async fn collect_bases<H: Host>(
+    layout: &Layout<'_, H>,
+    desc: &Descriptor,
+    out: &mut Vec<(Digest, Repo)>,
+) -> Result<(), Error> {
+    let bytes = layout.read_document(desc).await?;
+    let file = layout.blob_path(&desc.digest);
+    if media::is_index(&desc.media_type) {
+        let index: Index = layout::parse(&file, &bytes)?;
+        for child in &index.manifests {
+            Box::pin(collect_bases(layout, child, out)).await?;
+        }
+    } else if media::is_manifest(&desc.media_type) {
+        let manifest: Manifest = layout::parse(&file, &bytes)?;
+        let base = manifest
+            .annotations
+            .get(BASE_NAME)
+            .and_then(|n| Reference::parse(n).ok());
+        if let Some(base) = base {
+            out.push((desc.digest.clone(), Repo::of(&base)));
+        }
+    }
+    Ok(())
+}
+
 /// The image or index at `desc`, with everything it refers to.
 async fn upload_tree<'l, H: Host>(
     layout: &'l Layout<'_, H>,
     desc: &Descriptor,
+    bases: &'l [(Digest, Repo)],
     depth: u32,
 ) -> Result<Upload<'l>, Error> {
     let bytes = layout.read_document(desc).await?;
@@ -105,7 +136,7 @@ async fn upload_tree<'l, H: Host>(
         let index: Index = layout::parse(&file, &bytes)?;
         let mut children = Vec::new();
         for child in &index.manifests {
-            children.push(Box::pin(upload_tree(layout, child, depth + 1)).await?);
+            children.push(Box::pin(upload_tree(layout, child, bases, depth + 1)).await?);
         }
         return Ok(Upload {
             blobs: Vec::new(),
@@ -123,8 +154,12 @@ async fn upload_tree<'l, H: Host>(
         .into());
     }
     let manifest: Manifest = layout::parse(&file, &bytes)?;
+    let base = bases
+        .iter()
+        .find(|(d, _)| *d == desc.digest)
+        .map(|(_, r)| r);
     let mut blobs = Vec::new();
-    for d in manifest.layers.iter().chain([&manifest.config]) {
+    for (i, d) in manifest.layers.iter().chain([&manifest.config]).enumerate() {
         if !layout.has_blob(d).await? {
             return Err(LayoutError::BlobMissing {
                 path: layout.root().to_owned(),
@@ -132,9 +167,18 @@ async fn upload_tree<'l, H: Host>(
             }
             .into());
         }
+        // Any layer but the last (the app's) may be the base's; a mount
+        // that misses costs one request and falls back to the upload.
+        let source = match base {
+            Some(repo) if i + 1 < manifest.layers.len() => Source::Mirrored {
+                layout: layout.root(),
+                repo,
+            },
+            _ => Source::Layout(layout.root()),
+        };
         blobs.push(Blob {
             desc: d.clone(),
-            source: Source::Layout(layout.root()),
+            source,
         });
     }
     Ok(Upload {

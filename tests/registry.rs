@@ -14,6 +14,7 @@ use common::*;
 use pycontainer::error::Error;
 use pycontainer::host::NativeHost;
 use pycontainer::plan::BuildOptions;
+use pycontainer::publish::{push_layout, PushOptions};
 use pycontainer::registry::RegistryError;
 
 /// A registry process, killed when dropped.
@@ -159,6 +160,25 @@ fn push_pull_mount_and_repush_against_a_real_registry() {
     assert_eq!(
         manifest(&out.path("layout"), &derived).annotations["org.opencontainers.image.base.digest"],
         first.pushed[0].digest.to_string()
+    );
+
+    // `pycontainer push` of that layout: the base layer (named by the
+    // manifest's base.name annotation) is mounted, the rest uploaded.
+    let published = pollster::block_on(push_layout(
+        &host,
+        &PushOptions {
+            layout: out.path("layout"),
+            tag: Some("1".into()),
+            references: vec![format!("{}/third/app:1", reg.host)],
+            ..PushOptions::default()
+        },
+    ))
+    .unwrap_or_else(|e| panic!("push_layout: {e}"));
+    let stats = published.push_stats;
+    assert_eq!((stats.mounted, stats.uploaded), (1, 2));
+    assert_eq!(
+        Some(&published.manifest_digest),
+        derived.manifest_digest.as_ref()
     );
 
     // Pushed to another repository of the base's registry: the base layer

@@ -121,6 +121,19 @@ impl<'h, H: Host> Client<'h, H> {
         listed(&repo.registry) || listed(&repo.api_host)
     }
 
+    /// Learns the registry's scheme and challenge and gets the token for
+    /// `scopes` now, so that requests sent together afterwards share them
+    /// instead of each pinging and asking for a token of its own.
+    pub async fn authenticate(
+        &self,
+        repo: &Repo,
+        scopes: &[Scope],
+        what: &str,
+    ) -> Result<(), RegistryError> {
+        self.base(repo, what).await?;
+        self.authorization(repo, scopes, what).await.map(drop)
+    }
+
     /// Sends `req` with the auth `scopes` need, renewing auth once on a 401.
     pub async fn send(
         &self,

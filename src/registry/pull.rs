@@ -283,6 +283,10 @@ pub async fn fetch_blobs<H: Host>(
     descs: &[Descriptor],
     cache: &Layout<'_, H>,
 ) -> Result<(), RegistryError> {
+    let scopes = [Scope::pull(&repo.name)];
+    client
+        .authenticate(repo, &scopes, &format!("pull from {repo}"))
+        .await?;
     let mut pending = futures_util::stream::iter(descs)
         .map(|desc| fetch_blob(client, repo, desc, cache))
         .buffer_unordered(client.options.parallel.max(1));

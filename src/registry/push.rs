@@ -30,6 +30,9 @@ pub enum Source<'a> {
     /// In another repository: mounted when it is on the same registry,
     /// else pulled into the `cache` layout and uploaded from there.
     Remote { repo: &'a Repo, cache: &'a str },
+    /// In a layout, and probably in `repo` too (a base layer of a pushed
+    /// layout): mounted when it can be, else uploaded from the layout.
+    Mirrored { layout: &'a str, repo: &'a Repo },
 }
 
 pub struct Blob<'a> {
@@ -81,6 +84,9 @@ pub async fn push<H: Host>(
     }
     for repo in &repos {
         let scopes = scopes_for(repo, image);
+        client
+            .authenticate(repo, &scopes, &format!("push to {repo}"))
+            .await?;
         push_content(client, repo, &scopes, image, &mut stats).await?;
         let digest = Digest::of(client.host.sha256(), &image.manifest);
         for t in targets.iter().filter(|t| Repo::of(t) == *repo) {
@@ -117,10 +123,8 @@ fn scopes_for(repo: &Repo, image: &Upload<'_>) -> Vec<Scope> {
 
 fn collect_mount_scopes(target: &Repo, image: &Upload<'_>, out: &mut Vec<Scope>) {
     for blob in &image.blobs {
-        if let Source::Remote { repo, .. } = blob.source {
-            if repo.api_host == target.api_host {
-                out.push(Scope::pull(&repo.name));
-            }
+        if let Some(from) = mount_source(target, blob.source) {
+            out.push(Scope::pull(&from.name));
         }
     }
     for child in &image.children {
@@ -187,27 +191,38 @@ async fn push_blob<H: Host>(
         return Ok(Outcome::Existing);
     }
     let mut session = None;
-    let data = match blob.source {
-        Source::Remote { repo: from, cache } if from.api_host == repo.api_host => {
-            match mount(client, repo, scopes, from, desc).await? {
-                None => {
-                    transferred(client, desc, "mount");
-                    return Ok(Outcome::Mounted);
-                }
-                // The registry could not mount it (the source is gone, or
-                // not ours to read): upload into the session it opened.
-                Some(location) => {
-                    session = Some(location);
-                    pulled(client, from, desc, cache).await?
-                }
+    if let Some(from) = mount_source(repo, blob.source) {
+        match mount(client, repo, scopes, from, desc).await? {
+            None => {
+                transferred(client, desc, "mount");
+                return Ok(Outcome::Mounted);
             }
+            // The registry could not mount it (the source is gone, or not
+            // ours to read): upload into the session it opened instead.
+            Some(location) => session = Some(location),
         }
+    }
+    let data = match blob.source {
         Source::Remote { repo: from, cache } => pulled(client, from, desc, cache).await?,
-        Source::Layout(root) => Data::File(Layout::new(client.host, root).blob_path(&desc.digest)),
+        Source::Layout(root) | Source::Mirrored { layout: root, .. } => {
+            Data::File(Layout::new(client.host, root).blob_path(&desc.digest))
+        }
         Source::Bytes(bytes) => Data::Bytes(bytes),
     };
     upload(client, repo, scopes, desc, &data, session).await?;
     Ok(Outcome::Uploaded(desc.size))
+}
+
+/// The repository a blob can be mounted from: another one on the target's registry.
+fn mount_source<'a>(target: &Repo, source: Source<'a>) -> Option<&'a Repo> {
+    match source {
+        Source::Remote { repo, .. } | Source::Mirrored { repo, .. }
+            if repo.api_host == target.api_host && repo.name != target.name =>
+        {
+            Some(repo)
+        }
+        _ => None,
+    }
 }
 
 fn transferred<H: Host>(client: &Client<'_, H>, desc: &Descriptor, action: &str) {
