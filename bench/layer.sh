@@ -58,7 +58,7 @@ tree_bytes="$(find "$tree" -type f -printf '%s\n' | awk '{ s += $1 } END { print
 tree_files="$(find "$tree" -type f | wc -l)"
 
 work="$(mktemp -d "${TMPDIR:-/tmp}/pyc-bench.XXXXXX")"
-trap 'rm -rf "$work"; lib_cleanup' EXIT
+trap 'rm -rf "$work"' EXIT
 
 TAR=(tar --sort=name --mtime=@0 --owner=0 --group=0 --numeric-owner -C "$tree" -c .)
 export TREE="$tree" OUT="$work/out.gz"

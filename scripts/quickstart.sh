@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # From a fresh machine to a running image: installs what is needed, builds the
 # wasm core, makes the Debian-based Python base image (cached), then builds
-# examples/hello-cli with `npx pycontainer build`, prints its digest, and runs it.
+# examples/hello-cli with `npx pycontainer build`, prints its digest, and runs it;
+# then does the same through a local registry (push, pull back with skopeo, run).
 set -euo pipefail
 cd "$(dirname "$0")/.."
 export PATH="${CARGO_HOME:-$HOME/.cargo}/bin:$PATH"
@@ -20,3 +21,30 @@ echo "Running it (umoci unpack + runc, no Docker): hello Alice"
 # shellcheck source=../tests/infra/lib.sh
 source tests/infra/lib.sh
 run_in_image pycontainer-out 0.1.0 Alice
+
+echo
+echo "The same through a registry (Debian's docker-registry on loopback, no Docker):"
+work=$(mktemp -d)
+port=$(node -e "const s=require('node:net').createServer().listen(0,'127.0.0.1',()=>{console.log(s.address().port);s.close()})")
+reg=127.0.0.1:$port
+cat >"$work/registry.yml" <<YAML
+version: 0.1
+log: {level: error, accesslog: {disabled: true}}
+storage: {filesystem: {rootdirectory: "$work/data"}}
+http: {addr: "$reg"}
+YAML
+docker-registry serve "$work/registry.yml" 2>"$work/registry.log" &
+registry_pid=$!
+trap 'kill "$registry_pid" 2>/dev/null; wait "$registry_pid" 2>/dev/null; rm -rf "$work"' EXIT
+until curl -s -o /dev/null "http://$reg/v2/"; do sleep 0.1; done
+skopeo copy --quiet --dest-tls-verify=false "oci:$base:3.11-slim" "docker://$reg/library/python:3.11-slim"
+
+# The base is in the target registry, so its layers are mounted, never downloaded.
+echo "\$ npx pycontainer build --context examples/hello-cli --base-image $reg/library/python:3.11-slim --push --tag $reg/hello-cli:0.1.0"
+npx pycontainer build --context examples/hello-cli --base-image "$reg/library/python:3.11-slim" \
+  --push --tag "$reg/hello-cli:0.1.0" --cache-dir "$work/cache"
+
+echo
+echo "Pulled back with skopeo and run: hello Alice"
+skopeo copy --quiet --src-tls-verify=false "docker://$reg/hello-cli:0.1.0" "oci:$work/pulled:0.1.0"
+run_in_image "$work/pulled" 0.1.0 Alice

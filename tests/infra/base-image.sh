@@ -64,7 +64,7 @@ mirror="${mirror:-http://deb.debian.org/debian}"
 suite="${DEBIAN_SUITE:-bookworm}"
 
 tmp="$(mktemp -d "$cache/.$name.tmp.XXXXXX")"
-trap 'rm -rf "$tmp"; lib_cleanup' EXIT
+trap 'rm -rf "$tmp"' EXIT
 
 log "mmdebstrap $suite $packages from $mirror"
 mmdebstrap --variant=minbase --include="$packages" \

@@ -189,15 +189,21 @@ function listen(server) {
   });
 }
 
-/** The pending-fault bookkeeping: rules consumed in order, per kind. */
+/**
+ * The pending-fault bookkeeping: rules consumed in order, per kind; a rule
+ * with a `path` only takes requests whose path contains it.
+ */
 function makeFaults() {
   const rules = [];
   return {
     add(rule) {
       rules.push(rule);
     },
-    take(kind) {
-      const rule = rules.find((r) => r.kind === kind && r.remaining > 0);
+    take(kind, reqPath) {
+      const rule = rules.find(
+        (r) =>
+          r.kind === kind && r.remaining > 0 && (r.path === undefined || reqPath.includes(r.path)),
+      );
       if (!rule) return undefined;
       rule.remaining -= 1;
       return rule.fault;
@@ -221,8 +227,9 @@ function validateInject({ kind, status, drop }) {
 /**
  * Starts the proxy on 127.0.0.1 (a free port) in front of `upstreamUrl`
  * (plain http). Returns {url, host, port, requests, count(kind), reset(),
- * inject({kind, times, status, retryAfter, drop}), corrupt({kind, times}),
- * close()}. requests: {method, path, kind, status, fault?} in arrival order;
+ * inject({kind, times, status, retryAfter, drop, path}), corrupt({kind, times, path}),
+ * close()}. `path` limits a fault to requests whose path contains it (a
+ * blob digest, say). requests: {method, path, kind, status, fault?} in arrival order;
  * status is 'dropped' for a dropped request, whose `received` counts the
  * body bytes read before the drop. reset() empties `requests` (in
  * place) and forgets pending faults.
@@ -238,7 +245,7 @@ export async function startFaultProxy(upstreamUrl) {
   const server = http.createServer((req, res) => {
     const kind = classify(req.method, req.url);
     const record = { method: req.method, path: req.url, kind, status: null };
-    const fault = faults.take(kind);
+    const fault = faults.take(kind, req.url);
     if (fault) record.fault = fault;
     requests.push(record);
     if (fault?.status !== undefined) answerStatus(req, res, fault, record);
@@ -256,14 +263,14 @@ export async function startFaultProxy(upstreamUrl) {
       requests.length = 0;
       faults.clear();
     },
-    inject({ kind, times = 1, status, retryAfter, drop }) {
+    inject({ kind, times = 1, status, retryAfter, drop, path }) {
       validateInject({ kind, status, drop });
       const fault = drop ? { drop } : { status };
       if (retryAfter !== undefined) fault.retryAfter = retryAfter;
-      faults.add({ kind, remaining: times, fault });
+      faults.add({ kind, remaining: times, fault, path });
     },
-    corrupt({ kind = 'blob-get', times = 1 } = {}) {
-      faults.add({ kind, remaining: times, fault: { corrupt: true } });
+    corrupt({ kind = 'blob-get', times = 1, path } = {}) {
+      faults.add({ kind, remaining: times, fault: { corrupt: true }, path });
     },
     close() {
       return new Promise((resolve) => {

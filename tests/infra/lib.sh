@@ -8,7 +8,6 @@
 #   need CMD...                     abort with a clear message if a command is missing
 #   run_in_image [--replace] [--env K=V]... LAYOUT TAG [ARGS...]
 #                                   run the image's process with runc, print its stdout
-#   lib_cleanup                     no-op, kept for callers' EXIT traps
 #
 # Test registries are started from Node: tests/infra/registry.mjs.
 
@@ -42,13 +41,6 @@ need() {
     _pyc_err "       run 'bash scripts/setup.sh' (installs the test tools) and retry"
     exit 1
   fi
-}
-
-# lib_cleanup: nothing left to clean up. It used to stop the registries this
-# shell started (now tests/infra/registry.mjs does that); base-image.sh and
-# bench/layer.sh still call it from their EXIT traps.
-lib_cleanup() {
-  :
 }
 
 # run_in_image [--replace] [--env K=V]... LAYOUT TAG [ARGS...]
