@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # Install everything the build and the tests need. Idempotent, and quick when
 # everything is already there:
-#   - Debian packages: registry, skopeo, umoci, runc, mmdebstrap, htpasswd, time, pigz
+#   - Debian packages: registry, skopeo, umoci, runc, mmdebstrap, htpasswd, time, pigz,
+#     chromium (the browser test drives it with playwright-core; never `playwright install`)
 #   - the wasm32-unknown-unknown Rust target
 #   - wasm-bindgen-cli at exactly the wasm-bindgen version in Cargo.lock
 #   - npm dependencies (npm ci) when node_modules is missing or older than package-lock.json
@@ -16,8 +17,8 @@ die() { printf 'setup: error: %s\n' "$*" >&2; exit 1; }
 export PATH="${CARGO_HOME:-$HOME/.cargo}/bin:$PATH"
 
 # ---- apt ---------------------------------------------------------------------
-apt_cmds=(skopeo umoci runc mmdebstrap docker-registry htpasswd pigz /usr/bin/time curl)
-apt_pkgs=(docker-registry skopeo umoci runc mmdebstrap apache2-utils time pigz curl ca-certificates)
+apt_cmds=(skopeo umoci runc mmdebstrap docker-registry htpasswd pigz /usr/bin/time curl /usr/bin/chromium)
+apt_pkgs=(docker-registry skopeo umoci runc mmdebstrap apache2-utils time pigz curl ca-certificates chromium)
 missing=()
 for c in "${apt_cmds[@]}"; do
   case "$c" in

@@ -232,7 +232,11 @@ impl<'h, H: Host> Client<'h, H> {
             };
             // The spec's answers are 200 and 401; anything else (a TLS
             // port's 400 to plain http, a web server's 404) is no registry.
-            let answered = match self.fetch_retrying(&repo.registry, what, &req, true).await {
+            // Where plain http may follow, a failed https ping moves on at
+            // once: browsers report every network failure alike, so a
+            // plain-http port would otherwise eat a whole retry budget.
+            let retry = scheme == "http" || !plain_ok;
+            let answered = match self.fetch_retrying(&repo.registry, what, &req, retry).await {
                 Ok(resp) if resp.status != 200 && resp.status != 401 => {
                     Err(self.failure(repo, &url, "pull", resp).await)
                 }

@@ -1,0 +1,354 @@
+// A host object for the wasm core in a browser (see docs/host-interface.md):
+// an in-memory file system, and the network over the page's own fetch.
+//
+// The project to build goes in as `files` (absolute path → contents); the
+// core's cache (cacheDir, e.g. `/cache`) and any layout it writes live in the
+// same in-memory tree, so a page can read them back with `readFile`.
+//
+// Registries must be reachable from the page: same-origin (a reverse proxy,
+// as the browser test does), or a registry that sends CORS headers, including
+// `Access-Control-Expose-Headers: Docker-Content-Digest, Location,
+// WWW-Authenticate, Range` (without them the core cannot see the digests and
+// upload URLs it needs).
+
+const FILE_MODE = 0o644;
+const DIR_MODE = 0o755;
+
+/** An Error with a Node-style `code`, which the core shows to the user. */
+function fsError(code, op, path) {
+  const err = new Error(`${code}: ${op} '${path}'`);
+  err.code = code;
+  return err;
+}
+
+/** `/a//b/` → `/a/b`; paths must be absolute. */
+function normalize(path) {
+  const p = String(path);
+  if (!p.startsWith('/')) throw fsError('EINVAL', 'not an absolute path', p);
+  const parts = p.split('/').filter((s) => s !== '' && s !== '.');
+  return `/${parts.join('/')}`;
+}
+
+function parentOf(path) {
+  const i = path.lastIndexOf('/');
+  return i <= 0 ? '/' : path.slice(0, i);
+}
+
+function nameOf(path) {
+  return path.slice(path.lastIndexOf('/') + 1);
+}
+
+function toBytes(content) {
+  if (typeof content === 'string') return new TextEncoder().encode(content);
+  if (content instanceof Uint8Array) return content.slice();
+  if (content instanceof ArrayBuffer) return new Uint8Array(content.slice(0));
+  throw new TypeError('file contents must be a string, a Uint8Array or an ArrayBuffer');
+}
+
+/** A URL fit for a message: no user:password@ and no query (signed URLs carry tokens there). */
+function displayUrl(url) {
+  try {
+    const u = new URL(url);
+    return `${u.protocol}//${u.host}${u.pathname}${u.search ? '?…' : ''}`;
+  } catch {
+    return '(invalid URL)';
+  }
+}
+
+/**
+ * A network failure as the core expects it: an Error with a `code`. The
+ * browser says only "Failed to fetch", whatever the cause (refused, reset,
+ * TLS, CORS), so every failure is `ENETWORK`, which the core retries.
+ */
+function networkError(what, err) {
+  const e = new Error(`${what} failed: ${err?.message || String(err)} (ENETWORK)`);
+  e.code = 'ENETWORK';
+  return e;
+}
+
+/**
+ * The in-memory file system: `files` maps a path to its bytes, `dirs` maps a
+ * directory to the names in it.
+ */
+function createMemoryFs(initial) {
+  const files = new Map();
+  const dirs = new Map([['/', new Set()]]);
+
+  function mkdirp(path) {
+    if (dirs.has(path)) return;
+    if (files.has(path)) throw fsError('ENOTDIR', 'mkdir', path);
+    const parent = parentOf(path);
+    mkdirp(parent);
+    dirs.get(parent).add(nameOf(path));
+    dirs.set(path, new Set());
+  }
+
+  function setFile(path, bytes) {
+    if (dirs.has(path)) throw fsError('EISDIR', 'open', path);
+    mkdirp(parentOf(path));
+    dirs.get(parentOf(path)).add(nameOf(path));
+    files.set(path, bytes);
+  }
+
+  function unlink(path) {
+    files.delete(path);
+    dirs.get(parentOf(path))?.delete(nameOf(path));
+  }
+
+  function info(path) {
+    const bytes = files.get(path);
+    if (bytes) return { kind: 'file', size: bytes.byteLength, mode: FILE_MODE };
+    if (dirs.has(path)) return { kind: 'dir', size: 0, mode: DIR_MODE };
+    return null;
+  }
+
+  /** Moves a directory and everything under it (the target must be absent or an empty dir). */
+  function renameDir(from, to) {
+    const target = dirs.get(to);
+    if (files.has(to)) throw fsError('ENOTDIR', 'rename', to);
+    if (target && target.size > 0) throw fsError('ENOTEMPTY', 'rename', to);
+    if (to.startsWith(`${from}/`)) throw fsError('EINVAL', 'rename', to);
+    if (!dirs.has(parentOf(to))) throw fsError('ENOENT', 'rename', to);
+    const move = (p) => to + p.slice(from.length);
+    for (const [p, names] of [...dirs]) {
+      if (p === from || p.startsWith(`${from}/`)) {
+        dirs.delete(p);
+        dirs.set(move(p), names);
+      }
+    }
+    for (const [p, bytes] of [...files]) {
+      if (p.startsWith(`${from}/`)) {
+        files.delete(p);
+        files.set(move(p), bytes);
+      }
+    }
+    dirs.get(parentOf(from)).delete(nameOf(from));
+    dirs.get(parentOf(to)).add(nameOf(to));
+  }
+
+  for (const [path, content] of Object.entries(initial ?? {})) {
+    setFile(normalize(path), toBytes(content));
+  }
+
+  return { files, dirs, mkdirp, setFile, unlink, info, renameDir };
+}
+
+/** The network half: fetch, readBody, discardBody, sleep over the browser's fetch. */
+function createNetwork() {
+  const bodies = new Map();
+  let nextBody = 1;
+
+  async function fetchRequest(req) {
+    const method = String(req.method || 'GET').toUpperCase();
+    const what = `${method} ${displayUrl(req.url)}`;
+    const headers = new Headers();
+    for (const [name, value] of req.headers ?? []) {
+      try {
+        headers.append(name, value);
+      } catch {
+        // Never echo the value: it may be a token.
+        throw Object.assign(new Error(`${what}: invalid header ${JSON.stringify(name)}`), {
+          code: 'EINVAL',
+        });
+      }
+    }
+    // `tlsVerify: false` (an --insecure-registry over https) cannot be honoured
+    // by a page: the browser alone decides which certificates it trusts.
+    let res;
+    try {
+      res = await globalThis.fetch(req.url, {
+        method,
+        headers,
+        body: req.body ?? undefined,
+        redirect: 'follow', // drops Authorization on a cross-origin redirect
+        cache: 'no-store', // registry answers change (a blob appears, a tag moves)
+        credentials: 'omit', // the core sends its own Authorization; no cookies
+      });
+    } catch (err) {
+      throw networkError(what, err);
+    }
+    const handle = nextBody++;
+    bodies.set(handle, { reader: res.body?.getReader() ?? null, rest: null, what });
+    return {
+      status: res.status,
+      url: res.url || req.url,
+      headers: [...res.headers], // lower-case names
+      body: handle,
+    };
+  }
+
+  async function readBody(handle, max) {
+    const entry = bodies.get(handle);
+    if (!entry) throw new Error(`readBody: unknown or finished response body ${handle}`);
+    let chunk = entry.rest;
+    entry.rest = null;
+    while (!chunk || chunk.byteLength === 0) {
+      if (!entry.reader) {
+        bodies.delete(handle);
+        return null;
+      }
+      let step;
+      try {
+        step = await entry.reader.read();
+      } catch (err) {
+        bodies.delete(handle);
+        throw networkError(`${entry.what} (reading the body)`, err);
+      }
+      if (step.done) {
+        bodies.delete(handle);
+        return null;
+      }
+      chunk = step.value;
+    }
+    if (chunk.byteLength > max) {
+      entry.rest = chunk.subarray(max);
+      return chunk.subarray(0, max);
+    }
+    return chunk;
+  }
+
+  async function discardBody(handle) {
+    const entry = bodies.get(handle);
+    bodies.delete(handle);
+    try {
+      await entry?.reader?.cancel();
+    } catch {
+      // The body is unwanted; failing to cancel it changes nothing.
+    }
+  }
+
+  function sleep(ms) {
+    return new Promise((resolve) => setTimeout(resolve, Number(ms)));
+  }
+
+  return { fetch: fetchRequest, readBody, discardBody, sleep };
+}
+
+/**
+ * Creates a browser host.
+ * @param {object} [options]
+ * @param {Record<string, string | Uint8Array>} [options.files] absolute path → contents
+ * @param {(event: {type: string}) => void} [options.onProgress] progress events
+ * @param {Record<string, {username: string, password: string} | {identityToken: string}>} [options.credentials]
+ *   per registry (`host[:port]`, `docker.io`); anonymous when absent
+ * @param {Record<string, string>} [options.env] variables the core may read (`SOURCE_DATE_EPOCH`)
+ */
+export function createBrowserHost({ files, onProgress, credentials = {}, env = {} } = {}) {
+  const mem = createMemoryFs(files);
+  const open = new Map();
+  let nextHandle = 1;
+
+  function needDir(path, op) {
+    const names = mem.dirs.get(path);
+    if (names) return names;
+    throw fsError(mem.files.has(path) ? 'ENOTDIR' : 'ENOENT', op, path);
+  }
+
+  return {
+    ...createNetwork(),
+
+    stat(path) {
+      return mem.info(normalize(path));
+    },
+
+    listDir(path) {
+      const dir = normalize(path);
+      const prefix = dir === '/' ? '/' : `${dir}/`;
+      return [...needDir(dir, 'scandir')].map((name) => ({ name, ...mem.info(prefix + name) }));
+    },
+
+    // A view, not a copy: the core copies it before its next call.
+    read(path, offset, length) {
+      const p = normalize(path);
+      const bytes = mem.files.get(p);
+      if (!bytes) throw fsError(mem.dirs.has(p) ? 'EISDIR' : 'ENOENT', 'open', p);
+      const start = Math.min(Number(offset), bytes.byteLength);
+      return bytes.subarray(start, start + Number(length));
+    },
+
+    create(path) {
+      const p = normalize(path);
+      mem.setFile(p, new Uint8Array(0));
+      const handle = nextHandle++;
+      open.set(handle, { path: p, buf: new Uint8Array(64 * 1024), len: 0 });
+      return handle;
+    },
+
+    // `data` is a view into wasm memory, valid only during this call: copy it.
+    write(handle, data) {
+      const f = open.get(handle);
+      if (!f) throw fsError('EBADF', 'write', String(handle));
+      if (f.len + data.byteLength > f.buf.byteLength) {
+        const grown = new Uint8Array(Math.max(f.buf.byteLength * 2, f.len + data.byteLength));
+        grown.set(f.buf.subarray(0, f.len));
+        f.buf = grown;
+      }
+      f.buf.set(data, f.len);
+      f.len += data.byteLength;
+      if (mem.files.has(f.path)) mem.files.set(f.path, f.buf.subarray(0, f.len));
+    },
+
+    close(handle) {
+      const f = open.get(handle);
+      if (!f) throw fsError('EBADF', 'close', String(handle));
+      open.delete(handle);
+      // Trimmed to size; a file removed while open stays removed.
+      if (mem.files.has(f.path)) mem.files.set(f.path, f.buf.slice(0, f.len));
+    },
+
+    rename(from, to) {
+      const src = normalize(from);
+      const dst = normalize(to);
+      if (src === dst) return;
+      if (mem.dirs.has(src)) return mem.renameDir(src, dst);
+      const bytes = mem.files.get(src);
+      if (!bytes) throw fsError('ENOENT', 'rename', src);
+      if (mem.dirs.has(dst)) throw fsError('EISDIR', 'rename', dst);
+      if (!mem.dirs.has(parentOf(dst))) throw fsError('ENOENT', 'rename', dst);
+      mem.unlink(src);
+      mem.setFile(dst, bytes);
+      for (const f of open.values()) if (f.path === src) f.path = dst;
+    },
+
+    remove(path) {
+      const p = normalize(path);
+      if (mem.dirs.has(p)) throw fsError('EISDIR', 'unlink', p);
+      mem.unlink(p);
+    },
+
+    removeDir(path) {
+      const p = normalize(path);
+      if (p === '/') throw fsError('EBUSY', 'rmdir', p);
+      const names = mem.dirs.get(p);
+      if (!names) {
+        if (mem.files.has(p)) throw fsError('ENOTDIR', 'rmdir', p);
+        return;
+      }
+      if (names.size > 0) throw fsError('ENOTEMPTY', 'rmdir', p);
+      mem.dirs.delete(p);
+      mem.dirs.get(parentOf(p)).delete(nameOf(p));
+    },
+
+    env(name) {
+      return Object.hasOwn(env, name) ? String(env[name]) : undefined;
+    },
+
+    progress(event) {
+      onProgress?.(event);
+    },
+
+    credentials(registry) {
+      return credentials[registry] ?? null;
+    },
+
+    /** The bytes of a file the core wrote (e.g. a layout's index.json), or undefined. */
+    readFile(path) {
+      return mem.files.get(normalize(path));
+    },
+
+    /** Every file path, sorted (for a page to show what was written). */
+    paths() {
+      return [...mem.files.keys()].sort();
+    },
+  };
+}
