@@ -316,8 +316,9 @@ impl<'h, H: Host> Client<'h, H> {
             }),
             Some(Challenge::Bearer { realm, service }) => {
                 let now = self.host.now_ms();
-                if let Some(t) = self.endpoint(repo, |e| e.tokens.get(scopes, now).cloned()) {
-                    return Ok(t.map(|t| format!("Bearer {}", t.value)));
+                let cached = self.endpoint(repo, |e| e.tokens.get(scopes, now).cloned());
+                if let Some(token) = cached.flatten() {
+                    return Ok(Some(format!("Bearer {}", token.value)));
                 }
                 let token = self
                     .token(repo, &realm, service.as_deref(), scopes, what)

@@ -5,7 +5,7 @@
 // Nothing here skips a test: a missing tool makes the test fail, because CI
 // installs every one of them.
 
-import { execFileSync, spawnSync } from 'node:child_process';
+import { execFileSync, spawn, spawnSync } from 'node:child_process';
 import crypto from 'node:crypto';
 import fs from 'node:fs';
 import http from 'node:http';
@@ -68,13 +68,10 @@ export function ensureWasm() {
 }
 
 /**
- * Runs the CLI. `env` entries are added to a copy of process.env from which
- * SOURCE_DATE_EPOCH is removed (so results do not depend on the caller's shell);
- * an entry set to undefined removes that variable.
- * Returns {code, stdout, stderr, json} (json: parsed stdout, or undefined).
+ * The CLI's environment: a copy of process.env without SOURCE_DATE_EPOCH and
+ * PYCONTAINER_DEBUG, plus `env` (an entry set to undefined removes that variable).
  */
-export function runCli(args, { cwd = ROOT, env = {} } = {}) {
-  ensureWasm();
+function cliEnv(env) {
   const fullEnv = { ...process.env };
   delete fullEnv.SOURCE_DATE_EPOCH;
   delete fullEnv.PYCONTAINER_DEBUG;
@@ -82,22 +79,71 @@ export function runCli(args, { cwd = ROOT, env = {} } = {}) {
     if (v === undefined) delete fullEnv[k];
     else fullEnv[k] = String(v);
   }
+  return fullEnv;
+}
+
+/** stdout parsed as JSON when the CLI was asked for --json (undefined if it is not JSON). */
+function parseJsonOutput(args, stdout) {
+  if (!args.includes('--json')) return undefined;
+  try {
+    return JSON.parse(stdout);
+  } catch {
+    return undefined;
+  }
+}
+
+/**
+ * Runs the CLI. `env` entries are added to a copy of process.env from which
+ * SOURCE_DATE_EPOCH is removed (so results do not depend on the caller's shell);
+ * an entry set to undefined removes that variable. `input` is written to its stdin.
+ * Returns {code, stdout, stderr, json} (json: parsed stdout, or undefined).
+ */
+export function runCli(args, { cwd = ROOT, env = {}, input } = {}) {
+  ensureWasm();
   const r = spawnSync(process.execPath, [CLI, ...args], {
     cwd,
-    env: fullEnv,
+    env: cliEnv(env),
     encoding: 'utf8',
     maxBuffer: 64 * 1024 * 1024,
+    input,
   });
   if (r.error) throw r.error;
-  let json;
-  if (args.includes('--json')) {
-    try {
-      json = JSON.parse(r.stdout);
-    } catch {
-      json = undefined;
-    }
-  }
+  const json = parseJsonOutput(args, r.stdout);
   return { code: r.status, signal: r.signal, stdout: r.stdout, stderr: r.stderr, json };
+}
+
+/**
+ * runCli without blocking the event loop: needed whenever a server in this
+ * process (a token server, a fault proxy) must answer the CLI. Resolves
+ * {code, signal, stdout, stderr, json}; the CLI gets SIGKILL after `timeoutMs`.
+ */
+export function runCliAsync(args, { cwd = ROOT, env = {}, input, timeoutMs = 180_000 } = {}) {
+  ensureWasm();
+  return new Promise((resolve, reject) => {
+    const child = spawn(process.execPath, [CLI, ...args], {
+      cwd,
+      env: cliEnv(env),
+      stdio: ['pipe', 'pipe', 'pipe'],
+    });
+    const out = [];
+    const err = [];
+    child.stdout.on('data', (c) => out.push(c));
+    child.stderr.on('data', (c) => err.push(c));
+    const timer = setTimeout(() => child.kill('SIGKILL'), timeoutMs);
+    child.once('error', (e) => {
+      clearTimeout(timer);
+      reject(e);
+    });
+    child.once('close', (code, signal) => {
+      clearTimeout(timer);
+      const stdout = Buffer.concat(out).toString('utf8');
+      const stderr = Buffer.concat(err).toString('utf8');
+      resolve({ code, signal, stdout, stderr, json: parseJsonOutput(args, stdout) });
+    });
+    // The CLI may exit before reading its stdin (EPIPE): that is its business.
+    child.stdin.on('error', () => {});
+    child.stdin.end(input ?? '');
+  });
 }
 
 /** A one-line description of a CLI result, for assertion messages. */
