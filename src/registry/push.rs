@@ -560,6 +560,61 @@ async fn put_manifest<H: Host>(
 mod tests {
     use super::*;
 
+    fn repo(api_host: &str, name: &str) -> Repo {
+        Repo {
+            registry: api_host.to_owned(),
+            api_host: api_host.to_owned(),
+            name: name.to_owned(),
+        }
+    }
+
+    fn blob(source: Source<'_>) -> Blob<'_> {
+        let d: Digest = format!("sha256:{}", "b".repeat(64))
+            .parse()
+            .unwrap_or_else(|_| unreachable!());
+        Blob {
+            desc: Descriptor::new("application/octet-stream", d, 1),
+            source,
+        }
+    }
+
+    #[test]
+    fn mounts_only_from_other_repositories_of_the_same_registry() {
+        let target = repo("r:5000", "team/app");
+        let same = repo("r:5000", "library/python");
+        let other = repo("elsewhere", "library/python");
+        let itself = repo("r:5000", "team/app");
+        let remote = |r| Source::Remote {
+            repo: r,
+            cache: "/c",
+        };
+        let mirrored = |r| Source::Mirrored {
+            layout: "/l",
+            repo: r,
+        };
+        assert_eq!(mount_source(&target, remote(&same)), Some(&same));
+        assert_eq!(mount_source(&target, mirrored(&same)), Some(&same));
+        assert_eq!(mount_source(&target, remote(&other)), None);
+        assert_eq!(mount_source(&target, remote(&itself)), None);
+        assert_eq!(mount_source(&target, Source::Layout("/l")), None);
+
+        let image = Upload {
+            blobs: vec![
+                blob(remote(&same)),
+                blob(remote(&other)),
+                blob(Source::Bytes(b"{}")),
+            ],
+            media_type: String::new(),
+            manifest: Vec::new(),
+            children: Vec::new(),
+        };
+        // One token: push on the target, pull on the mount source only.
+        assert_eq!(
+            scopes_for(&target, &image),
+            vec![Scope::pull("library/python"), Scope::push("team/app")]
+        );
+    }
+
     #[test]
     fn digest_goes_into_the_location_query() {
         let d: Digest = format!("sha256:{}", "a".repeat(64))
