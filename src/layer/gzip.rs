@@ -64,13 +64,22 @@ pub fn deflate_chunk(data: &[u8]) -> Vec<u8> {
 /// Deflates `data` and ends on a byte boundary (sync flush), so that a
 /// stored block or another chunk may follow.
 fn deflate_run(compressor: &mut CompressorOxide, mut data: &[u8], out: &mut Vec<u8>) {
-    let mut scratch = [0u8; 16 * 1024];
+    // miniz ends a call when the output is full, and the next call only
+    // drains what it held back: it neither finishes the input nor flushes,
+    // yet writes less than the room it had. So each call gets room for the
+    // worst case (codes of up to 9 bits per byte, plus block headers), and
+    // a call that filled its room is always followed by another.
+    let mut filled = false;
     loop {
-        let (status, used, written) = compress(compressor, data, &mut scratch, TDEFLFlush::Sync);
-        out.extend_from_slice(&scratch[..written]);
+        let start = out.len();
+        let room = data.len() + data.len() / 8 + 1024;
+        out.resize(start + room, 0);
+        let (status, used, written) =
+            compress(compressor, data, &mut out[start..], TDEFLFlush::Sync);
+        out.truncate(start + written);
         data = &data[used..];
-        let drained = written < scratch.len();
-        if data.is_empty() && drained || status != TDEFLStatus::Okay {
+        let after_full = std::mem::replace(&mut filled, written == room);
+        if status != TDEFLStatus::Okay || data.is_empty() && !filled && !after_full {
             return;
         }
     }
@@ -196,6 +205,59 @@ mod tests {
             .cycle()
             .take(len)
             .collect()
+    }
+
+    /// A run whose compressed form fills miniz's output exactly as its
+    /// input ends, from a 140 MB tree whose layers came out corrupt when
+    /// the flush after such a call was cut short.
+    #[test]
+    fn a_run_that_fills_the_output_as_it_ends_still_flushes() {
+        let data: &[u8] = include_bytes!("testdata/scratch-boundary.bin");
+        assert_eq!(gunzip(&gzip(&[data])), data.to_vec());
+    }
+
+    /// The same failure in other data: word salad compresses to about a
+    /// third, and near these lengths its last call fills the output (a
+    /// sweep over 16 KiB..1 MiB found such windows every ~133 KB).
+    #[test]
+    fn runs_ending_on_a_full_output_round_trip() {
+        let salad = words(140_000);
+        for len in (131_810..=132_032).step_by(37) {
+            let data = &salad[..len];
+            assert_eq!(gunzip(&gzip(&[data])), data.to_vec(), "length {len}");
+        }
+    }
+
+    fn words(len: usize) -> Vec<u8> {
+        const VOCAB: [&str; 16] = [
+            "import ",
+            "return ",
+            "self",
+            ".items",
+            "(request)",
+            ":\n    ",
+            "value",
+            " = ",
+            "None",
+            "[0]",
+            "json",
+            " if ",
+            "else ",
+            "for x in ",
+            "data",
+            "\n",
+        ];
+        let mut seed = 88_172_645_463_325_252u64;
+        let mut out = Vec::with_capacity(len + 16);
+        while out.len() < len {
+            seed ^= seed << 13;
+            seed ^= seed >> 7;
+            seed ^= seed << 17;
+            out.extend_from_slice(VOCAB[(seed % 16) as usize].as_bytes());
+            out.extend_from_slice(&[b'a' + (seed >> 8) as u8 % 26]);
+        }
+        out.truncate(len);
+        out
     }
 
     #[test]
