@@ -142,7 +142,7 @@ export interface RegistryOptions {
   insecureRegistries?: string | string[];
   /** Blobs uploaded or downloaded at once (default 4). */
   parallel?: number;
-  /** Bytes per upload request; larger blobs go up in PATCH chunks of this size (default 16 MiB). */
+  /** Blobs larger than this go up in PATCH chunks of this size (default: each blob in one streamed request). */
   chunkSize?: number;
 }
 

@@ -134,7 +134,8 @@ function createMemoryFs(initial) {
 }
 
 /** The network half: fetch, readBody, discardBody, sleep over the browser's fetch. */
-function createNetwork() {
+/** `fetch` and its body methods; `readRange` gives the bytes of a `bodyFile`. */
+function createNetwork(readRange) {
   const bodies = new Map();
   let nextBody = 1;
 
@@ -159,7 +160,11 @@ function createNetwork() {
       res = await globalThis.fetch(req.url, {
         method,
         headers,
-        body: req.body ?? undefined,
+        // A page cannot stream from the in-memory tree any cheaper than
+        // handing fetch the bytes: a view, which fetch copies.
+        body: req.bodyFile
+          ? readRange(req.bodyFile.path, req.bodyFile.offset, req.bodyFile.length)
+          : (req.body ?? undefined),
         redirect: 'follow', // drops Authorization on a cross-origin redirect
         cache: 'no-store', // registry answers change (a blob appears, a tag moves)
         credentials: 'omit', // the core sends its own Authorization; no cookies
@@ -244,8 +249,17 @@ export function createBrowserHost({ files, onProgress, credentials = {}, env = {
     throw fsError(mem.files.has(path) ? 'ENOTDIR' : 'ENOENT', op, path);
   }
 
+  // A view, not a copy: the core copies it before its next call.
+  function readRange(path, offset, length) {
+    const p = normalize(path);
+    const bytes = mem.files.get(p);
+    if (!bytes) throw fsError(mem.dirs.has(p) ? 'EISDIR' : 'ENOENT', 'open', p);
+    const start = Math.min(Number(offset), bytes.byteLength);
+    return bytes.subarray(start, start + Number(length));
+  }
+
   return {
-    ...createNetwork(),
+    ...createNetwork(readRange),
 
     stat(path) {
       return mem.info(normalize(path));
@@ -257,14 +271,7 @@ export function createBrowserHost({ files, onProgress, credentials = {}, env = {
       return [...needDir(dir, 'scandir')].map((name) => ({ name, ...mem.info(prefix + name) }));
     },
 
-    // A view, not a copy: the core copies it before its next call.
-    read(path, offset, length) {
-      const p = normalize(path);
-      const bytes = mem.files.get(p);
-      if (!bytes) throw fsError(mem.dirs.has(p) ? 'EISDIR' : 'ENOENT', 'open', p);
-      const start = Math.min(Number(offset), bytes.byteLength);
-      return bytes.subarray(start, start + Number(length));
-    },
+    read: readRange,
 
     create(path) {
       const p = normalize(path);

@@ -49,8 +49,9 @@ const REGISTRY_HELP = `  --username NAME       the registry user; give the passw
                         [default: PYCONTAINER_CACHE_DIR, else
                         ~/.cache/pycontainer]
   --parallel N          blobs uploaded or downloaded at once [default: 4]
-  --chunk-size SIZE     bytes per upload request (e.g. 8M); larger blobs go
-                        up in chunks of this size [default: 16M]
+  --chunk-size SIZE     send blobs larger than SIZE (e.g. 8M) as PATCH chunks
+                        of that size, for registries that limit request
+                        bodies [default: each blob in one streamed request]
 `;
 
 const HELP_MAIN = `pycontainer ${pkg.version} - build OCI container images from Python projects

@@ -1,26 +1,56 @@
 'use strict';
 
-// The host's HTTP methods (registries, the package index) over fetch.
+// The host's HTTP methods (registries, the package index) over node:http and
+// node:https.
 //
 // The core sends a request and gets back the status, the final URL and the
 // headers at once, plus a numeric handle for the body, which it reads piece
 // by piece with readBody (so a multi-gigabyte layer never sits in memory).
+// A request body is either bytes, written as they are, or a slice of a file
+// (`bodyFile`), streamed from disk; both go out with a Content-Length, never
+// chunked.
 //
-// Redirects are followed by fetch itself. The fetch spec drops Authorization
-// on a cross-origin redirect, and registries rely on that: a blob GET is
-// redirected to S3 or a CDN with a signed URL, which must not see the
+// Not global fetch: undici costs 0.15-0.2 s at startup and copies every
+// request body, which made a 100 MB push markedly slower (docs/benchmarks.md).
+//
+// Redirects are followed here, as fetch does it: Authorization (and Cookie)
+// are dropped on a cross-origin redirect, and registries rely on that: a blob
+// GET is redirected to S3 or a CDN with a signed URL, which must not see the
 // registry's token.
+//
+// Connections are kept alive, one pool per createHttp.
+//
+// Liveness: the CLI ends when the event loop is empty, without closing
+// anything, and the core may give up on a response without reading or
+// discarding its body (a parallel upload fails). So sockets never hold the
+// process: Node's agent unrefs them while idle in the pool, and they are
+// unreffed while in use too. What keeps the process alive is a timer that
+// runs exactly while the core waits here: the response-headers timeout
+// during fetch, the stall timeout during readBody, the drain of a
+// discarded body.
 //
 // Header values never appear in errors: they carry tokens.
 
+const fs = require('node:fs');
+const http = require('node:http');
+const https = require('node:https');
+
 /** @typedef {[string, string]} HeaderPair */
+
+/**
+ * @typedef {object} BodyFile a slice of a file, streamed as the request body
+ * @property {string} path
+ * @property {number} offset first byte
+ * @property {number} length bytes to send
+ */
 
 /**
  * @typedef {object} HttpRequest
  * @property {string} method
  * @property {string} url
  * @property {HeaderPair[]} [headers]
- * @property {Uint8Array | null} [body] sent whole
+ * @property {Uint8Array | null} [body] sent whole, as is
+ * @property {BodyFile | null} [bodyFile] streamed from the file instead of `body`
  * @property {boolean} [tlsVerify] false skips TLS certificate checks (an --insecure-registry); default true
  */
 
@@ -40,9 +70,33 @@
  * @property {(ms: number) => Promise<void>} sleep
  */
 
+const USER_AGENT = `pycontainer/${require('../package.json').version}`;
 const DEFAULT_TIMEOUT_MS = 60_000;
 /** Bytes per second an upload is assumed to manage at least (see doFetch). */
 const UPLOAD_MIN_RATE = 16 * 1024;
+const MAX_REDIRECTS = 10;
+const REDIRECTS = new Set([301, 302, 303, 307, 308]);
+/** Sockets per origin (the core pushes a few blobs at once). */
+const MAX_SOCKETS = 16;
+/** How long an idle pooled socket is kept (a server's Keep-Alive hint may shorten it). */
+const IDLE_SOCKET_MS = 15_000;
+/** Read size for a bodyFile: large reads, few syscalls. */
+const FILE_CHUNK = 1 << 20;
+/** An unwanted body up to this size is read to its end, so that its socket is reused. */
+const DRAIN_MAX = 64 * 1024;
+/** Set here, whatever the caller says: they follow from the URL and the body. */
+const DROPPED_HEADERS = new Set(['host', 'content-length', 'transfer-encoding', 'connection']);
+/** Headers that describe a request body; dropped when a redirect turns the request into a GET. */
+const BODY_HEADERS = new Set([
+  'content-type',
+  'content-encoding',
+  'content-language',
+  'content-location',
+]);
+/** Credentials, dropped on a redirect to another origin. */
+const CREDENTIAL_HEADERS = new Set(['authorization', 'cookie', 'proxy-authorization']);
+/** Errors of a pooled socket the server closed just as it was reused: worth one fresh try. */
+const STALE_SOCKET = new Set(['ECONNRESET', 'EPIPE', 'ECONNABORTED']);
 
 /** A URL fit for a message: no user:password@ and no query (signed URLs carry tokens there). */
 function displayUrl(url) {
@@ -82,7 +136,7 @@ function scrub(message, { url, secrets }) {
   return text;
 }
 
-/** The innermost useful cause of a fetch failure (`TypeError: fetch failed` wraps it). */
+/** The innermost useful cause of a failure. */
 function rootCause(err) {
   let cause = err;
   for (let i = 0; i < 5 && cause?.cause && !cause.code; i++) cause = cause.cause;
@@ -107,11 +161,19 @@ function httpError(code, message) {
   return err;
 }
 
-/** Maps a fetch or body-read failure to an Error with a `code` and without header values. */
-function networkError(err, what, context) {
+function codeOf(err) {
   const cause = rootCause(err);
-  const code = typeof cause?.code === 'string' && cause.code ? cause.code : 'ENETWORK';
-  return httpError(code, `${what} failed: ${scrub(causeMessage(cause), context)} (${code})`);
+  return typeof cause?.code === 'string' && cause.code ? cause.code : 'ENETWORK';
+}
+
+/** Maps a request or body-read failure to an Error with a `code` and without header values. */
+function networkError(err, what, context) {
+  if (own.has(err)) return err;
+  const code = codeOf(err);
+  return httpError(
+    code,
+    `${what} failed: ${scrub(causeMessage(rootCause(err)), context)} (${code})`,
+  );
 }
 
 function toCount(value, what) {
@@ -120,18 +182,74 @@ function toCount(value, what) {
   return n;
 }
 
-/** Builds the request headers without ever echoing a value (fetch's own messages would). */
+/**
+ * The request headers by lowercased name, each `[name as given, value]`;
+ * repeated names are joined with ', ' as fetch does. A value is never echoed.
+ * @returns {Map<string, [string, string]>}
+ */
 function buildHeaders(pairs, what) {
-  const headers = new Headers();
+  const headers = new Map();
   for (const pair of pairs) {
-    const [name, value] = pair;
+    const name = String(pair[0]);
+    // Leading and trailing HTTP whitespace is dropped, as fetch does.
+    const value = String(pair[1]).replace(/^[\t\n\r ]+|[\t\n\r ]+$/g, '');
     try {
-      headers.append(String(name), String(value));
+      http.validateHeaderName(name);
+      http.validateHeaderValue(name, value);
     } catch {
-      throw httpError('EINVAL', `${what}: invalid header ${JSON.stringify(String(name))}`);
+      throw httpError('EINVAL', `${what}: invalid header ${JSON.stringify(name)}`);
     }
+    const key = name.toLowerCase();
+    if (DROPPED_HEADERS.has(key)) continue;
+    const prev = headers.get(key);
+    headers.set(key, prev ? [prev[0], `${prev[1]}, ${value}`] : [name, value]);
   }
   return headers;
+}
+
+/** Response headers from the raw list: lowercased names, repeats joined (set-cookie kept apart), sorted. */
+function responseHeaders(raw) {
+  const joined = new Map();
+  const cookies = [];
+  for (let i = 0; i + 1 < raw.length; i += 2) {
+    const name = raw[i].toLowerCase();
+    const value = raw[i + 1];
+    if (name === 'set-cookie') cookies.push(value);
+    else joined.set(name, joined.has(name) ? `${joined.get(name)}, ${value}` : value);
+  }
+  const out = [...joined];
+  for (const value of cookies) out.push(['set-cookie', value]);
+  return out.sort((a, b) => (a[0] < b[0] ? -1 : a[0] > b[0] ? 1 : 0));
+}
+
+/** Parses an http(s) URL; a user:password part is dropped, never sent. */
+function parseUrl(text, what, code) {
+  let url;
+  try {
+    url = new URL(text);
+  } catch {
+    throw httpError(code, `${what} failed: invalid URL (${code})`);
+  }
+  if (url.protocol !== 'http:' && url.protocol !== 'https:') {
+    const why = code === 'EREDIRECT' ? 'a redirect to' : 'unsupported protocol';
+    throw httpError(code, `${what} failed: ${why} ${url.protocol} (${code})`);
+  }
+  url.username = '';
+  url.password = '';
+  url.hash = '';
+  return url;
+}
+
+function openFile(path) {
+  return new Promise((resolve, reject) => {
+    fs.open(path, 'r', (err, fd) => (err ? reject(err) : resolve(fd)));
+  });
+}
+
+function fileSize(fd) {
+  return new Promise((resolve, reject) => {
+    fs.fstat(fd, (err, st) => (err ? reject(err) : resolve(st.size)));
+  });
 }
 
 /**
@@ -142,25 +260,175 @@ function buildHeaders(pairs, what) {
  */
 function createHttp(options = {}) {
   const timeoutMs = options.timeoutMs ?? DEFAULT_TIMEOUT_MS;
-  /** @type {Map<number, {reader: ReadableStreamDefaultReader<Uint8Array> | null, rest: Uint8Array | null, controller: AbortController, what: string, context: {url: string, secrets: string[]}}>} */
+  const pool = { keepAlive: true, maxSockets: MAX_SOCKETS, timeout: IDLE_SOCKET_MS };
+  const httpAgent = new http.Agent(pool);
+  const httpsAgent = new https.Agent(pool);
+  // Made on first use, and kept apart so that no verified request ever shares its sockets.
+  let insecureAgent = null;
   const bodies = new Map();
   let nextHandle = 1;
-  let insecure = null;
 
-  /** undici's own fetch with an agent that skips certificate checks, loaded on first use. */
-  function insecureFetch() {
-    if (!insecure) {
-      const undici = require('undici');
-      const dispatcher = new undici.Agent({ connect: { rejectUnauthorized: false } });
-      insecure = (url, init) => undici.fetch(url, { ...init, dispatcher });
-    }
-    return insecure;
+  function agentFor(url, tlsVerify) {
+    if (url.protocol === 'http:') return httpAgent;
+    if (tlsVerify) return httpsAgent;
+    insecureAgent ??= new https.Agent({ ...pool, rejectUnauthorized: false });
+    return insecureAgent;
   }
 
-  function release(handle) {
-    const entry = bodies.get(handle);
-    bodies.delete(handle);
-    return entry;
+  /** Opens a bodyFile slice, checking that the file holds all of it. */
+  async function openSlice(file, what) {
+    let fd;
+    try {
+      fd = await openFile(file.path);
+      const size = await fileSize(fd);
+      if (size < file.offset + file.length) {
+        throw httpError(
+          'EINVAL',
+          `${what} failed: ${file.path} has ${size} bytes, fewer than the ${file.length} from offset ${file.offset} to send (EINVAL)`,
+        );
+      }
+      return fd;
+    } catch (err) {
+      if (fd !== undefined) fs.close(fd, () => {});
+      if (own.has(err)) throw err;
+      const code = codeOf(err);
+      throw httpError(code, `${what} failed: cannot read ${file.path} (${code})`);
+    }
+  }
+
+  /**
+   * One request and its response headers (no redirects). Resolves to
+   * `{res, ex}`; `ex.stopped` says the request body was cut short because
+   * the server answered first, so the socket cannot be reused.
+   */
+  async function exchange(spec, state) {
+    const { method, url, headers, body, bodyFile, tlsVerify, what } = spec;
+    state.req = null;
+    state.abort = null;
+    const fd = bodyFile && bodyFile.length > 0 ? await openSlice(bodyFile, what) : null;
+    if (state.timedOut) {
+      if (fd !== null) fs.close(fd, () => {});
+      throw httpError('ETIMEDOUT', 'timed out');
+    }
+    const out = {};
+    for (const [name, value] of headers.values()) out[name] = value;
+    const length = body ? body.byteLength : bodyFile ? bodyFile.length : 0;
+    if (body || bodyFile || method === 'POST' || method === 'PUT' || method === 'PATCH') {
+      out['Content-Length'] = String(length);
+    }
+    const isHttps = url.protocol === 'https:';
+    const ex = { req: null, source: null, stopped: false };
+    return new Promise((resolve, reject) => {
+      let settled = false;
+      const req = (isHttps ? https : http).request({
+        protocol: url.protocol,
+        // [::1] → ::1
+        hostname: url.hostname.replace(/^\[(.*)\]$/, '$1'),
+        port: url.port || undefined,
+        path: `${url.pathname}${url.search}`,
+        method,
+        headers: out,
+        agent: agentFor(url, tlsVerify),
+      });
+      ex.req = req;
+      state.req = req;
+      // The headers timeout: settles at once, even for a request still queued for a socket.
+      state.abort = (err) => {
+        if (!settled) {
+          settled = true;
+          reject(err);
+        }
+        req.destroy();
+      };
+      // Sockets never hold the process by themselves (see "Liveness" above).
+      req.on('socket', (socket) => socket.unref());
+      // Errors after the response reach its body (readBody), or change nothing.
+      req.on('error', (err) => {
+        if (settled) return;
+        settled = true;
+        reject(err);
+      });
+      req.on('response', (res) => {
+        settled = true;
+        // The server has answered before the whole body went out: for
+        // anything but a success, sending the rest is wasted.
+        if (ex.source && !req.writableEnded && res.statusCode >= 300) {
+          ex.stopped = true;
+          ex.source.unpipe(req);
+          ex.source.destroy();
+        }
+        resolve({ res, ex });
+      });
+      if (fd !== null) {
+        const source = fs.createReadStream(bodyFile.path, {
+          fd,
+          start: bodyFile.offset,
+          end: bodyFile.offset + bodyFile.length - 1,
+          highWaterMark: FILE_CHUNK,
+        });
+        ex.source = source;
+        let sent = 0;
+        source.on('data', (chunk) => {
+          sent += chunk.length;
+        });
+        source.on('end', () => {
+          if (sent !== bodyFile.length) {
+            req.destroy(
+              httpError(
+                'EINVAL',
+                `${what} failed: ${bodyFile.path} ended after ${sent} of ${bodyFile.length} bytes (EINVAL)`,
+              ),
+            );
+          }
+        });
+        source.on('error', (err) => {
+          const code = codeOf(err);
+          req.destroy(httpError(code, `${what} failed: cannot read ${bodyFile.path} (${code})`));
+        });
+        req.on('close', () => source.destroy());
+        source.pipe(req);
+      } else if (body && body.byteLength > 0) {
+        req.end(body);
+      } else {
+        req.end();
+      }
+    });
+  }
+
+  /** Stops a response: its socket is closed, not reused. */
+  function destroy(res, ex) {
+    res.destroy();
+    ex.req.destroy();
+  }
+
+  /**
+   * Lets go of a response body nobody will read: a small or already
+   * received rest is read to its end, so that the socket goes back to the
+   * pool; a large one closes the connection. Resolves once a body that had
+   * fully arrived is drained (its socket is free for the next request).
+   */
+  function drop(res, ex) {
+    res.on('error', () => {});
+    if (res.readableEnded || res.destroyed) {
+      if (ex.stopped) ex.req.destroy();
+      return Promise.resolve();
+    }
+    const length = Number(res.headers['content-length']);
+    const small = res.complete || (Number.isSafeInteger(length) && length <= DRAIN_MAX);
+    if (ex.stopped || !small) {
+      destroy(res, ex);
+      return Promise.resolve();
+    }
+    const timer = setTimeout(() => destroy(res, ex), timeoutMs);
+    // Only awaited when the whole body is here; else it must not hold the process.
+    if (!res.complete) timer.unref();
+    const drained = new Promise((resolve) => {
+      res.once('end', resolve);
+      res.once('close', resolve);
+    }).finally(() => clearTimeout(timer));
+    res.removeAllListeners('data');
+    res.resume();
+    return res.complete ? drained : Promise.resolve();
   }
 
   async function doFetch(req) {
@@ -169,63 +437,172 @@ function createHttp(options = {}) {
     const context = { url: String(req.url), secrets: secretsOf(pairs) };
     const what = `${method} ${displayUrl(req.url)}`;
     const headers = buildHeaders(pairs, what);
-    // fetch resolves only once the request body is sent and the headers are
-    // back, so an upload gets extra time at a modest minimum rate: a 5 MiB
-    // chunk over a slow uplink must not be taken for a dead server.
-    const limitMs = timeoutMs + Math.ceil(((req.body?.byteLength ?? 0) / UPLOAD_MIN_RATE) * 1000);
-    const controller = new AbortController();
-    let timedOut = false;
+    // What fetch sent by default, but naming this tool.
+    if (!headers.has('accept')) headers.set('accept', ['Accept', '*/*']);
+    if (!headers.has('user-agent')) headers.set('user-agent', ['User-Agent', USER_AGENT]);
+    const body = req.body ?? null;
+    let bodyFile = null;
+    if (req.bodyFile) {
+      if (body) throw httpError('EINVAL', `${what}: both body and bodyFile given`);
+      bodyFile = {
+        path: String(req.bodyFile.path),
+        offset: toCount(req.bodyFile.offset ?? 0, 'bodyFile offset'),
+        length: toCount(req.bodyFile.length, 'bodyFile length'),
+      };
+    }
+    let url = parseUrl(String(req.url), what, 'ERR_INVALID_URL');
+    // The response headers come only once the request body is sent, so an
+    // upload gets extra time at a modest minimum rate: a 5 MiB chunk over a
+    // slow uplink must not be taken for a dead server.
+    const bodyLength = body ? body.byteLength : bodyFile ? bodyFile.length : 0;
+    const limitMs = timeoutMs + Math.ceil((bodyLength / UPLOAD_MIN_RATE) * 1000);
+    const state = { timedOut: false, req: null, abort: null };
     const timer = setTimeout(() => {
-      timedOut = true;
-      controller.abort();
+      state.timedOut = true;
+      state.abort?.(httpError('ETIMEDOUT', 'timed out'));
     }, limitMs);
-    const init = {
-      method,
-      headers,
-      body: req.body ?? undefined,
-      redirect: 'follow',
-      signal: controller.signal,
-    };
-    const run = req.tlsVerify === false ? insecureFetch() : globalThis.fetch;
-    let res;
+    const spec = { method, url, headers, body, bodyFile, tlsVerify: req.tlsVerify !== false, what };
     try {
-      res = await run(req.url, init);
+      let retried = false;
+      for (let hops = 0; ; ) {
+        let res;
+        let ex;
+        try {
+          ({ res, ex } = await exchange(spec, state));
+        } catch (err) {
+          // A pooled socket the server had just closed: once more on a new one.
+          if (
+            !retried &&
+            !state.timedOut &&
+            state.req?.reusedSocket &&
+            STALE_SOCKET.has(codeOf(err))
+          ) {
+            retried = true;
+            continue;
+          }
+          throw err;
+        }
+        const location = res.headers.location;
+        if (!REDIRECTS.has(res.statusCode) || location === undefined) {
+          return register(res, ex, spec.url, what, context);
+        }
+        await drop(res, ex);
+        if (++hops > MAX_REDIRECTS) {
+          throw httpError(
+            'EREDIRECT',
+            `${what} failed: more than ${MAX_REDIRECTS} redirects (EREDIRECT)`,
+          );
+        }
+        let next;
+        try {
+          next = new URL(location, spec.url);
+        } catch {
+          throw httpError('EREDIRECT', `${what} failed: invalid redirect location (EREDIRECT)`);
+        }
+        next = parseUrl(next.href, what, 'EREDIRECT');
+        const status = res.statusCode;
+        const toGet =
+          (status === 303 && spec.method !== 'GET' && spec.method !== 'HEAD') ||
+          ((status === 301 || status === 302) && spec.method === 'POST');
+        const headersNext = new Map(spec.headers);
+        if (toGet) for (const name of BODY_HEADERS) headersNext.delete(name);
+        if (next.origin !== spec.url.origin) {
+          for (const name of CREDENTIAL_HEADERS) headersNext.delete(name);
+        }
+        url = next;
+        Object.assign(spec, {
+          url,
+          headers: headersNext,
+          ...(toGet ? { method: 'GET', body: null, bodyFile: null } : {}),
+        });
+        retried = false;
+      }
     } catch (err) {
-      if (timedOut) {
+      if (state.timedOut) {
         throw httpError('ETIMEDOUT', `${what}: no response within ${limitMs} ms`);
       }
       throw networkError(err, what, context);
     } finally {
       clearTimeout(timer);
     }
+  }
+
+  /** Gives a response body its handle; from here on it is read only when readBody asks. */
+  function register(res, ex, url, what, context) {
     const handle = nextHandle++;
-    bodies.set(handle, {
-      reader: res.body ? res.body.getReader() : null,
+    const entry = {
+      res,
+      ex,
+      queue: [],
       rest: null,
-      controller,
+      ended: false,
+      error: null,
+      wake: null,
+      timer: null,
       what,
       context,
+    };
+    const wake = () => {
+      if (!entry.wake) return;
+      clearTimeout(entry.timer);
+      const resolve = entry.wake;
+      entry.wake = null;
+      resolve();
+    };
+    // One network chunk at a time: paused after each, resumed by readBody.
+    res.on('data', (chunk) => {
+      entry.queue.push(chunk);
+      res.pause();
+      wake();
     });
+    res.pause();
+    res.on('end', () => {
+      entry.ended = true;
+      wake();
+    });
+    res.on('error', (err) => {
+      entry.error ??= err;
+      wake();
+    });
+    res.on('close', () => {
+      if (!entry.ended && !res.complete) {
+        entry.error ??= Object.assign(new Error('the connection closed before the body ended'), {
+          code: 'ECONNRESET',
+        });
+      }
+      wake();
+    });
+    bodies.set(handle, entry);
     return {
-      status: res.status,
-      url: res.url || req.url,
-      headers: [...res.headers],
+      status: res.statusCode,
+      url: url.href,
+      headers: responseHeaders(res.rawHeaders),
       body: handle,
     };
   }
 
-  /** The next network chunk, or a rejection once the body stalls for timeoutMs. */
-  function readChunk(entry) {
-    let timer;
-    const stall = new Promise((_, reject) => {
-      timer = setTimeout(() => {
-        // Settle first: aborting rejects the pending read, which would win the race.
+  /** Forgets a handle; a request whose body was cut short gives up its socket. */
+  function release(handle) {
+    const entry = bodies.get(handle);
+    bodies.delete(handle);
+    if (entry) {
+      clearTimeout(entry.timer);
+      if (entry.ex.stopped) entry.ex.req.destroy();
+    }
+    return entry;
+  }
+
+  /** Waits for the next chunk, the end or an error; rejects once the body stalls for timeoutMs. */
+  function waitForData(entry) {
+    return new Promise((resolve, reject) => {
+      entry.wake = resolve;
+      entry.timer = setTimeout(() => {
+        entry.wake = null;
         reject(httpError('ETIMEDOUT', `${entry.what}: body stalled for more than ${timeoutMs} ms`));
-        entry.controller.abort();
-        entry.reader.cancel().catch(() => {});
+        destroy(entry.res, entry.ex);
       }, timeoutMs);
+      entry.res.resume();
     });
-    return Promise.race([entry.reader.read(), stall]).finally(() => clearTimeout(timer));
   }
 
   async function readBody(handle, maxArg) {
@@ -236,23 +613,25 @@ function createHttp(options = {}) {
     let chunk = entry.rest;
     entry.rest = null;
     while (!chunk || chunk.byteLength === 0) {
-      if (!entry.reader) {
+      if (entry.queue.length > 0) {
+        chunk = entry.queue.shift();
+        continue;
+      }
+      if (entry.error) {
+        release(handle);
+        destroy(entry.res, entry.ex);
+        throw networkError(entry.error, `${entry.what} (reading the body)`, entry.context);
+      }
+      if (entry.ended) {
         release(handle);
         return null;
       }
-      let step;
       try {
-        step = await readChunk(entry);
+        await waitForData(entry);
       } catch (err) {
         release(handle);
-        if (own.has(err)) throw err;
         throw networkError(err, `${entry.what} (reading the body)`, entry.context);
       }
-      if (step.done) {
-        release(handle);
-        return null;
-      }
-      chunk = step.value;
     }
     if (chunk.byteLength > max) {
       entry.rest = chunk.subarray(max);
@@ -263,12 +642,12 @@ function createHttp(options = {}) {
 
   async function discardBody(handle) {
     const entry = release(handle);
-    if (!entry?.reader) return;
-    try {
-      await entry.reader.cancel();
-    } catch {
-      // The body is unwanted; a failure to cancel it changes nothing.
+    if (!entry) return;
+    if (entry.ended || entry.error) {
+      if (entry.error) destroy(entry.res, entry.ex);
+      return;
     }
+    await drop(entry.res, entry.ex);
   }
 
   function sleep(ms) {

@@ -5,7 +5,7 @@ use wasm_bindgen::{JsCast, JsValue};
 use wasm_bindgen_futures::JsFuture;
 
 use super::{
-    BodyHandle, Credentials, DirEntry, FileInfo, Host, HostError, HttpRequest, HttpResponse,
+    Body, BodyHandle, Credentials, DirEntry, FileInfo, Host, HostError, HttpRequest, HttpResponse,
     Offloaded, Progress, WriteHandle,
 };
 use crate::digest::{HostSha256, Sha256};
@@ -222,14 +222,24 @@ impl Host for JsHost {
             .collect();
         let init = Object::new();
         let set = |k: &str, v: &JsValue| Reflect::set(&init, &k.into(), v).map(drop);
-        // A copy, not a view: fetch reads the body after wasm memory may have moved.
-        let body = req
-            .body
-            .map_or(JsValue::NULL, |b| Uint8Array::from(b).into());
+        let (body, body_file) = match req.body {
+            None => (JsValue::NULL, JsValue::NULL),
+            // A copy, not a view: the host sends it after wasm memory may have moved.
+            Some(Body::Bytes(b)) => (Uint8Array::from(b).into(), JsValue::NULL),
+            Some(Body::File { path, offset, len }) => {
+                let file = Object::new();
+                Reflect::set(&file, &"path".into(), &path.into())
+                    .and_then(|_| Reflect::set(&file, &"offset".into(), &(offset as f64).into()))
+                    .and_then(|_| Reflect::set(&file, &"length".into(), &(len as f64).into()))
+                    .map_err(|e| host_error("fetch", req.url, &e))?;
+                (JsValue::NULL, file.into())
+            }
+        };
         set("method", &req.method.into())
             .and_then(|()| set("url", &req.url.into()))
             .and_then(|()| set("headers", &headers))
             .and_then(|()| set("body", &body))
+            .and_then(|()| set("bodyFile", &body_file))
             .and_then(|()| set("tlsVerify", &req.tls_verify.into()))
             .map_err(|e| host_error("fetch", req.url, &e))?;
         let v = self.call("fetch", req.url, "fetch", &[init.into()]).await?;

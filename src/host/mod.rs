@@ -77,11 +77,22 @@ pub struct HttpRequest<'a> {
     pub method: &'a str,
     pub url: &'a str,
     pub headers: &'a [(String, String)],
-    /// Whole bodies only: uploads go in chunks the core sizes, so no host
-    /// needs streaming request bodies (which browsers support only partly).
-    pub body: Option<&'a [u8]>,
+    pub body: Option<Body<'a>>,
     /// False only for an `--insecure-registry` over https.
     pub tls_verify: bool,
+}
+
+/// What a request sends.
+#[derive(Clone, Copy, Debug)]
+pub enum Body<'a> {
+    Bytes(&'a [u8]),
+    /// `len` bytes of a file from `offset`, which the host streams from
+    /// disk: a layer upload never passes through the core's memory.
+    File {
+        path: &'a str,
+        offset: u64,
+        len: u64,
+    },
 }
 
 /// A response whose body is still with the host, to be read in pieces.

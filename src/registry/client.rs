@@ -9,7 +9,7 @@ use super::auth::{self, Scope, TokenCache};
 use super::challenge::Challenge;
 use super::retry::{self, MAX_ATTEMPTS};
 use super::{RegistryError, Repo};
-use crate::host::{Credentials, Host, HostError, HttpRequest, HttpResponse};
+use crate::host::{Body, Credentials, Host, HostError, HttpRequest, HttpResponse};
 
 /// Error bodies and token answers larger than this are cut short.
 const SMALL_BODY: usize = 64 << 10;
@@ -21,7 +21,10 @@ pub struct ClientOptions {
     pub insecure: Vec<String>,
     /// Blob uploads in flight at once.
     pub parallel: usize,
-    /// Blobs larger than this go up in PATCH chunks of this size.
+    /// Blobs larger than this go up in PATCH chunks of this size; by
+    /// default every blob goes in one streamed PUT, as skopeo and crane
+    /// send them, and only a registry that refuses a body as too large
+    /// (413) gets chunks.
     pub chunk_size: usize,
 }
 
@@ -31,7 +34,7 @@ impl ClientOptions {
         ClientOptions {
             insecure: insecure.to_vec(),
             parallel: parallel.unwrap_or(4),
-            chunk_size: chunk_size.unwrap_or(16 << 20),
+            chunk_size: chunk_size.unwrap_or(usize::MAX),
         }
     }
 }
@@ -57,7 +60,7 @@ pub struct Request<'a> {
     pub method: &'a str,
     pub url: String,
     pub headers: Vec<(String, String)>,
-    pub body: Option<&'a [u8]>,
+    pub body: Option<Body<'a>>,
     /// Whether sending it twice is harmless, so a failure may be retried
     /// here. Upload-session writes are not: their caller restarts the blob.
     pub idempotent: bool,
@@ -86,7 +89,7 @@ impl<'a> Request<'a> {
         self
     }
 
-    pub fn body(mut self, body: &'a [u8]) -> Self {
+    pub fn body(mut self, body: Body<'a>) -> Self {
         self.body = Some(body);
         self
     }
@@ -344,7 +347,7 @@ impl<'h, H: Host> Client<'h, H> {
             method: tr.method,
             url: &tr.url,
             headers: &tr.headers,
-            body: tr.body.as_deref(),
+            body: tr.body.as_deref().map(Body::Bytes),
             tls_verify: !self.insecure(repo),
         };
         let resp = self

@@ -11,7 +11,7 @@ use super::client::{Client, Request};
 use super::retry::{self, MAX_ATTEMPTS};
 use super::{pull, RegistryError, Repo};
 use crate::digest::Digest;
-use crate::host::{Host, HttpResponse, Progress};
+use crate::host::{Body, Host, HttpResponse, Progress};
 use crate::layout::Layout;
 use crate::oci::Descriptor;
 use crate::reference::Reference;
@@ -252,19 +252,35 @@ enum Data<'a> {
 }
 
 impl Data<'_> {
-    async fn read<H: Host>(
-        &self,
-        host: &H,
-        offset: u64,
-        len: usize,
-    ) -> Result<Vec<u8>, RegistryError> {
+    /// `len` bytes from `offset`, as a request body: a file range the host
+    /// streams from disk, or a slice of the bytes.
+    fn range(&self, offset: u64, len: u64) -> Body<'_> {
         match self {
-            Data::File(path) => Ok(host.read(path, offset, len).await?),
+            Data::File(path) => Body::File { path, offset, len },
             Data::Bytes(b) => {
                 let start = (offset as usize).min(b.len());
-                let end = start.saturating_add(len).min(b.len());
-                Ok(b[start..end].to_vec())
+                let end = start.saturating_add(len as usize).min(b.len());
+                Body::Bytes(&b[start..end])
             }
+        }
+    }
+
+    /// A file shorter or longer than the blob would fail half-way through
+    /// an upload; it is found out before the first byte is sent.
+    async fn check<H: Host>(&self, host: &H, desc: &Descriptor) -> Result<(), RegistryError> {
+        let Data::File(path) = self else {
+            return Ok(());
+        };
+        match host.stat(path).await? {
+            Some(info) if info.size == desc.size => Ok(()),
+            found => Err(RegistryError::Protocol {
+                what: format!("blob {}", desc.digest),
+                message: format!(
+                    "{path} holds {} bytes, the manifest says {}",
+                    found.map_or(0, |i| i.size),
+                    desc.size
+                ),
+            }),
         }
     }
 }
@@ -355,6 +371,8 @@ async fn upload<H: Host>(
     data: &Data<'_>,
     mut session: Option<String>,
 ) -> Result<(), RegistryError> {
+    data.check(client.host, desc).await?;
+    report(client, desc, 0);
     let mut chunk = client.options.chunk_size.max(MIN_CHUNK);
     let mut attempt = 0;
     loop {
@@ -412,13 +430,9 @@ async fn monolithic<H: Host>(
     location: String,
 ) -> Result<(), Failed> {
     let what = format!("upload of {} to {repo}", desc.digest);
-    let bytes = data
-        .read(client.host, 0, desc.size as usize)
-        .await
-        .map_err(Failed::Fatal)?;
     let req = Request::new("PUT", with_digest(&location, &desc.digest))
         .header("content-type", OCTET_STREAM)
-        .body(&bytes)
+        .body(data.range(0, desc.size))
         .once();
     let resp = send_once(client, repo, scopes, &what, req).await?;
     finish(client, repo, &what, resp, 201).await?;
@@ -439,31 +453,18 @@ async fn chunked<H: Host>(
     let what = format!("upload of {} to {repo}", desc.digest);
     let mut offset = 0u64;
     while offset < desc.size {
-        let want = chunk.min((desc.size - offset) as usize);
-        let bytes = data
-            .read(client.host, offset, want)
-            .await
-            .map_err(Failed::Fatal)?;
-        if bytes.len() != want {
-            return Err(Failed::Fatal(RegistryError::Protocol {
-                what,
-                message: format!(
-                    "the blob's source ended at {} bytes",
-                    offset + bytes.len() as u64
-                ),
-            }));
-        }
-        let end = offset + want as u64 - 1;
+        let want = (chunk as u64).min(desc.size - offset);
+        let end = offset + want - 1;
         let req = Request::new("PATCH", location.clone())
             .header("content-type", OCTET_STREAM)
             .header("content-range", &format!("{offset}-{end}"))
-            .body(&bytes)
+            .body(data.range(offset, want))
             .once();
         let resp = send_once(client, repo, scopes, &what, req).await?;
         let next = resp.header("location").map(str::to_owned);
         finish(client, repo, &what, resp, 202).await?;
         location = next.unwrap_or(location);
-        offset += want as u64;
+        offset += want;
         report(client, desc, offset);
     }
     let req = Request::new("PUT", with_digest(&location, &desc.digest)).once();
@@ -539,7 +540,7 @@ async fn put_manifest<H: Host>(
     let url = format!("/v2/{}/manifests/{reference}", repo.name);
     let req = Request::new("PUT", url)
         .header("content-type", &image.media_type)
-        .body(&image.manifest);
+        .body(Body::Bytes(&image.manifest));
     let resp = client.send(repo, scopes, &what, req).await?;
     if resp.status != 201 {
         return Err(client.failure(repo, &what, "push", resp).await);

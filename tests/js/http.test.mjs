@@ -3,7 +3,7 @@
 // body pieces, timeouts, TLS and error codes are each checked on a real socket.
 
 import assert from 'node:assert/strict';
-import { execFileSync } from 'node:child_process';
+import { execFileSync, spawn } from 'node:child_process';
 import crypto from 'node:crypto';
 import fs from 'node:fs';
 import http from 'node:http';
@@ -36,6 +36,32 @@ function echoAuth(req, res) {
   res.setHeader('Content-Type', 'application/json');
   res.end(JSON.stringify({ authorization: req.headers.authorization ?? null, url: req.url }));
 }
+
+/** Reads a request body and answers with what arrived: method, headers, length and sha256. */
+function receive(req, res) {
+  const hash = crypto.createHash('sha256');
+  let length = 0;
+  req.on('data', (chunk) => {
+    hash.update(chunk);
+    length += chunk.length;
+  });
+  req.on('end', () => {
+    res.setHeader('Content-Type', 'application/json');
+    res.end(
+      JSON.stringify({
+        method: req.method,
+        url: req.url,
+        contentLength: req.headers['content-length'] ?? null,
+        contentType: req.headers['content-type'] ?? null,
+        transferEncoding: req.headers['transfer-encoding'] ?? null,
+        length,
+        sha256: hash.digest('hex'),
+      }),
+    );
+  });
+}
+
+const sha256 = (data) => crypto.createHash('sha256').update(data).digest('hex');
 
 function mainHandler(req, res) {
   const url = new URL(req.url, base);
@@ -89,6 +115,37 @@ function mainHandler(req, res) {
       });
       return;
     }
+    case '/put':
+      receive(req, res);
+      return;
+    case '/redirect-307':
+      // Answers before reading the body, as a registry front end may.
+      res.writeHead(307, { Location: '/put' });
+      res.end();
+      return;
+    case '/redirect-308':
+      res.writeHead(308, { Location: `${base}/put` });
+      res.end();
+      return;
+    case '/redirect-303':
+      res.writeHead(303, { Location: '/put?from=303' });
+      res.end('see other');
+      return;
+    case '/redirect-loop':
+      res.writeHead(302, { Location: '/redirect-loop' });
+      res.end();
+      return;
+    case '/refuse-upload':
+      res.writeHead(401, { 'Content-Type': 'text/plain' });
+      res.end('no');
+      return;
+    case '/slow':
+      setTimeout(() => {
+        res.writeHead(200);
+        res.write('slow ');
+        setTimeout(() => res.end('body'), 300);
+      }, 300);
+      return;
     case '/hang':
       return; // never answers
     case '/stall':
@@ -193,6 +250,167 @@ describe('fetch', () => {
   });
 });
 
+describe('bodyFile', () => {
+  const client = createHttp();
+  let dir;
+  let file;
+  let data;
+
+  before(() => {
+    dir = fs.mkdtempSync(path.join(os.tmpdir(), 'pycontainer-body-'));
+    file = path.join(dir, 'blob');
+    data = crypto.randomBytes(5 * 1000 * 1000 + 4321);
+    fs.writeFileSync(file, data);
+  });
+
+  after(() => {
+    fs.rmSync(dir, { recursive: true, force: true });
+  });
+
+  async function put(route, bodyFile, extra = {}) {
+    const res = await client.fetch({
+      method: 'PUT',
+      url: `${base}${route}`,
+      headers: [['Content-Type', 'application/octet-stream']],
+      body: null,
+      bodyFile,
+      ...extra,
+    });
+    return { res, got: JSON.parse(await text(client, res)) };
+  }
+
+  test('a 5 MB slice arrives intact, with Content-Length and not chunked', async () => {
+    const length = 5 * 1000 * 1000;
+    const { res, got } = await put('/put', { path: file, offset: 0, length });
+    assert.equal(res.status, 200);
+    assert.equal(got.method, 'PUT');
+    assert.equal(got.contentLength, String(length));
+    assert.equal(got.transferEncoding, null);
+    assert.equal(got.length, length);
+    assert.equal(got.sha256, sha256(data.subarray(0, length)));
+  });
+
+  test('an offset in the middle of the file sends just that slice', async () => {
+    const offset = 1234567;
+    const length = 2 * 1000 * 1000 + 1;
+    const { got } = await put('/put', { path: file, offset, length });
+    assert.equal(got.contentLength, String(length));
+    assert.equal(got.transferEncoding, null);
+    assert.equal(got.length, length);
+    assert.equal(got.sha256, sha256(data.subarray(offset, offset + length)));
+  });
+
+  test('the end of the file, and an empty slice', async () => {
+    const { got: tail } = await put('/put', { path: file, offset: data.length - 10, length: 10 });
+    assert.equal(tail.sha256, sha256(data.subarray(data.length - 10)));
+    const { got: empty } = await put('/put', { path: file, offset: 100, length: 0 });
+    assert.equal(empty.contentLength, '0');
+    assert.equal(empty.transferEncoding, null);
+    assert.equal(empty.length, 0);
+  });
+
+  test('a byte body is sent with Content-Length, not chunked', async () => {
+    const body = new Uint8Array(data.subarray(0, 70000));
+    const res = await client.fetch({ method: 'PATCH', url: `${base}/put`, headers: [], body });
+    const got = JSON.parse(await text(client, res));
+    assert.equal(got.contentLength, '70000');
+    assert.equal(got.transferEncoding, null);
+    assert.equal(got.sha256, sha256(body));
+  });
+
+  test('a 307 redirect re-sends the file slice to the new location', async () => {
+    const offset = 777;
+    const length = 3 * 1000 * 1000;
+    const { res, got } = await put('/redirect-307', { path: file, offset, length });
+    assert.equal(res.status, 200);
+    assert.equal(res.url, `${base}/put`);
+    assert.equal(got.method, 'PUT');
+    assert.equal(got.contentLength, String(length));
+    assert.equal(got.length, length);
+    assert.equal(got.sha256, sha256(data.subarray(offset, offset + length)));
+  });
+
+  test('a 308 redirect re-sends a byte body', async () => {
+    const body = new Uint8Array(data.subarray(10, 300010));
+    const res = await client.fetch({
+      method: 'PUT',
+      url: `${base}/redirect-308`,
+      headers: [],
+      body,
+    });
+    assert.equal(res.url, `${base}/put`);
+    const got = JSON.parse(await text(client, res));
+    assert.equal(got.length, body.length);
+    assert.equal(got.sha256, sha256(body));
+  });
+
+  test('a 303 turns a POST into a GET without a body or its headers', async () => {
+    const { res, got } = await (async () => {
+      const r = await client.fetch({
+        method: 'POST',
+        url: `${base}/redirect-303`,
+        headers: [
+          ['Content-Type', 'application/octet-stream'],
+          ['Authorization', SECRET],
+        ],
+        bodyFile: { path: file, offset: 0, length: 1000 },
+      });
+      return { res: r, got: JSON.parse(await text(client, r)) };
+    })();
+    assert.equal(res.status, 200);
+    assert.equal(res.url, `${base}/put?from=303`);
+    assert.equal(got.method, 'GET');
+    assert.equal(got.url, '/put?from=303');
+    assert.equal(got.length, 0);
+    assert.equal(got.contentLength, null);
+    assert.equal(got.contentType, null);
+  });
+
+  test('an answer before the upload is read ends the upload; the client goes on', async () => {
+    const res = await client.fetch({
+      method: 'PUT',
+      url: `${base}/refuse-upload`,
+      headers: [],
+      bodyFile: { path: file, offset: 0, length: data.length },
+    });
+    assert.equal(res.status, 401);
+    assert.equal(await text(client, res), 'no');
+    const again = await put('/put', { path: file, offset: 5, length: 5 });
+    assert.equal(again.got.sha256, sha256(data.subarray(5, 10)));
+  });
+
+  test('a missing file rejects with ENOENT, naming the file', async () => {
+    const missing = path.join(dir, 'missing');
+    const err = await client
+      .fetch({
+        method: 'PUT',
+        url: `${base}/put`,
+        headers: [['Authorization', SECRET]],
+        bodyFile: { path: missing, offset: 0, length: 10 },
+      })
+      .then(
+        () => assert.fail('expected a rejection'),
+        (e) => e,
+      );
+    assert.equal(err.code, 'ENOENT');
+    assert.ok(err.message.includes(missing), err.message);
+    assert.ok(err.message.includes(`PUT ${base}/put`), err.message);
+    assert.ok(!err.message.includes('s3cr3t'), err.message);
+  });
+
+  test('a slice past the end of the file is refused before sending', async () => {
+    await assert.rejects(
+      client.fetch({
+        method: 'PUT',
+        url: `${base}/put`,
+        headers: [],
+        bodyFile: { path: file, offset: data.length - 5, length: 10 },
+      }),
+      (err) => err.code === 'EINVAL' && err.message.includes(file),
+    );
+  });
+});
+
 describe('readBody', () => {
   const client = createHttp();
 
@@ -268,6 +486,153 @@ describe('redirects', () => {
     assert.equal(got.authorization, null);
     assert.equal(got.url, '/echo-auth?X-Signature=abc');
   });
+
+  test('303 after a PUT, and a redirect loop stops after 10 hops', async () => {
+    const res = await client.fetch({
+      method: 'PUT',
+      url: `${base}/redirect-303`,
+      headers: [],
+      body: new Uint8Array([1, 2, 3]),
+    });
+    assert.equal(JSON.parse(await text(client, res)).method, 'GET');
+    await assert.rejects(
+      client.fetch({ method: 'GET', url: `${base}/redirect-loop`, headers: [] }),
+      (err) => err.code === 'EREDIRECT' && /more than 10 redirects/.test(err.message),
+    );
+  });
+});
+
+describe('connections', () => {
+  let countedBase;
+  let connections = 0;
+
+  before(async () => {
+    const counted = http.createServer((req, res) => {
+      if (req.url === '/big') {
+        res.writeHead(200, { 'Content-Length': BIG.length });
+        res.end(BIG);
+        return;
+      }
+      req.resume();
+      req.on('end', () => {
+        res.writeHead(req.method === 'PATCH' ? 202 : 200, { 'Content-Type': 'text/plain' });
+        res.end(req.method === 'PATCH' ? '' : `port ${req.socket.remotePort}`);
+      });
+    });
+    counted.on('connection', () => {
+      connections++;
+    });
+    countedBase = `http://127.0.0.1:${await listen(counted)}`;
+  });
+
+  test('sequential requests reuse one keep-alive socket', async () => {
+    const client = createHttp();
+    const first = await client.fetch({ method: 'GET', url: `${countedBase}/a`, headers: [] });
+    const a = await text(client, first);
+    const second = await client.fetch({ method: 'GET', url: `${countedBase}/b`, headers: [] });
+    assert.equal(await text(client, second), a);
+    // Bodies the core does not read (HEAD, a 202 to a PATCH) are discarded, and the socket stays.
+    const head = await client.fetch({ method: 'HEAD', url: `${countedBase}/big`, headers: [] });
+    assert.equal(new Map(head.headers).get('content-length'), String(BIG.length));
+    await client.discardBody(head.body);
+    const patch = await client.fetch({
+      method: 'PATCH',
+      url: `${countedBase}/c`,
+      headers: [],
+      body: new Uint8Array(1000),
+    });
+    assert.equal(patch.status, 202);
+    await client.discardBody(patch.body);
+    const big = await client.fetch({ method: 'GET', url: `${countedBase}/big`, headers: [] });
+    assert.ok((await readAll(client, big.body)).equals(BIG));
+    assert.equal(connections, 1);
+  });
+
+  test('a pooled socket the server has closed is retried once on a new one', async () => {
+    let opened = 0;
+    const served = new WeakMap();
+    // Drops every connection at its second request, as a server does whose idle timeout ran out.
+    const closing = http.createServer((req, res) => {
+      const n = (served.get(req.socket) ?? 0) + 1;
+      served.set(req.socket, n);
+      if (n > 1) {
+        req.socket.destroy();
+        return;
+      }
+      receive(req, res);
+    });
+    closing.on('connection', () => {
+      opened++;
+    });
+    const closingBase = `http://127.0.0.1:${await listen(closing)}`;
+    const client = createHttp();
+    const first = await client.fetch({ method: 'GET', url: `${closingBase}/a`, headers: [] });
+    assert.equal(JSON.parse(await text(client, first)).method, 'GET');
+    const body = new Uint8Array(crypto.randomBytes(100000));
+    const second = await client.fetch({
+      method: 'PUT',
+      url: `${closingBase}/b`,
+      headers: [],
+      body,
+    });
+    const got = JSON.parse(await text(client, second));
+    assert.equal(got.sha256, sha256(body));
+    assert.equal(opened, 2);
+  });
+
+  test('HEAD: headers of the GET, no body', async () => {
+    const client = createHttp();
+    const res = await client.fetch({ method: 'HEAD', url: `${base}/big`, headers: [] });
+    assert.equal(res.status, 200);
+    assert.equal(new Map(res.headers).get('content-length'), String(BIG.length));
+    assert.equal(await client.readBody(res.body, 65536), null);
+    const after = await client.fetch({ method: 'GET', url: `${base}/hello`, headers: [] });
+    assert.equal(await text(client, after), 'hello');
+  });
+
+  test('the process waits for responses, and exits once done without closing anything', async () => {
+    // The child reads two bodies (one slow to come), then abandons a third that never ends,
+    // as the core does when a parallel upload fails.
+    const script = `
+      const { createHttp } = require(${JSON.stringify(require.resolve('../../npm/lib/http.js'))});
+      const base = ${JSON.stringify(base)};
+      (async () => {
+        const client = createHttp();
+        let out = '';
+        for (const route of ['/hello', '/slow']) {
+          const res = await client.fetch({ method: 'GET', url: base + route, headers: [] });
+          for (let piece; (piece = await client.readBody(res.body, 65536)) !== null; ) {
+            out += Buffer.from(piece);
+          }
+        }
+        await client.fetch({ method: 'GET', url: base + '/stall', headers: [] });
+        process.stdout.write(out);
+      })();
+    `;
+    const started = Date.now();
+    const { code, stdout } = await new Promise((resolve, reject) => {
+      const child = spawn(process.execPath, ['-e', script], {
+        stdio: ['ignore', 'pipe', 'inherit'],
+      });
+      let out = '';
+      child.stdout.on('data', (chunk) => {
+        out += chunk;
+      });
+      // A regression must fail the test, not hang it.
+      const killer = setTimeout(() => child.kill('SIGKILL'), 10_000);
+      child.on('error', reject);
+      child.on('close', (exitCode) => {
+        clearTimeout(killer);
+        resolve({ code: exitCode, stdout: out });
+      });
+    });
+    const elapsed = Date.now() - started;
+    assert.equal(code, 0);
+    assert.equal(stdout, 'helloslow body');
+    // The server keeps idle connections for 5 s, and /stall's forever: a referenced socket
+    // would hold the child.
+    assert.ok(elapsed < 2000, `the child took ${elapsed} ms to exit`);
+  });
 });
 
 describe('errors', () => {
@@ -335,6 +700,21 @@ describe('errors', () => {
     assert.match(err.message, /GET http:\/\/127\.0\.0\.1:\d+\/hang: no response within 200 ms/);
     assert.ok(!err.message.includes('s3cr3t'));
     assert.ok(Date.now() - started < 5000);
+  });
+
+  test('a request queued behind a full pool (16 sockets) times out too', async () => {
+    const client = createHttp({ timeoutMs: 200 });
+    const started = Date.now();
+    const results = await Promise.allSettled(
+      Array.from({ length: 18 }, () =>
+        client.fetch({ method: 'GET', url: `${base}/hang`, headers: [] }),
+      ),
+    );
+    for (const r of results) {
+      assert.equal(r.status, 'rejected');
+      assert.equal(r.reason.code, 'ETIMEDOUT');
+    }
+    assert.ok(Date.now() - started < 2000);
   });
 
   test('a body that stalls longer than timeoutMs: readBody rejects with ETIMEDOUT', async () => {
