@@ -216,14 +216,19 @@ impl<'h, H: Host> Client<'h, H> {
             return Ok(base);
         }
         let plain_ok = is_loopback(&repo.api_host) || self.insecure(repo);
-        // The https failure is the one worth reporting: plain http is only
-        // a fallback, and its own failure (talking http to a TLS port)
-        // would hide what went wrong.
-        let mut first_failure = None;
-        for scheme in ["https", "http"] {
-            if scheme == "http" && !plain_ok {
-                break;
-            }
+        // Loopback registries mostly speak plain http (a test or CI
+        // registry), so it goes first there, as ko and crane do it; https
+        // first everywhere else.
+        let schemes: &[&str] = match (is_loopback(&repo.api_host), plain_ok) {
+            (true, _) => &["http", "https"],
+            (false, true) => &["https", "http"],
+            (false, false) => &["https"],
+        };
+        // The https failure is the one worth reporting: it says what went
+        // wrong with TLS, where plain http's (a TLS port's 400) says nothing.
+        let mut https_failure = None;
+        let mut http_failure = None;
+        for (i, scheme) in schemes.iter().enumerate() {
             let base = format!("{scheme}://{}", repo.api_host);
             let url = format!("{base}/v2/");
             let req = HttpRequest {
@@ -235,10 +240,10 @@ impl<'h, H: Host> Client<'h, H> {
             };
             // The spec's answers are 200 and 401; anything else (a TLS
             // port's 400 to plain http, a web server's 404) is no registry.
-            // Where plain http may follow, a failed https ping moves on at
-            // once: browsers report every network failure alike, so a
-            // plain-http port would otherwise eat a whole retry budget.
-            let retry = scheme == "http" || !plain_ok;
+            // Where another scheme may follow, a failed ping moves on at
+            // once: browsers report every network failure alike, so the
+            // wrong scheme would otherwise eat a whole retry budget.
+            let retry = i + 1 == schemes.len();
             let answered = match self.fetch_retrying(&repo.registry, what, &req, retry).await {
                 Ok(resp) if resp.status != 200 && resp.status != 401 => {
                     Err(self.failure(repo, &url, "pull", resp).await)
@@ -255,12 +260,11 @@ impl<'h, H: Host> Client<'h, H> {
                     });
                     return Ok(base);
                 }
-                Err(e) => {
-                    first_failure.get_or_insert(e);
-                }
+                Err(e) if *scheme == "https" => https_failure = Some(e),
+                Err(e) => http_failure = Some(e),
             }
         }
-        Err(match first_failure {
+        Err(match https_failure.or(http_failure) {
             Some(RegistryError::Network {
                 registry,
                 what,
