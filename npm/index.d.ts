@@ -107,7 +107,9 @@ export interface HttpResponse {
 }
 
 /** A user and password (or token), or a docker `identitytoken` (OAuth2 refresh token). */
-export type RegistryCredentials = { username: string; password: string } | { identityToken: string };
+export type RegistryCredentials =
+  | { username: string; password: string }
+  | { identityToken: string };
 
 /** A blob moving to or from a registry (`type: 'transfer'` progress events). */
 export interface TransferEvent extends ProgressEvent {
