@@ -178,6 +178,8 @@ export interface BuildOptions extends RegistryOptions {
   push?: boolean;
   /** Where pulled base layers are cached by digest (default `PYCONTAINER_CACHE_DIR`, else `~/.cache/pycontainer`). */
   cacheDir?: string;
+  /** `REGISTRY=HOST[:PORT]`: pull base images of REGISTRY (e.g. `docker.io`) from a mirror (default `PYCONTAINER_REGISTRY_MIRRORS`). */
+  registryMirrors?: string | string[];
   /** The Python version `X.Y` the image runs, when the project or base does not settle it. */
   python?: string;
   /** `OS/ARCH[/VARIANT]`, e.g. `linux/arm64`: picks the image from a multi-platform base. */

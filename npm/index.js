@@ -118,6 +118,7 @@ const LIST_OPTIONS = [
   ['include', null],
   ['exclude', null],
   ['insecureRegistries', null],
+  ['registryMirrors', null],
 ];
 
 /** `parallel` and `chunkSize`: whole numbers of at least `min`. */

@@ -86,7 +86,7 @@ impl BuildResult {
 /// Builds the image the options describe into an OCI layout, a registry,
 /// or both; with `dry_run`, only plans it.
 pub async fn build<H: Host>(host: &H, options: &BuildOptions) -> Result<BuildResult, Error> {
-    let client = Client::new(host, client_options(options));
+    let client = Client::new(host, client_options(host, options)?);
     host.progress(&Progress::Phase { name: "plan" });
     let plan = plan::make(&client, options).await?;
     if options.dry_run {
@@ -95,12 +95,31 @@ pub async fn build<H: Host>(host: &H, options: &BuildOptions) -> Result<BuildRes
     execute(&client, &plan).await
 }
 
-fn client_options(options: &BuildOptions) -> ClientOptions {
+/// The registry options; mirrors come from `--registry-mirror`, else
+/// `PYCONTAINER_REGISTRY_MIRRORS` (comma-separated).
+fn client_options<H: Host>(host: &H, options: &BuildOptions) -> Result<ClientOptions, Error> {
+    let (flag, mirrors) = if options.registry_mirrors.is_empty() {
+        let env = host.env("PYCONTAINER_REGISTRY_MIRRORS").unwrap_or_default();
+        let list = env
+            .split(',')
+            .map(str::trim)
+            .filter(|m| !m.is_empty())
+            .map(str::to_owned)
+            .collect();
+        ("PYCONTAINER_REGISTRY_MIRRORS", list)
+    } else {
+        ("--registry-mirror", options.registry_mirrors.clone())
+    };
     ClientOptions::new(
         &options.insecure_registries,
         options.parallel,
         options.chunk_size,
     )
+    .with_mirrors(&mirrors)
+    .map_err(|message| Error::Option {
+        flag: flag.to_owned(),
+        message,
+    })
 }
 
 /// Writes the planned image, then pushes it. A failed write leaves the

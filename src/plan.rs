@@ -82,6 +82,9 @@ pub struct BuildOptions {
     pub parallel: Option<usize>,
     /// Bytes per upload request; larger blobs go up in chunks of this size.
     pub chunk_size: Option<usize>,
+    /// `REGISTRY=MIRROR` pairs: base images are pulled from the mirror.
+    #[serde(default)]
+    pub registry_mirrors: Vec<String>,
 }
 
 impl BuildOptions {

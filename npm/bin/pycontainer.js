@@ -21,6 +21,7 @@ const {
   countFlag,
   countProblem,
   keyValueProblem,
+  mirrorProblem,
   parseSize,
   portProblem,
   sizeProblem,
@@ -45,6 +46,10 @@ const REGISTRY_HELP = `  --username NAME       the registry user; give the passw
                         allow plain http or an unverified certificate for
                         this registry; repeatable (localhost and 127.0.0.1
                         may always use plain http)
+  --registry-mirror REGISTRY=HOST[:PORT]
+                        pull base images of REGISTRY (e.g. docker.io) from
+                        a mirror; repeatable [default:
+                        PYCONTAINER_REGISTRY_MIRRORS, comma-separated]
   --cache-dir DIR       where pulled base layers are kept, by digest
                         [default: PYCONTAINER_CACHE_DIR, else
                         ~/.cache/pycontainer]
@@ -238,6 +243,12 @@ function registryFlags() {
     'password-stdin': { type: 'boolean' },
     'insecure-registry': { type: 'string', multiple: true, option: 'insecureRegistries' },
     'cache-dir': { type: 'string', option: 'cacheDir' },
+    'registry-mirror': {
+      type: 'string',
+      multiple: true,
+      option: 'registryMirrors',
+      check: mirrorProblem,
+    },
     parallel: { type: 'string', option: 'parallel', convert: countFlag, check: countProblem },
     'chunk-size': { type: 'string', option: 'chunkSize', convert: parseSize, check: sizeProblem },
   };

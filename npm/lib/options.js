@@ -58,10 +58,18 @@ function countProblem(value) {
   return `needs a whole number from 1 to 64, got '${value}'`;
 }
 
+/** What is wrong with a `REGISTRY=HOST[:PORT]` mirror, or null. */
+function mirrorProblem(value) {
+  const eq = value.indexOf('=');
+  if (eq > 0 && eq < value.length - 1) return null;
+  return `needs REGISTRY=HOST[:PORT], e.g. docker.io=mirror.example.com:5000, got '${value}'`;
+}
+
 module.exports = {
   countFlag,
   countProblem,
   keyValueProblem,
+  mirrorProblem,
   parseSize,
   portProblem,
   sizeProblem,

@@ -26,6 +26,9 @@ pub struct ClientOptions {
     /// send them, and only a registry that refuses a body as too large
     /// (413) gets chunks.
     pub chunk_size: usize,
+    /// Pulls from a registry (`docker.io`) go to its mirror (`host:port`)
+    /// instead, as Docker's `registry-mirrors` do; pushes never do.
+    pub mirrors: Vec<(String, String)>,
 }
 
 impl ClientOptions {
@@ -35,7 +38,30 @@ impl ClientOptions {
             insecure: insecure.to_vec(),
             parallel: parallel.unwrap_or(4),
             chunk_size: chunk_size.unwrap_or(usize::MAX),
+            mirrors: Vec::new(),
         }
+    }
+
+    /// Adds `REGISTRY=MIRROR` entries; the error names the bad entry.
+    pub fn with_mirrors(mut self, entries: &[String]) -> Result<Self, String> {
+        for entry in entries {
+            match entry.split_once('=') {
+                Some((from, to)) if !from.trim().is_empty() && !to.trim().is_empty() => {
+                    let to = to
+                        .trim()
+                        .trim_start_matches("https://")
+                        .trim_start_matches("http://");
+                    self.mirrors
+                        .push((from.trim().to_owned(), to.trim_end_matches('/').to_owned()));
+                }
+                _ => {
+                    return Err(format!(
+                        "{entry:?} is not REGISTRY=MIRROR (e.g. docker.io=mirror.example.com:5000)"
+                    ))
+                }
+            }
+        }
+        Ok(self)
     }
 }
 
@@ -117,6 +143,22 @@ impl<'h, H: Host> Client<'h, H> {
 
     pub fn host(&self) -> &'h H {
         self.host
+    }
+
+    /// Where to pull `reference` from: its registry, or that registry's
+    /// mirror, whose own credentials then apply.
+    pub fn pull_repo(&self, reference: &crate::reference::Reference) -> Repo {
+        let mut repo = Repo::of(reference);
+        if let Some((_, mirror)) = self
+            .options
+            .mirrors
+            .iter()
+            .find(|(r, _)| *r == repo.registry)
+        {
+            repo.registry = mirror.clone();
+            repo.api_host = mirror.clone();
+        }
+        repo
     }
 
     fn insecure(&self, repo: &Repo) -> bool {

@@ -112,7 +112,7 @@ pub async fn resolve<H: Host>(
     reference: &Reference,
     wanted: Option<&Platform>,
 ) -> Result<RemoteImage, RegistryError> {
-    let repo = Repo::of(reference);
+    let repo = client.pull_repo(reference);
     let name = reference.to_string();
     let first = reference
         .digest()

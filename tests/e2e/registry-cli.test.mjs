@@ -9,7 +9,18 @@ import path from 'node:path';
 import { after, before, describe, test } from 'node:test';
 import { promisify } from 'node:util';
 import { startRegistry } from '../infra/registry.mjs';
-import { CLI, copyExample, ensureWasm, makeTempDir, removeDir, runCliAsync } from './helpers.mjs';
+import { seedBase } from '../infra/seed.mjs';
+import {
+  CLI,
+  copyExample,
+  EXAMPLE,
+  ensureWasm,
+  HELLO_ALICE,
+  makeTempDir,
+  removeDir,
+  runCliAsync,
+  runInImage,
+} from './helpers.mjs';
 
 const execFileAsync = promisify(execFile);
 
@@ -100,5 +111,68 @@ describe('registry transport from the CLI', () => {
       fs.existsSync(path.join(tmp, 'cache-tty', 'oci')),
       'the app layer staged in the cache',
     );
+  });
+});
+
+describe('the inferred base through a registry mirror', () => {
+  let reg;
+  let tmp;
+
+  before(async () => {
+    ensureWasm();
+    reg = await startRegistry({ mode: 'plain' });
+    tmp = makeTempDir('pycontainer-mirror-');
+    // What Docker Hub would serve as python:3.14-slim (the newest Python
+    // hello-cli allows); the Debian base stands in for it.
+    await seedBase(reg, { repo: 'library/python', tag: '3.14-slim' });
+  });
+
+  after(async () => {
+    await reg?.stop();
+    if (tmp) removeDir(tmp);
+  });
+
+  test('a build with no --base-image pulls python:3.14-slim from the mirror and runs', async () => {
+    const project = copyExample(tmp);
+    const out = path.join(tmp, 'out');
+    const r = await runCliAsync(
+      [
+        'build',
+        '--context',
+        project,
+        '-o',
+        out,
+        '-t',
+        'hello:1',
+        '--cache-dir',
+        path.join(tmp, 'c'),
+      ],
+      { env: { PYCONTAINER_REGISTRY_MIRRORS: `docker.io=${reg.host}` } },
+    );
+    assert.equal(r.code, 0, r.stderr);
+    const index = JSON.parse(fs.readFileSync(path.join(out, 'index.json'), 'utf8'));
+    const manifest = JSON.parse(
+      fs.readFileSync(
+        path.join(out, 'blobs', 'sha256', index.manifests[0].digest.slice(7)),
+        'utf8',
+      ),
+    );
+    // The image names Docker Hub's python as its base, wherever it came from.
+    assert.equal(
+      manifest.annotations['org.opencontainers.image.base.name'],
+      'docker.io/library/python:3.14-slim',
+    );
+    const run = runInImage(out, '1', ['Alice']);
+    assert.equal(run.code, 0, run.stderr);
+    assert.equal(run.stdout.trim(), HELLO_ALICE);
+  });
+
+  test('a malformed mirror is named', async () => {
+    const r = await runCliAsync(
+      ['build', '--context', EXAMPLE, '--dry-run', '--registry-mirror', 'docker.io'],
+      {},
+    );
+    assert.equal(r.code, 2);
+    assert.match(r.stderr, /'--registry-mirror' needs REGISTRY=HOST/);
   });
 });
