@@ -7,6 +7,7 @@
 // `Location` headers from it, so upload URLs keep pointing at the proxy.
 
 import http from 'node:http';
+import { listen } from './net.mjs';
 
 const HOP_BY_HOP = ['connection', 'keep-alive', 'proxy-connection', 'te', 'trailer', 'upgrade'];
 
@@ -177,16 +178,6 @@ function forward(req, res, upstream, agent, fault, record) {
     upReq.destroy();
   });
   req.pipe(upReq);
-}
-
-function listen(server) {
-  return new Promise((resolve, reject) => {
-    server.once('error', reject);
-    server.listen(0, '127.0.0.1', () => {
-      server.off('error', reject);
-      resolve(server.address().port);
-    });
-  });
 }
 
 /**

@@ -10,12 +10,14 @@ import { execFile, spawn } from 'node:child_process';
 import fs from 'node:fs';
 import http from 'node:http';
 import https from 'node:https';
-import net from 'node:net';
 import os from 'node:os';
 import path from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { promisify } from 'node:util';
+import { freePort, selfSigned } from './net.mjs';
 import { startTokenServer } from './token-server.mjs';
+
+export { freePort };
 
 const execFileAsync = promisify(execFile);
 
@@ -39,18 +41,6 @@ function installExitHook() {
   });
 }
 
-/** A port that was free a moment ago (listen on 0, read it, close). */
-export function freePort() {
-  return new Promise((resolve, reject) => {
-    const server = net.createServer();
-    server.once('error', reject);
-    server.listen(0, '127.0.0.1', () => {
-      const { port } = server.address();
-      server.close(() => resolve(port));
-    });
-  });
-}
-
 /** Runs a tool to completion; throws with its stderr when it fails. */
 async function run(cmd, args, opts = {}) {
   try {
@@ -59,29 +49,6 @@ async function run(cmd, args, opts = {}) {
     const detail = err.stderr?.trim() || err.message;
     throw new Error(`${cmd} ${args.join(' ')} failed: ${detail}`);
   }
-}
-
-/** A self-signed certificate + key (`openssl req -x509`). */
-async function selfSigned(dir, name, subject, extraArgs = []) {
-  const key = path.join(dir, `${name}.key`);
-  const cert = path.join(dir, `${name}.crt`);
-  await run('openssl', [
-    'req',
-    '-x509',
-    '-newkey',
-    'rsa:2048',
-    '-nodes',
-    '-keyout',
-    key,
-    '-out',
-    cert,
-    '-days',
-    '30',
-    '-subj',
-    subject,
-    ...extraArgs,
-  ]);
-  return { key, cert };
 }
 
 /** An htpasswd file (bcrypt) holding every user. */

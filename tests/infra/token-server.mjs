@@ -10,6 +10,7 @@
 import crypto from 'node:crypto';
 import fs from 'node:fs';
 import http from 'node:http';
+import { listen } from './net.mjs';
 
 const RFC4648_BASE32 = 'ABCDEFGHIJKLMNOPQRSTUVWXYZ234567';
 
@@ -172,16 +173,6 @@ function handle(req, res, opts) {
     issued_at: issuedAt.toISOString(),
   });
   return record;
-}
-
-function listen(server) {
-  return new Promise((resolve, reject) => {
-    server.once('error', reject);
-    server.listen(0, '127.0.0.1', () => {
-      server.off('error', reject);
-      resolve(server.address().port);
-    });
-  });
 }
 
 /**

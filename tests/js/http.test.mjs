@@ -3,7 +3,7 @@
 // body pieces, timeouts, TLS and error codes are each checked on a real socket.
 
 import assert from 'node:assert/strict';
-import { execFileSync, spawn } from 'node:child_process';
+import { spawn } from 'node:child_process';
 import crypto from 'node:crypto';
 import fs from 'node:fs';
 import http from 'node:http';
@@ -12,6 +12,7 @@ import { createRequire } from 'node:module';
 import os from 'node:os';
 import path from 'node:path';
 import { after, before, describe, test } from 'node:test';
+import { selfSigned } from '../infra/net.mjs';
 
 const require = createRequire(import.meta.url);
 const { createHttp } = require('../../npm/lib/http.js');
@@ -760,27 +761,7 @@ describe('TLS', () => {
 
   before(async () => {
     dir = fs.mkdtempSync(path.join(os.tmpdir(), 'pycontainer-http-'));
-    const key = path.join(dir, 'k');
-    const cert = path.join(dir, 'c');
-    execFileSync(
-      'openssl',
-      [
-        'req',
-        '-x509',
-        '-newkey',
-        'rsa:2048',
-        '-nodes',
-        '-keyout',
-        key,
-        '-out',
-        cert,
-        '-days',
-        '1',
-        '-subj',
-        '/CN=localhost',
-      ],
-      { stdio: 'ignore' },
-    );
+    const { key, cert } = await selfSigned(dir, 'test', '/CN=localhost');
     const server = https.createServer(
       { key: fs.readFileSync(key), cert: fs.readFileSync(cert) },
       mainHandler,
