@@ -65,12 +65,6 @@ impl ClientOptions {
     }
 }
 
-impl Default for ClientOptions {
-    fn default() -> Self {
-        ClientOptions::new(&[], None, None)
-    }
-}
-
 /// What the client has learnt about one registry.
 #[derive(Default)]
 struct Endpoint {
