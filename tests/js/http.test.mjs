@@ -9,6 +9,7 @@ import fs from 'node:fs';
 import http from 'node:http';
 import https from 'node:https';
 import { createRequire } from 'node:module';
+import net from 'node:net';
 import os from 'node:os';
 import path from 'node:path';
 import { after, before, describe, test } from 'node:test';
@@ -827,6 +828,257 @@ describe('TLS', () => {
     await client.discardBody(ok.body);
     await assert.rejects(client.fetch({ method: 'GET', url: `${httpsBase}/empty` }), (err) =>
       /CERT|SELF_SIGNED/.test(err.code),
+    );
+  });
+});
+
+describe('proxy from the environment', () => {
+  let dir;
+  let httpsPort;
+  let httpPort;
+  let proxyUrl;
+  /** What the proxy saw: `{method, url, host, auth}` per CONNECT or forwarded request. */
+  let seen = [];
+  /** When set, the proxy answers every request and CONNECT with this status. */
+  let refuse = null;
+  const tunnels = new Set();
+
+  before(async () => {
+    dir = fs.mkdtempSync(path.join(os.tmpdir(), 'pycontainer-proxy-'));
+    const { key, cert } = await selfSigned(dir, 'test', '/CN=registry.example');
+    const tlsServer = https.createServer(
+      { key: fs.readFileSync(key), cert: fs.readFileSync(cert) },
+      mainHandler,
+    );
+    httpsPort = await listen(tlsServer);
+    httpPort = Number(new URL(base).port);
+    // A forward proxy that sends every host name to 127.0.0.1: the client
+    // never resolves a target itself when it goes through the proxy.
+    const proxy = http.createServer((req, res) => {
+      seen.push({
+        method: req.method,
+        url: req.url,
+        host: req.headers.host,
+        auth: req.headers['proxy-authorization'] ?? null,
+      });
+      if (refuse) {
+        res.writeHead(refuse);
+        res.end();
+        return;
+      }
+      const target = new URL(req.url);
+      const headers = { ...req.headers };
+      delete headers['proxy-authorization'];
+      const upstream = http.request(
+        {
+          host: '127.0.0.1',
+          port: target.port,
+          path: `${target.pathname}${target.search}`,
+          method: req.method,
+          headers,
+        },
+        (up) => {
+          res.writeHead(up.statusCode, up.headers);
+          up.pipe(res);
+        },
+      );
+      upstream.on('error', () => res.destroy());
+      req.pipe(upstream);
+    });
+    proxy.on('connect', (req, socket, head) => {
+      seen.push({
+        method: 'CONNECT',
+        url: req.url,
+        host: req.headers.host,
+        auth: req.headers['proxy-authorization'] ?? null,
+      });
+      tunnels.add(socket);
+      socket.on('error', () => {});
+      if (refuse) {
+        socket.end(`HTTP/1.1 ${refuse} Nope\r\nContent-Length: 0\r\n\r\n`);
+        return;
+      }
+      const port = Number(req.url.split(':').pop());
+      const upstream = net.connect(port, '127.0.0.1', () => {
+        socket.write('HTTP/1.1 200 Connection Established\r\n\r\n');
+        upstream.write(head);
+        upstream.pipe(socket);
+        socket.pipe(upstream);
+      });
+      tunnels.add(upstream);
+      upstream.on('error', () => socket.destroy());
+    });
+    proxyUrl = `http://127.0.0.1:${await listen(proxy)}`;
+  });
+
+  after(() => {
+    for (const socket of tunnels) socket.destroy();
+    fs.rmSync(dir, { recursive: true, force: true });
+  });
+
+  const reset = () => {
+    seen = [];
+    refuse = null;
+  };
+
+  test('an https request is tunnelled with CONNECT, and its connection reused', async () => {
+    reset();
+    const client = createHttp({ env: { HTTPS_PROXY: proxyUrl } });
+    for (let i = 0; i < 2; i++) {
+      const res = await client.fetch({
+        method: 'GET',
+        url: `https://registry.example:${httpsPort}/hello`,
+        headers: [],
+        tlsVerify: false,
+      });
+      assert.equal(res.status, 201);
+      assert.equal(await text(client, res), 'hello');
+    }
+    assert.deepEqual(seen, [
+      {
+        method: 'CONNECT',
+        url: `registry.example:${httpsPort}`,
+        host: `registry.example:${httpsPort}`,
+        auth: null,
+      },
+    ]);
+  });
+
+  test('tlsVerify: true still checks the certificate through the tunnel', async () => {
+    reset();
+    const client = createHttp({ env: { https_proxy: proxyUrl } });
+    await assert.rejects(
+      client.fetch({ method: 'GET', url: `https://registry.example:${httpsPort}/hello` }),
+      (err) => /CERT|SELF_SIGNED/.test(err.code),
+    );
+    assert.equal(seen.length, 1);
+  });
+
+  test('an http request goes to the proxy with the absolute URL and Proxy-Authorization', async () => {
+    reset();
+    const client = createHttp({
+      env: {
+        HTTP_PROXY: 'http://bad:bad@127.0.0.1:9',
+        http_proxy: `http://us%40er:p4ss-w0rd@${proxyUrl.slice(7)}`,
+      },
+    });
+    const res = await client.fetch({
+      method: 'GET',
+      url: `http://registry.example:${httpPort}/echo-auth?x=1`,
+      headers: [['Authorization', SECRET]],
+    });
+    assert.equal(res.status, 200);
+    assert.deepEqual(JSON.parse(await text(client, res)), {
+      authorization: SECRET,
+      url: '/echo-auth?x=1',
+    });
+    assert.deepEqual(seen, [
+      {
+        method: 'GET',
+        url: `http://registry.example:${httpPort}/echo-auth?x=1`,
+        host: `registry.example:${httpPort}`,
+        auth: `Basic ${Buffer.from('us@er:p4ss-w0rd').toString('base64')}`,
+      },
+    ]);
+  });
+
+  test('HTTP_PROXY is not used for https URLs', async () => {
+    reset();
+    const client = createHttp({ env: { HTTP_PROXY: proxyUrl } });
+    await assert.rejects(
+      client.fetch({ method: 'GET', url: 'https://registry.invalid/v2/' }),
+      (err) => err.code === 'ENOTFOUND' || err.code === 'EAI_AGAIN',
+    );
+    assert.deepEqual(seen, []);
+  });
+
+  test('NO_PROXY names, suffixes, ports and * bypass the proxy', async () => {
+    for (const noProxy of [
+      'other.test, registry.invalid',
+      '.invalid',
+      'invalid',
+      `registry.invalid:443`,
+      '*',
+    ]) {
+      reset();
+      const client = createHttp({ env: { HTTPS_PROXY: proxyUrl, NO_PROXY: noProxy } });
+      // Not resolvable: it fails only because it was not sent to the proxy.
+      await assert.rejects(
+        client.fetch({ method: 'GET', url: 'https://registry.invalid/v2/' }),
+        (err) => err.code === 'ENOTFOUND' || err.code === 'EAI_AGAIN',
+        noProxy,
+      );
+      assert.deepEqual(seen, [], noProxy);
+    }
+    // Another port, or a name that only ends like the entry: proxied.
+    for (const noProxy of ['registry.invalid:8443', 'stry.invalid']) {
+      reset();
+      const client = createHttp({ env: { HTTPS_PROXY: proxyUrl, no_proxy: noProxy } });
+      const res = await client.fetch({
+        method: 'GET',
+        url: `https://registry.invalid:${httpsPort}/hello`,
+        tlsVerify: false,
+      });
+      assert.equal(await text(client, res), 'hello');
+      assert.equal(seen.length, 1, noProxy);
+    }
+  });
+
+  test('loopback is never proxied', async () => {
+    reset();
+    const env = { HTTPS_PROXY: proxyUrl, HTTP_PROXY: proxyUrl };
+    const client = createHttp({ env });
+    for (const url of [
+      `${base}/hello`,
+      `http://localhost:${httpPort}/hello`,
+      `https://127.0.0.1:${httpsPort}/hello`,
+    ]) {
+      const res = await client.fetch({ method: 'GET', url, tlsVerify: false });
+      assert.equal(await text(client, res), 'hello', url);
+    }
+    assert.deepEqual(seen, []);
+  });
+
+  test('a 407 to CONNECT rejects with EPROXY, naming the proxy but not the password', async () => {
+    reset();
+    refuse = 407;
+    const port = proxyUrl.split(':').pop();
+    const client = createHttp({ env: { HTTPS_PROXY: `http://me:hunter2-pw@127.0.0.1:${port}` } });
+    const err = await client
+      .fetch({
+        method: 'GET',
+        url: `https://registry.example:${httpsPort}/hello`,
+        headers: [['Authorization', SECRET]],
+        tlsVerify: false,
+      })
+      .then(
+        () => assert.fail('expected a rejection'),
+        (e) => e,
+      );
+    assert.equal(err.code, 'EPROXY');
+    assert.match(err.message, /proxy authentication/);
+    assert.ok(err.message.includes(`http://127.0.0.1:${port}/`), err.message);
+    assert.ok(err.message.includes('407'), err.message);
+    assert.ok(!err.message.includes('hunter2'), err.message);
+    assert.ok(!err.message.includes('s3cr3t'), err.message);
+    assert.ok(seen[0].auth.startsWith('Basic '));
+  });
+
+  test('an unreachable proxy names the proxy; an https:// proxy URL is refused', async () => {
+    reset();
+    const client = createHttp({ env: { HTTPS_PROXY: 'http://user:pw-secret@127.0.0.1:9' } });
+    const err = await client.fetch({ method: 'GET', url: 'https://registry.example/v2/' }).then(
+      () => assert.fail('expected a rejection'),
+      (e) => e,
+    );
+    assert.equal(err.code, 'ECONNREFUSED');
+    assert.match(err.message, /proxy http:\/\/127\.0\.0\.1:9\//);
+    assert.ok(!err.message.includes('pw-secret'), err.message);
+
+    const tls = createHttp({ env: { HTTPS_PROXY: 'https://proxy.example:3128' } });
+    await assert.rejects(
+      tls.fetch({ method: 'GET', url: 'https://registry.example/v2/' }),
+      (e) => e.code === 'EPROXY' && /only http:\/\/ proxies/.test(e.message),
     );
   });
 });
