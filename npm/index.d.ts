@@ -92,8 +92,12 @@ export interface HttpRequest {
   url: string;
   headers: [string, string][];
   body: Uint8Array | null;
+  /** A range of a file to stream as the body (a layer upload), instead of `body`. */
+  bodyFile: { path: string; offset: number; length: number } | null;
   /** `false` only for an `--insecure-registry` over https: skip certificate checks. */
   tlsVerify: boolean;
+  /** For an upload: the blob it carries; a streaming host may send `transfer` progress events as it goes. */
+  progress: { digest: string; offset: number; total: number } | null;
 }
 
 export interface HttpResponse {

@@ -60,6 +60,8 @@ const net = require('node:net');
  * @property {Uint8Array | null} [body] sent whole, as is
  * @property {BodyFile | null} [bodyFile] streamed from the file instead of `body`
  * @property {boolean} [tlsVerify] false skips TLS certificate checks (an --insecure-registry); default true
+ * @property {{digest: string, offset: number, total: number} | null} [progress] for a bodyFile
+ *   upload: the blob it carries, reported through `onUploadProgress` as it streams
  */
 
 /**
@@ -88,6 +90,8 @@ const REDIRECTS = new Set([301, 302, 303, 307, 308]);
 const MAX_SOCKETS = 16;
 /** How long an idle pooled socket is kept (a server's Keep-Alive hint may shorten it). */
 const IDLE_SOCKET_MS = 15_000;
+/** Upload progress is reported at most this often (and at the end). */
+const PROGRESS_MS = 100;
 /** Read size for a bodyFile: large reads, few syscalls. */
 const FILE_CHUNK = 1 << 20;
 /** An unwanted body up to this size is read to its end, so that its socket is reused. */
@@ -433,14 +437,17 @@ function fileSize(fd) {
 
 /**
  * Creates the HTTP half of the Node host.
- * @param {{timeoutMs?: number, env?: Record<string, string | undefined>}} [options]
+ * @param {{timeoutMs?: number, env?: Record<string, string | undefined>,
+ *   onUploadProgress?: (p: {digest: string, bytes: number, total: number}) => void}} [options]
  *   `timeoutMs`: how long to wait for response headers, and the longest
  *   stall allowed between body chunks; `env`: where the proxy variables
- *   are read (default process.env)
+ *   are read (default process.env); `onUploadProgress({digest, bytes, total})`:
+ *   called while a bodyFile with `progress` streams (every 100 ms, and at its end)
  * @returns {Http}
  */
 function createHttp(options = {}) {
   const timeoutMs = options.timeoutMs ?? DEFAULT_TIMEOUT_MS;
+  const { onUploadProgress } = options;
   const { proxyFor, secrets: proxySecrets } = proxySettings(options.env ?? process.env);
   const pool = { keepAlive: true, maxSockets: MAX_SOCKETS, timeout: IDLE_SOCKET_MS };
   const httpAgent = new http.Agent(pool);
@@ -568,8 +575,19 @@ function createHttp(options = {}) {
         });
         ex.source = source;
         let sent = 0;
+        let reported = 0;
         source.on('data', (chunk) => {
           sent += chunk.length;
+          // What the core cannot see inside one request: how far the upload is.
+          const now = Date.now();
+          if (spec.progress && (now - reported >= PROGRESS_MS || sent === bodyFile.length)) {
+            reported = now;
+            onUploadProgress?.({
+              digest: spec.progress.digest,
+              bytes: spec.progress.offset + sent,
+              total: spec.progress.total,
+            });
+          }
         });
         source.on('end', () => {
           if (sent !== bodyFile.length) {
@@ -664,7 +682,17 @@ function createHttp(options = {}) {
       state.timedOut = true;
       state.abort?.(httpError('ETIMEDOUT', 'timed out'));
     }, limitMs);
-    const spec = { method, url, headers, body, bodyFile, tlsVerify: req.tlsVerify !== false, what };
+    const progress = req.progress ? { ...req.progress } : null;
+    const spec = {
+      method,
+      url,
+      headers,
+      body,
+      bodyFile,
+      tlsVerify: req.tlsVerify !== false,
+      what,
+      progress,
+    };
     try {
       let retried = false;
       for (let hops = 0; ; ) {

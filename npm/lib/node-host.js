@@ -124,7 +124,11 @@ function createNodeHost(options = {}) {
   // A worker for the layer compressor; `threads: false` keeps to one core.
   const deflater = threads ? createDeflater() : null;
   const scratch = readScratch();
-  const http = createHttp({ timeoutMs: options.timeoutMs });
+  const http = createHttp({
+    timeoutMs: options.timeoutMs,
+    // Upload progress inside one request, in the core's own event shape.
+    onUploadProgress: onProgress && ((p) => onProgress({ type: 'transfer', action: 'push', ...p })),
+  });
   const credentials = createCredentials({ explicit: options.credentials });
   return {
     ...(deflater ? { deflateChunk: deflater } : {}),

@@ -241,6 +241,7 @@ impl Host for JsHost {
             .and_then(|()| set("body", &body))
             .and_then(|()| set("bodyFile", &body_file))
             .and_then(|()| set("tlsVerify", &req.tls_verify.into()))
+            .and_then(|()| set("progress", &upload_progress(req.progress)))
             .map_err(|e| host_error("fetch", req.url, &e))?;
         let v = self.call("fetch", req.url, "fetch", &[init.into()]).await?;
         let r: JsResponse = decode("fetch", req.url, v)?;
@@ -345,6 +346,18 @@ impl Host for JsHost {
             None => Sha256::portable(),
         }
     }
+}
+
+/// `{digest, offset, total}` for the host to report upload progress with, or null.
+fn upload_progress(p: Option<super::UploadProgress<'_>>) -> JsValue {
+    let Some(p) = p else {
+        return JsValue::NULL;
+    };
+    let o = Object::new();
+    let _ = Reflect::set(&o, &"digest".into(), &p.digest.into());
+    let _ = Reflect::set(&o, &"offset".into(), &(p.offset as f64).into());
+    let _ = Reflect::set(&o, &"total".into(), &(p.total as f64).into());
+    o.into()
 }
 
 #[derive(serde::Deserialize)]

@@ -80,6 +80,18 @@ pub struct HttpRequest<'a> {
     pub body: Option<Body<'a>>,
     /// False only for an `--insecure-registry` over https.
     pub tls_verify: bool,
+    /// For an upload: the blob whose bytes the body carries. A host that
+    /// streams the body reports `Progress::Transfer` as it goes, which the
+    /// core cannot do inside one request.
+    pub progress: Option<UploadProgress<'a>>,
+}
+
+#[derive(Clone, Copy, Debug)]
+pub struct UploadProgress<'a> {
+    pub digest: &'a str,
+    /// Where the body starts within the blob.
+    pub offset: u64,
+    pub total: u64,
 }
 
 /// What a request sends.

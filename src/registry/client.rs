@@ -9,7 +9,7 @@ use super::auth::{self, Scope, TokenCache};
 use super::challenge::Challenge;
 use super::retry::{self, MAX_ATTEMPTS};
 use super::{RegistryError, Repo};
-use crate::host::{Body, Credentials, Host, HostError, HttpRequest, HttpResponse};
+use crate::host::{Body, Credentials, Host, HostError, HttpRequest, HttpResponse, UploadProgress};
 
 /// Error bodies and token answers larger than this are cut short.
 const SMALL_BODY: usize = 64 << 10;
@@ -81,6 +81,7 @@ pub struct Request<'a> {
     pub url: String,
     pub headers: Vec<(String, String)>,
     pub body: Option<Body<'a>>,
+    pub progress: Option<UploadProgress<'a>>,
     /// Whether sending it twice is harmless, so a failure may be retried
     /// here. Upload-session writes are not: their caller restarts the blob.
     pub idempotent: bool,
@@ -93,6 +94,7 @@ impl<'a> Request<'a> {
             url,
             headers: Vec::new(),
             body: None,
+            progress: None,
             idempotent: true,
         }
     }
@@ -111,6 +113,11 @@ impl<'a> Request<'a> {
 
     pub fn body(mut self, body: Body<'a>) -> Self {
         self.body = Some(body);
+        self
+    }
+
+    pub fn progress(mut self, progress: UploadProgress<'a>) -> Self {
+        self.progress = Some(progress);
         self
     }
 
@@ -195,6 +202,7 @@ impl<'h, H: Host> Client<'h, H> {
                 headers: &headers,
                 body: req.body,
                 tls_verify: !self.insecure(repo),
+                progress: req.progress,
             };
             let resp = self
                 .fetch_retrying(&repo.registry, what, &http, req.idempotent)
@@ -273,6 +281,7 @@ impl<'h, H: Host> Client<'h, H> {
                 headers: &[],
                 body: None,
                 tls_verify: !self.insecure(repo),
+                progress: None,
             };
             // The spec's answers are 200 and 401; anything else (a TLS
             // port's 400 to plain http, a web server's 404) is no registry.
@@ -389,6 +398,7 @@ impl<'h, H: Host> Client<'h, H> {
             headers: &tr.headers,
             body: tr.body.as_deref().map(Body::Bytes),
             tls_verify: !self.insecure(repo),
+            progress: None,
         };
         let resp = self
             .fetch_retrying(&repo.registry, what, &req, true)

@@ -11,7 +11,7 @@ use super::client::{Client, Request};
 use super::retry::{self, MAX_ATTEMPTS};
 use super::{pull, RegistryError, Repo};
 use crate::digest::Digest;
-use crate::host::{Body, Host, HttpResponse, Progress};
+use crate::host::{Body, Host, HttpResponse, Progress, UploadProgress};
 use crate::layout::Layout;
 use crate::oci::Descriptor;
 use crate::reference::Reference;
@@ -430,9 +430,15 @@ async fn monolithic<H: Host>(
     location: String,
 ) -> Result<(), Failed> {
     let what = format!("upload of {} to {repo}", desc.digest);
+    let digest = desc.digest.to_string();
     let req = Request::new("PUT", with_digest(&location, &desc.digest))
         .header("content-type", OCTET_STREAM)
         .body(data.range(0, desc.size))
+        .progress(UploadProgress {
+            digest: &digest,
+            offset: 0,
+            total: desc.size,
+        })
         .once();
     let resp = send_once(client, repo, scopes, &what, req).await?;
     finish(client, repo, &what, resp, 201).await?;
@@ -451,6 +457,7 @@ async fn chunked<H: Host>(
     chunk: usize,
 ) -> Result<(), Failed> {
     let what = format!("upload of {} to {repo}", desc.digest);
+    let digest = desc.digest.to_string();
     let mut offset = 0u64;
     while offset < desc.size {
         let want = (chunk as u64).min(desc.size - offset);
@@ -459,6 +466,11 @@ async fn chunked<H: Host>(
             .header("content-type", OCTET_STREAM)
             .header("content-range", &format!("{offset}-{end}"))
             .body(data.range(offset, want))
+            .progress(UploadProgress {
+                digest: &digest,
+                offset,
+                total: desc.size,
+            })
             .once();
         let resp = send_once(client, repo, scopes, &what, req).await?;
         let next = resp.header("location").map(str::to_owned);

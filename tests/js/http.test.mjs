@@ -292,6 +292,41 @@ describe('bodyFile', () => {
     assert.equal(got.sha256, sha256(data.subarray(0, length)));
   });
 
+  test('a bodyFile with progress reports how far the upload is, ending at its last byte', async () => {
+    const events = [];
+    const reporting = createHttp({ onUploadProgress: (p) => events.push(p) });
+    const offset = 1000;
+    const length = 4 * 1000 * 1000;
+    const res = await reporting.fetch({
+      method: 'PUT',
+      url: `${base}/put`,
+      headers: [],
+      bodyFile: { path: file, offset, length },
+      progress: { digest: 'sha256:abc', offset, total: data.length },
+    });
+    assert.equal(JSON.parse(await text(reporting, res)).length, length);
+    assert.ok(events.length >= 1);
+    assert.deepEqual(events.at(-1), {
+      digest: 'sha256:abc',
+      bytes: offset + length,
+      total: data.length,
+    });
+    for (let i = 1; i < events.length; i++) assert.ok(events[i].bytes > events[i - 1].bytes);
+    // Without `progress` in the request, nothing is reported.
+    const quiet = [];
+    const silent = createHttp({ onUploadProgress: (p) => quiet.push(p) });
+    await text(
+      silent,
+      await silent.fetch({
+        method: 'PUT',
+        url: `${base}/put`,
+        headers: [],
+        bodyFile: { path: file, offset: 0, length: 10 },
+      }),
+    );
+    assert.deepEqual(quiet, []);
+  });
+
   test('an offset in the middle of the file sends just that slice', async () => {
     const offset = 1234567;
     const length = 2 * 1000 * 1000 + 1;
