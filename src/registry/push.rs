@@ -91,7 +91,7 @@ pub async fn push<H: Host>(
         let digest = Digest::of(client.host.sha256(), &image.manifest);
         for t in targets.iter().filter(|t| Repo::of(t) == *repo) {
             let reference = t.tag().map_or_else(|| digest.to_string(), str::to_owned);
-            put_manifest(client, repo, &scopes, image, &reference).await?;
+            put_manifest(client, repo, &scopes, image, &digest, &reference).await?;
             pushed.push(Pushed {
                 reference: format!(
                     "{}/{}{}",
@@ -144,7 +144,7 @@ async fn push_content<H: Host>(
     for child in &image.children {
         Box::pin(push_content(client, repo, scopes, child, stats)).await?;
         let digest = Digest::of(client.host.sha256(), &child.manifest);
-        put_manifest(client, repo, scopes, child, &digest.to_string()).await?;
+        put_manifest(client, repo, scopes, child, &digest, &digest.to_string()).await?;
     }
     push_blobs(client, repo, scopes, &image.blobs, stats).await
 }
@@ -541,11 +541,14 @@ fn with_digest(location: &str, digest: &Digest) -> String {
     )
 }
 
+/// PUTs `image`'s manifest (whose digest the caller has) under `reference`,
+/// and checks that the registry stored those bytes.
 async fn put_manifest<H: Host>(
     client: &Client<'_, H>,
     repo: &Repo,
     scopes: &[Scope],
     image: &Upload<'_>,
+    ours: &Digest,
     reference: &str,
 ) -> Result<(), RegistryError> {
     let what = format!("manifest {repo}:{reference}");
@@ -559,9 +562,8 @@ async fn put_manifest<H: Host>(
     }
     let confirmed = resp.header("docker-content-digest").map(str::to_owned);
     client.host.discard_body(resp.body).await;
-    let ours = Digest::of(client.host.sha256(), &image.manifest);
     match confirmed.map(|d| d.parse::<Digest>()) {
-        Some(Ok(theirs)) if theirs != ours => Err(RegistryError::Protocol {
+        Some(Ok(theirs)) if theirs != *ours => Err(RegistryError::Protocol {
             what,
             message: format!("the registry stored it as {theirs}, not {ours}"),
         }),
