@@ -5,6 +5,8 @@ use std::fmt;
 
 use serde::Serialize;
 
+use crate::python::name::normalize as normalize_name;
+
 /// One of the project's own Python files.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub struct SourceFile<'a> {
@@ -46,24 +48,6 @@ impl Deps {
     pub fn is_empty(&self) -> bool {
         self.names.is_empty()
     }
-}
-
-/// PEP 503 normalisation: lowercase, and every run of `-`, `_`, `.` becomes one `-`.
-pub fn normalize_name(name: &str) -> String {
-    let mut out = String::with_capacity(name.len());
-    let mut in_run = false;
-    for c in name.chars() {
-        if matches!(c, '-' | '_' | '.') {
-            if !in_run {
-                out.push('-');
-            }
-            in_run = true;
-        } else {
-            out.push(c.to_ascii_lowercase());
-            in_run = false;
-        }
-    }
-    out
 }
 
 /// The normalised project name in one requirement, or `None` when it names

@@ -1,5 +1,6 @@
 //! Python packaging standards the build needs: PEP 440 versions, Poetry constraints, interpreter choice.
 
 pub mod interpreters;
+pub mod name;
 pub mod pep440;
 pub mod poetry;

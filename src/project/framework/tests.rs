@@ -564,13 +564,6 @@ fn deps_normalise_on_both_sides() {
 }
 
 #[test]
-fn pep503_normalisation() {
-    assert_eq!(normalize_name("Foo.Bar__Baz--Qux"), "foo-bar-baz-qux");
-    assert_eq!(normalize_name("ALLCAPS"), "allcaps");
-    assert_eq!(normalize_name("a-_.-b"), "a-b");
-}
-
-#[test]
 fn statements_join_continuations_and_blank_strings() {
     let src = "x = call(\n    'a # not a comment',  # comment\n)\ny = 1 \\\n    + 2\n\"\"\"doc\nstring\"\"\"\nz = 3; w = 4\n";
     let stmts = statements(src);
