@@ -6,6 +6,7 @@ pub mod config;
 pub mod digest;
 pub mod error;
 pub mod host;
+pub mod http;
 pub mod image;
 pub mod layer;
 pub mod layout;

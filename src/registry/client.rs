@@ -7,9 +7,9 @@ use std::collections::HashMap;
 
 use super::auth::{self, Scope, TokenCache};
 use super::challenge::Challenge;
-use super::retry::{self, MAX_ATTEMPTS};
 use super::{RegistryError, Repo};
 use crate::host::{Body, Credentials, Host, HostError, HttpRequest, HttpResponse, UploadProgress};
+use crate::http;
 
 /// Error bodies and token answers larger than this are cut short.
 const SMALL_BODY: usize = 64 << 10;
@@ -228,28 +228,13 @@ impl<'h, H: Host> Client<'h, H> {
         req: &HttpRequest<'_>,
         idempotent: bool,
     ) -> Result<HttpResponse, RegistryError> {
-        let mut attempt = 0;
-        loop {
-            attempt += 1;
-            let last = !idempotent || attempt >= MAX_ATTEMPTS;
-            match self.host.fetch(req).await {
-                Err(e) if !last && retry::retryable_network(e.code.as_deref()) => {
-                    self.pause(attempt, None).await;
-                }
-                Err(e) => return Err(network(registry, what, e)),
-                Ok(resp) if !last && retry::retryable_status(resp.status) => {
-                    let after = resp.header("retry-after").map(str::to_owned);
-                    self.host.discard_body(resp.body).await;
-                    self.pause(attempt, after.as_deref()).await;
-                }
-                Ok(resp) => return Ok(resp),
-            }
-        }
+        http::fetch_retrying(self.host, req, idempotent)
+            .await
+            .map_err(|e| network(registry, what, e))
     }
 
     pub(super) async fn pause(&self, attempt: u32, retry_after: Option<&str>) {
-        let ms = retry::delay_ms(attempt, retry_after, self.host.random());
-        self.host.sleep(ms).await;
+        http::pause(self.host, attempt, retry_after).await;
     }
 
     /// The registry's base URL: https, or plain http for loopback and

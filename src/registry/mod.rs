@@ -8,7 +8,6 @@ pub mod challenge;
 mod client;
 pub mod pull;
 pub mod push;
-mod retry;
 
 pub use client::{Client, ClientOptions};
 

@@ -5,10 +5,10 @@ use futures_util::StreamExt;
 
 use super::auth::Scope;
 use super::client::{Client, Request};
-use super::retry::{self, MAX_ATTEMPTS};
 use super::{RegistryError, Repo};
 use crate::digest::Digest;
 use crate::host::{Host, Progress};
+use crate::http::retry::{self, MAX_ATTEMPTS};
 use crate::layout::{BlobWriter, Layout};
 use crate::oci::{media, Descriptor, ImageConfig, Index, Manifest};
 use crate::platform::Platform;

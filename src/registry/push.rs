@@ -8,10 +8,10 @@ use serde::Serialize;
 
 use super::auth::{self, Scope};
 use super::client::{Client, Request};
-use super::retry::{self, MAX_ATTEMPTS};
 use super::{pull, RegistryError, Repo};
 use crate::digest::Digest;
 use crate::host::{Body, Host, HttpResponse, Progress, UploadProgress};
+use crate::http::retry::{self, MAX_ATTEMPTS};
 use crate::layout::Layout;
 use crate::oci::Descriptor;
 use crate::reference::Reference;
