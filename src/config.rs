@@ -71,6 +71,36 @@ pub struct Settings {
     pub script: Option<String>,
     pub include: Vec<String>,
     pub exclude: Vec<String>,
+    pub deps: DepsSettings,
+}
+
+/// How dependencies are chosen and where they come from.
+#[derive(Clone, Debug, Default, PartialEq, Eq)]
+pub struct DepsSettings {
+    /// `include-deps`: install them (the default when there are any) or not.
+    pub include: Option<bool>,
+    /// The lock or requirements file to install from, instead of the one found.
+    pub requirements: Option<String>,
+    pub extras: Option<Vec<String>>,
+    pub groups: Option<Vec<String>>,
+    pub index_url: Option<String>,
+    pub extra_index_urls: Option<Vec<String>>,
+    /// Allow pre-releases when resolving.
+    pub pre: Option<bool>,
+}
+
+impl DepsSettings {
+    fn over(self, lower: DepsSettings) -> DepsSettings {
+        DepsSettings {
+            include: self.include.or(lower.include),
+            requirements: self.requirements.or(lower.requirements),
+            extras: self.extras.or(lower.extras),
+            groups: self.groups.or(lower.groups),
+            index_url: self.index_url.or(lower.index_url),
+            extra_index_urls: self.extra_index_urls.or(lower.extra_index_urls),
+            pre: self.pre.or(lower.pre),
+        }
+    }
 }
 
 /// Every key of the schema, as written in the files.
@@ -92,6 +122,13 @@ pub const KEYS: &[&str] = &[
     "script",
     "include",
     "exclude",
+    "include-deps",
+    "requirements",
+    "extras",
+    "groups",
+    "index-url",
+    "extra-index-urls",
+    "pre",
 ];
 
 impl Settings {
@@ -118,6 +155,13 @@ impl Settings {
                 "script" => s.script = Some(f.string()?),
                 "include" => s.include = f.strings()?,
                 "exclude" => s.exclude = f.strings()?,
+                "include-deps" => s.deps.include = Some(f.boolean()?),
+                "requirements" => s.deps.requirements = Some(f.string()?),
+                "extras" => s.deps.extras = Some(f.strings()?),
+                "groups" => s.deps.groups = Some(f.strings()?),
+                "index-url" => s.deps.index_url = Some(f.string()?),
+                "extra-index-urls" => s.deps.extra_index_urls = Some(f.strings()?),
+                "pre" => s.deps.pre = Some(f.boolean()?),
                 _ => {
                     return Err(ConfigError::UnknownKey {
                         file: file.to_owned(),
@@ -143,12 +187,14 @@ impl Settings {
                 continue;
             };
             let value = match *key {
-                "tags" | "include" | "exclude" => Value::Array(
-                    raw.split(',')
-                        .map(|p| Value::String(p.trim().to_owned()))
-                        .filter(|v| v.as_str() != Some(""))
-                        .collect(),
-                ),
+                "tags" | "include" | "exclude" | "extras" | "groups" | "extra-index-urls" => {
+                    Value::Array(
+                        raw.split(',')
+                            .map(|p| Value::String(p.trim().to_owned()))
+                            .filter(|v| v.as_str() != Some(""))
+                            .collect(),
+                    )
+                }
                 "ports" => Value::Array(
                     raw.split(',')
                         .map(|p| Value::String(p.trim().to_owned()))
@@ -189,6 +235,7 @@ impl Settings {
             script: self.script.or(lower.script),
             include: concat(lower.include, self.include),
             exclude: concat(lower.exclude, self.exclude),
+            deps: self.deps.over(lower.deps),
         }
     }
 }
@@ -222,6 +269,19 @@ impl Field<'_> {
             .as_str()
             .map(str::to_owned)
             .ok_or_else(|| self.wrong("a string"))
+    }
+
+    /// A boolean, or its spelling in an environment variable.
+    fn boolean(&self) -> Result<bool, ConfigError> {
+        match self.value {
+            Value::Boolean(b) => Ok(*b),
+            Value::String(s) => match s.trim().to_ascii_lowercase().as_str() {
+                "true" | "1" | "yes" | "on" => Ok(true),
+                "false" | "0" | "no" | "off" => Ok(false),
+                _ => Err(self.wrong("true or false")),
+            },
+            _ => Err(self.wrong("true or false")),
+        }
     }
 
     fn strings(&self) -> Result<Vec<String>, ConfigError> {
@@ -306,6 +366,14 @@ pub struct Flags<'a> {
     pub script: Option<&'a str>,
     pub include: &'a [String],
     pub exclude: &'a [String],
+    /// `--include-deps` (true) or `--no-deps` (false).
+    pub include_deps: Option<bool>,
+    pub requirements: Option<&'a str>,
+    pub extras: &'a [String],
+    pub groups: &'a [String],
+    pub index_url: Option<&'a str>,
+    pub extra_index_urls: &'a [String],
+    pub pre: Option<bool>,
 }
 
 impl Flags<'_> {
@@ -317,7 +385,7 @@ impl Flags<'_> {
             platform: own(self.platform),
             workdir: own(self.workdir),
             output: own(self.output),
-            tags: (!self.tags.is_empty()).then(|| self.tags.to_vec()),
+            tags: list(self.tags),
             env: pairs("--env", self.env)?,
             env_file: own(self.env_file),
             labels: pairs("--label", self.labels)?,
@@ -347,8 +415,22 @@ impl Flags<'_> {
             script: own(self.script),
             include: self.include.to_vec(),
             exclude: self.exclude.to_vec(),
+            deps: DepsSettings {
+                include: self.include_deps,
+                requirements: own(self.requirements),
+                extras: list(self.extras),
+                groups: list(self.groups),
+                index_url: own(self.index_url),
+                extra_index_urls: list(self.extra_index_urls),
+                pre: self.pre,
+            },
         })
     }
+}
+
+/// A repeatable flag: given at least once, it replaces the files' list.
+fn list(values: &[String]) -> Option<Vec<String>> {
+    (!values.is_empty()).then(|| values.to_vec())
 }
 
 fn pairs(flag: &'static str, values: &[String]) -> Result<BTreeMap<String, String>, ConfigError> {
@@ -680,6 +762,45 @@ exclude = ["docs"]"#,
     }
 
     #[test]
+    fn dependency_settings_read_from_files_and_env_and_flags_win() {
+        let table: Table = "include-deps = false\nextras = [\"standard\"]\npre = true\nindex-url = \"https://idx/simple\"\nrequirements = \"requirements/prod.txt\""
+            .parse()
+            .unwrap();
+        let file = Settings::from_table("pycontainer.toml", &table).unwrap();
+        assert_eq!(file.deps.include, Some(false));
+        assert_eq!(file.deps.extras, Some(vec!["standard".to_owned()]));
+        assert_eq!(
+            file.deps.requirements.as_deref(),
+            Some("requirements/prod.txt")
+        );
+        let host = NativeHost::with_env(&[
+            ("PYCONTAINER_INCLUDE_DEPS", "yes"),
+            (
+                "PYCONTAINER_EXTRA_INDEX_URLS",
+                "https://a/simple, https://b/simple",
+            ),
+        ]);
+        let env = Settings::from_env(&host).unwrap();
+        assert_eq!(env.deps.include, Some(true));
+        assert_eq!(
+            env.deps.extra_index_urls,
+            Some(vec![
+                "https://a/simple".to_owned(),
+                "https://b/simple".to_owned()
+            ])
+        );
+        let merged = env.over(file);
+        assert_eq!(merged.deps.include, Some(true));
+        assert_eq!(merged.deps.pre, Some(true));
+        let bad: Table = "pre = \"maybe\"".parse().unwrap();
+        let e = Settings::from_table("pycontainer.toml", &bad).unwrap_err();
+        assert_eq!(
+            e.to_string(),
+            "pycontainer.toml: `pre` must be true or false, found string"
+        );
+    }
+
+    #[test]
     fn flags_are_checked_and_name_themselves() {
         let none: &[String] = &[];
         let base = Flags {
@@ -700,6 +821,13 @@ exclude = ["docs"]"#,
             script: None,
             include: none,
             exclude: none,
+            include_deps: None,
+            requirements: None,
+            extras: none,
+            groups: none,
+            index_url: None,
+            extra_index_urls: none,
+            pre: None,
         };
         assert_eq!(
             base.settings().ok(),

@@ -85,6 +85,23 @@ pub struct BuildOptions {
     /// `REGISTRY=MIRROR` pairs: base images are pulled from the mirror.
     #[serde(default)]
     pub registry_mirrors: Vec<String>,
+    /// `--include-deps` (true) or `--no-deps` (false); unset follows the files.
+    pub include_deps: Option<bool>,
+    /// The lock or requirements file to install from.
+    pub requirements: Option<String>,
+    #[serde(default)]
+    pub extras: Vec<String>,
+    #[serde(default)]
+    pub groups: Vec<String>,
+    pub index_url: Option<String>,
+    #[serde(default)]
+    pub extra_index_urls: Vec<String>,
+    /// Allow pre-releases when resolving.
+    #[serde(default)]
+    pub pre: bool,
+    /// Fail instead of resolving again when the lock is missing or stale.
+    #[serde(default)]
+    pub locked: bool,
 }
 
 impl BuildOptions {
@@ -107,6 +124,13 @@ impl BuildOptions {
             script: self.script.as_deref(),
             include: &self.include,
             exclude: &self.exclude,
+            include_deps: self.include_deps,
+            requirements: self.requirements.as_deref(),
+            extras: &self.extras,
+            groups: &self.groups,
+            index_url: self.index_url.as_deref(),
+            extra_index_urls: &self.extra_index_urls,
+            pre: self.pre.then_some(true),
         }
     }
 }

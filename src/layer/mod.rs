@@ -3,6 +3,7 @@
 pub mod gunzip;
 pub mod gzip;
 pub mod tar;
+pub mod untar;
 
 use crate::digest::{Digest, Sha256};
 use gzip::Trailer;
