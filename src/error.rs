@@ -2,6 +2,7 @@
 
 use crate::clock::ClockError;
 use crate::config::ConfigError;
+use crate::deps::DepsError;
 use crate::host::HostError;
 use crate::layer::LayerError;
 use crate::layout::LayoutError;
@@ -41,6 +42,8 @@ pub enum Error {
     Registry(#[from] RegistryError),
     #[error(transparent)]
     Host(#[from] HostError),
+    #[error(transparent)]
+    Deps(#[from] DepsError),
 }
 
 impl Error {
@@ -66,6 +69,7 @@ impl Error {
             Error::Layout(_) => "output",
             Error::Layer(_) => "layer",
             Error::Clock(_) => "source-date-epoch",
+            Error::Deps(e) => e.code(),
         }
     }
 }

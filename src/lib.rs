@@ -3,6 +3,7 @@
 pub mod build;
 pub mod clock;
 pub mod config;
+pub mod deps;
 pub mod digest;
 pub mod error;
 pub mod host;

@@ -537,7 +537,8 @@ async fn detect_framework<H: Host>(
         .iter()
         .map(|(rel, text)| SourceFile { rel, text })
         .collect();
-    let deps = Deps::from_requirements(&project.metadata.dependencies);
+    let meta = &project.metadata;
+    let deps = Deps::from_requirements(meta.dependencies.iter().chain(&meta.requirements_txt));
     Ok(framework::detect(&files, &deps, first_tcp_port(settings))
         .map_err(project::ProjectError::from)?)
 }

@@ -143,8 +143,7 @@ pub async fn read_metadata<H: Host>(
         }
     }
     if let Some(text) = read_text(host, &at("requirements.txt")).await? {
-        // Names only, for framework detection; issue 5's resolver reads it fully.
-        metadata.dependencies.extend(
+        metadata.requirements_txt.extend(
             text.lines()
                 .map(str::trim)
                 .filter(|l| !l.is_empty() && !l.starts_with(['#', '-']))

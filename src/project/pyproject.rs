@@ -21,6 +21,10 @@ pub struct Metadata {
     /// PEP 508 requirement strings (Poetry dependencies as bare names).
     pub dependencies: Vec<String>,
     pub optional_dependencies: Vec<(String, Vec<String>)>,
+    /// PEP 735 `[dependency-groups]`, or Poetry's groups as bare names.
+    pub dependency_groups: Vec<(String, Vec<String>)>,
+    /// Lines of requirements.txt, kept apart: only framework detection mixes them in.
+    pub requirements_txt: Vec<String>,
     /// Console scripts in file order: (command name, `module:object` spec).
     pub scripts: Vec<(String, String)>,
     pub gui_scripts: Vec<(String, String)>,
@@ -84,6 +88,46 @@ pub fn parse(file: &str, text: &str) -> Result<Metadata, ProjectError> {
                 extra.clone(),
                 f.strings(&format!("project.optional-dependencies.{extra}"))?,
             ));
+        }
+    }
+    if let Some(groups) = f.table("dependency-groups")? {
+        for (group, _) in groups {
+            // `{include-group = "x"}` tables are not requirement strings;
+            // they are resolved when the group is selected.
+            let key = format!("dependency-groups.{group}");
+            let list = f
+                .get(&key)
+                .and_then(Value::as_array)
+                .cloned()
+                .unwrap_or_default();
+            let mut names = Vec::new();
+            for item in &list {
+                match item {
+                    Value::String(s) => names.push(s.clone()),
+                    Value::Table(t) => match t.get("include-group").and_then(Value::as_str) {
+                        Some(other) => names.push(format!("include-group:{other}")),
+                        None => {
+                            return Err(f.wrong(
+                                &key,
+                                "requirement strings or {include-group = ...} tables",
+                                item,
+                            ))
+                        }
+                    },
+                    other => return Err(f.wrong(&key, "requirement strings", other)),
+                }
+            }
+            m.dependency_groups.push((group.clone(), names));
+        }
+    }
+    if let Some(groups) = f.table("tool.poetry.group")? {
+        for (group, table) in groups {
+            let names = table
+                .get("dependencies")
+                .and_then(Value::as_table)
+                .map(|t| t.keys().filter(|k| *k != "python").cloned().collect())
+                .unwrap_or_default();
+            m.dependency_groups.push((group.clone(), names));
         }
     }
     if let Some(deps) = f.table("tool.poetry.dependencies")? {
@@ -213,6 +257,32 @@ mod tests {
 
     fn parsed(text: &str) -> Metadata {
         parse("pyproject.toml", text).unwrap_or_else(|e| panic!("{e}"))
+    }
+
+    #[test]
+    fn reads_dependency_groups_of_pep735_and_poetry() {
+        let m = parsed(
+            r#"[dependency-groups]
+test = ["pytest>=8", {include-group = "lint"}]
+lint = ["ruff"]
+[tool.poetry.group.docs.dependencies]
+python = "^3.10"
+mkdocs = "^1.5"
+"#,
+        );
+        assert_eq!(
+            m.dependency_groups,
+            vec![
+                (
+                    "test".to_owned(),
+                    vec!["pytest>=8".to_owned(), "include-group:lint".to_owned()]
+                ),
+                ("lint".to_owned(), vec!["ruff".to_owned()]),
+                ("docs".to_owned(), vec!["mkdocs".to_owned()]),
+            ]
+        );
+        let e = parse("pyproject.toml", "[dependency-groups]\nx = [1]\n").unwrap_err();
+        assert!(e.to_string().contains("dependency-groups.x"), "{e}");
     }
 
     #[test]

@@ -3,4 +3,6 @@
 pub mod interpreters;
 pub mod name;
 pub mod pep440;
+pub mod pep508;
 pub mod poetry;
+pub mod wheel;

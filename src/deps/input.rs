@@ -1,0 +1,131 @@
+//! Which file says what the image's dependencies are.
+
+use serde::Serialize;
+
+use crate::config::DepsSettings;
+use crate::host::{Host, Kind};
+use crate::project::Project;
+
+/// The formats a dependency list comes in.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "kebab-case")]
+pub enum Format {
+    /// PEP 751.
+    Pylock,
+    UvLock,
+    PoetryLock,
+    Requirements,
+    /// `[project.dependencies]` (or Poetry's), resolved here.
+    Project,
+}
+
+/// Where the dependencies come from, and why that source was chosen.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "camelCase")]
+pub struct Input {
+    pub format: Format,
+    /// The file, absolute; `None` for `[project.dependencies]`.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub path: Option<String>,
+    pub rule: String,
+}
+
+/// Lock files first, since they pin what a resolution would only choose.
+const FOUND_IN_ORDER: [(&str, Format); 4] = [
+    ("pylock.toml", Format::Pylock),
+    ("uv.lock", Format::UvLock),
+    ("poetry.lock", Format::PoetryLock),
+    ("requirements.txt", Format::Requirements),
+];
+
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+pub enum InputError {
+    #[error("{origin}: {path} does not exist")]
+    Missing { origin: String, path: String },
+    #[error("--include-deps: the project declares no dependencies (there is no pylock.toml, uv.lock, poetry.lock or requirements.txt, and pyproject.toml lists none)")]
+    NothingToInclude,
+}
+
+/// The dependency input for the project, or `None` when there is nothing
+/// to install or `--no-deps` says not to. `origin` names where an explicit
+/// `requirements` setting came from, for messages.
+pub async fn find<H: Host>(
+    host: &H,
+    project: &Project,
+    settings: &DepsSettings,
+    origin: &str,
+) -> Result<Option<Input>, crate::error::Error> {
+    if settings.include == Some(false) {
+        return Ok(None);
+    }
+    if let Some(rel) = &settings.requirements {
+        let path = project.path(rel.trim_start_matches("./"));
+        if !is_file(host, &path).await? {
+            return Err(super::DepsError::Input(InputError::Missing {
+                origin: origin.to_owned(),
+                path,
+            })
+            .into());
+        }
+        return Ok(Some(Input {
+            format: format_of(rel),
+            path: Some(path),
+            rule: format!("{rel} ({origin})"),
+        }));
+    }
+    for (name, format) in FOUND_IN_ORDER {
+        let path = project.path(name);
+        if is_file(host, &path).await? {
+            return Ok(Some(Input {
+                format,
+                path: Some(path),
+                rule: format!("{name} found in the context"),
+            }));
+        }
+    }
+    if !project.metadata.dependencies.is_empty() {
+        let file = project.metadata_file.as_deref().unwrap_or("pyproject.toml");
+        return Ok(Some(Input {
+            format: Format::Project,
+            path: None,
+            rule: format!("the dependencies listed in {file}, resolved"),
+        }));
+    }
+    if settings.include == Some(true) {
+        return Err(super::DepsError::Input(InputError::NothingToInclude).into());
+    }
+    Ok(None)
+}
+
+/// A file's format from its name: PEP 751 names are `pylock.toml` and
+/// `pylock.<name>.toml`; anything else not a known lock is a requirements file.
+pub fn format_of(path: &str) -> Format {
+    let name = path.rsplit('/').next().unwrap_or(path);
+    match name {
+        "uv.lock" => Format::UvLock,
+        "poetry.lock" => Format::PoetryLock,
+        n if n == "pylock.toml" || (n.starts_with("pylock.") && n.ends_with(".toml")) => {
+            Format::Pylock
+        }
+        _ => Format::Requirements,
+    }
+}
+
+async fn is_file<H: Host>(host: &H, path: &str) -> Result<bool, crate::host::HostError> {
+    Ok(matches!(host.stat(path).await?, Some(info) if info.kind == Kind::File))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn formats_follow_file_names() {
+        assert_eq!(format_of("pylock.toml"), Format::Pylock);
+        assert_eq!(format_of("locks/pylock.prod.toml"), Format::Pylock);
+        assert_eq!(format_of("uv.lock"), Format::UvLock);
+        assert_eq!(format_of("sub/poetry.lock"), Format::PoetryLock);
+        assert_eq!(format_of("requirements/prod.txt"), Format::Requirements);
+        assert_eq!(format_of("constraints.in"), Format::Requirements);
+    }
+}

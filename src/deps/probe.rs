@@ -1,0 +1,148 @@
+//! Reads the base image's layers for its Python environment, once per base:
+//! the answer is kept in the cache under the base's config digest.
+
+use crate::digest::Digest;
+use crate::error::Error;
+use crate::host::{Host, Progress};
+use crate::layer::gunzip::Gunzip;
+use crate::layer::untar::Untar;
+use crate::layout::Layout;
+use crate::oci::Descriptor;
+use crate::registry::{pull, Client};
+use crate::source::{BaseImage, Origin};
+
+use super::target::{BaseEnv, Probe};
+use super::DepsError;
+
+const CHUNK: usize = 1 << 20;
+
+/// The base's Python environment, from the cache or by reading its layers.
+pub async fn base_env<H: Host>(
+    client: &Client<'_, H>,
+    base: &BaseImage,
+    config_digest: &Digest,
+    cache: Option<&str>,
+) -> Result<BaseEnv, Error> {
+    let host = client.host();
+    let record = cache.map(|c| format!("{c}/pycontainer/targets/{}.json", config_digest.hex()));
+    if let Some(path) = &record {
+        if host.stat(path).await?.is_some() {
+            if let Ok(env) = serde_json::from_slice(&host.read_all(path).await?) {
+                return Ok(env);
+            }
+        }
+    }
+    let dir = match &base.origin {
+        Origin::None => return Err(DepsError::Target(super::target::TargetError::NoPython).into()),
+        Origin::Layout(path) => path.clone(),
+        Origin::Registry(repo) => {
+            let cache = cache.ok_or_else(|| Error::Option {
+                flag: "--cache-dir".to_owned(),
+                message:
+                    "reading a registry base's layers needs a cache directory; pass --cache-dir DIR"
+                        .to_owned(),
+            })?;
+            host.progress(&Progress::Phase { name: "pull" });
+            pull::fetch_blobs(client, repo, &base.layers, &Layout::new(host, cache)).await?;
+            cache.to_owned()
+        }
+    };
+    host.progress(&Progress::Phase {
+        name: "inspect base",
+    });
+    let layout = Layout::new(host, &dir);
+    let mut probe = Probe::default();
+    for layer in &base.layers {
+        probe.begin_layer();
+        scan(host, &layout.blob_path(&layer.digest), layer, &mut probe).await?;
+    }
+    let env = probe
+        .finish(
+            base.config
+                .config
+                .as_ref()
+                .and_then(|c| c.env.as_deref())
+                .unwrap_or_default(),
+        )
+        .map_err(DepsError::Target)?;
+    if let Some(path) = &record {
+        write_record(host, path, &serde_json::to_vec(&env).unwrap_or_default()).await;
+    }
+    Ok(env)
+}
+
+/// Streams one layer blob through gunzip (unless it is a plain tar) and the tar reader.
+async fn scan<H: Host>(
+    host: &H,
+    path: &str,
+    layer: &Descriptor,
+    probe: &mut Probe,
+) -> Result<(), Error> {
+    let gzipped = layer.media_type.ends_with("gzip");
+    if !gzipped && !layer.media_type.ends_with(".tar") && !layer.media_type.ends_with("tar") {
+        return Err(DepsError::LayerFormat {
+            digest: layer.digest.to_string(),
+            media_type: layer.media_type.clone(),
+        }
+        .into());
+    }
+    let mut gunzip = Gunzip::new();
+    let mut untar = Untar::default();
+    let mut offset = 0;
+    let mut failure = None;
+    loop {
+        let chunk = host.read(path, offset, CHUNK).await?;
+        offset += chunk.len() as u64;
+        let mut feed = |bytes: &[u8]| {
+            if failure.is_none() {
+                if let Err(e) = untar.push(bytes, probe) {
+                    failure = Some(e.to_string());
+                }
+            }
+        };
+        if gzipped {
+            gunzip
+                .push(&chunk, &mut feed)
+                .map_err(|e| bad_layer(layer, e.to_string()))?;
+        } else {
+            feed(&chunk);
+        }
+        if let Some(message) = failure.take() {
+            return Err(bad_layer(layer, message));
+        }
+        if chunk.len() < CHUNK {
+            break;
+        }
+    }
+    if gzipped {
+        gunzip
+            .finish()
+            .map_err(|e| bad_layer(layer, e.to_string()))?;
+    }
+    Ok(())
+}
+
+fn bad_layer(layer: &Descriptor, message: String) -> Error {
+    DepsError::BaseLayer {
+        digest: layer.digest.to_string(),
+        message,
+    }
+    .into()
+}
+
+/// Keeps a small answer in the cache. A failure only costs a later rescan,
+/// so it is not an error.
+pub(crate) async fn write_record<H: Host>(host: &H, path: &str, bytes: &[u8]) {
+    let temp = format!("{path}.tmp-{:x}", host.random());
+    let Ok(h) = host.create(&temp).await else {
+        return;
+    };
+    let written = async {
+        host.write(h, bytes).await?;
+        host.close(h).await
+    }
+    .await;
+    if written.is_err() || host.rename(&temp, path).await.is_err() {
+        let _ = host.remove(&temp).await;
+    }
+}
