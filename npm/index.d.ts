@@ -115,13 +115,25 @@ export type RegistryCredentials =
   | { username: string; password: string }
   | { identityToken: string };
 
-/** A blob moving to or from a registry (`type: 'transfer'` progress events). */
+/**
+ * Bytes moving over the network (`type: 'transfer'` progress events): a blob
+ * to or from a registry, or a wheel downloaded from a package index
+ * (`action: 'download'`).
+ */
 export interface TransferEvent extends ProgressEvent {
   type: 'transfer';
+  /** What moves: a registry blob's `sha256:…` digest, or for `download` the wheel's file name (not a digest). */
   digest: string;
-  action: 'pull' | 'push' | 'mount' | 'exists';
+  /** `exists`: the registry already had the blob, nothing moved. */
+  action: 'pull' | 'push' | 'mount' | 'exists' | 'download';
   bytes: number;
   total: number;
+}
+
+/** Something the user should know that does not stop the build (`type: 'warning'` progress events). */
+export interface WarningEvent extends ProgressEvent {
+  type: 'warning';
+  message: string;
 }
 
 export interface NodeHostOptions {
@@ -215,6 +227,27 @@ export interface BuildOptions extends RegistryOptions {
   include?: string | string[];
   /** Patterns in .dockerignore syntax (relative to the context) to leave out as well. */
   exclude?: string | string[];
+  /**
+   * Install the project's dependencies into a venv layer (`true`, failing when
+   * there are none) or not (`false`). Left out: installed when the project
+   * declares any (pylock.toml, uv.lock, poetry.lock, requirements.txt, then
+   * `[project.dependencies]`, resolved and locked into pylock.toml).
+   */
+  includeDeps?: boolean;
+  /** The pylock.toml, uv.lock, poetry.lock or requirements `.txt` to install from, instead of the one found in the context. */
+  requirements?: string;
+  /** Extras (optional dependencies) of the project to install as well. */
+  extras?: string | string[];
+  /** Dependency groups to install: PEP 735 groups, Poetry groups or uv dev groups. */
+  groups?: string | string[];
+  /** The package index's simple API (default `https://pypi.org/simple`); credentials may go in the URL's userinfo. */
+  indexUrl?: string;
+  /** More indexes after `indexUrl`; each project comes from the first index that has it, as in uv. */
+  extraIndexUrls?: string | string[];
+  /** Allow pre-releases when resolving; `false` is the same as leaving it out. */
+  pre?: boolean;
+  /** Fail when pycontainer's own pylock.toml is missing or stale, instead of resolving again (for CI). */
+  locked?: boolean;
   /** Work everything out and return the plan, writing nothing (no digests in the result). */
   dryRun?: boolean;
   /** Replaces the Node host, e.g. to build from an in-memory tree. */
@@ -280,6 +313,34 @@ export interface BuildPlan {
   layers: PlannedLayer[];
   /** The sources that set something, highest first. */
   sources: SettingSource[];
+  /** Where the dependencies come from, and why; absent when none are installed. */
+  dependencies?: DependencyInput;
+}
+
+/** The file (or `[project.dependencies]`) the dependencies are installed from. */
+export interface DependencyInput {
+  format: 'pylock' | 'uv-lock' | 'poetry-lock' | 'requirements' | 'project';
+  /** The file, absolute; absent for `project`. */
+  path?: string;
+  /** Why this input, e.g. `uv.lock found in the context`. */
+  rule: string;
+}
+
+/** One distribution installed into the venv layer. */
+export interface InstalledPackage {
+  name: string;
+  version: string;
+  /** The wheel's file name. */
+  wheel: string;
+}
+
+/** What went into the venv layer. */
+export interface DependenciesResult {
+  /** The environment the wheels were chosen for, e.g. `CPython 3.12 on linux x86_64 (glibc 2.36)`. */
+  target: string;
+  /** Where the venv is in the image, `/app/.venv`. */
+  venv: string;
+  packages: InstalledPackage[];
 }
 
 /** What `build` resolves to, for a build and for a dry run alike. */
@@ -311,6 +372,8 @@ export interface BuildResult {
   /** Where `push` sent the image; empty without it. */
   pushed: Pushed[];
   pushStats?: PushStats;
+  /** What went into the venv layer; absent when no dependencies were installed, and for a dry run. */
+  dependencies?: DependenciesResult;
   plan: BuildPlan;
 }
 

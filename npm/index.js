@@ -7,7 +7,7 @@
 const fs = require('node:fs');
 const path = require('node:path');
 const { createNodeHost } = require('./lib/node-host.js');
-const { keyValueProblem, portProblem } = require('./lib/options.js');
+const { keyValueProblem, portProblem, urlProblem } = require('./lib/options.js');
 const { loadWasm } = require('./lib/wasm.js');
 
 /**
@@ -104,10 +104,18 @@ function toCommand(value, name) {
   return value;
 }
 
-// Options copied as they are (the core checks their content).
-const STRING_OPTIONS = ['python', 'platform', 'workdir', 'user', 'script'];
+// Options copied as they are (the core checks their content), with the
+// light check the few plainly checkable ones must pass.
+const STRING_OPTIONS = [
+  ['python', null],
+  ['platform', null],
+  ['workdir', null],
+  ['user', null],
+  ['script', null],
+  ['indexUrl', urlProblem],
+];
 // Options naming files on this machine: resolved against the cwd.
-const PATH_OPTIONS = ['output', 'config', 'envFile', 'cacheDir'];
+const PATH_OPTIONS = ['output', 'config', 'envFile', 'cacheDir', 'requirements'];
 // Repeatable options, with the check each item must pass.
 const LIST_OPTIONS = [
   ['tags', null],
@@ -119,7 +127,11 @@ const LIST_OPTIONS = [
   ['exclude', null],
   ['insecureRegistries', null],
   ['registryMirrors', null],
+  ['extras', null],
+  ['groups', null],
+  ['extraIndexUrls', urlProblem],
 ];
+const BOOLEAN_OPTIONS = ['dryRun', 'push', 'includeDeps', 'pre', 'locked'];
 
 /** `parallel` and `chunkSize`: whole numbers of at least `min`. */
 function copyCounts(options, out) {
@@ -183,9 +195,11 @@ function coreBuildOptions(options = {}, cwd = process.cwd(), resolve = toAbsolut
     requireString(options.baseImage, 'baseImage');
     out.baseImage = resolveBaseImage(options.baseImage, cwd, resolve);
   }
-  for (const name of STRING_OPTIONS) {
+  for (const [name, check] of STRING_OPTIONS) {
     if (options[name] === undefined) continue;
     requireString(options[name], name);
+    const problem = check?.(options[name]);
+    if (problem) throw invalidOption(`${name} ${problem}`);
     out[name] = options[name];
   }
   for (const name of ['entrypoint', 'cmd']) {
@@ -200,7 +214,7 @@ function coreBuildOptions(options = {}, cwd = process.cwd(), resolve = toAbsolut
     }
     out[name] = list;
   }
-  for (const name of ['dryRun', 'push']) {
+  for (const name of BOOLEAN_OPTIONS) {
     if (options[name] === undefined) continue;
     if (typeof options[name] !== 'boolean') throw invalidOption(`${name} must be a boolean`);
     out[name] = options[name];

@@ -2,6 +2,10 @@
 
 use serde::Serialize;
 
+use crate::deps;
+use crate::deps::build::{DepsLayer, InstalledPackage};
+use crate::deps::venv::VENV;
+use crate::deps::wheelfile::Member;
 use crate::digest::Digest;
 use crate::error::Error;
 use crate::host::{Host, Offloaded, Progress};
@@ -54,7 +58,20 @@ pub struct BuildResult {
     pub pushed: Vec<Pushed>,
     #[serde(skip_serializing_if = "Option::is_none")]
     pub push_stats: Option<PushStats>,
+    /// What went into the dependency layer, when there is one.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub dependencies: Option<DepsResult>,
     pub plan: PlanView,
+}
+
+/// The dependency layer, for people and `--json`.
+#[derive(Clone, Debug, Serialize)]
+#[serde(rename_all = "camelCase")]
+pub struct DepsResult {
+    /// The platform the wheels were chosen for.
+    pub target: String,
+    pub venv: String,
+    pub packages: Vec<InstalledPackage>,
 }
 
 impl BuildResult {
@@ -78,6 +95,7 @@ impl BuildResult {
             excluded: view.excluded.clone(),
             pushed: Vec::new(),
             push_stats: None,
+            dependencies: None,
             plan: view,
         }
     }
@@ -127,23 +145,28 @@ fn client_options<H: Host>(host: &H, options: &BuildOptions) -> Result<ClientOpt
 /// blob is in place.
 pub async fn execute<H: Host>(client: &Client<'_, H>, plan: &Plan) -> Result<BuildResult, Error> {
     let host = client.host();
+    let deps = match &plan.deps {
+        Some(d) => Some(deps::build::layer(client, plan, d).await?),
+        None => None,
+    };
+    let deps = deps.as_ref();
     let image = match &plan.output {
         Some(path) => {
             let out = Layout::new(host, path);
             out.begin().await?;
-            let written = write_layout(client, &out, plan).await;
+            let written = write_layout(client, &out, plan, deps).await;
             if written.is_err() {
                 out.undo().await;
             }
             written?
         }
-        None => compose(host, &Layout::new(host, cache(plan)?), plan).await?,
+        None => compose(host, &Layout::new(host, cache(plan)?), plan, deps).await?,
     };
     let (pushed, push_stats) = if plan.push.is_empty() {
         (Vec::new(), None)
     } else {
         host.progress(&Progress::Phase { name: "push" });
-        let (pushed, stats) = push::push(client, &upload(plan, &image)?, &plan.push).await?;
+        let (pushed, stats) = push::push(client, &upload(plan, &image, deps)?, &plan.push).await?;
         (pushed, Some(stats))
     };
     let layers = image
@@ -167,6 +190,11 @@ pub async fn execute<H: Host>(client: &Client<'_, H>, plan: &Plan) -> Result<Bui
         layers,
         pushed,
         push_stats,
+        dependencies: deps.map(|d| DepsResult {
+            target: d.target.clone(),
+            venv: VENV.to_owned(),
+            packages: d.packages.clone(),
+        }),
         ..BuildResult::planned(plan)
     })
 }
@@ -191,7 +219,12 @@ struct Composed {
     manifest_bytes: Vec<u8>,
 }
 
-async fn compose<H: Host>(host: &H, store: &Layout<'_, H>, plan: &Plan) -> Result<Composed, Error> {
+async fn compose<H: Host>(
+    host: &H,
+    store: &Layout<'_, H>,
+    plan: &Plan,
+    deps: Option<&DepsLayer>,
+) -> Result<Composed, Error> {
     host.progress(&Progress::Phase { name: "layer" });
     let flavor = plan.base.flavor;
     let (app, diff_id) = write_layer(
@@ -200,20 +233,36 @@ async fn compose<H: Host>(host: &H, store: &Layout<'_, H>, plan: &Plan) -> Resul
         &plan.app_layer,
         plan.epoch,
         flavor.gzip_layer(),
+        "app layer",
     )
     .await?;
-    let added = AddedLayer {
+    let mut added = Vec::new();
+    let mut changes = plan.changes.clone();
+    let mut layers = plan.base.layers.clone();
+    if let Some(d) = deps {
+        added.push(AddedLayer {
+            diff_id: d.diff_id.clone(),
+            created_by: format!(
+                "pycontainer: {} packages into {VENV} for {}",
+                d.packages.len(),
+                d.target
+            ),
+        });
+        layers.push(d.desc.clone());
+        // The venv's variables first, so that an explicit --env PATH still wins.
+        changes.env = d.env.iter().cloned().chain(changes.env).collect();
+    }
+    added.push(AddedLayer {
         diff_id,
         created_by: format!("pycontainer: app layer at {}", plan.changes.working_dir),
-    };
-    let config = image::derive_config(&plan.base.config, &[added], &plan.changes);
+    });
+    let config = image::derive_config(&plan.base.config, &added, &changes);
     let config_bytes = oci::to_canonical_json(&config);
     let config_desc = Descriptor::new(
         flavor.config(),
         Digest::of(host.sha256(), &config_bytes),
         config_bytes.len() as u64,
     );
-    let mut layers = plan.base.layers.clone();
     layers.push(app);
     let manifest = image::manifest(
         flavor,
@@ -237,6 +286,7 @@ async fn write_layout<H: Host>(
     client: &Client<'_, H>,
     out: &Layout<'_, H>,
     plan: &Plan,
+    deps: Option<&DepsLayer>,
 ) -> Result<Composed, Error> {
     let host = client.host();
     let from = match &plan.base.origin {
@@ -258,7 +308,12 @@ async fn write_layout<H: Host>(
             }
         }
     }
-    let image = compose(host, out, plan).await?;
+    if let Some(d) = deps {
+        if !out.has_blob(&d.desc).await? {
+            out.copy_blob(&Layout::new(host, &d.store), &d.desc).await?;
+        }
+    }
+    let image = compose(host, out, plan, deps).await?;
     host.progress(&Progress::Phase { name: "write" });
     out.put_bytes(image.config_desc.media_type.as_str(), &image.config_bytes)
         .await?;
@@ -278,7 +333,11 @@ async fn write_layout<H: Host>(
 
 /// What to push: base layers from where the base is (mounted when it is in
 /// the target registry), the app layer from its store, the config from memory.
-fn upload<'a>(plan: &'a Plan, image: &'a Composed) -> Result<Upload<'a>, Error> {
+fn upload<'a>(
+    plan: &'a Plan,
+    image: &'a Composed,
+    deps: Option<&'a DepsLayer>,
+) -> Result<Upload<'a>, Error> {
     let base_source = match &plan.base.origin {
         Origin::Registry(repo) => Source::Remote {
             repo,
@@ -296,6 +355,12 @@ fn upload<'a>(plan: &'a Plan, image: &'a Composed) -> Result<Upload<'a>, Error> 
             source: base_source,
         })
         .collect();
+    if let Some(d) = deps {
+        blobs.push(Blob {
+            desc: d.desc.clone(),
+            source: Source::Layout(&d.store),
+        });
+    }
     if let Some(app) = image.layers.last() {
         blobs.push(Blob {
             desc: app.clone(),
@@ -314,16 +379,18 @@ fn upload<'a>(plan: &'a Plan, image: &'a Composed) -> Result<Upload<'a>, Error> 
     })
 }
 
-/// Streams entries through tar and gzip into a new blob; returns its descriptor and diff_id.
-async fn write_layer<H: Host>(
+/// Streams entries through tar and gzip into a new blob; returns its
+/// descriptor and diff_id. `label` names the layer in progress events.
+pub(crate) async fn write_layer<H: Host>(
     host: &H,
     out: &Layout<'_, H>,
     entries: &[PlannedEntry],
     mtime: u64,
     media_type: &str,
+    label: &str,
 ) -> Result<(Descriptor, Digest), Error> {
     let mut blob = out.begin_blob().await?;
-    match encode_into(host, &mut blob, entries, mtime).await {
+    match encode_into(host, &mut blob, entries, mtime, label).await {
         Ok(d) => {
             blob.commit(out, &d.digest).await?;
             Ok((Descriptor::new(media_type, d.digest, d.size), d.diff_id))
@@ -340,6 +407,7 @@ async fn encode_into<H: Host>(
     blob: &mut BlobWriter,
     entries: &[PlannedEntry],
     mtime: u64,
+    label: &str,
 ) -> Result<crate::layer::LayerDigests, Error> {
     let mut enc = LayerEncoder::new(host.sha256(), host.sha256());
     let mut pipeline = Pipeline::default();
@@ -360,13 +428,22 @@ async fn encode_into<H: Host>(
                     enc.push(&chunk);
                     offset += want as u64;
                     pipeline.compress(host, &mut enc).await?;
-                    drain(host, blob, &mut enc).await?;
+                    drain(host, blob, &mut enc, label).await?;
+                }
+            }
+            Content::Wheel(m) => {
+                let mut member =
+                    Member::open(host, &m.archive, &m.wheel, &m.entry, Some(&m.expected)).await?;
+                while let Some(chunk) = member.next(host).await? {
+                    enc.push(&chunk);
+                    pipeline.compress(host, &mut enc).await?;
+                    drain(host, blob, &mut enc, label).await?;
                 }
             }
         }
         enc.push(&[0; tar::BLOCK][..tar::padding(size)]);
         pipeline.compress(host, &mut enc).await?;
-        drain(host, blob, &mut enc).await?;
+        drain(host, blob, &mut enc, label).await?;
     }
     pipeline.flush(&mut enc).await?;
     let (rest, digests) = enc.finish();
@@ -413,12 +490,13 @@ async fn drain<H: Host>(
     host: &H,
     blob: &mut BlobWriter,
     enc: &mut LayerEncoder,
+    label: &str,
 ) -> Result<(), Error> {
     if enc.out.len() >= IO_CHUNK {
         blob.write(host, &enc.take_output()).await?;
         host.progress(&Progress::Blob {
             digest: None,
-            label: "app layer",
+            label,
             bytes: blob.size(),
         });
     }

@@ -43,7 +43,13 @@ pub enum Error {
     #[error(transparent)]
     Host(#[from] HostError),
     #[error(transparent)]
-    Deps(#[from] DepsError),
+    Deps(Box<DepsError>),
+}
+
+impl From<DepsError> for Error {
+    fn from(e: DepsError) -> Self {
+        Error::Deps(Box::new(e))
+    }
 }
 
 impl Error {

@@ -6,6 +6,10 @@ use serde::{Deserialize, Serialize};
 
 use crate::clock;
 use crate::config::{self, Flags, Layers, Settings, Source};
+use crate::deps;
+use crate::deps::build::DepsPlan;
+use crate::deps::input::Input;
+use crate::deps::venv::WheelMember;
 use crate::digest::Digest;
 use crate::error::Error;
 use crate::host::{Host, Kind};
@@ -143,6 +147,8 @@ pub enum Content {
     File(String),
     /// Generated here (a launcher).
     Bytes(Vec<u8>),
+    /// A file inside a cached wheel.
+    Wheel(Box<WheelMember>),
 }
 
 #[derive(Clone, Debug, PartialEq, Eq)]
@@ -202,6 +208,8 @@ pub struct Plan {
     pub changes: ConfigChanges,
     pub annotations: BTreeMap<String, String>,
     pub sources: Vec<Source>,
+    /// Dependencies to install into a venv layer, when there are any.
+    pub deps: Option<DepsPlan>,
 }
 
 /// Decides everything; reads the context, the config and the base, writes nothing.
@@ -311,6 +319,18 @@ pub async fn make<H: Host>(client: &Client<'_, H>, options: &BuildOptions) -> Re
         labels: labels(&project, &base, &base_value, &entrypoint, epoch, &settings),
     };
     let annotations = annotations(&base, &base_value, &settings);
+    let deps = deps::input::find(
+        host,
+        &project,
+        &settings.deps,
+        &layers.origin("--requirements", |s| s.deps.requirements.is_some()),
+    )
+    .await?
+    .map(|input| DepsPlan {
+        input,
+        settings: settings.deps.clone(),
+        locked: options.locked,
+    });
     Ok(Plan {
         platform: base.config.platform(),
         project,
@@ -329,6 +349,7 @@ pub async fn make<H: Host>(client: &Client<'_, H>, options: &BuildOptions) -> Re
         changes,
         annotations,
         sources: layers.sources(),
+        deps,
     })
 }
 
@@ -905,6 +926,9 @@ pub struct PlanView {
     pub excluded: Vec<Excluded>,
     pub layers: Vec<LayerView>,
     pub sources: Vec<Source>,
+    /// Where the dependencies come from; absent when none are installed.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub dependencies: Option<Input>,
 }
 
 #[derive(Clone, Debug, Serialize)]
@@ -976,6 +1000,7 @@ impl Plan {
                 bytes: self.app_layer.iter().map(|e| e.entry.size()).sum(),
             }],
             sources: self.sources.clone(),
+            dependencies: self.deps.as_ref().map(|d| d.input.clone()),
         }
     }
 }

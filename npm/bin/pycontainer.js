@@ -16,6 +16,8 @@ const {
   formatPlan,
   paint,
   shellWord,
+  transferLine,
+  warningLine,
 } = require('../lib/format.js');
 const {
   countFlag,
@@ -25,6 +27,7 @@ const {
   parseSize,
   portProblem,
   sizeProblem,
+  urlProblem,
 } = require('../lib/options.js');
 
 // Defaults the core applies when a setting is given nowhere, shown in --help.
@@ -34,6 +37,8 @@ const CORE_DEFAULTS = {
   workdir: '/app',
   user: '65532:65532',
   home: '/home/nonroot',
+  venv: '/app/.venv',
+  indexUrl: 'https://pypi.org/simple',
 };
 
 // Registry flags, shared by `build --push` and `push`.
@@ -133,6 +138,38 @@ Image:
   --cmd ARGS            default arguments after the entry point, in the same
                         two forms [default: none]
 
+Dependencies:
+  Wheels for the target platform, installed into a virtual environment at
+  ${CORE_DEFAULTS.venv}, a layer of its own. Config keys and PYCONTAINER_* variables
+  set these too: include-deps, requirements, extras, groups, index-url,
+  extra-index-urls and pre.
+  --include-deps        install the dependencies; fail if there are none
+                        [default: installed when the project declares any:
+                        pylock.toml, uv.lock, poetry.lock, requirements.txt,
+                        then [project.dependencies], resolved and locked
+                        into pylock.toml]
+  --no-deps             install no dependencies, only the project's files
+  --requirements FILE   the lock or requirements file to install from:
+                        pylock.toml, uv.lock, poetry.lock or a requirements
+                        .txt [default: the first found in the context]
+  --extra NAME          an extra (optional-dependencies) of the project to
+                        install; repeatable [default: none]
+  --group NAME          a dependency group to install (PEP 735, a Poetry
+                        group or a uv dev group); repeatable
+                        [default: none; a pylock.toml's default-groups]
+  --index-url URL       the package index's simple API; credentials may go
+                        in the URL (https://user:token@host/simple)
+                        [default: ${CORE_DEFAULTS.indexUrl}]
+  --extra-index-url URL
+                        another index; repeatable; each project comes from
+                        the first index that has it [default: none]
+  --pre                 allow pre-releases when resolving [default: only
+                        where a requirement names one]
+  --locked              fail when pycontainer's pylock.toml is missing or
+                        stale instead of resolving again (for CI)
+                        [default: use it while current, else resolve again
+                        and rewrite it]
+
 Output:
   -t, --tag NAME:TAG    a reference to record in the layout; repeat the flag
                         for several [default: derived from the project]
@@ -224,6 +261,20 @@ const BUILD_FLAGS = {
   user: { type: 'string', short: 'u', option: 'user' },
   entrypoint: { type: 'string', option: 'entrypoint' },
   cmd: { type: 'string', option: 'cmd' },
+  'include-deps': { type: 'boolean', option: 'includeDeps' },
+  'no-deps': { type: 'boolean', option: 'includeDeps', convert: () => false },
+  requirements: { type: 'string', option: 'requirements' },
+  extra: { type: 'string', multiple: true, option: 'extras' },
+  group: { type: 'string', multiple: true, option: 'groups' },
+  'index-url': { type: 'string', option: 'indexUrl', check: urlProblem },
+  'extra-index-url': {
+    type: 'string',
+    multiple: true,
+    option: 'extraIndexUrls',
+    check: urlProblem,
+  },
+  pre: { type: 'boolean', option: 'pre' },
+  locked: { type: 'boolean', option: 'locked' },
   tag: { type: 'string', short: 't', multiple: true, option: 'tags' },
   output: { type: 'string', short: 'o', option: 'output' },
   'dry-run': { type: 'boolean', option: 'dryRun' },
@@ -371,23 +422,51 @@ function describeEvent(event) {
   return parts.join(' ');
 }
 
-/** Progress and info for humans: stderr only, and only when it is a terminal. */
-function makeReporter(enabled) {
-  return {
-    enabled,
-    info(line) {
-      if (enabled) process.stderr.write(`${line}\n`);
-    },
-    onProgress: enabled ? progressLine() : undefined,
-  };
+/** The core's events arrive as Maps or plain objects depending on the bindings. */
+function plainEvent(raw) {
+  return raw instanceof Map ? Object.fromEntries(raw) : raw;
 }
 
 /**
- * Renders progress on a terminal: a line per phase, one line per local blob
- * that counts up in place, and a block of bars for registry transfers, one
- * per blob, redrawn in place.
+ * Messages for humans, all on stderr. Progress and info only when it is a
+ * terminal, as they are of no use in a log. Warnings whatever stderr is
+ * (unless --quiet): they tell about the image or the project, e.g. a lock
+ * that could not be written, which a CI log should keep.
  */
-function progressLine() {
+function makeReporter({ progress, warnings, color }) {
+  const warn = (message) => process.stderr.write(`${warningLine(message, color)}\n`);
+  let onProgress;
+  if (progress) {
+    onProgress = progressLine(warn);
+  } else if (warnings) {
+    onProgress = (raw) => {
+      const event = plainEvent(raw);
+      if (event?.type === 'warning') warn(event.message);
+    };
+  }
+  return {
+    info(line) {
+      if (progress) process.stderr.write(`${line}\n`);
+    },
+    onProgress,
+  };
+}
+
+/** The reporter for `build` and `push`, from their flags. */
+function reporterFor(values) {
+  return makeReporter({
+    progress: !values.quiet && !values.json && process.stderr.isTTY === true,
+    warnings: !values.quiet,
+    color: colorEnabled(process.stderr, { noColor: values['no-color'] }),
+  });
+}
+
+/**
+ * Renders progress on a terminal: a line per phase or warning, one line per
+ * local blob that counts up in place, and a block of bars for transfers
+ * (registry blobs, wheel downloads), one per blob or file, redrawn in place.
+ */
+function progressLine(warn) {
   let open = false;
   const bars = new Map();
   let drawn = 0;
@@ -402,7 +481,7 @@ function progressLine() {
     drawn = lines.length;
   };
   return (raw) => {
-    const event = raw instanceof Map ? Object.fromEntries(raw) : raw;
+    const event = plainEvent(raw);
     if (event?.type === 'transfer') {
       if (open) process.stderr.write('\n');
       open = false;
@@ -417,32 +496,17 @@ function progressLine() {
       open = true;
       return;
     }
-    const text = event?.type === 'phase' ? `${event.name}…` : describeEvent(event);
-    process.stderr.write(`${open ? '\n' : ''}  ${text}\n`);
+    if (open) process.stderr.write('\n');
+    if (event?.type === 'warning') {
+      warn(event.message);
+    } else {
+      const text = event?.type === 'phase' ? `${event.name}…` : describeEvent(event);
+      process.stderr.write(`  ${text}\n`);
+    }
     open = false;
     bars.clear();
     drawn = 0;
   };
-}
-
-const ACTION_WORDS = {
-  push: 'pushing',
-  pull: 'pulling',
-  mount: 'mounted',
-  exists: 'exists ',
-};
-
-/** `pushing sha256:0123456789ab [#######-----]  12.0 MB / 44.0 MB` */
-function transferLine({ digest, action, bytes, total }) {
-  const width = 24;
-  const done = total > 0 ? Math.min(1, bytes / total) : 1;
-  const filled = Math.round(done * width);
-  const bar = `[${'#'.repeat(filled)}${'-'.repeat(width - filled)}]`;
-  const word = ACTION_WORDS[action] ?? action;
-  const short = String(digest)
-    .replace(/^sha256:/, '')
-    .slice(0, 12);
-  return `${word} ${short} ${bar} ${formatBytes(bytes)} / ${formatBytes(total)}`;
 }
 
 /** The JSON that --json prints; BigInts (u64 from the core) become numbers. */
@@ -471,7 +535,18 @@ function pushLines(result, color) {
   return lines;
 }
 
-function printBuildSummary(result, color) {
+/** What went into the venv layer: a count, and with `verbose` every package. */
+function dependencyLines(result, verbose) {
+  const deps = result.dependencies;
+  if (deps === null || typeof deps !== 'object') return [];
+  const packages = Array.isArray(deps.packages) ? deps.packages : [];
+  const count = `${packages.length} package${packages.length === 1 ? '' : 's'}`;
+  const lines = [`  dependencies: ${count} for ${deps.target} in ${deps.venv}`];
+  if (verbose) lines.push(...packages.map((p) => `    ${p.name}==${p.version} (${p.wheel})`));
+  return lines;
+}
+
+function printBuildSummary(result, { color, verbose }) {
   const tags = Array.isArray(result.tags) ? result.tags : [];
   const layers = Array.isArray(result.layers) ? result.layers : [];
   const lines = [`${paint('built', 'green', color)} ${result.manifestDigest}`];
@@ -479,6 +554,7 @@ function printBuildSummary(result, color) {
     lines.push(
       `  platform: ${result.platform}`,
       `  layers:   ${layers.length} (${formatBytes(result.size)})`,
+      ...dependencyLines(result, verbose),
       ...pushLines(result, color),
     );
     process.stdout.write(`${lines.join('\n')}\n`);
@@ -490,6 +566,7 @@ function printBuildSummary(result, color) {
     `  tags:     ${tags.length > 0 ? tags.join(', ') : '(none)'}`,
     `  platform: ${result.platform}`,
     `  layers:   ${layers.length} (${formatBytes(result.size)})`,
+    ...dependencyLines(result, verbose),
     ...pushLines(result, color),
     '',
   );
@@ -517,12 +594,17 @@ async function runBuild(args) {
     return 0;
   }
   checkFlagValues(values, BUILD_FLAGS, 'build');
-  if (values.quiet && values.verbose) {
-    throw new UsageError("options '--quiet' and '--verbose' cannot be used together", 'build');
+  for (const [a, b] of [
+    ['quiet', 'verbose'],
+    ['include-deps', 'no-deps'],
+  ]) {
+    if (values[a] && values[b]) {
+      throw new UsageError(`options '--${a}' and '--${b}' cannot be used together`, 'build');
+    }
   }
   const options = optionsFrom(values, BUILD_FLAGS);
   addPassword(values, options, 'build');
-  const reporter = makeReporter(!values.quiet && !values.json && process.stderr.isTTY === true);
+  const reporter = reporterFor(values);
   options.onProgress = reporter.onProgress;
   const target = options.output ? ` -> ${displayPath(path.resolve(options.output))}` : '';
   reporter.info(
@@ -542,7 +624,10 @@ async function runBuild(args) {
   } else if (dryRun) {
     process.stdout.write(`${plan()}\ndry run: nothing written\n`);
   } else {
-    printBuildSummary(result, colorEnabled(process.stdout, { noColor: values['no-color'] }));
+    printBuildSummary(result, {
+      color: colorEnabled(process.stdout, { noColor: values['no-color'] }),
+      verbose: values.verbose === true,
+    });
   }
   return 0;
 }
@@ -562,7 +647,7 @@ async function runPush(args) {
   const api = require('../index.js');
   const [source, ...references] = positionals;
   const { path: layout, tag } = api.splitLayoutRef(source);
-  const reporter = makeReporter(!values.quiet && !values.json && process.stderr.isTTY === true);
+  const reporter = reporterFor(values);
   reporter.info(`pycontainer: pushing ${displayPath(path.resolve(layout))}${tag ? `:${tag}` : ''}`);
   const result = await api.push({
     ...options,

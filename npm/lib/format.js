@@ -1,7 +1,7 @@
 'use strict';
 
-// Text for people: the plan that --dry-run and --verbose print, sizes, paths,
-// shell quoting and colour. Pure functions of their arguments (no I/O), so
+// Text for people: the plan that --dry-run and --verbose print, progress and
+// warning lines, sizes, paths, shell quoting and colour. Pure functions of their arguments (no I/O), so
 // they are tested directly as well as through the CLI.
 
 const path = require('node:path');
@@ -34,7 +34,7 @@ function formatBytes(value) {
   return unit === 0 ? `${scaled} B` : `${scaled.toFixed(1)} ${units[unit]}`;
 }
 
-const ANSI = { red: 31, green: 32 };
+const ANSI = { red: 31, green: 32, yellow: 33 };
 
 /**
  * Whether to colour what goes to `stream`: only a terminal, and never when
@@ -48,10 +48,51 @@ function colorEnabled(stream, { noColor = false, env = process.env } = {}) {
   return stream?.isTTY === true;
 }
 
-/** `text` in `color` ('red' or 'green') when `enabled`, else unchanged. */
+/** `text` in `color` ('red', 'green' or 'yellow') when `enabled`, else unchanged. */
 function paint(text, color, enabled) {
   if (!enabled) return text;
   return `\u001b[${ANSI[color]}m${text}\u001b[39m`;
+}
+
+/** `warning: MESSAGE`, the label in yellow when `color`. */
+function warningLine(message, color) {
+  return `${paint('warning:', 'yellow', color)} ${message}`;
+}
+
+const ACTION_WORDS = {
+  push: 'pushing',
+  pull: 'pulling',
+  mount: 'mounted',
+  exists: 'exists ',
+  download: 'fetching',
+};
+
+// Wheel file names run to 70 characters and more; this keeps the name and
+// version of most in view while the bars stay on one terminal line.
+const FILE_NAME_WIDTH = 40;
+
+/**
+ * What a transfer moves: 12 hex digits of a registry blob's digest, or a
+ * downloaded file's name, padded so that the bars of a block line up.
+ */
+function transferName(digest) {
+  const text = String(digest);
+  if (text.startsWith('sha256:')) return text.slice('sha256:'.length, 'sha256:'.length + 12);
+  const name = text.length > FILE_NAME_WIDTH ? `${text.slice(0, FILE_NAME_WIDTH - 1)}…` : text;
+  return name.padEnd(FILE_NAME_WIDTH);
+}
+
+/**
+ * One bar of a transfer (`type: 'transfer'` progress event):
+ * `pushing 0123456789ab [#######-----------------] 12.0 MB / 44.0 MB`.
+ */
+function transferLine({ digest, action, bytes, total }) {
+  const width = 24;
+  const done = total > 0 ? Math.min(1, bytes / total) : 1;
+  const filled = Math.round(done * width);
+  const bar = `[${'#'.repeat(filled)}${'-'.repeat(width - filled)}]`;
+  const word = ACTION_WORDS[action] ?? action;
+  return `${word} ${transferName(digest)} ${bar} ${formatBytes(bytes)} / ${formatBytes(total)}`;
 }
 
 /** Values are shown raw unless invisible characters would garble the line. */
@@ -140,6 +181,10 @@ function formatPlan(result, { verbose = false, cwd = process.cwd() } = {}) {
     }
   }
 
+  // The core leaves `dependencies` out when nothing is installed.
+  const deps = asObject(plan.dependencies);
+  row('dependencies', deps.rule === undefined ? '(none)' : `${deps.rule} (${deps.format})`);
+
   rows(
     'layers',
     asArray(plan.layers).map((l) => {
@@ -164,4 +209,6 @@ module.exports = {
   colorEnabled,
   paint,
   formatPlan,
+  transferLine,
+  warningLine,
 };

@@ -65,6 +65,17 @@ function mirrorProblem(value) {
   return `needs REGISTRY=HOST[:PORT], e.g. docker.io=mirror.example.com:5000, got '${value}'`;
 }
 
+/**
+ * What is wrong with a package index URL, or null. The value is not echoed:
+ * an index URL may carry a token in its userinfo.
+ */
+function urlProblem(value) {
+  const problem = 'needs an http:// or https:// URL such as https://pypi.org/simple';
+  if (typeof value !== 'string' || !URL.canParse(value)) return problem;
+  const { protocol } = new URL(value);
+  return protocol === 'http:' || protocol === 'https:' ? null : problem;
+}
+
 module.exports = {
   countFlag,
   countProblem,
@@ -73,4 +84,5 @@ module.exports = {
   parseSize,
   portProblem,
   sizeProblem,
+  urlProblem,
 };

@@ -59,7 +59,13 @@ pub async fn find<H: Host>(
         return Ok(None);
     }
     if let Some(rel) = &settings.requirements {
-        let path = project.path(rel.trim_start_matches("./"));
+        // Flags arrive absolute (the CLI resolves them against the cwd);
+        // config files name paths in the context.
+        let path = if rel.starts_with('/') {
+            rel.clone()
+        } else {
+            project.path(rel.trim_start_matches("./"))
+        };
         if !is_file(host, &path).await? {
             return Err(super::DepsError::Input(InputError::Missing {
                 origin: origin.to_owned(),
@@ -76,6 +82,13 @@ pub async fn find<H: Host>(
     for (name, format) in FOUND_IN_ORDER {
         let path = project.path(name);
         if is_file(host, &path).await? {
+            // A lock this tool wrote records a resolution of another
+            // input; that input is found next, and the lock checked then.
+            if format == Format::Pylock
+                && super::ownlock::is_ours(&String::from_utf8_lossy(&host.read_all(&path).await?))
+            {
+                continue;
+            }
             return Ok(Some(Input {
                 format,
                 path: Some(path),

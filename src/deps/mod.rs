@@ -1,9 +1,21 @@
 //! Dependencies for the target image: what to install, for which platform, and the layer they make.
 
+pub mod build;
+pub mod download;
+pub mod index;
 pub mod input;
+pub mod install;
+pub mod lock;
+pub mod metadata;
+pub mod ownlock;
+pub mod pins;
 pub mod probe;
+pub mod record;
+pub mod reqfile;
+pub mod resolve;
 pub mod tags;
 pub mod target;
+pub mod venv;
 pub mod wheelfile;
 pub mod zip;
 
@@ -38,6 +50,61 @@ pub enum DepsError {
         expected: String,
         actual: String,
     },
+    #[error("{url}: {message}")]
+    Network { url: String, message: String },
+    #[error("package index {url}: {message}")]
+    Index { url: String, message: String },
+    #[error("{filename} from {url} has sha256 {actual}, but {expected} was expected; nothing was installed")]
+    HashMismatch {
+        filename: String,
+        url: String,
+        expected: String,
+        actual: String,
+    },
+    #[error("the image's platform {platform} has no Python machine name, so no wheel can be chosen for it")]
+    Machine { platform: String },
+    #[error(transparent)]
+    Install(#[from] install::InstallError),
+    #[error(transparent)]
+    Lock(#[from] lock::LockError),
+    #[error(transparent)]
+    Resolve(#[from] resolve::ResolveError),
+    #[error(transparent)]
+    IndexPage(#[from] index::IndexError),
+    #[error("{package} {version} ({origin}) has no wheel for {target}{}{}", if *.sdist_only { "; it has only a source distribution, which would need a build" } else { "" }, .nearest.as_ref().map(|v| format!("; the nearest version with a wheel for it is {v}")).unwrap_or_default())]
+    NoWheel {
+        package: String,
+        version: String,
+        origin: String,
+        target: String,
+        sdist_only: bool,
+        nearest: Option<String>,
+    },
+    #[error("{filename}: the hash {hash} is not a sha256 digest")]
+    BadHash { filename: String, hash: String },
+    #[error("{file}: there is no {what} {name:?}; it has: {}", if .available.is_empty() { "none".to_owned() } else { .available.join(", ") })]
+    UnknownSelection {
+        what: &'static str,
+        name: String,
+        file: String,
+        available: Vec<String>,
+    },
+    #[error("{file}: `{key}`: {message}")]
+    ProjectRequirement {
+        file: String,
+        key: String,
+        message: String,
+    },
+    #[error("--locked: {path} is missing or was not resolved from the current {input}; build once without --locked to lock again")]
+    StaleLock { path: String, input: String },
+    #[error("{0}")]
+    WheelName(String),
+    #[error("{path}: {message}")]
+    Requirements { path: String, message: String },
+    #[error("{wheel} has no {member}")]
+    NoMetadata { wheel: String, member: String },
+    #[error(transparent)]
+    Layout(#[from] crate::layout::LayoutError),
     #[error(transparent)]
     Host(#[from] crate::host::HostError),
 }
@@ -53,7 +120,22 @@ impl DepsError {
             DepsError::Zip { .. }
             | DepsError::MemberTooLarge { .. }
             | DepsError::RecordMismatch { .. } => "bad-wheel",
-            DepsError::WheelMissing { .. } | DepsError::Host(_) => "io",
+            DepsError::WheelMissing { .. } | DepsError::Host(_) | DepsError::Layout(_) => "io",
+            DepsError::Network { .. } | DepsError::Index { .. } | DepsError::IndexPage(_) => {
+                "index"
+            }
+            DepsError::Machine { .. } => "platform",
+            DepsError::Install(_) | DepsError::WheelName(_) | DepsError::NoMetadata { .. } => {
+                "bad-wheel"
+            }
+            DepsError::Lock(_) | DepsError::BadHash { .. } => "lock",
+            DepsError::StaleLock { .. } => "stale-lock",
+            DepsError::Resolve(_) => "resolve",
+            DepsError::NoWheel { .. } => "no-wheel",
+            DepsError::UnknownSelection { .. }
+            | DepsError::ProjectRequirement { .. }
+            | DepsError::Requirements { .. } => "dependencies",
+            DepsError::HashMismatch { .. } => "hash-mismatch",
         }
     }
 }

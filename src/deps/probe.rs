@@ -1,7 +1,6 @@
 //! Reads the base image's layers for its Python environment, once per base:
 //! the answer is kept in the cache under the base's config digest.
 
-use crate::digest::Digest;
 use crate::error::Error;
 use crate::host::{Host, Progress};
 use crate::layer::gunzip::Gunzip;
@@ -20,11 +19,12 @@ const CHUNK: usize = 1 << 20;
 pub async fn base_env<H: Host>(
     client: &Client<'_, H>,
     base: &BaseImage,
-    config_digest: &Digest,
     cache: Option<&str>,
 ) -> Result<BaseEnv, Error> {
     let host = client.host();
-    let record = cache.map(|c| format!("{c}/pycontainer/targets/{}.json", config_digest.hex()));
+    let record = cache
+        .zip(base.manifest_digest.as_ref())
+        .map(|(c, d)| format!("{c}/pycontainer/targets/{}.json", d.hex()));
     if let Some(path) = &record {
         if host.stat(path).await?.is_some() {
             if let Ok(env) = serde_json::from_slice(&host.read_all(path).await?) {

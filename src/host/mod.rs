@@ -172,6 +172,8 @@ pub enum Progress<'a> {
         bytes: u64,
         total: u64,
     },
+    /// Something the user should know that does not stop the build.
+    Warning { message: &'a str },
 }
 
 /// Everything the core needs from its environment.

@@ -497,6 +497,99 @@ export function webBaseRef() {
   return `oci:${webBaseLayout()}:${WEB_BASE_TAG}`;
 }
 
+// ---------------------------------------------------------------------------
+// More base variants for dependency installation (issue 5); see the header of
+// tests/infra/base-image.sh for what each holds.
+
+export const OFFICIAL_BASE_TAG = '3.11-official';
+export const ARM64_PROBE_TAG = '3.11-arm64-probe';
+export const ARM64_BASE_TAG = '3.11-arm64';
+
+/** Layout paths by variant, so each variant's script runs once per process. */
+const variantLayoutPaths = new Map();
+
+/** Runs `tests/infra/base-image.sh VARIANT` once and returns its layout path. */
+function variantLayout(variant) {
+  const known = variantLayoutPaths.get(variant);
+  if (known) return known;
+  const out = execFileSync('bash', [path.join(ROOT, 'tests', 'infra', 'base-image.sh'), variant], {
+    cwd: ROOT,
+    encoding: 'utf8',
+    stdio: ['ignore', 'pipe', 'pipe'],
+    maxBuffer: 64 * 1024 * 1024,
+  });
+  const p = out
+    .split('\n')
+    .filter((l) => l.trim() !== '')
+    .at(-1);
+  if (!p || !fs.existsSync(path.join(p, 'index.json'))) {
+    throw new Error(
+      `tests/infra/base-image.sh ${variant} did not print a layout path (stdout: ${out})`,
+    );
+  }
+  variantLayoutPaths.set(variant, p);
+  return p;
+}
+
+/**
+ * The slim base plus a layer imitating the official python:3.11-slim
+ * layout (/usr/local/bin/python3, PYTHON_VERSION, PATH with /usr/local/bin
+ * first), tag OFFICIAL_BASE_TAG. It runs like the slim base.
+ */
+export function officialBaseLayout() {
+  return variantLayout('official');
+}
+
+/** `oci:OFFICIAL:3.11-official`, building it first if needed. */
+export function officialBaseRef() {
+  return `oci:${officialBaseLayout()}:${OFFICIAL_BASE_TAG}`;
+}
+
+/**
+ * A synthetic linux/arm64 image (tag ARM64_PROBE_TAG) holding only what
+ * pycontainer reads to pick the target: dpkg status (glibc 2.36, Python
+ * 3.11.2), /usr/bin/python3, the stdlib's os.py and an aarch64 libc.so.6.
+ * It builds in well under a second and cannot run.
+ */
+export function arm64ProbeLayout() {
+  return variantLayout('arm64-probe');
+}
+
+/** `oci:PROBE:3.11-arm64-probe`, building it first if needed. */
+export function arm64ProbeRef() {
+  return `oci:${arm64ProbeLayout()}:${ARM64_PROBE_TAG}`;
+}
+
+/**
+ * Whether aarch64 binaries run here: natively, or through binfmt_misc and
+ * qemu-user-static. Building or running the real arm64 base needs it.
+ */
+export function canRunArm64() {
+  if (process.arch === 'arm64') return true;
+  return ['qemu-aarch64', 'qemu-aarch64-static'].some((entry) => {
+    try {
+      const state = fs.readFileSync(path.join('/proc/sys/fs/binfmt_misc', entry), 'utf8');
+      return state.split('\n')[0] === 'enabled';
+    } catch {
+      return false;
+    }
+  });
+}
+
+/**
+ * The real Debian python3 base for linux/arm64 (tag ARM64_BASE_TAG). The
+ * first build takes minutes under qemu; check canRunArm64() first and skip
+ * when it is false.
+ */
+export function arm64BaseLayout() {
+  return variantLayout('arm64');
+}
+
+/** `oci:ARM64:3.11-arm64`, building it first if needed. */
+export function arm64BaseRef() {
+  return `oci:${arm64BaseLayout()}:${ARM64_BASE_TAG}`;
+}
+
 /**
  * Where startInImage unpacks bundles: /dev/shm when it is a writable tmpfs
  * that allows exec (umoci unpack of a ~60 MB base takes ~4 s there against

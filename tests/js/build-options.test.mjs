@@ -8,7 +8,7 @@ import { describe, test } from 'node:test';
 
 const require = createRequire(import.meta.url);
 const api = require('../../npm/index.js');
-const { keyValueProblem, portProblem } = require('../../npm/lib/options.js');
+const { keyValueProblem, portProblem, urlProblem } = require('../../npm/lib/options.js');
 
 const { coreBuildOptions } = api._internal;
 const core = (options) => coreBuildOptions(options, '/w');
@@ -41,6 +41,14 @@ describe('coreBuildOptions', () => {
         script: 'app',
         include: ['keep/**'],
         exclude: ['*.log'],
+        includeDeps: true,
+        requirements: 'requirements/prod.txt',
+        extras: ['standard', 'redis'],
+        groups: 'prod',
+        indexUrl: 'https://ci:tok@pkgs.example.com/simple',
+        extraIndexUrls: 'https://pypi.org/simple',
+        pre: true,
+        locked: true,
         dryRun: true,
       }),
       {
@@ -64,6 +72,14 @@ describe('coreBuildOptions', () => {
         script: 'app',
         include: ['keep/**'],
         exclude: ['*.log'],
+        includeDeps: true,
+        requirements: '/w/requirements/prod.txt',
+        extras: ['standard', 'redis'],
+        groups: ['prod'],
+        indexUrl: 'https://ci:tok@pkgs.example.com/simple',
+        extraIndexUrls: ['https://pypi.org/simple'],
+        pre: true,
+        locked: true,
         dryRun: true,
       },
     );
@@ -90,8 +106,15 @@ describe('coreBuildOptions', () => {
     assert.equal(out.cmd, '[]');
   });
 
-  test('dryRun: false is passed as given', () => {
+  test('dryRun: false and includeDeps: false are passed as given', () => {
     assert.equal(core({ dryRun: false }).dryRun, false);
+    // `--no-deps`: false says something, unlike leaving the option out.
+    assert.equal(core({ includeDeps: false }).includeDeps, false);
+  });
+
+  test('requirements is taken from the cwd, not the context', () => {
+    assert.equal(core({ context: 'app', requirements: 'req.txt' }).requirements, '/w/req.txt');
+    assert.equal(core({ requirements: '/abs/uv.lock' }).requirements, '/abs/uv.lock');
   });
 
   const bad = [
@@ -106,6 +129,17 @@ describe('coreBuildOptions', () => {
     [{ entrypoint: ['a', 1] }, /^entrypoint must be a string or an array of strings$/],
     [{ cmd: '' }, /^cmd must be a non-empty string$/],
     [{ dryRun: 'yes' }, /^dryRun must be a boolean$/],
+    [{ includeDeps: 'no' }, /^includeDeps must be a boolean$/],
+    [{ pre: 1 }, /^pre must be a boolean$/],
+    [{ locked: 'true' }, /^locked must be a boolean$/],
+    [{ requirements: '' }, /^requirements must be a non-empty string$/],
+    [{ requirements: ['a.txt'] }, /^requirements must be a non-empty string$/],
+    [{ extras: [1] }, /^extras must be a non-empty string or an array of them$/],
+    [{ groups: [''] }, /^groups must be a non-empty string or an array of them$/],
+    [{ indexUrl: 42 }, /^indexUrl must be a non-empty string$/],
+    [{ indexUrl: 'pypi.org/simple' }, /^indexUrl needs an http:\/\/ or https:\/\/ URL/],
+    [{ extraIndexUrls: { url: 'x' } }, /^extraIndexUrls must be a non-empty string or an array/],
+    [{ extraIndexUrls: ['https://a/simple', 'ftp://b/simple'] }, /^extraIndexUrls needs an http/],
   ];
   for (const [options, message] of bad) {
     test(`rejects ${JSON.stringify(options)}`, () => {
@@ -122,6 +156,23 @@ describe('coreBuildOptions', () => {
 });
 
 describe('light checks', () => {
+  test('index URLs', () => {
+    for (const ok of [
+      'https://pypi.org/simple',
+      'http://127.0.0.1:8080/simple/',
+      'https://ci:s%40cret@pkgs.example.com/simple',
+    ]) {
+      assert.equal(urlProblem(ok), null, ok);
+    }
+    for (const no of ['pypi.org/simple', 'file:///srv/wheels', 'https://', '', 7]) {
+      assert.match(urlProblem(no), /needs an http:\/\/ or https:\/\/ URL/, String(no));
+    }
+  });
+
+  test('a rejected index URL is not echoed: it may hold a token', () => {
+    assert.equal(urlProblem('ci:s3cret@pkgs.example.com/simple').includes('s3cret'), false);
+  });
+
   test('KEY=VALUE', () => {
     assert.equal(keyValueProblem('A=1'), null);
     assert.equal(keyValueProblem('A='), null);

@@ -19,6 +19,9 @@ const pkg = require('../../npm/package.json');
 const api = require('../../npm/index.js');
 
 const DIGEST = `sha256:${'ab'.repeat(32)}`;
+const WHEEL = 'certifi-2024.8.30-py3-none-any.whl';
+const LOCK_WARNING =
+  'could not write /w/pylock.toml (read-only file system); the next build resolves again';
 
 // Stands in for npm/wasm/pycontainer.js. STUB_WASM selects the behaviour;
 // STUB_RECORD names a file that receives the options the core was called with.
@@ -48,6 +51,11 @@ Module._load = function (request, parent, isMain) {
     async build(options, host) {
       record('build', options, host);
       host.progress({ type: 'layer', digest: 'sha256:00', size: 3 });
+      // As the core installing dependencies: a wheel download, then a lock it could not write.
+      if (mode === 'deps') {
+        host.progress({ type: 'transfer', digest: '${WHEEL}', action: 'download', bytes: 163012, total: 163012 });
+        host.progress({ type: 'warning', message: '${LOCK_WARNING}' });
+      }
       if (mode === 'coded-error') {
         const err = new Error('no pyproject.toml in ' + options.context);
         err.code = 'NO_PYPROJECT';
@@ -82,7 +90,20 @@ Module._load = function (request, parent, isMain) {
         layers: [{ name: 'app', entries: 5, bytes: 4567 }],
         sources: [{ kind: 'flag' }, { kind: 'pycontainer.toml', file: path.join(options.context, 'pycontainer.toml') }, { kind: 'inferred' }],
       };
+      if (mode === 'deps') {
+        plan.dependencies = { format: 'uv-lock', path: path.join(options.context, 'uv.lock'), rule: 'uv.lock found in the context' };
+      }
       const dryRun = options.dryRun === true;
+      const dependencies = mode === 'deps' && !dryRun
+        ? {
+            target: 'CPython 3.12 on linux x86_64 (glibc 2.36)',
+            venv: '/app/.venv',
+            packages: [
+              { name: 'certifi', version: '2024.8.30', wheel: '${WHEEL}' },
+              { name: 'idna', version: '3.10', wheel: 'idna-3.10-py3-none-any.whl' },
+            ],
+          }
+        : undefined;
       return {
         dryRun,
         ...(dryRun ? {} : { manifestDigest: '${DIGEST}', configDigest: 'sha256:' + 'cd'.repeat(32) }),
@@ -98,6 +119,7 @@ Module._load = function (request, parent, isMain) {
         size: dryRun ? 0 : 2345,
         files: plan.files,
         excluded: plan.excluded,
+        dependencies,
         plan,
       };
     },
@@ -218,6 +240,15 @@ describe('help and version need no wasm', () => {
       '--script NAME',
       '--include PATTERN',
       '--exclude PATTERN',
+      '--include-deps',
+      '--no-deps',
+      '--requirements FILE',
+      '--extra NAME',
+      '--group NAME',
+      '--index-url URL',
+      '--extra-index-url URL',
+      '--pre',
+      '--locked',
       '--dry-run',
       '-v, --verbose',
       '-q, --quiet',
@@ -234,6 +265,10 @@ describe('help and version need no wasm', () => {
     assert.match(r.stdout, /\[default: \/app\]/);
     assert.match(r.stdout, /\[default: pycontainer-out; none with --push\]/);
     assert.match(r.stdout, /\[default: \. /);
+    assert.match(r.stdout, /\nImage:\n.*\nDependencies:\n.*\nOutput:\n/s);
+    assert.match(r.stdout, /PYCONTAINER_\* variables/);
+    assert.match(r.stdout, /\[default: https:\/\/pypi\.org\/simple\]/);
+    assert.match(r.stdout, /\/app\/\.venv/);
   });
 
   test('-h and help build are the same as build --help', () => {
@@ -279,6 +314,20 @@ describe('usage errors exit 2 without touching the core', () => {
     [['build', '--dry-run=yes'], /--dry-run/, 'build'],
     [['build', '--entrypoint', '-m'], /--entrypoint/, 'build'],
     [['build', '-q', '-v'], /'--quiet' and '--verbose' cannot be used together/, 'build'],
+    [
+      ['build', '--no-deps', '--include-deps'],
+      /'--include-deps' and '--no-deps' cannot be used together/,
+      'build',
+    ],
+    [['build', '--requirements', ''], /'--requirements' needs a non-empty value/, 'build'],
+    [['build', '--extra', 'a', '--extra', ''], /'--extra' needs a non-empty value/, 'build'],
+    [['build', '--index-url', 'pypi.org/simple'], /'--index-url' needs an http/, 'build'],
+    [
+      ['build', '--extra-index-url', 'file:///srv/wheels'],
+      /'--extra-index-url' needs an http:\/\/ or https:\/\/ URL/,
+      'build',
+    ],
+    [['build', '--pre=yes'], /--pre/, 'build'],
     [['validate'], /missing the LAYOUT\[:TAG\] argument/, 'validate'],
     [['validate', 'a', 'b'], /expected one LAYOUT\[:TAG\] argument, got 2/, 'validate'],
     [['validate', 'out', '--quiet'], /Unknown option '--quiet'/, 'validate'],
@@ -407,6 +456,56 @@ describe('build', () => {
     assert.equal(JSON.parse(r.stdout).output, path.join(tmp, 'project', 'pycontainer-out'));
   });
 
+  test('the dependency flags reach the core; --requirements is taken from the cwd', () => {
+    const r = run([
+      'build',
+      '--context',
+      'project',
+      '--include-deps',
+      '--requirements',
+      'requirements/prod.txt',
+      '--extra',
+      'standard',
+      '--extra',
+      'redis',
+      '--group',
+      'prod',
+      '--index-url',
+      'https://ci:tok@pkgs.example.com/simple',
+      '--extra-index-url',
+      'https://a.example/simple',
+      '--extra-index-url',
+      'http://b.example:8080/simple',
+      '--pre',
+      '--locked',
+      '--json',
+    ]);
+    assert.equal(r.code, 0, r.stderr);
+    assert.deepEqual(r.recorded.options, {
+      context: path.join(tmp, 'project'),
+      cwd: tmp,
+      includeDeps: true,
+      // From the cwd, not the context, as every path flag.
+      requirements: path.join(tmp, 'requirements', 'prod.txt'),
+      extras: ['standard', 'redis'],
+      groups: ['prod'],
+      indexUrl: 'https://ci:tok@pkgs.example.com/simple',
+      extraIndexUrls: ['https://a.example/simple', 'http://b.example:8080/simple'],
+      pre: true,
+      locked: true,
+    });
+  });
+
+  test('--no-deps passes includeDeps: false, and nothing else', () => {
+    const r = run(['build', '--context', 'project', '--no-deps', '--json']);
+    assert.equal(r.code, 0, r.stderr);
+    assert.deepEqual(r.recorded.options, {
+      context: path.join(tmp, 'project'),
+      cwd: tmp,
+      includeDeps: false,
+    });
+  });
+
   test('cwd, context and flag paths are real paths (symlinks resolved)', () => {
     const inside = run(['build', '--env-file', '.env', '--json'], {
       cwd: path.join(tmp, 'linked'),
@@ -514,6 +613,45 @@ describe('build', () => {
     assert.ok(r.stdout.includes("podman run --rm 'oci:my out:1'\n"), r.stdout);
   });
 
+  test('the summary counts the installed dependencies; --verbose lists them', () => {
+    const r = run(['build', '--context', 'project', '--tag', 'demo:1'], { mode: 'deps' });
+    assert.equal(r.code, 0, r.stderr);
+    assert.ok(
+      r.stdout.includes(
+        '  layers:   1 (2.3 kB)\n' +
+          '  dependencies: 2 packages for CPython 3.12 on linux x86_64 (glibc 2.36) in /app/.venv\n\n',
+      ),
+      r.stdout,
+    );
+    assert.equal(r.stdout.includes('certifi=='), false, r.stdout);
+
+    const verbose = run(['build', '--context', 'project', '--tag', 'demo:1', '-v'], {
+      mode: 'deps',
+    });
+    assert.equal(verbose.code, 0, verbose.stderr);
+    assert.ok(
+      verbose.stdout.includes(
+        'in /app/.venv\n' +
+          `    certifi==2024.8.30 (${WHEEL})\n` +
+          '    idna==3.10 (idna-3.10-py3-none-any.whl)\n',
+      ),
+      verbose.stdout,
+    );
+  });
+
+  test('warnings reach stderr when it is not a terminal, and not with --quiet', () => {
+    const r = run(['build', '--context', 'project'], { mode: 'deps' });
+    assert.equal(r.code, 0, r.stderr);
+    // Only the warning: progress (the download) stays off without a terminal.
+    assert.equal(r.stderr, `warning: ${LOCK_WARNING}\n`);
+    const json = run(['build', '--context', 'project', '--json'], { mode: 'deps' });
+    assert.equal(json.stderr, `warning: ${LOCK_WARNING}\n`);
+    assert.equal(JSON.parse(json.stdout).dependencies.packages.length, 2);
+    const quiet = run(['build', '--context', 'project', '-q'], { mode: 'deps' });
+    assert.equal(quiet.stderr, '');
+    assert.equal(quiet.stdout, `${DIGEST}\n`);
+  });
+
   test('--quiet prints only the manifest digest', () => {
     const r = run(['build', '--context', 'project', '-q']);
     assert.equal(r.code, 0, r.stderr);
@@ -602,6 +740,14 @@ describe('dry run, verbose and quiet', () => {
     assert.equal(r.stdout.includes('built'), false);
     assert.equal(r.stdout.includes(DIGEST), false);
     assert.equal(r.stderr, '');
+  });
+
+  test('--dry-run names the dependency input, or says there is none', () => {
+    const deps = run(['build', '--context', 'project', '--dry-run'], { mode: 'deps' });
+    assert.equal(deps.code, 0, deps.stderr);
+    assert.match(deps.stdout, /\n {2}dependencies: +uv\.lock found in the context \(uv-lock\)\n/);
+    const none = run(['build', '--context', 'project', '--dry-run']);
+    assert.match(none.stdout, /\n {2}dependencies: +\(none\)\n/);
   });
 
   test('--dry-run --verbose lists each excluded path with its reason', () => {
@@ -737,6 +883,21 @@ describe('colour', () => {
         const failed = runInTerminal(['build'], { mode: 'coded-error', env: { NO_COLOR: value } });
         assert.equal(failed.output.includes(ESC), false, JSON.stringify(failed.output));
       }
+    });
+
+    test('a wheel download shows its file name; a warning is yellow', () => {
+      const r = runInTerminal(['build', '--context', 'project'], { mode: 'deps' });
+      assert.equal(r.code, 0, r.output);
+      assert.ok(r.output.includes(`fetching ${WHEEL} `), JSON.stringify(r.output));
+      assert.ok(
+        r.output.includes(`\u001b[33mwarning:\u001b[39m ${LOCK_WARNING}`),
+        JSON.stringify(r.output),
+      );
+      const plain = runInTerminal(['build', '--context', 'project', '--no-color'], {
+        mode: 'deps',
+      });
+      assert.ok(plain.output.includes(`warning: ${LOCK_WARNING}`), JSON.stringify(plain.output));
+      assert.equal(plain.output.includes('\u001b[33m'), false, JSON.stringify(plain.output));
     });
 
     test('--quiet and --json show no progress even on a terminal', () => {

@@ -12,6 +12,8 @@ const {
   formatPlan,
   formatBytes,
   shellWord,
+  transferLine,
+  warningLine,
 } = require('../../npm/lib/format.js');
 
 const tty = { isTTY: true };
@@ -33,6 +35,14 @@ describe('colour', () => {
     assert.equal(paint('built', 'green', true), '\u001b[32mbuilt\u001b[39m');
     assert.equal(paint('error', 'red', true), '\u001b[31merror\u001b[39m');
     assert.equal(paint('built', 'green', false), 'built');
+  });
+
+  test('a warning is labelled, in yellow when colour is on', () => {
+    assert.equal(warningLine('lock not written', false), 'warning: lock not written');
+    assert.equal(
+      warningLine('lock not written', true),
+      '\u001b[33mwarning:\u001b[39m lock not written',
+    );
   });
 });
 
@@ -86,10 +96,31 @@ describe('formatPlan', () => {
         '  labels:         (none)',
         '  annotations:    note=hi',
         '  files:          2 included (1.5 kB), 1 excluded (--verbose lists them)',
+        '  dependencies:   (none)',
         '  layers:         deps: 10 entries, 2.0 MB',
         '                  app: 2 entries, 1.5 kB',
         '  settings from:  [tool.pycontainer] in pyproject.toml (pyproject.toml)',
       ].join('\n'),
+    );
+  });
+
+  test('names the dependency input, its rule and format', () => {
+    const withDeps = (dependencies) => ({ ...result, plan: { ...result.plan, dependencies } });
+    const found = formatPlan(
+      withDeps({ format: 'uv-lock', path: '/w/uv.lock', rule: 'uv.lock found in the context' }),
+      { cwd: '/w' },
+    );
+    assert.match(found, /\n {2}dependencies: {3}uv\.lock found in the context \(uv-lock\)\n/);
+    const project = formatPlan(
+      withDeps({
+        format: 'project',
+        rule: 'the dependencies listed in pyproject.toml, resolved',
+      }),
+      { cwd: '/w' },
+    );
+    assert.match(
+      project,
+      /\n {2}dependencies: {3}the dependencies listed in pyproject\.toml, resolved \(project\)\n/,
     );
   });
 
@@ -109,6 +140,46 @@ describe('formatPlan', () => {
     assert.match(text, /base: +scratch\n/);
     assert.match(text, /entry point: +x\n/);
     assert.match(text, /files: +\? included \(0 B\), 0 excluded\n/);
+  });
+});
+
+describe('transferLine', () => {
+  test('a registry blob is named by 12 hex digits of its digest', () => {
+    assert.equal(
+      transferLine({
+        digest: `sha256:${'0123456789ab'.repeat(5)}cdef`,
+        action: 'push',
+        bytes: 12_000_000,
+        total: 48_000_000,
+      }),
+      'pushing 0123456789ab [######------------------] 12.0 MB / 48.0 MB',
+    );
+  });
+
+  test('a wheel download shows the file name, padded so bars line up', () => {
+    const line = transferLine({
+      digest: 'idna-3.10-py3-none-any.whl',
+      action: 'download',
+      bytes: 70_442,
+      total: 70_442,
+    });
+    assert.equal(
+      line,
+      `fetching ${'idna-3.10-py3-none-any.whl'.padEnd(40)} [${'#'.repeat(24)}] 70.4 kB / 70.4 kB`,
+    );
+  });
+
+  test('a long file name is cut to 40 characters with an ellipsis', () => {
+    const line = transferLine({
+      digest: 'numpy-2.1.3-cp312-cp312-manylinux_2_17_x86_64.manylinux2014_x86_64.whl',
+      action: 'download',
+      bytes: 0,
+      total: 16_000_000,
+    });
+    assert.equal(
+      line,
+      `fetching numpy-2.1.3-cp312-cp312-manylinux_2_17_… [${'-'.repeat(24)}] 0 B / 16.0 MB`,
+    );
   });
 });
 

@@ -1,0 +1,110 @@
+//! PEP 691 JSON project pages (`application/vnd.pypi.simple.v1+json`).
+
+use std::collections::BTreeMap;
+
+use serde::Deserialize;
+
+use super::{url, IndexError, ProjectFile, ProjectPage};
+
+#[derive(Deserialize)]
+struct Page {
+    #[serde(default)]
+    meta: Meta,
+    files: Vec<File>,
+}
+
+#[derive(Deserialize, Default)]
+struct Meta {
+    #[serde(rename = "api-version")]
+    api_version: Option<String>,
+}
+
+#[derive(Deserialize)]
+struct File {
+    filename: String,
+    url: String,
+    #[serde(default)]
+    hashes: BTreeMap<String, String>,
+    #[serde(rename = "requires-python")]
+    requires_python: Option<String>,
+    yanked: Option<Flag>,
+    #[serde(rename = "core-metadata")]
+    core_metadata: Option<Flag>,
+    /// PEP 714's legacy spelling; PyPI also served it as `data-dist-info-metadata`.
+    #[serde(rename = "dist-info-metadata", alias = "data-dist-info-metadata")]
+    dist_info_metadata: Option<Flag>,
+    size: Option<u64>,
+    #[serde(rename = "upload-time")]
+    upload_time: Option<String>,
+}
+
+/// The spec's "bool or something": `yanked` is a bool or a reason, `core-metadata` a bool
+/// or a hashes dict.
+#[derive(Deserialize)]
+#[serde(untagged)]
+enum Flag {
+    Bool(bool),
+    Text(String),
+    Hashes(BTreeMap<String, String>),
+}
+
+pub(super) fn parse(body: &[u8], page_url: &str) -> Result<ProjectPage, IndexError> {
+    let page: Page = serde_json::from_slice(body).map_err(|e| IndexError::InvalidJson {
+        url: page_url.to_string(),
+        reason: e.to_string(),
+    })?;
+    if let Some(version) = &page.meta.api_version {
+        super::check_api_version(version, page_url)?;
+    }
+    let files = page
+        .files
+        .into_iter()
+        .map(|f| file(f, page_url))
+        .collect::<Result<_, _>>()?;
+    Ok(ProjectPage { files })
+}
+
+fn file(raw: File, page_url: &str) -> Result<ProjectFile, IndexError> {
+    let absolute = url::resolve(page_url, &raw.url).ok_or_else(|| IndexError::InvalidUrl {
+        url: page_url.to_string(),
+        href: raw.url.clone(),
+    })?;
+    let (location, fragment_hashes) = super::split_fragment(&absolute);
+    let mut hashes: Vec<(String, String)> = raw
+        .hashes
+        .into_iter()
+        .map(|(alg, hex)| (alg.to_ascii_lowercase(), hex.to_ascii_lowercase()))
+        .collect();
+    if hashes.is_empty() {
+        hashes = fragment_hashes;
+    }
+    // PEP 714: when both keys are present the new one wins, even when it says `false`.
+    let core_metadata = match raw.core_metadata.or(raw.dist_info_metadata) {
+        Some(Flag::Bool(true)) => Some(Vec::new()),
+        Some(Flag::Hashes(h)) => Some(
+            h.into_iter()
+                .map(|(alg, hex)| (alg.to_ascii_lowercase(), hex.to_ascii_lowercase()))
+                .collect(),
+        ),
+        Some(Flag::Bool(false) | Flag::Text(_)) | None => None,
+    };
+    let yanked = match raw.yanked {
+        Some(Flag::Bool(true)) => Some(String::new()),
+        // pip reads an empty reason as "not yanked": the spec's string form is truthy text.
+        Some(Flag::Text(reason)) if !reason.is_empty() => Some(reason),
+        Some(_) | None => None,
+    };
+    Ok(ProjectFile {
+        filename: raw.filename,
+        url: location,
+        hashes,
+        requires_python: raw
+            .requires_python
+            .as_deref()
+            .and_then(super::requires_python),
+        yanked,
+        core_metadata,
+        size: raw.size,
+        upload_time: raw.upload_time,
+    })
+}

@@ -1,0 +1,142 @@
+//! The lock pycontainer writes after resolving: a PEP 751 pylock.toml for
+//! the one target it was resolved for, with what it was resolved from, so
+//! a later build can tell whether it still holds.
+
+use toml::Table;
+
+use crate::host::{Host, Progress};
+use crate::python::pep508::Requirement;
+
+use super::lock::{self, FileHash, Locked, LockedFile, Pinned, Selection};
+use super::resolve::Resolution;
+use super::tags::Target;
+use super::DepsError;
+
+/// Where the lock goes, in the context.
+pub const FILE: &str = "pylock.toml";
+const CREATED_BY: &str = "pycontainer";
+
+/// Whether a pylock.toml is one this tool wrote (and may rewrite).
+pub fn is_ours(text: &str) -> bool {
+    text.parse::<Table>().ok().is_some_and(|doc| {
+        doc.get("created-by").and_then(|v| v.as_str()) == Some(CREATED_BY)
+            && tool_table(&doc).is_some()
+    })
+}
+
+/// What a resolution depends on besides the index's contents: the
+/// requirements, the indexes, the pre-release choice and the target.
+pub fn inputs_key(
+    requirements: &[Requirement],
+    indexes: &[String],
+    pre: bool,
+    target: &Target,
+) -> String {
+    let mut lines: Vec<String> = requirements.iter().map(ToString::to_string).collect();
+    lines.sort();
+    lines.dedup();
+    lines.extend(indexes.iter().map(|i| format!("index {i}")));
+    lines.push(format!("pre {pre}"));
+    lines.push(format!("target {}", target.describe()));
+    let digest = crate::digest::Digest::of(
+        crate::digest::Sha256::portable(),
+        lines.join("\n").as_bytes(),
+    );
+    digest.to_string()
+}
+
+/// The lock at `path` when it is ours and was made from the same inputs.
+pub async fn read_fresh<H: Host>(
+    host: &H,
+    path: &str,
+    inputs: &str,
+    selection: &Selection,
+    target: &Target,
+) -> Result<Option<Locked>, DepsError> {
+    if host.stat(path).await?.is_none() {
+        return Ok(None);
+    }
+    let text = String::from_utf8_lossy(&host.read_all(path).await?).into_owned();
+    let Ok(doc) = text.parse::<Table>() else {
+        return Ok(None);
+    };
+    let fresh = tool_table(&doc)
+        .and_then(|t| t.get("inputs"))
+        .and_then(|v| v.as_str())
+        == Some(inputs);
+    if !fresh {
+        return Ok(None);
+    }
+    Ok(Some(lock::pylock::read(
+        &text,
+        FILE,
+        &target.marker_env(),
+        selection,
+    )?))
+}
+
+fn tool_table(doc: &Table) -> Option<&Table> {
+    doc.get("tool")?.as_table()?.get("pycontainer")?.as_table()
+}
+
+/// Writes the lock. A context that cannot be written to (read-only
+/// checkout) costs only the next build's resolution, so it is a warning.
+pub async fn write<H: Host>(
+    host: &H,
+    path: &str,
+    resolution: &Resolution,
+    inputs: &str,
+    target: &Target,
+) {
+    let locked = Locked {
+        source: FILE.to_owned(),
+        packages: resolution
+            .packages
+            .iter()
+            .map(|p| Pinned {
+                name: p.name.clone(),
+                version: p.version.clone(),
+                files: vec![LockedFile {
+                    filename: p.file.filename.clone(),
+                    url: Some(p.file.url.clone()),
+                    hashes: p
+                        .file
+                        .hashes
+                        .iter()
+                        .filter_map(|(a, h)| FileHash::new(a, h))
+                        .collect(),
+                    size: p.file.size,
+                }],
+                index: Some(p.index_url.clone()),
+                hashes: Vec::new(),
+            })
+            .collect(),
+    };
+    let requires = format!("=={}", target.python);
+    let mut text = lock::pylock::write(&locked, CREATED_BY, Some(&requires));
+    text.push_str(&format!(
+        "\n[tool.pycontainer]\n# What this lock was resolved from; a build resolves again when it changes.\ninputs = \"{inputs}\"\ntarget = \"{}\"\n",
+        target.describe().replace('"', "'")
+    ));
+    if let Err(message) = replace(host, path, text.as_bytes()).await {
+        host.progress(&Progress::Warning {
+            message: &format!("could not write {path} ({message}); the next build resolves again"),
+        });
+    }
+}
+
+async fn replace<H: Host>(host: &H, path: &str, bytes: &[u8]) -> Result<(), String> {
+    let temp = format!("{path}.tmp-{:x}", host.random());
+    let h = host.create(&temp).await.map_err(|e| e.message)?;
+    let written = async {
+        host.write(h, bytes).await?;
+        host.close(h).await?;
+        host.rename(&temp, path).await
+    }
+    .await;
+    if let Err(e) = written {
+        let _ = host.remove(&temp).await;
+        return Err(e.message);
+    }
+    Ok(())
+}

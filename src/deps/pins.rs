@@ -1,0 +1,657 @@
+//! One wheel per package for the target: from a lock as it stands, or from
+//! a resolution against the index, which is then written down as a lock.
+
+use futures_util::StreamExt;
+
+use crate::config::DepsSettings;
+use crate::digest::Digest;
+use crate::error::Error;
+use crate::host::{Host, Progress};
+use crate::layout::Layout;
+use crate::plan::Plan;
+use crate::python::name::PackageName;
+use crate::python::pep440::Version;
+use crate::python::pep508::Requirement;
+use crate::python::wheel::WheelName;
+
+use super::build::{DepsPlan, Indexes};
+use super::download::{self, Wanted};
+use super::index::{self, ProjectFile, ProjectPage};
+use super::input::Format;
+use super::lock::requirements::Requirements;
+use super::lock::{self, FileHash, Locked, Pinned, Selection};
+use super::ownlock;
+use super::resolve::{self, Fetch, Resolver, Step};
+use super::tags::{Tags, Target};
+use super::wheelfile::WheelFile;
+use super::DepsError;
+
+/// A package at a version, and the wheel of it the target installs.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct Pick {
+    pub name: PackageName,
+    pub version: Version,
+    pub wanted: Wanted,
+}
+
+/// Everything `pick` needs besides the input.
+pub struct Context<'a, H: Host> {
+    pub host: &'a H,
+    pub cache: &'a Layout<'a, H>,
+    pub target: &'a Target,
+    pub tags: Tags,
+    pub indexes: Indexes,
+    pub parallel: usize,
+}
+
+impl<'a, H: Host> Context<'a, H> {
+    /// The same context with a requirements file's `--index-url` and
+    /// `--extra-index-url`, which settings from flags or config override.
+    fn with_indexes(&self, settings: &DepsSettings, reqs: &Requirements) -> Context<'a, H> {
+        let from_file: Vec<String> = reqs
+            .index_url
+            .iter()
+            .chain(&reqs.extra_index_urls)
+            .cloned()
+            .collect();
+        Context {
+            host: self.host,
+            cache: self.cache,
+            target: self.target,
+            tags: Tags::for_target(self.target),
+            indexes: Indexes::new(settings, &from_file),
+            parallel: self.parallel,
+        }
+    }
+}
+
+/// The wheels to install, sorted by package name.
+pub async fn pick<H: Host>(
+    cx: &Context<'_, H>,
+    plan: &Plan,
+    deps: &DepsPlan,
+    selection: &Selection,
+) -> Result<Vec<Pick>, Error> {
+    let env = cx.target.marker_env();
+    let input = &deps.input;
+    let text = match &input.path {
+        Some(path) => Some(String::from_utf8_lossy(&cx.host.read_all(path).await?).into_owned()),
+        None => None,
+    };
+    let name = input
+        .path
+        .as_deref()
+        .map(|p| p.rsplit('/').next().unwrap_or(p).to_owned())
+        .unwrap_or_default();
+    let locked = match (input.format, text.as_deref()) {
+        (Format::Pylock, Some(text)) => lock::pylock::read(text, &name, &env, selection),
+        (Format::UvLock, Some(text)) => lock::uvlock::read(text, &name, &env, selection),
+        (Format::PoetryLock, Some(text)) => {
+            let roots = project_requirements(plan, selection)?;
+            lock::poetry::read(text, &name, &env, selection, &roots)
+        }
+        _ => return resolved(cx, plan, deps, selection).await,
+    }
+    .map_err(DepsError::from)?;
+    from_locked(cx, &locked).await
+}
+
+/// Pins from a lock: each package's best wheel among the files it lists,
+/// or among the index's files for that version when it lists none.
+pub async fn from_locked<H: Host>(
+    cx: &Context<'_, H>,
+    locked: &Locked,
+) -> Result<Vec<Pick>, Error> {
+    let mut picks = Vec::with_capacity(locked.packages.len());
+    for pinned in &locked.packages {
+        picks.push(from_pinned(cx, pinned, &locked.source).await?);
+    }
+    Ok(picks)
+}
+
+async fn from_pinned<H: Host>(
+    cx: &Context<'_, H>,
+    pinned: &Pinned,
+    source: &str,
+) -> Result<Pick, Error> {
+    let listed = best_listed(&cx.tags, pinned);
+    let needs_index = listed.as_ref().is_none_or(|f| f.url.is_none());
+    let page = if needs_index {
+        page_of(cx, &pinned.name, pinned.index.as_deref()).await?
+    } else {
+        None
+    };
+    let chosen = match (listed, &page) {
+        (Some(file), Some(page)) if file.url.is_none() => page
+            .files
+            .iter()
+            .find(|f| f.filename == file.filename)
+            .map(|f| chosen_from(f, &file.hashes, &pinned.hashes)),
+        (Some(file), _) => Some(Chosen {
+            filename: file.filename.clone(),
+            url: file.url.clone().unwrap_or_default(),
+            hashes: file.hashes.clone(),
+            size: file.size,
+        }),
+        (None, Some(page)) if pinned.files.is_empty() => {
+            best_on_page(&cx.tags, page, &pinned.version, &pinned.hashes)
+        }
+        _ => None,
+    };
+    let Some(chosen) = chosen else {
+        return Err(no_wheel(cx, pinned, source, page.as_ref()).await?);
+    };
+    Ok(Pick {
+        name: pinned.name.clone(),
+        version: pinned.version.clone(),
+        wanted: Wanted {
+            sha256: sha256_of(&chosen.hashes, &chosen.filename)?,
+            url: chosen.url,
+            filename: chosen.filename,
+            size: chosen.size,
+        },
+    })
+}
+
+struct Chosen {
+    filename: String,
+    url: String,
+    hashes: Vec<FileHash>,
+    size: Option<u64>,
+}
+
+fn chosen_from(file: &ProjectFile, listed: &[FileHash], pinned: &[FileHash]) -> Chosen {
+    let mut hashes: Vec<FileHash> = listed.iter().chain(pinned).cloned().collect();
+    hashes.extend(
+        file.hashes
+            .iter()
+            .filter_map(|(alg, hex)| FileHash::new(alg, hex)),
+    );
+    Chosen {
+        filename: file.filename.clone(),
+        url: file.url.clone(),
+        hashes,
+        size: file.size,
+    }
+}
+
+/// The lock's best wheel for the target, by tag priority, then name.
+fn best_listed<'a>(tags: &Tags, pinned: &'a Pinned) -> Option<&'a lock::LockedFile> {
+    pinned
+        .files
+        .iter()
+        .filter_map(|f| Some((priority(tags, &f.filename, &pinned.version)?, f)))
+        .min_by(|(a, fa), (b, fb)| a.cmp(b).then_with(|| fa.filename.cmp(&fb.filename)))
+        .map(|(_, f)| f)
+}
+
+/// The index's best wheel of `version`; with hashes given (hash-checking
+/// mode), only a file that has one of them counts.
+fn best_on_page(
+    tags: &Tags,
+    page: &ProjectPage,
+    version: &Version,
+    hashes: &[FileHash],
+) -> Option<Chosen> {
+    page.files
+        .iter()
+        .filter(|f| {
+            hashes.is_empty()
+                || f.hashes
+                    .iter()
+                    .any(|(alg, hex)| hashes.iter().any(|h| h.algorithm == *alg && h.hex == *hex))
+        })
+        .filter_map(|f| Some((priority(tags, &f.filename, version)?, f)))
+        .min_by(|(a, fa), (b, fb)| a.cmp(b).then_with(|| fa.filename.cmp(&fb.filename)))
+        .map(|(_, f)| chosen_from(f, &[], hashes))
+}
+
+fn priority(tags: &Tags, filename: &str, version: &Version) -> Option<usize> {
+    let wheel = WheelName::parse(filename).ok()?;
+    if wheel.version != *version {
+        return None;
+    }
+    tags.priority(&wheel)
+}
+
+/// The sha256 the download must have: the lock's, else the index's.
+fn sha256_of(hashes: &[FileHash], filename: &str) -> Result<Option<Digest>, DepsError> {
+    let Some(hash) = hashes.iter().find(|h| h.algorithm == "sha256") else {
+        return Ok(None);
+    };
+    format!("sha256:{}", hash.hex)
+        .parse::<Digest>()
+        .map(Some)
+        .map_err(|_| DepsError::BadHash {
+            filename: filename.to_owned(),
+            hash: hash.to_string(),
+        })
+}
+
+/// The error for a pinned package with no wheel the target can use, with
+/// the nearest version that has one.
+async fn no_wheel<H: Host>(
+    cx: &Context<'_, H>,
+    pinned: &Pinned,
+    source: &str,
+    page: Option<&ProjectPage>,
+) -> Result<Error, Error> {
+    let fetched;
+    let page = match page {
+        Some(p) => Some(p),
+        None => {
+            fetched = page_of(cx, &pinned.name, pinned.index.as_deref()).await?;
+            fetched.as_ref()
+        }
+    };
+    let files: Vec<String> = match page {
+        Some(p) => p
+            .files
+            .iter()
+            .filter(|f| version_of(&f.filename).as_ref() == Some(&pinned.version))
+            .map(|f| f.filename.clone())
+            .collect(),
+        None => pinned.files.iter().map(|f| f.filename.clone()).collect(),
+    };
+    Ok(DepsError::NoWheel {
+        package: pinned.name.to_string(),
+        version: pinned.version.to_string(),
+        origin: source.to_owned(),
+        target: cx.target.describe(),
+        sdist_only: !files.is_empty() && files.iter().all(|f| !f.ends_with(".whl")),
+        nearest: page
+            .and_then(|p| nearest(&cx.tags, p, &pinned.version))
+            .map(|v| v.to_string()),
+    }
+    .into())
+}
+
+/// The version closest to `version` that has a wheel for the target; the
+/// later one on a tie.
+pub fn nearest(tags: &Tags, page: &ProjectPage, version: &Version) -> Option<Version> {
+    let mut with_wheel: Vec<Version> = page
+        .files
+        .iter()
+        .filter(|f| f.yanked.is_none())
+        .filter_map(|f| WheelName::parse(&f.filename).ok())
+        .filter(|w| tags.priority(w).is_some())
+        .map(|w| w.version)
+        .collect();
+    with_wheel.sort();
+    with_wheel.dedup();
+    let at = with_wheel.partition_point(|v| v < version);
+    let after = with_wheel.get(at);
+    let before = at.checked_sub(1).and_then(|i| with_wheel.get(i));
+    match (before, after) {
+        (Some(b), Some(a)) => {
+            // Closeness by release segments: same minor beats same major.
+            let shared = |v: &Version| {
+                v.release()
+                    .iter()
+                    .zip(version.release())
+                    .take_while(|(x, y)| x == y)
+                    .count()
+            };
+            Some(if shared(b) > shared(a) { b } else { a }.clone())
+        }
+        (Some(v), None) | (None, Some(v)) => Some(v.clone()),
+        (None, None) => None,
+    }
+}
+
+/// A file's version, for a wheel or an sdist named `name-version.tar.gz`.
+fn version_of(filename: &str) -> Option<Version> {
+    if let Ok(w) = WheelName::parse(filename) {
+        return Some(w.version);
+    }
+    let stem = filename
+        .strip_suffix(".tar.gz")
+        .or_else(|| filename.strip_suffix(".zip"))?;
+    stem.rsplit_once('-')?.1.parse().ok()
+}
+
+/// The project's page from the first index that has it (uv's
+/// `first-index` rule, which keeps a public index from shadowing a
+/// private package), trying first the index the lock names.
+async fn page_of<H: Host>(
+    cx: &Context<'_, H>,
+    name: &PackageName,
+    preferred: Option<&str>,
+) -> Result<Option<ProjectPage>, Error> {
+    let indexes: Vec<&str> = preferred
+        .into_iter()
+        .chain(cx.indexes.urls.iter().map(String::as_str))
+        .collect();
+    for index in indexes {
+        let url = index::project_url(index, name);
+        let answer = download::read_page(
+            cx.host,
+            &url,
+            Some(index::ACCEPT),
+            cx.indexes.credentials_for(&url),
+        )
+        .await?;
+        if let Some((body, content_type, final_url)) = answer {
+            let page = index::parse_project(&body, content_type.as_deref(), &final_url)
+                .map_err(DepsError::from)?;
+            return Ok(Some(page));
+        }
+    }
+    Ok(None)
+}
+
+/// The project's requirements for the selection: `[project.dependencies]`,
+/// the selected extras' optional dependencies, and the selected groups.
+pub fn project_requirements(plan: &Plan, selection: &Selection) -> Result<Vec<Requirement>, Error> {
+    let meta = &plan.project.metadata;
+    let file = plan
+        .project
+        .metadata_file
+        .clone()
+        .unwrap_or_else(|| "pyproject.toml".to_owned());
+    let mut texts: Vec<(String, &str)> = meta
+        .dependencies
+        .iter()
+        .map(|d| ("dependencies".to_owned(), d.as_str()))
+        .collect();
+    for extra in &selection.extras {
+        let found = meta
+            .optional_dependencies
+            .iter()
+            .find(|(name, _)| PackageName::new(name).ok().as_ref() == Some(extra));
+        let Some((name, list)) = found else {
+            return Err(DepsError::UnknownSelection {
+                what: "extra",
+                name: extra.to_string(),
+                file: file.clone(),
+                available: meta
+                    .optional_dependencies
+                    .iter()
+                    .map(|(n, _)| n.clone())
+                    .collect(),
+            }
+            .into());
+        };
+        texts.extend(
+            list.iter()
+                .map(|d| (format!("optional-dependencies.{name}"), d.as_str())),
+        );
+    }
+    for group in &selection.groups {
+        group_requirements(meta, group, &file, &mut texts, 0)?;
+    }
+    texts
+        .into_iter()
+        .map(|(key, text)| {
+            Requirement::parse(text).map_err(|e| {
+                DepsError::ProjectRequirement {
+                    file: file.clone(),
+                    key,
+                    message: e.to_string(),
+                }
+                .into()
+            })
+        })
+        .collect()
+}
+
+/// A PEP 735 group's requirements, following `include-group` (never in a cycle).
+fn group_requirements<'m>(
+    meta: &'m crate::project::Metadata,
+    group: &PackageName,
+    file: &str,
+    out: &mut Vec<(String, &'m str)>,
+    depth: usize,
+) -> Result<(), Error> {
+    let found = meta
+        .dependency_groups
+        .iter()
+        .find(|(name, _)| PackageName::new(name).ok().as_ref() == Some(group));
+    let Some((name, list)) = found else {
+        return Err(DepsError::UnknownSelection {
+            what: "group",
+            name: group.to_string(),
+            file: file.to_owned(),
+            available: meta
+                .dependency_groups
+                .iter()
+                .map(|(n, _)| n.clone())
+                .collect(),
+        }
+        .into());
+    };
+    if depth > meta.dependency_groups.len() {
+        return Err(DepsError::ProjectRequirement {
+            file: file.to_owned(),
+            key: format!("dependency-groups.{name}"),
+            message: "include-group forms a cycle".to_owned(),
+        }
+        .into());
+    }
+    for item in list {
+        match item.strip_prefix("include-group:") {
+            Some(other) => {
+                let other = PackageName::new(other).map_err(|e| DepsError::ProjectRequirement {
+                    file: file.to_owned(),
+                    key: format!("dependency-groups.{name}"),
+                    message: e.to_string(),
+                })?;
+                group_requirements(meta, &other, file, out, depth + 1)?;
+            }
+            None => out.push((format!("dependency-groups.{name}"), item.as_str())),
+        }
+    }
+    Ok(())
+}
+
+/// Requirements that need resolving: from our own lock when it is fresh,
+/// else resolved now and locked. A requirements file in pip's
+/// hash-checking mode is a lock already: pip guarantees it is complete.
+async fn resolved<H: Host>(
+    cx: &Context<'_, H>,
+    plan: &Plan,
+    deps: &DepsPlan,
+    selection: &Selection,
+) -> Result<Vec<Pick>, Error> {
+    let env = cx.target.marker_env();
+    let (requirements, source, pre, from_file) = match deps.input.format {
+        Format::Requirements => {
+            let path = deps.input.path.as_deref().unwrap_or_default();
+            let reqs = super::reqfile::read(cx.host, path).await?;
+            let hashed =
+                reqs.require_hashes || reqs.requirements.iter().any(|e| !e.hashes.is_empty());
+            if hashed {
+                if let Some(locked) = reqs.pinned(&env, selection).map_err(DepsError::from)? {
+                    let cx = cx.with_indexes(&deps.settings, &reqs);
+                    return from_locked(&cx, &locked).await;
+                }
+            }
+            (
+                reqs.roots(&env, selection),
+                reqs.source.clone(),
+                reqs.pre,
+                Some(reqs),
+            )
+        }
+        _ => (
+            project_requirements(plan, selection)?,
+            "pyproject.toml".to_owned(),
+            false,
+            None,
+        ),
+    };
+    let owned;
+    let cx = match &from_file {
+        Some(reqs) => {
+            owned = cx.with_indexes(&deps.settings, reqs);
+            &owned
+        }
+        None => cx,
+    };
+    let pre = pre || deps.settings.pre.unwrap_or(false);
+    let inputs = ownlock::inputs_key(&requirements, &cx.indexes.urls, pre, cx.target);
+    let lock_path = plan.project.path(ownlock::FILE);
+    if let Some(locked) =
+        ownlock::read_fresh(cx.host, &lock_path, &inputs, selection, cx.target).await?
+    {
+        return from_locked(cx, &locked).await;
+    }
+    if deps.locked {
+        return Err(DepsError::StaleLock {
+            path: lock_path,
+            input: source,
+        }
+        .into());
+    }
+    let resolution = resolve(cx, &requirements, pre).await?;
+    let picks: Vec<Pick> = resolution
+        .packages
+        .iter()
+        .map(|p| {
+            let hashes: Vec<FileHash> = p
+                .file
+                .hashes
+                .iter()
+                .filter_map(|(a, h)| FileHash::new(a, h))
+                .collect();
+            Ok(Pick {
+                name: p.name.clone(),
+                version: p.version.clone(),
+                wanted: Wanted {
+                    url: p.file.url.clone(),
+                    filename: p.file.filename.clone(),
+                    sha256: sha256_of(&hashes, &p.file.filename)?,
+                    size: p.file.size,
+                },
+            })
+        })
+        .collect::<Result<_, DepsError>>()?;
+    ownlock::write(cx.host, &lock_path, &resolution, &inputs, cx.target).await;
+    Ok(picks)
+}
+
+/// Runs the resolver, fetching what each step asks for, `parallel` at a time.
+async fn resolve<H: Host>(
+    cx: &Context<'_, H>,
+    requirements: &[Requirement],
+    pre: bool,
+) -> Result<resolve::Resolution, Error> {
+    cx.host.progress(&Progress::Phase { name: "resolve" });
+    let main = cx
+        .indexes
+        .urls
+        .first()
+        .map(String::as_str)
+        .unwrap_or(super::build::PYPI);
+    let options = resolve::Options {
+        allow_prereleases: pre,
+    };
+    let mut resolver =
+        Resolver::new(requirements, cx.target, main, options).map_err(DepsError::from)?;
+    loop {
+        match resolver.step() {
+            Step::Done(resolution) => return Ok(resolution),
+            Step::Failed(e) => return Err(DepsError::from(e).into()),
+            Step::Need(fetches) => {
+                let mut answers = futures_util::stream::iter(fetches)
+                    .map(|f| async move {
+                        let answer = fetch(cx, &f).await;
+                        (f, answer)
+                    })
+                    .buffer_unordered(cx.parallel.max(1));
+                let mut got = Vec::new();
+                while let Some(one) = answers.next().await {
+                    got.push(one);
+                }
+                for (f, answer) in got {
+                    apply(&mut resolver, &f, answer?);
+                }
+            }
+        }
+    }
+}
+
+/// What one fetch brought back.
+enum Answer {
+    Page(Option<ProjectPage>),
+    Metadata(Vec<u8>),
+}
+
+async fn fetch<H: Host>(cx: &Context<'_, H>, f: &Fetch) -> Result<Answer, Error> {
+    match f {
+        Fetch::Page { name, .. } => Ok(Answer::Page(page_of(cx, name, None).await?)),
+        Fetch::Metadata {
+            url, hashes, wheel, ..
+        } => {
+            let creds = cx.indexes.credentials_for(url);
+            match download::read_page(cx.host, url, None, creds).await? {
+                Some((body, _, _)) => {
+                    check_metadata_hash(url, hashes, &body)?;
+                    Ok(Answer::Metadata(body))
+                }
+                None => wheel_metadata(cx, wheel).await.map(Answer::Metadata),
+            }
+        }
+        Fetch::WheelMetadata { wheel, .. } => wheel_metadata(cx, wheel).await.map(Answer::Metadata),
+    }
+}
+
+fn apply(resolver: &mut Resolver, f: &Fetch, answer: Answer) {
+    match (f, answer) {
+        (Fetch::Page { name, .. }, Answer::Page(Some(page))) => resolver.add_page(name, &page),
+        (Fetch::Page { name, .. }, Answer::Page(None)) => resolver.add_not_found(name),
+        (
+            Fetch::Metadata { name, version, .. } | Fetch::WheelMetadata { name, version, .. },
+            Answer::Metadata(body),
+        ) => resolver.add_metadata(name, version, &body),
+        _ => {}
+    }
+}
+
+fn check_metadata_hash(url: &str, hashes: &index::Hashes, body: &[u8]) -> Result<(), DepsError> {
+    let Some((_, hex)) = hashes.iter().find(|(alg, _)| alg == "sha256") else {
+        return Ok(());
+    };
+    let actual = Digest::of(crate::digest::Sha256::portable(), body);
+    if actual.hex() != hex {
+        return Err(DepsError::HashMismatch {
+            filename: url.rsplit('/').next().unwrap_or(url).to_owned(),
+            url: download::redact(url),
+            expected: hex.clone(),
+            actual: actual.hex().to_owned(),
+        });
+    }
+    Ok(())
+}
+
+/// METADATA out of the wheel itself, for indexes without PEP 658 files:
+/// the wheel is downloaded into the cache, where the install will find it.
+async fn wheel_metadata<H: Host>(
+    cx: &Context<'_, H>,
+    wheel: &ProjectFile,
+) -> Result<Vec<u8>, Error> {
+    let hashes: Vec<FileHash> = wheel
+        .hashes
+        .iter()
+        .filter_map(|(a, h)| FileHash::new(a, h))
+        .collect();
+    let wanted = Wanted {
+        url: wheel.url.clone(),
+        filename: wheel.filename.clone(),
+        sha256: sha256_of(&hashes, &wheel.filename)?,
+        size: wheel.size,
+    };
+    let creds = cx.indexes.credentials_for(&wheel.url);
+    let paths =
+        download::wheels(cx.host, cx.cache, std::slice::from_ref(&wanted), creds, 1).await?;
+    let path = paths.first().cloned().unwrap_or_default();
+    let name =
+        WheelName::parse(&wheel.filename).map_err(|e| DepsError::WheelName(e.to_string()))?;
+    let file = WheelFile::open(cx.host, &path, &wheel.filename).await?;
+    let member = format!("{}/METADATA", name.dist_info_dir());
+    let entry = file.entry(&member).ok_or_else(|| DepsError::NoMetadata {
+        wheel: wheel.filename.clone(),
+        member: member.clone(),
+    })?;
+    Ok(file.read(cx.host, entry).await?)
+}

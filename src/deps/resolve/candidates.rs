@@ -1,0 +1,269 @@
+//! What an index offers one package, grouped by version, and which of it the target can
+//! install: resolution only considers wheels, but remembers sdists to explain their absence.
+
+use std::cmp::Reverse;
+use std::collections::BTreeMap;
+
+use crate::deps::index::{ProjectFile, ProjectPage};
+use crate::deps::tags::{Tags, Target};
+use crate::python::name::{normalize, PackageName};
+use crate::python::pep440::{SpecifierSet, Version};
+use crate::python::wheel::WheelName;
+
+/// One package's files on the index, by version.
+#[derive(Debug, Clone, Default)]
+pub struct Project {
+    /// False when the index has no such project (a 404).
+    pub found: bool,
+    versions: BTreeMap<Version, Vec<ProjectFile>>,
+}
+
+/// Why no file of a version can be installed on the target.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Unusable {
+    /// No wheel's tags fit; `wheels` counts the wheels there are (0: only sdists).
+    NoWheel {
+        wheels: usize,
+    },
+    RequiresPython(SpecifierSet),
+    Yanked(String),
+}
+
+/// The target, as candidate selection sees it.
+pub struct Platform<'a> {
+    pub target: &'a Target,
+    pub tags: &'a Tags,
+}
+
+impl Project {
+    /// Files whose name is not this package's wheel or sdist (other formats, other
+    /// packages, unparsable versions) are left out: nothing could install them.
+    pub fn from_page(name: &PackageName, page: &ProjectPage) -> Project {
+        let mut versions: BTreeMap<Version, Vec<ProjectFile>> = BTreeMap::new();
+        for file in &page.files {
+            if let Some(version) = version_of(name, &file.filename) {
+                versions.entry(version).or_default().push(file.clone());
+            }
+        }
+        for files in versions.values_mut() {
+            files.sort_by(|a, b| a.filename.cmp(&b.filename));
+        }
+        Project {
+            found: true,
+            versions,
+        }
+    }
+
+    pub fn not_found() -> Project {
+        Project::default()
+    }
+
+    /// Newest first.
+    pub fn versions(&self) -> impl DoubleEndedIterator<Item = (&Version, &[ProjectFile])> {
+        self.versions.iter().rev().map(|(v, f)| (v, f.as_slice()))
+    }
+
+    pub fn files(&self, version: &Version) -> &[ProjectFile] {
+        self.versions.get(version).map_or(&[], Vec::as_slice)
+    }
+
+    /// The version closest to `version` that has a wheel for the target: the newest older
+    /// one, else the oldest newer one. Pre-releases count only next to a pre-release.
+    pub fn nearest_with_wheel(&self, version: &Version, platform: &Platform) -> Option<&Version> {
+        let fits = |(v, files): &(&Version, &Vec<ProjectFile>)| {
+            (version.is_prerelease() || !v.is_prerelease())
+                && assess(files, platform, false).is_ok()
+        };
+        let older = self.versions.range(..version).rev().find(fits);
+        let newer = || {
+            self.versions
+                .range(version..)
+                .filter(|(v, _)| *v != version)
+                .find(fits)
+        };
+        older.or_else(newer).map(|(v, _)| v)
+    }
+}
+
+/// A wheel that fits, with its sort key: tag priority (lower is better), then build tag
+/// (higher is better).
+type Ranked<'f> = (usize, Reverse<Option<(u64, String)>>, &'f ProjectFile);
+
+/// The best file of a version for the target (tag priority, then the higher build, then
+/// the file name so that the choice never depends on page order), or why there is none.
+///
+/// Yanked files count only with `allow_yanked`, which PEP 592 grants to exact pins.
+pub fn assess<'f>(
+    files: &'f [ProjectFile],
+    platform: &Platform,
+    allow_yanked: bool,
+) -> Result<&'f ProjectFile, Unusable> {
+    let mut fitting: Vec<Ranked<'f>> = files
+        .iter()
+        .filter_map(|file| {
+            let wheel = WheelName::parse(&file.filename).ok()?;
+            let rank = platform.tags.priority(&wheel)?;
+            Some((rank, Reverse(wheel.build), file))
+        })
+        .collect();
+    fitting.sort_by(|a, b| (a.0, &a.1, &a.2.filename).cmp(&(b.0, &b.1, &b.2.filename)));
+    let Some((_, _, best_fit)) = fitting.first() else {
+        let wheels = files
+            .iter()
+            .filter(|f| f.filename.ends_with(".whl"))
+            .count();
+        return Err(Unusable::NoWheel { wheels });
+    };
+    let python = &platform.target.python;
+    let admits_python = |f: &&ProjectFile| {
+        f.requires_python
+            .as_ref()
+            .is_none_or(|spec| spec.contains(python, true))
+    };
+    let runnable: Vec<&ProjectFile> = fitting
+        .iter()
+        .map(|(_, _, f)| *f)
+        .filter(admits_python)
+        .collect();
+    let Some(best_runnable) = runnable.first() else {
+        let spec = best_fit.requires_python.clone().unwrap_or_default();
+        return Err(Unusable::RequiresPython(spec));
+    };
+    runnable
+        .iter()
+        .find(|f| allow_yanked || f.yanked.is_none())
+        .copied()
+        .ok_or_else(|| Unusable::Yanked(best_runnable.yanked.clone().unwrap_or_default()))
+}
+
+/// The version a wheel or sdist file name carries, when the name is this package's.
+fn version_of(name: &PackageName, filename: &str) -> Option<Version> {
+    if filename.ends_with(".whl") {
+        let wheel = WheelName::parse(filename).ok()?;
+        return (wheel.name == *name).then_some(wheel.version);
+    }
+    let stem = [".tar.gz", ".zip"]
+        .iter()
+        .find_map(|ext| filename.strip_suffix(ext))?;
+    // Old sdists spell the name freely (`Django-1.0`, `python-dateutil-2.8.2`), so each `-`
+    // is tried as the name/version split.
+    stem.match_indices('-').find_map(|(i, _)| {
+        let (head, tail) = stem.split_at(i);
+        let version = tail.get(1..)?;
+        (normalize(head) == name.as_str())
+            .then(|| version.parse().ok())
+            .flatten()
+    })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::deps::tags::Libc;
+
+    fn file(filename: &str) -> ProjectFile {
+        ProjectFile {
+            filename: filename.to_string(),
+            url: format!("https://files.example/{filename}"),
+            hashes: Vec::new(),
+            requires_python: None,
+            yanked: None,
+            core_metadata: None,
+            size: None,
+            upload_time: None,
+        }
+    }
+
+    fn target() -> Target {
+        Target {
+            python: "3.11.4".parse().unwrap(),
+            machine: "x86_64".to_string(),
+            libc: Libc::Glibc {
+                major: 2,
+                minor: 36,
+            },
+        }
+    }
+
+    #[test]
+    fn versions_come_from_wheel_and_sdist_names() {
+        let name = PackageName::new("python-dateutil").unwrap();
+        let page = ProjectPage {
+            files: [
+                "python-dateutil-2.8.2.tar.gz",
+                "python_dateutil-2.9.0.post0-py2.py3-none-any.whl",
+                "python-dateutil-2.9.0.post0.tar.gz",
+                "python-dateutil-1.4.win32.exe",
+                "dateutil-9.9.tar.gz",
+                "python-dateutil-latest.zip",
+            ]
+            .into_iter()
+            .map(file)
+            .collect(),
+        };
+        let project = Project::from_page(&name, &page);
+        let versions: Vec<String> = project.versions().map(|(v, _)| v.to_string()).collect();
+        assert_eq!(versions, ["2.9.0.post0", "2.8.2"]);
+        assert_eq!(project.files(&"2.9.0.post0".parse().unwrap()).len(), 2);
+    }
+
+    #[test]
+    fn the_best_wheel_wins_whatever_the_page_order() {
+        let target = target();
+        let tags = Tags::for_target(&target);
+        let platform = Platform {
+            target: &target,
+            tags: &tags,
+        };
+        let files: Vec<ProjectFile> = [
+            "pydantic_core-2.27.2-cp311-cp311-musllinux_1_1_x86_64.whl",
+            "pydantic_core-2.27.2-cp311-cp311-manylinux_2_17_x86_64.manylinux2014_x86_64.whl",
+            "pydantic_core-2.27.2-cp311-cp311-win_amd64.whl",
+            "pydantic_core-2.27.2.tar.gz",
+        ]
+        .into_iter()
+        .map(file)
+        .collect();
+        let best = assess(&files, &platform, false).unwrap();
+        assert_eq!(
+            best.filename,
+            "pydantic_core-2.27.2-cp311-cp311-manylinux_2_17_x86_64.manylinux2014_x86_64.whl"
+        );
+        let mut reversed = files.clone();
+        reversed.reverse();
+        assert_eq!(assess(&reversed, &platform, false).unwrap(), best);
+
+        let sdist_only = [file("pydantic_core-2.27.2.tar.gz")];
+        assert_eq!(
+            assess(&sdist_only, &platform, false),
+            Err(Unusable::NoWheel { wheels: 0 })
+        );
+        assert_eq!(
+            assess(&files[2..], &platform, false),
+            Err(Unusable::NoWheel { wheels: 1 })
+        );
+    }
+
+    #[test]
+    fn python_and_yank_checks() {
+        let target = target();
+        let tags = Tags::for_target(&target);
+        let platform = Platform {
+            target: &target,
+            tags: &tags,
+        };
+        let mut wheel = file("idna-3.10-py3-none-any.whl");
+        wheel.requires_python = Some(">=3.12".parse().unwrap());
+        assert_eq!(
+            assess(std::slice::from_ref(&wheel), &platform, false),
+            Err(Unusable::RequiresPython(">=3.12".parse().unwrap()))
+        );
+        wheel.requires_python = Some(">=3.6".parse().unwrap());
+        wheel.yanked = Some("broken".to_string());
+        assert_eq!(
+            assess(std::slice::from_ref(&wheel), &platform, false),
+            Err(Unusable::Yanked("broken".to_string()))
+        );
+        assert!(assess(std::slice::from_ref(&wheel), &platform, true).is_ok());
+    }
+}
