@@ -140,9 +140,10 @@ Image:
 
 Dependencies:
   Wheels for the target platform, installed into a virtual environment at
-  ${CORE_DEFAULTS.venv}, a layer of its own. Config keys and PYCONTAINER_* variables
-  set these too: include-deps, requirements, extras, groups, index-url,
-  extra-index-urls and pre.
+  ${CORE_DEFAULTS.venv}, a layer of its own. The config keys include-deps,
+  requirements, extras, groups, index-url, extra-index-urls and pre set these
+  too, as do PYCONTAINER_INCLUDE_DEPS and the like (lists comma-separated);
+  --locked is a flag only.
   --include-deps        install the dependencies; fail if there are none
                         [default: installed when the project declares any:
                         pylock.toml, uv.lock, poetry.lock, requirements.txt,
@@ -476,7 +477,9 @@ function progressLine(warn) {
     if (!force && now - last < 100) return;
     last = now;
     const up = drawn > 0 ? `\x1b[${drawn}F` : '';
-    const lines = [...bars.values()].map((b) => `\x1b[2K  ${transferLine(b)}`);
+    // Less the indent; a terminal of unknown size (0) is taken as 80 wide.
+    const columns = (process.stderr.columns || 80) - 2;
+    const lines = [...bars.values()].map((b) => `\x1b[2K  ${transferLine(b, columns)}`);
     process.stderr.write(`${up}${lines.join('\n')}\n`);
     drawn = lines.length;
   };

@@ -1,8 +1,9 @@
 'use strict';
 
 // Text for people: the plan that --dry-run and --verbose print, progress and
-// warning lines, sizes, paths, shell quoting and colour. Pure functions of their arguments (no I/O), so
-// they are tested directly as well as through the CLI.
+// warning lines, sizes, paths, shell quoting and colour. Pure functions of
+// their arguments (no I/O), so they are tested directly as well as through
+// the CLI.
 
 const path = require('node:path');
 
@@ -67,32 +68,40 @@ const ACTION_WORDS = {
   download: 'fetching',
 };
 
-// Wheel file names run to 70 characters and more; this keeps the name and
-// version of most in view while the bars stay on one terminal line.
-const FILE_NAME_WIDTH = 40;
+const BAR_WIDTH = 24;
+// Wheel file names run to 70 characters and more. 40 shows the name and
+// version of most; a narrow terminal gets fewer, since a line that wraps
+// breaks redrawing the block of bars in place.
+const FILE_NAME_WIDTH = { max: 40, min: 12 };
+// Around the name: the longest action word, the bar with its brackets and
+// the widest sizes, `999.9 MB / 999.9 MB`, with a space between each.
+const AROUND_NAME = 'fetching'.length + BAR_WIDTH + 2 + '999.9 MB / 999.9 MB'.length + 3;
 
 /**
  * What a transfer moves: 12 hex digits of a registry blob's digest, or a
  * downloaded file's name, padded so that the bars of a block line up.
  */
-function transferName(digest) {
+function transferName(digest, columns) {
   const text = String(digest);
   if (text.startsWith('sha256:')) return text.slice('sha256:'.length, 'sha256:'.length + 12);
-  const name = text.length > FILE_NAME_WIDTH ? `${text.slice(0, FILE_NAME_WIDTH - 1)}…` : text;
-  return name.padEnd(FILE_NAME_WIDTH);
+  const { max, min } = FILE_NAME_WIDTH;
+  const width = Math.max(min, Math.min(max, columns - AROUND_NAME));
+  const name = text.length > width ? `${text.slice(0, width - 1)}…` : text;
+  return name.padEnd(width);
 }
 
 /**
- * One bar of a transfer (`type: 'transfer'` progress event):
+ * One bar of a transfer (`type: 'transfer'` progress event), for a line of
+ * `columns` characters:
  * `pushing 0123456789ab [#######-----------------] 12.0 MB / 44.0 MB`.
  */
-function transferLine({ digest, action, bytes, total }) {
-  const width = 24;
+function transferLine({ digest, action, bytes, total }, columns = 80) {
   const done = total > 0 ? Math.min(1, bytes / total) : 1;
-  const filled = Math.round(done * width);
-  const bar = `[${'#'.repeat(filled)}${'-'.repeat(width - filled)}]`;
+  const filled = Math.round(done * BAR_WIDTH);
+  const bar = `[${'#'.repeat(filled)}${'-'.repeat(BAR_WIDTH - filled)}]`;
   const word = ACTION_WORDS[action] ?? action;
-  return `${word} ${transferName(digest)} ${bar} ${formatBytes(bytes)} / ${formatBytes(total)}`;
+  const name = transferName(digest, columns);
+  return `${word} ${name} ${bar} ${formatBytes(bytes)} / ${formatBytes(total)}`;
 }
 
 /** Values are shown raw unless invisible characters would garble the line. */

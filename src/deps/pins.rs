@@ -126,7 +126,7 @@ async fn from_pinned<H: Host>(
             .files
             .iter()
             .find(|f| f.filename == file.filename)
-            .map(|f| chosen_from(f, &file.hashes, &pinned.hashes)),
+            .map(|f| chosen_from(f, &file.hashes)),
         (Some(file), _) => Some(Chosen {
             filename: file.filename.clone(),
             url: file.url.clone().unwrap_or_default(),
@@ -160,8 +160,11 @@ struct Chosen {
     size: Option<u64>,
 }
 
-fn chosen_from(file: &ProjectFile, listed: &[FileHash], pinned: &[FileHash]) -> Chosen {
-    let mut hashes: Vec<FileHash> = listed.iter().chain(pinned).cloned().collect();
+/// The file with the lock's hashes for it first, then the index's. Hashes
+/// that any file may match (requirements `--hash`) are not among them:
+/// they select the file instead.
+fn chosen_from(file: &ProjectFile, listed: &[FileHash]) -> Chosen {
+    let mut hashes: Vec<FileHash> = listed.to_vec();
     hashes.extend(
         file.hashes
             .iter()
@@ -203,7 +206,7 @@ fn best_on_page(
         })
         .filter_map(|f| Some((priority(tags, &f.filename, version)?, f)))
         .min_by(|(a, fa), (b, fb)| a.cmp(b).then_with(|| fa.filename.cmp(&fb.filename)))
-        .map(|(_, f)| chosen_from(f, &[], hashes))
+        .map(|(_, f)| chosen_from(f, &[]))
 }
 
 fn priority(tags: &Tags, filename: &str, version: &Version) -> Option<usize> {
@@ -592,7 +595,16 @@ async fn fetch<H: Host>(cx: &Context<'_, H>, f: &Fetch) -> Result<Answer, Error>
                 None => wheel_metadata(cx, wheel).await.map(Answer::Metadata),
             }
         }
-        Fetch::WheelMetadata { wheel, .. } => wheel_metadata(cx, wheel).await.map(Answer::Metadata),
+        Fetch::WheelMetadata { wheel, .. } => {
+            // Some indexes serve PEP 658 files without saying so; one small
+            // GET may save downloading a wheel that backtracking drops.
+            let url = format!("{}.metadata", wheel.url);
+            let creds = cx.indexes.credentials_for(&url);
+            match download::read_page(cx.host, &url, None, creds).await {
+                Ok(Some((body, _, _))) => Ok(Answer::Metadata(body)),
+                _ => wheel_metadata(cx, wheel).await.map(Answer::Metadata),
+            }
+        }
     }
 }
 

@@ -112,18 +112,28 @@ impl Host for JsHost {
     }
 
     async fn read(&self, path: &str, offset: u64, len: usize) -> Result<Vec<u8>, HostError> {
-        let v = self
-            .call(
-                "read",
-                path,
-                "read",
-                &[
-                    path.into(),
-                    JsValue::from_f64(offset as f64),
-                    JsValue::from_f64(len as f64),
-                ],
-            )
-            .await?;
+        let f = self
+            .method("read")
+            .ok_or_else(|| host_error("read", path, &missing_method("read")))?;
+        let args: js_sys::Array = [
+            path.into(),
+            JsValue::from_f64(offset as f64),
+            JsValue::from_f64(len as f64),
+        ]
+        .iter()
+        .collect();
+        let value = f
+            .apply(&self.obj, &args)
+            .map_err(|e| host_error("read", path, &e))?;
+        // The Node host answers at once with a view of one scratch buffer
+        // that its next read reuses; copied here, before any await lets
+        // another read of a concurrent task run.
+        if let Some(arr) = value.dyn_ref::<Uint8Array>() {
+            return Ok(arr.to_vec());
+        }
+        let v = JsFuture::from(Promise::resolve(&value))
+            .await
+            .map_err(|e| host_error("read", path, &e))?;
         let arr: Uint8Array = v.dyn_into().map_err(|_| HostError {
             op: "read",
             path: path.to_owned(),

@@ -26,8 +26,9 @@
 # exist) and leaves it there; otherwise a temp dir is used and removed.
 #
 # --arch takes OCI names too (amd64, arm64). Needs python3 >= 3.11 on the
-# host (tomllib), which only the tests use. pip's downloads are cached in
-# the same cache directory (pip-cache/).
+# host (tomllib), which only the tests use. pip's cache is pip-cache/ in the
+# same cache directory (pip stores nothing there when the index sends no
+# caching headers, as the one here does).
 set -euo pipefail
 
 here="$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)"
@@ -65,7 +66,6 @@ while [ "$#" -gt 0 ]; do
   esac
 done
 [ -n "$input" ] || usage
-[ -f "$input" ] || die "no such file: $input"
 case "$arch" in
   x86_64 | amd64) arch=x86_64 ;;
   aarch64 | arm64) arch=aarch64 ;;
@@ -73,6 +73,7 @@ case "$arch" in
 esac
 [[ "$pyver" =~ ^3\.[0-9]+$ ]] || die "--python-version wants 3.N, got $pyver"
 [[ "$glibc" =~ ^2\.[0-9]+$ ]] || die "--glibc wants 2.N, got $glibc"
+[ -f "$input" ] || die "no such file: $input"
 if [ -n "$keep" ] && [ -e "$keep" ]; then
   die "--keep $keep already exists; pip --target would merge into it"
 fi
@@ -103,12 +104,13 @@ work="$(mktemp -d "${TMPDIR:-/tmp}/pyc-pip-target.XXXXXX")"
 trap 'rm -rf "$work"' EXIT
 target="${keep:-$work/site}"
 
-# Pins for pip: requirements files as they are; locks through to_pins below.
+# What pip gets: a requirements file itself (so relative -r/-c includes
+# work), or pins written from a lock.
 pins="$work/pins.txt"
 case "$(basename "$input")" in
   uv.lock)
-    # `uv export` reads the project next to the lock; --frozen keeps it offline
-    # and fails instead of relocking when the lock is stale.
+    # `uv export` reads the project next to the lock; --frozen takes the lock
+    # as it is, with no resolution and no network.
     (cd "$(dirname "$input")" && "$venv/bin/uv" export --frozen --quiet --format requirements.txt \
       --no-emit-project --no-annotate --no-header) >"$work/exported.txt" ||
       die "uv export from $input failed"
@@ -118,7 +120,7 @@ case "$(basename "$input")" in
   *) mode=as-is src="$input" ;;
 esac
 if [ "$mode" = as-is ]; then
-  cp "$src" "$pins"
+  pins="$src"
 else
   # pip's vendored `packaging` evaluates markers for the TARGET; pip's own
   # evaluation would use the host's platform_machine.
@@ -195,7 +197,7 @@ if ! "$venv/bin/python" -m pip install --quiet --disable-pip-version-check \
   --no-deps --only-binary=:all: "${platforms[@]}" \
   --python-version "$pyver" --implementation cp \
   --target "$target" -r "$pins" >&2; then
-  die "pip install failed for $input (pins: $(tr '\n' ' ' <"$pins" | cut -c1-300))"
+  die "pip install failed for $input (pip's message above)"
 fi
 
 # METADATA's Name/Version are the distribution's own spelling; the

@@ -266,7 +266,7 @@ describe('help and version need no wasm', () => {
     assert.match(r.stdout, /\[default: pycontainer-out; none with --push\]/);
     assert.match(r.stdout, /\[default: \. /);
     assert.match(r.stdout, /\nImage:\n.*\nDependencies:\n.*\nOutput:\n/s);
-    assert.match(r.stdout, /PYCONTAINER_\* variables/);
+    assert.match(r.stdout, /PYCONTAINER_INCLUDE_DEPS/);
     assert.match(r.stdout, /\[default: https:\/\/pypi\.org\/simple\]/);
     assert.match(r.stdout, /\/app\/\.venv/);
   });
@@ -888,7 +888,8 @@ describe('colour', () => {
     test('a wheel download shows its file name; a warning is yellow', () => {
       const r = runInTerminal(['build', '--context', 'project'], { mode: 'deps' });
       assert.equal(r.code, 0, r.output);
-      assert.ok(r.output.includes(`fetching ${WHEEL} `), JSON.stringify(r.output));
+      // A pseudo-terminal of unknown size counts as 80 wide: the name is cut.
+      assert.ok(r.output.includes('fetching certifi-2024.8.30-py3… ['), JSON.stringify(r.output));
       assert.ok(
         r.output.includes(`\u001b[33mwarning:\u001b[39m ${LOCK_WARNING}`),
         JSON.stringify(r.output),

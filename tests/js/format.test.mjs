@@ -156,30 +156,29 @@ describe('transferLine', () => {
     );
   });
 
+  const wheel = (digest, bytes, total) => ({ digest, action: 'download', bytes, total });
+  const numpy = 'numpy-2.1.3-cp312-cp312-manylinux_2_17_x86_64.manylinux2014_x86_64.whl';
+
   test('a wheel download shows the file name, padded so bars line up', () => {
-    const line = transferLine({
-      digest: 'idna-3.10-py3-none-any.whl',
-      action: 'download',
-      bytes: 70_442,
-      total: 70_442,
-    });
     assert.equal(
-      line,
+      transferLine(wheel('idna-3.10-py3-none-any.whl', 70_442, 70_442), 120),
       `fetching ${'idna-3.10-py3-none-any.whl'.padEnd(40)} [${'#'.repeat(24)}] 70.4 kB / 70.4 kB`,
     );
   });
 
   test('a long file name is cut to 40 characters with an ellipsis', () => {
-    const line = transferLine({
-      digest: 'numpy-2.1.3-cp312-cp312-manylinux_2_17_x86_64.manylinux2014_x86_64.whl',
-      action: 'download',
-      bytes: 0,
-      total: 16_000_000,
-    });
     assert.equal(
-      line,
+      transferLine(wheel(numpy, 0, 16_000_000), 120),
       `fetching numpy-2.1.3-cp312-cp312-manylinux_2_17_… [${'-'.repeat(24)}] 0 B / 16.0 MB`,
     );
+  });
+
+  test('on a narrow terminal the name gives way, so the line does not wrap', () => {
+    const line = transferLine(wheel(numpy, 999_900_000, 999_900_000), 78);
+    assert.equal(line.length, 78);
+    assert.ok(line.startsWith('fetching numpy-2.1.3-cp312-cp3… ['), line);
+    // Below the minimum the name keeps 12 characters, as many as a digest.
+    assert.ok(transferLine(wheel(numpy, 0, 1), 0).startsWith('fetching numpy-2.1.3… ['));
   });
 });
 

@@ -89,6 +89,9 @@ pub fn read(
                 continue;
             }
         }
+        if is_the_project(package) {
+            continue;
+        }
         let pin = pin(&at, package, &python)?;
         match pins.entry(pin.name.clone()) {
             Entry::Vacant(slot) => {
@@ -201,6 +204,17 @@ fn pin(at: &PackageAt, package: &Package, python: &Version) -> Result<Pinned, Lo
         index: package.index.clone(),
         hashes: Vec::new(),
     })
+}
+
+/// The project itself, as `uv export` lists it: the lock's own directory.
+/// The app layer holds it, so it is not a dependency to install.
+fn is_the_project(package: &Package) -> bool {
+    package
+        .directory
+        .as_ref()
+        .and_then(|t| t.get("path"))
+        .and_then(toml::Value::as_str)
+        .is_some_and(|p| matches!(p, "." | "./"))
 }
 
 /// Describes a VCS, directory or archive source, none of which is a ready wheel.
@@ -593,6 +607,18 @@ wheels = [{ url = "https://files.pythonhosted.org/packages/f9/9b/335f9764261e915
         assert!(
             error(&one_package("directory = { path = \"./libs/demo\" }\n"))
                 .contains("comes from the local directory ./libs/demo")
+        );
+        // The project itself (uv export's `directory = { path = "." }`) is skipped.
+        assert!(
+            read(
+                &format!("lock-version = \"1.0\"\ncreated-by = \"uv\"\n[[packages]]\nname = \"demo\"\ndirectory = {{ path = \".\", editable = true }}\n"),
+                "pylock.toml",
+                &linux("3.11.9"),
+                &Selection::default()
+            )
+            .unwrap()
+            .packages
+            .is_empty()
         );
         assert!(error(&one_package(
             "archive = { url = \"https://example.com/demo.zip\", hashes = { sha256 = \"ab\" } }\n"
