@@ -611,7 +611,7 @@ wheels = [{ url = "https://files.pythonhosted.org/packages/f9/9b/335f9764261e915
         // The project itself (uv export's `directory = { path = "." }`) is skipped.
         assert!(
             read(
-                &format!("lock-version = \"1.0\"\ncreated-by = \"uv\"\n[[packages]]\nname = \"demo\"\ndirectory = {{ path = \".\", editable = true }}\n"),
+                "lock-version = \"1.0\"\ncreated-by = \"uv\"\n[[packages]]\nname = \"demo\"\ndirectory = { path = \".\", editable = true }\n",
                 "pylock.toml",
                 &linux("3.11.9"),
                 &Selection::default()
