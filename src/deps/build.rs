@@ -144,8 +144,9 @@ pub async fn layer<H: Host>(
         tags: Tags::for_target(&target),
         indexes,
         parallel: client.options.parallel,
+        context: &plan.project.root,
     };
-    let picks = pins::pick(&cx, plan, deps, &selection).await?;
+    let (picks, lock) = pins::pick(&cx, plan, deps, &selection).await?;
     let venv = Venv {
         interpreter: env.interpreter.clone(),
         version: env.python.clone(),
@@ -172,6 +173,9 @@ pub async fn layer<H: Host>(
     if let Some(record) = read_record(host, &record_path).await {
         let desc = Descriptor::new(media_type, record.digest, record.size);
         if cache.has_blob(&desc).await? {
+            if let Some(lock) = &lock {
+                lock.write(host, &target).await;
+            }
             return Ok(DepsLayer {
                 desc,
                 diff_id: record.diff_id,
@@ -211,6 +215,9 @@ pub async fn layer<H: Host>(
         &serde_json::to_vec(&record).unwrap_or_default(),
     )
     .await;
+    if let Some(lock) = &lock {
+        lock.write(host, &target).await;
+    }
     Ok(DepsLayer {
         desc,
         diff_id,

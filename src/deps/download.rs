@@ -129,6 +129,9 @@ async fn wheel<H: Host>(
             return Ok(path);
         }
     }
+    if let Some(path) = w.url.strip_prefix("file://") {
+        return local(host, cache, w, path).await;
+    }
     let mut attempt = 0;
     loop {
         attempt += 1;
@@ -156,6 +159,39 @@ async fn wheel<H: Host>(
             }
         }
     }
+}
+
+/// A wheel on this machine, copied into the cache so that it is checked
+/// and read like a downloaded one.
+async fn local<H: Host>(
+    host: &H,
+    cache: &Layout<'_, H>,
+    w: &Wanted,
+    path: &str,
+) -> Result<String, DepsError> {
+    if host.stat(path).await?.is_none() {
+        return Err(DepsError::LocalWheel {
+            path: path.to_owned(),
+        });
+    }
+    let mut blob = cache.begin_blob().await?;
+    let mut hasher = host.sha256();
+    let copied = async {
+        loop {
+            let chunk = host.read(path, blob.size(), READ_CHUNK).await?;
+            hasher.update(&chunk);
+            blob.write(host, &chunk).await?;
+            if chunk.len() < READ_CHUNK {
+                return Ok::<(), DepsError>(());
+            }
+        }
+    }
+    .await;
+    if let Err(e) = copied {
+        blob.abort(cache).await;
+        return Err(e);
+    }
+    settle(cache, blob, w, hasher.finish()).await
 }
 
 /// Names the blob by its hash once it is known to be the wanted file.

@@ -37,6 +37,8 @@ pub enum DepsError {
     },
     #[error("the cached wheel {path} is gone; build again to download it")]
     WheelMissing { path: String },
+    #[error("the wheel {path} does not exist (relative wheel paths are taken from the context)")]
+    LocalWheel { path: String },
     #[error("{wheel}: {entry} is {size} bytes, too large to be a metadata file")]
     MemberTooLarge {
         wheel: String,
@@ -80,6 +82,14 @@ pub enum DepsError {
         sdist_only: bool,
         nearest: Option<String>,
     },
+    #[error("{package} {version} ({origin}): its wheel for this image, {filename}, has {hash}, which is not among the hashes listed for it; the file changed or the list is out of date")]
+    HashNotListed {
+        package: String,
+        version: String,
+        origin: String,
+        filename: String,
+        hash: String,
+    },
     #[error("{filename}: the hash {hash} is not a sha256 digest")]
     BadHash { filename: String, hash: String },
     #[error("{file}: there is no {what} {name:?}; it has: {}", if .available.is_empty() { "none".to_owned() } else { .available.join(", ") })]
@@ -99,6 +109,8 @@ pub enum DepsError {
     StaleLock { path: String, input: String },
     #[error("{0}")]
     WheelName(String),
+    #[error("the requirement {requirement:?} names a file that is not a wheel; only wheels can be installed without a build")]
+    NotAWheel { requirement: String },
     #[error("{path}: {message}")]
     Requirements { path: String, message: String },
     #[error("{wheel} has no {member}")]
@@ -120,14 +132,18 @@ impl DepsError {
             DepsError::Zip { .. }
             | DepsError::MemberTooLarge { .. }
             | DepsError::RecordMismatch { .. } => "bad-wheel",
-            DepsError::WheelMissing { .. } | DepsError::Host(_) | DepsError::Layout(_) => "io",
+            DepsError::WheelMissing { .. }
+            | DepsError::LocalWheel { .. }
+            | DepsError::Host(_)
+            | DepsError::Layout(_) => "io",
             DepsError::Network { .. } | DepsError::Index { .. } | DepsError::IndexPage(_) => {
                 "index"
             }
             DepsError::Machine { .. } => "platform",
-            DepsError::Install(_) | DepsError::WheelName(_) | DepsError::NoMetadata { .. } => {
-                "bad-wheel"
-            }
+            DepsError::Install(_)
+            | DepsError::WheelName(_)
+            | DepsError::NotAWheel { .. }
+            | DepsError::NoMetadata { .. } => "bad-wheel",
             DepsError::Lock(_) | DepsError::BadHash { .. } => "lock",
             DepsError::StaleLock { .. } => "stale-lock",
             DepsError::Resolve(_) => "resolve",
@@ -135,7 +151,7 @@ impl DepsError {
             DepsError::UnknownSelection { .. }
             | DepsError::ProjectRequirement { .. }
             | DepsError::Requirements { .. } => "dependencies",
-            DepsError::HashMismatch { .. } => "hash-mismatch",
+            DepsError::HashMismatch { .. } | DepsError::HashNotListed { .. } => "hash-mismatch",
         }
     }
 }

@@ -42,6 +42,8 @@ pub struct Context<'a, H: Host> {
     pub tags: Tags,
     pub indexes: Indexes,
     pub parallel: usize,
+    /// The project directory, which relative wheel paths are taken from.
+    pub context: &'a str,
 }
 
 impl<'a, H: Host> Context<'a, H> {
@@ -61,17 +63,33 @@ impl<'a, H: Host> Context<'a, H> {
             tags: Tags::for_target(self.target),
             indexes: Indexes::new(settings, &from_file),
             parallel: self.parallel,
+            context: self.context,
         }
     }
 }
 
-/// The wheels to install, sorted by package name.
+/// A resolution to write down as a lock once the layer it makes exists, so
+/// that a failed build leaves the context as it was.
+pub struct PendingLock {
+    path: String,
+    resolution: resolve::Resolution,
+    inputs: String,
+}
+
+impl PendingLock {
+    pub async fn write<H: Host>(&self, host: &H, target: &Target) {
+        ownlock::write(host, &self.path, &self.resolution, &self.inputs, target).await;
+    }
+}
+
+/// The wheels to install, sorted by package name, and the lock to write
+/// when they come from a new resolution.
 pub async fn pick<H: Host>(
     cx: &Context<'_, H>,
     plan: &Plan,
     deps: &DepsPlan,
     selection: &Selection,
-) -> Result<Vec<Pick>, Error> {
+) -> Result<(Vec<Pick>, Option<PendingLock>), Error> {
     let env = cx.target.marker_env();
     let input = &deps.input;
     let text = match &input.path {
@@ -93,7 +111,7 @@ pub async fn pick<H: Host>(
         _ => return resolved(cx, plan, deps, selection).await,
     }
     .map_err(DepsError::from)?;
-    from_locked(cx, &locked).await
+    Ok((from_locked(cx, &locked).await?, None))
 }
 
 /// Pins from a lock: each package's best wheel among the files it lists,
@@ -139,18 +157,52 @@ async fn from_pinned<H: Host>(
         _ => None,
     };
     let Some(chosen) = chosen else {
+        if let Some(unlisted) = page
+            .as_ref()
+            .filter(|_| !pinned.hashes.is_empty())
+            .and_then(|p| best_on_page(&cx.tags, p, &pinned.version, &[]))
+        {
+            return Err(DepsError::HashNotListed {
+                package: pinned.name.to_string(),
+                version: pinned.version.to_string(),
+                origin: source.to_owned(),
+                filename: unlisted.filename,
+                hash: unlisted
+                    .hashes
+                    .iter()
+                    .find(|h| h.algorithm == "sha256")
+                    .map_or_else(|| "unknown".to_owned(), |h| h.to_string()),
+            }
+            .into());
+        }
         return Err(no_wheel(cx, pinned, source, page.as_ref()).await?);
     };
+    let url = local_url(cx, &chosen.url);
     Ok(Pick {
         name: pinned.name.clone(),
         version: pinned.version.clone(),
         wanted: Wanted {
             sha256: sha256_of(&chosen.hashes, &chosen.filename)?,
-            url: chosen.url,
+            url,
             filename: chosen.filename,
             size: chosen.size,
         },
     })
+}
+
+/// A wheel named by path (a vendored wheel in a requirements file) as a
+/// `file://` URL. Relative paths are taken from the context, as pip takes
+/// them from the directory it runs in.
+fn local_url<H: Host>(cx: &Context<'_, H>, url: &str) -> String {
+    if url.contains("://") {
+        return url.to_owned();
+    }
+    let path = url.trim_start_matches("./");
+    if path.starts_with('/') {
+        format!("file://{path}")
+    } else {
+        format!("file://{}/{path}", cx.context.trim_end_matches('/'))
+    }
 }
 
 struct Chosen {
@@ -455,7 +507,7 @@ async fn resolved<H: Host>(
     plan: &Plan,
     deps: &DepsPlan,
     selection: &Selection,
-) -> Result<Vec<Pick>, Error> {
+) -> Result<(Vec<Pick>, Option<PendingLock>), Error> {
     let env = cx.target.marker_env();
     let (requirements, source, pre, from_file) = match deps.input.format {
         Format::Requirements => {
@@ -466,7 +518,7 @@ async fn resolved<H: Host>(
             if hashed {
                 if let Some(locked) = reqs.pinned(&env, selection).map_err(DepsError::from)? {
                     let cx = cx.with_indexes(&deps.settings, &reqs);
-                    return from_locked(&cx, &locked).await;
+                    return Ok((from_locked(&cx, &locked).await?, None));
                 }
             }
             (
@@ -497,7 +549,7 @@ async fn resolved<H: Host>(
     if let Some(locked) =
         ownlock::read_fresh(cx.host, &lock_path, &inputs, selection, cx.target).await?
     {
-        return from_locked(cx, &locked).await;
+        return Ok((from_locked(cx, &locked).await?, None));
     }
     if deps.locked {
         return Err(DepsError::StaleLock {
@@ -529,8 +581,12 @@ async fn resolved<H: Host>(
             })
         })
         .collect::<Result<_, DepsError>>()?;
-    ownlock::write(cx.host, &lock_path, &resolution, &inputs, cx.target).await;
-    Ok(picks)
+    let pending = PendingLock {
+        path: lock_path,
+        resolution,
+        inputs,
+    };
+    Ok((picks, Some(pending)))
 }
 
 /// Runs the resolver, fetching what each step asks for, `parallel` at a time.
@@ -549,8 +605,12 @@ async fn resolve<H: Host>(
     let options = resolve::Options {
         allow_prereleases: pre,
     };
+    let (requirements, direct) = direct_wheels(cx, requirements)?;
     let mut resolver =
-        Resolver::new(requirements, cx.target, main, options).map_err(DepsError::from)?;
+        Resolver::new(&requirements, cx.target, main, options).map_err(DepsError::from)?;
+    for (name, file) in direct {
+        resolver.add_page(&name, &ProjectPage { files: vec![file] });
+    }
     loop {
         match resolver.step() {
             Step::Done(resolution) => return Ok(resolution),
@@ -572,6 +632,63 @@ async fn resolve<H: Host>(
             }
         }
     }
+}
+
+/// A wheel named by URL or path, as the one file of its package.
+type DirectWheel = (PackageName, ProjectFile);
+
+/// Requirements that name a wheel by URL or path (`name @ url`, a wheel
+/// path in a requirements file) become pins on that wheel's version, and
+/// the wheel the only file of a page the resolver is given up front: its
+/// dependencies are then resolved like any other's.
+fn direct_wheels<H: Host>(
+    cx: &Context<'_, H>,
+    requirements: &[Requirement],
+) -> Result<(Vec<Requirement>, Vec<DirectWheel>), DepsError> {
+    let mut plain = Vec::with_capacity(requirements.len());
+    let mut direct = Vec::new();
+    for r in requirements {
+        let Some(url) = &r.url else {
+            plain.push(r.clone());
+            continue;
+        };
+        let filename = url
+            .rsplit('/')
+            .next()
+            .unwrap_or(url)
+            .split(['#', '?'])
+            .next()
+            .unwrap_or_default()
+            .to_owned();
+        let wheel = WheelName::parse(&filename).map_err(|_| DepsError::NotAWheel {
+            requirement: r.to_string(),
+        })?;
+        let exact = crate::python::pep440::Specifier::new(
+            crate::python::pep440::Operator::Equal,
+            wheel.version.clone(),
+            false,
+        )
+        .map_err(|e| DepsError::WheelName(e.to_string()))?;
+        plain.push(Requirement {
+            url: None,
+            version: crate::python::pep440::SpecifierSet(vec![exact]),
+            ..r.clone()
+        });
+        direct.push((
+            r.name.clone(),
+            ProjectFile {
+                filename,
+                url: local_url(cx, url),
+                hashes: Vec::new(),
+                requires_python: None,
+                yanked: None,
+                core_metadata: None,
+                size: None,
+                upload_time: None,
+            },
+        ));
+    }
+    Ok((plain, direct))
 }
 
 /// What one fetch brought back.
@@ -596,6 +713,9 @@ async fn fetch<H: Host>(cx: &Context<'_, H>, f: &Fetch) -> Result<Answer, Error>
             }
         }
         Fetch::WheelMetadata { wheel, .. } => {
+            if wheel.url.starts_with("file://") {
+                return wheel_metadata(cx, wheel).await.map(Answer::Metadata);
+            }
             // Some indexes serve PEP 658 files without saying so; one small
             // GET may save downloading a wheel that backtracking drops.
             let url = format!("{}.metadata", wheel.url);

@@ -140,11 +140,33 @@ pub fn parse(file: &str, text: &str) -> Result<Metadata, ProjectError> {
                     }
                 });
             } else if !f.has("project.dependencies") {
-                m.dependencies.push(name.clone());
+                m.dependencies.push(poetry_requirement(name, spec));
             }
         }
     }
     Ok(m)
+}
+
+/// A Poetry dependency as a PEP 508 string: its name, extras and markers.
+/// The version constraint is Poetry's own syntax, and the lock pins the
+/// version anyway, so it is left out.
+fn poetry_requirement(name: &str, spec: &Value) -> String {
+    let Value::Table(t) = spec else {
+        return name.to_owned();
+    };
+    let extras: Vec<&str> = t
+        .get("extras")
+        .and_then(Value::as_array)
+        .map(|a| a.iter().filter_map(Value::as_str).collect())
+        .unwrap_or_default();
+    let mut out = name.to_owned();
+    if !extras.is_empty() {
+        out.push_str(&format!("[{}]", extras.join(",")));
+    }
+    if let Some(markers) = t.get("markers").and_then(Value::as_str) {
+        out.push_str(&format!(" ; {markers}"));
+    }
+    out
 }
 
 struct Fields<'a> {
@@ -257,6 +279,26 @@ mod tests {
 
     fn parsed(text: &str) -> Metadata {
         parse("pyproject.toml", text).unwrap_or_else(|e| panic!("{e}"))
+    }
+
+    #[test]
+    fn poetry_dependencies_keep_their_extras_and_markers() {
+        let m = parsed(
+            r#"[tool.poetry.dependencies]
+python = "^3.11"
+fastapi = ">=0.115,<1"
+uvicorn = { version = ">=0.30", extras = ["standard"] }
+pywin32 = { version = "*", markers = "sys_platform == 'win32'" }
+"#,
+        );
+        assert_eq!(
+            m.dependencies,
+            vec![
+                "fastapi",
+                "uvicorn[standard]",
+                "pywin32 ; sys_platform == 'win32'"
+            ]
+        );
     }
 
     #[test]
