@@ -2,7 +2,10 @@
 # Install everything the build and the tests need. Idempotent, and quick when
 # everything is already there:
 #   - Debian packages: registry, skopeo, umoci, runc, mmdebstrap, htpasswd, time, pigz,
-#     chromium (the browser test drives it with playwright-core; never `playwright install`)
+#     chromium (the browser test drives it with playwright-core; never `playwright install`),
+#     qemu-user-static and binfmt-support (arm64 images run under emulation in the tests)
+#   - binfmt_misc with qemu-aarch64 enabled, when this machine allows it
+#   - python3 (3.11+, tests only: pip is the reference the installed wheels are compared with)
 #   - the wasm32-unknown-unknown Rust target
 #   - wasm-bindgen-cli at exactly the wasm-bindgen version in Cargo.lock
 #   - npm dependencies (npm ci) when node_modules is missing or older than package-lock.json
@@ -17,8 +20,10 @@ die() { printf 'setup: error: %s\n' "$*" >&2; exit 1; }
 export PATH="${CARGO_HOME:-$HOME/.cargo}/bin:$PATH"
 
 # ---- apt ---------------------------------------------------------------------
-apt_cmds=(skopeo umoci runc mmdebstrap docker-registry htpasswd pigz /usr/bin/time curl /usr/bin/chromium)
-apt_pkgs=(docker-registry skopeo umoci runc mmdebstrap apache2-utils time pigz curl ca-certificates chromium)
+apt_cmds=(skopeo umoci runc mmdebstrap docker-registry htpasswd pigz /usr/bin/time curl /usr/bin/chromium
+  /usr/bin/qemu-aarch64-static update-binfmts)
+apt_pkgs=(docker-registry skopeo umoci runc mmdebstrap apache2-utils time pigz curl ca-certificates chromium
+  qemu-user-static binfmt-support arch-test)
 missing=()
 for c in "${apt_cmds[@]}"; do
   case "$c" in
@@ -38,6 +43,25 @@ if [ "${#missing[@]}" -gt 0 ]; then
     apt-get install -y --no-install-recommends "${apt_pkgs[@]}"
 fi
 say "apt ok"
+
+# ---- arm64 emulation -------------------------------------------------------------
+# Optional: without it the arm64 run test is skipped (wheel choice is still tested).
+if [ "$(id -u)" -eq 0 ] && [ "$(uname -m)" != aarch64 ]; then
+  if [ ! -e /proc/sys/fs/binfmt_misc/status ]; then
+    mount -t binfmt_misc binfmt_misc /proc/sys/fs/binfmt_misc 2>/dev/null || true
+  fi
+  update-binfmts --enable qemu-aarch64 >/dev/null 2>&1 || true
+fi
+if grep -qx enabled /proc/sys/fs/binfmt_misc/qemu-aarch64 2>/dev/null; then
+  say "arm64 emulation ok"
+else
+  say "arm64 emulation unavailable; the test that runs an arm64 image will be skipped"
+fi
+
+# ---- python (tests only) ---------------------------------------------------------
+python3 -c 'import sys, venv, ensurepip; assert sys.version_info >= (3, 11)' 2>/dev/null ||
+  die "the tests need python3 3.11+ with venv and pip (tests/infra/pip-target.sh runs pip as the reference)"
+say "python3 $(python3 -c 'import platform; print(platform.python_version())') ok (tests only)"
 
 # ---- node --------------------------------------------------------------------
 command -v node >/dev/null 2>&1 || die "node is not installed (Node 20 or newer is required)"

@@ -1,6 +1,8 @@
 // The web-framework examples (FastAPI, Flask, Django) built with no
-// configuration on the Debian web base, checked with skopeo, then served for
-// real: runc in the background with host networking, GET / on 127.0.0.1.
+// configuration on the slim Debian base: pycontainer installs each one's
+// dependencies (FastAPI, Flask, Django, uvicorn, gunicorn) from the package
+// index into the image's venv. Checked with skopeo, then served for real:
+// runc in the background with host networking, GET / on 127.0.0.1.
 //
 // The apps' ports are fixed (8000 for FastAPI and Django, 5000 for Flask), so
 // everything here runs one test at a time and each server is stopped, and its
@@ -12,6 +14,9 @@ import path from 'node:path';
 import { after, before, describe, test } from 'node:test';
 
 import {
+  BASE_TAG,
+  baseLayout,
+  baseRef,
   build,
   copyExample,
   makeTempDir,
@@ -26,11 +31,8 @@ import {
   runTool,
   startInImage,
   stopInImage,
-  WEB_BASE_TAG,
   waitForHttp,
   waitPortFree,
-  webBaseLayout,
-  webBaseRef,
 } from './helpers.mjs';
 
 const APPS = [
@@ -110,7 +112,7 @@ async function serveOnce(layout, tag, port) {
   }
 }
 
-describe('web framework examples on the Debian web base', { concurrency: 1 }, () => {
+describe('web framework examples on the slim Debian base', { concurrency: 1 }, () => {
   for (const app of APPS) {
     describe(app.example, { concurrency: 1 }, () => {
       let out;
@@ -127,7 +129,7 @@ describe('web framework examples on the Debian web base', { concurrency: 1 }, ()
           '--context',
           ctx,
           '--base-image',
-          webBaseRef(),
+          baseRef(),
           '--output',
           out,
           '--tag',
@@ -159,8 +161,8 @@ describe('web framework examples on the Debian web base', { concurrency: 1 }, ()
         assert.equal(home.length, 1, `one HOME in Env: ${config.Env}`);
         assert.equal(config.Labels['io.pycontainer.framework'], app.framework);
         // A local base names no image; its digest is recorded.
-        const baseEntry = readIndex(webBaseLayout()).manifests.find(
-          (m) => m.annotations?.[REF_NAME] === WEB_BASE_TAG,
+        const baseEntry = readIndex(baseLayout()).manifests.find(
+          (m) => m.annotations?.[REF_NAME] === BASE_TAG,
         );
         assert.equal(config.Labels['org.opencontainers.image.base.digest'], baseEntry.digest);
         assert.equal(config.Labels['org.opencontainers.image.base.name'], undefined);
@@ -195,7 +197,7 @@ describe('web framework examples on the Debian web base', { concurrency: 1 }, ()
         '--context',
         ctx,
         '--base-image',
-        webBaseRef(),
+        baseRef(),
         '--output',
         out,
         '--tag',

@@ -463,42 +463,7 @@ export function readLayerTar(layout, digest) {
 }
 
 // ---------------------------------------------------------------------------
-// The web-framework base and long-running containers (servers).
-
-export const WEB_BASE_TAG = '3.11-web';
-
-let webBaseLayoutPath;
-
-/**
- * The Debian base with python3 and Debian's FastAPI, uvicorn, Flask, Django
- * and gunicorn (tag WEB_BASE_TAG), built once by `tests/infra/base-image.sh web`.
- */
-export function webBaseLayout() {
-  if (webBaseLayoutPath) return webBaseLayoutPath;
-  const out = execFileSync('bash', [path.join(ROOT, 'tests', 'infra', 'base-image.sh'), 'web'], {
-    cwd: ROOT,
-    encoding: 'utf8',
-    stdio: ['ignore', 'pipe', 'pipe'],
-    maxBuffer: 64 * 1024 * 1024,
-  });
-  const p = out
-    .split('\n')
-    .filter((l) => l.trim() !== '')
-    .at(-1);
-  if (!p || !fs.existsSync(path.join(p, 'index.json'))) {
-    throw new Error(`tests/infra/base-image.sh web did not print a layout path (stdout: ${out})`);
-  }
-  webBaseLayoutPath = p;
-  return p;
-}
-
-/** `oci:WEBBASE:3.11-web`, building the web base first if needed. */
-export function webBaseRef() {
-  return `oci:${webBaseLayout()}:${WEB_BASE_TAG}`;
-}
-
-// ---------------------------------------------------------------------------
-// More base variants for dependency installation (issue 5); see the header of
+// More base variants for dependency installation; see the header of
 // tests/infra/base-image.sh for what each holds.
 
 export const OFFICIAL_BASE_TAG = '3.11-official';

@@ -5,10 +5,6 @@
 #   bash tests/infra/base-image.sh [VARIANT]   -> last stdout line: the layout directory
 #
 #   slim (default): python3 only, tag 3.11-slim, cached in .../base-debian
-#   web:            plus Debian's FastAPI, uvicorn, Flask, Django and gunicorn,
-#                   tag 3.11-web, cached in .../base-debian-web. The framework
-#                   examples run on it for real before pycontainer installs
-#                   dependencies itself (issue 5).
 #   official:       the slim base plus one layer that imitates the official
 #                   python:3.11-slim layout: /usr/local/bin/python3, python and
 #                   python3.11 all symlinks to /usr/bin/python3.11, an empty
@@ -47,15 +43,11 @@ variant="${1:-slim}"
 arch=amd64
 case "$variant" in
   slim) TAG=3.11-slim name=base-debian packages=python3 kind=debian ;;
-  web)
-    TAG=3.11-web name=base-debian-web kind=debian
-    packages=python3,python3-fastapi,uvicorn,python3-flask,python3-django,gunicorn
-    ;;
   official) TAG=3.11-official name=base-debian-official kind=official ;;
   arm64-probe) TAG=3.11-arm64-probe name=base-arm64-probe kind=probe arch=arm64 ;;
   arm64) TAG=3.11-arm64 name=base-debian-arm64 packages=python3 kind=debian arch=arm64 ;;
   *)
-    printf 'base-image: unknown variant %s (slim, web, official, arm64-probe or arm64)\n' "$variant" >&2
+    printf 'base-image: unknown variant %s (slim, official, arm64-probe or arm64)\n' "$variant" >&2
     exit 2
     ;;
 esac
