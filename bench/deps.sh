@@ -234,10 +234,12 @@ rounds() {
 median() { tr ' ' '\n' | grep . | sort -n | awk '{ a[NR] = $1 } END { m = (NR % 2) ? a[(NR + 1) / 2] : (a[NR / 2] + a[NR / 2 + 1]) / 2; printf "%.6f", m / 1e6 }'; }
 range() { tr ' ' '\n' | grep . | sort -n | awk 'NR == 1 { lo = $1 } { hi = $1 } END { printf "%.2f–%.2f", lo / 1e6, hi / 1e6 }'; }
 max_mb() { tr ' ' '\n' | grep . | sort -n | tail -n 1 | awk '{ printf "%.0f", $1 / 1024 }'; }
-# paired_diff A B: per round, A's time minus B's (the two ran back to back).
-paired_diff() {
-  paste -d' ' <(tr ' ' '\n' <<<"${times[$1]}" | grep .) <(tr ' ' '\n' <<<"${times[$2]}" | grep .) |
-    awk '{ printf "%d ", $1 - $2 }'
+# paired LIST_A LIST_B AWK_EXPR: AWK_EXPR of a and b for each round, times
+# in us, the same scale as the lists (rows of one round ran back to back, so
+# this cancels the machine's slow spells).
+paired() {
+  paste -d' ' <(tr ' ' '\n' <<<"$1" | grep .) <(tr ' ' '\n' <<<"$2" | grep .) |
+    awk "{ a = \$1; b = \$2; printf \"%d \", $3 }"
 }
 
 rounds "$runs" pyc_deps pyc_app pip_nc pip_c pip_gz1
@@ -271,7 +273,10 @@ fi
 
 # ---- report ----------------------------------------------------------------
 med() { median <<<"${times[$1]}"; }
-share="$(paired_diff pyc_deps pyc_app)"
+share="$(paired "${times[pyc_deps]}" "${times[pyc_app]}" 'a - b')"
+# Ratios scaled by 1e6, so that median and range print them as they are.
+share_ratio="$(paired "$share" "${times[pip_nc]}" 'a / b * 1e6')"
+whole_ratio="$(paired "${times[pyc_deps]}" "${times[pip_nc]}" 'a / b * 1e6')"
 fair="$(med pip_nc)"
 mb() { awk -v b="$1" 'BEGIN { printf "%.2f", b / 1e6 }'; }
 # A table's first cell, the label's pipes escaped for Markdown (printf, as
@@ -295,10 +300,10 @@ line "${label[pip_c]}" "$(med pip_c)" "$(range <<<"${times[pip_c]}")" "$(max_mb 
 line "${label[pip_gz1]}" "$(med pip_gz1)" "$(range <<<"${times[pip_gz1]}")" "$(max_mb <<<"${rsss[pip_gz1]}")" "$(mb "$pip_gz1_size")"
 echo
 echo "Contents: pycontainer's deps layer $deps_files files, $(mb "$deps_tar_bytes") MB as tar; pip --target $pip_files files, $(mb "$pip_tar_bytes") MB as tar ($pip_c_files files with .pyc)"
-awk -v s="$(median <<<"$share")" -v f="$fair" \
-  'BEGIN { printf "deps layer ÷ pip --no-compile + tar | gzip -6: %.2f (target ≤ 1.0; below 1.0 means pycontainer is faster)\n", s / f }'
-awk -v s="$(med pyc_deps)" -v f="$fair" \
-  'BEGIN { printf "whole pycontainer build ÷ the same: %.2f\n", s / f }'
+awk -v s="$(median <<<"$share")" -v f="$fair" -v m="$(median <<<"$share_ratio")" -v r="$(range <<<"$share_ratio")" \
+  'BEGIN { printf "deps layer ÷ pip --no-compile + tar | gzip -6: %.2f from the medians, per round %.2f (%s) (target ≤ 1.0; below 1.0 means pycontainer is faster)\n", s / f, m, r }'
+awk -v s="$(med pyc_deps)" -v f="$fair" -v m="$(median <<<"$whole_ratio")" -v r="$(range <<<"$whole_ratio")" \
+  'BEGIN { printf "whole pycontainer build ÷ the same: %.2f from the medians, per round %.2f (%s)\n", s / f, m, r }'
 awk -v p="$deps_size" -v g="$pip_nc_size" \
   'BEGIN { printf "deps layer size ÷ gzip -6 of pip'"'"'s tree: %.3f\n", p / g }'
 

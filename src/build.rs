@@ -1,5 +1,7 @@
 //! Carries out a plan: base blobs, the app layer, config and manifest, and the tag last.
 
+use std::borrow::Cow;
+
 use serde::Serialize;
 
 use crate::deps;
@@ -227,10 +229,21 @@ async fn compose<H: Host>(
 ) -> Result<Composed, Error> {
     host.progress(&Progress::Phase { name: "layer" });
     let flavor = plan.base.flavor;
+    // With a venv, the project is installed in it too: its dist-info goes
+    // with its code in the app layer.
+    let mut app_layer = Cow::Borrowed(&plan.app_layer);
+    if let Some(d) = deps {
+        let info = deps::project::dist_info(&plan.project.metadata, &d.site_packages);
+        if !info.is_empty() {
+            let entries = app_layer.to_mut();
+            entries.extend(info);
+            entries.sort_by(|a, b| a.entry.path.cmp(&b.entry.path));
+        }
+    }
     let (app, diff_id) = write_layer(
         host,
         store,
-        &plan.app_layer,
+        &app_layer,
         plan.epoch,
         flavor.gzip_layer(),
         "app layer",

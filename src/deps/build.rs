@@ -53,6 +53,8 @@ pub struct DepsLayer {
     pub env: Vec<(String, String)>,
     pub packages: Vec<InstalledPackage>,
     pub target: String,
+    /// The venv's site-packages, relative to the image root.
+    pub site_packages: String,
 }
 
 /// One installed distribution, for the build result.
@@ -169,6 +171,7 @@ pub async fn layer<H: Host>(
             })
             .collect(),
         target: target.describe(),
+        site_packages: venv.site_packages(),
     };
     if let Some(record) = read_record(host, &record_path).await {
         let desc = Descriptor::new(media_type, record.digest, record.size);

@@ -10,6 +10,7 @@ pub mod metadata;
 pub mod ownlock;
 pub mod pins;
 pub mod probe;
+pub mod project;
 pub mod record;
 pub mod reqfile;
 pub mod resolve;

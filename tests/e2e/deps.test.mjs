@@ -231,6 +231,33 @@ describe('the deps layer', () => {
     }
   });
 
+  test('the project itself is installed: importlib.metadata sees it and its entry point', () => {
+    requireRoot();
+    const bundle = path.join(tmp, 'layer-bundle');
+    const r = runTool('umoci', ['unpack', '--image', `${out}:1`, bundle]);
+    assert.equal(r.code, 0, r.stderr);
+    const code = [
+      'import importlib.metadata as m, json, deps_demo.main',
+      'd = m.distribution("deps-demo")',
+      'eps = [e.value for e in m.entry_points(group="console_scripts") if e.name == "deps-demo"]',
+      'print(json.dumps([d.version, eps, sorted(r.split(";")[0] for r in d.requires)]))',
+    ].join('\n');
+    const run = runTool('chroot', [
+      path.join(bundle, 'rootfs'),
+      '/usr/bin/env',
+      'PYTHONPATH=/app',
+      '/app/.venv/bin/python',
+      '-c',
+      code,
+    ]);
+    assert.equal(run.code, 0, run.stderr);
+    assert.deepEqual(JSON.parse(run.stdout), [
+      '0.1.0',
+      ['deps_demo.main:run'],
+      ['fastapi>=0.115,<1', 'uvicorn[standard]>=0.30'],
+    ]);
+  });
+
   test('an app-only change keeps the deps layer, and rebuilds are identical', () => {
     const dir = project('layer-edit', { keep: ['uv.lock'] });
     const first = buildDeps(dir);

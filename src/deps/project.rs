@@ -1,0 +1,198 @@
+//! The project itself as an installed distribution: a `.dist-info` in the
+//! venv, so that `importlib.metadata` finds its version, requirements and
+//! entry points. Its code stays where the app layer puts it, on PYTHONPATH;
+//! no build backend runs.
+
+use crate::digest::{Digest, Sha256};
+use crate::layer::tar::{Entry, EntryKind};
+use crate::plan::{Content, PlannedEntry};
+use crate::project::Metadata;
+use crate::python::name::PackageName;
+
+use super::record::{self, RecordEntry, RecordHash};
+
+/// The dist-info entries for the app layer, or none when the project has
+/// no static name and version (a dynamic version needs its build backend).
+pub fn dist_info(meta: &Metadata, site_packages: &str) -> Vec<PlannedEntry> {
+    let (Some(name), Some(version)) = (&meta.name, &meta.version) else {
+        return Vec::new();
+    };
+    let Ok(normalized) = PackageName::new(name) else {
+        return Vec::new();
+    };
+    let dir = format!("{}-{version}.dist-info", normalized.as_dist_info_name());
+    let mut files: Vec<(String, Vec<u8>)> = vec![
+        ("INSTALLER".to_owned(), b"pycontainer\n".to_vec()),
+        (
+            "METADATA".to_owned(),
+            metadata(meta, name, version).into_bytes(),
+        ),
+    ];
+    if let Some(eps) = entry_points(meta) {
+        files.push(("entry_points.txt".to_owned(), eps.into_bytes()));
+    }
+    let mut record: Vec<RecordEntry> = files
+        .iter()
+        .map(|(f, bytes)| RecordEntry {
+            path: format!("{dir}/{f}"),
+            hash: Some(RecordHash::sha256(&Digest::of(Sha256::portable(), bytes))),
+            size: Some(bytes.len() as u64),
+        })
+        .collect();
+    record.push(RecordEntry {
+        path: format!("{dir}/RECORD"),
+        hash: None,
+        size: None,
+    });
+    files.push(("RECORD".to_owned(), record::write(&record).into_bytes()));
+    let base = format!("{site_packages}/{dir}");
+    let mut out = vec![PlannedEntry {
+        entry: Entry {
+            path: base.clone(),
+            kind: EntryKind::Dir,
+            mode: 0o755,
+            owner: 0,
+        },
+        content: Content::None,
+    }];
+    out.extend(files.into_iter().map(|(f, bytes)| PlannedEntry {
+        entry: Entry {
+            path: format!("{base}/{f}"),
+            kind: EntryKind::File {
+                size: bytes.len() as u64,
+            },
+            mode: 0o644,
+            owner: 0,
+        },
+        content: Content::Bytes(bytes),
+    }));
+    out.sort_by(|a, b| a.entry.path.cmp(&b.entry.path));
+    out
+}
+
+/// Core metadata 2.1 from what pyproject.toml says.
+fn metadata(meta: &Metadata, name: &str, version: &str) -> String {
+    let mut out = format!("Metadata-Version: 2.1\nName: {name}\nVersion: {version}\n");
+    let mut field = |key: &str, value: Option<&String>| {
+        if let Some(v) = value.filter(|v| !v.contains('\n')) {
+            out.push_str(&format!("{key}: {v}\n"));
+        }
+    };
+    field("Summary", meta.description.as_ref());
+    field("License", meta.license.as_ref());
+    field("Requires-Python", meta.requires_python.as_ref());
+    for (label, url) in &meta.urls {
+        out.push_str(&format!("Project-URL: {label}, {url}\n"));
+    }
+    for dep in &meta.dependencies {
+        out.push_str(&format!("Requires-Dist: {dep}\n"));
+    }
+    for (extra, deps) in &meta.optional_dependencies {
+        out.push_str(&format!("Provides-Extra: {extra}\n"));
+        for dep in deps {
+            let joined = if dep.contains(';') {
+                let (req, marker) = dep.split_once(';').unwrap_or((dep, ""));
+                format!(
+                    "{}; ({}) and extra == \"{extra}\"",
+                    req.trim(),
+                    marker.trim()
+                )
+            } else {
+                format!("{dep}; extra == \"{extra}\"")
+            };
+            out.push_str(&format!("Requires-Dist: {joined}\n"));
+        }
+    }
+    out
+}
+
+fn entry_points(meta: &Metadata) -> Option<String> {
+    let mut out = String::new();
+    for (section, scripts) in [
+        ("console_scripts", &meta.scripts),
+        ("gui_scripts", &meta.gui_scripts),
+    ] {
+        if scripts.is_empty() {
+            continue;
+        }
+        out.push_str(&format!("[{section}]\n"));
+        for (name, target) in scripts {
+            out.push_str(&format!("{name} = {target}\n"));
+        }
+        out.push('\n');
+    }
+    (!out.is_empty()).then_some(out)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn text(entries: &[PlannedEntry], suffix: &str) -> String {
+        let e = entries
+            .iter()
+            .find(|e| e.entry.path.ends_with(suffix))
+            .unwrap_or_else(|| panic!("no {suffix}"));
+        match &e.content {
+            Content::Bytes(b) => String::from_utf8_lossy(b).into_owned(),
+            _ => panic!("{suffix} has no bytes"),
+        }
+    }
+
+    #[test]
+    fn a_project_with_name_and_version_gets_a_dist_info() {
+        let meta = Metadata {
+            name: Some("Deps.Demo".into()),
+            version: Some("0.1.0".into()),
+            requires_python: Some(">=3.11".into()),
+            dependencies: vec!["fastapi>=0.115,<1".into()],
+            optional_dependencies: vec![(
+                "dev".into(),
+                vec!["pytest; python_version >= '3.8'".into()],
+            )],
+            scripts: vec![("deps-demo".into(), "deps_demo.main:run".into())],
+            ..Metadata::default()
+        };
+        let entries = dist_info(&meta, "app/.venv/lib/python3.11/site-packages");
+        let paths: Vec<&str> = entries.iter().map(|e| e.entry.path.as_str()).collect();
+        let dir = "app/.venv/lib/python3.11/site-packages/deps_demo-0.1.0.dist-info";
+        assert_eq!(
+            paths,
+            [
+                dir.to_owned(),
+                format!("{dir}/INSTALLER"),
+                format!("{dir}/METADATA"),
+                format!("{dir}/RECORD"),
+                format!("{dir}/entry_points.txt"),
+            ]
+        );
+        let md = text(&entries, "METADATA");
+        assert!(
+            md.starts_with("Metadata-Version: 2.1\nName: Deps.Demo\nVersion: 0.1.0\n"),
+            "{md}"
+        );
+        assert!(md.contains("Requires-Dist: fastapi>=0.115,<1\n"));
+        assert!(
+            md.contains("Requires-Dist: pytest; (python_version >= '3.8') and extra == \"dev\"\n")
+        );
+        assert_eq!(
+            text(&entries, "entry_points.txt"),
+            "[console_scripts]\ndeps-demo = deps_demo.main:run\n\n"
+        );
+        let rec = text(&entries, "RECORD");
+        assert!(
+            rec.contains("deps_demo-0.1.0.dist-info/METADATA,sha256="),
+            "{rec}"
+        );
+        assert!(rec.contains("deps_demo-0.1.0.dist-info/RECORD,,"), "{rec}");
+    }
+
+    #[test]
+    fn a_dynamic_version_gets_none() {
+        let meta = Metadata {
+            name: Some("x".into()),
+            ..Metadata::default()
+        };
+        assert!(dist_info(&meta, "s").is_empty());
+    }
+}
