@@ -8,6 +8,7 @@ use crate::host::{Host, HttpRequest, HttpResponse, Progress};
 use crate::http::{self, retry};
 use crate::layout::{BlobWriter, Layout};
 
+use super::index::url::percent_decode;
 use super::DepsError;
 
 const READ_CHUNK: usize = 1 << 20;
@@ -302,30 +303,6 @@ pub fn redact(url: &str) -> String {
         return plain;
     }
     plain.replacen("://", "://***@", 1)
-}
-
-fn percent_decode(s: &str) -> String {
-    let bytes = s.as_bytes();
-    let mut out = Vec::with_capacity(bytes.len());
-    let mut i = 0;
-    while i < bytes.len() {
-        let hex = |b: u8| (b as char).to_digit(16);
-        match (
-            bytes[i],
-            bytes.get(i + 1).copied().and_then(hex),
-            bytes.get(i + 2).copied().and_then(hex),
-        ) {
-            (b'%', Some(h), Some(l)) => {
-                out.push((h * 16 + l) as u8);
-                i += 3;
-            }
-            (b, _, _) => {
-                out.push(b);
-                i += 1;
-            }
-        }
-    }
-    String::from_utf8_lossy(&out).into_owned()
 }
 
 #[cfg(test)]

@@ -4,7 +4,7 @@
 
 mod html;
 mod json;
-mod url;
+pub(crate) mod url;
 
 use crate::python::name::PackageName;
 use crate::python::pep440::SpecifierSet;
@@ -42,6 +42,21 @@ pub struct ProjectFile {
 }
 
 impl ProjectFile {
+    /// A file known only by name and URL (a wheel named by path, a test's
+    /// page); everything else the index would say is left out.
+    pub fn new(filename: &str, url: &str) -> ProjectFile {
+        ProjectFile {
+            filename: filename.to_owned(),
+            url: url.to_owned(),
+            hashes: Vec::new(),
+            requires_python: None,
+            yanked: None,
+            core_metadata: None,
+            size: None,
+            upload_time: None,
+        }
+    }
+
     pub fn sha256(&self) -> Option<&str> {
         self.hashes
             .iter()

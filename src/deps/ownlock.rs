@@ -118,25 +118,12 @@ pub async fn write<H: Host>(
         "\n[tool.pycontainer]\n# What this lock was resolved from; a build resolves again when it changes.\ninputs = \"{inputs}\"\ntarget = \"{}\"\n",
         target.describe().replace('"', "'")
     ));
-    if let Err(message) = replace(host, path, text.as_bytes()).await {
+    if let Err(e) = crate::host::replace_file(host, path, text.as_bytes()).await {
         host.progress(&Progress::Warning {
-            message: &format!("could not write {path} ({message}); the next build resolves again"),
+            message: &format!(
+                "could not write {path} ({}); the next build resolves again",
+                e.message
+            ),
         });
     }
-}
-
-async fn replace<H: Host>(host: &H, path: &str, bytes: &[u8]) -> Result<(), String> {
-    let temp = format!("{path}.tmp-{:x}", host.random());
-    let h = host.create(&temp).await.map_err(|e| e.message)?;
-    let written = async {
-        host.write(h, bytes).await?;
-        host.close(h).await?;
-        host.rename(&temp, path).await
-    }
-    .await;
-    if let Err(e) = written {
-        let _ = host.remove(&temp).await;
-        return Err(e.message);
-    }
-    Ok(())
 }

@@ -410,23 +410,7 @@ pub fn project_requirements(plan: &Plan, selection: &Selection) -> Result<Vec<Re
         .map(|d| ("dependencies".to_owned(), d.as_str()))
         .collect();
     for extra in &selection.extras {
-        let found = meta
-            .optional_dependencies
-            .iter()
-            .find(|(name, _)| PackageName::new(name).ok().as_ref() == Some(extra));
-        let Some((name, list)) = found else {
-            return Err(DepsError::UnknownSelection {
-                what: "extra",
-                name: extra.to_string(),
-                file: file.clone(),
-                available: meta
-                    .optional_dependencies
-                    .iter()
-                    .map(|(n, _)| n.clone())
-                    .collect(),
-            }
-            .into());
-        };
+        let (name, list) = named(&meta.optional_dependencies, extra, "extra", &file)?;
         texts.extend(
             list.iter()
                 .map(|d| (format!("optional-dependencies.{name}"), d.as_str())),
@@ -450,6 +434,25 @@ pub fn project_requirements(plan: &Plan, selection: &Selection) -> Result<Vec<Re
         .collect()
 }
 
+/// The extra or group `wanted` among `lists`, however it is spelled there.
+fn named<'m>(
+    lists: &'m [(String, Vec<String>)],
+    wanted: &PackageName,
+    what: &'static str,
+    file: &str,
+) -> Result<(&'m String, &'m Vec<String>), DepsError> {
+    lists
+        .iter()
+        .find(|(name, _)| PackageName::new(name).ok().as_ref() == Some(wanted))
+        .map(|(name, list)| (name, list))
+        .ok_or_else(|| DepsError::UnknownSelection {
+            what,
+            name: wanted.to_string(),
+            file: file.to_owned(),
+            available: lists.iter().map(|(n, _)| n.clone()).collect(),
+        })
+}
+
 /// A PEP 735 group's requirements, following `include-group` (never in a cycle).
 fn group_requirements<'m>(
     meta: &'m crate::project::Metadata,
@@ -458,23 +461,7 @@ fn group_requirements<'m>(
     out: &mut Vec<(String, &'m str)>,
     depth: usize,
 ) -> Result<(), Error> {
-    let found = meta
-        .dependency_groups
-        .iter()
-        .find(|(name, _)| PackageName::new(name).ok().as_ref() == Some(group));
-    let Some((name, list)) = found else {
-        return Err(DepsError::UnknownSelection {
-            what: "group",
-            name: group.to_string(),
-            file: file.to_owned(),
-            available: meta
-                .dependency_groups
-                .iter()
-                .map(|(n, _)| n.clone())
-                .collect(),
-        }
-        .into());
-    };
+    let (name, list) = named(&meta.dependency_groups, group, "group", file)?;
     if depth > meta.dependency_groups.len() {
         return Err(DepsError::ProjectRequirement {
             file: file.to_owned(),
@@ -676,16 +663,7 @@ fn direct_wheels<H: Host>(
         });
         direct.push((
             r.name.clone(),
-            ProjectFile {
-                filename,
-                url: local_url(cx, url),
-                hashes: Vec::new(),
-                requires_python: None,
-                yanked: None,
-                core_metadata: None,
-                size: None,
-                upload_time: None,
-            },
+            ProjectFile::new(&filename, &local_url(cx, url)),
         ));
     }
     Ok((plain, direct))

@@ -133,16 +133,5 @@ fn bad_layer(layer: &Descriptor, message: String) -> Error {
 /// Keeps a small answer in the cache. A failure only costs a later rescan,
 /// so it is not an error.
 pub(crate) async fn write_record<H: Host>(host: &H, path: &str, bytes: &[u8]) {
-    let temp = format!("{path}.tmp-{:x}", host.random());
-    let Ok(h) = host.create(&temp).await else {
-        return;
-    };
-    let written = async {
-        host.write(h, bytes).await?;
-        host.close(h).await
-    }
-    .await;
-    if written.is_err() || host.rename(&temp, path).await.is_err() {
-        let _ = host.remove(&temp).await;
-    }
+    let _ = crate::host::replace_file(host, path, bytes).await;
 }

@@ -163,6 +163,8 @@ pub fn percent_decode(text: &str) -> String {
         let escaped = (b == b'%')
             .then(|| bytes.get(i + 1..i + 3))
             .flatten()
+            // from_str_radix would take a sign: "%+1" is not an escape.
+            .filter(|hex| hex.iter().all(u8::is_ascii_hexdigit))
             .and_then(|hex| std::str::from_utf8(hex).ok())
             .and_then(|hex| u8::from_str_radix(hex, 16).ok());
         match escaped {
@@ -268,5 +270,6 @@ mod tests {
         );
         assert_eq!(percent_decode("a%2"), "a%2");
         assert_eq!(percent_decode("a%zz%41"), "a%zzA");
+        assert_eq!(percent_decode("a%+1"), "a%+1");
     }
 }

@@ -162,16 +162,7 @@ mod tests {
     use crate::deps::tags::Libc;
 
     fn file(filename: &str) -> ProjectFile {
-        ProjectFile {
-            filename: filename.to_string(),
-            url: format!("https://files.example/{filename}"),
-            hashes: Vec::new(),
-            requires_python: None,
-            yanked: None,
-            core_metadata: None,
-            size: None,
-            upload_time: None,
-        }
+        ProjectFile::new(filename, &format!("https://files.example/{filename}"))
     }
 
     fn target() -> Target {
