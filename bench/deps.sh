@@ -51,7 +51,7 @@ while [ "$#" -gt 0 ]; do
     --runs) runs="$2"; shift 2 ;;
     --cold-runs) cold_runs="$2"; shift 2 ;;
     --no-cold) cold_runs=0; shift ;;
-    -h | --help) sed -n '2,45p' "$0"; exit 0 ;;
+    -h | --help) sed -n '2,40p' "$0"; exit 0 ;;
     *) echo "deps.sh: unknown argument $1" >&2; exit 2 ;;
   esac
 done

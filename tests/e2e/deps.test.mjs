@@ -471,6 +471,25 @@ describe('bad input is refused, with nothing written', () => {
     assert.equal(fs.existsSync(r.out), false);
   });
 
+  test('--include-deps with nothing to install is an error naming the flag', () => {
+    const dir = path.join(tmp, 'nothing');
+    fs.cpSync(path.join(ROOT, 'examples', 'hello-cli'), dir, { recursive: true });
+    const r = failing(dir, ['--include-deps']);
+    assert.match(r.stderr, /--include-deps: the project declares no dependencies/);
+    assert.equal(fs.existsSync(r.out), false);
+  });
+
+  test('--dry-run says where the dependencies come from, and fetches nothing', () => {
+    const dir = project('dry', { keep: ['uv.lock'] });
+    const r = runCli(['build', '--context', dir, '--base-image', baseRef(), '--dry-run', '--json']);
+    assert.equal(r.code, 0, describeRun(r));
+    assert.deepEqual(r.json.plan.dependencies, {
+      format: 'uv-lock',
+      path: path.join(dir, 'uv.lock'),
+      rule: 'uv.lock found in the context',
+    });
+  });
+
   test('--no-deps leaves the dependencies out', () => {
     const dir = project('nodeps', { keep: ['uv.lock'] });
     const { out, result } = buildDeps(dir, { args: ['--no-deps'] });
