@@ -23,6 +23,15 @@ source tests/infra/lib.sh
 run_in_image pycontainer-out 0.1.0 Alice
 
 echo
+echo "A FastAPI app: its dependencies, pinned in examples/fastapi-app/pylock.toml,"
+echo "become wheels for the image's CPython and glibc, in a venv layer (no pip, no Python here):"
+echo "\$ npx pycontainer build --context examples/fastapi-app --base-image oci:$base:3.11-slim --tag fastapi-app:1.0 --output pycontainer-out"
+npx pycontainer build --context examples/fastapi-app --base-image "oci:$base:3.11-slim" \
+  --tag fastapi-app:1.0 --output pycontainer-out
+run_in_image --replace pycontainer-out 1.0 python3 -c \
+  'import fastapi, pydantic_core, uvicorn, svc.main; print("fastapi", fastapi.__version__, "pydantic-core", pydantic_core.__version__, "uvicorn", uvicorn.__version__, "app", type(svc.main.app).__name__)'
+
+echo
 echo "The same through a registry (Debian's docker-registry on loopback, no Docker):"
 work=$(mktemp -d)
 port=$(node -e "const s=require('node:net').createServer().listen(0,'127.0.0.1',()=>{console.log(s.address().port);s.close()})")
