@@ -103,11 +103,6 @@ impl Indexes {
         }
         Indexes { urls, credentials }
     }
-
-    /// The credentials that go with a URL, when one of the indexes has some for its host.
-    pub fn credentials_for(&self, url: &str) -> Option<&Credentials> {
-        self.credentials.iter().find(|c| c.applies_to(url))
-    }
 }
 
 /// Makes the deps layer in the cache layout, or finds it there.
@@ -188,14 +183,8 @@ pub async fn layer<H: Host>(
     }
     let wanted: Vec<Wanted> = picks.iter().map(|p| p.wanted.clone()).collect();
     host.progress(&Progress::Phase { name: "download" });
-    let paths = download::wheels(
-        host,
-        &cache,
-        &wanted,
-        cx.indexes.credentials.first(),
-        cx.parallel,
-    )
-    .await?;
+    let paths =
+        download::wheels(host, &cache, &wanted, &cx.indexes.credentials, cx.parallel).await?;
     host.progress(&Progress::Phase { name: "install" });
     let mut wheels = Vec::with_capacity(picks.len());
     for (pick, path) in picks.iter().zip(paths) {

@@ -24,19 +24,19 @@ pub struct Wanted {
     pub size: Option<u64>,
 }
 
-/// A GET with the index's credentials (from the URL's userinfo) when the
-/// request goes to the index's own host.
+/// A GET with an index's credentials (from its URL's userinfo) when the
+/// request goes to that index's own host.
 pub async fn get<H: Host>(
     host: &H,
     url: &str,
     accept: Option<&str>,
-    credentials: Option<&Credentials>,
+    credentials: &[Credentials],
 ) -> Result<HttpResponse, DepsError> {
     let mut headers = Vec::new();
     if let Some(a) = accept {
         headers.push(("Accept".to_owned(), a.to_owned()));
     }
-    if let Some(c) = credentials.filter(|c| c.applies_to(url)) {
+    if let Some(c) = credentials.iter().find(|c| c.applies_to(url)) {
         headers.push(("Authorization".to_owned(), c.header.clone()));
     }
     let req = HttpRequest {
@@ -60,7 +60,7 @@ pub async fn read_page<H: Host>(
     host: &H,
     url: &str,
     accept: Option<&str>,
-    credentials: Option<&Credentials>,
+    credentials: &[Credentials],
 ) -> Result<Option<(Vec<u8>, Option<String>, String)>, DepsError> {
     let resp = get(host, url, accept, credentials).await?;
     if resp.status == 404 {
@@ -104,7 +104,7 @@ pub async fn wheels<H: Host>(
     host: &H,
     cache: &Layout<'_, H>,
     wanted: &[Wanted],
-    credentials: Option<&Credentials>,
+    credentials: &[Credentials],
     parallel: usize,
 ) -> Result<Vec<String>, DepsError> {
     let mut pending = futures_util::stream::iter(wanted.iter().enumerate())
@@ -122,7 +122,7 @@ async fn wheel<H: Host>(
     host: &H,
     cache: &Layout<'_, H>,
     w: &Wanted,
-    credentials: Option<&Credentials>,
+    credentials: &[Credentials],
 ) -> Result<String, DepsError> {
     if let Some(digest) = &w.sha256 {
         let path = cache.blob_path(digest);
@@ -261,7 +261,7 @@ impl std::fmt::Debug for Credentials {
 }
 
 impl Credentials {
-    pub fn applies_to(&self, url: &str) -> bool {
+    fn applies_to(&self, url: &str) -> bool {
         origin(url).is_some_and(|(o, _)| o == self.origin)
     }
 }

@@ -379,13 +379,9 @@ async fn page_of<H: Host>(
         .collect();
     for index in indexes {
         let url = index::project_url(index, name);
-        let answer = download::read_page(
-            cx.host,
-            &url,
-            Some(index::ACCEPT),
-            cx.indexes.credentials_for(&url),
-        )
-        .await?;
+        let answer =
+            download::read_page(cx.host, &url, Some(index::ACCEPT), &cx.indexes.credentials)
+                .await?;
         if let Some((body, content_type, final_url)) = answer {
             let page = index::parse_project(&body, content_type.as_deref(), &final_url)
                 .map_err(DepsError::from)?;
@@ -681,7 +677,7 @@ async fn fetch<H: Host>(cx: &Context<'_, H>, f: &Fetch) -> Result<Answer, Error>
         Fetch::Metadata {
             url, hashes, wheel, ..
         } => {
-            let creds = cx.indexes.credentials_for(url);
+            let creds = &cx.indexes.credentials;
             match download::read_page(cx.host, url, None, creds).await? {
                 Some((body, _, _)) => {
                     check_metadata_hash(url, hashes, &body)?;
@@ -697,7 +693,7 @@ async fn fetch<H: Host>(cx: &Context<'_, H>, f: &Fetch) -> Result<Answer, Error>
             // Some indexes serve PEP 658 files without saying so; one small
             // GET may save downloading a wheel that backtracking drops.
             let url = format!("{}.metadata", wheel.url);
-            let creds = cx.indexes.credentials_for(&url);
+            let creds = &cx.indexes.credentials;
             match download::read_page(cx.host, &url, None, creds).await {
                 Ok(Some((body, _, _))) => Ok(Answer::Metadata(body)),
                 _ => wheel_metadata(cx, wheel).await.map(Answer::Metadata),
@@ -751,7 +747,7 @@ async fn wheel_metadata<H: Host>(
         sha256: sha256_of(&hashes, &wheel.filename)?,
         size: wheel.size,
     };
-    let creds = cx.indexes.credentials_for(&wheel.url);
+    let creds = &cx.indexes.credentials;
     let paths =
         download::wheels(cx.host, cx.cache, std::slice::from_ref(&wanted), creds, 1).await?;
     let path = paths.first().cloned().unwrap_or_default();
