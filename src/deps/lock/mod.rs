@@ -9,8 +9,12 @@ pub mod pylock;
 pub mod requirements;
 pub mod uvlock;
 
+use std::collections::{BTreeMap, HashSet};
 use std::fmt;
 
+use toml::Spanned;
+
+use crate::deps::index::url::percent_decode;
 use crate::python::name::{ExtraName, PackageName};
 use crate::python::pep440::{Pep440Error, SpecifierSet, Version};
 use crate::python::pep508::{Marker, MarkerEnv};
@@ -278,15 +282,12 @@ fn image_python(file: &str, env: &MarkerEnv) -> Result<Version, LockError> {
 
 /// Refuses a file whose top-level `requires-python` excludes the image's Python.
 fn check_requires_python(file: &str, requires: &str, python: &Version) -> Result<(), LockError> {
-    let set: SpecifierSet = requires
-        .parse()
-        .map_err(|e: Pep440Error| LockError::Field {
-            file: file.to_owned(),
-            key: "requires-python".to_owned(),
-            message: e.to_string(),
-        })?;
-    // A pre-release image Python (3.14.0rc1) is still the Python the lock must accept.
-    if set.contains(python, true) {
+    let admitted = admits_python(requires, python).map_err(|e| LockError::Field {
+        file: file.to_owned(),
+        key: "requires-python".to_owned(),
+        message: e.to_string(),
+    })?;
+    if admitted {
         Ok(())
     } else {
         Err(LockError::Python {
@@ -295,6 +296,13 @@ fn check_requires_python(file: &str, requires: &str, python: &Version) -> Result
             python: python.to_string(),
         })
     }
+}
+
+/// Whether a PEP 440 `requires-python` admits the image's Python.
+fn admits_python(requires: &str, python: &Version) -> Result<bool, Pep440Error> {
+    let set: SpecifierSet = requires.parse()?;
+    // A pre-release image Python (3.14.0rc1) is still the Python the lock must accept.
+    Ok(set.contains(python, true))
 }
 
 /// A short description of the image for messages: `Linux x86_64, Python 3.11.9`.
@@ -310,31 +318,6 @@ fn url_filename(url: &str) -> String {
     let path = url.split(['?', '#']).next().unwrap_or(url);
     let last = path.rsplit('/').next().unwrap_or(path);
     percent_decode(last)
-}
-
-fn percent_decode(text: &str) -> String {
-    let bytes = text.as_bytes();
-    let mut out = Vec::with_capacity(bytes.len());
-    let mut i = 0;
-    while let Some(&b) = bytes.get(i) {
-        let escaped = (b == b'%')
-            .then(|| bytes.get(i + 1..i + 3))
-            .flatten()
-            .filter(|hex| hex.iter().all(u8::is_ascii_hexdigit))
-            .and_then(|hex| std::str::from_utf8(hex).ok())
-            .and_then(|hex| u8::from_str_radix(hex, 16).ok());
-        match escaped {
-            Some(decoded) => {
-                out.push(decoded);
-                i += 3;
-            }
-            None => {
-                out.push(b);
-                i += 1;
-            }
-        }
-    }
-    String::from_utf8_lossy(&out).into_owned()
 }
 
 /// Where in a lock a package is, so that its problems can name it.
@@ -375,9 +358,119 @@ impl PackageAt<'_> {
             .map_err(|e: Pep440Error| self.error(Problem::Version(e.to_string())))
     }
 
+    /// The file list of a pin: `files` converted, and at least one of them.
+    fn files(
+        &self,
+        files: impl Iterator<Item = Result<LockedFile, LockError>>,
+    ) -> Result<Vec<LockedFile>, LockError> {
+        let files = files.collect::<Result<Vec<_>, _>>()?;
+        if files.is_empty() {
+            return Err(self.error(Problem::NoFiles));
+        }
+        Ok(files)
+    }
+
+    /// A file's name and URL. The name is the one written, else the last segment of the URL
+    /// or path; a file with no URL is an error that names it.
+    fn file_place(
+        &self,
+        name: Option<&str>,
+        url: Option<&str>,
+        path: Option<&str>,
+    ) -> Result<(String, String), LockError> {
+        let filename = match (name, url, path) {
+            (Some(name), _, _) => name.to_owned(),
+            (None, Some(url), _) => url_filename(url),
+            (None, None, Some(path)) => url_filename(path),
+            (None, None, None) => String::from("(unnamed)"),
+        };
+        match url {
+            Some(url) => Ok((filename, url.to_owned())),
+            None => Err(self.error(Problem::NoUrl(filename))),
+        }
+    }
+
     /// A `sha256:…` hash as uv and Poetry write it.
     fn prefixed_hash(&self, text: &str) -> Result<FileHash, LockError> {
         FileHash::parse(text).ok_or_else(|| self.error(Problem::Hash(text.to_owned())))
+    }
+}
+
+/// A lock's package entries, each placed in the file's text for messages.
+struct Entries<'a, P> {
+    file: &'a str,
+    text: &'a str,
+    list: &'a [Spanned<P>],
+    /// The name an entry gives, as written.
+    name: fn(&P) -> &str,
+}
+
+impl<'a, P> Entries<'a, P> {
+    fn new(file: &'a str, text: &'a str, list: &'a [Spanned<P>], name: fn(&P) -> &str) -> Self {
+        Entries {
+            file,
+            text,
+            list,
+            name,
+        }
+    }
+
+    fn at_entry(&self, entry: &'a Spanned<P>) -> PackageAt<'a> {
+        PackageAt {
+            file: self.file,
+            package: (self.name)(entry.get_ref()),
+            line: Some(line_of(self.text, entry.span().start)),
+        }
+    }
+
+    fn at(&self, index: usize) -> Option<PackageAt<'a>> {
+        self.list.get(index).map(|entry| self.at_entry(entry))
+    }
+
+    fn package(&self, index: usize) -> Option<&'a P> {
+        self.list.get(index).map(Spanned::get_ref)
+    }
+}
+
+/// The part of a lock's graph a walk has reached: each package entry (by index) with each
+/// extra of it, and the ones whose dependencies are still to follow.
+#[derive(Default)]
+struct Frontier {
+    seen: HashSet<(usize, Option<ExtraName>)>,
+    queue: Vec<(usize, Option<ExtraName>)>,
+    /// Every entry reached, by name; more than one for a name is an error.
+    reached: BTreeMap<PackageName, Vec<usize>>,
+}
+
+impl Frontier {
+    /// Reaches entry `index`, named `name` (None when it has no valid name), with `extra`.
+    fn push(&mut self, index: usize, name: Option<&PackageName>, extra: Option<ExtraName>) {
+        if self.seen.insert((index, extra.clone())) {
+            self.queue.push((index, extra));
+        }
+        if let Some(name) = name {
+            let entries = self.reached.entry(name.clone()).or_default();
+            if !entries.contains(&index) {
+                entries.push(index);
+            }
+        }
+    }
+
+    /// Reaches `index` itself and with each of `extras`, as a dependency of `at` asks.
+    fn push_with_extras(
+        &mut self,
+        at: &PackageAt,
+        index: usize,
+        name: Option<&PackageName>,
+        extras: &[String],
+    ) -> Result<(), LockError> {
+        self.push(index, name, None);
+        for extra in extras {
+            let extra =
+                ExtraName::new(extra).map_err(|_| at.error(Problem::Name(extra.clone())))?;
+            self.push(index, name, Some(extra));
+        }
+        Ok(())
     }
 }
 
@@ -410,9 +503,6 @@ mod tests {
             ),
             "idna-3.7-py3-none-any.whl"
         );
-        assert_eq!(percent_decode("100%"), "100%");
-        assert_eq!(percent_decode("%zz%41"), "%zzA");
-        assert_eq!(percent_decode("%+1"), "%+1");
     }
 
     #[test]

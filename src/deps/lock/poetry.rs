@@ -4,14 +4,14 @@
 //! their markers, but not the project itself: the caller passes the project's requirements
 //! (from pyproject.toml) as the roots.
 
-use std::collections::{BTreeMap, HashSet};
+use std::collections::BTreeMap;
 
 use serde::Deserialize;
 use toml::Spanned;
 
 use super::{
-    image_python, line_of, toml_error, LockError, Locked, LockedFile, PackageAt, Pinned, Problem,
-    Selection,
+    image_python, toml_error, Entries, Frontier, LockError, Locked, LockedFile, PackageAt, Pinned,
+    Problem, Selection,
 };
 use crate::python::name::{ExtraName, PackageName};
 use crate::python::pep440::Version;
@@ -137,9 +137,7 @@ pub fn read(
     let mut walk = Walk {
         lock: &lock,
         env,
-        seen: HashSet::new(),
-        queue: Vec::new(),
-        reached: BTreeMap::new(),
+        frontier: Frontier::default(),
     };
     for root in roots.iter().filter(|r| r.applies(env, &selection.extras)) {
         let index = lock.root(root, env)?;
@@ -149,7 +147,7 @@ pub fn read(
         }
     }
     walk.run()?;
-    lock.pins(walk.reached, &doc.metadata)
+    lock.pins(walk.frontier.reached, &doc.metadata)
 }
 
 fn check_lock_version(file: &str, found: Option<&str>) -> Result<(), LockError> {
@@ -174,9 +172,7 @@ fn check_lock_version(file: &str, found: Option<&str>) -> Result<(), LockError> 
 }
 
 struct Lock<'a> {
-    file: &'a str,
-    text: &'a str,
-    packages: &'a [Spanned<Package>],
+    entries: Entries<'a, Package>,
     versions: Vec<Version>,
     by_name: BTreeMap<PackageName, Vec<usize>>,
     python: Version,
@@ -190,15 +186,13 @@ impl<'a> Lock<'a> {
         python: Version,
     ) -> Result<Lock<'a>, LockError> {
         let mut lock = Lock {
-            file,
-            text,
-            packages: &doc.package,
+            entries: Entries::new(file, text, &doc.package, |p| &p.name),
             versions: Vec::with_capacity(doc.package.len()),
             by_name: BTreeMap::new(),
             python,
         };
         for (index, entry) in doc.package.iter().enumerate() {
-            let at = lock.at_entry(entry);
+            let at = lock.entries.at_entry(entry);
             lock.by_name.entry(at.name()?).or_default().push(index);
             lock.versions
                 .push(at.version(Some(&entry.get_ref().version))?);
@@ -206,20 +200,11 @@ impl<'a> Lock<'a> {
         Ok(lock)
     }
 
-    fn at_entry(&self, entry: &'a Spanned<Package>) -> PackageAt<'a> {
-        PackageAt {
-            file: self.file,
-            package: &entry.get_ref().name,
-            line: Some(line_of(self.text, entry.span().start)),
-        }
-    }
-
-    fn at(&self, index: usize) -> Option<PackageAt<'a>> {
-        self.packages.get(index).map(|entry| self.at_entry(entry))
-    }
-
-    fn package(&self, index: usize) -> Option<&'a Package> {
-        self.packages.get(index).map(Spanned::get_ref)
+    /// The name of entry `index`, when valid.
+    fn name(&self, index: usize) -> Option<PackageName> {
+        self.entries
+            .package(index)
+            .and_then(|p| PackageName::new(&p.name).ok())
     }
 
     /// Whether a Poetry Python constraint (`>=3.8,<4.0`, `^3.9`, `*`) admits the image's Python.
@@ -261,8 +246,8 @@ impl<'a> Lock<'a> {
         let mut found = Vec::new();
         for &index in self.by_name.get(name).into_iter().flatten() {
             let (Some(at), Some(package), Some(version)) = (
-                self.at(index),
-                self.package(index),
+                self.entries.at(index),
+                self.entries.package(index),
                 self.versions.get(index),
             ) else {
                 continue;
@@ -276,7 +261,7 @@ impl<'a> Lock<'a> {
 
     fn root(&self, root: &Requirement, env: &MarkerEnv) -> Result<usize, LockError> {
         let out_of_date = |package: String| LockError::OutOfDate {
-            file: self.file.to_owned(),
+            file: self.entries.file.to_owned(),
             package,
         };
         let admits = |v: &Version| root.version.contains(v, true);
@@ -305,9 +290,9 @@ impl<'a> Lock<'a> {
             .collect();
         let at = indices
             .first()
-            .and_then(|&i| self.at(i))
+            .and_then(|&i| self.entries.at(i))
             .unwrap_or(PackageAt {
-                file: self.file,
+                file: self.entries.file,
                 package: name,
                 line: None,
             });
@@ -327,8 +312,8 @@ impl<'a> Lock<'a> {
                 return Err(self.ambiguous(name.as_str(), &indices));
             };
             let (Some(at), Some(package), Some(version)) = (
-                self.at(*index),
-                self.package(*index),
+                self.entries.at(*index),
+                self.entries.package(*index),
                 self.versions.get(*index),
             ) else {
                 continue;
@@ -336,7 +321,7 @@ impl<'a> Lock<'a> {
             packages.push(pin(&at, name, version.clone(), package, metadata)?);
         }
         Ok(Locked {
-            source: self.file.to_owned(),
+            source: self.entries.file.to_owned(),
             packages,
         })
     }
@@ -346,32 +331,21 @@ impl<'a> Lock<'a> {
 struct Walk<'a, 'l> {
     lock: &'l Lock<'a>,
     env: &'l MarkerEnv,
-    seen: HashSet<(usize, Option<ExtraName>)>,
-    queue: Vec<(usize, Option<ExtraName>)>,
-    /// Every entry reached, by name; more than one for a name is an error.
-    reached: BTreeMap<PackageName, Vec<usize>>,
+    frontier: Frontier,
 }
 
 impl Walk<'_, '_> {
     fn push(&mut self, index: usize, extra: Option<ExtraName>) {
-        if self.seen.insert((index, extra.clone())) {
-            self.queue.push((index, extra));
-        }
-        if let Some(name) = self
-            .lock
-            .package(index)
-            .and_then(|p| PackageName::new(&p.name).ok())
-        {
-            let entries = self.reached.entry(name).or_default();
-            if !entries.contains(&index) {
-                entries.push(index);
-            }
-        }
+        self.frontier
+            .push(index, self.lock.name(index).as_ref(), extra);
     }
 
     fn run(&mut self) -> Result<(), LockError> {
-        while let Some((index, extra)) = self.queue.pop() {
-            let (Some(at), Some(package)) = (self.lock.at(index), self.lock.package(index)) else {
+        while let Some((index, extra)) = self.frontier.queue.pop() {
+            let (Some(at), Some(package)) = (
+                self.lock.entries.at(index),
+                self.lock.entries.package(index),
+            ) else {
                 continue;
             };
             match extra {
@@ -440,12 +414,9 @@ impl Walk<'_, '_> {
                 continue;
             }
             let target = self.resolve(at, &dep, detail)?;
-            self.push(target, None);
-            for extra in &detail.extras {
-                let extra =
-                    ExtraName::new(extra).map_err(|_| at.error(Problem::Name(extra.clone())))?;
-                self.push(target, Some(extra));
-            }
+            let name = self.lock.name(target);
+            self.frontier
+                .push_with_extras(at, target, name.as_ref(), &detail.extras)?;
         }
         Ok(())
     }
@@ -503,7 +474,7 @@ impl Walk<'_, '_> {
         };
         // Several fit: Poetry's installer re-solves, which keeps the entry another
         // requirement (usually a root) already chose.
-        let chosen: Vec<usize> = match self.reached.get(dep) {
+        let chosen: Vec<usize> = match self.frontier.reached.get(dep) {
             Some(reached) if found.len() > 1 => found
                 .iter()
                 .copied()

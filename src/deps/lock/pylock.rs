@@ -8,11 +8,11 @@ use serde::Deserialize;
 use toml::{Spanned, Table};
 
 use super::{
-    check_requires_python, describe, image_python, line_of, toml_error, url_filename, FileHash,
+    admits_python, check_requires_python, describe, image_python, toml_error, Entries, FileHash,
     LockError, Locked, LockedFile, PackageAt, Pinned, Problem, Selection,
 };
 use crate::python::name::ExtraName;
-use crate::python::pep440::{Pep440Error, SpecifierSet, Version};
+use crate::python::pep440::Version;
 use crate::python::pep508::{Marker, MarkerEnv};
 
 /// The major format version this module reads and writes; PEP 751 makes a newer major an error.
@@ -76,14 +76,11 @@ pub fn read(
         check_environments(source, environments, env)?;
     }
     let requested = requested(source, selection, &doc.default_groups)?;
+    let entries = Entries::new(source, text, &doc.packages, |p| &p.name);
     let mut pins: BTreeMap<_, (Pinned, Option<usize>)> = BTreeMap::new();
     for entry in &doc.packages {
         let package = entry.get_ref();
-        let at = PackageAt {
-            file: source,
-            package: &package.name,
-            line: Some(line_of(text, entry.span().start)),
-        };
+        let at = entries.at_entry(entry);
         if let Some(marker) = &package.marker {
             if !at.marker(marker)?.evaluate(env, &requested) {
                 continue;
@@ -188,15 +185,13 @@ fn pin(at: &PackageAt, package: &Package, python: &Version) -> Result<Pinned, Lo
     if let Some(requires) = &package.requires_python {
         check_package_python(at, requires, python)?;
     }
-    let files = package
-        .sdist
-        .iter()
-        .chain(package.wheels.iter().flatten())
-        .map(|file| locked_file(at, file))
-        .collect::<Result<Vec<_>, _>>()?;
-    if files.is_empty() {
-        return Err(at.error(Problem::NoFiles));
-    }
+    let files = at.files(
+        package
+            .sdist
+            .iter()
+            .chain(package.wheels.iter().flatten())
+            .map(|file| locked_file(at, file)),
+    )?;
     Ok(Pinned {
         name,
         version,
@@ -236,13 +231,13 @@ fn build_source(package: &Package) -> Option<String> {
 }
 
 fn check_package_python(at: &PackageAt, requires: &str, python: &Version) -> Result<(), LockError> {
-    let set: SpecifierSet = requires.parse().map_err(|e: Pep440Error| {
+    let admitted = admits_python(requires, python).map_err(|e| {
         at.error(Problem::RequiresPythonSyntax {
             requires: requires.to_owned(),
             message: e.to_string(),
         })
     })?;
-    if set.contains(python, true) {
+    if admitted {
         Ok(())
     } else {
         Err(at.error(Problem::Python {
@@ -253,15 +248,11 @@ fn check_package_python(at: &PackageAt, requires: &str, python: &Version) -> Res
 }
 
 fn locked_file(at: &PackageAt, file: &File) -> Result<LockedFile, LockError> {
-    let filename = match (&file.name, &file.url, &file.path) {
-        (Some(name), _, _) => name.clone(),
-        (None, Some(url), _) => url_filename(url),
-        (None, None, Some(path)) => url_filename(path),
-        (None, None, None) => String::from("(unnamed)"),
-    };
-    let Some(url) = &file.url else {
-        return Err(at.error(Problem::NoUrl(filename)));
-    };
+    let (filename, url) = at.file_place(
+        file.name.as_deref(),
+        file.url.as_deref(),
+        file.path.as_deref(),
+    )?;
     if file.hashes.is_empty() {
         return Err(at.error(Problem::NoHash(filename)));
     }
@@ -275,7 +266,7 @@ fn locked_file(at: &PackageAt, file: &File) -> Result<LockedFile, LockError> {
         .collect::<Result<Vec<_>, _>>()?;
     Ok(LockedFile {
         filename,
-        url: Some(url.clone()),
+        url: Some(url),
         hashes,
         size: file.size,
     })

@@ -6,13 +6,13 @@
 //! selected extras and groups), and, where uv forked a package into several versions by
 //! marker, taking the entry meant for the target.
 
-use std::collections::{BTreeMap, HashSet};
+use std::collections::BTreeMap;
 
 use serde::Deserialize;
 use toml::Spanned;
 
 use super::{
-    check_requires_python, image_python, line_of, toml_error, url_filename, LockError, Locked,
+    check_requires_python, image_python, toml_error, Entries, Frontier, LockError, Locked,
     LockedFile, PackageAt, Pinned, Problem, Selection,
 };
 use crate::python::name::{ExtraName, PackageName};
@@ -144,9 +144,7 @@ pub fn read(
 
 /// The lock's packages, indexed by name, with what is needed to report on them.
 struct Graph<'a> {
-    file: &'a str,
-    text: &'a str,
-    packages: &'a [Spanned<Package>],
+    entries: Entries<'a, Package>,
     names: Vec<PackageName>,
     by_name: BTreeMap<PackageName, Vec<usize>>,
 }
@@ -154,14 +152,12 @@ struct Graph<'a> {
 impl<'a> Graph<'a> {
     fn new(file: &'a str, text: &'a str, doc: &'a Document) -> Result<Graph<'a>, LockError> {
         let mut graph = Graph {
-            file,
-            text,
-            packages: &doc.package,
+            entries: Entries::new(file, text, &doc.package, |p| &p.name),
             names: Vec::with_capacity(doc.package.len()),
             by_name: BTreeMap::new(),
         };
         for entry in &doc.package {
-            let name = graph.at_entry(entry).name()?;
+            let name = graph.entries.at_entry(entry).name()?;
             graph.names.push(name);
         }
         for (index, name) in graph.names.iter().enumerate() {
@@ -170,30 +166,15 @@ impl<'a> Graph<'a> {
         Ok(graph)
     }
 
-    fn at_entry(&self, entry: &'a Spanned<Package>) -> PackageAt<'a> {
-        PackageAt {
-            file: self.file,
-            package: &entry.get_ref().name,
-            line: Some(line_of(self.text, entry.span().start)),
-        }
-    }
-
-    fn at(&self, index: usize) -> Option<PackageAt<'a>> {
-        self.packages.get(index).map(|entry| self.at_entry(entry))
-    }
-
-    fn package(&self, index: usize) -> Option<&'a Package> {
-        self.packages.get(index).map(Spanned::get_ref)
-    }
-
     fn roots(&self, doc: &Document) -> Result<Vec<usize>, LockError> {
         let local = |index: &usize| {
-            self.package(*index)
+            self.entries
+                .package(*index)
                 .and_then(|p| p.source.local())
                 .is_some()
         };
-        let at_dot: Vec<usize> = (0..self.packages.len())
-            .filter(|&i| self.package(i).and_then(|p| p.source.local()) == Some("."))
+        let at_dot: Vec<usize> = (0..self.entries.list.len())
+            .filter(|&i| self.entries.package(i).and_then(|p| p.source.local()) == Some("."))
             .collect();
         if !at_dot.is_empty() {
             return Ok(at_dot);
@@ -210,7 +191,7 @@ impl<'a> Graph<'a> {
             .collect();
         if members.is_empty() {
             return Err(LockError::NoProject {
-                file: self.file.to_owned(),
+                file: self.entries.file.to_owned(),
             });
         }
         Ok(members)
@@ -226,9 +207,7 @@ impl<'a> Graph<'a> {
             graph: self,
             env,
             active: self.conflict_extras(roots, selection),
-            seen: HashSet::new(),
-            queue: Vec::new(),
-            reached: BTreeMap::new(),
+            frontier: Frontier::default(),
         };
         for &root in roots {
             walk.push(root, None);
@@ -241,6 +220,7 @@ impl<'a> Graph<'a> {
         for group in &selection.groups {
             for root in self.defining(roots, group, "dependency group", |p| &p.dev_dependencies)? {
                 let deps = self
+                    .entries
                     .package(root)
                     .and_then(|p| find(&p.dev_dependencies, group))
                     .unwrap_or_default();
@@ -263,20 +243,21 @@ impl<'a> Graph<'a> {
             .iter()
             .copied()
             .filter(|&r| {
-                self.package(r)
+                self.entries
+                    .package(r)
                     .is_some_and(|p| find(table(p), name).is_some())
             })
             .collect();
         if found.is_empty() {
             let mut available: Vec<String> = roots
                 .iter()
-                .filter_map(|&r| self.package(r))
+                .filter_map(|&r| self.entries.package(r))
                 .flat_map(|p| table(p).keys().cloned())
                 .collect();
             available.sort();
             available.dedup();
             return Err(LockError::NotDefined {
-                file: self.file.to_owned(),
+                file: self.entries.file.to_owned(),
                 what,
                 name: name.to_string(),
                 available,
@@ -302,17 +283,18 @@ impl<'a> Graph<'a> {
 
     fn pins(&self, roots: &[usize], walk: Walk) -> Result<Locked, LockError> {
         let mut packages = Vec::new();
-        for (name, indices) in walk.reached {
+        for (name, indices) in walk.frontier.reached {
             let Some((&index, rest)) = indices.split_first() else {
                 continue;
             };
-            let (Some(at), Some(package)) = (self.at(index), self.package(index)) else {
+            let (Some(at), Some(package)) = (self.entries.at(index), self.entries.package(index))
+            else {
                 continue;
             };
             if !rest.is_empty() {
                 let versions: Vec<&str> = indices
                     .iter()
-                    .filter_map(|&i| self.package(i)?.version.as_deref())
+                    .filter_map(|&i| self.entries.package(i)?.version.as_deref())
                     .collect();
                 return Err(at.error(Problem::Ambiguous {
                     versions: versions.join(", "),
@@ -324,7 +306,7 @@ impl<'a> Graph<'a> {
             packages.push(pin(&at, name, package)?);
         }
         Ok(Locked {
-            source: self.file.to_owned(),
+            source: self.entries.file.to_owned(),
             packages,
         })
     }
@@ -347,28 +329,18 @@ struct Walk<'a, 'g> {
     env: &'a MarkerEnv,
     /// The synthetic conflict extras markers are evaluated with.
     active: Vec<ExtraName>,
-    seen: HashSet<(usize, Option<ExtraName>)>,
-    queue: Vec<(usize, Option<ExtraName>)>,
-    /// Every entry reached, by name; more than one for a name is an error.
-    reached: BTreeMap<PackageName, Vec<usize>>,
+    frontier: Frontier,
 }
 
 impl Walk<'_, '_> {
     fn push(&mut self, index: usize, extra: Option<ExtraName>) {
-        if self.seen.insert((index, extra.clone())) {
-            self.queue.push((index, extra));
-        }
-        if let Some(name) = self.graph.names.get(index) {
-            let entries = self.reached.entry(name.clone()).or_default();
-            if !entries.contains(&index) {
-                entries.push(index);
-            }
-        }
+        self.frontier
+            .push(index, self.graph.names.get(index), extra);
     }
 
     fn run(&mut self) -> Result<(), LockError> {
-        while let Some((index, extra)) = self.queue.pop() {
-            let Some(package) = self.graph.package(index) else {
+        while let Some((index, extra)) = self.frontier.queue.pop() {
+            let Some(package) = self.graph.entries.package(index) else {
                 continue;
             };
             let deps = match &extra {
@@ -382,7 +354,7 @@ impl Walk<'_, '_> {
     }
 
     fn follow(&mut self, from: usize, deps: &[Dependency]) -> Result<(), LockError> {
-        let Some(at) = self.graph.at(from) else {
+        let Some(at) = self.graph.entries.at(from) else {
             return Ok(());
         };
         for dep in deps {
@@ -392,12 +364,12 @@ impl Walk<'_, '_> {
                 }
             }
             let target = self.resolve(&at, dep)?;
-            self.push(target, None);
-            for extra in &dep.extra {
-                let extra =
-                    ExtraName::new(extra).map_err(|_| at.error(Problem::Name(extra.clone())))?;
-                self.push(target, Some(extra));
-            }
+            self.frontier.push_with_extras(
+                &at,
+                target,
+                self.graph.names.get(target),
+                &dep.extra,
+            )?;
         }
         Ok(())
     }
@@ -411,7 +383,7 @@ impl Walk<'_, '_> {
             .iter()
             .copied()
             .filter(|&i| {
-                self.graph.package(i).is_some_and(|p| {
+                self.graph.entries.package(i).is_some_and(|p| {
                     dep.version
                         .as_ref()
                         .is_none_or(|v| p.version.as_ref() == Some(v))
@@ -432,8 +404,10 @@ impl Walk<'_, '_> {
     fn fork(&self, at: &PackageAt, dep: &str, candidates: &[usize]) -> Result<usize, LockError> {
         let mut matching = Vec::new();
         for &index in candidates {
-            let (Some(entry), Some(package)) = (self.graph.at(index), self.graph.package(index))
-            else {
+            let (Some(entry), Some(package)) = (
+                self.graph.entries.at(index),
+                self.graph.entries.package(index),
+            ) else {
                 continue;
             };
             let mut holds = package.resolution_markers.is_empty();
@@ -450,7 +424,7 @@ impl Walk<'_, '_> {
             [] => {
                 let markers: Vec<&str> = candidates
                     .iter()
-                    .filter_map(|&i| self.graph.package(i))
+                    .filter_map(|&i| self.graph.entries.package(i))
                     .flat_map(|p| p.resolution_markers.iter().map(String::as_str))
                     .collect();
                 Err(at.error(Problem::NoFork {
@@ -461,7 +435,7 @@ impl Walk<'_, '_> {
             several => {
                 let versions: Vec<&str> = several
                     .iter()
-                    .filter_map(|&i| self.graph.package(i)?.version.as_deref())
+                    .filter_map(|&i| self.graph.entries.package(i)?.version.as_deref())
                     .collect();
                 Err(at.error(Problem::ForkAmbiguous {
                     dependency,
@@ -479,15 +453,13 @@ fn pin(at: &PackageAt, name: PackageName, package: &Package) -> Result<Pinned, L
         }));
     };
     let version = at.version(package.version.as_deref())?;
-    let files = package
-        .sdist
-        .iter()
-        .chain(&package.wheels)
-        .map(|file| locked_file(at, file))
-        .collect::<Result<Vec<_>, _>>()?;
-    if files.is_empty() {
-        return Err(at.error(Problem::NoFiles));
-    }
+    let files = at.files(
+        package
+            .sdist
+            .iter()
+            .chain(&package.wheels)
+            .map(|file| locked_file(at, file)),
+    )?;
     Ok(Pinned {
         name,
         version,
@@ -500,15 +472,11 @@ fn pin(at: &PackageAt, name: PackageName, package: &Package) -> Result<Pinned, L
 /// A file of a registry package. uv leaves `hash` out when the index gave none, so the
 /// hashes may be empty; that is for the installer to judge.
 fn locked_file(at: &PackageAt, file: &File) -> Result<LockedFile, LockError> {
-    let filename = match (&file.filename, &file.url, &file.path) {
-        (Some(name), _, _) => name.clone(),
-        (None, Some(url), _) => url_filename(url),
-        (None, None, Some(path)) => url_filename(path),
-        (None, None, None) => String::from("(unnamed)"),
-    };
-    let Some(url) = &file.url else {
-        return Err(at.error(Problem::NoUrl(filename)));
-    };
+    let (filename, url) = at.file_place(
+        file.filename.as_deref(),
+        file.url.as_deref(),
+        file.path.as_deref(),
+    )?;
     let hashes = file
         .hash
         .iter()
@@ -516,7 +484,7 @@ fn locked_file(at: &PackageAt, file: &File) -> Result<LockedFile, LockError> {
         .collect::<Result<Vec<_>, _>>()?;
     Ok(LockedFile {
         filename,
-        url: Some(url.clone()),
+        url: Some(url),
         hashes,
         size: file.size,
     })
