@@ -553,7 +553,7 @@ impl fmt::Display for Operator {
 }
 
 /// Longest spellings first so that `===` is not read as `==` followed by `=`.
-const OPERATORS: &[(&str, Operator)] = &[
+pub(crate) const OPERATORS: &[(&str, Operator)] = &[
     ("===", Operator::Arbitrary),
     ("~=", Operator::Compatible),
     ("==", Operator::Equal),

@@ -5,7 +5,7 @@ use std::fmt;
 use std::str::FromStr;
 
 use crate::python::name::{normalize, ExtraName, PackageName};
-use crate::python::pep440::{Operator, Specifier, SpecifierSet, Version};
+use crate::python::pep440::{Operator, Specifier, SpecifierSet, Version, OPERATORS};
 
 /// Why a requirement or marker was rejected: the text, the 1-based column, and what was expected.
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
@@ -413,18 +413,6 @@ impl fmt::Display for MarkerOp {
 /// (the wasm stack is small); real markers nest two or three deep.
 const MAX_NESTING: usize = 32;
 
-/// Longest spellings first so that `===` is not read as `==` followed by `=`.
-const VERSION_OPERATORS: &[(&str, Operator)] = &[
-    ("===", Operator::Arbitrary),
-    ("~=", Operator::Compatible),
-    ("==", Operator::Equal),
-    ("!=", Operator::NotEqual),
-    ("<=", Operator::LessEqual),
-    (">=", Operator::GreaterEqual),
-    ("<", Operator::Less),
-    (">", Operator::Greater),
-];
-
 struct Cursor<'a> {
     text: &'a str,
     /// A byte offset, always on a character boundary.
@@ -616,7 +604,7 @@ fn parse_version_many(c: &mut Cursor) -> Result<SpecifierSet, Pep508Error> {
 
 fn parse_version_one(c: &mut Cursor) -> Result<Specifier, Pep508Error> {
     let start = c.pos;
-    let Some(&(spelling, _)) = VERSION_OPERATORS.iter().find(|(s, _)| c.eat(s)) else {
+    let Some(&(spelling, _)) = OPERATORS.iter().find(|(s, _)| c.eat(s)) else {
         return Err(c.error_here("expected a version operator (~=, ==, !=, <=, >=, <, >, ===)"));
     };
     c.skip_ws();
@@ -766,7 +754,7 @@ fn parse_marker_op(c: &mut Cursor) -> Result<MarkerOp, Pep508Error> {
         }
         return Err(c.error_here("expected 'in' after 'not'"));
     }
-    VERSION_OPERATORS
+    OPERATORS
         .iter()
         .find(|(spelling, _)| c.eat(spelling))
         .map(|&(_, op)| MarkerOp::Version(op))
