@@ -19,6 +19,7 @@ pub mod publish;
 pub mod python;
 pub mod reference;
 pub mod registry;
+pub mod sort;
 pub mod source;
 pub mod validate;
 #[cfg(target_arch = "wasm32")]

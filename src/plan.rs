@@ -669,25 +669,27 @@ fn labels(
             .find(|(k, _)| keys.iter().any(|want| k.eq_ignore_ascii_case(want)))
             .map(|(_, v)| v.clone())
     };
-    let mut labels: BTreeMap<String, String> = [
-        ("title", meta.name.clone()),
-        ("version", meta.version.clone()),
-        ("description", meta.description.clone()),
-        ("licenses", meta.license.clone()),
-        (
-            "source",
-            url_for(&["source", "repository", "source code", "code"]),
-        ),
-        (
-            "url",
-            url_for(&["homepage", "home", "documentation"])
-                .or_else(|| meta.urls.first().map(|(_, v)| v.clone())),
-        ),
-        ("created", Some(clock::rfc3339(epoch))),
-    ]
-    .into_iter()
-    .filter_map(|(k, v)| v.map(|v| (format!("org.opencontainers.image.{k}"), v)))
-    .collect();
+    let mut labels = BTreeMap::new();
+    labels.extend(
+        [
+            ("title", meta.name.clone()),
+            ("version", meta.version.clone()),
+            ("description", meta.description.clone()),
+            ("licenses", meta.license.clone()),
+            (
+                "source",
+                url_for(&["source", "repository", "source code", "code"]),
+            ),
+            (
+                "url",
+                url_for(&["homepage", "home", "documentation"])
+                    .or_else(|| meta.urls.first().map(|(_, v)| v.clone())),
+            ),
+            ("created", Some(clock::rfc3339(epoch))),
+        ]
+        .into_iter()
+        .filter_map(|(k, v)| v.map(|v| (format!("org.opencontainers.image.{k}"), v))),
+    );
     labels.extend(base_labels(base, base_value));
     if let entrypoint::Rule::Framework { framework, .. } = &entrypoint.rule {
         labels.insert(
@@ -722,7 +724,9 @@ fn annotations(
     base_value: &str,
     settings: &Settings,
 ) -> BTreeMap<String, String> {
-    let mut out: BTreeMap<String, String> = base_labels(base, base_value).into_iter().collect();
+    // Extended, not collected: collecting into a map sorts, with a copy of the sort per type.
+    let mut out = BTreeMap::new();
+    out.extend(base_labels(base, base_value));
     out.extend(settings.annotations.clone());
     out
 }
@@ -890,7 +894,7 @@ fn app_layer(
             NONROOT,
         ));
     }
-    entries.sort_by(|a, b| a.entry.path.cmp(&b.entry.path));
+    crate::sort::sort_by(&mut entries, |a, b| a.entry.path.cmp(&b.entry.path));
     // Shared parent directories are expected; a file landing on another
     // (a context file where the launcher goes) would silently lose one.
     if let Some(pair) = entries.windows(2).find(|p| {

@@ -299,7 +299,7 @@ impl Wheel {
             mode: FILE_MODE,
             source: Source::Bytes(record.into_bytes()),
         });
-        files.sort_by(|a, b| a.path.cmp(&b.path));
+        crate::sort::sort_by(&mut files, |a, b| a.path.cmp(&b.path));
         check_collisions(&self.filename, &files)?;
         Ok(Plan {
             dirs: directories(&files, &scheme.data),
@@ -605,11 +605,14 @@ fn find_dist_info(
     name: &str,
     version: &str,
 ) -> Result<String, InstallError> {
-    let found: BTreeSet<&str> = entries
-        .iter()
-        .filter_map(|e| e.name.split_once('/').map(|(top, _)| top))
-        .filter(|top| top.ends_with(".dist-info"))
-        .collect();
+    // Extended, not collected: collecting into a set sorts, with a copy of the sort per type.
+    let mut found = BTreeSet::new();
+    found.extend(
+        entries
+            .iter()
+            .filter_map(|e| e.name.split_once('/').map(|(top, _)| top))
+            .filter(|top| top.ends_with(".dist-info")),
+    );
     let dist_info = match found.iter().collect::<Vec<_>>().as_slice() {
         [] => {
             return Err(InstallError::NoDistInfo {
@@ -853,12 +856,16 @@ fn ancestors(path: &str) -> impl Iterator<Item = &str> {
 }
 
 fn directories(files: &[Installed], data: &str) -> Vec<String> {
-    let callers: BTreeSet<&str> = ancestors(data).chain([data]).collect();
-    let dirs: BTreeSet<&str> = files
-        .iter()
-        .flat_map(|f| ancestors(&f.path))
-        .filter(|dir| !callers.contains(dir))
-        .collect();
+    // Extended, not collected: collecting into a set sorts, with a copy of the sort per type.
+    let mut callers = BTreeSet::new();
+    callers.extend(ancestors(data).chain([data]));
+    let mut dirs = BTreeSet::new();
+    dirs.extend(
+        files
+            .iter()
+            .flat_map(|f| ancestors(&f.path))
+            .filter(|dir| !callers.contains(dir)),
+    );
     dirs.into_iter().map(str::to_owned).collect()
 }
 

@@ -33,7 +33,7 @@ pub fn inputs_key(
     target: &Target,
 ) -> String {
     let mut lines: Vec<String> = requirements.iter().map(ToString::to_string).collect();
-    lines.sort();
+    crate::sort::sort(&mut lines);
     lines.dedup();
     lines.extend(indexes.iter().map(|i| format!("index {i}")));
     lines.push(format!("pre {pre}"));

@@ -332,7 +332,7 @@ pub fn nearest(tags: &Tags, page: &ProjectPage, version: &Version) -> Option<Ver
         .filter(|w| tags.priority(w).is_some())
         .map(|w| w.version)
         .collect();
-    with_wheel.sort();
+    crate::sort::sort(&mut with_wheel);
     with_wheel.dedup();
     let at = with_wheel.partition_point(|v| v < version);
     let after = with_wheel.get(at);

@@ -227,7 +227,7 @@ fn end_of_field(
 /// quoted only when they hold a comma, a quote or a line break.
 pub fn write(entries: &[RecordEntry]) -> String {
     let mut sorted: Vec<&RecordEntry> = entries.iter().collect();
-    sorted.sort_by(|a, b| a.path.cmp(&b.path));
+    crate::sort::sort_by(&mut sorted, |a, b| a.path.cmp(&b.path));
     let mut out = String::new();
     for e in sorted {
         let hash = e

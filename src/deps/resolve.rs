@@ -272,7 +272,7 @@ impl Resolver {
                 index_url: self.index_url.clone(),
             });
         }
-        packages.sort_by(|a, b| a.name.cmp(&b.name));
+        crate::sort::sort_by(&mut packages, |a, b| a.name.cmp(&b.name));
         Ok(Resolution { packages })
     }
 }

@@ -14,10 +14,48 @@ use crate::python::wheel::WheelName;
 /// The C library the target's interpreter links against, which decides between
 /// `manylinux_*` and `musllinux_*` wheels and caps their version.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
-#[serde(tag = "kind", rename_all = "lowercase")]
+#[serde(into = "LibcRecord", try_from = "LibcRecord")]
 pub enum Libc {
     Glibc { major: u32, minor: u32 },
     Musl { major: u32, minor: u32 },
+}
+
+/// [`Libc`] as JSON, `{"kind": "glibc", "major": 2, "minor": 36}`, through a flat struct: an
+/// internally tagged enum's derive buffers its input and cost 12 KB of the wasm module.
+#[derive(serde::Serialize, serde::Deserialize)]
+struct LibcRecord {
+    kind: String,
+    major: u32,
+    minor: u32,
+}
+
+impl From<Libc> for LibcRecord {
+    fn from(libc: Libc) -> LibcRecord {
+        let (kind, major, minor) = match libc {
+            Libc::Glibc { major, minor } => ("glibc", major, minor),
+            Libc::Musl { major, minor } => ("musl", major, minor),
+        };
+        LibcRecord {
+            kind: kind.to_owned(),
+            major,
+            minor,
+        }
+    }
+}
+
+impl TryFrom<LibcRecord> for Libc {
+    type Error = String;
+
+    fn try_from(record: LibcRecord) -> Result<Libc, String> {
+        let LibcRecord { kind, major, minor } = record;
+        match kind.as_str() {
+            "glibc" => Ok(Libc::Glibc { major, minor }),
+            "musl" => Ok(Libc::Musl { major, minor }),
+            _ => Err(format!(
+                "unknown variant `{kind}`, expected `glibc` or `musl`"
+            )),
+        }
+    }
 }
 
 impl fmt::Display for Libc {
@@ -224,6 +262,20 @@ fn legacy_manylinux(major: u32, minor: u32) -> Option<&'static str> {
 
 #[cfg(test)]
 mod tests {
+    #[test]
+    fn libc_json_is_tagged_by_kind() {
+        let glibc = Libc::Glibc {
+            major: 2,
+            minor: 36,
+        };
+        let json = serde_json::to_string(&glibc).unwrap();
+        assert_eq!(json, r#"{"kind":"glibc","major":2,"minor":36}"#);
+        assert_eq!(serde_json::from_str::<Libc>(&json).unwrap(), glibc);
+        let musl: Libc = serde_json::from_str(r#"{"minor":2,"kind":"musl","major":1}"#).unwrap();
+        assert_eq!(musl, Libc::Musl { major: 1, minor: 2 });
+        assert!(serde_json::from_str::<Libc>(r#"{"kind":"bionic","major":1,"minor":0}"#).is_err());
+    }
+
     use super::*;
 
     fn target(python: &str, machine: &str, libc: Libc) -> Target {

@@ -213,7 +213,7 @@ pub fn detect(
     port: Option<u16>,
 ) -> Result<Option<Served>, FrameworkError> {
     let mut sorted: Vec<&SourceFile> = files.iter().filter(|f| !is_test_file(f.rel)).collect();
-    sorted.sort_by(|a, b| a.rel.cmp(b.rel));
+    crate::sort::sort_by(&mut sorted, |a, b| a.rel.cmp(b.rel));
 
     let mut best: BTreeMap<Framework, Found> = BTreeMap::new();
     for found in find_apps(&sorted).into_iter().chain(find_django(&sorted)) {
@@ -1028,7 +1028,9 @@ fn defines_application(src: &str, helper: &str) -> bool {
 }
 
 fn find_django(files: &[&SourceFile]) -> Vec<Found> {
-    let by_rel: BTreeMap<&str, &SourceFile> = files.iter().map(|f| (f.rel, *f)).collect();
+    // Extended, not collected: collecting into a map sorts, with a copy of the sort per type.
+    let mut by_rel: BTreeMap<&str, &SourceFile> = BTreeMap::new();
+    by_rel.extend(files.iter().map(|f| (f.rel, *f)));
     let mut found = Vec::new();
     for manage in files.iter().filter(|f| file_name(f.rel) == "manage.py") {
         let Some(settings) = settings_module(manage.text) else {

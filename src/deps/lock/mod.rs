@@ -7,6 +7,7 @@
 pub mod poetry;
 pub mod pylock;
 pub mod requirements;
+mod tree;
 pub mod uvlock;
 
 use std::collections::{BTreeMap, HashSet};
@@ -258,6 +259,11 @@ fn line_of(text: &str, offset: usize) -> usize {
 /// A TOML syntax or shape error, placed by line and column.
 fn toml_error(file: &str, text: &str, error: &toml::de::Error) -> LockError {
     let start = error.span().map_or(0, |s| s.start);
+    toml_error_at(file, text, start, error.message().trim().to_owned())
+}
+
+/// A TOML error at byte offset `start`, placed by line and column.
+fn toml_error_at(file: &str, text: &str, start: usize, message: String) -> LockError {
     let before = text.get(..start).unwrap_or(text);
     let line = before.matches('\n').count() + 1;
     let column = before.rsplit('\n').next().map_or(0, |l| l.chars().count()) + 1;
@@ -265,7 +271,7 @@ fn toml_error(file: &str, text: &str, error: &toml::de::Error) -> LockError {
         file: file.to_owned(),
         line,
         column,
-        message: error.message().trim().to_owned(),
+        message,
     }
 }
 

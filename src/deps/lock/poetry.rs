@@ -6,12 +6,12 @@
 
 use std::collections::BTreeMap;
 
-use serde::Deserialize;
 use toml::Spanned;
 
+use super::tree::{Doc, Table, Value};
 use super::{
-    image_python, toml_error, Entries, Frontier, LockError, Locked, LockedFile, PackageAt, Pinned,
-    Problem, Selection,
+    image_python, Entries, Frontier, LockError, Locked, LockedFile, PackageAt, Pinned, Problem,
+    Selection,
 };
 use crate::python::name::{ExtraName, PackageName};
 use crate::python::pep440::Version;
@@ -21,48 +21,100 @@ use crate::python::poetry::constraint_to_specifiers;
 /// The newest major `lock-version` this module reads (Poetry 1.x wrote 1.1, Poetry 2 writes 2.1).
 const MAJOR: u64 = 2;
 
-#[derive(Deserialize)]
 struct Document {
-    #[serde(default)]
     package: Vec<Spanned<Package>>,
-    #[serde(default)]
     metadata: Metadata,
 }
 
-#[derive(Deserialize, Default)]
-#[serde(rename_all = "kebab-case")]
+impl Document {
+    fn read(doc: &Table) -> Result<Document, LockError> {
+        Ok(Document {
+            package: doc.spanned_tables("package", Package::read)?,
+            metadata: match doc.table("metadata")? {
+                Some(metadata) => Metadata::read(&metadata)?,
+                None => Metadata::default(),
+            },
+        })
+    }
+}
+
+#[derive(Default)]
 struct Metadata {
     lock_version: Option<String>,
     /// Lock-version 1.x kept every package's files here, by package name.
-    #[serde(default)]
     files: BTreeMap<String, Vec<File>>,
 }
 
-#[derive(Deserialize)]
-#[serde(rename_all = "kebab-case")]
+impl Metadata {
+    fn read(table: &Table) -> Result<Metadata, LockError> {
+        let files = match table.table("files")? {
+            Some(by_name) => by_name.map(files)?,
+            None => BTreeMap::new(),
+        };
+        Ok(Metadata {
+            lock_version: table.string("lock-version")?,
+            files,
+        })
+    }
+}
+
 struct Package {
     name: String,
     version: String,
     python_versions: Option<String>,
     /// Lock-version 2.1: where the entry applies, overall or per dependency group.
     markers: Option<EntryMarkers>,
-    #[serde(default)]
     dependencies: BTreeMap<String, Constraint>,
-    #[serde(default)]
     extras: BTreeMap<String, Vec<String>>,
-    #[serde(default)]
     files: Vec<File>,
     source: Option<Source>,
 }
 
-#[derive(Deserialize)]
-#[serde(untagged)]
+impl Package {
+    fn read(table: &Table) -> Result<Package, LockError> {
+        let dependencies = match table.table("dependencies")? {
+            Some(deps) => deps.map(Constraint::read)?,
+            None => BTreeMap::new(),
+        };
+        let extras = match table.table("extras")? {
+            Some(extras) => extras.map(|list| list.strings())?,
+            None => BTreeMap::new(),
+        };
+        Ok(Package {
+            name: table.require("name")?.string()?,
+            version: table.require("version")?.string()?,
+            python_versions: table.string("python-versions")?,
+            markers: table.get("markers").map(EntryMarkers::read).transpose()?,
+            dependencies,
+            extras,
+            files: table
+                .get("files")
+                .map(files)
+                .transpose()?
+                .unwrap_or_default(),
+            source: table
+                .table("source")?
+                .map(|s| Source::read(&s))
+                .transpose()?,
+        })
+    }
+}
+
 enum EntryMarkers {
     All(String),
     ByGroup(BTreeMap<String, String>),
 }
 
 impl EntryMarkers {
+    fn read(value: Value) -> Result<EntryMarkers, LockError> {
+        if value.is_table() {
+            return value
+                .map(|marker| marker.string())
+                .map(EntryMarkers::ByGroup);
+        }
+        value.string().map(EntryMarkers::All)
+    }
+
     fn texts(&self) -> Vec<&str> {
         match self {
             EntryMarkers::All(text) => vec![text.as_str()],
@@ -73,8 +125,6 @@ impl EntryMarkers {
 
 /// A dependency's value: `"^1.2"`, `{ version, markers, … }`, or a list of those split by
 /// markers.
-#[derive(Deserialize)]
-#[serde(untagged)]
 enum Constraint {
     Version(String),
     One(Detail),
@@ -82,6 +132,16 @@ enum Constraint {
 }
 
 impl Constraint {
+    fn read(value: Value) -> Result<Constraint, LockError> {
+        if value.is_table() {
+            return Ok(Constraint::One(Detail::read(&value.table()?)?));
+        }
+        if value.is_array() {
+            return value.tables(Detail::read).map(Constraint::Several);
+        }
+        value.string().map(Constraint::Version)
+    }
+
     fn details(&self) -> Vec<Detail> {
         match self {
             Constraint::Version(version) => vec![Detail {
@@ -94,29 +154,54 @@ impl Constraint {
     }
 }
 
-#[derive(Deserialize, Clone, Default)]
+#[derive(Clone, Default)]
 struct Detail {
     version: Option<String>,
     markers: Option<String>,
     /// Older locks put a Python constraint here instead of in `markers`.
     python: Option<String>,
-    #[serde(default)]
     optional: bool,
-    #[serde(default)]
     extras: Vec<String>,
 }
 
-#[derive(Deserialize)]
+impl Detail {
+    fn read(table: &Table) -> Result<Detail, LockError> {
+        Ok(Detail {
+            version: table.string("version")?,
+            markers: table.string("markers")?,
+            python: table.string("python")?,
+            optional: table.bool("optional")?.unwrap_or(false),
+            extras: table.strings("extras")?.unwrap_or_default(),
+        })
+    }
+}
+
 struct Source {
-    #[serde(rename = "type")]
     kind: String,
     url: String,
 }
 
-#[derive(Deserialize)]
+impl Source {
+    fn read(table: &Table) -> Result<Source, LockError> {
+        Ok(Source {
+            kind: table.require("type")?.string()?,
+            url: table.require("url")?.string()?,
+        })
+    }
+}
+
 struct File {
     file: String,
     hash: String,
+}
+
+fn files(list: Value) -> Result<Vec<File>, LockError> {
+    list.tables(|table| {
+        Ok(File {
+            file: table.require("file")?.string()?,
+            hash: table.require("hash")?.string()?,
+        })
+    })
 }
 
 /// The packages Poetry installs for `env`, starting from `roots`, the project's own
@@ -131,7 +216,7 @@ pub fn read(
     selection: &Selection,
     roots: &[Requirement],
 ) -> Result<Locked, LockError> {
-    let doc: Document = toml::from_str(text).map_err(|e| toml_error(source, text, &e))?;
+    let doc = Document::read(&Doc::parse(source, text)?.root())?;
     check_lock_version(source, doc.metadata.lock_version.as_deref())?;
     let lock = Lock::new(source, text, &doc, image_python(source, env)?)?;
     let mut walk = Walk {

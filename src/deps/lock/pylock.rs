@@ -4,12 +4,12 @@ use std::collections::btree_map::Entry;
 use std::collections::BTreeMap;
 use std::fmt::Write as _;
 
-use serde::Deserialize;
-use toml::{Spanned, Table};
+use toml::Spanned;
 
+use super::tree::{Doc, Table};
 use super::{
-    admits_python, check_requires_python, describe, image_python, toml_error, Entries, FileHash,
-    LockError, Locked, LockedFile, PackageAt, Pinned, Problem, Selection,
+    admits_python, check_requires_python, describe, image_python, Entries, FileHash, LockError,
+    Locked, LockedFile, PackageAt, Pinned, Problem, Selection,
 };
 use crate::python::name::ExtraName;
 use crate::python::pep440::Version;
@@ -18,41 +18,95 @@ use crate::python::pep508::{Marker, MarkerEnv};
 /// The major format version this module reads and writes; PEP 751 makes a newer major an error.
 const MAJOR: &str = "1";
 
-#[derive(Deserialize)]
-#[serde(rename_all = "kebab-case")]
 struct Document {
     lock_version: String,
     environments: Option<Vec<String>>,
     requires_python: Option<String>,
-    #[serde(default)]
     default_groups: Vec<String>,
-    #[serde(default)]
     packages: Vec<Spanned<Package>>,
 }
 
-#[derive(Deserialize)]
-#[serde(rename_all = "kebab-case")]
+impl Document {
+    fn read(doc: &Table) -> Result<Document, LockError> {
+        Ok(Document {
+            lock_version: doc.require("lock-version")?.string()?,
+            environments: doc.strings("environments")?,
+            requires_python: doc.string("requires-python")?,
+            default_groups: doc.strings("default-groups")?.unwrap_or_default(),
+            packages: doc.spanned_tables("packages", Package::read)?,
+        })
+    }
+}
+
 struct Package {
     name: String,
     version: Option<String>,
     marker: Option<String>,
     requires_python: Option<String>,
     index: Option<String>,
-    vcs: Option<Table>,
-    directory: Option<Table>,
-    archive: Option<Table>,
+    vcs: Option<Place>,
+    directory: Option<Place>,
+    archive: Option<Place>,
     sdist: Option<File>,
     wheels: Option<Vec<File>>,
 }
 
-#[derive(Deserialize)]
+impl Package {
+    fn read(table: &Table) -> Result<Package, LockError> {
+        let place = |key| Ok::<_, LockError>(table.table(key)?.map(|t| Place::read(&t)));
+        let wheels = table.get("wheels").map(|w| w.tables(File::read));
+        Ok(Package {
+            name: table.require("name")?.string()?,
+            version: table.string("version")?,
+            marker: table.string("marker")?,
+            requires_python: table.string("requires-python")?,
+            index: table.string("index")?,
+            vcs: place("vcs")?,
+            directory: place("directory")?,
+            archive: place("archive")?,
+            sdist: table.table("sdist")?.map(|f| File::read(&f)).transpose()?,
+            wheels: wheels.transpose()?,
+        })
+    }
+}
+
+/// Where a `vcs`, `directory` or `archive` source is; other keys of those tables do not
+/// matter here, as such a package is refused or skipped.
+struct Place {
+    url: Option<String>,
+    path: Option<String>,
+}
+
+impl Place {
+    /// A `url` or `path` that is not a string is ignored, as it was when the table was kept
+    /// whole.
+    fn read(table: &Table) -> Place {
+        let text = |key| table.get(key).and_then(|v| v.string().ok());
+        Place {
+            url: text("url"),
+            path: text("path"),
+        }
+    }
+}
+
 struct File {
     name: Option<String>,
     url: Option<String>,
     path: Option<String>,
     size: Option<u64>,
-    #[serde(default)]
     hashes: BTreeMap<String, String>,
+}
+
+impl File {
+    fn read(table: &Table) -> Result<File, LockError> {
+        Ok(File {
+            name: table.string("name")?,
+            url: table.string("url")?,
+            path: table.string("path")?,
+            size: table.u64("size")?,
+            hashes: table.string_map("hashes")?,
+        })
+    }
 }
 
 /// The packages a pylock.toml installs for `env`.
@@ -66,7 +120,7 @@ pub fn read(
     env: &MarkerEnv,
     selection: &Selection,
 ) -> Result<Locked, LockError> {
-    let doc: Document = toml::from_str(text).map_err(|e| toml_error(source, text, &e))?;
+    let doc = Document::read(&Doc::parse(source, text)?.root())?;
     check_lock_version(source, &doc.lock_version)?;
     let python = image_python(source, env)?;
     if let Some(requires) = &doc.requires_python {
@@ -171,7 +225,7 @@ fn requested(
         selection.groups.clone()
     };
     let mut names: Vec<ExtraName> = selection.extras.iter().cloned().chain(groups).collect();
-    names.sort();
+    crate::sort::sort(&mut names);
     names.dedup();
     Ok(names)
 }
@@ -207,23 +261,20 @@ fn is_the_project(package: &Package) -> bool {
     package
         .directory
         .as_ref()
-        .and_then(|t| t.get("path"))
-        .and_then(toml::Value::as_str)
+        .and_then(|d| d.path.as_deref())
         .is_some_and(|p| matches!(p, "." | "./"))
 }
 
 /// Describes a VCS, directory or archive source, none of which is a ready wheel.
 fn build_source(package: &Package) -> Option<String> {
-    let (kind, table) = [
+    let (kind, source) = [
         ("a VCS repository", &package.vcs),
         ("the local directory", &package.directory),
         ("the archive", &package.archive),
     ]
     .into_iter()
-    .find_map(|(kind, table)| table.as_ref().map(|t| (kind, t)))?;
-    let place = ["url", "path"]
-        .iter()
-        .find_map(|key| table.get(*key).and_then(toml::Value::as_str));
+    .find_map(|(kind, source)| source.as_ref().map(|s| (kind, s)))?;
+    let place = source.url.as_deref().or(source.path.as_deref());
     Some(match place {
         Some(place) => format!("{kind} {place}"),
         None => kind.to_owned(),
@@ -291,7 +342,9 @@ pub fn write(locked: &Locked, created_by: &str, requires_python: Option<&str>) -
     }
     let _ = writeln!(out, "created-by = {}", quote(created_by));
     let mut packages: Vec<&Pinned> = locked.packages.iter().collect();
-    packages.sort_by(|a, b| a.name.cmp(&b.name).then(a.version.cmp(&b.version)));
+    crate::sort::sort_by(&mut packages, |a, b| {
+        a.name.cmp(&b.name).then(a.version.cmp(&b.version))
+    });
     for package in packages {
         write_package(&mut out, package);
     }
@@ -316,7 +369,7 @@ fn write_package(out: &mut String, package: &Pinned) {
         let _ = writeln!(out, "sdist = {}", inline_file(sdist));
     }
     if !wheels.is_empty() {
-        wheels.sort_by(|a, b| a.filename.cmp(&b.filename));
+        crate::sort::sort_by(&mut wheels, |a, b| a.filename.cmp(&b.filename));
         out.push_str("wheels = [\n");
         for wheel in wheels {
             let _ = writeln!(out, "    {},", inline_file(wheel));
@@ -334,7 +387,7 @@ fn inline_file(file: &LockedFile) -> String {
         fields.push(format!("size = {size}"));
     }
     let mut hashes: Vec<&FileHash> = file.hashes.iter().collect();
-    hashes.sort();
+    crate::sort::sort(&mut hashes);
     let hashes: Vec<String> = hashes
         .iter()
         .map(|h| format!("{} = {}", key(&h.algorithm), quote(&h.hex)))

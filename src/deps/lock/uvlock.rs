@@ -8,12 +8,12 @@
 
 use std::collections::BTreeMap;
 
-use serde::Deserialize;
 use toml::Spanned;
 
+use super::tree::{Doc, Table, Value};
 use super::{
-    check_requires_python, image_python, toml_error, Entries, Frontier, LockError, Locked,
-    LockedFile, PackageAt, Pinned, Problem, Selection,
+    check_requires_python, image_python, Entries, Frontier, LockError, Locked, LockedFile,
+    PackageAt, Pinned, Problem, Selection,
 };
 use crate::python::name::{ExtraName, PackageName};
 use crate::python::pep508::MarkerEnv;
@@ -22,42 +22,87 @@ use crate::python::pep508::MarkerEnv;
 /// changes, which are safe to ignore.
 const VERSION: u64 = 1;
 
-#[derive(Deserialize)]
-#[serde(rename_all = "kebab-case")]
 struct Document {
     version: u64,
     requires_python: Option<String>,
     manifest: Option<Manifest>,
-    #[serde(default)]
     package: Vec<Spanned<Package>>,
 }
 
-#[derive(Deserialize)]
+impl Document {
+    fn read(doc: &Table) -> Result<Document, LockError> {
+        Ok(Document {
+            version: doc.require("version")?.u64()?,
+            requires_python: doc.string("requires-python")?,
+            manifest: doc
+                .table("manifest")?
+                .map(|m| Manifest::read(&m))
+                .transpose()?,
+            package: doc.spanned_tables("package", Package::read)?,
+        })
+    }
+}
+
 struct Manifest {
-    #[serde(default)]
     members: Vec<String>,
 }
 
-#[derive(Deserialize)]
-#[serde(rename_all = "kebab-case")]
+impl Manifest {
+    fn read(table: &Table) -> Result<Manifest, LockError> {
+        Ok(Manifest {
+            members: table.strings("members")?.unwrap_or_default(),
+        })
+    }
+}
+
 struct Package {
     name: String,
     version: Option<String>,
     source: Source,
-    #[serde(default)]
     resolution_markers: Vec<String>,
-    #[serde(default)]
     dependencies: Vec<Dependency>,
-    #[serde(default)]
     optional_dependencies: BTreeMap<String, Vec<Dependency>>,
-    #[serde(default)]
     dev_dependencies: BTreeMap<String, Vec<Dependency>>,
     sdist: Option<File>,
-    #[serde(default)]
     wheels: Vec<File>,
 }
 
-#[derive(Deserialize, PartialEq)]
+impl Package {
+    fn read(table: &Table) -> Result<Package, LockError> {
+        Ok(Package {
+            name: table.require("name")?.string()?,
+            version: table.string("version")?,
+            source: Source::read(&table.require("source")?.table()?)?,
+            resolution_markers: table.strings("resolution-markers")?.unwrap_or_default(),
+            dependencies: table
+                .get("dependencies")
+                .map(dependencies)
+                .transpose()?
+                .unwrap_or_default(),
+            optional_dependencies: dependency_lists(table, "optional-dependencies")?,
+            dev_dependencies: dependency_lists(table, "dev-dependencies")?,
+            sdist: table.table("sdist")?.map(|f| File::read(&f)).transpose()?,
+            wheels: table.tables("wheels", File::read)?,
+        })
+    }
+}
+
+fn dependencies(list: Value) -> Result<Vec<Dependency>, LockError> {
+    list.tables(Dependency::read)
+}
+
+/// `optional-dependencies` or `dev-dependencies`: lists of dependencies by extra or group.
+fn dependency_lists(
+    table: &Table,
+    key: &str,
+) -> Result<BTreeMap<String, Vec<Dependency>>, LockError> {
+    match table.table(key)? {
+        Some(lists) => lists.map(dependencies),
+        None => Ok(BTreeMap::new()),
+    }
+}
+
+#[derive(PartialEq)]
 struct Source {
     registry: Option<String>,
     editable: Option<String>,
@@ -69,6 +114,18 @@ struct Source {
 }
 
 impl Source {
+    fn read(table: &Table) -> Result<Source, LockError> {
+        Ok(Source {
+            registry: table.string("registry")?,
+            editable: table.string("editable")?,
+            r#virtual: table.string("virtual")?,
+            directory: table.string("directory")?,
+            git: table.string("git")?,
+            url: table.string("url")?,
+            path: table.string("path")?,
+        })
+    }
+
     /// The path of a package built from the workspace itself.
     fn local(&self) -> Option<&str> {
         self.editable
@@ -93,10 +150,8 @@ impl Source {
     }
 }
 
-#[derive(Deserialize)]
 struct Dependency {
     name: String,
-    #[serde(default)]
     extra: Vec<String>,
     marker: Option<String>,
     /// Given only when the lock holds several entries of the name (a fork).
@@ -104,13 +159,39 @@ struct Dependency {
     source: Option<Source>,
 }
 
-#[derive(Deserialize)]
+impl Dependency {
+    fn read(table: &Table) -> Result<Dependency, LockError> {
+        Ok(Dependency {
+            name: table.require("name")?.string()?,
+            extra: table.strings("extra")?.unwrap_or_default(),
+            marker: table.string("marker")?,
+            version: table.string("version")?,
+            source: table
+                .table("source")?
+                .map(|s| Source::read(&s))
+                .transpose()?,
+        })
+    }
+}
+
 struct File {
     url: Option<String>,
     path: Option<String>,
     filename: Option<String>,
     hash: Option<String>,
     size: Option<u64>,
+}
+
+impl File {
+    fn read(table: &Table) -> Result<File, LockError> {
+        Ok(File {
+            url: table.string("url")?,
+            path: table.string("path")?,
+            filename: table.string("filename")?,
+            hash: table.string("hash")?,
+            size: table.u64("size")?,
+        })
+    }
 }
 
 /// The packages `uv sync` would install for `env`, without the project itself.
@@ -124,7 +205,7 @@ pub fn read(
     env: &MarkerEnv,
     selection: &Selection,
 ) -> Result<Locked, LockError> {
-    let doc: Document = toml::from_str(text).map_err(|e| toml_error(source, text, &e))?;
+    let doc = Document::read(&Doc::parse(source, text)?.root())?;
     if doc.version > VERSION {
         return Err(LockError::FormatVersion {
             file: source.to_owned(),
@@ -254,7 +335,7 @@ impl<'a> Graph<'a> {
                 .filter_map(|&r| self.entries.package(r))
                 .flat_map(|p| table(p).keys().cloned())
                 .collect();
-            available.sort();
+            crate::sort::sort(&mut available);
             available.dedup();
             return Err(LockError::NotDefined {
                 file: self.entries.file.to_owned(),

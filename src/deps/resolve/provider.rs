@@ -67,12 +67,15 @@ pub(super) struct Provider<'r> {
 
 impl<'r> Provider<'r> {
     pub fn new(resolver: &'r Resolver) -> Provider<'r> {
-        let named = resolver
-            .requirements
-            .iter()
-            .filter(|r| names_prerelease(&r.version))
-            .map(|r| r.name.clone())
-            .collect();
+        // Extended, not collected: collecting into a set sorts, with a copy of the sort per type.
+        let mut named = BTreeSet::new();
+        named.extend(
+            resolver
+                .requirements
+                .iter()
+                .filter(|r| names_prerelease(&r.version))
+                .map(|r| r.name.clone()),
+        );
         Provider {
             resolver,
             missing_pages: RefCell::default(),

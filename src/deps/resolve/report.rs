@@ -205,7 +205,7 @@ impl Plain<'_> {
     /// hash order.
     fn sorted(terms: &Terms) -> Vec<(&Node, &Term<VersionSet>)> {
         let mut sorted: Vec<_> = terms.iter().collect();
-        sorted.sort_by(|a, b| a.0.cmp(b.0));
+        crate::sort::sort_by(&mut sorted, |a, b| a.0.cmp(b.0));
         sorted
     }
 }
