@@ -8,7 +8,7 @@ use crate::host::{Host, Progress};
 use crate::python::pep508::Requirement;
 
 use super::lock::{self, FileHash, Locked, LockedFile, Pinned, Selection};
-use super::resolve::Resolution;
+use super::resolve::{Options, Resolution};
 use super::tags::Target;
 use super::DepsError;
 
@@ -25,18 +25,25 @@ pub fn is_ours(text: &str) -> bool {
 }
 
 /// What a resolution depends on besides the index's contents: the
-/// requirements, the indexes, the pre-release choice and the target.
+/// requirements, the indexes, the pre-release choice, the constraints and
+/// the target.
 pub fn inputs_key(
     requirements: &[Requirement],
     indexes: &[String],
-    pre: bool,
+    options: &Options,
     target: &Target,
 ) -> String {
     let mut lines: Vec<String> = requirements.iter().map(ToString::to_string).collect();
     crate::sort::sort(&mut lines);
     lines.dedup();
     lines.extend(indexes.iter().map(|i| format!("index {i}")));
-    lines.push(format!("pre {pre}"));
+    lines.push(format!("pre {}", options.allow_prereleases));
+    lines.extend(
+        options
+            .constraints
+            .iter()
+            .map(|(name, set)| format!("constraint {name}{set}")),
+    );
     lines.push(format!("target {}", target.describe()));
     let digest = crate::digest::Digest::of(
         crate::digest::Sha256::portable(),

@@ -526,8 +526,14 @@ async fn resolved<H: Host>(
         }
         None => cx,
     };
-    let pre = pre || deps.settings.pre.unwrap_or(false);
-    let inputs = ownlock::inputs_key(&requirements, &cx.indexes.urls, pre, cx.target);
+    let options = resolve::Options {
+        allow_prereleases: pre || deps.settings.pre.unwrap_or(false),
+        constraints: from_file
+            .as_ref()
+            .map(|reqs| reqs.constraints(&env))
+            .unwrap_or_default(),
+    };
+    let inputs = ownlock::inputs_key(&requirements, &cx.indexes.urls, &options, cx.target);
     let lock_path = plan.project.path(ownlock::FILE);
     if let Some(locked) =
         ownlock::read_fresh(cx.host, &lock_path, &inputs, selection, cx.target).await?
@@ -541,7 +547,7 @@ async fn resolved<H: Host>(
         }
         .into());
     }
-    let resolution = resolve(cx, &requirements, pre).await?;
+    let resolution = resolve(cx, &requirements, options).await?;
     let picks: Vec<Pick> = resolution
         .packages
         .iter()
@@ -576,7 +582,7 @@ async fn resolved<H: Host>(
 async fn resolve<H: Host>(
     cx: &Context<'_, H>,
     requirements: &[Requirement],
-    pre: bool,
+    options: resolve::Options,
 ) -> Result<resolve::Resolution, Error> {
     cx.host.progress(&Progress::Phase { name: "resolve" });
     let main = cx
@@ -585,9 +591,6 @@ async fn resolve<H: Host>(
         .first()
         .map(String::as_str)
         .unwrap_or(super::build::PYPI);
-    let options = resolve::Options {
-        allow_prereleases: pre,
-    };
     let (requirements, direct) = direct_wheels(cx, requirements)?;
     let mut resolver =
         Resolver::new(&requirements, cx.target, main, options).map_err(DepsError::from)?;

@@ -38,7 +38,7 @@ use crate::deps::index::{self, Hashes, ProjectFile, ProjectPage};
 use crate::deps::metadata::{self, CoreMetadata};
 use crate::deps::tags::{Tags, Target};
 use crate::python::name::{ExtraName, PackageName};
-use crate::python::pep440::Version;
+use crate::python::pep440::{SpecifierSet, Version};
 use crate::python::pep508::{MarkerEnv, Requirement};
 
 use candidates::{Platform, Project};
@@ -51,6 +51,9 @@ pub struct Options {
     /// requirement on its package names a pre-release (`>=2.0b1`), or when no final
     /// release in the allowed range has a wheel for the target (pip's rule).
     pub allow_prereleases: bool,
+    /// Constraints (pip's `-c`): they narrow every requirement on a package,
+    /// the project's and its dependencies' alike, and never add one.
+    pub constraints: BTreeMap<PackageName, SpecifierSet>,
 }
 
 /// Something the caller must fetch before the next [`Resolver::step`].

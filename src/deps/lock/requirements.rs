@@ -398,28 +398,33 @@ impl Requirements {
     /// The requirements that apply to `env`, each narrowed by the constraints on its name:
     /// the roots a resolver starts from.
     pub fn roots(&self, env: &MarkerEnv, selection: &Selection) -> Vec<Requirement> {
+        let constraints = self.constraints(env);
         self.applying(env, selection)
             .map(|entry| {
                 let mut requirement = entry.requirement.clone();
-                requirement
-                    .version
-                    .0
-                    .extend(self.constraint(&requirement.name, env).0);
+                if let Some(limit) = constraints.get(&requirement.name) {
+                    requirement.version.0.extend(limit.iter().cloned());
+                }
                 requirement
             })
             .collect()
     }
 
-    /// Every constraint on `name` that applies to `env`, as one set (empty: no limit). The
-    /// resolver applies it to transitive dependencies too.
-    pub fn constraint(&self, name: &PackageName, env: &MarkerEnv) -> SpecifierSet {
-        SpecifierSet(
-            self.constraints
-                .iter()
-                .filter(|c| &c.requirement.name == name && c.requirement.applies(env, &[]))
-                .flat_map(|c| c.requirement.version.iter().cloned())
-                .collect(),
-        )
+    /// The constraints that apply to `env`, one set per package. The resolver applies them
+    /// to every requirement on that package, transitive ones too.
+    pub fn constraints(&self, env: &MarkerEnv) -> BTreeMap<PackageName, SpecifierSet> {
+        let mut out: BTreeMap<PackageName, SpecifierSet> = BTreeMap::new();
+        for c in self
+            .constraints
+            .iter()
+            .filter(|c| c.requirement.applies(env, &[]))
+        {
+            out.entry(c.requirement.name.clone())
+                .or_insert_with(|| SpecifierSet(Vec::new()))
+                .0
+                .extend(c.requirement.version.iter().cloned());
+        }
+        out
     }
 
     fn applying<'s>(
@@ -771,10 +776,9 @@ uvloop==0.22.1 ; platform_python_implementation != 'PyPy' and sys_platform != 'c
             ["fastapi>=0.110,<0.116", "uvicorn[standard]==0.30.6"]
         );
         let pydantic = PackageName::new("pydantic").unwrap();
-        assert_eq!(all.constraint(&pydantic, &linux()).to_string(), "<2.9");
-        assert!(all
-            .constraint(&PackageName::new("idna").unwrap(), &linux())
-            .is_empty());
+        let constraints = all.constraints(&linux());
+        assert_eq!(constraints[&pydantic].to_string(), "<2.9");
+        assert!(!constraints.contains_key(&PackageName::new("idna").unwrap()));
     }
 
     #[test]

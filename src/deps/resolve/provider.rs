@@ -217,7 +217,10 @@ impl<'r> Provider<'r> {
                     .borrow_mut()
                     .insert(requirement.name.clone());
             }
-            let set = range::from_specifiers(&requirement.version);
+            let mut set = range::from_specifiers(&requirement.version);
+            if let Some(limit) = self.resolver.options.constraints.get(&requirement.name) {
+                set = set.intersection(&range::from_specifiers(limit));
+            }
             let base =
                 (parent != Some(&requirement.name)).then(|| Node::Dist(requirement.name.clone()));
             let extras = requirement

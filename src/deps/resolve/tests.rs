@@ -457,6 +457,31 @@ fn a_conflict_inside_an_extra_names_the_extra() {
 }
 
 #[test]
+fn constraints_narrow_transitive_dependencies_without_adding_any() {
+    let fake = web_stack();
+    let constraints = [
+        (name("starlette"), "<0.46".parse().unwrap()),
+        (name("uvicorn"), ">=99".parse().unwrap()),
+    ]
+    .into_iter()
+    .collect();
+    let options = Options {
+        constraints,
+        ..Options::default()
+    };
+    let resolution = run(&fake, &["fastapi"], options, None).result.unwrap();
+    let pinned = pins(&resolution);
+    assert!(
+        pinned.contains(&"starlette==0.40.0".to_owned()),
+        "{pinned:?}"
+    );
+    assert!(
+        !pinned.iter().any(|p| p.starts_with("uvicorn")),
+        "{pinned:?}"
+    );
+}
+
+#[test]
 fn backtracking_finds_an_older_version_that_fits() {
     let mut fake = Fake::default();
     fake.pure("alpha", "2.0", &["gamma>=2"])
@@ -479,6 +504,7 @@ fn prereleases_only_when_allowed_named_or_needed() {
         &fake,
         &["lib"],
         Options {
+            constraints: Default::default(),
             allow_prereleases: true,
         },
         None,
