@@ -48,8 +48,9 @@ pub enum TargetError {
     NoLibc,
 }
 
-/// Where the interpreter may be, best first: the official images build
-/// their own under /usr/local; distribution packages use /usr.
+/// Where the interpreter may be when the config's PATH names none that
+/// holds one, best first: the official images build their own under
+/// /usr/local; distribution packages use /usr.
 const INTERPRETERS: [&str; 2] = ["usr/local/bin/python3", "usr/bin/python3"];
 /// libc.so.6 is about 2 MB; its version strings are what is wanted.
 const LIBC_LIMIT: u64 = 16 << 20;
@@ -80,11 +81,13 @@ impl Probe {
 
     /// The environment, given the base config's `Env`.
     pub fn finish(self, env: &[String]) -> Result<BaseEnv, TargetError> {
-        let interpreter = INTERPRETERS
-            .iter()
-            .find(|p| self.paths.contains_key(**p))
+        let interpreter = self.interpreter(env).ok_or(TargetError::NoPython)?;
+        let prefix = interpreter
+            .strip_suffix("/bin/python3")
+            .map_or("usr/", |p| if p.is_empty() { "" } else { p });
+        let python = self
+            .python_version(env, prefix)
             .ok_or(TargetError::NoPython)?;
-        let python = self.python_version(env).ok_or(TargetError::NoPython)?;
         let libc = self.libc().ok_or(TargetError::NoLibc)?;
         let env = BaseEnv {
             python,
@@ -95,14 +98,29 @@ impl Probe {
         Ok(env)
     }
 
-    fn python_version(&self, env: &[String]) -> Option<String> {
+    /// The `python3` the image runs: the first the config's PATH finds (a
+    /// conda or distroless base has it elsewhere), else a usual place.
+    fn interpreter(&self, env: &[String]) -> Option<String> {
+        let path = env
+            .iter()
+            .find_map(|e| e.strip_prefix("PATH="))
+            .unwrap_or("");
+        path.split(':')
+            .map(|dir| dir.trim_matches('/'))
+            .filter(|dir| !dir.is_empty())
+            .map(|dir| format!("{dir}/python3"))
+            .chain(INTERPRETERS.iter().map(|p| (*p).to_owned()))
+            .find(|p| self.paths.contains_key(p))
+    }
+
+    fn python_version(&self, env: &[String], prefix: &str) -> Option<String> {
         let from_env = env
             .iter()
             .find_map(|e| e.strip_prefix("PYTHON_VERSION="))
             .map(str::to_owned);
         let from_dpkg = || {
             let status = self.text("var/lib/dpkg/status")?;
-            let minor = self.stdlib_minor()?;
+            let minor = self.stdlib_minor(prefix)?;
             let version = dpkg_version(&status, &format!("libpython{minor}-minimal"))
                 .or_else(|| dpkg_version(&status, &format!("python{minor}-minimal")))?;
             Some(upstream(&version).to_owned())
@@ -113,23 +131,27 @@ impl Probe {
         };
         // The stdlib directory gives the minor version only; x.y.0 keeps
         // `python_full_version` markers conservative.
-        let from_dirs = || self.stdlib_minor().map(|m| format!("{m}.0"));
+        let from_dirs = || self.stdlib_minor(prefix).map(|m| format!("{m}.0"));
         from_env
             .or_else(from_dpkg)
             .or_else(from_apk)
             .or_else(from_dirs)
     }
 
-    /// `3.11` when `usr[/local]/lib/python3.11/os.py` is there; the one the
-    /// preferred interpreter's directory holds when there are several.
-    fn stdlib_minor(&self) -> Option<String> {
-        ["usr/local/lib/", "usr/lib/"].iter().find_map(|prefix| {
-            self.paths.keys().rev().find_map(|p| {
-                let rest = p.strip_prefix(prefix)?.strip_prefix("python")?;
-                let minor = rest.strip_suffix("/os.py")?;
-                minor.starts_with("3.").then(|| minor.to_owned())
+    /// `3.11` when `PREFIX/lib/python3.11/os.py` is there for the
+    /// interpreter's prefix (`usr/local`, `opt/conda`), else under /usr;
+    /// the newest when there are several.
+    fn stdlib_minor(&self, prefix: &str) -> Option<String> {
+        let own = format!("{}/lib/", prefix.trim_end_matches('/'));
+        [own.as_str(), "usr/local/lib/", "usr/lib/"]
+            .iter()
+            .find_map(|lib| {
+                self.paths.keys().rev().find_map(|p| {
+                    let rest = p.strip_prefix(lib)?.strip_prefix("python")?;
+                    let minor = rest.strip_suffix("/os.py")?;
+                    minor.starts_with("3.").then(|| minor.to_owned())
+                })
             })
-        })
     }
 
     fn libc(&self) -> Option<Libc> {
@@ -243,14 +265,15 @@ impl Visitor for Probe {
     }
 }
 
+/// Any `…/bin/python3`, and the `os.py` of any `…/lib/python3.X/`: which
+/// of them counts is settled at the end, with the config's PATH.
 fn interesting(path: &str) -> bool {
-    INTERPRETERS.contains(&path)
+    path.ends_with("/bin/python3")
         || is_musl_loader(path)
-        || ["usr/local/lib/python3.", "usr/lib/python3."]
-            .iter()
-            .any(|p| {
-                path.starts_with(p) && path.ends_with("/os.py") && path.matches('/').count() == 3
-            })
+        || path.rsplit_once("/lib/python3.").is_some_and(|(_, rest)| {
+            rest.strip_suffix("/os.py")
+                .is_some_and(|minor| !minor.contains('/'))
+        })
 }
 
 fn is_musl_loader(path: &str) -> bool {
@@ -469,6 +492,23 @@ mod tests {
         let env = probe(&[alpine], &[]).unwrap();
         assert_eq!(env.libc, Libc::Musl { major: 1, minor: 2 });
         assert_eq!(env.python, "3.12.8");
+    }
+
+    #[test]
+    fn the_config_path_finds_an_interpreter_anywhere() {
+        let conda = layer(&[
+            E::File("usr/bin/python3", b""),
+            E::File("usr/lib/python3.9/os.py", b"#"),
+            E::Link("opt/conda/bin/python3", "python3.12"),
+            E::File("opt/conda/lib/python3.12/os.py", b"#"),
+            E::File("usr/lib/x86_64-linux-gnu/libc.so.6", b"GLIBC_2.31\0"),
+        ]);
+        let env = probe(&[conda.clone()], &["PATH=/opt/conda/bin:/usr/bin:/bin"]).unwrap();
+        assert_eq!(env.interpreter, "/opt/conda/bin/python3");
+        assert_eq!(env.python, "3.12.0");
+        let env = probe(&[conda], &["PATH=/usr/bin:/bin"]).unwrap();
+        assert_eq!(env.interpreter, "/usr/bin/python3");
+        assert_eq!(env.python, "3.9.0");
     }
 
     #[test]
