@@ -503,7 +503,11 @@ mod tests {
             E::File("opt/conda/lib/python3.12/os.py", b"#"),
             E::File("usr/lib/x86_64-linux-gnu/libc.so.6", b"GLIBC_2.31\0"),
         ]);
-        let env = probe(&[conda.clone()], &["PATH=/opt/conda/bin:/usr/bin:/bin"]).unwrap();
+        let env = probe(
+            std::slice::from_ref(&conda),
+            &["PATH=/opt/conda/bin:/usr/bin:/bin"],
+        )
+        .unwrap();
         assert_eq!(env.interpreter, "/opt/conda/bin/python3");
         assert_eq!(env.python, "3.12.0");
         let env = probe(&[conda], &["PATH=/usr/bin:/bin"]).unwrap();
