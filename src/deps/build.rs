@@ -13,8 +13,6 @@ use crate::layout::Layout;
 use crate::oci::Descriptor;
 use crate::plan::Plan;
 use crate::python::name::{ExtraName, PackageName};
-use crate::python::pep440::Version;
-use crate::python::wheel::WheelName;
 use crate::registry::Client;
 
 use super::download::{self, Credentials, Wanted};
@@ -72,7 +70,6 @@ struct Record {
     digest: Digest,
     diff_id: Digest,
     size: u64,
-    packages: Vec<InstalledPackage>,
 }
 
 /// The index settings: the main index (credentials split off) and the extra ones.
@@ -152,19 +149,20 @@ pub async fn layer<H: Host>(
     let key = cache_key(&venv, &target, &picks, plan.epoch);
     let record_path = format!("{cache_dir}/pycontainer/deps/{}.json", key.hex());
     let media_type = plan.base.flavor.gzip_layer();
-    let made = DepsLayer {
-        desc: Descriptor::new(media_type, key.clone(), 0),
-        diff_id: key,
+    let packages: Vec<InstalledPackage> = picks
+        .iter()
+        .map(|p| InstalledPackage {
+            name: p.name.to_string(),
+            version: p.version.to_string(),
+            wheel: p.wanted.filename.clone(),
+        })
+        .collect();
+    let made = |desc: Descriptor, diff_id: Digest| DepsLayer {
+        desc,
+        diff_id,
         store: cache_dir.to_owned(),
         env: venv.env(base_path(plan)),
-        packages: picks
-            .iter()
-            .map(|p| InstalledPackage {
-                name: p.name.to_string(),
-                version: p.version.to_string(),
-                wheel: p.wanted.filename.clone(),
-            })
-            .collect(),
+        packages,
         target: target.describe(),
         site_packages: venv.site_packages(),
     };
@@ -174,11 +172,7 @@ pub async fn layer<H: Host>(
             if let Some(lock) = &lock {
                 lock.write(host, &target).await;
             }
-            return Ok(DepsLayer {
-                desc,
-                diff_id: record.diff_id,
-                ..made
-            });
+            return Ok(made(desc, record.diff_id));
         }
     }
     let wanted: Vec<Wanted> = picks.iter().map(|p| p.wanted.clone()).collect();
@@ -199,7 +193,6 @@ pub async fn layer<H: Host>(
         digest: desc.digest.clone(),
         diff_id: diff_id.clone(),
         size: desc.size,
-        packages: made.packages.clone(),
     };
     probe::write_record(
         host,
@@ -210,11 +203,7 @@ pub async fn layer<H: Host>(
     if let Some(lock) = &lock {
         lock.write(host, &target).await;
     }
-    Ok(DepsLayer {
-        desc,
-        diff_id,
-        ..made
-    })
+    Ok(made(desc, diff_id))
 }
 
 /// One wheel's install plan: its paths checked, its metadata read.
@@ -284,9 +273,4 @@ fn selection(settings: &DepsSettings) -> Result<Selection, Error> {
         extras: names("--extra", &settings.extras)?,
         groups: names("--group", &settings.groups)?,
     })
-}
-
-/// The versions a wheel file name and a pin must agree on.
-pub fn wheel_version(filename: &str) -> Option<Version> {
-    WheelName::parse(filename).ok().map(|w| w.version)
 }

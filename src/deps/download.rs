@@ -26,7 +26,7 @@ pub struct Wanted {
 
 /// A GET with an index's credentials (from its URL's userinfo) when the
 /// request goes to that index's own host.
-pub async fn get<H: Host>(
+async fn get<H: Host>(
     host: &H,
     url: &str,
     accept: Option<&str>,
