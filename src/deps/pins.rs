@@ -120,11 +120,15 @@ pub async fn from_locked<H: Host>(
     cx: &Context<'_, H>,
     locked: &Locked,
 ) -> Result<Vec<Pick>, Error> {
-    let mut picks = Vec::with_capacity(locked.packages.len());
-    for pinned in &locked.packages {
-        picks.push(from_pinned(cx, pinned, &locked.source).await?);
-    }
-    Ok(picks)
+    // Packages whose files the lock does not name ask the index, so they
+    // go `parallel` at a time; `buffered` keeps the lock's order.
+    futures_util::stream::iter(&locked.packages)
+        .map(|pinned| from_pinned(cx, pinned, &locked.source))
+        .buffered(cx.parallel.max(1))
+        .collect::<Vec<_>>()
+        .await
+        .into_iter()
+        .collect()
 }
 
 async fn from_pinned<H: Host>(
