@@ -158,16 +158,6 @@ impl<'h, H: Host> Layout<'h, H> {
         }
     }
 
-    /// Renames a finished temp file into place, remembering it when it is new.
-    async fn place(&self, temp: &str, path: &str) -> Result<(), LayoutError> {
-        let existed = self.host.stat(path).await?.is_some();
-        self.host.rename(temp, path).await?;
-        if !existed {
-            self.added.borrow_mut().push(path.to_owned());
-        }
-        Ok(())
-    }
-
     /// Checks that `--output` is a layout or may become one, before anything is written.
     pub async fn check_writable(&self) -> Result<Option<Index>, LayoutError> {
         match self.host.stat(&self.root).await? {
@@ -446,21 +436,13 @@ impl<'h, H: Host> Layout<'h, H> {
     }
 
     async fn replace_file(&self, name: &str, bytes: &[u8]) -> Result<(), LayoutError> {
-        let final_path = self.file(name);
-        let temp = format!("{final_path}.tmp-pycontainer");
-        let h = self.host.create(&temp).await?;
-        let written = async {
-            self.host.write(h, bytes).await?;
-            self.host.close(h).await
+        let path = self.file(name);
+        let existed = self.host.stat(&path).await?.is_some();
+        crate::host::replace_file(self.host, &path, bytes).await?;
+        if !existed {
+            self.added.borrow_mut().push(path);
         }
-        .await;
-        match written {
-            Ok(()) => self.place(&temp, &final_path).await,
-            Err(e) => {
-                let _ = self.host.remove(&temp).await;
-                Err(e.into())
-            }
-        }
+        Ok(())
     }
 }
 
