@@ -1,0 +1,277 @@
+// The examples' images, byte for byte. Each example is built on a synthetic
+// base that this file writes from constants (its layer is a plain tar, so no
+// compressor's version enters into it), with a fixed SOURCE_DATE_EPOCH, and
+// its manifest and layer digests are compared with the ones pinned below.
+//
+// A digest here changes only when the image pycontainer makes changes: a
+// refactor must leave every one of them as it is. When a change to the
+// examples or to the image format is meant, build again with
+// PYCONTAINER_PIN_PRINT=1 to print the new values, and say why in the commit.
+//
+// The dependency layers come from the wheels the examples' pylock.toml files
+// pin by URL and sha256, so they are the same bytes on every machine.
+
+import assert from 'node:assert/strict';
+import crypto from 'node:crypto';
+import fs from 'node:fs';
+import path from 'node:path';
+import { after, before, describe, test } from 'node:test';
+
+import { build, makeTempDir, ROOT, removeDir } from './helpers.mjs';
+
+const EPOCH = '1700000000';
+const CACHE = path.join(
+  process.env.PYCONTAINER_TEST_CACHE ??
+    path.join(process.env.HOME ?? '/tmp', '.cache', 'pycontainer-test'),
+  'deps-cache',
+);
+
+// What the probe of a base needs to pick CPython 3.11.2 on glibc 2.36 for
+// x86_64: the examples' locks were resolved for exactly that target.
+const DPKG_STATUS = `Package: libc6
+Status: install ok installed
+Architecture: amd64
+Version: 2.36-9+deb12u7
+
+Package: libpython3.11-minimal
+Status: install ok installed
+Architecture: amd64
+Version: 3.11.2-6+deb12u6
+
+`;
+
+/** One 512-byte ustar header; numbers in octal, as tar writes them. */
+function header(name, { type, size = 0, mode, link = '' }) {
+  const h = Buffer.alloc(512);
+  const put = (text, at, len) => h.write(text, at, len, 'utf8');
+  const octal = (n, at, len) => put(`${n.toString(8).padStart(len - 1, '0')}\0`, at, len);
+  put(name, 0, 100);
+  octal(mode, 100, 8);
+  octal(0, 108, 8);
+  octal(0, 116, 8);
+  octal(size, 124, 12);
+  octal(0, 136, 12);
+  h.fill(' ', 148, 156);
+  put(type, 156, 1);
+  put(link, 157, 100);
+  put('ustar\u000000', 257, 8);
+  let sum = 0;
+  for (const b of h) sum += b;
+  put(`${sum.toString(8).padStart(6, '0')}\0 `, 148, 8);
+  return h;
+}
+
+/** A tar of `entries`: [name, {dir | file: content | link: target}]. */
+function tar(entries) {
+  const parts = [];
+  for (const [name, e] of entries) {
+    if (e.dir) {
+      parts.push(header(`${name}/`, { type: '5', mode: 0o755 }));
+    } else if (e.link !== undefined) {
+      parts.push(header(name, { type: '2', mode: 0o777, link: e.link }));
+    } else {
+      const data = Buffer.from(e.file);
+      parts.push(header(name, { type: '0', mode: 0o755, size: data.length }), data);
+      parts.push(Buffer.alloc((512 - (data.length % 512)) % 512));
+    }
+  }
+  parts.push(Buffer.alloc(1024));
+  return Buffer.concat(parts);
+}
+
+const sha256 = (bytes) => `sha256:${crypto.createHash('sha256').update(bytes).digest('hex')}`;
+
+/**
+ * Writes the synthetic base into `dir` (an OCI layout, tag `base`): OCI media
+ * types, or with `docker` Docker's, which the image built on it then keeps.
+ */
+function writeBase(dir, { docker = false } = {}) {
+  const media = docker
+    ? {
+        manifest: 'application/vnd.docker.distribution.manifest.v2+json',
+        config: 'application/vnd.docker.container.image.v1+json',
+        layer: 'application/vnd.docker.image.rootfs.diff.tar',
+      }
+    : {
+        manifest: 'application/vnd.oci.image.manifest.v1+json',
+        config: 'application/vnd.oci.image.config.v1+json',
+        layer: 'application/vnd.oci.image.layer.v1.tar',
+      };
+  const layer = tar([
+    ['usr', { dir: true }],
+    ['usr/bin', { dir: true }],
+    ['usr/bin/python3.11', { file: '' }],
+    ['usr/local', { dir: true }],
+    ['usr/local/bin', { dir: true }],
+    ['usr/local/bin/python3', { link: '/usr/bin/python3.11' }],
+    ['usr/local/lib', { dir: true }],
+    ['usr/local/lib/python3.11', { dir: true }],
+    ['usr/local/lib/python3.11/os.py', { file: '# the stdlib marker\n' }],
+    ['var', { dir: true }],
+    ['var/lib', { dir: true }],
+    ['var/lib/dpkg', { dir: true }],
+    ['var/lib/dpkg/status', { file: DPKG_STATUS }],
+  ]);
+  const config = Buffer.from(
+    JSON.stringify({
+      architecture: 'amd64',
+      os: 'linux',
+      config: {
+        Env: [
+          'PATH=/usr/local/bin:/usr/local/sbin:/usr/sbin:/usr/bin:/sbin:/bin',
+          'LANG=C.UTF-8',
+          'PYTHON_VERSION=3.11.2',
+        ],
+        Cmd: ['python3'],
+      },
+      rootfs: { type: 'layers', diff_ids: [sha256(layer)] },
+      history: [{ created_by: 'pycontainer tests: pinned synthetic base' }],
+    }),
+  );
+  const manifest = Buffer.from(
+    JSON.stringify({
+      schemaVersion: 2,
+      mediaType: media.manifest,
+      config: {
+        mediaType: media.config,
+        digest: sha256(config),
+        size: config.length,
+      },
+      layers: [
+        {
+          mediaType: media.layer,
+          digest: sha256(layer),
+          size: layer.length,
+        },
+      ],
+    }),
+  );
+  const blobs = path.join(dir, 'blobs', 'sha256');
+  fs.mkdirSync(blobs, { recursive: true });
+  for (const blob of [layer, config, manifest]) {
+    fs.writeFileSync(path.join(blobs, sha256(blob).slice('sha256:'.length)), blob);
+  }
+  fs.writeFileSync(path.join(dir, 'oci-layout'), '{"imageLayoutVersion":"1.0.0"}');
+  const index = {
+    schemaVersion: 2,
+    manifests: [
+      {
+        mediaType: media.manifest,
+        digest: sha256(manifest),
+        size: manifest.length,
+        annotations: { 'org.opencontainers.image.ref.name': 'base' },
+      },
+    ],
+  };
+  fs.writeFileSync(path.join(dir, 'index.json'), JSON.stringify(index));
+  return sha256(manifest);
+}
+
+// Manifest digest, then each layer's digest from the bottom up.
+const PINNED = {
+  base: 'sha256:67f7537604f036176690e855168e97a4982bdb381a6dce35c0adb53a42fa2dc8',
+  'hello-cli': {
+    manifest: 'sha256:7099fa18b9bf0c197ebab11b07cf3de5eee5b66ad0b618f1febe3ee2c5817067',
+    layers: [
+      'sha256:21441809f0cf2fde3e21df16fa46c321fc3078ebd0e920e8ccd18a0c2db83a8e',
+      'sha256:7cb200df9bcb1f40c1a7a0788d67106daf55edb431bc85d38114dd666ea4240a',
+    ],
+  },
+  'hello-cli on scratch': {
+    manifest: 'sha256:4feff599dc02ec01e2fb249b67cbe2c52735c93fe75262364963a245a9cb735f',
+    layers: ['sha256:7cb200df9bcb1f40c1a7a0788d67106daf55edb431bc85d38114dd666ea4240a'],
+  },
+  'hello-cli on a Docker-typed base': {
+    manifest: 'sha256:c6b9c7cd04d0060a54b5bc9f6293fde8f04966e2a944b034a30c2b6646f49656',
+    layers: [
+      'sha256:21441809f0cf2fde3e21df16fa46c321fc3078ebd0e920e8ccd18a0c2db83a8e',
+      'sha256:7cb200df9bcb1f40c1a7a0788d67106daf55edb431bc85d38114dd666ea4240a',
+    ],
+  },
+  'fastapi-app': {
+    manifest: 'sha256:81e31decf9837eaf39aabd6f90024304468571bd5cc8389a561c64416b947a0f',
+    layers: [
+      'sha256:21441809f0cf2fde3e21df16fa46c321fc3078ebd0e920e8ccd18a0c2db83a8e',
+      'sha256:34a5f53c99b8b32e4313560664999a4f0bc5985d9a1d3af364174ff281114522',
+      'sha256:31ca18fd06c0aa498c6313c5a08ba54bf08fd90567ef54ce153e8ae2c5810711',
+    ],
+  },
+  'flask-app': {
+    manifest: 'sha256:efdacc276b07797c9f1d511df23fee478e06f524a2f25d556762404b277b618a',
+    layers: [
+      'sha256:21441809f0cf2fde3e21df16fa46c321fc3078ebd0e920e8ccd18a0c2db83a8e',
+      'sha256:9436a74deaff07b0aaf6847517fea34763fcdae44b8164ace8628408b04502e0',
+      'sha256:ac53caea394305f222d05d8e4a98ce5709c19a952db5286c60956ec497bc4891',
+    ],
+  },
+  'django-app': {
+    manifest: 'sha256:283655acd0d98af236a569984407e0cf4a643010d0d88d6093db908a4317d3fc',
+    layers: [
+      'sha256:21441809f0cf2fde3e21df16fa46c321fc3078ebd0e920e8ccd18a0c2db83a8e',
+      'sha256:b4b9e1388ce239ca83fa1b0c996a4d795e16a4a27eef86cf05de3f54680c742c',
+      'sha256:f9fe6d4b12953c2ed35b8ec03b6ca16a39a7abc1ea6cf7ba3ef8b6b5171036bc',
+    ],
+  },
+};
+
+let tmp;
+let baseDigest;
+
+before(() => {
+  tmp = makeTempDir('pycontainer-e2e-pinned-');
+  baseDigest = writeBase(path.join(tmp, 'base'));
+  writeBase(path.join(tmp, 'docker-base'), { docker: true });
+});
+
+after(() => removeDir(tmp));
+
+const print = process.env.PYCONTAINER_PIN_PRINT === '1';
+
+describe('the examples build to the pinned digests', () => {
+  test('the synthetic base is the same bytes everywhere', () => {
+    if (print) console.log(`base: ${baseDigest}`);
+    else assert.equal(baseDigest, PINNED.base);
+  });
+
+  const cases = [
+    ['hello-cli', 'hello-cli', () => `oci:${path.join(tmp, 'base')}:base`],
+    ['hello-cli on scratch', 'hello-cli', () => 'scratch'],
+    [
+      'hello-cli on a Docker-typed base',
+      'hello-cli',
+      () => `oci:${path.join(tmp, 'docker-base')}:base`,
+    ],
+    ['fastapi-app', 'fastapi-app', () => `oci:${path.join(tmp, 'base')}:base`],
+    ['flask-app', 'flask-app', () => `oci:${path.join(tmp, 'base')}:base`],
+    ['django-app', 'django-app', () => `oci:${path.join(tmp, 'base')}:base`],
+  ];
+  for (const [name, example, base] of cases) {
+    test(name, () => {
+      // A copy: a stale lock would be rewritten, and the repo must stay as it is.
+      const ctx = path.join(tmp, name.replaceAll(' ', '-'));
+      fs.cpSync(path.join(ROOT, 'examples', example), ctx, { recursive: true });
+      const result = build(
+        [
+          '--context',
+          ctx,
+          '--base-image',
+          base(),
+          '--output',
+          `${ctx}-out`,
+          '--tag',
+          `${example}:pinned`,
+          '--cache-dir',
+          CACHE,
+          '--locked',
+        ],
+        { env: { SOURCE_DATE_EPOCH: EPOCH } },
+      );
+      const got = { manifest: result.manifestDigest, layers: result.layers.map((l) => l.digest) };
+      if (print) {
+        console.log(`${name}: ${JSON.stringify(got)}`);
+        return;
+      }
+      assert.deepEqual(got, PINNED[name], `${name}: the image changed`);
+    });
+  }
+});
