@@ -14,8 +14,8 @@ bash scripts/setup.sh
 
 step "format and lint"
 cargo fmt --all -- --check
-cargo clippy --all-targets --quiet -- -D warnings
-cargo clippy --target wasm32-unknown-unknown --quiet -- -D warnings
+cargo clippy --workspace --all-targets --quiet -- -D warnings
+cargo clippy --workspace --target wasm32-unknown-unknown --quiet -- -D warnings
 npx biome check npm bench tests web-demo
 # The typed API as ESM and CommonJS consumers (a VS Code extension) see it.
 npx tsc -p tests/types
@@ -25,7 +25,7 @@ step "wasm build"
 bash scripts/build-wasm.sh
 
 step "rust tests (native host, and native against wasm)"
-cargo test --quiet
+cargo test --workspace --quiet
 
 step "node tests (CLI, host adapter, end to end)"
 node --test tests/js/ tests/e2e/

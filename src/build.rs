@@ -8,7 +8,6 @@ use crate::deps;
 use crate::deps::build::{DepsLayer, InstalledPackage};
 use crate::deps::venv::VENV;
 use crate::deps::wheelfile::Member;
-use crate::digest::Digest;
 use crate::error::Error;
 use crate::host::{Host, Offloaded, Progress};
 use crate::image::{self, AddedLayer};
@@ -21,6 +20,7 @@ use crate::project::Excluded;
 use crate::registry::push::{self, Blob, PushStats, Pushed, Source, Upload};
 use crate::registry::{pull, Client, ClientOptions};
 use crate::source::Origin;
+use pycontainer_digest::Digest;
 
 /// Bytes read from a file per host call, and compressed bytes gathered per write.
 const IO_CHUNK: usize = 1 << 20;

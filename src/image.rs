@@ -2,8 +2,8 @@
 
 use std::collections::BTreeMap;
 
-use crate::digest::Digest;
 use crate::oci::{media, Descriptor, History, ImageConfig, Manifest};
+use pycontainer_digest::Digest;
 
 /// Which family of media types an image uses; a derived image keeps its base's.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -146,9 +146,9 @@ pub fn manifest(
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::digest::Sha256;
     use crate::oci::ContainerConfig;
     use crate::platform::Platform;
+    use pycontainer_digest::Sha256;
 
     fn base() -> ImageConfig {
         let mut c = ImageConfig::scratch(&Platform::default_target());

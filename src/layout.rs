@@ -2,10 +2,10 @@
 
 use std::cell::{Cell, RefCell};
 
-use crate::digest::Digest;
 use crate::host::{Host, HostError, Kind, WriteHandle};
 use crate::oci::{self, media, Descriptor, ImageConfig, Index, Manifest};
 use crate::platform::Platform;
+use pycontainer_digest::Digest;
 
 /// Larger JSON documents than this are refused rather than read into memory.
 const MAX_DOCUMENT: u64 = 4 << 20;

@@ -4,7 +4,6 @@ pub mod build;
 pub mod clock;
 pub mod config;
 pub mod deps;
-pub mod digest;
 pub mod error;
 pub mod host;
 pub mod http;
@@ -19,7 +18,6 @@ pub mod publish;
 pub mod python;
 pub mod reference;
 pub mod registry;
-pub mod sort;
 pub mod source;
 pub mod validate;
 #[cfg(target_arch = "wasm32")]

@@ -8,8 +8,8 @@ use std::collections::BTreeMap;
 use serde::{Deserialize, Serialize};
 use serde_json::{Map, Value};
 
-use crate::digest::Digest;
 use crate::platform::Platform;
+use pycontainer_digest::Digest;
 
 pub mod media {
     pub const OCI_INDEX: &str = "application/vnd.oci.image.index.v1+json";

@@ -10,7 +10,6 @@ use crate::deps;
 use crate::deps::build::DepsPlan;
 use crate::deps::input::Input;
 use crate::deps::venv::WheelMember;
-use crate::digest::Digest;
 use crate::error::Error;
 use crate::host::{Host, Kind};
 use crate::image::ConfigChanges;
@@ -27,6 +26,7 @@ use crate::python::interpreters::{self, PythonChoice, PythonConstraint};
 use crate::reference::Reference;
 use crate::registry::Client;
 use crate::source::{self, BaseImage, BaseRef};
+use pycontainer_digest::Digest;
 
 pub const DEFAULT_WORKDIR: &str = "/app";
 pub const DEFAULT_OUTPUT: &str = "pycontainer-out";
@@ -894,7 +894,7 @@ fn app_layer(
             NONROOT,
         ));
     }
-    crate::sort::sort_by(&mut entries, |a, b| a.entry.path.cmp(&b.entry.path));
+    pycontainer_sort::sort_by(&mut entries, |a, b| a.entry.path.cmp(&b.entry.path));
     // Shared parent directories are expected; a file landing on another
     // (a context file where the launcher goes) would silently lose one.
     if let Some(pair) = entries.windows(2).find(|p| {

@@ -2,7 +2,6 @@
 
 use serde::{Deserialize, Serialize};
 
-use crate::digest::Digest;
 use crate::error::Error;
 use crate::host::{Host, Progress};
 use crate::layout::{self, Layout, LayoutError};
@@ -10,6 +9,7 @@ use crate::oci::{media, Descriptor, Index, Manifest, BASE_NAME};
 use crate::reference::Reference;
 use crate::registry::push::{self, Blob, PushStats, Pushed, Source, Upload};
 use crate::registry::{Client, ClientOptions, Repo};
+use pycontainer_digest::Digest;
 
 #[derive(Clone, Debug, Default, Deserialize)]
 #[serde(rename_all = "camelCase", deny_unknown_fields)]

@@ -1,6 +1,5 @@
 //! Where a base image comes from: `scratch`, a local OCI layout, or a registry.
 
-use crate::digest::Digest;
 use crate::host::Host;
 use crate::image::Flavor;
 use crate::layout::{Layout, LayoutError};
@@ -8,6 +7,7 @@ use crate::oci::{Descriptor, ImageConfig};
 use crate::platform::Platform;
 use crate::reference::Reference;
 use crate::registry::{pull, Client, RegistryError, Repo};
+use pycontainer_digest::Digest;
 
 /// A `--base-image` value.
 #[derive(Clone, Debug, PartialEq, Eq)]

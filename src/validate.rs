@@ -6,11 +6,11 @@
 
 use serde::Serialize;
 
-use crate::digest::Digest;
 use crate::host::Host;
 use crate::layer::gunzip::Gunzip;
 use crate::layout::{Layout, LayoutError};
 use crate::oci::{media, Descriptor};
+use pycontainer_digest::Digest;
 
 const CHUNK: usize = 1 << 20;
 

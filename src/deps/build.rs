@@ -6,7 +6,6 @@ use std::collections::BTreeMap;
 use serde::{Deserialize, Serialize};
 
 use crate::config::DepsSettings;
-use crate::digest::Digest;
 use crate::error::Error;
 use crate::host::{Host, Progress};
 use crate::layout::Layout;
@@ -14,6 +13,7 @@ use crate::oci::Descriptor;
 use crate::plan::Plan;
 use crate::python::name::{ExtraName, PackageName};
 use crate::registry::Client;
+use pycontainer_digest::Digest;
 
 use super::download::{self, Credentials, Wanted};
 use super::input::Input;
@@ -238,7 +238,7 @@ fn cache_key(venv: &Venv, target: &Target, picks: &[Pick], epoch: u64) -> Digest
         let hash = p.wanted.sha256.as_ref().map_or("", |d| d.hex());
         text.push_str(&format!("{} {} {hash}\n", p.name, p.wanted.filename));
     }
-    Digest::of(crate::digest::Sha256::portable(), text.as_bytes())
+    Digest::of(pycontainer_digest::Sha256::portable(), text.as_bytes())
 }
 
 async fn read_record<H: Host>(host: &H, path: &str) -> Option<Record> {

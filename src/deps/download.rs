@@ -3,10 +3,10 @@
 
 use futures_util::StreamExt;
 
-use crate::digest::Digest;
 use crate::host::{Host, HttpRequest, HttpResponse, Progress};
 use crate::http::{self, retry};
 use crate::layout::{BlobWriter, Layout};
+use pycontainer_digest::Digest;
 
 use super::index::url::percent_decode;
 use super::DepsError;

@@ -140,7 +140,7 @@ fn split_fragment(url: &str) -> (String, Hashes) {
         .filter(|(_, hex)| !hex.is_empty() && hex.chars().all(|c| c.is_ascii_hexdigit()))
         .map(|(alg, hex)| (alg.to_ascii_lowercase(), hex.to_ascii_lowercase()))
         .collect();
-    crate::sort::sort(&mut hashes);
+    pycontainer_sort::sort(&mut hashes);
     (location.to_string(), hashes)
 }
 

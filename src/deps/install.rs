@@ -14,9 +14,9 @@ use std::collections::{BTreeMap, BTreeSet};
 
 use crate::deps::record::{self, RecordEntry, RecordError, RecordHash};
 use crate::deps::zip::ZipEntry;
-use crate::digest::{Digest, Sha256};
 use crate::python::name::normalize;
 use crate::python::pep440::Version;
+use pycontainer_digest::{Digest, Sha256};
 
 const FILE_MODE: u32 = 0o644;
 const EXEC_MODE: u32 = 0o755;
@@ -299,7 +299,7 @@ impl Wheel {
             mode: FILE_MODE,
             source: Source::Bytes(record.into_bytes()),
         });
-        crate::sort::sort_by(&mut files, |a, b| a.path.cmp(&b.path));
+        pycontainer_sort::sort_by(&mut files, |a, b| a.path.cmp(&b.path));
         check_collisions(&self.filename, &files)?;
         Ok(Plan {
             dirs: directories(&files, &scheme.data),

@@ -34,7 +34,7 @@ pub fn inputs_key(
     target: &Target,
 ) -> String {
     let mut lines: Vec<String> = requirements.iter().map(ToString::to_string).collect();
-    crate::sort::sort(&mut lines);
+    pycontainer_sort::sort(&mut lines);
     lines.dedup();
     lines.extend(indexes.iter().map(|i| format!("index {i}")));
     lines.push(format!("pre {}", options.allow_prereleases));
@@ -45,8 +45,8 @@ pub fn inputs_key(
             .map(|(name, set)| format!("constraint {name}{set}")),
     );
     lines.push(format!("target {}", target.describe()));
-    let digest = crate::digest::Digest::of(
-        crate::digest::Sha256::portable(),
+    let digest = pycontainer_digest::Digest::of(
+        pycontainer_digest::Sha256::portable(),
         lines.join("\n").as_bytes(),
     );
     digest.to_string()

@@ -4,7 +4,6 @@
 use futures_util::StreamExt;
 
 use crate::config::DepsSettings;
-use crate::digest::Digest;
 use crate::error::Error;
 use crate::host::{Host, Progress};
 use crate::layout::Layout;
@@ -13,6 +12,7 @@ use crate::python::name::PackageName;
 use crate::python::pep440::Version;
 use crate::python::pep508::Requirement;
 use crate::python::wheel::WheelName;
+use pycontainer_digest::Digest;
 
 use super::build::{DepsPlan, Indexes};
 use super::download::{self, Wanted};
@@ -336,7 +336,7 @@ pub fn nearest(tags: &Tags, page: &ProjectPage, version: &Version) -> Option<Ver
         .filter(|w| tags.priority(w).is_some())
         .map(|w| w.version)
         .collect();
-    crate::sort::sort(&mut with_wheel);
+    pycontainer_sort::sort(&mut with_wheel);
     with_wheel.dedup();
     let at = with_wheel.partition_point(|v| v < version);
     let after = with_wheel.get(at);
@@ -725,7 +725,7 @@ fn check_metadata_hash(url: &str, hashes: &index::Hashes, body: &[u8]) -> Result
     let Some((_, hex)) = hashes.iter().find(|(alg, _)| alg == "sha256") else {
         return Ok(());
     };
-    let actual = Digest::of(crate::digest::Sha256::portable(), body);
+    let actual = Digest::of(pycontainer_digest::Sha256::portable(), body);
     if actual.hex() != hex {
         return Err(DepsError::HashMismatch {
             filename: url.rsplit('/').next().unwrap_or(url).to_owned(),

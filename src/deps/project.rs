@@ -3,11 +3,11 @@
 //! entry points. Its code stays where the app layer puts it, on PYTHONPATH;
 //! no build backend runs.
 
-use crate::digest::{Digest, Sha256};
 use crate::layer::tar::{Entry, EntryKind};
 use crate::plan::{Content, PlannedEntry};
 use crate::project::Metadata;
 use crate::python::name::PackageName;
+use pycontainer_digest::{Digest, Sha256};
 
 use super::record::{self, RecordEntry, RecordHash};
 

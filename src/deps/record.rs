@@ -7,7 +7,7 @@ use std::fmt;
 use base64::engine::general_purpose::URL_SAFE_NO_PAD;
 use base64::Engine;
 
-use crate::digest::Digest;
+use pycontainer_digest::Digest;
 
 /// One row. RECORD's own row, and rows for files that sign it, have no hash and size.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -227,7 +227,7 @@ fn end_of_field(
 /// quoted only when they hold a comma, a quote or a line break.
 pub fn write(entries: &[RecordEntry]) -> String {
     let mut sorted: Vec<&RecordEntry> = entries.iter().collect();
-    crate::sort::sort_by(&mut sorted, |a, b| a.path.cmp(&b.path));
+    pycontainer_sort::sort_by(&mut sorted, |a, b| a.path.cmp(&b.path));
     let mut out = String::new();
     for e in sorted {
         let hash = e
@@ -257,7 +257,7 @@ fn quote(field: &str) -> String {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::digest::Sha256;
+    use pycontainer_digest::Sha256;
 
     /// six 1.17.0's RECORD, as published on PyPI.
     const SIX_RECORD: &str = "\

@@ -275,7 +275,7 @@ impl Resolver {
                 index_url: self.index_url.clone(),
             });
         }
-        crate::sort::sort_by(&mut packages, |a, b| a.name.cmp(&b.name));
+        pycontainer_sort::sort_by(&mut packages, |a, b| a.name.cmp(&b.name));
         Ok(Resolution { packages })
     }
 }

@@ -3,10 +3,10 @@
 
 use std::collections::BTreeMap;
 
-use crate::digest::Digest;
 use crate::layer::tar::{Entry, EntryKind};
 use crate::plan::{Content, PlannedEntry};
 use crate::python::name::PackageName;
+use pycontainer_digest::Digest;
 
 use super::install::{Plan, Scheme, Source};
 use super::zip::ZipEntry;

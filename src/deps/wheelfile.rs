@@ -1,8 +1,8 @@
 //! A wheel in the cache, read through the host: its directory, its small
 //! metadata members whole, and any member streamed in pieces.
 
-use crate::digest::{Digest, Sha256};
 use crate::host::Host;
+use pycontainer_digest::{Digest, Sha256};
 
 use super::zip::{self, End, EntryReader, ZipEntry, ZipError};
 use super::DepsError;

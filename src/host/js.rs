@@ -8,7 +8,7 @@ use super::{
     Body, BodyHandle, Credentials, DirEntry, FileInfo, Host, HostError, HttpRequest, HttpResponse,
     Offloaded, Progress, WriteHandle,
 };
-use crate::digest::{HostSha256, Sha256};
+use pycontainer_digest::{HostSha256, Sha256};
 
 pub struct JsHost {
     obj: Object,

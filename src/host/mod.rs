@@ -17,7 +17,7 @@ use std::pin::Pin;
 
 use serde::{Deserialize, Serialize};
 
-use crate::digest::Sha256;
+use pycontainer_digest::Sha256;
 
 /// Work the host runs on another core; it has started by the time this is returned.
 pub type Offloaded = Pin<Box<dyn Future<Output = Result<Vec<u8>, HostError>>>>;

@@ -5,8 +5,8 @@ pub mod gzip;
 pub mod tar;
 pub mod untar;
 
-use crate::digest::{Digest, Sha256};
 use gzip::Trailer;
+use pycontainer_digest::{Digest, Sha256};
 
 #[derive(Debug, thiserror::Error)]
 pub enum LayerError {

@@ -103,7 +103,7 @@ pub async fn walk<H: Host>(
     while let Some((dir, dir_reason)) = stack.pop() {
         let abs = join(root, &dir);
         let mut entries = host.list_dir(&abs).await?;
-        crate::sort::sort_by(&mut entries, |a, b| a.name.cmp(&b.name));
+        pycontainer_sort::sort_by(&mut entries, |a, b| a.name.cmp(&b.name));
         if !dir.is_empty() && dir_reason.is_none() && entries.iter().any(|e| e.name == "pyvenv.cfg")
         {
             excluded.push(Excluded {
@@ -170,8 +170,8 @@ pub async fn walk<H: Host>(
         }
         stack.extend(subdirs.into_iter().rev());
     }
-    crate::sort::sort_by(&mut files, |a, b| a.rel.cmp(&b.rel));
-    crate::sort::sort_by(&mut excluded, |a, b| a.path.cmp(&b.path));
+    pycontainer_sort::sort_by(&mut files, |a, b| a.rel.cmp(&b.rel));
+    pycontainer_sort::sort_by(&mut excluded, |a, b| a.path.cmp(&b.path));
     Ok((files, excluded))
 }
 

@@ -213,7 +213,7 @@ pub fn detect(
     port: Option<u16>,
 ) -> Result<Option<Served>, FrameworkError> {
     let mut sorted: Vec<&SourceFile> = files.iter().filter(|f| !is_test_file(f.rel)).collect();
-    crate::sort::sort_by(&mut sorted, |a, b| a.rel.cmp(b.rel));
+    pycontainer_sort::sort_by(&mut sorted, |a, b| a.rel.cmp(b.rel));
 
     let mut best: BTreeMap<Framework, Found> = BTreeMap::new();
     for found in find_apps(&sorted).into_iter().chain(find_django(&sorted)) {

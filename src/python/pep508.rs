@@ -573,7 +573,7 @@ fn parse_extras(c: &mut Cursor) -> Result<Vec<ExtraName>, Pep508Error> {
             return Err(c.error_here("expected ',' or ']' in the extras"));
         }
     }
-    crate::sort::sort(&mut extras);
+    pycontainer_sort::sort(&mut extras);
     extras.dedup();
     Ok(extras)
 }

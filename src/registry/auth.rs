@@ -44,7 +44,7 @@ impl Scope {
 /// push and its mount sources share one token.
 pub fn scope_set(scopes: impl IntoIterator<Item = Scope>) -> Vec<Scope> {
     let mut v: Vec<Scope> = scopes.into_iter().collect();
-    crate::sort::sort(&mut v);
+    pycontainer_sort::sort(&mut v);
     // A push scope on a repository covers its pull scope.
     v.dedup_by(|later, earlier| {
         later.repository == earlier.repository && {

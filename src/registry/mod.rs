@@ -11,10 +11,10 @@ pub mod push;
 
 pub use client::{Client, ClientOptions};
 
-use crate::digest::Digest;
 use crate::host::HostError;
 use crate::layout::LayoutError;
 use crate::reference::Reference;
+use pycontainer_digest::Digest;
 
 /// A repository in a registry: where requests go, and whose credentials apply.
 #[derive(Clone, Debug, PartialEq, Eq, Hash)]

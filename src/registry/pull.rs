@@ -6,13 +6,13 @@ use futures_util::StreamExt;
 use super::auth::Scope;
 use super::client::{Client, Request};
 use super::{RegistryError, Repo};
-use crate::digest::Digest;
 use crate::host::{Host, Progress};
 use crate::http::retry::{self, MAX_ATTEMPTS};
 use crate::layout::{BlobWriter, Layout};
 use crate::oci::{media, Descriptor, ImageConfig, Index, Manifest};
 use crate::platform::Platform;
 use crate::reference::Reference;
+use pycontainer_digest::Digest;
 
 /// Every manifest kind we can read, so the registry never falls back to
 /// Docker schema 1 (which it would convert, and sign, on the fly).

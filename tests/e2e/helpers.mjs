@@ -41,7 +41,7 @@ function newestMtime(dir) {
 let wasmChecked = false;
 
 /**
- * Builds the wasm core when it is missing or older than `src/` or Cargo.toml.
+ * Builds the wasm core when it is missing or older than `src/`, `crates/` or Cargo.toml.
  * Test files run in parallel processes, so the build runs under `flock`.
  */
 export function ensureWasm() {
@@ -51,6 +51,7 @@ export function ensureWasm() {
     const built = fs.statSync(WASM_BINARY).mtimeMs;
     const sources = Math.max(
       newestMtime(path.join(ROOT, 'src')),
+      newestMtime(path.join(ROOT, 'crates')),
       fs.statSync(path.join(ROOT, 'Cargo.toml')).mtimeMs,
     );
     return sources > built;
@@ -59,7 +60,7 @@ export function ensureWasm() {
     const lock = path.join(os.tmpdir(), 'pycontainer-e2e-wasm.lock');
     // Re-check under the lock: another test process may have just built it.
     const script =
-      'cd "$1" && if [ -f npm/wasm/pycontainer.js ] && [ -z "$(find src Cargo.toml -newer npm/wasm/pycontainer_bg.wasm 2>/dev/null | head -1)" ]; then exit 0; fi; bash scripts/build-wasm.sh >&2';
+      'cd "$1" && if [ -f npm/wasm/pycontainer.js ] && [ -z "$(find src crates Cargo.toml -newer npm/wasm/pycontainer_bg.wasm 2>/dev/null | head -1)" ]; then exit 0; fi; bash scripts/build-wasm.sh >&2';
     execFileSync('flock', [lock, 'bash', '-c', script, 'build-wasm', ROOT], {
       stdio: ['ignore', 'ignore', 'inherit'],
     });

@@ -225,7 +225,7 @@ fn requested(
         selection.groups.clone()
     };
     let mut names: Vec<ExtraName> = selection.extras.iter().cloned().chain(groups).collect();
-    crate::sort::sort(&mut names);
+    pycontainer_sort::sort(&mut names);
     names.dedup();
     Ok(names)
 }
@@ -342,7 +342,7 @@ pub fn write(locked: &Locked, created_by: &str, requires_python: Option<&str>) -
     }
     let _ = writeln!(out, "created-by = {}", quote(created_by));
     let mut packages: Vec<&Pinned> = locked.packages.iter().collect();
-    crate::sort::sort_by(&mut packages, |a, b| {
+    pycontainer_sort::sort_by(&mut packages, |a, b| {
         a.name.cmp(&b.name).then(a.version.cmp(&b.version))
     });
     for package in packages {
@@ -369,7 +369,7 @@ fn write_package(out: &mut String, package: &Pinned) {
         let _ = writeln!(out, "sdist = {}", inline_file(sdist));
     }
     if !wheels.is_empty() {
-        crate::sort::sort_by(&mut wheels, |a, b| a.filename.cmp(&b.filename));
+        pycontainer_sort::sort_by(&mut wheels, |a, b| a.filename.cmp(&b.filename));
         out.push_str("wheels = [\n");
         for wheel in wheels {
             let _ = writeln!(out, "    {},", inline_file(wheel));
@@ -387,7 +387,7 @@ fn inline_file(file: &LockedFile) -> String {
         fields.push(format!("size = {size}"));
     }
     let mut hashes: Vec<&FileHash> = file.hashes.iter().collect();
-    crate::sort::sort(&mut hashes);
+    pycontainer_sort::sort(&mut hashes);
     let hashes: Vec<String> = hashes
         .iter()
         .map(|h| format!("{} = {}", key(&h.algorithm), quote(&h.hex)))

@@ -335,7 +335,7 @@ impl<'a> Graph<'a> {
                 .filter_map(|&r| self.entries.package(r))
                 .flat_map(|p| table(p).keys().cloned())
                 .collect();
-            crate::sort::sort(&mut available);
+            pycontainer_sort::sort(&mut available);
             available.dedup();
             return Err(LockError::NotDefined {
                 file: self.entries.file.to_owned(),

@@ -46,7 +46,7 @@ impl Project {
             }
         }
         for files in versions.values_mut() {
-            crate::sort::sort_by(files, |a, b| a.filename.cmp(&b.filename));
+            pycontainer_sort::sort_by(files, |a, b| a.filename.cmp(&b.filename));
         }
         Project {
             found: true,
@@ -106,7 +106,7 @@ pub fn assess<'f>(
             Some((rank, Reverse(wheel.build), file))
         })
         .collect();
-    crate::sort::sort_by(&mut fitting, |a, b| {
+    pycontainer_sort::sort_by(&mut fitting, |a, b| {
         (a.0, &a.1, &a.2.filename).cmp(&(b.0, &b.1, &b.2.filename))
     });
     let Some((_, _, best_fit)) = fitting.first() else {

@@ -205,7 +205,7 @@ impl Plain<'_> {
     /// hash order.
     fn sorted(terms: &Terms) -> Vec<(&Node, &Term<VersionSet>)> {
         let mut sorted: Vec<_> = terms.iter().collect();
-        crate::sort::sort_by(&mut sorted, |a, b| a.0.cmp(b.0));
+        pycontainer_sort::sort_by(&mut sorted, |a, b| a.0.cmp(b.0));
         sorted
     }
 }
