@@ -7,7 +7,7 @@
 const crypto = require('node:crypto');
 const { createCredentials } = require('./credentials.js');
 const { createDeflater } = require('./deflate-worker.js');
-const { createHttp } = require('./http.js');
+const { createHttp } = require('./http/index.js');
 const fs = require('node:fs');
 const path = require('node:path');
 

@@ -1,4 +1,4 @@
-// Tests the host's HTTP methods (npm/lib/http.js) against local servers: the
+// Tests the host's HTTP methods (npm/lib/http/) against local servers: the
 // core reads registry responses through them, so status, headers, redirects,
 // body pieces, timeouts, TLS and error codes are each checked on a real socket.
 
@@ -16,7 +16,7 @@ import { after, before, describe, test } from 'node:test';
 import { selfSigned } from '../infra/net.mjs';
 
 const require = createRequire(import.meta.url);
-const { createHttp } = require('../../npm/lib/http.js');
+const { createHttp } = require('../../npm/lib/http/index.js');
 
 const SECRET = 'Bearer s3cr3t-t0ken-never-shown';
 const BIG = crypto.randomBytes(3 * 1000 * 1000);
@@ -631,7 +631,7 @@ describe('connections', () => {
     // The child reads two bodies (one slow to come), then abandons a third that never ends,
     // as the core does when a parallel upload fails.
     const script = `
-      const { createHttp } = require(${JSON.stringify(require.resolve('../../npm/lib/http.js'))});
+      const { createHttp } = require(${JSON.stringify(require.resolve('../../npm/lib/http/index.js'))});
       const base = ${JSON.stringify(base)};
       (async () => {
         const client = createHttp();

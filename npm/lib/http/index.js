@@ -5,7 +5,7 @@
 //
 // The core sends a request and gets back the status, the final URL and the
 // headers at once, plus a numeric handle for the body, which it reads piece
-// by piece with readBody (so a multi-gigabyte layer never sits in memory).
+// by piece with readBody (bodies.js).
 // A request body is either bytes, written as they are, or a slice of a file
 // (`bodyFile`), streamed from disk; both go out with a Content-Length, never
 // chunked.
@@ -29,19 +29,24 @@
 // during fetch, the stall timeout during readBody, the drain of a
 // discarded body.
 //
-// Proxies come from the environment, read once per createHttp, as curl and
-// Go tools do: HTTPS_PROXY for https URLs, HTTP_PROXY for http URLs (the
-// lower-case name wins when both are set), NO_PROXY for exceptions; loopback
-// is never proxied. An https target is tunnelled with CONNECT by an agent of
-// its own, so its sockets are pooled as usual; an http target is sent to the
-// proxy with the absolute URL as the path. Only http:// proxy URLs.
+// Proxies come from the environment, read once per createHttp (proxy.js).
 //
-// Header values never appear in errors: they carry tokens.
+// Header values never appear in errors: they carry tokens (redact.js).
 
 const fs = require('node:fs');
 const http = require('node:http');
 const https = require('node:https');
-const net = require('node:net');
+const { createBodies } = require('./bodies.js');
+const { proxySettings, TunnelAgent } = require('./proxy.js');
+const {
+  codeOf,
+  displayUrl,
+  httpError,
+  isOwnError,
+  networkError,
+  secretsOf,
+  toCount,
+} = require('./redact.js');
 
 /** @typedef {[string, string]} HeaderPair */
 
@@ -80,7 +85,7 @@ const net = require('node:net');
  * @property {(ms: number) => Promise<void>} sleep
  */
 
-const USER_AGENT = `pycontainer/${require('../package.json').version}`;
+const USER_AGENT = `pycontainer/${require('../../package.json').version}`;
 const DEFAULT_TIMEOUT_MS = 60_000;
 /** Bytes per second an upload is assumed to manage at least (see doFetch). */
 const UPLOAD_MIN_RATE = 16 * 1024;
@@ -94,8 +99,6 @@ const IDLE_SOCKET_MS = 15_000;
 const PROGRESS_MS = 100;
 /** Read size for a bodyFile: large reads, few syscalls. */
 const FILE_CHUNK = 1 << 20;
-/** An unwanted body up to this size is read to its end, so that its socket is reused. */
-const DRAIN_MAX = 64 * 1024;
 /** Set here, whatever the caller says: they follow from the URL and the body. */
 const DROPPED_HEADERS = new Set(['host', 'content-length', 'transfer-encoding', 'connection']);
 /** Headers that describe a request body; dropped when a redirect turns the request into a GET. */
@@ -109,90 +112,6 @@ const BODY_HEADERS = new Set([
 const CREDENTIAL_HEADERS = new Set(['authorization', 'cookie', 'proxy-authorization']);
 /** Errors of a pooled socket the server closed just as it was reused: worth one fresh try. */
 const STALE_SOCKET = new Set(['ECONNRESET', 'EPIPE', 'ECONNABORTED']);
-
-/** A URL fit for a message: no user:password@ and no query (signed URLs carry tokens there). */
-function displayUrl(url) {
-  try {
-    const u = new URL(url);
-    return `${u.protocol}//${u.host}${u.pathname}${u.search ? '?…' : ''}`;
-  } catch {
-    return '(invalid URL)';
-  }
-}
-
-/** Header names whose values are credentials: redacted from three characters up. */
-const SENSITIVE = /auth|cookie|token|secret|key|session|signature/i;
-
-/**
- * What must never appear in a message: the request's header values and their
- * parts ("Bearer TOKEN" → TOKEN), longest first. Short values of ordinary
- * headers (a Content-Length that happens to be a port number) are left alone.
- */
-function secretsOf(headers) {
-  const secrets = new Set();
-  for (const [name, value] of headers) {
-    const min = SENSITIVE.test(String(name)) ? 3 : 8;
-    const text = String(value);
-    for (const part of [text, ...text.split(/\s+/)]) {
-      if (part.length >= min) secrets.add(part);
-    }
-  }
-  return [...secrets].sort((a, b) => b.length - a.length);
-}
-
-/** A cause's message with the raw URL shown as displayUrl and every secret replaced. */
-function scrub(message, { url, secrets }) {
-  let text = String(message);
-  if (url) text = text.replaceAll(url, displayUrl(url));
-  for (const secret of secrets) text = text.replaceAll(secret, '[redacted]');
-  return text;
-}
-
-/** The innermost useful cause of a failure. */
-function rootCause(err) {
-  let cause = err;
-  for (let i = 0; i < 5 && cause?.cause && !cause.code; i++) cause = cause.cause;
-  return cause ?? err;
-}
-
-function causeMessage(cause) {
-  // `localhost` may try ::1 and 127.0.0.1: an AggregateError with an empty message.
-  if (!cause?.message && Array.isArray(cause?.errors) && cause.errors.length > 0) {
-    return causeMessage(cause.errors[0]);
-  }
-  return cause?.message || String(cause);
-}
-
-/** Errors made here, already safe to show (the stall timeout passes through readBody). */
-const own = new WeakSet();
-
-function httpError(code, message) {
-  const err = new Error(message);
-  err.code = code;
-  own.add(err);
-  return err;
-}
-
-function codeOf(err) {
-  const cause = rootCause(err);
-  return typeof cause?.code === 'string' && cause.code ? cause.code : 'ENETWORK';
-}
-
-/** Maps a request or body-read failure to an Error with a `code` and without header values. */
-function networkError(err, what, context) {
-  if (own.has(err)) return err;
-  const code = codeOf(err);
-  return httpError(
-    code,
-    `${what} failed: ${scrub(causeMessage(rootCause(err)), context)} (${code})`,
-  );
-}
-
-function toCount(value, what) {
-  const n = Number(value);
-  if (!Number.isSafeInteger(n) || n < 0) throw new RangeError(`invalid ${what}: ${String(value)}`);
-  return n;
-}
 
 /**
  * The request headers by lowercased name, each `[name as given, value]`;
@@ -219,21 +138,6 @@ function buildHeaders(pairs, what) {
   return headers;
 }
 
-/** Response headers from the raw list: lowercased names, repeats joined (set-cookie kept apart), sorted. */
-function responseHeaders(raw) {
-  const joined = new Map();
-  const cookies = [];
-  for (let i = 0; i + 1 < raw.length; i += 2) {
-    const name = raw[i].toLowerCase();
-    const value = raw[i + 1];
-    if (name === 'set-cookie') cookies.push(value);
-    else joined.set(name, joined.has(name) ? `${joined.get(name)}, ${value}` : value);
-  }
-  const out = [...joined];
-  for (const value of cookies) out.push(['set-cookie', value]);
-  return out.sort((a, b) => (a[0] < b[0] ? -1 : a[0] > b[0] ? 1 : 0));
-}
-
 /** Parses an http(s) URL; a user:password part is dropped, never sent. */
 function parseUrl(text, what, code) {
   let url;
@@ -250,177 +154,6 @@ function parseUrl(text, what, code) {
   url.password = '';
   url.hash = '';
   return url;
-}
-
-/** An environment variable, the lower-case name first (as curl reads http_proxy); empty is unset. */
-function envValue(env, name) {
-  const value = env[name.toLowerCase()] || env[name.toUpperCase()] || '';
-  return String(value).trim();
-}
-
-/**
- * A proxy URL from the environment: `{url, display, auth}` (`auth`: a
- * Proxy-Authorization value, or null), `{error}` for one that cannot be
- * used, or null when unset. `host:port` alone means http://host:port.
- */
-function parseProxy(text, variable) {
-  if (!text) return null;
-  let url;
-  try {
-    url = new URL(/^[a-z][a-z0-9+.-]*:\/\//i.test(text) ? text : `http://${text}`);
-  } catch {
-    return { error: `${variable} is not a valid URL` };
-  }
-  const display = displayUrl(url.href);
-  if (url.protocol !== 'http:') {
-    return { error: `${variable}: only http:// proxies are supported, not ${url.protocol}//` };
-  }
-  let auth = null;
-  const secrets = [];
-  if (url.username || url.password) {
-    const user = decodeURIComponent(url.username);
-    const pass = decodeURIComponent(url.password);
-    auth = `Basic ${Buffer.from(`${user}:${pass}`).toString('base64')}`;
-    secrets.push(auth.slice(6), url.password, pass);
-  }
-  return {
-    hostname: url.hostname.replace(/^\[(.*)\]$/, '$1'),
-    port: Number(url.port || 80),
-    display,
-    auth,
-    secrets: secrets.filter((x) => x.length >= 3),
-  };
-}
-
-/** NO_PROXY entries: `*`, or `{host, port}` with a leading dot dropped (it matches subdomains anyway). */
-function parseNoProxy(text) {
-  const entries = [];
-  for (const raw of text.split(',')) {
-    let entry = raw.trim().toLowerCase();
-    if (!entry) continue;
-    if (entry === '*') return '*';
-    let port = null;
-    const bracketed = /^\[(.*)\](?::(\d+))?$/.exec(entry);
-    if (bracketed) {
-      entry = bracketed[1];
-      port = bracketed[2] ?? null;
-    } else if (net.isIP(entry) !== 6) {
-      const m = /^(.*):(\d+)$/.exec(entry);
-      if (m) {
-        entry = m[1];
-        port = m[2];
-      }
-    }
-    entries.push({ host: entry.replace(/^\*?\./, ''), port });
-  }
-  return entries;
-}
-
-function isLoopback(host) {
-  if (host === 'localhost' || host.endsWith('.localhost')) return true;
-  if (net.isIP(host) === 4) return host.startsWith('127.');
-  return host === '::1' || /^::ffff:127\./.test(host);
-}
-
-/**
- * The proxy settings of an environment: `proxyFor(url)` gives the proxy for
- * a URL, or null; `secrets`, the proxy credentials, kept out of messages.
- */
-function proxySettings(env) {
-  const proxies = {
-    'http:': parseProxy(envValue(env, 'http_proxy'), 'HTTP_PROXY'),
-    'https:': parseProxy(envValue(env, 'https_proxy'), 'HTTPS_PROXY'),
-  };
-  const noProxy = parseNoProxy(envValue(env, 'no_proxy'));
-  const secrets = Object.values(proxies).flatMap((proxy) => proxy?.secrets ?? []);
-  function proxyFor(url) {
-    const proxy = proxies[url.protocol];
-    if (!proxy || noProxy === '*') return null;
-    const host = url.hostname
-      .replace(/^\[(.*)\]$/, '$1')
-      .toLowerCase()
-      .replace(/\.$/, '');
-    if (isLoopback(host)) return null;
-    const port = url.port || (url.protocol === 'https:' ? '443' : '80');
-    for (const entry of noProxy) {
-      if (entry.port && entry.port !== port) continue;
-      if (host === entry.host || host.endsWith(`.${entry.host}`)) return null;
-    }
-    return proxy;
-  }
-  return { proxyFor, secrets };
-}
-
-/** A proxy error with a `code`, its message naming the proxy without credentials. */
-function proxyError(message) {
-  return Object.assign(new Error(message), { code: 'EPROXY' });
-}
-
-/**
- * An https agent whose connections are tunnels through an http proxy:
- * `CONNECT host:port`, then TLS over the tunnel. Pooling and TLS options
- * are the https.Agent's own.
- */
-class TunnelAgent extends https.Agent {
-  constructor(options, proxy, timeoutMs) {
-    super(options);
-    this.proxy = proxy;
-    this.connectTimeoutMs = timeoutMs;
-  }
-
-  createConnection(options, callback) {
-    const { proxy } = this;
-    const host = options.host ?? options.hostname;
-    const target = `${net.isIP(host) === 6 ? `[${host}]` : host}:${options.port || 443}`;
-    const headers = { Host: target };
-    if (proxy.auth) headers['Proxy-Authorization'] = proxy.auth;
-    const connect = http.request({
-      host: proxy.hostname,
-      port: proxy.port,
-      method: 'CONNECT',
-      path: target,
-      headers,
-      agent: false,
-    });
-    let done = false;
-    const finish = (err, socket) => {
-      if (done) return;
-      done = true;
-      callback(err, socket);
-    };
-    // The tunnel's socket never holds the process (see "Liveness").
-    connect.on('socket', (socket) => socket.unref());
-    connect.setTimeout(this.connectTimeoutMs, () => {
-      connect.destroy(proxyError(`proxy ${proxy.display} did not answer CONNECT ${target}`));
-    });
-    connect.on('error', (err) => {
-      if (err.code === 'EPROXY') return finish(err);
-      const code = typeof err.code === 'string' ? err.code : 'ENETWORK';
-      finish(Object.assign(new Error(`proxy ${proxy.display}: ${causeMessage(err)}`), { code }));
-    });
-    connect.on('connect', (res, socket, head) => {
-      connect.setTimeout(0);
-      if (res.statusCode !== 200) {
-        socket.destroy();
-        const why = res.statusCode === 407 ? ' (proxy authentication required)' : '';
-        return finish(
-          proxyError(
-            `proxy ${proxy.display} answered ${res.statusCode} to CONNECT ${target}${why}`,
-          ),
-        );
-      }
-      if (head.length > 0) socket.unshift(head);
-      let tlsSocket;
-      try {
-        tlsSocket = super.createConnection({ ...options, socket });
-      } catch (err) {
-        socket.destroy();
-        return finish(err);
-      }
-      finish(null, tlsSocket);
-    });
-    connect.end();
-  }
 }
 
 function openFile(path) {
@@ -456,8 +189,7 @@ function createHttp(options = {}) {
   let insecureAgent = null;
   // Tunnelling agents for the https proxy, verifying and not, made on first use.
   const tunnelAgents = new Map();
-  const bodies = new Map();
-  let nextHandle = 1;
+  const { register, readBody, discardBody, drop } = createBodies(timeoutMs);
 
   function agentFor(url, tlsVerify, proxy) {
     if (url.protocol === 'http:') return httpAgent;
@@ -489,7 +221,7 @@ function createHttp(options = {}) {
       return fd;
     } catch (err) {
       if (fd !== undefined) fs.close(fd, () => {});
-      if (own.has(err)) throw err;
+      if (isOwnError(err)) throw err;
       const code = codeOf(err);
       throw httpError(code, `${what} failed: cannot read ${file.path} (${code})`);
     }
@@ -613,42 +345,6 @@ function createHttp(options = {}) {
     });
   }
 
-  /** Stops a response: its socket is closed, not reused. */
-  function destroy(res, ex) {
-    res.destroy();
-    ex.req.destroy();
-  }
-
-  /**
-   * Lets go of a response body nobody will read: a small or already
-   * received rest is read to its end, so that the socket goes back to the
-   * pool; a large one closes the connection. Resolves once a body that had
-   * fully arrived is drained (its socket is free for the next request).
-   */
-  function drop(res, ex) {
-    res.on('error', () => {});
-    if (res.readableEnded || res.destroyed) {
-      if (ex.stopped) ex.req.destroy();
-      return Promise.resolve();
-    }
-    const length = Number(res.headers['content-length']);
-    const small = res.complete || (Number.isSafeInteger(length) && length <= DRAIN_MAX);
-    if (ex.stopped || !small) {
-      destroy(res, ex);
-      return Promise.resolve();
-    }
-    const timer = setTimeout(() => destroy(res, ex), timeoutMs);
-    // Only awaited when the whole body is here; else it must not hold the process.
-    if (!res.complete) timer.unref();
-    const drained = new Promise((resolve) => {
-      res.once('end', resolve);
-      res.once('close', resolve);
-    }).finally(() => clearTimeout(timer));
-    res.removeAllListeners('data');
-    res.resume();
-    return res.complete ? drained : Promise.resolve();
-  }
-
   async function doFetch(req) {
     const method = String(req.method || 'GET').toUpperCase();
     const pairs = req.headers ?? [];
@@ -756,129 +452,6 @@ function createHttp(options = {}) {
     } finally {
       clearTimeout(timer);
     }
-  }
-
-  /** Gives a response body its handle; from here on it is read only when readBody asks. */
-  function register(res, ex, url, what, context) {
-    const handle = nextHandle++;
-    const entry = {
-      res,
-      ex,
-      queue: [],
-      rest: null,
-      ended: false,
-      error: null,
-      wake: null,
-      timer: null,
-      what,
-      context,
-    };
-    const wake = () => {
-      if (!entry.wake) return;
-      clearTimeout(entry.timer);
-      const resolve = entry.wake;
-      entry.wake = null;
-      resolve();
-    };
-    // One network chunk at a time: paused after each, resumed by readBody.
-    res.on('data', (chunk) => {
-      entry.queue.push(chunk);
-      res.pause();
-      wake();
-    });
-    res.pause();
-    res.on('end', () => {
-      entry.ended = true;
-      wake();
-    });
-    res.on('error', (err) => {
-      entry.error ??= err;
-      wake();
-    });
-    res.on('close', () => {
-      if (!entry.ended && !res.complete) {
-        entry.error ??= Object.assign(new Error('the connection closed before the body ended'), {
-          code: 'ECONNRESET',
-        });
-      }
-      wake();
-    });
-    bodies.set(handle, entry);
-    return {
-      status: res.statusCode,
-      url: url.href,
-      headers: responseHeaders(res.rawHeaders),
-      body: handle,
-    };
-  }
-
-  /** Forgets a handle; a request whose body was cut short gives up its socket. */
-  function release(handle) {
-    const entry = bodies.get(handle);
-    bodies.delete(handle);
-    if (entry) {
-      clearTimeout(entry.timer);
-      if (entry.ex.stopped) entry.ex.req.destroy();
-    }
-    return entry;
-  }
-
-  /** Waits for the next chunk, the end or an error; rejects once the body stalls for timeoutMs. */
-  function waitForData(entry) {
-    return new Promise((resolve, reject) => {
-      entry.wake = resolve;
-      entry.timer = setTimeout(() => {
-        entry.wake = null;
-        reject(httpError('ETIMEDOUT', `${entry.what}: body stalled for more than ${timeoutMs} ms`));
-        destroy(entry.res, entry.ex);
-      }, timeoutMs);
-      entry.res.resume();
-    });
-  }
-
-  async function readBody(handle, maxArg) {
-    const entry = bodies.get(handle);
-    if (!entry) throw new Error(`readBody: unknown or finished response body handle ${handle}`);
-    const max = toCount(maxArg, 'max');
-    if (max === 0) throw new RangeError('readBody: max must be at least 1');
-    let chunk = entry.rest;
-    entry.rest = null;
-    while (!chunk || chunk.byteLength === 0) {
-      if (entry.queue.length > 0) {
-        chunk = entry.queue.shift();
-        continue;
-      }
-      if (entry.error) {
-        release(handle);
-        destroy(entry.res, entry.ex);
-        throw networkError(entry.error, `${entry.what} (reading the body)`, entry.context);
-      }
-      if (entry.ended) {
-        release(handle);
-        return null;
-      }
-      try {
-        await waitForData(entry);
-      } catch (err) {
-        release(handle);
-        throw networkError(err, `${entry.what} (reading the body)`, entry.context);
-      }
-    }
-    if (chunk.byteLength > max) {
-      entry.rest = chunk.subarray(max);
-      return chunk.subarray(0, max);
-    }
-    return chunk;
-  }
-
-  async function discardBody(handle) {
-    const entry = release(handle);
-    if (!entry) return;
-    if (entry.ended || entry.error) {
-      if (entry.error) destroy(entry.res, entry.ex);
-      return;
-    }
-    await drop(entry.res, entry.ex);
   }
 
   function sleep(ms) {

@@ -1,0 +1,129 @@
+'use strict';
+
+// The commands: `build`, `push` and `validate`, each from its arguments to
+// its exit status. The API (../../index.js), and with it the wasm core, is
+// required only once a command has its arguments checked and is about to
+// run, so that --help and usage errors never need the core.
+
+const path = require('node:path');
+const { colorEnabled, displayPath, formatPlan } = require('../format.js');
+const {
+  addPassword,
+  BUILD_FLAGS,
+  checkFlagValues,
+  optionsFrom,
+  PUSH_FLAGS,
+  parse,
+  UsageError,
+  VALIDATE_FLAGS,
+} = require('./flags.js');
+const { HELP_BUILD, HELP_PUSH, HELP_VALIDATE } = require('./help.js');
+const { reporterFor } = require('./progress.js');
+const { printBuildSummary, pushLines, toJson, validateLines } = require('./summary.js');
+
+async function runBuild(args) {
+  const { values } = parse(args, BUILD_FLAGS, 'build', false);
+  if (values.help) {
+    process.stdout.write(HELP_BUILD);
+    return 0;
+  }
+  checkFlagValues(values, BUILD_FLAGS, 'build');
+  for (const [a, b] of [
+    ['quiet', 'verbose'],
+    ['include-deps', 'no-deps'],
+  ]) {
+    if (values[a] && values[b]) {
+      throw new UsageError(`options '--${a}' and '--${b}' cannot be used together`, 'build');
+    }
+  }
+  const options = optionsFrom(values, BUILD_FLAGS);
+  addPassword(values, options, 'build');
+  const reporter = reporterFor(values);
+  options.onProgress = reporter.onProgress;
+  const target = options.output ? ` -> ${displayPath(path.resolve(options.output))}` : '';
+  reporter.info(
+    `pycontainer: ${options.dryRun ? 'planning' : 'building'} ${displayPath(path.resolve(options.context ?? '.'))}${target}`,
+  );
+
+  const api = require('../../index.js');
+  const result = await api.build(options);
+  const dryRun = options.dryRun === true || result?.dryRun === true;
+  const plan = () => formatPlan(result, { verbose: values.verbose === true });
+  // --verbose puts the plan on stderr unless a dry run already prints it on stdout.
+  if (values.verbose && (values.json || !dryRun)) process.stderr.write(`${plan()}\n`);
+  if (values.json) {
+    process.stdout.write(`${toJson(result)}\n`);
+  } else if (values.quiet) {
+    if (!dryRun) process.stdout.write(`${result.manifestDigest}\n`);
+  } else if (dryRun) {
+    process.stdout.write(`${plan()}\ndry run: nothing written\n`);
+  } else {
+    printBuildSummary(result, {
+      color: colorEnabled(process.stdout, { noColor: values['no-color'] }),
+      verbose: values.verbose === true,
+    });
+  }
+  return 0;
+}
+
+async function runPush(args) {
+  const { values, positionals } = parse(args, PUSH_FLAGS, 'push', true);
+  if (values.help) {
+    process.stdout.write(HELP_PUSH);
+    return 0;
+  }
+  checkFlagValues(values, PUSH_FLAGS, 'push');
+  if (positionals.length < 2 || positionals.some((p) => p === '')) {
+    throw new UsageError('needs LAYOUT[:TAG] and at least one REF to push to', 'push');
+  }
+  const options = optionsFrom(values, PUSH_FLAGS);
+  addPassword(values, options, 'push');
+  const api = require('../../index.js');
+  const [source, ...references] = positionals;
+  const { path: layout, tag } = api.splitLayoutRef(source);
+  const reporter = reporterFor(values);
+  reporter.info(`pycontainer: pushing ${displayPath(path.resolve(layout))}${tag ? `:${tag}` : ''}`);
+  const result = await api.push({
+    ...options,
+    layout,
+    tag,
+    references,
+    onProgress: reporter.onProgress,
+  });
+  if (values.json) {
+    process.stdout.write(`${toJson(result)}\n`);
+  } else if (values.quiet) {
+    process.stdout.write(`${result.manifestDigest}\n`);
+  } else {
+    const color = colorEnabled(process.stdout, { noColor: values['no-color'] });
+    process.stdout.write(`${pushLines(result, color).join('\n')}\n`);
+  }
+  return 0;
+}
+
+async function runValidate(args) {
+  const { values, positionals } = parse(args, VALIDATE_FLAGS, 'validate', true);
+  if (values.help) {
+    process.stdout.write(HELP_VALIDATE);
+    return 0;
+  }
+  if (positionals.length !== 1 || positionals[0] === '') {
+    throw new UsageError(
+      positionals.length === 0
+        ? 'missing the LAYOUT[:TAG] argument'
+        : `expected one LAYOUT[:TAG] argument, got ${positionals.length}`,
+      'validate',
+    );
+  }
+  const api = require('../../index.js');
+  const { path: layout, tag } = api.splitLayoutRef(positionals[0]);
+  const report = await api.validate({ layout, tag });
+  if (values.json) {
+    process.stdout.write(`${toJson(report)}\n`);
+  } else {
+    process.stdout.write(`${validateLines(report, layout).join('\n')}\n`);
+  }
+  return report.ok ? 0 : 1;
+}
+
+module.exports = { runBuild, runPush, runValidate };

@@ -1,0 +1,197 @@
+'use strict';
+
+// The flags of each command, and turning the ones given into API options.
+// Nothing here loads the core: a malformed value gets a usage error naming
+// its flag (the light checks of lib/options.js), even before
+// scripts/build-wasm.sh has run.
+
+const { parseArgs } = require('node:util');
+const {
+  countFlag,
+  countProblem,
+  keyValueProblem,
+  mirrorProblem,
+  parseSize,
+  portProblem,
+  sizeProblem,
+  urlProblem,
+} = require('../options.js');
+
+// Every build flag: its parseArgs spec, the API option it sets (none for the
+// flags that only shape this command's output) and, for KEY=VALUE and port
+// flags, a light check run before the core is loaded. A flag the user leaves
+// out sets nothing, so it cannot override PYCONTAINER_* or a config file.
+const BUILD_FLAGS = {
+  context: { type: 'string', option: 'context' },
+  config: { type: 'string', option: 'config' },
+  script: { type: 'string', option: 'script' },
+  include: { type: 'string', multiple: true, option: 'include' },
+  exclude: { type: 'string', multiple: true, option: 'exclude' },
+  'base-image': { type: 'string', option: 'baseImage' },
+  python: { type: 'string', option: 'python' },
+  platform: { type: 'string', option: 'platform' },
+  workdir: { type: 'string', option: 'workdir' },
+  env: { type: 'string', short: 'e', multiple: true, option: 'env', check: keyValueProblem },
+  // Node 20 also reads `--env-file FILE` anywhere in argv (nodejs/node#54232)
+  // and stops with "node: FILE: not found" before this file runs when FILE is
+  // missing; an existing FILE is left to the core.
+  'env-file': { type: 'string', option: 'envFile' },
+  label: { type: 'string', multiple: true, option: 'labels', check: keyValueProblem },
+  annotation: { type: 'string', multiple: true, option: 'annotations', check: keyValueProblem },
+  port: { type: 'string', short: 'p', multiple: true, option: 'ports', check: portProblem },
+  user: { type: 'string', short: 'u', option: 'user' },
+  entrypoint: { type: 'string', option: 'entrypoint' },
+  cmd: { type: 'string', option: 'cmd' },
+  'include-deps': { type: 'boolean', option: 'includeDeps' },
+  'no-deps': { type: 'boolean', option: 'includeDeps', convert: () => false },
+  requirements: { type: 'string', option: 'requirements' },
+  extra: { type: 'string', multiple: true, option: 'extras' },
+  group: { type: 'string', multiple: true, option: 'groups' },
+  'index-url': { type: 'string', option: 'indexUrl', check: urlProblem },
+  'extra-index-url': {
+    type: 'string',
+    multiple: true,
+    option: 'extraIndexUrls',
+    check: urlProblem,
+  },
+  pre: { type: 'boolean', option: 'pre' },
+  locked: { type: 'boolean', option: 'locked' },
+  tag: { type: 'string', short: 't', multiple: true, option: 'tags' },
+  output: { type: 'string', short: 'o', option: 'output' },
+  'dry-run': { type: 'boolean', option: 'dryRun' },
+  push: { type: 'boolean', option: 'push' },
+  ...registryFlags(),
+  json: { type: 'boolean' },
+  verbose: { type: 'boolean', short: 'v' },
+  quiet: { type: 'boolean', short: 'q' },
+  'no-color': { type: 'boolean' },
+  help: { type: 'boolean', short: 'h' },
+};
+
+/** The registry flags of `build` and `push`; the same table for both. */
+function registryFlags() {
+  return {
+    username: { type: 'string', option: 'username' },
+    'password-stdin': { type: 'boolean' },
+    'insecure-registry': { type: 'string', multiple: true, option: 'insecureRegistries' },
+    'cache-dir': { type: 'string', option: 'cacheDir' },
+    'registry-mirror': {
+      type: 'string',
+      multiple: true,
+      option: 'registryMirrors',
+      check: mirrorProblem,
+    },
+    parallel: { type: 'string', option: 'parallel', convert: countFlag, check: countProblem },
+    'chunk-size': { type: 'string', option: 'chunkSize', convert: parseSize, check: sizeProblem },
+  };
+}
+
+const PUSH_FLAGS = {
+  ...registryFlags(),
+  json: { type: 'boolean' },
+  quiet: { type: 'boolean', short: 'q' },
+  'no-color': { type: 'boolean' },
+  help: { type: 'boolean', short: 'h' },
+};
+
+const VALIDATE_FLAGS = {
+  json: { type: 'boolean' },
+  'no-color': { type: 'boolean' },
+  help: { type: 'boolean', short: 'h' },
+};
+
+/** The part of a flag table that parseArgs understands. */
+function parseSpec(flags) {
+  const spec = {};
+  for (const [name, { type, short, multiple }] of Object.entries(flags)) {
+    spec[name] = { type };
+    if (short !== undefined) spec[name].short = short;
+    if (multiple !== undefined) spec[name].multiple = multiple;
+  }
+  return spec;
+}
+
+/** Bad command-line usage: reported with a pointer to the relevant help, exit 2. */
+class UsageError extends Error {
+  constructor(message, helpCommand) {
+    super(message);
+    this.helpCommand = helpCommand;
+  }
+}
+
+function parse(args, flags, helpCommand, allowPositionals) {
+  try {
+    return parseArgs({ args, options: parseSpec(flags), strict: true, allowPositionals });
+  } catch (err) {
+    if (typeof err?.code === 'string' && err.code.startsWith('ERR_PARSE_ARGS_')) {
+      throw new UsageError(err.message, helpCommand);
+    }
+    throw err;
+  }
+}
+
+/** Rejects empty values and malformed KEY=VALUE or port values, naming the flag. */
+function checkFlagValues(values, flags, helpCommand) {
+  for (const [name, spec] of Object.entries(flags)) {
+    if (spec.type !== 'string' || values[name] === undefined) continue;
+    const list = Array.isArray(values[name]) ? values[name] : [values[name]];
+    for (const value of list) {
+      if (value === '') {
+        throw new UsageError(`option '--${name}' needs a non-empty value`, helpCommand);
+      }
+      const problem = spec.check?.(value);
+      if (problem) throw new UsageError(`option '--${name}' ${problem}`, helpCommand);
+    }
+  }
+}
+
+/** The API options for the flags given, and only those. */
+function optionsFrom(values, flags) {
+  const options = {};
+  for (const [name, spec] of Object.entries(flags)) {
+    if (spec.option !== undefined && values[name] !== undefined) {
+      options[spec.option] = spec.convert ? spec.convert(values[name]) : values[name];
+    }
+  }
+  return options;
+}
+
+/** The whole of stdin, for --password-stdin; one trailing newline dropped. */
+function readPasswordStdin(helpCommand) {
+  if (process.stdin.isTTY) {
+    throw new UsageError(
+      '--password-stdin reads the password from a pipe, not a terminal',
+      helpCommand,
+    );
+  }
+  const text = require('node:fs')
+    .readFileSync(0, 'utf8')
+    .replace(/\r?\n$/, '');
+  if (text === '') throw new UsageError('--password-stdin: standard input was empty', helpCommand);
+  return text;
+}
+
+/** --username and --password-stdin come together or not at all. */
+function addPassword(values, options, helpCommand) {
+  if (values['password-stdin'] && values.username === undefined) {
+    throw new UsageError("option '--password-stdin' needs '--username'", helpCommand);
+  }
+  if (values.username !== undefined && !values['password-stdin']) {
+    throw new UsageError(
+      "option '--username' needs '--password-stdin' (a password on the command line would show in ps and shell history)",
+      helpCommand,
+    );
+  }
+  if (values['password-stdin']) options.password = readPasswordStdin(helpCommand);
+}
+
+module.exports = {
+  addPassword,
+  BUILD_FLAGS,
+  checkFlagValues,
+  optionsFrom,
+  PUSH_FLAGS,
+  parse,
+  UsageError,
+  VALIDATE_FLAGS,
+};

@@ -1,0 +1,215 @@
+'use strict';
+
+// The --help texts. Plain strings and package.json only: help must work
+// before scripts/build-wasm.sh, so nothing here may load the core.
+
+const pkg = require('../../package.json');
+
+// Defaults the core applies when a setting is given nowhere, shown in --help.
+// Keep these in step with the Rust core (src/plan.rs).
+const CORE_DEFAULTS = {
+  output: 'pycontainer-out',
+  workdir: '/app',
+  user: '65532:65532',
+  home: '/home/nonroot',
+  venv: '/app/.venv',
+  indexUrl: 'https://pypi.org/simple',
+};
+
+// Registry flags, shared by `build --push` and `push`.
+const REGISTRY_HELP = `  --username NAME       the registry user; give the password with
+                        --password-stdin [default: docker's config.json
+                        (credHelpers, credsStore, auths) or
+                        PYCONTAINER_REGISTRY_USERNAME/_PASSWORD]
+  --password-stdin      read the password (or token) from standard input
+  --insecure-registry HOST[:PORT]
+                        allow plain http or an unverified certificate for
+                        this registry; repeatable (localhost and 127.0.0.1
+                        may always use plain http)
+  --registry-mirror REGISTRY=HOST[:PORT]
+                        pull base images of REGISTRY (e.g. docker.io) from
+                        a mirror; repeatable [default:
+                        PYCONTAINER_REGISTRY_MIRRORS, comma-separated]
+  --cache-dir DIR       where pulled base layers are kept, by digest
+                        [default: PYCONTAINER_CACHE_DIR, else
+                        ~/.cache/pycontainer]
+  --parallel N          blobs uploaded or downloaded at once [default: 4]
+  --chunk-size SIZE     send blobs larger than SIZE (e.g. 8M) as PATCH chunks
+                        of that size, for registries that limit request
+                        bodies [default: each blob in one streamed request]
+`;
+
+const HELP_MAIN = `pycontainer ${pkg.version} - build OCI container images from Python projects
+
+Usage:
+  pycontainer build [options]             build an image into an OCI layout directory
+                                          or a registry (--push)
+  pycontainer push LAYOUT[:TAG] REF... [options]
+                                          push an image from an OCI layout to registries
+  pycontainer validate LAYOUT[:TAG] [options]
+                                          check an OCI layout for problems
+  pycontainer --help                      show this help
+  pycontainer --version                   show the version
+
+Run 'pycontainer <command> --help' for the options of a command.
+Set PYCONTAINER_DEBUG=1 to see stack traces of unexpected errors.
+`;
+
+const HELP_BUILD = `Usage: pycontainer build [options]
+
+Build a container image from a Python project and write it as an OCI image
+layout (a directory) that podman, skopeo, buildah or crane can use directly.
+No Docker daemon and no Python are needed.
+
+Each setting comes from the first of: a flag, a PYCONTAINER_* environment
+variable (e.g. PYCONTAINER_BASE_IMAGE), pycontainer.toml, [tool.pycontainer]
+in pyproject.toml, or what pycontainer infers from the project. A flag left
+out overrides nothing. Relative paths in flags are taken from the current
+directory; --include and --exclude patterns from the context.
+
+Project:
+  --context DIR         the Python project directory (with pyproject.toml)
+                        [default: . (the current directory)]
+  --config FILE         the pycontainer.toml to read
+                        [default: pycontainer.toml in the context, if there]
+  --script NAME         which [project.scripts] entry the image runs, when
+                        there are several [default: inferred; see --dry-run]
+  --include PATTERN     put back paths that the default excludes or
+                        .dockerignore leave out; repeatable [default: none]
+  --exclude PATTERN     leave out paths matching PATTERN (.dockerignore
+                        syntax); repeatable [default: none beyond
+                        .dockerignore and the default excludes]
+
+Image:
+  --base-image REF      the image to build on: a registry reference such as
+                        python:3.12-slim or ghcr.io/org/base:1, oci:PATH[:TAG]
+                        for a local OCI layout, or 'scratch' for none
+                        [default: inferred; --dry-run shows the rule]
+  --python X.Y          the Python version the image runs
+                        [default: inferred; --dry-run shows the rule]
+  --platform OS/ARCH[/VARIANT]
+                        the target platform, e.g. linux/arm64/v8; picks the
+                        matching image from a multi-platform base
+                        [default: the base's platform; linux/amd64 for scratch]
+  --workdir PATH        the working directory inside the image
+                        [default: ${CORE_DEFAULTS.workdir}]
+  -e, --env KEY=VALUE   an environment variable of the image; repeatable
+                        [default: none beyond the base's]
+  --env-file FILE       environment variables from FILE (KEY=VALUE lines)
+  --label KEY=VALUE     a label in the image config; repeatable
+  --annotation KEY=VALUE
+                        an annotation on the image manifest; repeatable
+  -p, --port N[/tcp]    a port the application listens on (exposed ports);
+                        /udp is allowed too; repeatable [default: none]
+  -u, --user USER[:GROUP]
+                        the user the application runs as
+                        [default: ${CORE_DEFAULTS.user}, a non-root user with
+                        HOME=${CORE_DEFAULTS.home}, unless the base image sets a
+                        user; --user root runs as root]
+  --entrypoint CMD      the command the image runs, as a shell-style string,
+                        'python3 -m app', or a JSON array,
+                        '["python3", "-m", "app"]'
+                        [default: inferred; --dry-run shows the rule]
+  --cmd ARGS            default arguments after the entry point, in the same
+                        two forms [default: none]
+
+Dependencies:
+  Wheels for the target platform, installed into a virtual environment at
+  ${CORE_DEFAULTS.venv}, a layer of its own. The config keys include-deps,
+  requirements, extras, groups, index-url, extra-index-urls and pre set these
+  too, as do PYCONTAINER_INCLUDE_DEPS and the like (lists comma-separated);
+  --locked is a flag only.
+  --include-deps        install the dependencies; fail if there are none
+                        [default: installed when the project declares any:
+                        pylock.toml, uv.lock, poetry.lock, requirements.txt,
+                        then [project.dependencies], resolved and locked
+                        into pylock.toml]
+  --no-deps             install no dependencies, only the project's files
+  --requirements FILE   the lock or requirements file to install from:
+                        pylock.toml, uv.lock, poetry.lock or a requirements
+                        .txt [default: the first found in the context]
+  --extra NAME          an extra (optional-dependencies) of the project to
+                        install; repeatable [default: none]
+  --group NAME          a dependency group to install (PEP 735, a Poetry
+                        group or a uv dev group); repeatable
+                        [default: none; a pylock.toml's default-groups]
+  --index-url URL       the package index's simple API; credentials may go
+                        in the URL (https://user:token@host/simple)
+                        [default: ${CORE_DEFAULTS.indexUrl}]
+  --extra-index-url URL
+                        another index; repeatable; each project comes from
+                        the first index that has it [default: none]
+  --pre                 allow pre-releases when resolving [default: only
+                        where a requirement names one]
+  --locked              fail when pycontainer's pylock.toml is missing or
+                        stale instead of resolving again (for CI)
+                        [default: use it while current, else resolve again
+                        and rewrite it]
+
+Output:
+  -t, --tag NAME:TAG    a reference to record in the layout; repeat the flag
+                        for several [default: derived from the project]
+  -o, --output DIR      the OCI layout directory to write
+                        [default: ${CORE_DEFAULTS.output}; none with --push]
+  --push                push the image to every --tag, which must then name
+                        the registry (e.g. ghcr.io/org/app:1.0); writes no
+                        layout unless --output is given too
+${REGISTRY_HELP}  --dry-run             work everything out and print the plan (base, entry
+                        point and the rules that chose them, files, layers);
+                        write nothing
+  --json                print the result as JSON on stdout, and nothing else
+                        there (with --dry-run too)
+  -v, --verbose         also print the plan on stderr before the result; with
+                        --dry-run, list every excluded path and why
+  -q, --quiet           print only the manifest digest (nothing for --dry-run)
+                        and no progress (progress is also off when stderr is
+                        not a terminal)
+  --no-color            no colour in the output; setting NO_COLOR does the
+                        same, and output that is not a terminal has none
+  -h, --help            show this help
+
+Examples:
+  pycontainer build --context ./myapp --dry-run -v   # what would be built, and why
+  pycontainer build --context ./myapp --base-image oci:./base:3.11-slim --tag myapp:1.0
+  podman run --rm oci:${CORE_DEFAULTS.output}:1.0
+
+In the layout the image is tagged by its TAG alone (the OCI ref.name); the
+full name goes into the io.containerd.image.name annotation.
+`;
+
+const HELP_PUSH = `Usage: pycontainer push LAYOUT[:TAG] REF... [options]
+
+Push an image, or an image index, from an OCI layout to one or more registry
+references (REGISTRY/REPOSITORY[:TAG]). Blobs the registry already has are
+skipped, blobs in another repository of the same registry are mounted, and
+the manifest goes last, so a tag never points at missing blobs.
+
+LAYOUT is the layout directory. ':TAG' picks one reference in it; it may be
+left out when the layout holds a single image.
+
+Options:
+${REGISTRY_HELP}  --json                print the result as JSON on stdout
+  -q, --quiet           print only the pushed digest, no progress
+  --no-color            no colour in the output (as does setting NO_COLOR)
+  -h, --help            show this help
+
+Examples:
+  pycontainer push pycontainer-out:1.0 ghcr.io/org/app:1.0 ghcr.io/org/app:latest
+  echo "$TOKEN" | pycontainer push ./out registry.example.com/app:1 --username ci --password-stdin
+`;
+
+const HELP_VALIDATE = `Usage: pycontainer validate LAYOUT[:TAG] [options]
+
+Check an OCI image layout: the index, the manifest, the config and every blob's
+digest and size. Exits with status 1 when a problem is found.
+
+LAYOUT is the layout directory. ':TAG' picks one reference in it; it is split
+off at the last ':' when what follows has no '/'.
+
+Options:
+  --json                print the report as JSON on stdout
+  --no-color            no colour in the output (as does setting NO_COLOR)
+  -h, --help            show this help
+`;
+
+module.exports = { HELP_BUILD, HELP_MAIN, HELP_PUSH, HELP_VALIDATE };

@@ -1,0 +1,102 @@
+'use strict';
+
+// What a command prints on stdout when it is done: the build summary, where a
+// push went, the validate report, and the JSON of --json.
+
+const path = require('node:path');
+const { displayPath, formatBytes, paint, shellWord } = require('../format.js');
+
+/** The JSON that --json prints; BigInts (u64 from the core) become numbers. */
+function toJson(value) {
+  return JSON.stringify(
+    value,
+    (_key, v) => {
+      if (typeof v === 'bigint') return Number.isSafeInteger(Number(v)) ? Number(v) : String(v);
+      if (v instanceof Map) return Object.fromEntries(v);
+      return v;
+    },
+    2,
+  );
+}
+
+/** Where a push went, and what it moved. */
+function pushLines(result, color) {
+  const pushed = Array.isArray(result.pushed) ? result.pushed : [];
+  const s = result.pushStats;
+  const lines = pushed.map((p) => `${paint('pushed', 'green', color)} ${p.reference}`);
+  if (s) {
+    lines.push(
+      `  blobs:    ${s.uploaded} uploaded (${formatBytes(s.bytesUploaded)}), ${s.mounted} mounted, ${s.existing} already there`,
+    );
+  }
+  return lines;
+}
+
+/** What went into the venv layer: a count, and with `verbose` every package. */
+function dependencyLines(result, verbose) {
+  const deps = result.dependencies;
+  if (deps === null || typeof deps !== 'object') return [];
+  const packages = Array.isArray(deps.packages) ? deps.packages : [];
+  const count = `${packages.length} package${packages.length === 1 ? '' : 's'}`;
+  const lines = [`  dependencies: ${count} for ${deps.target} in ${deps.venv}`];
+  if (verbose) lines.push(...packages.map((p) => `    ${p.name}==${p.version} (${p.wheel})`));
+  return lines;
+}
+
+function printBuildSummary(result, { color, verbose }) {
+  const tags = Array.isArray(result.tags) ? result.tags : [];
+  const layers = Array.isArray(result.layers) ? result.layers : [];
+  const lines = [`${paint('built', 'green', color)} ${result.manifestDigest}`];
+  if (typeof result.output !== 'string') {
+    lines.push(
+      `  platform: ${result.platform}`,
+      `  layers:   ${layers.length} (${formatBytes(result.size)})`,
+      ...dependencyLines(result, verbose),
+      ...pushLines(result, color),
+    );
+    process.stdout.write(`${lines.join('\n')}\n`);
+    return;
+  }
+  const out = displayPath(result.output);
+  lines.push(
+    `  layout:   ${out}`,
+    `  tags:     ${tags.length > 0 ? tags.join(', ') : '(none)'}`,
+    `  platform: ${result.platform}`,
+    `  layers:   ${layers.length} (${formatBytes(result.size)})`,
+    ...dependencyLines(result, verbose),
+    ...pushLines(result, color),
+    '',
+  );
+  const tag = tags[0];
+  const ociRef = tag ? `oci:${out}:${tag}` : `oci:${out}`;
+  // The familiar form of the full name, as `docker images` shows it.
+  const fullName = Array.isArray(result.names) ? result.names[0] : undefined;
+  const daemonName = (fullName ?? `${path.basename(result.output)}:latest`).replace(
+    /^docker\.io\/(library\/)?/,
+    '',
+  );
+  lines.push(
+    'run it:',
+    `  podman run --rm ${shellWord(ociRef)}`,
+    'or copy it into Docker:',
+    `  skopeo copy ${shellWord(ociRef)} ${shellWord(`docker-daemon:${daemonName}`)}`,
+  );
+  process.stdout.write(`${lines.join('\n')}\n`);
+}
+
+/** The report `validate` prints: the verdict, what was checked, and every problem. */
+function validateLines(report, layout) {
+  const problems = Array.isArray(report.problems) ? report.problems : [];
+  const name = report.tag ? `${layout}:${report.tag}` : layout;
+  const lines = [
+    `${report.ok ? 'valid' : 'INVALID'}: ${name}`,
+    `  manifest: ${report.manifestDigest}`,
+    `  layers:   ${report.layers}`,
+  ];
+  if (problems.length > 0) {
+    lines.push(`  problems (${problems.length}):`, ...problems.map((p) => `    - ${p}`));
+  }
+  return lines;
+}
+
+module.exports = { printBuildSummary, pushLines, toJson, validateLines };
