@@ -462,7 +462,7 @@ fn a_multi_platform_base_is_resolved_by_platform() {
         ..oci::Index::empty()
     };
     let bytes = oci::to_canonical_json(&nested);
-    let digest = pycontainer::digest::Digest::of(pycontainer::digest::Sha256::portable(), &bytes);
+    let digest = pycontainer_digest::Digest::of(pycontainer_digest::Sha256::portable(), &bytes);
     std::fs::write(blob(&layout, &digest), &bytes).expect("write nested index");
     let mut entry = oci::Descriptor::new(media::OCI_INDEX, digest, bytes.len() as u64);
     entry
@@ -519,7 +519,7 @@ fn a_docker_typed_base_gives_a_docker_typed_image() {
     m.config.media_type = media::DOCKER_CONFIG.into();
     m.layers[0].media_type = media::DOCKER_LAYER_GZIP.into();
     let bytes = oci::to_canonical_json(&m);
-    let digest = pycontainer::digest::Digest::of(pycontainer::digest::Sha256::portable(), &bytes);
+    let digest = pycontainer_digest::Digest::of(pycontainer_digest::Sha256::portable(), &bytes);
     std::fs::write(blob(&layout, &digest), &bytes).expect("write manifest");
     let mut top = oci::Index::empty();
     let mut entry = oci::Descriptor::new(media::DOCKER_MANIFEST, digest, bytes.len() as u64);

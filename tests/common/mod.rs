@@ -7,7 +7,7 @@ use std::path::{Path, PathBuf};
 use std::sync::atomic::{AtomicU32, Ordering};
 
 use pycontainer::build::{build, BuildResult};
-use pycontainer::digest::Digest;
+use pycontainer_digest::Digest;
 use pycontainer::error::Error;
 use pycontainer::host::NativeHost;
 use pycontainer::layer::gunzip::Gunzip;
