@@ -10,10 +10,8 @@ use crate::deps::venv::VENV;
 use crate::deps::wheelfile::Member;
 use crate::error::Error;
 use crate::host::{Host, Offloaded, Progress};
-use crate::image::{self, AddedLayer};
 use crate::layer::{gzip, tar, LayerEncoder};
 use crate::layout::{BlobWriter, Layout};
-use crate::oci::{self, Descriptor, ImageConfig};
 use crate::plan::{self, BuildOptions, Content, Plan, PlannedEntry};
 use crate::plan::{FileCount, PlanView};
 use crate::project::Excluded;
@@ -21,6 +19,8 @@ use crate::registry::push::{self, Blob, PushStats, Pushed, Source, Upload};
 use crate::registry::{pull, Client, ClientOptions};
 use crate::source::Origin;
 use pycontainer_digest::Digest;
+use pycontainer_oci::mutate::{self, AddedLayer};
+use pycontainer_oci::{self as oci, Descriptor, ImageConfig};
 
 /// Bytes read from a file per host call, and compressed bytes gathered per write.
 const IO_CHUNK: usize = 1 << 20;
@@ -269,7 +269,7 @@ async fn compose<H: Host>(
         diff_id,
         created_by: format!("pycontainer: app layer at {}", plan.changes.working_dir),
     });
-    let config = image::derive_config(&plan.base.config, &added, &changes);
+    let config = mutate::derive_config(&plan.base.config, &added, &changes);
     let config_bytes = oci::to_canonical_json(&config);
     let config_desc = Descriptor::new(
         flavor.config(),
@@ -277,7 +277,7 @@ async fn compose<H: Host>(
         config_bytes.len() as u64,
     );
     layers.push(app);
-    let manifest = image::manifest(
+    let manifest = mutate::manifest(
         flavor,
         config_desc.clone(),
         layers.clone(),

@@ -8,9 +8,9 @@ use crate::layer::LayerError;
 use crate::layout::LayoutError;
 use crate::project::ProjectError;
 use crate::python::interpreters::InterpreterError;
-use crate::reference::ReferenceError;
 use crate::registry::RegistryError;
 use crate::source::SourceError;
+use pycontainer_oci::reference::ReferenceError;
 
 #[derive(Debug, thiserror::Error)]
 pub enum Error {

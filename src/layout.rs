@@ -3,9 +3,9 @@
 use std::cell::{Cell, RefCell};
 
 use crate::host::{Host, HostError, Kind, WriteHandle};
-use crate::oci::{self, media, Descriptor, ImageConfig, Index, Manifest};
-use crate::platform::Platform;
 use pycontainer_digest::Digest;
+use pycontainer_oci::platform::Platform;
+use pycontainer_oci::{self as oci, media, Descriptor, ImageConfig, Index, Manifest};
 
 /// Larger JSON documents than this are refused rather than read into memory.
 const MAX_DOCUMENT: u64 = 4 << 20;
@@ -422,9 +422,10 @@ impl<'h, H: Host> Layout<'h, H> {
         });
         for (tag, name) in tags {
             let mut d = manifest.clone();
-            d.annotations.insert(oci::REF_NAME.to_owned(), tag.clone());
             d.annotations
-                .insert(oci::CONTAINERD_NAME.to_owned(), name.clone());
+                .insert(oci::annotation::REF_NAME.to_owned(), tag.clone());
+            d.annotations
+                .insert(oci::annotation::CONTAINERD_NAME.to_owned(), name.clone());
             index.manifests.push(d);
         }
         if self.host.stat(&self.file("oci-layout")).await?.is_none() {

@@ -12,21 +12,21 @@ use crate::deps::input::Input;
 use crate::deps::venv::WheelMember;
 use crate::error::Error;
 use crate::host::{Host, Kind};
-use crate::image::ConfigChanges;
 use crate::layer::tar::{Entry, EntryKind};
 use crate::layout::Layout;
-use crate::oci::Index;
-use crate::platform::Platform;
 use crate::project::entrypoint::{self, EntryPoint, Inputs};
 use crate::project::files::Selection;
 use crate::project::framework::{self, Deps, Served, SourceFile};
 use crate::project::ignore::IgnoreRules;
 use crate::project::{self, Excluded, Project};
 use crate::python::interpreters::{self, PythonChoice, PythonConstraint};
-use crate::reference::Reference;
 use crate::registry::Client;
 use crate::source::{self, BaseImage, BaseRef};
 use pycontainer_digest::Digest;
+use pycontainer_oci::mutate::ConfigChanges;
+use pycontainer_oci::platform::Platform;
+use pycontainer_oci::reference::Reference;
+use pycontainer_oci::Index;
 
 pub const DEFAULT_WORKDIR: &str = "/app";
 pub const DEFAULT_OUTPUT: &str = "pycontainer-out";
@@ -707,7 +707,10 @@ fn base_labels(base: &BaseImage, base_value: &str) -> Vec<(String, String)> {
     let mut out = Vec::new();
     if let Ok(r) = Reference::parse(base_value) {
         if base_value != "scratch" {
-            out.push((crate::oci::BASE_NAME.to_owned(), r.to_string()));
+            out.push((
+                pycontainer_oci::annotation::BASE_NAME.to_owned(),
+                r.to_string(),
+            ));
         }
     }
     if let Some(d) = &base.manifest_digest {

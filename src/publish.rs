@@ -5,11 +5,12 @@ use serde::{Deserialize, Serialize};
 use crate::error::Error;
 use crate::host::{Host, Progress};
 use crate::layout::{self, Layout, LayoutError};
-use crate::oci::{media, Descriptor, Index, Manifest, BASE_NAME};
-use crate::reference::Reference;
 use crate::registry::push::{self, Blob, PushStats, Pushed, Source, Upload};
 use crate::registry::{Client, ClientOptions, Repo};
 use pycontainer_digest::Digest;
+use pycontainer_oci::annotation::BASE_NAME;
+use pycontainer_oci::reference::Reference;
+use pycontainer_oci::{media, Descriptor, Index, Manifest};
 
 #[derive(Clone, Debug, Default, Deserialize)]
 #[serde(rename_all = "camelCase", deny_unknown_fields)]

@@ -1,13 +1,13 @@
 //! Where a base image comes from: `scratch`, a local OCI layout, or a registry.
 
 use crate::host::Host;
-use crate::image::Flavor;
 use crate::layout::{Layout, LayoutError};
-use crate::oci::{Descriptor, ImageConfig};
-use crate::platform::Platform;
-use crate::reference::Reference;
 use crate::registry::{pull, Client, RegistryError, Repo};
 use pycontainer_digest::Digest;
+use pycontainer_oci::platform::Platform;
+use pycontainer_oci::reference::Reference;
+use pycontainer_oci::Flavor;
+use pycontainer_oci::{Descriptor, ImageConfig};
 
 /// A `--base-image` value.
 #[derive(Clone, Debug, PartialEq, Eq)]

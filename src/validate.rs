@@ -9,8 +9,8 @@ use serde::Serialize;
 use crate::host::Host;
 use crate::layer::gunzip::Gunzip;
 use crate::layout::{Layout, LayoutError};
-use crate::oci::{media, Descriptor};
 use pycontainer_digest::Digest;
+use pycontainer_oci::{media, Descriptor};
 
 const CHUNK: usize = 1 << 20;
 

@@ -6,8 +6,8 @@ use common::*;
 use pycontainer::error::Error;
 use pycontainer::host::NativeHost;
 use pycontainer::layout::LayoutError;
-use pycontainer::oci::{self, media};
 use pycontainer::project::ProjectError;
+use pycontainer_oci::{self as oci, media};
 
 #[test]
 fn a_console_script_gets_a_launcher_that_calls_its_function() {
@@ -289,7 +289,7 @@ fn tags_accumulate_and_a_reused_tag_moves() {
     assert_eq!(idx.manifests.len(), 3);
     let name = idx.manifests[0]
         .annotations
-        .get(oci::CONTAINERD_NAME)
+        .get(oci::annotation::CONTAINERD_NAME)
         .cloned();
     assert_eq!(name.as_deref(), Some("docker.io/library/app:1"));
     let leftovers: Vec<_> = std::fs::read_dir(out.0.join("l/blobs/sha256"))
@@ -467,7 +467,7 @@ fn a_multi_platform_base_is_resolved_by_platform() {
     let mut entry = oci::Descriptor::new(media::OCI_INDEX, digest, bytes.len() as u64);
     entry
         .annotations
-        .insert(oci::REF_NAME.into(), "multi".into());
+        .insert(oci::annotation::REF_NAME.into(), "multi".into());
     let mut top = oci::Index::empty();
     top.manifests.push(entry);
     std::fs::write(format!("{layout}/index.json"), oci::to_canonical_json(&top))
@@ -525,7 +525,7 @@ fn a_docker_typed_base_gives_a_docker_typed_image() {
     let mut entry = oci::Descriptor::new(media::DOCKER_MANIFEST, digest, bytes.len() as u64);
     entry
         .annotations
-        .insert(oci::REF_NAME.into(), "v2s2".into());
+        .insert(oci::annotation::REF_NAME.into(), "v2s2".into());
     top.manifests.push(entry);
     std::fs::write(format!("{layout}/index.json"), oci::to_canonical_json(&top))
         .expect("write index");

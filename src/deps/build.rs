@@ -9,11 +9,11 @@ use crate::config::DepsSettings;
 use crate::error::Error;
 use crate::host::{Host, Progress};
 use crate::layout::Layout;
-use crate::oci::Descriptor;
 use crate::plan::Plan;
 use crate::python::name::{ExtraName, PackageName};
 use crate::registry::Client;
 use pycontainer_digest::Digest;
+use pycontainer_oci::Descriptor;
 
 use super::download::{self, Credentials, Wanted};
 use super::input::Input;

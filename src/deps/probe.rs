@@ -6,9 +6,9 @@ use crate::host::{Host, Progress};
 use crate::layer::gunzip::Gunzip;
 use crate::layer::untar::Untar;
 use crate::layout::Layout;
-use crate::oci::Descriptor;
 use crate::registry::{pull, Client};
 use crate::source::{BaseImage, Origin};
+use pycontainer_oci::Descriptor;
 
 use super::target::{BaseEnv, Probe};
 use super::DepsError;

@@ -148,7 +148,7 @@ impl<'h, H: Host> Client<'h, H> {
 
     /// Where to pull `reference` from: its registry, or that registry's
     /// mirror, whose own credentials then apply.
-    pub fn pull_repo(&self, reference: &crate::reference::Reference) -> Repo {
+    pub fn pull_repo(&self, reference: &pycontainer_oci::reference::Reference) -> Repo {
         let mut repo = Repo::of(reference);
         if let Some((_, mirror)) = self
             .options

@@ -13,8 +13,8 @@ pub use client::{Client, ClientOptions};
 
 use crate::host::HostError;
 use crate::layout::LayoutError;
-use crate::reference::Reference;
 use pycontainer_digest::Digest;
+use pycontainer_oci::reference::Reference;
 
 /// A repository in a registry: where requests go, and whose credentials apply.
 #[derive(Clone, Debug, PartialEq, Eq, Hash)]

@@ -9,10 +9,10 @@ use super::{RegistryError, Repo};
 use crate::host::{Host, Progress};
 use crate::http::retry::{self, MAX_ATTEMPTS};
 use crate::layout::{BlobWriter, Layout};
-use crate::oci::{media, Descriptor, ImageConfig, Index, Manifest};
-use crate::platform::Platform;
-use crate::reference::Reference;
 use pycontainer_digest::Digest;
+use pycontainer_oci::platform::Platform;
+use pycontainer_oci::reference::Reference;
+use pycontainer_oci::{media, Descriptor, ImageConfig, Index, Manifest};
 
 /// Every manifest kind we can read, so the registry never falls back to
 /// Docker schema 1 (which it would convert, and sign, on the fly).

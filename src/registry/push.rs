@@ -12,9 +12,9 @@ use super::{pull, RegistryError, Repo};
 use crate::host::{Body, Host, HttpResponse, Progress, UploadProgress};
 use crate::http::retry::{self, MAX_ATTEMPTS};
 use crate::layout::Layout;
-use crate::oci::Descriptor;
-use crate::reference::Reference;
 use pycontainer_digest::Digest;
+use pycontainer_oci::reference::Reference;
+use pycontainer_oci::Descriptor;
 
 /// Chunks never shrink below this when a registry refuses large bodies.
 const MIN_CHUNK: usize = 256 << 10;

@@ -7,13 +7,13 @@ use std::path::{Path, PathBuf};
 use std::sync::atomic::{AtomicU32, Ordering};
 
 use pycontainer::build::{build, BuildResult};
-use pycontainer_digest::Digest;
 use pycontainer::error::Error;
 use pycontainer::host::NativeHost;
 use pycontainer::layer::gunzip::Gunzip;
-use pycontainer::oci::{ImageConfig, Index, Manifest};
 use pycontainer::plan::BuildOptions;
 use pycontainer::validate::validate;
+use pycontainer_digest::Digest;
+use pycontainer_oci::{ImageConfig, Index, Manifest};
 
 /// A fixture project's files: (relative path, content).
 pub type Files<'a> = &'a [(&'a str, &'a str)];

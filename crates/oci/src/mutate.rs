@@ -1,47 +1,13 @@
-//! Derives a new image from a base: config changes, appended layers, and the manifest.
+//! Derives an image from a base: our settings on its config, our layers after its own, and the manifest.
 
 use std::collections::BTreeMap;
 
-use crate::oci::{media, Descriptor, History, ImageConfig, Manifest};
 use pycontainer_digest::Digest;
 
-/// Which family of media types an image uses; a derived image keeps its base's.
-#[derive(Clone, Copy, Debug, PartialEq, Eq)]
-pub enum Flavor {
-    Oci,
-    Docker,
-}
-
-impl Flavor {
-    pub fn of_manifest(media_type: Option<&str>) -> Self {
-        if media_type == Some(media::DOCKER_MANIFEST) {
-            Flavor::Docker
-        } else {
-            Flavor::Oci
-        }
-    }
-
-    pub fn manifest(self) -> &'static str {
-        match self {
-            Flavor::Oci => media::OCI_MANIFEST,
-            Flavor::Docker => media::DOCKER_MANIFEST,
-        }
-    }
-
-    pub fn config(self) -> &'static str {
-        match self {
-            Flavor::Oci => media::OCI_CONFIG,
-            Flavor::Docker => media::DOCKER_CONFIG,
-        }
-    }
-
-    pub fn gzip_layer(self) -> &'static str {
-        match self {
-            Flavor::Oci => media::OCI_LAYER_GZIP,
-            Flavor::Docker => media::DOCKER_LAYER_GZIP,
-        }
-    }
-}
+use crate::config::{History, ImageConfig};
+use crate::descriptor::Descriptor;
+use crate::flavor::Flavor;
+use crate::manifest::Manifest;
 
 /// What pycontainer sets on top of the base's config.
 #[derive(Clone, Debug, Default, PartialEq, Eq)]
@@ -146,7 +112,7 @@ pub fn manifest(
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::oci::ContainerConfig;
+    use crate::config::ContainerConfig;
     use crate::platform::Platform;
     use pycontainer_digest::Sha256;
 
