@@ -7,12 +7,11 @@ use serde::Serialize;
 use crate::deps;
 use crate::deps::build::{DepsLayer, InstalledPackage};
 use crate::deps::venv::VENV;
-use crate::deps::wheelfile::Member;
 use crate::error::Error;
-use crate::host::{Host, Offloaded, Progress};
-use crate::layer::{gzip, tar, LayerEncoder};
-use crate::layout::{BlobWriter, Layout};
-use crate::plan::{self, BuildOptions, Content, Plan, PlannedEntry};
+use crate::host::{Host, Progress};
+use crate::layer::write_layer;
+use crate::layout::Layout;
+use crate::plan::{self, BuildOptions, Plan};
 use crate::plan::{FileCount, PlanView};
 use crate::project::Excluded;
 use crate::registry::push::{self, Blob, PushStats, Pushed, Source, Upload};
@@ -21,9 +20,6 @@ use crate::source::Origin;
 use pycontainer_digest::Digest;
 use pycontainer_oci::mutate::{self, AddedLayer};
 use pycontainer_oci::{self as oci, Descriptor, ImageConfig};
-
-/// Bytes read from a file per host call, and compressed bytes gathered per write.
-const IO_CHUNK: usize = 1 << 20;
 
 #[derive(Clone, Debug, Serialize)]
 #[serde(rename_all = "camelCase")]
@@ -237,7 +233,7 @@ async fn compose<H: Host>(
         if !info.is_empty() {
             let entries = app_layer.to_mut();
             entries.extend(info);
-            entries.sort_by(|a, b| a.entry.path.cmp(&b.entry.path));
+            pycontainer_sort::sort_by(entries, |a, b| a.path.cmp(&b.path));
         }
     }
     let (app, diff_id) = write_layer(
@@ -390,128 +386,4 @@ fn upload<'a>(
         manifest: image.manifest_bytes.clone(),
         children: Vec::new(),
     })
-}
-
-/// Streams entries through tar and gzip into a new blob; returns its
-/// descriptor and diff_id. `label` names the layer in progress events.
-pub(crate) async fn write_layer<H: Host>(
-    host: &H,
-    out: &Layout<'_, H>,
-    entries: &[PlannedEntry],
-    mtime: u64,
-    media_type: &str,
-    label: &str,
-) -> Result<(Descriptor, Digest), Error> {
-    let mut blob = out.begin_blob().await?;
-    match encode_into(host, &mut blob, entries, mtime, label).await {
-        Ok(d) => {
-            blob.commit(out, &d.digest).await?;
-            Ok((Descriptor::new(media_type, d.digest, d.size), d.diff_id))
-        }
-        Err(e) => {
-            blob.abort(out).await;
-            Err(e)
-        }
-    }
-}
-
-async fn encode_into<H: Host>(
-    host: &H,
-    blob: &mut BlobWriter,
-    entries: &[PlannedEntry],
-    mtime: u64,
-    label: &str,
-) -> Result<crate::layer::LayerDigests, Error> {
-    let mut enc = LayerEncoder::new(host.sha256(), host.sha256());
-    let mut pipeline = Pipeline::default();
-    for planned in entries {
-        enc.push(&tar::header(&planned.entry, mtime)?);
-        let size = planned.entry.size();
-        match &planned.content {
-            Content::None => {}
-            Content::Bytes(bytes) => enc.push(bytes),
-            Content::File(path) => {
-                let mut offset = 0;
-                while offset < size {
-                    let want = IO_CHUNK.min((size - offset) as usize);
-                    let chunk = host.read(path, offset, want).await?;
-                    if chunk.len() < want {
-                        return Err(Error::FileChanged { path: path.clone() });
-                    }
-                    enc.push(&chunk);
-                    offset += want as u64;
-                    pipeline.compress(host, &mut enc).await?;
-                    drain(host, blob, &mut enc, label).await?;
-                }
-            }
-            Content::Wheel(m) => {
-                let mut member =
-                    Member::open(host, &m.archive, &m.wheel, &m.entry, Some(&m.expected)).await?;
-                while let Some(chunk) = member.next(host).await? {
-                    enc.push(&chunk);
-                    pipeline.compress(host, &mut enc).await?;
-                    drain(host, blob, &mut enc, label).await?;
-                }
-            }
-        }
-        enc.push(&[0; tar::BLOCK][..tar::padding(size)]);
-        pipeline.compress(host, &mut enc).await?;
-        drain(host, blob, &mut enc, label).await?;
-    }
-    pipeline.flush(&mut enc).await?;
-    let (rest, digests) = enc.finish();
-    blob.write(host, &rest).await?;
-    Ok(digests)
-}
-
-/// Deflates full chunks two at a time where the host offers a second core:
-/// chunk k goes to the host while chunk k+1 is deflated here, and both are
-/// put back in order.
-#[derive(Default)]
-struct Pipeline {
-    ahead: Option<Offloaded>,
-}
-
-impl Pipeline {
-    async fn compress<H: Host>(&mut self, host: &H, enc: &mut LayerEncoder) -> Result<(), Error> {
-        while let Some(chunk) = enc.take_chunk() {
-            match self.ahead.take() {
-                Some(remote) => {
-                    let local = gzip::deflate_chunk(&chunk);
-                    enc.put(&remote.await?);
-                    enc.put(&local);
-                }
-                None => match host.deflate_chunk(&chunk) {
-                    Some(remote) => self.ahead = Some(remote),
-                    None => enc.put(&gzip::deflate_chunk(&chunk)),
-                },
-            }
-        }
-        Ok(())
-    }
-
-    async fn flush(&mut self, enc: &mut LayerEncoder) -> Result<(), Error> {
-        if let Some(remote) = self.ahead.take() {
-            enc.put(&remote.await?);
-        }
-        Ok(())
-    }
-}
-
-/// Writes out compressed bytes once a chunk's worth has gathered.
-async fn drain<H: Host>(
-    host: &H,
-    blob: &mut BlobWriter,
-    enc: &mut LayerEncoder,
-    label: &str,
-) -> Result<(), Error> {
-    if enc.out.len() >= IO_CHUNK {
-        blob.write(host, &enc.take_output()).await?;
-        host.progress(&Progress::Blob {
-            digest: None,
-            label,
-            bytes: blob.size(),
-        });
-    }
-    Ok(())
 }

@@ -22,8 +22,6 @@ pub enum Error {
         value: String,
         source: ReferenceError,
     },
-    #[error("{path} changed while it was being read; build again")]
-    FileChanged { path: String },
     #[error(transparent)]
     Config(#[from] ConfigError),
     #[error(transparent)]
@@ -61,7 +59,6 @@ impl Error {
             Error::Config(_) => "config",
             Error::Python(_) => "python-version",
             Error::Tag { .. } => "invalid-tag",
-            Error::FileChanged { .. } => "file-changed",
             Error::Base(SourceError::Registry { source, .. }) => source.code(),
             Error::Registry(source) => source.code(),
             Error::Base(_) => "base-image",
@@ -73,7 +70,7 @@ impl Error {
             Error::Project(ProjectError::Ignore(_)) => "dockerignore",
             Error::Project(_) => "project",
             Error::Layout(_) => "output",
-            Error::Layer(_) => "layer",
+            Error::Layer(e) => e.code(),
             Error::Clock(_) => "source-date-epoch",
             Error::Deps(e) => e.code(),
         }

@@ -18,3 +18,4 @@ pub mod source;
 pub mod validate;
 #[cfg(target_arch = "wasm32")]
 pub mod wasm;
+pub mod wheelfile;

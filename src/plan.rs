@@ -9,10 +9,8 @@ use crate::config::{self, Flags, Layers, Settings, Source};
 use crate::deps;
 use crate::deps::build::DepsPlan;
 use crate::deps::input::Input;
-use crate::deps::venv::WheelMember;
 use crate::error::Error;
 use crate::host::{Host, Kind};
-use crate::layer::tar::{Entry, EntryKind};
 use crate::layout::Layout;
 use crate::project::entrypoint::{self, EntryPoint, Inputs};
 use crate::project::files::Selection;
@@ -22,6 +20,7 @@ use crate::project::{self, Excluded, Project};
 use crate::python::interpreters::{self, PythonChoice, PythonConstraint};
 use crate::registry::Client;
 use crate::source::{self, BaseImage, BaseRef};
+use pycontainer_archive::{Content, Entry};
 use pycontainer_digest::Digest;
 use pycontainer_oci::mutate::ConfigChanges;
 use pycontainer_oci::platform::Platform;
@@ -139,38 +138,6 @@ impl BuildOptions {
     }
 }
 
-/// Where an entry's bytes come from.
-#[derive(Clone, Debug, PartialEq, Eq)]
-pub enum Content {
-    None,
-    /// A file in the context, by absolute path.
-    File(String),
-    /// Generated here (a launcher).
-    Bytes(Vec<u8>),
-    /// A file inside a cached wheel.
-    Wheel(Box<WheelMember>),
-}
-
-#[derive(Clone, Debug, PartialEq, Eq)]
-pub struct PlannedEntry {
-    pub entry: Entry,
-    pub content: Content,
-}
-
-impl PlannedEntry {
-    fn dir(path: String, owner: u32) -> Self {
-        PlannedEntry {
-            entry: Entry {
-                path,
-                kind: EntryKind::Dir,
-                mode: 0o755,
-                owner,
-            },
-            content: Content::None,
-        }
-    }
-}
-
 /// A tag in the output layout: its ref name and the full image name.
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub struct ImageTag {
@@ -204,7 +171,7 @@ pub struct Plan {
     pub platform: Platform,
     pub epoch: u64,
     pub entrypoint: EntryPoint,
-    pub app_layer: Vec<PlannedEntry>,
+    pub app_layer: Vec<Entry>,
     pub changes: ConfigChanges,
     pub annotations: BTreeMap<String, String>,
     pub sources: Vec<Source>,
@@ -818,7 +785,7 @@ fn repository_name(project: &Project) -> String {
 }
 
 /// Directory entries for `path` and each of its parents, root first.
-fn dirs_down_to(path: &str) -> Vec<PlannedEntry> {
+fn dirs_down_to(path: &str) -> Vec<Entry> {
     let mut out = Vec::new();
     let mut acc = String::new();
     for part in path.trim_matches('/').split('/').filter(|p| !p.is_empty()) {
@@ -826,7 +793,7 @@ fn dirs_down_to(path: &str) -> Vec<PlannedEntry> {
             acc.push('/');
         }
         acc.push_str(part);
-        out.push(PlannedEntry::dir(acc.clone(), 0));
+        out.push(Entry::dir(acc.clone(), 0));
     }
     out
 }
@@ -838,78 +805,54 @@ fn app_layer(
     workdir: &str,
     entrypoint: &EntryPoint,
     home: bool,
-) -> Result<Vec<PlannedEntry>, Error> {
+) -> Result<Vec<Entry>, Error> {
     let mut entries = dirs_down_to(workdir);
     let base = workdir.trim_start_matches('/');
     for f in &project.files {
         let path = format!("{base}/{}", f.rel);
-        let (kind, mode, content) = match f.kind {
-            Kind::Dir => (EntryKind::Dir, 0o755, Content::None),
-            Kind::Symlink => (
-                EntryKind::Symlink {
-                    target: f.target.clone().unwrap_or_default(),
-                },
-                0o777,
-                Content::None,
-            ),
-            // Normalised: anyone may read; executable stays executable.
-            _ => (
-                EntryKind::File { size: f.size },
-                if f.mode & 0o111 != 0 { 0o755 } else { 0o644 },
-                Content::File(project.path(&f.rel)),
-            ),
-        };
         if let Some((parent, _)) = f.rel.rsplit_once('/') {
             // A file re-included from an excluded directory still needs its parents.
             entries.extend(dirs_down_to(&format!("{workdir}/{parent}")));
         }
-        entries.push(PlannedEntry {
-            entry: Entry {
+        entries.push(match f.kind {
+            Kind::Dir => Entry::dir(path, 0),
+            Kind::Symlink => Entry::symlink(path, f.target.clone().unwrap_or_default()),
+            // Normalised: anyone may read; executable stays executable.
+            _ => Entry::file(
                 path,
-                kind,
-                mode,
-                owner: 0,
-            },
-            content,
+                if f.mode & 0o111 != 0 { 0o755 } else { 0o644 },
+                f.size,
+                Content::Path(project.path(&f.rel)),
+            ),
         });
     }
     if let Some(launcher) = &entrypoint.launcher {
         let (dir, _) = launcher.path.rsplit_once('/').unwrap_or(("", ""));
         entries.extend(dirs_down_to(dir));
-        let bytes = launcher.content.clone().into_bytes();
-        entries.push(PlannedEntry {
-            entry: Entry {
-                path: launcher.path.trim_start_matches('/').to_owned(),
-                kind: EntryKind::File {
-                    size: bytes.len() as u64,
-                },
-                mode: 0o755,
-                owner: 0,
-            },
-            content: Content::Bytes(bytes),
-        });
+        entries.push(Entry::bytes(
+            launcher.path.trim_start_matches('/'),
+            0o755,
+            launcher.content.clone().into_bytes(),
+        ));
     }
     if home {
         let (parent, _) = NONROOT_HOME.rsplit_once('/').unwrap_or(("", ""));
         entries.extend(dirs_down_to(parent));
-        entries.push(PlannedEntry::dir(
-            NONROOT_HOME.trim_start_matches('/').to_owned(),
-            NONROOT,
-        ));
+        entries.push(Entry::dir(NONROOT_HOME.trim_start_matches('/'), NONROOT));
     }
-    pycontainer_sort::sort_by(&mut entries, |a, b| a.entry.path.cmp(&b.entry.path));
+    pycontainer_sort::sort_by(&mut entries, |a, b| a.path.cmp(&b.path));
     // Shared parent directories are expected; a file landing on another
     // (a context file where the launcher goes) would silently lose one.
-    if let Some(pair) = entries.windows(2).find(|p| {
-        p[0].entry.path == p[1].entry.path
-            && (p[0].entry.kind != EntryKind::Dir || p[1].entry.kind != EntryKind::Dir)
-    }) {
+    if let Some(pair) = entries
+        .windows(2)
+        .find(|p| p[0].path == p[1].path && !(p[0].is_dir() && p[1].is_dir()))
+    {
         return Err(Error::Option {
             flag: "--workdir".to_owned(),
-            message: format!("/{} would come both from the context and from pycontainer (launcher or home); choose another --workdir", pair[0].entry.path),
+            message: format!("/{} would come both from the context and from pycontainer (launcher or home); choose another --workdir", pair[0].path),
         });
     }
-    entries.dedup_by(|a, b| a.entry.path == b.entry.path);
+    entries.dedup_by(|a, b| a.path == b.path);
     Ok(entries)
 }
 
@@ -1004,7 +947,7 @@ impl Plan {
             layers: vec![LayerView {
                 name: "app".to_owned(),
                 entries: self.app_layer.len(),
-                bytes: self.app_layer.iter().map(|e| e.entry.size()).sum(),
+                bytes: self.app_layer.iter().map(Entry::size).sum(),
             }],
             sources: self.sources.clone(),
             dependencies: self.deps.as_ref().map(|d| d.input.clone()),
@@ -1050,7 +993,7 @@ mod tests {
     fn parents_come_first() {
         let paths: Vec<String> = dirs_down_to("/srv/app")
             .into_iter()
-            .map(|e| e.entry.path)
+            .map(|e| e.path)
             .collect();
         assert_eq!(paths, vec!["srv", "srv/app"]);
     }

@@ -7,8 +7,8 @@
 use serde::Serialize;
 
 use crate::host::Host;
-use crate::layer::gunzip::Gunzip;
 use crate::layout::{Layout, LayoutError};
+use pycontainer_archive::gunzip::Gunzip;
 use pycontainer_digest::Digest;
 use pycontainer_oci::{media, Descriptor};
 

@@ -21,8 +21,8 @@ use super::lock::Selection;
 use super::pins::{self, Pick};
 use super::tags::{Tags, Target};
 use super::venv::Venv;
-use super::wheelfile::WheelFile;
 use super::{install, probe, DepsError};
+use crate::wheelfile::WheelFile;
 
 /// Bump when the layer's bytes would change for the same wheels: the
 /// cache key includes it, so old cached layers are not reused.
@@ -187,7 +187,7 @@ pub async fn layer<H: Host>(
     }
     let entries = venv.entries(&wheels);
     let (desc, diff_id) =
-        crate::build::write_layer(host, &cache, &entries, plan.epoch, media_type, "deps layer")
+        crate::layer::write_layer(host, &cache, &entries, plan.epoch, media_type, "deps layer")
             .await?;
     let record = Record {
         digest: desc.digest.clone(),
@@ -213,12 +213,17 @@ async fn install_plan<H: Host>(
     pick: &Pick,
     venv: &Venv,
 ) -> Result<install::Plan, Error> {
-    let file = WheelFile::open(host, path, &pick.wanted.filename).await?;
+    let file = WheelFile::open(host, path, &pick.wanted.filename)
+        .await
+        .map_err(DepsError::from)?;
     let wheel = install::Wheel::new(&pick.wanted.filename, file.entries.clone())
         .map_err(DepsError::from)?;
     let mut contents = BTreeMap::new();
     for entry in wheel.needed() {
-        contents.insert(entry.name.clone(), file.read(host, entry).await?);
+        contents.insert(
+            entry.name.clone(),
+            file.read(host, entry).await.map_err(DepsError::from)?,
+        );
     }
     Ok(wheel
         .plan(&contents, &venv.scheme(&pick.name))

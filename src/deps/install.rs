@@ -13,9 +13,9 @@
 use std::collections::{BTreeMap, BTreeSet};
 
 use crate::deps::record::{self, RecordEntry, RecordError, RecordHash};
-use crate::deps::zip::ZipEntry;
 use crate::python::name::normalize;
 use crate::python::pep440::Version;
+use pycontainer_archive::zip::ZipEntry;
 use pycontainer_digest::{Digest, Sha256};
 
 const FILE_MODE: u32 = 0o644;

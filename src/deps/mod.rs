@@ -17,8 +17,6 @@ pub mod resolve;
 pub mod tags;
 pub mod target;
 pub mod venv;
-pub mod wheelfile;
-pub mod zip;
 
 /// Everything that can go wrong between a project's dependency list and its layer.
 #[derive(Debug, thiserror::Error)]
@@ -31,28 +29,12 @@ pub enum DepsError {
     LayerFormat { digest: String, media_type: String },
     #[error("base layer {digest} cannot be read: {message}")]
     BaseLayer { digest: String, message: String },
-    #[error("{wheel}: {source}")]
-    Zip {
-        wheel: String,
-        source: zip::ZipError,
-    },
-    #[error("the cached wheel {path} is gone; build again to download it")]
-    WheelMissing { path: String },
+    #[error(transparent)]
+    Wheel(#[from] crate::wheelfile::WheelFileError),
+    #[error(transparent)]
+    Layer(#[from] crate::layer::LayerError),
     #[error("the wheel {path} does not exist (relative wheel paths are taken from the context)")]
     LocalWheel { path: String },
-    #[error("{wheel}: {entry} is {size} bytes, too large to be a metadata file")]
-    MemberTooLarge {
-        wheel: String,
-        entry: String,
-        size: u64,
-    },
-    #[error("{wheel}: {entry} does not match the hash its RECORD gives (RECORD says {expected}, the file is {actual}); the wheel is corrupt or was altered")]
-    RecordMismatch {
-        wheel: String,
-        entry: String,
-        expected: String,
-        actual: String,
-    },
     #[error("{url}: {message}")]
     Network { url: String, message: String },
     #[error("package index {url}: {message}")]
@@ -130,13 +112,9 @@ impl DepsError {
                 "base-python"
             }
             DepsError::Input(_) => "dependencies",
-            DepsError::Zip { .. }
-            | DepsError::MemberTooLarge { .. }
-            | DepsError::RecordMismatch { .. } => "bad-wheel",
-            DepsError::WheelMissing { .. }
-            | DepsError::LocalWheel { .. }
-            | DepsError::Host(_)
-            | DepsError::Layout(_) => "io",
+            DepsError::Wheel(e) => e.code(),
+            DepsError::Layer(e) => e.code(),
+            DepsError::LocalWheel { .. } | DepsError::Host(_) | DepsError::Layout(_) => "io",
             DepsError::Network { .. } | DepsError::Index { .. } | DepsError::IndexPage(_) => {
                 "index"
             }

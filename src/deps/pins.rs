@@ -23,8 +23,8 @@ use super::lock::{self, FileHash, Locked, Pinned, Selection};
 use super::ownlock;
 use super::resolve::{self, Fetch, Resolver, Step};
 use super::tags::{Tags, Target};
-use super::wheelfile::WheelFile;
 use super::DepsError;
+use crate::wheelfile::WheelFile;
 
 /// A package at a version, and the wheel of it the target installs.
 #[derive(Clone, Debug, PartialEq, Eq)]
@@ -760,11 +760,13 @@ async fn wheel_metadata<H: Host>(
     let path = paths.first().cloned().unwrap_or_default();
     let name =
         WheelName::parse(&wheel.filename).map_err(|e| DepsError::WheelName(e.to_string()))?;
-    let file = WheelFile::open(cx.host, &path, &wheel.filename).await?;
+    let file = WheelFile::open(cx.host, &path, &wheel.filename)
+        .await
+        .map_err(DepsError::from)?;
     let member = format!("{}/METADATA", name.dist_info_dir());
     let entry = file.entry(&member).ok_or_else(|| DepsError::NoMetadata {
         wheel: wheel.filename.clone(),
         member: member.clone(),
     })?;
-    Ok(file.read(cx.host, entry).await?)
+    Ok(file.read(cx.host, entry).await.map_err(DepsError::from)?)
 }

@@ -3,11 +3,11 @@
 
 use crate::error::Error;
 use crate::host::{Host, Progress};
-use crate::layer::gunzip::Gunzip;
-use crate::layer::untar::Untar;
 use crate::layout::Layout;
 use crate::registry::{pull, Client};
 use crate::source::{BaseImage, Origin};
+use pycontainer_archive::gunzip::Gunzip;
+use pycontainer_archive::untar::Untar;
 use pycontainer_oci::Descriptor;
 
 use super::target::{BaseEnv, Probe};

@@ -3,17 +3,16 @@
 //! entry points. Its code stays where the app layer puts it, on PYTHONPATH;
 //! no build backend runs.
 
-use crate::layer::tar::{Entry, EntryKind};
-use crate::plan::{Content, PlannedEntry};
 use crate::project::Metadata;
 use crate::python::name::PackageName;
+use pycontainer_archive::Entry;
 use pycontainer_digest::{Digest, Sha256};
 
 use super::record::{self, RecordEntry, RecordHash};
 
 /// The dist-info entries for the app layer, or none when the project has
 /// no static name and version (a dynamic version needs its build backend).
-pub fn dist_info(meta: &Metadata, site_packages: &str) -> Vec<PlannedEntry> {
+pub fn dist_info(meta: &Metadata, site_packages: &str) -> Vec<Entry> {
     let (Some(name), Some(version)) = (&meta.name, &meta.version) else {
         return Vec::new();
     };
@@ -46,27 +45,13 @@ pub fn dist_info(meta: &Metadata, site_packages: &str) -> Vec<PlannedEntry> {
     });
     files.push(("RECORD".to_owned(), record::write(&record).into_bytes()));
     let base = format!("{site_packages}/{dir}");
-    let mut out = vec![PlannedEntry {
-        entry: Entry {
-            path: base.clone(),
-            kind: EntryKind::Dir,
-            mode: 0o755,
-            owner: 0,
-        },
-        content: Content::None,
-    }];
-    out.extend(files.into_iter().map(|(f, bytes)| PlannedEntry {
-        entry: Entry {
-            path: format!("{base}/{f}"),
-            kind: EntryKind::File {
-                size: bytes.len() as u64,
-            },
-            mode: 0o644,
-            owner: 0,
-        },
-        content: Content::Bytes(bytes),
-    }));
-    out.sort_by(|a, b| a.entry.path.cmp(&b.entry.path));
+    let mut out = vec![Entry::dir(base.clone(), 0)];
+    out.extend(
+        files
+            .into_iter()
+            .map(|(f, bytes)| Entry::bytes(format!("{base}/{f}"), 0o644, bytes)),
+    );
+    pycontainer_sort::sort_by(&mut out, |a, b| a.path.cmp(&b.path));
     out
 }
 
@@ -128,13 +113,16 @@ fn entry_points(meta: &Metadata) -> Option<String> {
 mod tests {
     use super::*;
 
-    fn text(entries: &[PlannedEntry], suffix: &str) -> String {
+    fn text(entries: &[Entry], suffix: &str) -> String {
         let e = entries
             .iter()
-            .find(|e| e.entry.path.ends_with(suffix))
+            .find(|e| e.path.ends_with(suffix))
             .unwrap_or_else(|| panic!("no {suffix}"));
-        match &e.content {
-            Content::Bytes(b) => String::from_utf8_lossy(b).into_owned(),
+        match &e.kind {
+            pycontainer_archive::EntryKind::File {
+                content: pycontainer_archive::Content::Bytes(b),
+                ..
+            } => String::from_utf8_lossy(b).into_owned(),
             _ => panic!("{suffix} has no bytes"),
         }
     }
@@ -154,7 +142,7 @@ mod tests {
             ..Metadata::default()
         };
         let entries = dist_info(&meta, "app/.venv/lib/python3.11/site-packages");
-        let paths: Vec<&str> = entries.iter().map(|e| e.entry.path.as_str()).collect();
+        let paths: Vec<&str> = entries.iter().map(|e| e.path.as_str()).collect();
         let dir = "app/.venv/lib/python3.11/site-packages/deps_demo-0.1.0.dist-info";
         assert_eq!(
             paths,

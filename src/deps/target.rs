@@ -7,8 +7,8 @@ use std::collections::BTreeMap;
 use serde::{Deserialize, Serialize};
 
 use super::tags::Libc;
-use crate::layer::untar::{Header, Kind, Visitor, Want};
 use crate::python::pep440::Version;
+use pycontainer_archive::untar::{Header, Kind, Visitor, Want};
 
 /// The Python environment of a base image.
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
@@ -358,8 +358,9 @@ fn find(haystack: &[u8], needle: &[u8]) -> Option<usize> {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::layer::tar::{header, padding, Entry, EntryKind, END_OF_ARCHIVE};
-    use crate::layer::untar::Untar;
+    use pycontainer_archive::tar::{header, padding, END_OF_ARCHIVE};
+    use pycontainer_archive::untar::Untar;
+    use pycontainer_archive::Entry;
 
     enum E<'a> {
         Dir(&'a str),
@@ -370,28 +371,10 @@ mod tests {
     fn layer(entries: &[E]) -> Vec<u8> {
         let mut tar = Vec::new();
         for e in entries {
-            let (path, kind, data): (&str, EntryKind, &[u8]) = match e {
-                E::Dir(p) => (p, EntryKind::Dir, b""),
-                E::File(p, d) => (
-                    p,
-                    EntryKind::File {
-                        size: d.len() as u64,
-                    },
-                    d,
-                ),
-                E::Link(p, t) => (
-                    p,
-                    EntryKind::Symlink {
-                        target: (*t).to_owned(),
-                    },
-                    b"",
-                ),
-            };
-            let entry = Entry {
-                path: path.to_owned(),
-                kind,
-                mode: 0o644,
-                owner: 0,
+            let (entry, data): (Entry, &[u8]) = match e {
+                E::Dir(p) => (Entry::dir(*p, 0), b""),
+                E::File(p, d) => (Entry::bytes(*p, 0o644, d.to_vec()), d),
+                E::Link(p, t) => (Entry::symlink(*p, *t), b""),
             };
             tar.extend(header(&entry, 0).unwrap());
             tar.extend(data);

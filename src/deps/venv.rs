@@ -3,30 +3,15 @@
 
 use std::collections::BTreeMap;
 
-use crate::layer::tar::{Entry, EntryKind};
-use crate::plan::{Content, PlannedEntry};
 use crate::python::name::PackageName;
-use pycontainer_digest::Digest;
+use pycontainer_archive::{Entry, ZipMember};
 
 use super::install::{Plan, Scheme, Source};
-use super::zip::ZipEntry;
 
 /// Where the venv is in the image. Under the default workdir, so that the
 /// image reads like a project checked out with `uv sync`; the default
 /// excludes keep a host's own `.venv` out of the app layer.
 pub const VENV: &str = "/app/.venv";
-
-/// A member of a cached wheel, inflated and checked against the wheel's
-/// RECORD while it streams into the layer.
-#[derive(Clone, Debug, PartialEq, Eq)]
-pub struct WheelMember {
-    /// The wheel file in the cache.
-    pub archive: String,
-    /// The wheel's file name, for messages.
-    pub wheel: String,
-    pub entry: ZipEntry,
-    pub expected: Digest,
-}
 
 /// The venv for one base interpreter.
 #[derive(Clone, Debug, PartialEq, Eq)]
@@ -92,9 +77,9 @@ impl Venv {
 
     /// The venv's own entries: its directories, pyvenv.cfg and the
     /// interpreter links.
-    fn skeleton(&self) -> Vec<PlannedEntry> {
+    fn skeleton(&self) -> Vec<Entry> {
         let root = self.root();
-        let mut out: Vec<PlannedEntry> = [
+        let mut out: Vec<Entry> = [
             "app".to_owned(),
             root.to_owned(),
             self.bin(),
@@ -104,18 +89,24 @@ impl Venv {
             self.site_packages(),
         ]
         .into_iter()
-        .map(dir)
+        .map(|d| Entry::dir(d, 0))
         .collect();
-        out.push(file(
+        out.push(Entry::bytes(
             format!("{root}/pyvenv.cfg"),
             0o644,
             self.pyvenv_cfg().into_bytes(),
         ));
-        out.push(link(format!("{root}/bin/python"), &self.interpreter));
-        out.push(link(format!("{root}/bin/python3"), "python"));
-        out.push(link(format!("{root}/bin/python{}", self.minor), "python"));
+        out.push(Entry::symlink(
+            format!("{root}/bin/python"),
+            &self.interpreter,
+        ));
+        out.push(Entry::symlink(format!("{root}/bin/python3"), "python"));
+        out.push(Entry::symlink(
+            format!("{root}/bin/python{}", self.minor),
+            "python",
+        ));
         // 64-bit venvs on Linux have it, and some tools look for lib64.
-        out.push(link(format!("{root}/lib64"), "lib"));
+        out.push(Entry::symlink(format!("{root}/lib64"), "lib"));
         out
     }
 
@@ -123,78 +114,34 @@ impl Venv {
     /// wheel's cached path, file name and install plan, in package-name
     /// order. Where two wheels install one path, the later wins, as it
     /// would with pip installing in that order.
-    pub fn entries(&self, wheels: &[(String, String, Plan)]) -> Vec<PlannedEntry> {
-        let mut all: BTreeMap<String, PlannedEntry> = BTreeMap::new();
+    pub fn entries(&self, wheels: &[(String, String, Plan)]) -> Vec<Entry> {
+        let mut all: BTreeMap<String, Entry> = BTreeMap::new();
         for e in self.skeleton() {
-            all.insert(e.entry.path.clone(), e);
+            all.insert(e.path.clone(), e);
         }
         for (archive, wheel, plan) in wheels {
             for d in &plan.dirs {
-                all.entry(d.clone()).or_insert_with(|| dir(d.clone()));
+                all.entry(d.clone())
+                    .or_insert_with(|| Entry::dir(d.clone(), 0));
             }
             for f in &plan.files {
-                let content = match &f.source {
-                    Source::Bytes(bytes) => Content::Bytes(bytes.clone()),
-                    Source::Zip { entry, expected } => Content::Wheel(Box::new(WheelMember {
-                        archive: archive.clone(),
-                        wheel: wheel.clone(),
-                        entry: entry.clone(),
-                        expected: expected.clone(),
-                    })),
+                let entry = match &f.source {
+                    Source::Bytes(bytes) => Entry::bytes(f.path.clone(), f.mode, bytes.clone()),
+                    Source::Zip { entry, expected } => Entry::zip_member(
+                        f.path.clone(),
+                        f.mode,
+                        ZipMember {
+                            archive: archive.clone(),
+                            label: wheel.clone(),
+                            entry: entry.clone(),
+                            expected: expected.clone(),
+                        },
+                    ),
                 };
-                let planned = PlannedEntry {
-                    entry: Entry {
-                        path: f.path.clone(),
-                        kind: EntryKind::File { size: f.size() },
-                        mode: f.mode,
-                        owner: 0,
-                    },
-                    content,
-                };
-                all.insert(f.path.clone(), planned);
+                all.insert(f.path.clone(), entry);
             }
         }
         all.into_values().collect()
-    }
-}
-
-fn dir(path: String) -> PlannedEntry {
-    PlannedEntry {
-        entry: Entry {
-            path,
-            kind: EntryKind::Dir,
-            mode: 0o755,
-            owner: 0,
-        },
-        content: Content::None,
-    }
-}
-
-fn file(path: String, mode: u32, bytes: Vec<u8>) -> PlannedEntry {
-    PlannedEntry {
-        entry: Entry {
-            path,
-            kind: EntryKind::File {
-                size: bytes.len() as u64,
-            },
-            mode,
-            owner: 0,
-        },
-        content: Content::Bytes(bytes),
-    }
-}
-
-fn link(path: String, target: &str) -> PlannedEntry {
-    PlannedEntry {
-        entry: Entry {
-            path,
-            kind: EntryKind::Symlink {
-                target: target.to_owned(),
-            },
-            mode: 0o777,
-            owner: 0,
-        },
-        content: Content::None,
     }
 }
 
@@ -228,18 +175,18 @@ mod tests {
     fn skeleton_is_sorted_with_links_to_the_base_interpreter() {
         let v = venv("/usr/bin/python3");
         let entries = v.entries(&[]);
-        let paths: Vec<&str> = entries.iter().map(|e| e.entry.path.as_str()).collect();
+        let paths: Vec<&str> = entries.iter().map(|e| e.path.as_str()).collect();
         let mut sorted = paths.clone();
         sorted.sort_unstable();
         assert_eq!(paths, sorted);
         assert!(paths.contains(&"app/.venv/lib/python3.11/site-packages"));
         let python = entries
             .iter()
-            .find(|e| e.entry.path == "app/.venv/bin/python")
+            .find(|e| e.path == "app/.venv/bin/python")
             .unwrap();
         assert_eq!(
-            python.entry.kind,
-            EntryKind::Symlink {
+            python.kind,
+            pycontainer_archive::EntryKind::Symlink {
                 target: "/usr/bin/python3".into()
             }
         );

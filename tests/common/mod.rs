@@ -9,9 +9,9 @@ use std::sync::atomic::{AtomicU32, Ordering};
 use pycontainer::build::{build, BuildResult};
 use pycontainer::error::Error;
 use pycontainer::host::NativeHost;
-use pycontainer::layer::gunzip::Gunzip;
 use pycontainer::plan::BuildOptions;
 use pycontainer::validate::validate;
+use pycontainer_archive::gunzip::Gunzip;
 use pycontainer_digest::Digest;
 use pycontainer_oci::{ImageConfig, Index, Manifest};
 

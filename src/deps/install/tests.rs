@@ -2,7 +2,7 @@
 //! `.data/`, entry points and every refusal, all read through the zip reader.
 
 use super::*;
-use crate::deps::zip::writer::{file, read_all, zip, File as ZipFile};
+use pycontainer_archive::zip::writer::{file, read_all, zip, File as ZipFile};
 
 const SIX: &[u8] = include_bytes!("../../../tests/fixtures/wheels/six-1.17.0-py2.py3-none-any.whl");
 const SIX_WHL: &str = "six-1.17.0-py2.py3-none-any.whl";

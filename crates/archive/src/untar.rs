@@ -1,7 +1,7 @@
 //! Reads a tar stream pushed in pieces, so that a base layer can be looked
 //! into while it streams through gunzip, never held whole.
 
-use super::tar::{padding, BLOCK};
+use crate::tar::{padding, BLOCK};
 
 #[derive(Debug, thiserror::Error)]
 #[error("invalid tar stream: {0}")]
@@ -285,7 +285,8 @@ fn clean(path: &str) -> String {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::layer::tar::{header, Entry, EntryKind, END_OF_ARCHIVE};
+    use crate::entry::Entry;
+    use crate::tar::{header, END_OF_ARCHIVE};
 
     #[derive(Default)]
     struct Seen {
@@ -310,33 +311,13 @@ mod tests {
     fn archive() -> Vec<u8> {
         let long = format!("usr/lib/{}/libc.so.6", "x".repeat(150));
         let entries = [
+            (Entry::dir("var/lib/dpkg", 0), vec![]),
             (
-                Entry {
-                    path: "var/lib/dpkg".into(),
-                    kind: EntryKind::Dir,
-                    mode: 0o755,
-                    owner: 0,
-                },
-                vec![],
-            ),
-            (
-                Entry {
-                    path: "var/lib/dpkg/status".into(),
-                    kind: EntryKind::File { size: 12 },
-                    mode: 0o644,
-                    owner: 0,
-                },
+                Entry::bytes("var/lib/dpkg/status", 0o644, b"Package: x\n\n".to_vec()),
                 b"Package: x\n\n".to_vec(),
             ),
             (
-                Entry {
-                    path: long,
-                    kind: EntryKind::Symlink {
-                        target: format!("libc-{}.so", "2".repeat(120)),
-                    },
-                    mode: 0o777,
-                    owner: 0,
-                },
+                Entry::symlink(long, format!("libc-{}.so", "2".repeat(120))),
                 vec![],
             ),
         ];

@@ -647,8 +647,9 @@ impl EntryReader {
     }
 }
 
-#[cfg(test)]
-pub(crate) mod writer;
+/// Writes crafted archives for tests, here and in the crates that read wheels.
+#[cfg(any(test, feature = "writer"))]
+pub mod writer;
 
 #[cfg(test)]
 mod tests;

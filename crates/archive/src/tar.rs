@@ -1,37 +1,15 @@
 //! Deterministic tar headers: ustar, with PAX records only for what ustar cannot hold.
 
-use super::LayerError;
+use crate::entry::{Entry, EntryKind};
 
 pub const BLOCK: usize = 512;
 /// Two zero blocks end an archive.
 pub const END_OF_ARCHIVE: [u8; 2 * BLOCK] = [0; 2 * BLOCK];
 
-/// What an entry is, with what its kind needs.
-#[derive(Clone, Debug, PartialEq, Eq)]
-pub enum EntryKind {
-    Dir,
-    File { size: u64 },
-    Symlink { target: String },
-}
-
-/// One entry of a layer: a path inside the image and what goes there.
-#[derive(Clone, Debug, PartialEq, Eq)]
-pub struct Entry {
-    /// Relative to the image root, `/`-separated, no leading `/`, no trailing `/`.
-    pub path: String,
-    pub kind: EntryKind,
-    pub mode: u32,
-    /// uid and gid; 0 except for a non-root user's home.
-    pub owner: u32,
-}
-
-impl Entry {
-    pub fn size(&self) -> u64 {
-        match self.kind {
-            EntryKind::File { size } => size,
-            _ => 0,
-        }
-    }
+#[derive(Debug, thiserror::Error)]
+pub enum TarError {
+    #[error("path too long for a tar entry: {path}")]
+    PathTooLong { path: String },
 }
 
 /// Zero bytes that pad `size` bytes of data to a whole block.
@@ -45,7 +23,7 @@ pub fn padding(size: u64) -> usize {
 }
 
 /// The header block(s) for `entry`: owner root with empty names, and `mtime`.
-pub fn header(entry: &Entry, mtime: u64) -> Result<Vec<u8>, LayerError> {
+pub fn header(entry: &Entry, mtime: u64) -> Result<Vec<u8>, TarError> {
     let name = match entry.kind {
         EntryKind::Dir => format!("{}/", entry.path),
         _ => entry.path.clone(),
@@ -61,7 +39,7 @@ pub fn header(entry: &Entry, mtime: u64) -> Result<Vec<u8>, LayerError> {
             h.set_entry_type(tar::EntryType::Directory);
             h.set_size(0);
         }
-        EntryKind::File { size } => {
+        EntryKind::File { size, .. } => {
             h.set_entry_type(tar::EntryType::Regular);
             // ustar's octal size field holds under 8 GiB.
             if *size >= 1 << 33 {
@@ -83,15 +61,14 @@ pub fn header(entry: &Entry, mtime: u64) -> Result<Vec<u8>, LayerError> {
         pax_record(&mut pax, "path", &name);
         // A readable stand-in for readers that ignore PAX.
         set_ustar_name(&mut h, tail_within(&name, 90))
-            .map_err(|_| LayerError::PathTooLong { path: name.clone() })?;
+            .map_err(|_| TarError::PathTooLong { path: name.clone() })?;
     }
     h.set_cksum();
 
     let mut out = Vec::with_capacity(BLOCK * 3);
     if !pax.is_empty() {
         let mut ph = tar::Header::new_ustar();
-        set_ustar_name(&mut ph, "pax_header")
-            .map_err(|_| LayerError::PathTooLong { path: name })?;
+        set_ustar_name(&mut ph, "pax_header").map_err(|_| TarError::PathTooLong { path: name })?;
         ph.set_entry_type(tar::EntryType::XHeader);
         ph.set_mode(0o644);
         ph.set_mtime(mtime);
@@ -158,12 +135,7 @@ mod tests {
     use super::*;
 
     fn file(path: &str, size: u64) -> Entry {
-        Entry {
-            path: path.to_owned(),
-            kind: EntryKind::File { size },
-            mode: 0o644,
-            owner: 0,
-        }
+        Entry::bytes(path, 0o644, vec![0; size as usize])
     }
 
     #[test]
@@ -198,12 +170,7 @@ mod tests {
 
     #[test]
     fn a_directory_keeps_its_trailing_slash() {
-        let d = Entry {
-            path: "app/src".into(),
-            kind: EntryKind::Dir,
-            mode: 0o755,
-            owner: 0,
-        };
+        let d = Entry::dir("app/src", 0);
         let h = header(&d, 7).unwrap_or_default();
         let parsed = tar::Header::from_byte_slice(&h);
         assert_eq!(parsed.path_bytes().as_ref(), b"app/src/");

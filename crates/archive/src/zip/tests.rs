@@ -3,7 +3,8 @@
 use super::writer::{file, read_all, zip, zip64, zip_with_comment};
 use super::*;
 
-const SIX: &[u8] = include_bytes!("../../../tests/fixtures/wheels/six-1.17.0-py2.py3-none-any.whl");
+const SIX: &[u8] =
+    include_bytes!("../../../../tests/fixtures/wheels/six-1.17.0-py2.py3-none-any.whl");
 
 fn tail(zip: &[u8]) -> &[u8] {
     &zip[zip.len().saturating_sub(TAIL_LEN)..]

@@ -163,7 +163,7 @@ fn header_len(buf: &[u8]) -> Result<Option<usize>, GunzipError> {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::layer::gzip;
+    use crate::gzip;
 
     fn gz(data: &[u8]) -> Vec<u8> {
         gzip::gzip(data)

@@ -1,11 +1,47 @@
 //! A wheel in the cache, read through the host: its directory, its small
-//! metadata members whole, and any member streamed in pieces.
+//! metadata members whole, and any member streamed in pieces, checked
+//! against its RECORD hash. The dependency resolver reads metadata with it,
+//! and the layer writer streams wheel members into the deps layer.
 
-use crate::host::Host;
+use pycontainer_archive::zip::{self, End, EntryReader, ZipEntry, ZipError};
 use pycontainer_digest::{Digest, Sha256};
 
-use super::zip::{self, End, EntryReader, ZipEntry, ZipError};
-use super::DepsError;
+use crate::host::{Host, HostError};
+
+#[derive(Debug, thiserror::Error)]
+pub enum WheelFileError {
+    #[error("{wheel}: {source}")]
+    Zip { wheel: String, source: ZipError },
+    #[error("the cached wheel {path} is gone; build again to download it")]
+    Missing { path: String },
+    #[error("{wheel}: {entry} is {size} bytes, too large to be a metadata file")]
+    MemberTooLarge {
+        wheel: String,
+        entry: String,
+        size: u64,
+    },
+    #[error("{wheel}: {entry} does not match the hash its RECORD gives (RECORD says {expected}, the file is {actual}); the wheel is corrupt or was altered")]
+    RecordMismatch {
+        wheel: String,
+        entry: String,
+        expected: String,
+        actual: String,
+    },
+    #[error(transparent)]
+    Host(#[from] HostError),
+}
+
+impl WheelFileError {
+    /// The stable code the CLI and JS API report.
+    pub fn code(&self) -> &'static str {
+        match self {
+            WheelFileError::Missing { .. } | WheelFileError::Host(_) => "io",
+            WheelFileError::Zip { .. }
+            | WheelFileError::MemberTooLarge { .. }
+            | WheelFileError::RecordMismatch { .. } => "bad-wheel",
+        }
+    }
+}
 
 /// Compressed bytes read per host call while streaming a member.
 const CHUNK: usize = 1 << 20;
@@ -22,15 +58,19 @@ pub struct WheelFile {
 
 impl WheelFile {
     /// Reads the central directory.
-    pub async fn open<H: Host>(host: &H, path: &str, filename: &str) -> Result<Self, DepsError> {
-        let bad = |source: ZipError| DepsError::Zip {
+    pub async fn open<H: Host>(
+        host: &H,
+        path: &str,
+        filename: &str,
+    ) -> Result<Self, WheelFileError> {
+        let bad = |source: ZipError| WheelFileError::Zip {
             wheel: filename.to_owned(),
             source,
         };
         let len = host
             .stat(path)
             .await?
-            .ok_or_else(|| DepsError::WheelMissing {
+            .ok_or_else(|| WheelFileError::Missing {
                 path: path.to_owned(),
             })?
             .size;
@@ -65,9 +105,13 @@ impl WheelFile {
     }
 
     /// A small member, whole.
-    pub async fn read<H: Host>(&self, host: &H, entry: &ZipEntry) -> Result<Vec<u8>, DepsError> {
+    pub async fn read<H: Host>(
+        &self,
+        host: &H,
+        entry: &ZipEntry,
+    ) -> Result<Vec<u8>, WheelFileError> {
         if entry.size > SMALL_MEMBER {
-            return Err(DepsError::MemberTooLarge {
+            return Err(WheelFileError::MemberTooLarge {
                 wheel: self.filename.clone(),
                 entry: entry.name.clone(),
                 size: entry.size,
@@ -101,7 +145,7 @@ impl Member {
         wheel: &str,
         entry: &ZipEntry,
         expected: Option<&Digest>,
-    ) -> Result<Self, DepsError> {
+    ) -> Result<Self, WheelFileError> {
         let header = host
             .read(
                 path,
@@ -109,7 +153,7 @@ impl Member {
                 zip::local_header_len(entry),
             )
             .await?;
-        let offset = zip::data_offset(&header, entry).map_err(|source| DepsError::Zip {
+        let offset = zip::data_offset(&header, entry).map_err(|source| WheelFileError::Zip {
             wheel: wheel.to_owned(),
             source,
         })?;
@@ -125,7 +169,7 @@ impl Member {
     }
 
     /// The next uncompressed bytes; `None` once the member is done and checked.
-    pub async fn next<H: Host>(&mut self, host: &H) -> Result<Option<Vec<u8>>, DepsError> {
+    pub async fn next<H: Host>(&mut self, host: &H) -> Result<Option<Vec<u8>>, WheelFileError> {
         let Some(reader) = self.reader.as_mut() else {
             return Ok(None);
         };
@@ -140,7 +184,7 @@ impl Member {
             self.left -= raw.len() as u64;
             reader
                 .push(&raw, &mut out)
-                .map_err(|source| DepsError::Zip {
+                .map_err(|source| WheelFileError::Zip {
                     wheel: self.wheel.clone(),
                     source,
                 })?;
@@ -155,9 +199,9 @@ impl Member {
         Ok(None)
     }
 
-    fn finish(&mut self) -> Result<(), DepsError> {
+    fn finish(&mut self) -> Result<(), WheelFileError> {
         if let Some(reader) = self.reader.take() {
-            reader.finish().map_err(|source| DepsError::Zip {
+            reader.finish().map_err(|source| WheelFileError::Zip {
                 wheel: self.wheel.clone(),
                 source,
             })?;
@@ -165,7 +209,7 @@ impl Member {
         if let Some((hash, expected)) = self.check.take() {
             let actual = hash.finish();
             if actual != expected {
-                return Err(DepsError::RecordMismatch {
+                return Err(WheelFileError::RecordMismatch {
                     wheel: self.wheel.clone(),
                     entry: self.name.clone(),
                     expected: expected.to_string(),
