@@ -7,10 +7,10 @@ use crate::host::HostError;
 use crate::layer::LayerError;
 use crate::layout::LayoutError;
 use crate::project::ProjectError;
-use crate::python::interpreters::InterpreterError;
 use crate::registry::RegistryError;
 use crate::source::SourceError;
 use pycontainer_oci::reference::ReferenceError;
+use pycontainer_python::interpreters::InterpreterError;
 
 #[derive(Debug, thiserror::Error)]
 pub enum Error {

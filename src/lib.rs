@@ -12,7 +12,6 @@ pub mod layout;
 pub mod plan;
 pub mod project;
 pub mod publish;
-pub mod python;
 pub mod registry;
 pub mod source;
 pub mod validate;

@@ -17,7 +17,6 @@ use crate::project::files::Selection;
 use crate::project::framework::{self, Deps, Served, SourceFile};
 use crate::project::ignore::IgnoreRules;
 use crate::project::{self, Excluded, Project};
-use crate::python::interpreters::{self, PythonChoice, PythonConstraint};
 use crate::registry::Client;
 use crate::source::{self, BaseImage, BaseRef};
 use pycontainer_archive::{Content, Entry};
@@ -26,6 +25,7 @@ use pycontainer_oci::mutate::ConfigChanges;
 use pycontainer_oci::platform::Platform;
 use pycontainer_oci::reference::Reference;
 use pycontainer_oci::Index;
+use pycontainer_python::interpreters::{self, PythonChoice, PythonConstraint};
 
 pub const DEFAULT_WORKDIR: &str = "/app";
 pub const DEFAULT_OUTPUT: &str = "pycontainer-out";

@@ -10,19 +10,19 @@ use crate::error::Error;
 use crate::host::{Host, Progress};
 use crate::layout::Layout;
 use crate::plan::Plan;
-use crate::python::name::{ExtraName, PackageName};
 use crate::registry::Client;
 use pycontainer_digest::Digest;
 use pycontainer_oci::Descriptor;
+use pycontainer_python::name::{ExtraName, PackageName};
 
 use super::download::{self, Credentials, Wanted};
 use super::input::Input;
 use super::lock::Selection;
 use super::pins::{self, Pick};
-use super::tags::{Tags, Target};
 use super::venv::Venv;
 use super::{install, probe, DepsError};
 use crate::wheelfile::WheelFile;
+use pycontainer_python::tags::{Tags, Target};
 
 /// Bump when the layer's bytes would change for the same wheels: the
 /// cache key includes it, so old cached layers are not reused.

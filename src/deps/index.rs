@@ -6,8 +6,8 @@ mod html;
 mod json;
 pub(crate) mod url;
 
-use crate::python::name::PackageName;
-use crate::python::pep440::SpecifierSet;
+use pycontainer_python::name::PackageName;
+use pycontainer_python::pep440::SpecifierSet;
 
 /// The `Accept` header for project pages: JSON first, HTML as the fallback (PEP 691).
 pub const ACCEPT: &str = "application/vnd.pypi.simple.v1+json, \

@@ -12,11 +12,11 @@
 
 use std::collections::{BTreeMap, BTreeSet};
 
-use crate::deps::record::{self, RecordEntry, RecordError, RecordHash};
-use crate::python::name::normalize;
-use crate::python::pep440::Version;
 use pycontainer_archive::zip::ZipEntry;
 use pycontainer_digest::{Digest, Sha256};
+use pycontainer_python::name::normalize;
+use pycontainer_python::pep440::Version;
+use pycontainer_python::record::{self, RecordEntry, RecordError, RecordHash};
 
 const FILE_MODE: u32 = 0o644;
 const EXEC_MODE: u32 = 0o755;

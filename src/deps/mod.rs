@@ -6,15 +6,12 @@ pub mod index;
 pub mod input;
 pub mod install;
 pub mod lock;
-pub mod metadata;
 pub mod ownlock;
 pub mod pins;
 pub mod probe;
 pub mod project;
-pub mod record;
 pub mod reqfile;
 pub mod resolve;
-pub mod tags;
 pub mod target;
 pub mod venv;
 

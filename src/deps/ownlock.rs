@@ -5,12 +5,12 @@
 use toml::Table;
 
 use crate::host::{Host, Progress};
-use crate::python::pep508::Requirement;
+use pycontainer_python::pep508::Requirement;
 
 use super::lock::{self, FileHash, Locked, LockedFile, Pinned, Selection};
 use super::resolve::{Options, Resolution};
-use super::tags::Target;
 use super::DepsError;
+use pycontainer_python::tags::Target;
 
 /// Where the lock goes, in the context.
 pub const FILE: &str = "pylock.toml";

@@ -8,11 +8,11 @@ use crate::error::Error;
 use crate::host::{Host, Progress};
 use crate::layout::Layout;
 use crate::plan::Plan;
-use crate::python::name::PackageName;
-use crate::python::pep440::Version;
-use crate::python::pep508::Requirement;
-use crate::python::wheel::WheelName;
 use pycontainer_digest::Digest;
+use pycontainer_python::name::PackageName;
+use pycontainer_python::pep440::Version;
+use pycontainer_python::pep508::Requirement;
+use pycontainer_python::wheel::WheelName;
 
 use super::build::{DepsPlan, Indexes};
 use super::download::{self, Wanted};
@@ -22,9 +22,9 @@ use super::lock::requirements::Requirements;
 use super::lock::{self, FileHash, Locked, Pinned, Selection};
 use super::ownlock;
 use super::resolve::{self, Fetch, Resolver, Step};
-use super::tags::{Tags, Target};
 use super::DepsError;
 use crate::wheelfile::WheelFile;
+use pycontainer_python::tags::{Tags, Target};
 
 /// A package at a version, and the wheel of it the target installs.
 #[derive(Clone, Debug, PartialEq, Eq)]
@@ -653,15 +653,15 @@ fn direct_wheels<H: Host>(
         let wheel = WheelName::parse(&filename).map_err(|_| DepsError::NotAWheel {
             requirement: r.to_string(),
         })?;
-        let exact = crate::python::pep440::Specifier::new(
-            crate::python::pep440::Operator::Equal,
+        let exact = pycontainer_python::pep440::Specifier::new(
+            pycontainer_python::pep440::Operator::Equal,
             wheel.version.clone(),
             false,
         )
         .map_err(|e| DepsError::WheelName(e.to_string()))?;
         plain.push(Requirement {
             url: None,
-            version: crate::python::pep440::SpecifierSet(vec![exact]),
+            version: pycontainer_python::pep440::SpecifierSet(vec![exact]),
             ..r.clone()
         });
         direct.push((

@@ -4,11 +4,11 @@
 //! no build backend runs.
 
 use crate::project::Metadata;
-use crate::python::name::PackageName;
 use pycontainer_archive::Entry;
 use pycontainer_digest::{Digest, Sha256};
+use pycontainer_python::name::PackageName;
 
-use super::record::{self, RecordEntry, RecordHash};
+use pycontainer_python::record::{self, RecordEntry, RecordHash};
 
 /// The dist-info entries for the app layer, or none when the project has
 /// no static name and version (a dynamic version needs its build backend).

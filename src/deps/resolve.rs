@@ -35,11 +35,11 @@ use std::collections::BTreeMap;
 use pubgrub::PubGrubError;
 
 use crate::deps::index::{self, Hashes, ProjectFile, ProjectPage};
-use crate::deps::metadata::{self, CoreMetadata};
-use crate::deps::tags::{Tags, Target};
-use crate::python::name::{ExtraName, PackageName};
-use crate::python::pep440::{SpecifierSet, Version};
-use crate::python::pep508::{MarkerEnv, Requirement};
+use pycontainer_python::metadata::{self, CoreMetadata};
+use pycontainer_python::name::{ExtraName, PackageName};
+use pycontainer_python::pep440::{SpecifierSet, Version};
+use pycontainer_python::pep508::{MarkerEnv, Requirement};
+use pycontainer_python::tags::{Tags, Target};
 
 use candidates::{Platform, Project};
 use range::Point;

@@ -6,9 +6,9 @@ use std::collections::BTreeMap;
 
 use serde::{Deserialize, Serialize};
 
-use super::tags::Libc;
-use crate::python::pep440::Version;
 use pycontainer_archive::untar::{Header, Kind, Visitor, Want};
+use pycontainer_python::pep440::Version;
+use pycontainer_python::tags::Libc;
 
 /// The Python environment of a base image.
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]

@@ -3,8 +3,8 @@
 
 use std::collections::BTreeMap;
 
-use crate::python::name::PackageName;
 use pycontainer_archive::{Entry, ZipMember};
+use pycontainer_python::name::PackageName;
 
 use super::install::{Plan, Scheme, Source};
 

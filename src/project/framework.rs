@@ -5,7 +5,7 @@ use std::fmt;
 
 use serde::Serialize;
 
-use crate::python::name::normalize as normalize_name;
+use pycontainer_python::name::normalize as normalize_name;
 
 /// One of the project's own Python files.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]

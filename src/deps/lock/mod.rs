@@ -16,9 +16,9 @@ use std::fmt;
 use toml::Spanned;
 
 use crate::deps::index::url::percent_decode;
-use crate::python::name::{ExtraName, PackageName};
-use crate::python::pep440::{Pep440Error, SpecifierSet, Version};
-use crate::python::pep508::{Marker, MarkerEnv};
+use pycontainer_python::name::{ExtraName, PackageName};
+use pycontainer_python::pep440::{Pep440Error, SpecifierSet, Version};
+use pycontainer_python::pep508::{Marker, MarkerEnv};
 
 /// What the user asked for beyond the default dependencies (`--extra`, `--group`).
 ///

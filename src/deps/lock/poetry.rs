@@ -13,10 +13,10 @@ use super::{
     image_python, Entries, Frontier, LockError, Locked, LockedFile, PackageAt, Pinned, Problem,
     Selection,
 };
-use crate::python::name::{ExtraName, PackageName};
-use crate::python::pep440::Version;
-use crate::python::pep508::{MarkerEnv, Requirement};
-use crate::python::poetry::constraint_to_specifiers;
+use pycontainer_python::name::{ExtraName, PackageName};
+use pycontainer_python::pep440::Version;
+use pycontainer_python::pep508::{MarkerEnv, Requirement};
+use pycontainer_python::poetry::constraint_to_specifiers;
 
 /// The newest major `lock-version` this module reads (Poetry 1.x wrote 1.1, Poetry 2 writes 2.1).
 const MAJOR: u64 = 2;

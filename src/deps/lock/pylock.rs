@@ -11,9 +11,9 @@ use super::{
     admits_python, check_requires_python, describe, image_python, Entries, FileHash, LockError,
     Locked, LockedFile, PackageAt, Pinned, Problem, Selection,
 };
-use crate::python::name::ExtraName;
-use crate::python::pep440::Version;
-use crate::python::pep508::{Marker, MarkerEnv};
+use pycontainer_python::name::ExtraName;
+use pycontainer_python::pep440::Version;
+use pycontainer_python::pep508::{Marker, MarkerEnv};
 
 /// The major format version this module reads and writes; PEP 751 makes a newer major an error.
 const MAJOR: &str = "1";
@@ -433,7 +433,7 @@ fn quote(text: &str) -> String {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::python::name::PackageName;
+    use pycontainer_python::name::PackageName;
 
     fn linux(python: &str) -> MarkerEnv {
         MarkerEnv::linux_cpython(&python.parse().unwrap(), "x86_64")

@@ -10,10 +10,10 @@ use std::collections::BTreeMap;
 use super::{
     url_filename, FileHash, LineProblem, LockError, Locked, LockedFile, Pinned, Selection,
 };
-use crate::python::name::PackageName;
-use crate::python::pep440::{Operator, Specifier, SpecifierSet, Version};
-use crate::python::pep508::{Marker, MarkerEnv, Requirement};
-use crate::python::wheel::WheelName;
+use pycontainer_python::name::PackageName;
+use pycontainer_python::pep440::{Operator, Specifier, SpecifierSet, Version};
+use pycontainer_python::pep508::{Marker, MarkerEnv, Requirement};
+use pycontainer_python::wheel::WheelName;
 
 /// Whether a file lists what to install, or only limits versions (`-c`).
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -602,7 +602,7 @@ fn merge(kept: &mut Pinned, first: &Entry, again: Pinned, entry: &Entry) -> Resu
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::python::name::ExtraName;
+    use pycontainer_python::name::ExtraName;
 
     fn no_env(_: &str) -> Option<String> {
         None

@@ -15,8 +15,8 @@ use super::{
     check_requires_python, image_python, Entries, Frontier, LockError, Locked, LockedFile,
     PackageAt, Pinned, Problem, Selection,
 };
-use crate::python::name::{ExtraName, PackageName};
-use crate::python::pep508::MarkerEnv;
+use pycontainer_python::name::{ExtraName, PackageName};
+use pycontainer_python::pep508::MarkerEnv;
 
 /// The newest `version` of the format this module reads. uv bumps `revision` for additive
 /// changes, which are safe to ignore.

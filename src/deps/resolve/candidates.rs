@@ -5,10 +5,10 @@ use std::cmp::Reverse;
 use std::collections::BTreeMap;
 
 use crate::deps::index::{ProjectFile, ProjectPage};
-use crate::deps::tags::{Tags, Target};
-use crate::python::name::{normalize, PackageName};
-use crate::python::pep440::{SpecifierSet, Version};
-use crate::python::wheel::WheelName;
+use pycontainer_python::name::{normalize, PackageName};
+use pycontainer_python::pep440::{SpecifierSet, Version};
+use pycontainer_python::tags::{Tags, Target};
+use pycontainer_python::wheel::WheelName;
 
 /// One package's files on the index, by version.
 #[derive(Debug, Clone, Default)]
@@ -161,7 +161,7 @@ fn version_of(name: &PackageName, filename: &str) -> Option<Version> {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::deps::tags::Libc;
+    use pycontainer_python::tags::Libc;
 
     fn file(filename: &str) -> ProjectFile {
         ProjectFile::new(filename, &format!("https://files.example/{filename}"))

@@ -13,9 +13,9 @@ use super::candidates::{self, Project};
 use super::range::{self, Point, VersionSet};
 use super::{Fetch, Node, Resolver};
 use crate::deps::index;
-use crate::python::name::{ExtraName, PackageName};
-use crate::python::pep440::{SpecifierSet, Version};
-use crate::python::pep508::Requirement;
+use pycontainer_python::name::{ExtraName, PackageName};
+use pycontainer_python::pep440::{SpecifierSet, Version};
+use pycontainer_python::pep508::Requirement;
 
 /// Why a version that has a wheel still cannot be used; shown in conflict reports.
 #[derive(Debug, Clone, PartialEq, Eq)]

@@ -17,7 +17,7 @@ use std::ops::Bound;
 
 use pubgrub::Ranges;
 
-use crate::python::pep440::{Operator, Specifier, SpecifierSet, Version};
+use pycontainer_python::pep440::{Operator, Specifier, SpecifierSet, Version};
 
 /// A position in PEP 440's order: a version, or one of the sentinels around it.
 ///

@@ -13,8 +13,8 @@ use super::candidates::{self, Project, Unusable};
 use super::provider::Unavailable;
 use super::range::{self, Point, VersionSet};
 use super::{Node, Resolver};
-use crate::python::name::PackageName;
-use crate::python::pep440::Version;
+use pycontainer_python::name::PackageName;
+use pycontainer_python::pep440::Version;
 
 type Tree = DerivationTree<Node, VersionSet, Unavailable>;
 type Ext = External<Node, VersionSet, Unavailable>;

@@ -4,7 +4,7 @@
 use std::collections::BTreeMap;
 
 use super::*;
-use crate::deps::tags::Libc;
+use pycontainer_python::tags::Libc;
 
 const INDEX: &str = "https://pypi.example/simple";
 

@@ -4,8 +4,8 @@ use std::fmt;
 
 use serde::{Deserialize, Serialize};
 
-use super::pep440::{Pep440Error, SpecifierSet, Version};
-use super::poetry::constraint_to_specifiers;
+use crate::pep440::{Pep440Error, SpecifierSet, Version};
+use crate::poetry::constraint_to_specifiers;
 
 /// CPython minors with official `python:X.Y-slim` images, each with its newest patch release,
 /// newest first.

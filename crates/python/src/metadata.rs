@@ -1,9 +1,9 @@
 //! Core metadata (`METADATA`, `PKG-INFO`, PEP 658 `.metadata`), versions 1.0 to 2.x: the
 //! fields resolution needs, read from the RFC 822-style header block.
 
-use crate::python::name::{ExtraName, PackageName};
-use crate::python::pep440::{SpecifierSet, Version};
-use crate::python::pep508::Requirement;
+use crate::name::{ExtraName, PackageName};
+use crate::pep440::{SpecifierSet, Version};
+use crate::pep508::Requirement;
 
 /// What a distribution says about itself that matters for resolving it.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -150,9 +150,9 @@ fn parse_extra(value: &str) -> Option<ExtraName> {
 mod tests {
     use super::*;
 
-    const FASTAPI: &str = include_str!("../../tests/fixtures/metadata/fastapi-METADATA");
-    const UVICORN: &str = include_str!("../../tests/fixtures/metadata/uvicorn-METADATA");
-    const IDNA_PKG_INFO: &str = include_str!("../../tests/fixtures/metadata/idna-0.2-PKG-INFO");
+    const FASTAPI: &str = include_str!("../../../tests/fixtures/metadata/fastapi-METADATA");
+    const UVICORN: &str = include_str!("../../../tests/fixtures/metadata/uvicorn-METADATA");
+    const IDNA_PKG_INFO: &str = include_str!("../../../tests/fixtures/metadata/idna-0.2-PKG-INFO");
 
     fn extra(name: &str) -> ExtraName {
         ExtraName::new(name).unwrap()

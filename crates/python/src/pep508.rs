@@ -4,8 +4,8 @@
 use std::fmt;
 use std::str::FromStr;
 
-use crate::python::name::{normalize, ExtraName, PackageName};
-use crate::python::pep440::{Operator, Specifier, SpecifierSet, Version, OPERATORS};
+use crate::name::{normalize, ExtraName, PackageName};
+use crate::pep440::{Operator, Specifier, SpecifierSet, Version, OPERATORS};
 
 /// Why a requirement or marker was rejected: the text, the 1-based column, and what was expected.
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]

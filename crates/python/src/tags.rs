@@ -7,9 +7,9 @@
 use std::collections::HashMap;
 use std::fmt;
 
-use crate::python::pep440::Version;
-use crate::python::pep508::MarkerEnv;
-use crate::python::wheel::WheelName;
+use crate::pep440::Version;
+use crate::pep508::MarkerEnv;
+use crate::wheel::WheelName;
 
 /// The C library the target's interpreter links against, which decides between
 /// `manylinux_*` and `musllinux_*` wheels and caps their version.

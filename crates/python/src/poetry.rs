@@ -1,6 +1,6 @@
 //! Converts Poetry version constraints (`^`, `~`, wildcards, `||`) into PEP 440 specifier sets.
 
-use super::pep440::{Operator, Pep440Error, Specifier, SpecifierSet, Version};
+use crate::pep440::{Operator, Pep440Error, Specifier, SpecifierSet, Version};
 
 /// Converts a Poetry constraint such as `^3.10`, `>=3.9,<3.13` or `~3.11 || ^3.13`.
 ///

@@ -1,8 +1,8 @@
 //! Wheel file names (PEP 427 and the binary distribution format spec) and their compressed
 //! tag sets (PEP 425): `{name}-{version}(-{build})?-{python}-{abi}-{platform}.whl`.
 
-use crate::python::name::PackageName;
-use crate::python::pep440::Version;
+use crate::name::PackageName;
+use crate::pep440::Version;
 
 /// Why a file name is not a wheel's; the message quotes the name and names the faulty part.
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]

@@ -1,0 +1,14 @@
+//! The Python packaging standards, with no I/O: PEP 503 names, PEP 440
+//! versions and specifiers, PEP 508 requirements and markers, Poetry
+//! constraints, wheel file names and platform tags, core metadata, RECORD
+//! files, and the choice of a CPython from a project's constraints.
+
+pub mod interpreters;
+pub mod metadata;
+pub mod name;
+pub mod pep440;
+pub mod pep508;
+pub mod poetry;
+pub mod record;
+pub mod tags;
+pub mod wheel;
