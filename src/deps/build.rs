@@ -17,11 +17,11 @@ use pycontainer_python::name::{ExtraName, PackageName};
 
 use super::download::{self, Credentials, Wanted};
 use super::input::Input;
-use super::lock::Selection;
 use super::pins::{self, Pick};
 use super::venv::Venv;
 use super::{install, probe, DepsError};
 use crate::wheelfile::WheelFile;
+use pycontainer_pypi::lock::Selection;
 use pycontainer_python::tags::{Tags, Target};
 
 /// Bump when the layer's bytes would change for the same wheels: the

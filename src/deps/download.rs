@@ -8,8 +8,8 @@ use crate::http::{self, retry};
 use crate::layout::{BlobWriter, Layout};
 use pycontainer_digest::Digest;
 
-use super::index::url::percent_decode;
 use super::DepsError;
+use pycontainer_pypi::index::percent_decode;
 
 const READ_CHUNK: usize = 1 << 20;
 /// Index pages list every file of a project; the largest on PyPI are a few MB.

@@ -85,7 +85,9 @@ pub async fn find<H: Host>(
             // A lock this tool wrote records a resolution of another
             // input; that input is found next, and the lock checked then.
             if format == Format::Pylock
-                && super::ownlock::is_ours(&String::from_utf8_lossy(&host.read_all(&path).await?))
+                && pycontainer_pypi::ownlock::is_ours(&String::from_utf8_lossy(
+                    &host.read_all(&path).await?,
+                ))
             {
                 continue;
             }

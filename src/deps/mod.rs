@@ -2,16 +2,13 @@
 
 pub mod build;
 pub mod download;
-pub mod index;
 pub mod input;
 pub mod install;
-pub mod lock;
-pub mod ownlock;
+pub mod lockfile;
 pub mod pins;
 pub mod probe;
 pub mod project;
 pub mod reqfile;
-pub mod resolve;
 pub mod target;
 pub mod venv;
 
@@ -48,11 +45,11 @@ pub enum DepsError {
     #[error(transparent)]
     Install(#[from] install::InstallError),
     #[error(transparent)]
-    Lock(#[from] lock::LockError),
+    Lock(#[from] pycontainer_pypi::lock::LockError),
     #[error(transparent)]
-    Resolve(#[from] resolve::ResolveError),
+    Resolve(#[from] pycontainer_pypi::resolve::ResolveError),
     #[error(transparent)]
-    IndexPage(#[from] index::IndexError),
+    IndexPage(#[from] pycontainer_pypi::index::IndexError),
     #[error("{package} {version} ({origin}) has no wheel for {target}{}{}", if *.sdist_only { "; it has only a source distribution, which would need a build" } else { "" }, .nearest.as_ref().map(|v| format!("; the nearest version with a wheel for it is {v}")).unwrap_or_default())]
     NoWheel {
         package: String,

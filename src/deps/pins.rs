@@ -16,14 +16,15 @@ use pycontainer_python::wheel::WheelName;
 
 use super::build::{DepsPlan, Indexes};
 use super::download::{self, Wanted};
-use super::index::{self, ProjectFile, ProjectPage};
 use super::input::Format;
-use super::lock::requirements::Requirements;
-use super::lock::{self, FileHash, Locked, Pinned, Selection};
-use super::ownlock;
-use super::resolve::{self, Fetch, Resolver, Step};
+use super::lockfile;
 use super::DepsError;
 use crate::wheelfile::WheelFile;
+use pycontainer_pypi::index::{self, ProjectFile, ProjectPage};
+use pycontainer_pypi::lock::requirements::Requirements;
+use pycontainer_pypi::lock::{self, FileHash, Locked, Pinned, Selection};
+use pycontainer_pypi::ownlock;
+use pycontainer_pypi::resolve::{self, Fetch, Resolver, Step};
 use pycontainer_python::tags::{Tags, Target};
 
 /// A package at a version, and the wheel of it the target installs.
@@ -78,7 +79,7 @@ pub struct PendingLock {
 
 impl PendingLock {
     pub async fn write<H: Host>(&self, host: &H, target: &Target) {
-        ownlock::write(host, &self.path, &self.resolution, &self.inputs, target).await;
+        lockfile::write(host, &self.path, &self.resolution, &self.inputs, target).await;
     }
 }
 
@@ -540,7 +541,7 @@ async fn resolved<H: Host>(
     let inputs = ownlock::inputs_key(&requirements, &cx.indexes.urls, &options, cx.target);
     let lock_path = plan.project.path(ownlock::FILE);
     if let Some(locked) =
-        ownlock::read_fresh(cx.host, &lock_path, &inputs, selection, cx.target).await?
+        lockfile::read_fresh(cx.host, &lock_path, &inputs, selection, cx.target).await?
     {
         return Ok((from_locked(cx, &locked).await?, None));
     }

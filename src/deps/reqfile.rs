@@ -4,8 +4,8 @@
 use crate::error::Error;
 use crate::host::Host;
 
-use super::lock::requirements::{self, Item, Requirements, Role};
 use super::DepsError;
+use pycontainer_pypi::lock::requirements::{self, Item, Requirements, Role};
 
 /// pip allows any depth; a chain this long is a loop or a mistake.
 const MAX_FILES: usize = 64;

@@ -4,7 +4,7 @@
 use std::cmp::Reverse;
 use std::collections::BTreeMap;
 
-use crate::deps::index::{ProjectFile, ProjectPage};
+use crate::index::{ProjectFile, ProjectPage};
 use pycontainer_python::name::{normalize, PackageName};
 use pycontainer_python::pep440::{SpecifierSet, Version};
 use pycontainer_python::tags::{Tags, Target};

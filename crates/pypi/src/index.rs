@@ -6,6 +6,8 @@ mod html;
 mod json;
 pub(crate) mod url;
 
+pub use url::percent_decode;
+
 use pycontainer_python::name::PackageName;
 use pycontainer_python::pep440::SpecifierSet;
 

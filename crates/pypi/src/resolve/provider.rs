@@ -12,7 +12,7 @@ use pubgrub::{
 use super::candidates::{self, Project};
 use super::range::{self, Point, VersionSet};
 use super::{Fetch, Node, Resolver};
-use crate::deps::index;
+use crate::index;
 use pycontainer_python::name::{ExtraName, PackageName};
 use pycontainer_python::pep440::{SpecifierSet, Version};
 use pycontainer_python::pep508::Requirement;

@@ -3,8 +3,8 @@
 
 use super::*;
 
-const STARLETTE_JSON: &str = include_str!("../../../tests/fixtures/index/starlette.json");
-const STARLETTE_HTML: &str = include_str!("../../../tests/fixtures/index/starlette.html");
+const STARLETTE_JSON: &str = include_str!("../../../../tests/fixtures/index/starlette.json");
+const STARLETTE_HTML: &str = include_str!("../../../../tests/fixtures/index/starlette.html");
 const PAGE: &str = "https://pypi.org/simple/starlette/";
 const JSON: Option<&str> = Some("application/vnd.pypi.simple.v1+json");
 

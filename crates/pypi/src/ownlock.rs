@@ -2,15 +2,12 @@
 //! the one target it was resolved for, with what it was resolved from, so
 //! a later build can tell whether it still holds.
 
+use pycontainer_python::pep508::Requirement;
+use pycontainer_python::tags::Target;
 use toml::Table;
 
-use crate::host::{Host, Progress};
-use pycontainer_python::pep508::Requirement;
-
-use super::lock::{self, FileHash, Locked, LockedFile, Pinned, Selection};
-use super::resolve::{Options, Resolution};
-use super::DepsError;
-use pycontainer_python::tags::Target;
+use crate::lock::{self, FileHash, LockError, Locked, LockedFile, Pinned, Selection};
+use crate::resolve::{Options, Resolution};
 
 /// Where the lock goes, in the context.
 pub const FILE: &str = "pylock.toml";
@@ -52,18 +49,13 @@ pub fn inputs_key(
     digest.to_string()
 }
 
-/// The lock at `path` when it is ours and was made from the same inputs.
-pub async fn read_fresh<H: Host>(
-    host: &H,
-    path: &str,
+/// The lock in `text` when it is ours and was made from the same inputs.
+pub fn fresh(
+    text: &str,
     inputs: &str,
     selection: &Selection,
     target: &Target,
-) -> Result<Option<Locked>, DepsError> {
-    if host.stat(path).await?.is_none() {
-        return Ok(None);
-    }
-    let text = String::from_utf8_lossy(&host.read_all(path).await?).into_owned();
+) -> Result<Option<Locked>, LockError> {
     let Ok(doc) = text.parse::<Table>() else {
         return Ok(None);
     };
@@ -75,7 +67,7 @@ pub async fn read_fresh<H: Host>(
         return Ok(None);
     }
     Ok(Some(lock::pylock::read(
-        &text,
+        text,
         FILE,
         &target.marker_env(),
         selection,
@@ -86,15 +78,8 @@ fn tool_table(doc: &Table) -> Option<&Table> {
     doc.get("tool")?.as_table()?.get("pycontainer")?.as_table()
 }
 
-/// Writes the lock. A context that cannot be written to (read-only
-/// checkout) costs only the next build's resolution, so it is a warning.
-pub async fn write<H: Host>(
-    host: &H,
-    path: &str,
-    resolution: &Resolution,
-    inputs: &str,
-    target: &Target,
-) {
+/// The lock's text: the resolution's one file per package, and what it was resolved from.
+pub fn render(resolution: &Resolution, inputs: &str, target: &Target) -> String {
     let locked = Locked {
         source: FILE.to_owned(),
         packages: resolution
@@ -125,12 +110,5 @@ pub async fn write<H: Host>(
         "\n[tool.pycontainer]\n# What this lock was resolved from; a build resolves again when it changes.\ninputs = \"{inputs}\"\ntarget = \"{}\"\n",
         target.describe().replace('"', "'")
     ));
-    if let Err(e) = crate::host::replace_file(host, path, text.as_bytes()).await {
-        host.progress(&Progress::Warning {
-            message: &format!(
-                "could not write {path} ({}); the next build resolves again",
-                e.message
-            ),
-        });
-    }
+    text
 }

@@ -360,7 +360,7 @@ fn extras_pull_in_their_requirements() {
         .pure("websockets", "14.2", &[]);
     fake.metadata.insert(
         (name("uvicorn"), v("0.54.0")),
-        include_str!("../../../tests/fixtures/metadata/uvicorn-METADATA").to_string(),
+        include_str!("../../../../tests/fixtures/metadata/uvicorn-METADATA").to_string(),
     );
     assert_eq!(
         pins_of(&fake, &["uvicorn"]),

@@ -679,7 +679,7 @@ mod tests {
 
     /// A FastAPI service on Poetry 2: `uvicorn[standard]`, pandas, numpy locked twice (one per
     /// Python range), and a package from a private index.
-    const SERVICE: &str = include_str!("../../../tests/fixtures/locks/poetry.lock");
+    const SERVICE: &str = include_str!("../../../../tests/fixtures/locks/poetry.lock");
 
     fn env(python: &str) -> MarkerEnv {
         MarkerEnv::linux_cpython(&python.parse().unwrap(), "x86_64")

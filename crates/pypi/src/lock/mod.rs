@@ -15,7 +15,7 @@ use std::fmt;
 
 use toml::Spanned;
 
-use crate::deps::index::url::percent_decode;
+use crate::index::url::percent_decode;
 use pycontainer_python::name::{ExtraName, PackageName};
 use pycontainer_python::pep440::{Pep440Error, SpecifierSet, Version};
 use pycontainer_python::pep508::{Marker, MarkerEnv};

@@ -577,7 +577,7 @@ mod tests {
 
     /// A FastAPI app with `uvicorn[standard]`, a `redis` extra, a `dev` group, and numpy forked
     /// by Python version, as `uv lock` writes it (wheel lists trimmed).
-    const APP: &str = include_str!("../../../tests/fixtures/locks/uv.lock");
+    const APP: &str = include_str!("../../../../tests/fixtures/locks/uv.lock");
 
     fn env(python: &str) -> MarkerEnv {
         MarkerEnv::linux_cpython(&python.parse().unwrap(), "x86_64")

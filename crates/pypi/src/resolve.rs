@@ -34,7 +34,7 @@ use std::collections::BTreeMap;
 
 use pubgrub::PubGrubError;
 
-use crate::deps::index::{self, Hashes, ProjectFile, ProjectPage};
+use crate::index::{self, Hashes, ProjectFile, ProjectPage};
 use pycontainer_python::metadata::{self, CoreMetadata};
 use pycontainer_python::name::{ExtraName, PackageName};
 use pycontainer_python::pep440::{SpecifierSet, Version};
