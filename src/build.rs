@@ -6,7 +6,6 @@ use serde::Serialize;
 
 use crate::deps;
 use crate::deps::build::{DepsLayer, InstalledPackage};
-use crate::deps::venv::VENV;
 use crate::error::Error;
 use crate::host::{Host, Progress};
 use crate::layer::write_layer;
@@ -20,6 +19,8 @@ use crate::source::Origin;
 use pycontainer_digest::Digest;
 use pycontainer_oci::mutate::{self, AddedLayer};
 use pycontainer_oci::{self as oci, Descriptor, ImageConfig};
+use pycontainer_wheel::dist_info::{dist_info, ProjectInfo};
+use pycontainer_wheel::venv::VENV;
 
 #[derive(Clone, Debug, Serialize)]
 #[serde(rename_all = "camelCase")]
@@ -229,7 +230,10 @@ async fn compose<H: Host>(
     // with its code in the app layer.
     let mut app_layer = Cow::Borrowed(&plan.app_layer);
     if let Some(d) = deps {
-        let info = deps::project::dist_info(&plan.project.metadata, &d.site_packages);
+        let info = match project_info(&plan.project.metadata) {
+            Some(meta) => dist_info(&meta, &d.site_packages),
+            None => Vec::new(),
+        };
         if !info.is_empty() {
             let entries = app_layer.to_mut();
             entries.extend(info);
@@ -385,5 +389,22 @@ fn upload<'a>(
         media_type: plan.base.flavor.manifest().to_owned(),
         manifest: image.manifest_bytes.clone(),
         children: Vec::new(),
+    })
+}
+
+/// The project as its dist-info records it; `None` without a static name
+/// and version (a dynamic version needs the project's build backend).
+fn project_info(meta: &crate::project::Metadata) -> Option<ProjectInfo<'_>> {
+    Some(ProjectInfo {
+        name: meta.name.as_deref()?,
+        version: meta.version.as_deref()?,
+        summary: meta.description.as_deref(),
+        license: meta.license.as_deref(),
+        requires_python: meta.requires_python.as_deref(),
+        urls: &meta.urls,
+        dependencies: &meta.dependencies,
+        optional_dependencies: &meta.optional_dependencies,
+        scripts: &meta.scripts,
+        gui_scripts: &meta.gui_scripts,
     })
 }

@@ -18,11 +18,12 @@ use pycontainer_python::name::{ExtraName, PackageName};
 use super::download::{self, Credentials, Wanted};
 use super::input::Input;
 use super::pins::{self, Pick};
-use super::venv::Venv;
-use super::{install, probe, DepsError};
+use super::{probe, DepsError};
 use crate::wheelfile::WheelFile;
 use pycontainer_pypi::lock::Selection;
 use pycontainer_python::tags::{Tags, Target};
+use pycontainer_wheel::install;
+use pycontainer_wheel::venv::Venv;
 
 /// Bump when the layer's bytes would change for the same wheels: the
 /// cache key includes it, so old cached layers are not reused.

@@ -3,20 +3,16 @@
 pub mod build;
 pub mod download;
 pub mod input;
-pub mod install;
 pub mod lockfile;
 pub mod pins;
 pub mod probe;
-pub mod project;
 pub mod reqfile;
-pub mod target;
-pub mod venv;
 
 /// Everything that can go wrong between a project's dependency list and its layer.
 #[derive(Debug, thiserror::Error)]
 pub enum DepsError {
     #[error(transparent)]
-    Target(#[from] target::TargetError),
+    Target(#[from] pycontainer_wheel::target::TargetError),
     #[error(transparent)]
     Input(#[from] input::InputError),
     #[error("base layer {digest} has media type {media_type}, which pycontainer cannot read to find the base's Python (gzip and plain tar layers are supported)")]
@@ -43,7 +39,7 @@ pub enum DepsError {
     #[error("the image's platform {platform} has no Python machine name, so no wheel can be chosen for it")]
     Machine { platform: String },
     #[error(transparent)]
-    Install(#[from] install::InstallError),
+    Install(#[from] pycontainer_wheel::install::InstallError),
     #[error(transparent)]
     Lock(#[from] pycontainer_pypi::lock::LockError),
     #[error(transparent)]

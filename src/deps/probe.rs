@@ -10,8 +10,8 @@ use pycontainer_archive::gunzip::Gunzip;
 use pycontainer_archive::untar::Untar;
 use pycontainer_oci::Descriptor;
 
-use super::target::{BaseEnv, Probe};
 use super::DepsError;
+use pycontainer_wheel::target::{BaseEnv, Probe, TargetError};
 
 const CHUNK: usize = 1 << 20;
 
@@ -33,7 +33,7 @@ pub async fn base_env<H: Host>(
         }
     }
     let dir = match &base.origin {
-        Origin::None => return Err(DepsError::Target(super::target::TargetError::NoPython).into()),
+        Origin::None => return Err(DepsError::Target(TargetError::NoPython).into()),
         Origin::Layout(path) => path.clone(),
         Origin::Registry(repo) => {
             let cache = cache.ok_or_else(|| Error::Option {

@@ -3,19 +3,33 @@
 //! entry points. Its code stays where the app layer puts it, on PYTHONPATH;
 //! no build backend runs.
 
-use crate::project::Metadata;
 use pycontainer_archive::Entry;
 use pycontainer_digest::{Digest, Sha256};
 use pycontainer_python::name::PackageName;
-
 use pycontainer_python::record::{self, RecordEntry, RecordHash};
 
-/// The dist-info entries for the app layer, or none when the project has
-/// no static name and version (a dynamic version needs its build backend).
-pub fn dist_info(meta: &Metadata, site_packages: &str) -> Vec<Entry> {
-    let (Some(name), Some(version)) = (&meta.name, &meta.version) else {
-        return Vec::new();
-    };
+/// What the project's pyproject.toml says of it, as its dist-info records it.
+#[derive(Clone, Copy, Debug, Default)]
+pub struct ProjectInfo<'a> {
+    pub name: &'a str,
+    pub version: &'a str,
+    pub summary: Option<&'a str>,
+    pub license: Option<&'a str>,
+    pub requires_python: Option<&'a str>,
+    /// `[project.urls]`, in file order.
+    pub urls: &'a [(String, String)],
+    /// PEP 508 requirement strings.
+    pub dependencies: &'a [String],
+    pub optional_dependencies: &'a [(String, Vec<String>)],
+    /// (command name, `module:object`), in file order.
+    pub scripts: &'a [(String, String)],
+    pub gui_scripts: &'a [(String, String)],
+}
+
+/// The dist-info entries for the app layer, or none when the project's
+/// name is not a valid distribution name.
+pub fn dist_info(meta: &ProjectInfo<'_>, site_packages: &str) -> Vec<Entry> {
+    let (name, version) = (meta.name, meta.version);
     let Ok(normalized) = PackageName::new(name) else {
         return Vec::new();
     };
@@ -56,23 +70,23 @@ pub fn dist_info(meta: &Metadata, site_packages: &str) -> Vec<Entry> {
 }
 
 /// Core metadata 2.1 from what pyproject.toml says.
-fn metadata(meta: &Metadata, name: &str, version: &str) -> String {
+fn metadata(meta: &ProjectInfo<'_>, name: &str, version: &str) -> String {
     let mut out = format!("Metadata-Version: 2.1\nName: {name}\nVersion: {version}\n");
-    let mut field = |key: &str, value: Option<&String>| {
+    let mut field = |key: &str, value: Option<&str>| {
         if let Some(v) = value.filter(|v| !v.contains('\n')) {
             out.push_str(&format!("{key}: {v}\n"));
         }
     };
-    field("Summary", meta.description.as_ref());
-    field("License", meta.license.as_ref());
-    field("Requires-Python", meta.requires_python.as_ref());
-    for (label, url) in &meta.urls {
+    field("Summary", meta.summary);
+    field("License", meta.license);
+    field("Requires-Python", meta.requires_python);
+    for (label, url) in meta.urls {
         out.push_str(&format!("Project-URL: {label}, {url}\n"));
     }
-    for dep in &meta.dependencies {
+    for dep in meta.dependencies {
         out.push_str(&format!("Requires-Dist: {dep}\n"));
     }
-    for (extra, deps) in &meta.optional_dependencies {
+    for (extra, deps) in meta.optional_dependencies {
         out.push_str(&format!("Provides-Extra: {extra}\n"));
         for dep in deps {
             let joined = if dep.contains(';') {
@@ -91,11 +105,11 @@ fn metadata(meta: &Metadata, name: &str, version: &str) -> String {
     out
 }
 
-fn entry_points(meta: &Metadata) -> Option<String> {
+fn entry_points(meta: &ProjectInfo<'_>) -> Option<String> {
     let mut out = String::new();
     for (section, scripts) in [
-        ("console_scripts", &meta.scripts),
-        ("gui_scripts", &meta.gui_scripts),
+        ("console_scripts", meta.scripts),
+        ("gui_scripts", meta.gui_scripts),
     ] {
         if scripts.is_empty() {
             continue;
@@ -129,17 +143,20 @@ mod tests {
 
     #[test]
     fn a_project_with_name_and_version_gets_a_dist_info() {
-        let meta = Metadata {
-            name: Some("Deps.Demo".into()),
-            version: Some("0.1.0".into()),
-            requires_python: Some(">=3.11".into()),
-            dependencies: vec!["fastapi>=0.115,<1".into()],
-            optional_dependencies: vec![(
-                "dev".into(),
-                vec!["pytest; python_version >= '3.8'".into()],
-            )],
-            scripts: vec![("deps-demo".into(), "deps_demo.main:run".into())],
-            ..Metadata::default()
+        let dependencies = ["fastapi>=0.115,<1".to_owned()];
+        let optional = [(
+            "dev".to_owned(),
+            vec!["pytest; python_version >= '3.8'".to_owned()],
+        )];
+        let scripts = [("deps-demo".to_owned(), "deps_demo.main:run".to_owned())];
+        let meta = ProjectInfo {
+            name: "Deps.Demo",
+            version: "0.1.0",
+            requires_python: Some(">=3.11"),
+            dependencies: &dependencies,
+            optional_dependencies: &optional,
+            scripts: &scripts,
+            ..ProjectInfo::default()
         };
         let entries = dist_info(&meta, "app/.venv/lib/python3.11/site-packages");
         let paths: Vec<&str> = entries.iter().map(|e| e.path.as_str()).collect();
@@ -176,10 +193,11 @@ mod tests {
     }
 
     #[test]
-    fn a_dynamic_version_gets_none() {
-        let meta = Metadata {
-            name: Some("x".into()),
-            ..Metadata::default()
+    fn a_name_that_is_no_distribution_name_gets_none() {
+        let meta = ProjectInfo {
+            name: "not a name!",
+            version: "1.0",
+            ..ProjectInfo::default()
         };
         assert!(dist_info(&meta, "s").is_empty());
     }

@@ -4,7 +4,8 @@
 use super::*;
 use pycontainer_archive::zip::writer::{file, read_all, zip, File as ZipFile};
 
-const SIX: &[u8] = include_bytes!("../../../tests/fixtures/wheels/six-1.17.0-py2.py3-none-any.whl");
+const SIX: &[u8] =
+    include_bytes!("../../../../tests/fixtures/wheels/six-1.17.0-py2.py3-none-any.whl");
 const SIX_WHL: &str = "six-1.17.0-py2.py3-none-any.whl";
 const DEMO_WHL: &str = "demo-1.0-py3-none-any.whl";
 const SITE: &str = "app/.venv/lib/python3.11/site-packages";

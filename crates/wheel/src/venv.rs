@@ -6,7 +6,7 @@ use std::collections::BTreeMap;
 use pycontainer_archive::{Entry, ZipMember};
 use pycontainer_python::name::PackageName;
 
-use super::install::{Plan, Scheme, Source};
+use crate::install::{Plan, Scheme, Source};
 
 /// Where the venv is in the image. Under the default workdir, so that the
 /// image reads like a project checked out with `uv sync`; the default
