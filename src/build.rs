@@ -1,11 +1,9 @@
 //! Carries out a plan: base blobs, the app layer, config and manifest, and the tag last.
 
-use std::borrow::Cow;
-
 use serde::Serialize;
 
-use crate::deps;
-use crate::deps::build::{DepsLayer, InstalledPackage};
+use crate::deps::decide::InstalledPackage;
+use crate::deps::layer::DepsLayer;
 use crate::error::Error;
 use crate::host::{Host, Progress};
 use crate::layer::write_layer;
@@ -14,12 +12,11 @@ use crate::plan::{self, BuildOptions, Plan};
 use crate::plan::{FileCount, PlanView};
 use crate::project::Excluded;
 use crate::registry::push::{self, Blob, PushStats, Pushed, Source, Upload};
-use crate::registry::{pull, Client, ClientOptions};
+use crate::registry::{pull, Client};
 use crate::source::Origin;
 use pycontainer_digest::Digest;
 use pycontainer_oci::mutate::{self, AddedLayer};
 use pycontainer_oci::{self as oci, Descriptor, ImageConfig};
-use pycontainer_wheel::dist_info::{dist_info, ProjectInfo};
 use pycontainer_wheel::venv::VENV;
 
 #[derive(Clone, Debug, Serialize)]
@@ -103,7 +100,7 @@ impl BuildResult {
 /// Builds the image the options describe into an OCI layout, a registry,
 /// or both; with `dry_run`, only plans it.
 pub async fn build<H: Host>(host: &H, options: &BuildOptions) -> Result<BuildResult, Error> {
-    let client = Client::new(host, client_options(host, options)?);
+    let client = Client::new(host, options.client_options(host)?);
     host.progress(&Progress::Phase { name: "plan" });
     let plan = plan::make(&client, options).await?;
     if options.dry_run {
@@ -112,40 +109,27 @@ pub async fn build<H: Host>(host: &H, options: &BuildOptions) -> Result<BuildRes
     execute(&client, &plan).await
 }
 
-/// The registry options; mirrors come from `--registry-mirror`, else
-/// `PYCONTAINER_REGISTRY_MIRRORS` (comma-separated).
-fn client_options<H: Host>(host: &H, options: &BuildOptions) -> Result<ClientOptions, Error> {
-    let (flag, mirrors) = if options.registry_mirrors.is_empty() {
-        let env = host.env("PYCONTAINER_REGISTRY_MIRRORS").unwrap_or_default();
-        let list = env
-            .split(',')
-            .map(str::trim)
-            .filter(|m| !m.is_empty())
-            .map(str::to_owned)
-            .collect();
-        ("PYCONTAINER_REGISTRY_MIRRORS", list)
-    } else {
-        ("--registry-mirror", options.registry_mirrors.clone())
-    };
-    ClientOptions::new(
-        &options.insecure_registries,
-        options.parallel,
-        options.chunk_size,
-    )
-    .with_mirrors(&mirrors)
-    .map_err(|message| Error::Option {
-        flag: flag.to_owned(),
-        message,
-    })
-}
-
 /// Writes the planned image, then pushes it. A failed write leaves the
 /// output layout as it found it; a push sends the manifest only once every
 /// blob is in place.
 pub async fn execute<H: Host>(client: &Client<'_, H>, plan: &Plan) -> Result<BuildResult, Error> {
     let host = client.host();
-    let deps = match &plan.deps {
-        Some(d) => Some(deps::build::layer(client, plan, d).await?),
+    let install = match &plan.deps {
+        Some(d) => Some(d.install.as_ref().ok_or(Error::Undecided)?),
+        None => None,
+    };
+    let deps = match install {
+        Some(install) => Some(
+            crate::deps::layer::write(
+                host,
+                install,
+                &plan.cache,
+                plan.epoch,
+                plan.base.flavor.gzip_layer(),
+                client.options.parallel,
+            )
+            .await?,
+        ),
         None => None,
     };
     let deps = deps.as_ref();
@@ -159,7 +143,10 @@ pub async fn execute<H: Host>(client: &Client<'_, H>, plan: &Plan) -> Result<Bui
             }
             written?
         }
-        None => compose(host, &Layout::new(host, cache(plan)?), plan, deps).await?,
+        None => {
+            let store = plan.cache.require("a build that writes no layout")?;
+            compose(host, &Layout::new(host, store), plan, deps).await?
+        }
     };
     let (pushed, push_stats) = if plan.push.is_empty() {
         (Vec::new(), None)
@@ -189,21 +176,12 @@ pub async fn execute<H: Host>(client: &Client<'_, H>, plan: &Plan) -> Result<Bui
         layers,
         pushed,
         push_stats,
-        dependencies: deps.map(|d| DepsResult {
-            target: d.target.clone(),
+        dependencies: install.map(|i| DepsResult {
+            target: i.target.describe(),
             venv: VENV.to_owned(),
-            packages: d.packages.clone(),
+            packages: i.packages(),
         }),
         ..BuildResult::planned(plan)
-    })
-}
-
-/// The blob cache, which registry bases and push-only builds need.
-fn cache(plan: &Plan) -> Result<&str, Error> {
-    plan.cache.as_deref().ok_or_else(|| Error::Option {
-        flag: "--cache-dir".to_owned(),
-        message: "there is no cache directory (neither HOME nor XDG_CACHE_HOME is set); pass --cache-dir DIR"
-            .to_owned(),
     })
 }
 
@@ -226,50 +204,34 @@ async fn compose<H: Host>(
 ) -> Result<Composed, Error> {
     host.progress(&Progress::Phase { name: "layer" });
     let flavor = plan.base.flavor;
-    // With a venv, the project is installed in it too: its dist-info goes
-    // with its code in the app layer.
-    let mut app_layer = Cow::Borrowed(&plan.app_layer);
-    if let Some(d) = deps {
-        let info = match project_info(&plan.project.metadata) {
-            Some(meta) => dist_info(&meta, &d.site_packages),
-            None => Vec::new(),
-        };
-        if !info.is_empty() {
-            let entries = app_layer.to_mut();
-            entries.extend(info);
-            pycontainer_sort::sort_by(entries, |a, b| a.path.cmp(&b.path));
-        }
-    }
     let (app, diff_id) = write_layer(
         host,
         store,
-        &app_layer,
+        &plan.app_layer,
         plan.epoch,
         flavor.gzip_layer(),
         "app layer",
     )
     .await?;
     let mut added = Vec::new();
-    let mut changes = plan.changes.clone();
     let mut layers = plan.base.layers.clone();
     if let Some(d) = deps {
+        let install = plan.deps.as_ref().and_then(|p| p.install.as_ref());
         added.push(AddedLayer {
             diff_id: d.diff_id.clone(),
             created_by: format!(
                 "pycontainer: {} packages into {VENV} for {}",
-                d.packages.len(),
-                d.target
+                install.map_or(0, |i| i.picks.len()),
+                install.map(|i| i.target.describe()).unwrap_or_default()
             ),
         });
         layers.push(d.desc.clone());
-        // The venv's variables first, so that an explicit --env PATH still wins.
-        changes.env = d.env.iter().cloned().chain(changes.env).collect();
     }
     added.push(AddedLayer {
         diff_id,
         created_by: format!("pycontainer: app layer at {}", plan.changes.working_dir),
     });
-    let config = mutate::derive_config(&plan.base.config, &added, &changes);
+    let config = mutate::derive_config(&plan.base.config, &added, &plan.changes);
     let config_bytes = oci::to_canonical_json(&config);
     let config_desc = Descriptor::new(
         flavor.config(),
@@ -307,7 +269,7 @@ async fn write_layout<H: Host>(
         Origin::Layout(path) => Some(path.as_str()),
         Origin::Registry(repo) => {
             host.progress(&Progress::Phase { name: "pull" });
-            let dir = cache(plan)?;
+            let dir = plan.cache.require("a registry base's layers")?;
             pull::fetch_blobs(client, repo, &plan.base.layers, &Layout::new(host, dir)).await?;
             Some(dir)
         }
@@ -354,7 +316,7 @@ fn upload<'a>(
     let base_source = match &plan.base.origin {
         Origin::Registry(repo) => Source::Remote {
             repo,
-            cache: cache(plan)?,
+            cache: plan.cache.require("a registry base's layers")?,
         },
         Origin::Layout(path) => Source::Layout(path),
         Origin::None => Source::Layout(&image.store),
@@ -389,22 +351,5 @@ fn upload<'a>(
         media_type: plan.base.flavor.manifest().to_owned(),
         manifest: image.manifest_bytes.clone(),
         children: Vec::new(),
-    })
-}
-
-/// The project as its dist-info records it; `None` without a static name
-/// and version (a dynamic version needs the project's build backend).
-fn project_info(meta: &crate::project::Metadata) -> Option<ProjectInfo<'_>> {
-    Some(ProjectInfo {
-        name: meta.name.as_deref()?,
-        version: meta.version.as_deref()?,
-        summary: meta.description.as_deref(),
-        license: meta.license.as_deref(),
-        requires_python: meta.requires_python.as_deref(),
-        urls: &meta.urls,
-        dependencies: &meta.dependencies,
-        optional_dependencies: &meta.optional_dependencies,
-        scripts: &meta.scripts,
-        gui_scripts: &meta.gui_scripts,
     })
 }

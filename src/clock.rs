@@ -12,6 +12,13 @@ pub struct ClockError {
     pub value: String,
 }
 
+impl ClockError {
+    /// The stable code the CLI and JS API report.
+    pub fn code(&self) -> &'static str {
+        "source-date-epoch"
+    }
+}
+
 /// The timestamp for file mtimes, `created` and history.
 pub fn build_epoch<H: Host>(host: &H) -> Result<u64, ClockError> {
     match host.env("SOURCE_DATE_EPOCH") {

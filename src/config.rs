@@ -50,6 +50,16 @@ pub enum ConfigError {
     },
 }
 
+impl ConfigError {
+    /// The stable code the CLI and JS API report.
+    pub fn code(&self) -> &'static str {
+        match self {
+            ConfigError::Flag { .. } => "invalid-option",
+            _ => "config",
+        }
+    }
+}
+
 /// One source's settings; `None` or empty where it says nothing.
 #[derive(Clone, Debug, Default, PartialEq, Eq)]
 pub struct Settings {

@@ -1,47 +1,36 @@
-//! The one error type the outside sees: a stable code and a message for people.
+//! The one error type the outside sees: each module's own error, with the
+//! stable code that module gives it and a message for people.
 
-use crate::clock::ClockError;
-use crate::config::ConfigError;
+use crate::cache::CacheError;
 use crate::deps::DepsError;
 use crate::host::HostError;
 use crate::layer::LayerError;
 use crate::layout::LayoutError;
-use crate::project::ProjectError;
+use crate::plan::PlanError;
+use crate::publish::PublishError;
 use crate::registry::RegistryError;
-use crate::source::SourceError;
-use pycontainer_oci::reference::ReferenceError;
-use pycontainer_python::interpreters::InterpreterError;
 
 #[derive(Debug, thiserror::Error)]
 pub enum Error {
-    #[error("{flag}: {message}")]
-    Option { flag: String, message: String },
-    #[error("{origin} {value:?}: {source}")]
-    Tag {
-        origin: String,
-        value: String,
-        source: ReferenceError,
-    },
     #[error(transparent)]
-    Config(#[from] ConfigError),
+    Plan(#[from] PlanError),
     #[error(transparent)]
-    Python(#[from] InterpreterError),
+    Publish(#[from] PublishError),
     #[error(transparent)]
-    Base(#[from] SourceError),
-    #[error(transparent)]
-    Project(#[from] ProjectError),
-    #[error(transparent)]
-    Layout(#[from] LayoutError),
+    Deps(Box<DepsError>),
     #[error(transparent)]
     Layer(#[from] LayerError),
     #[error(transparent)]
-    Clock(#[from] ClockError),
+    Layout(#[from] LayoutError),
     #[error(transparent)]
     Registry(#[from] RegistryError),
     #[error(transparent)]
-    Host(#[from] HostError),
+    Cache(#[from] CacheError),
     #[error(transparent)]
-    Deps(Box<DepsError>),
+    Host(#[from] HostError),
+    /// A plan made for a dry run, whose registry base was not read, cannot be built.
+    #[error("the plan leaves the dependencies undecided (a dry run does not read a registry base); plan again without dry_run to build")]
+    Undecided,
 }
 
 impl From<DepsError> for Error {
@@ -54,25 +43,15 @@ impl Error {
     /// A stable, machine-readable code for scripts and the JS API.
     pub fn code(&self) -> &'static str {
         match self {
-            Error::Option { .. } => "invalid-option",
-            Error::Config(ConfigError::Flag { .. }) => "invalid-option",
-            Error::Config(_) => "config",
-            Error::Python(_) => "python-version",
-            Error::Tag { .. } => "invalid-tag",
-            Error::Base(SourceError::Registry { source, .. }) => source.code(),
-            Error::Registry(source) => source.code(),
-            Error::Base(_) => "base-image",
-            Error::Project(ProjectError::Host(_)) | Error::Host(_) => "io",
-            Error::Project(
-                ProjectError::PyprojectSyntax { .. } | ProjectError::PyprojectField { .. },
-            ) => "pyproject",
-            Error::Project(ProjectError::Framework(_)) => "ambiguous-entrypoint",
-            Error::Project(ProjectError::Ignore(_)) => "dockerignore",
-            Error::Project(_) => "project",
-            Error::Layout(_) => "output",
-            Error::Layer(e) => e.code(),
-            Error::Clock(_) => "source-date-epoch",
+            Error::Plan(e) => e.code(),
+            Error::Publish(e) => e.code(),
             Error::Deps(e) => e.code(),
+            Error::Layer(e) => e.code(),
+            Error::Layout(e) => e.code(),
+            Error::Registry(e) => e.code(),
+            Error::Cache(e) => e.code(),
+            Error::Host(e) => e.code(),
+            Error::Undecided => "internal",
         }
     }
 }

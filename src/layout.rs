@@ -16,7 +16,7 @@ const OCI_LAYOUT: &[u8] = br#"{"imageLayoutVersion":"1.0.0"}"#;
 pub enum LayoutError {
     #[error("{path} is not an OCI image layout (it has no index.json)")]
     NotALayout { path: String },
-    #[error("{path} exists and is not an OCI image layout; choose an empty or new directory for --output")]
+    #[error("{path} exists and is not an OCI image layout; choose an empty or new directory")]
     OutputNotLayout { path: String },
     #[error("{file}: {message}")]
     BadDocument { file: String, message: String },
@@ -67,6 +67,13 @@ pub enum LayoutError {
     },
     #[error(transparent)]
     Host(#[from] HostError),
+}
+
+impl LayoutError {
+    /// The stable code the CLI and JS API report.
+    pub fn code(&self) -> &'static str {
+        "output"
+    }
 }
 
 pub(crate) fn list(what: &str, items: &[String]) -> String {

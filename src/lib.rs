@@ -1,6 +1,7 @@
 //! pycontainer: builds OCI images from Python projects, with no Docker and no Python.
 
 pub mod build;
+pub mod cache;
 pub mod clock;
 pub mod config;
 pub mod deps;

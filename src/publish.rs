@@ -9,8 +9,32 @@ use crate::registry::push::{self, Blob, PushStats, Pushed, Source, Upload};
 use crate::registry::{Client, ClientOptions, Repo};
 use pycontainer_digest::Digest;
 use pycontainer_oci::annotation::BASE_NAME;
-use pycontainer_oci::reference::Reference;
+use pycontainer_oci::reference::{Reference, ReferenceError};
 use pycontainer_oci::{media, Descriptor, Index, Manifest};
+
+/// Why the references to push to cannot be used.
+#[derive(Debug, thiserror::Error)]
+pub enum PublishError {
+    #[error("REF: name at least one reference to push to, e.g. registry.example.com/team/app:1.0")]
+    NoReference,
+    #[error("REF {value:?}: {source}")]
+    Reference {
+        value: String,
+        source: ReferenceError,
+    },
+    #[error("REF: {value:?} names a digest; push to a NAME[:TAG]")]
+    Digest { value: String },
+}
+
+impl PublishError {
+    /// The stable code the CLI and JS API report.
+    pub fn code(&self) -> &'static str {
+        match self {
+            PublishError::Reference { .. } => "invalid-tag",
+            PublishError::NoReference | PublishError::Digest { .. } => "invalid-option",
+        }
+    }
+}
 
 #[derive(Clone, Debug, Default, Deserialize)]
 #[serde(rename_all = "camelCase", deny_unknown_fields)]
@@ -68,28 +92,19 @@ pub async fn push_layout<H: Host>(host: &H, options: &PushOptions) -> Result<Pus
     })
 }
 
-fn references(values: &[String]) -> Result<Vec<Reference>, Error> {
+fn references(values: &[String]) -> Result<Vec<Reference>, PublishError> {
     if values.is_empty() {
-        return Err(Error::Option {
-            flag: "REF".to_owned(),
-            message:
-                "name at least one reference to push to, e.g. registry.example.com/team/app:1.0"
-                    .to_owned(),
-        });
+        return Err(PublishError::NoReference);
     }
     values
         .iter()
         .map(|v| {
-            let r = Reference::parse(v).map_err(|source| Error::Tag {
-                origin: "REF".to_owned(),
+            let r = Reference::parse(v).map_err(|source| PublishError::Reference {
                 value: v.clone(),
                 source,
             })?;
             match r.digest() {
-                Some(_) => Err(Error::Option {
-                    flag: "REF".to_owned(),
-                    message: format!("{v:?} names a digest; push to a NAME[:TAG]"),
-                }),
+                Some(_) => Err(PublishError::Digest { value: v.clone() }),
                 None => Ok(r),
             }
         })

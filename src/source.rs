@@ -27,10 +27,20 @@ pub enum SourceError {
         value: String,
         source: Box<RegistryError>,
     },
-    #[error("--base-image {value:?}: {reason}")]
+    #[error("{value:?}: {reason}")]
     Invalid { value: String, reason: String },
-    #[error("--base-image {value}: {source}")]
+    #[error("{value}: {source}")]
     Layout { value: String, source: LayoutError },
+}
+
+impl SourceError {
+    /// The stable code the CLI and JS API report.
+    pub fn code(&self) -> &'static str {
+        match self {
+            SourceError::Registry { source, .. } => source.code(),
+            SourceError::Invalid { .. } | SourceError::Layout { .. } => "base-image",
+        }
+    }
 }
 
 impl BaseRef {

@@ -6,6 +6,7 @@ use common::*;
 use pycontainer::error::Error;
 use pycontainer::host::NativeHost;
 use pycontainer::layout::LayoutError;
+use pycontainer::plan::PlanError;
 use pycontainer::project::ProjectError;
 use pycontainer_oci::{self as oci, media};
 
@@ -337,12 +338,12 @@ fn bad_input_is_reported_and_nothing_is_written() {
     let mut o = options(&ctx.path("missing"), &layout, "scratch", &[]);
     assert!(matches!(
         build(o.clone()),
-        Error::Project(ProjectError::ContextMissing { .. })
+        Error::Plan(PlanError::Project(p)) if matches!(*p, ProjectError::ContextMissing { .. })
     ));
     o.context = ctx.path("pyproject.toml");
     assert!(matches!(
         build(o.clone()),
-        Error::Project(ProjectError::ContextNotDir { .. })
+        Error::Plan(PlanError::Project(p)) if matches!(*p, ProjectError::ContextNotDir { .. })
     ));
     o.context = ctx.path("");
     for tag in ["Foo:bar:baz", "Upper/x:1", "app:"] {
@@ -381,7 +382,9 @@ fn an_absent_base_tag_lists_the_tags_there_are() {
     ));
     let msg = e.to_string();
     assert!(
-        matches!(e, Error::Base(_)) && msg.contains("\"three\"") && msg.contains("one, two"),
+        matches!(e, Error::Plan(PlanError::Base { .. }))
+            && msg.contains("\"three\"")
+            && msg.contains("one, two"),
         "{msg}"
     );
 }
@@ -428,7 +431,11 @@ fn an_output_dir_that_is_not_a_layout_is_left_alone() {
         &options(&ctx.path(""), &out.path(""), "scratch", &[]),
     ));
     assert!(
-        matches!(e, Error::Layout(LayoutError::OutputNotLayout { .. })),
+        matches!(
+            &e,
+            Error::Plan(PlanError::Output { source, .. })
+                if matches!(**source, LayoutError::OutputNotLayout { .. })
+        ),
         "{e}"
     );
     assert_eq!(std::fs::read_dir(&out.0).map(|d| d.count()).ok(), Some(1));

@@ -156,8 +156,8 @@ fn precedence_is_flag_then_env_then_pycontainer_toml_then_tool_table() {
         .map(|e| e.to_string())
         .unwrap_or_default();
     assert!(
-        r.contains("--script \"x\""),
-        "[tool.pycontainer] applies where nothing overrides it: {r}"
+        r.starts_with("pyproject.toml [tool.pycontainer] script \"x\": no such console script"),
+        "[tool.pycontainer] applies where nothing overrides it, and the error says where it came from: {r}"
     );
     let files = [files[0], ("pyproject.toml", "[project]\nname = \"p\"\n[tool.pycontainer]\nworkdir = \"/tool\"\nuser = \"tool\"\nplatform = \"linux/arm64\"\n"), files[2]];
     let r = plan_with(&host, &files, |_| {}).unwrap_or_else(|e| panic!("{e}"));

@@ -13,9 +13,10 @@ use std::time::{Duration, Instant};
 use common::*;
 use pycontainer::error::Error;
 use pycontainer::host::NativeHost;
-use pycontainer::plan::BuildOptions;
+use pycontainer::plan::{BuildOptions, PlanError};
 use pycontainer::publish::{push_layout, PushOptions};
 use pycontainer::registry::RegistryError;
+use pycontainer::source::SourceError;
 
 /// A registry process, killed when dropped.
 struct Registry {
@@ -233,7 +234,10 @@ fn large_layers_go_up_in_chunks_and_come_back_intact() {
 fn registry_error(result: Result<pycontainer::build::BuildResult, Error>) -> RegistryError {
     match result {
         Err(Error::Registry(e)) => e,
-        Err(Error::Base(pycontainer::source::SourceError::Registry { source, .. })) => *source,
+        Err(Error::Plan(PlanError::Source(e))) => match *e {
+            SourceError::Registry { source, .. } => *source,
+            e => panic!("expected a registry error, got {e}"),
+        },
         Err(e) => panic!("expected a registry error, got {e}"),
         Ok(_) => panic!("expected a registry error, got success"),
     }

@@ -198,6 +198,9 @@ function formatPlan(result, { verbose = false, cwd = process.cwd() } = {}) {
     'layers',
     asArray(plan.layers).map((l) => {
       const layer = asObject(l);
+      if (layer.packages !== undefined) {
+        return `${layer.name}: ${layer.packages} package${layer.packages === 1 ? '' : 's'}`;
+      }
       return `${layer.name}: ${layer.entries} entries, ${formatBytes(layer.bytes)}`;
     }),
   );

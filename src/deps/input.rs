@@ -2,6 +2,7 @@
 
 use serde::Serialize;
 
+use super::DepsError;
 use crate::config::DepsSettings;
 use crate::host::{Host, Kind};
 use crate::project::Project;
@@ -38,23 +39,33 @@ const FOUND_IN_ORDER: [(&str, Format); 4] = [
     ("requirements.txt", Format::Requirements),
 ];
 
+/// Why no input could be used. The plan, which knows which setting asked,
+/// names it in front of these.
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
 pub enum InputError {
-    #[error("{origin}: {path} does not exist")]
-    Missing { origin: String, path: String },
-    #[error("--include-deps: the project declares no dependencies (there is no pylock.toml, uv.lock, poetry.lock or requirements.txt, and pyproject.toml lists none)")]
+    #[error("{path} does not exist")]
+    Missing { path: String },
+    #[error("the project declares no dependencies (there is no pylock.toml, uv.lock, poetry.lock or requirements.txt, and pyproject.toml lists none)")]
     NothingToInclude,
 }
 
+impl Input {
+    /// The input file's name, for messages; empty for `[project.dependencies]`.
+    pub fn file_name(&self) -> &str {
+        let path = self.path.as_deref().unwrap_or_default();
+        path.rsplit('/').next().unwrap_or(path)
+    }
+}
+
 /// The dependency input for the project, or `None` when there is nothing
-/// to install or `--no-deps` says not to. `origin` names where an explicit
-/// `requirements` setting came from, for messages.
+/// to install or the settings say not to (`include-deps` false). `origin`
+/// names where an explicit `requirements` setting came from, for its rule.
 pub async fn find<H: Host>(
     host: &H,
     project: &Project,
     settings: &DepsSettings,
     origin: &str,
-) -> Result<Option<Input>, crate::error::Error> {
+) -> Result<Option<Input>, DepsError> {
     if settings.include == Some(false) {
         return Ok(None);
     }
@@ -67,11 +78,7 @@ pub async fn find<H: Host>(
             project.path(rel.trim_start_matches("./"))
         };
         if !is_file(host, &path).await? {
-            return Err(super::DepsError::Input(InputError::Missing {
-                origin: origin.to_owned(),
-                path,
-            })
-            .into());
+            return Err(InputError::Missing { path }.into());
         }
         return Ok(Some(Input {
             format: format_of(rel),
@@ -107,7 +114,7 @@ pub async fn find<H: Host>(
         }));
     }
     if settings.include == Some(true) {
-        return Err(super::DepsError::Input(InputError::NothingToInclude).into());
+        return Err(InputError::NothingToInclude.into());
     }
     Ok(None)
 }

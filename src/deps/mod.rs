@@ -1,18 +1,52 @@
-//! Dependencies for the target image: what to install, for which platform, and the layer they make.
+//! Dependencies for the target image, through the host: which input names
+//! them, what the base image runs Python with, one wheel per package from a
+//! lock or a resolution, and the venv layer they make. The parsing, the
+//! resolver and the install plans are the `pycontainer-pypi` and
+//! `pycontainer-wheel` crates'; this module does their I/O.
 
-pub mod build;
+pub mod decide;
 pub mod download;
+pub mod indexes;
 pub mod input;
+pub mod layer;
 pub mod lockfile;
 pub mod pins;
 pub mod probe;
+pub mod project;
 pub mod reqfile;
+
+use pycontainer_oci::Platform;
+use pycontainer_pypi::lock::Selection;
+
+use crate::cache::CacheDir;
+use crate::config::DepsSettings;
+use crate::project::Project;
+use crate::source::BaseImage;
+
+/// What deciding the dependencies reads: the project and its input, the
+/// settings and selection, the base and its platform, and the cache.
+pub struct DepsRequest<'a> {
+    pub project: &'a Project,
+    pub input: &'a input::Input,
+    pub settings: &'a DepsSettings,
+    /// `--extra` and `--group`, as normalised names.
+    pub selection: &'a Selection,
+    /// The lock must be there and fresh: no resolution.
+    pub locked: bool,
+    pub base: &'a BaseImage,
+    pub platform: &'a Platform,
+    pub cache: &'a CacheDir,
+}
 
 /// Everything that can go wrong between a project's dependency list and its layer.
 #[derive(Debug, thiserror::Error)]
 pub enum DepsError {
     #[error(transparent)]
     Target(#[from] pycontainer_wheel::target::TargetError),
+    #[error(transparent)]
+    Cache(#[from] crate::cache::CacheError),
+    #[error(transparent)]
+    Registry(Box<crate::registry::RegistryError>),
     #[error(transparent)]
     Input(#[from] input::InputError),
     #[error("base layer {digest} has media type {media_type}, which pycontainer cannot read to find the base's Python (gzip and plain tar layers are supported)")]
@@ -78,7 +112,7 @@ pub enum DepsError {
         key: String,
         message: String,
     },
-    #[error("--locked: {path} is missing or was not resolved from the current {input}; build once without --locked to lock again")]
+    #[error("{path} is missing or was not resolved from the current {input}")]
     StaleLock { path: String, input: String },
     #[error("{0}")]
     WheelName(String),
@@ -102,6 +136,8 @@ impl DepsError {
                 "base-python"
             }
             DepsError::Input(_) => "dependencies",
+            DepsError::Cache(e) => e.code(),
+            DepsError::Registry(e) => e.code(),
             DepsError::Wheel(e) => e.code(),
             DepsError::Layer(e) => e.code(),
             DepsError::LocalWheel { .. } | DepsError::Host(_) | DepsError::Layout(_) => "io",

@@ -4,25 +4,22 @@
 use futures_util::StreamExt;
 
 use crate::config::DepsSettings;
-use crate::error::Error;
 use crate::host::{Host, Progress};
 use crate::layout::Layout;
-use crate::plan::Plan;
 use pycontainer_digest::Digest;
 use pycontainer_python::name::PackageName;
 use pycontainer_python::pep440::Version;
 use pycontainer_python::pep508::Requirement;
 use pycontainer_python::wheel::WheelName;
 
-use super::build::{DepsPlan, Indexes};
 use super::download::{self, Wanted};
+use super::indexes::{Indexes, PYPI};
 use super::input::Format;
-use super::lockfile;
-use super::DepsError;
+use super::{lockfile, project, DepsError, DepsRequest};
 use crate::wheelfile::WheelFile;
 use pycontainer_pypi::index::{self, ProjectFile, ProjectPage};
 use pycontainer_pypi::lock::requirements::Requirements;
-use pycontainer_pypi::lock::{self, FileHash, Locked, Pinned, Selection};
+use pycontainer_pypi::lock::{self, FileHash, Locked, Pinned};
 use pycontainer_pypi::ownlock;
 use pycontainer_pypi::resolve::{self, Fetch, Resolver, Step};
 use pycontainer_python::tags::{Tags, Target};
@@ -78,40 +75,35 @@ pub struct PendingLock {
 }
 
 impl PendingLock {
+    /// Where the lock goes.
+    pub fn path(&self) -> &str {
+        &self.path
+    }
+
     pub async fn write<H: Host>(&self, host: &H, target: &Target) {
         lockfile::write(host, &self.path, &self.resolution, &self.inputs, target).await;
     }
 }
 
 /// The wheels to install, sorted by package name, and the lock to write
-/// when they come from a new resolution.
+/// when they come from a new resolution. `text` is the input file's.
 pub async fn pick<H: Host>(
     cx: &Context<'_, H>,
-    plan: &Plan,
-    deps: &DepsPlan,
-    selection: &Selection,
-) -> Result<(Vec<Pick>, Option<PendingLock>), Error> {
+    req: &DepsRequest<'_>,
+    text: Option<&str>,
+) -> Result<(Vec<Pick>, Option<PendingLock>), DepsError> {
     let env = cx.target.marker_env();
-    let input = &deps.input;
-    let text = match &input.path {
-        Some(path) => Some(String::from_utf8_lossy(&cx.host.read_all(path).await?).into_owned()),
-        None => None,
-    };
-    let name = input
-        .path
-        .as_deref()
-        .map(|p| p.rsplit('/').next().unwrap_or(p).to_owned())
-        .unwrap_or_default();
-    let locked = match (input.format, text.as_deref()) {
-        (Format::Pylock, Some(text)) => lock::pylock::read(text, &name, &env, selection),
-        (Format::UvLock, Some(text)) => lock::uvlock::read(text, &name, &env, selection),
+    let selection = req.selection;
+    let name = req.input.file_name();
+    let locked = match (req.input.format, text) {
+        (Format::Pylock, Some(text)) => lock::pylock::read(text, name, &env, selection),
+        (Format::UvLock, Some(text)) => lock::uvlock::read(text, name, &env, selection),
         (Format::PoetryLock, Some(text)) => {
-            let roots = project_requirements(plan, selection)?;
-            lock::poetry::read(text, &name, &env, selection, &roots)
+            let roots = project::requirements(req.project, selection)?;
+            lock::poetry::read(text, name, &env, selection, &roots)
         }
-        _ => return resolved(cx, plan, deps, selection).await,
-    }
-    .map_err(DepsError::from)?;
+        _ => return resolved(cx, req).await,
+    }?;
     Ok((from_locked(cx, &locked).await?, None))
 }
 
@@ -120,7 +112,7 @@ pub async fn pick<H: Host>(
 pub async fn from_locked<H: Host>(
     cx: &Context<'_, H>,
     locked: &Locked,
-) -> Result<Vec<Pick>, Error> {
+) -> Result<Vec<Pick>, DepsError> {
     // Packages whose files the lock does not name ask the index, so they
     // go `parallel` at a time; `buffered` keeps the lock's order.
     futures_util::stream::iter(&locked.packages)
@@ -136,7 +128,7 @@ async fn from_pinned<H: Host>(
     cx: &Context<'_, H>,
     pinned: &Pinned,
     source: &str,
-) -> Result<Pick, Error> {
+) -> Result<Pick, DepsError> {
     let listed = best_listed(&cx.tags, pinned);
     let needs_index = listed.as_ref().is_none_or(|f| f.url.is_none());
     let page = if needs_index {
@@ -177,8 +169,7 @@ async fn from_pinned<H: Host>(
                     .iter()
                     .find(|h| h.algorithm == "sha256")
                     .map_or_else(|| "unknown".to_owned(), |h| h.to_string()),
-            }
-            .into());
+            });
         }
         return Err(no_wheel(cx, pinned, source, page.as_ref()).await?);
     };
@@ -295,7 +286,7 @@ async fn no_wheel<H: Host>(
     pinned: &Pinned,
     source: &str,
     page: Option<&ProjectPage>,
-) -> Result<Error, Error> {
+) -> Result<DepsError, DepsError> {
     let fetched;
     let page = match page {
         Some(p) => Some(p),
@@ -322,8 +313,7 @@ async fn no_wheel<H: Host>(
         nearest: page
             .and_then(|p| nearest(&cx.tags, p, &pinned.version))
             .map(|v| v.to_string()),
-    }
-    .into())
+    })
 }
 
 /// The version closest to `version` that has a wheel for the target; the
@@ -377,7 +367,7 @@ async fn page_of<H: Host>(
     cx: &Context<'_, H>,
     name: &PackageName,
     preferred: Option<&str>,
-) -> Result<Option<ProjectPage>, Error> {
+) -> Result<Option<ProjectPage>, DepsError> {
     let indexes: Vec<&str> = preferred
         .into_iter()
         .chain(cx.indexes.urls.iter().map(String::as_str))
@@ -396,116 +386,24 @@ async fn page_of<H: Host>(
     Ok(None)
 }
 
-/// The project's requirements for the selection: `[project.dependencies]`,
-/// the selected extras' optional dependencies, and the selected groups.
-pub fn project_requirements(plan: &Plan, selection: &Selection) -> Result<Vec<Requirement>, Error> {
-    let meta = &plan.project.metadata;
-    let file = plan
-        .project
-        .metadata_file
-        .clone()
-        .unwrap_or_else(|| "pyproject.toml".to_owned());
-    let mut texts: Vec<(String, &str)> = meta
-        .dependencies
-        .iter()
-        .map(|d| ("dependencies".to_owned(), d.as_str()))
-        .collect();
-    for extra in &selection.extras {
-        let (name, list) = named(&meta.optional_dependencies, extra, "extra", &file)?;
-        texts.extend(
-            list.iter()
-                .map(|d| (format!("optional-dependencies.{name}"), d.as_str())),
-        );
-    }
-    for group in &selection.groups {
-        group_requirements(meta, group, &file, &mut texts, 0)?;
-    }
-    texts
-        .into_iter()
-        .map(|(key, text)| {
-            Requirement::parse(text).map_err(|e| {
-                DepsError::ProjectRequirement {
-                    file: file.clone(),
-                    key,
-                    message: e.to_string(),
-                }
-                .into()
-            })
-        })
-        .collect()
-}
-
-/// The extra or group `wanted` among `lists`, however it is spelled there.
-fn named<'m>(
-    lists: &'m [(String, Vec<String>)],
-    wanted: &PackageName,
-    what: &'static str,
-    file: &str,
-) -> Result<(&'m String, &'m Vec<String>), DepsError> {
-    lists
-        .iter()
-        .find(|(name, _)| PackageName::new(name).ok().as_ref() == Some(wanted))
-        .map(|(name, list)| (name, list))
-        .ok_or_else(|| DepsError::UnknownSelection {
-            what,
-            name: wanted.to_string(),
-            file: file.to_owned(),
-            available: lists.iter().map(|(n, _)| n.clone()).collect(),
-        })
-}
-
-/// A PEP 735 group's requirements, following `include-group` (never in a cycle).
-fn group_requirements<'m>(
-    meta: &'m crate::project::Metadata,
-    group: &PackageName,
-    file: &str,
-    out: &mut Vec<(String, &'m str)>,
-    depth: usize,
-) -> Result<(), Error> {
-    let (name, list) = named(&meta.dependency_groups, group, "group", file)?;
-    if depth > meta.dependency_groups.len() {
-        return Err(DepsError::ProjectRequirement {
-            file: file.to_owned(),
-            key: format!("dependency-groups.{name}"),
-            message: "include-group forms a cycle".to_owned(),
-        }
-        .into());
-    }
-    for item in list {
-        match item.strip_prefix("include-group:") {
-            Some(other) => {
-                let other = PackageName::new(other).map_err(|e| DepsError::ProjectRequirement {
-                    file: file.to_owned(),
-                    key: format!("dependency-groups.{name}"),
-                    message: e.to_string(),
-                })?;
-                group_requirements(meta, &other, file, out, depth + 1)?;
-            }
-            None => out.push((format!("dependency-groups.{name}"), item.as_str())),
-        }
-    }
-    Ok(())
-}
-
 /// Requirements that need resolving: from our own lock when it is fresh,
 /// else resolved now and locked. A requirements file in pip's
 /// hash-checking mode is a lock already: pip guarantees it is complete.
 async fn resolved<H: Host>(
     cx: &Context<'_, H>,
-    plan: &Plan,
-    deps: &DepsPlan,
-    selection: &Selection,
-) -> Result<(Vec<Pick>, Option<PendingLock>), Error> {
+    req: &DepsRequest<'_>,
+) -> Result<(Vec<Pick>, Option<PendingLock>), DepsError> {
     let env = cx.target.marker_env();
-    let (requirements, source, pre, from_file) = match deps.input.format {
+    let selection = req.selection;
+    let (requirements, source, pre, from_file) = match req.input.format {
         Format::Requirements => {
-            let path = deps.input.path.as_deref().unwrap_or_default();
+            let path = req.input.path.as_deref().unwrap_or_default();
             let reqs = super::reqfile::read(cx.host, path).await?;
             let hashed =
                 reqs.require_hashes || reqs.requirements.iter().any(|e| !e.hashes.is_empty());
             if hashed {
                 if let Some(locked) = reqs.pinned(&env, selection).map_err(DepsError::from)? {
-                    let cx = cx.with_indexes(&deps.settings, &reqs);
+                    let cx = cx.with_indexes(req.settings, &reqs);
                     return Ok((from_locked(&cx, &locked).await?, None));
                 }
             }
@@ -517,7 +415,7 @@ async fn resolved<H: Host>(
             )
         }
         _ => (
-            project_requirements(plan, selection)?,
+            project::requirements(req.project, selection)?,
             "pyproject.toml".to_owned(),
             false,
             None,
@@ -526,31 +424,30 @@ async fn resolved<H: Host>(
     let owned;
     let cx = match &from_file {
         Some(reqs) => {
-            owned = cx.with_indexes(&deps.settings, reqs);
+            owned = cx.with_indexes(req.settings, reqs);
             &owned
         }
         None => cx,
     };
     let options = resolve::Options {
-        allow_prereleases: pre || deps.settings.pre.unwrap_or(false),
+        allow_prereleases: pre || req.settings.pre.unwrap_or(false),
         constraints: from_file
             .as_ref()
             .map(|reqs| reqs.constraints(&env))
             .unwrap_or_default(),
     };
     let inputs = ownlock::inputs_key(&requirements, &cx.indexes.urls, &options, cx.target);
-    let lock_path = plan.project.path(ownlock::FILE);
+    let lock_path = req.project.path(ownlock::FILE);
     if let Some(locked) =
         lockfile::read_fresh(cx.host, &lock_path, &inputs, selection, cx.target).await?
     {
         return Ok((from_locked(cx, &locked).await?, None));
     }
-    if deps.locked {
+    if req.locked {
         return Err(DepsError::StaleLock {
             path: lock_path,
             input: source,
-        }
-        .into());
+        });
     }
     let resolution = resolve(cx, &requirements, options).await?;
     let picks: Vec<Pick> = resolution
@@ -588,14 +485,9 @@ async fn resolve<H: Host>(
     cx: &Context<'_, H>,
     requirements: &[Requirement],
     options: resolve::Options,
-) -> Result<resolve::Resolution, Error> {
+) -> Result<resolve::Resolution, DepsError> {
     cx.host.progress(&Progress::Phase { name: "resolve" });
-    let main = cx
-        .indexes
-        .urls
-        .first()
-        .map(String::as_str)
-        .unwrap_or(super::build::PYPI);
+    let main = cx.indexes.urls.first().map(String::as_str).unwrap_or(PYPI);
     let (requirements, direct) = direct_wheels(cx, requirements)?;
     let mut resolver =
         Resolver::new(&requirements, cx.target, main, options).map_err(DepsError::from)?;
@@ -605,7 +497,7 @@ async fn resolve<H: Host>(
     loop {
         match resolver.step() {
             Step::Done(resolution) => return Ok(resolution),
-            Step::Failed(e) => return Err(DepsError::from(e).into()),
+            Step::Failed(e) => return Err(e.into()),
             Step::Need(fetches) => {
                 let mut answers = futures_util::stream::iter(fetches)
                     .map(|f| async move {
@@ -679,7 +571,7 @@ enum Answer {
     Metadata(Vec<u8>),
 }
 
-async fn fetch<H: Host>(cx: &Context<'_, H>, f: &Fetch) -> Result<Answer, Error> {
+async fn fetch<H: Host>(cx: &Context<'_, H>, f: &Fetch) -> Result<Answer, DepsError> {
     match f {
         Fetch::Page { name, .. } => Ok(Answer::Page(page_of(cx, name, None).await?)),
         Fetch::Metadata {
@@ -743,7 +635,7 @@ fn check_metadata_hash(url: &str, hashes: &index::Hashes, body: &[u8]) -> Result
 async fn wheel_metadata<H: Host>(
     cx: &Context<'_, H>,
     wheel: &ProjectFile,
-) -> Result<Vec<u8>, Error> {
+) -> Result<Vec<u8>, DepsError> {
     let hashes: Vec<FileHash> = wheel
         .hashes
         .iter()
@@ -769,5 +661,5 @@ async fn wheel_metadata<H: Host>(
         wheel: wheel.filename.clone(),
         member: member.clone(),
     })?;
-    Ok(file.read(cx.host, entry).await.map_err(DepsError::from)?)
+    file.read(cx.host, entry).await.map_err(DepsError::from)
 }

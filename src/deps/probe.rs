@@ -1,7 +1,7 @@
 //! Reads the base image's layers for its Python environment, once per base:
 //! the answer is kept in the cache under the base's config digest.
 
-use crate::error::Error;
+use crate::cache::CacheDir;
 use crate::host::{Host, Progress};
 use crate::layout::Layout;
 use crate::registry::{pull, Client};
@@ -19,10 +19,11 @@ const CHUNK: usize = 1 << 20;
 pub async fn base_env<H: Host>(
     client: &Client<'_, H>,
     base: &BaseImage,
-    cache: Option<&str>,
-) -> Result<BaseEnv, Error> {
+    cache: &CacheDir,
+) -> Result<BaseEnv, DepsError> {
     let host = client.host();
     let record = cache
+        .path()
         .zip(base.manifest_digest.as_ref())
         .map(|(c, d)| format!("{c}/pycontainer/targets/{}.json", d.hex()));
     if let Some(path) = &record {
@@ -33,17 +34,14 @@ pub async fn base_env<H: Host>(
         }
     }
     let dir = match &base.origin {
-        Origin::None => return Err(DepsError::Target(TargetError::NoPython).into()),
+        Origin::None => return Err(TargetError::NoPython.into()),
         Origin::Layout(path) => path.clone(),
         Origin::Registry(repo) => {
-            let cache = cache.ok_or_else(|| Error::Option {
-                flag: "--cache-dir".to_owned(),
-                message:
-                    "reading a registry base's layers needs a cache directory; pass --cache-dir DIR"
-                        .to_owned(),
-            })?;
+            let cache = cache.require("reading a registry base's layers")?;
             host.progress(&Progress::Phase { name: "pull" });
-            pull::fetch_blobs(client, repo, &base.layers, &Layout::new(host, cache)).await?;
+            pull::fetch_blobs(client, repo, &base.layers, &Layout::new(host, cache))
+                .await
+                .map_err(|e| DepsError::Registry(Box::new(e)))?;
             cache.to_owned()
         }
     };
@@ -56,15 +54,13 @@ pub async fn base_env<H: Host>(
         probe.begin_layer();
         scan(host, &layout.blob_path(&layer.digest), layer, &mut probe).await?;
     }
-    let env = probe
-        .finish(
-            base.config
-                .config
-                .as_ref()
-                .and_then(|c| c.env.as_deref())
-                .unwrap_or_default(),
-        )
-        .map_err(DepsError::Target)?;
+    let env = probe.finish(
+        base.config
+            .config
+            .as_ref()
+            .and_then(|c| c.env.as_deref())
+            .unwrap_or_default(),
+    )?;
     if let Some(path) = &record {
         write_record(host, path, &serde_json::to_vec(&env).unwrap_or_default()).await;
     }
@@ -77,14 +73,13 @@ async fn scan<H: Host>(
     path: &str,
     layer: &Descriptor,
     probe: &mut Probe,
-) -> Result<(), Error> {
+) -> Result<(), DepsError> {
     let gzipped = layer.media_type.ends_with("gzip");
     if !gzipped && !layer.media_type.ends_with(".tar") && !layer.media_type.ends_with("tar") {
         return Err(DepsError::LayerFormat {
             digest: layer.digest.to_string(),
             media_type: layer.media_type.clone(),
-        }
-        .into());
+        });
     }
     let mut gunzip = Gunzip::new();
     let mut untar = Untar::default();
@@ -122,12 +117,11 @@ async fn scan<H: Host>(
     Ok(())
 }
 
-fn bad_layer(layer: &Descriptor, message: String) -> Error {
+fn bad_layer(layer: &Descriptor, message: String) -> DepsError {
     DepsError::BaseLayer {
         digest: layer.digest.to_string(),
         message,
     }
-    .into()
 }
 
 /// Keeps a small answer in the cache. A failure only costs a later rescan,

@@ -1,7 +1,6 @@
 //! Reads a requirements file and every file it includes (`-r`, `-c`),
 //! through the host, into one combined tree.
 
-use crate::error::Error;
 use crate::host::Host;
 
 use super::DepsError;
@@ -12,7 +11,7 @@ const MAX_FILES: usize = 64;
 
 /// The tree rooted at `path`, in pip's order: each file's lines, with an
 /// include read where it appears.
-pub async fn read<H: Host>(host: &H, path: &str) -> Result<Requirements, Error> {
+pub async fn read<H: Host>(host: &H, path: &str) -> Result<Requirements, DepsError> {
     let mut files = Vec::new();
     let mut stack = vec![(path.to_owned(), Role::Requirements, None::<String>)];
     let mut seen = Vec::new();
@@ -24,8 +23,7 @@ pub async fn read<H: Host>(host: &H, path: &str) -> Result<Requirements, Error> 
             return Err(DepsError::Requirements {
                 path,
                 message: format!("more than {MAX_FILES} files are included"),
-            }
-            .into());
+            });
         }
         seen.push(path.clone());
         let text = match host.stat(&path).await? {
@@ -37,12 +35,10 @@ pub async fn read<H: Host>(host: &H, path: &str) -> Result<Requirements, Error> 
                         None => "does not exist".to_owned(),
                     },
                     path,
-                }
-                .into())
+                })
             }
         };
-        let file = requirements::parse(&text, &display(&path), role, &|name| host.env(name))
-            .map_err(DepsError::from)?;
+        let file = requirements::parse(&text, &display(&path), role, &|name| host.env(name))?;
         let dir = path.rsplit_once('/').map_or("", |(d, _)| d);
         // Reversed onto the stack, so that includes are read in file order.
         let includes: Vec<_> = file

@@ -66,6 +66,11 @@ pub struct HostError {
 }
 
 impl HostError {
+    /// The stable code the CLI and JS API report.
+    pub fn code(&self) -> &'static str {
+        "io"
+    }
+
     pub fn is_not_found(&self) -> bool {
         self.code.as_deref() == Some("ENOENT")
     }

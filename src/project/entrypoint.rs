@@ -50,6 +50,17 @@ pub struct EntryPoint {
 }
 
 impl Rule {
+    /// The rule's name, as its `rule` tag serialises it.
+    pub fn name(&self) -> &'static str {
+        match self {
+            Rule::Explicit { .. } => "explicit",
+            Rule::Framework { .. } => "framework",
+            Rule::ProjectScript { .. } => "projectScript",
+            Rule::PackageMain { .. } => "packageMain",
+            Rule::MainFile { .. } => "mainFile",
+        }
+    }
+
     /// One line for people: which rule chose the entry point, and from what.
     pub fn describe(&self) -> String {
         match self {
@@ -264,6 +275,25 @@ pub fn for_main_file(file: &str) -> EntryPoint {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn a_rule_names_itself_as_its_json_tag_does() {
+        let rules = [
+            Rule::Explicit { source: "s".into() },
+            Rule::ProjectScript {
+                name: "n".into(),
+                target: "t".into(),
+            },
+            Rule::PackageMain {
+                package: "p".into(),
+            },
+            Rule::MainFile { file: "f".into() },
+        ];
+        for rule in rules {
+            let json = serde_json::to_value(&rule).unwrap_or_default();
+            assert_eq!(json["rule"].as_str(), Some(rule.name()));
+        }
+    }
 
     #[test]
     fn a_script_launcher_imports_and_calls_the_target() {

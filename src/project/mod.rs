@@ -44,7 +44,7 @@ pub enum ProjectError {
     SymlinkEscapes { path: String, target: String },
     #[error("no entry point found in {path}: add [project.scripts], a package with __main__.py, or main.py / app.py, or set --entrypoint")]
     NoEntryPoint { path: String },
-    #[error("--script {name:?}: no such console script; {}", if available.is_empty() { "the project declares none".to_owned() } else { format!("the project has: {}", available.join(", ")) })]
+    #[error("{name:?}: no such console script; {}", if available.is_empty() { "the project declares none".to_owned() } else { format!("the project has: {}", available.join(", ")) })]
     NoScript {
         name: String,
         available: Vec<String>,
@@ -55,6 +55,21 @@ pub enum ProjectError {
     Ignore(#[from] ignore::IgnoreError),
     #[error(transparent)]
     Host(#[from] HostError),
+}
+
+impl ProjectError {
+    /// The stable code the CLI and JS API report.
+    pub fn code(&self) -> &'static str {
+        match self {
+            ProjectError::Host(_) => "io",
+            ProjectError::PyprojectSyntax { .. } | ProjectError::PyprojectField { .. } => {
+                "pyproject"
+            }
+            ProjectError::Framework(_) => "ambiguous-entrypoint",
+            ProjectError::Ignore(_) => "dockerignore",
+            _ => "project",
+        }
+    }
 }
 
 /// A discovered project, ready to be planned into layers.

@@ -479,15 +479,37 @@ describe('bad input is refused, with nothing written', () => {
     assert.equal(fs.existsSync(r.out), false);
   });
 
-  test('--dry-run says where the dependencies come from, and fetches nothing', () => {
+  test('--dry-run says where the dependencies come from and what the build installs, and fetches nothing', () => {
     const dir = project('dry', { keep: ['uv.lock'] });
-    const r = runCli(['build', '--context', dir, '--base-image', baseRef(), '--dry-run', '--json']);
+    // A cache of its own: a download would land in it.
+    const cache = path.join(tmp, 'dry-cache');
+    const r = runCli([
+      'build',
+      '--context',
+      dir,
+      '--base-image',
+      baseRef(),
+      '--cache-dir',
+      cache,
+      '--dry-run',
+      '--json',
+    ]);
     assert.equal(r.code, 0, describeRun(r));
-    assert.deepEqual(r.json.plan.dependencies, {
+    const { packages, ...rest } = r.json.plan.dependencies;
+    assert.deepEqual(rest, {
       format: 'uv-lock',
       path: path.join(dir, 'uv.lock'),
       rule: 'uv.lock found in the context',
+      target: 'CPython 3.11 on linux x86_64 (glibc 2.36)',
+      venv: '/app/.venv',
     });
+    const blobs = path.join(cache, 'oci', 'blobs', 'sha256');
+    assert.deepEqual(fs.existsSync(blobs) ? fs.readdirSync(blobs) : [], [], 'nothing was fetched');
+    // The build then installs exactly what the dry run listed.
+    const built = buildDeps(dir).result;
+    assert.deepEqual(packages, built.plan.dependencies.packages);
+    assert.deepEqual(packages, built.dependencies.packages);
+    assert.equal(packages.length, 20);
   });
 
   test('--no-deps leaves the dependencies out', () => {

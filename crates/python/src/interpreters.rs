@@ -165,6 +165,13 @@ pub enum InterpreterError {
     InvalidPythonVersionFile { line: String, reason: String },
 }
 
+impl InterpreterError {
+    /// The stable code the CLI and JS API report.
+    pub fn code(&self) -> &'static str {
+        "python-version"
+    }
+}
+
 /// `3.9 … 3.14`, from [`MAINTAINED`].
 fn maintained_range() -> String {
     let minor = |&(major, minor, _): &(u32, u32, u32)| format!("{major}.{minor}");

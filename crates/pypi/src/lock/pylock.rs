@@ -22,6 +22,9 @@ struct Document {
     lock_version: String,
     environments: Option<Vec<String>>,
     requires_python: Option<String>,
+    /// The extras and groups the lock was made for, when it says.
+    extras: Option<Vec<String>>,
+    dependency_groups: Option<Vec<String>>,
     default_groups: Vec<String>,
     packages: Vec<Spanned<Package>>,
 }
@@ -32,6 +35,8 @@ impl Document {
             lock_version: doc.require("lock-version")?.string()?,
             environments: doc.strings("environments")?,
             requires_python: doc.string("requires-python")?,
+            extras: doc.strings("extras")?,
+            dependency_groups: doc.strings("dependency-groups")?,
             default_groups: doc.strings("default-groups")?.unwrap_or_default(),
             packages: doc.spanned_tables("packages", Package::read)?,
         })
@@ -122,6 +127,7 @@ pub fn read(
 ) -> Result<Locked, LockError> {
     let doc = Document::read(&Doc::parse(source, text)?.root())?;
     check_lock_version(source, &doc.lock_version)?;
+    check_selected(source, &doc, selection)?;
     let python = image_python(source, env)?;
     if let Some(requires) = &doc.requires_python {
         check_requires_python(source, requires, &python)?;
@@ -159,6 +165,41 @@ pub fn read(
         source: source.to_owned(),
         packages: pins.into_values().map(|(pin, _)| pin).collect(),
     })
+}
+
+/// Checks that the lock has every extra and group `selection` names, where
+/// it lists what it has; no target is needed, so this comes before the base is read.
+pub fn check_selection(text: &str, source: &str, selection: &Selection) -> Result<(), LockError> {
+    let doc = Document::read(&Doc::parse(source, text)?.root())?;
+    check_lock_version(source, &doc.lock_version)?;
+    check_selected(source, &doc, selection)
+}
+
+fn check_selected(file: &str, doc: &Document, selection: &Selection) -> Result<(), LockError> {
+    let lists = [
+        ("extra", &selection.extras, &doc.extras),
+        (
+            "dependency group",
+            &selection.groups,
+            &doc.dependency_groups,
+        ),
+    ];
+    for (what, wanted, listed) in lists {
+        let Some(listed) = listed else { continue };
+        if let Some(missing) = wanted.iter().find(|w| {
+            !listed
+                .iter()
+                .any(|l| ExtraName::new(l).ok().as_ref() == Some(*w))
+        }) {
+            return Err(LockError::NotDefined {
+                file: file.to_owned(),
+                what,
+                name: missing.to_string(),
+                available: listed.clone(),
+            });
+        }
+    }
+    Ok(())
 }
 
 fn check_lock_version(file: &str, found: &str) -> Result<(), LockError> {
@@ -590,6 +631,31 @@ marker = "'default' in dependency_groups"
 index = "https://pypi.org/simple"
 wheels = [{ url = "https://files.pythonhosted.org/packages/f9/9b/335f9764261e915ed497fcdeb11df5dfd6f7bf257d4a6a2a686d80da4d54/requests-2.32.3-py3-none-any.whl", size = 64928, hashes = { sha256 = "70761cfe03c773ceb22aa2f671b4757976145175cdfca038c02654d061d6dcc6" } }]
 "#;
+
+    #[test]
+    fn an_extra_or_group_the_lock_does_not_list_is_an_error() {
+        let ask = |wanted: &[&str], groups: &[&str]| {
+            let selection = Selection {
+                extras: extras(wanted),
+                groups: extras(groups),
+            };
+            check_selection(MULTI_USE, "pylock.toml", &selection).map_err(|e| e.to_string())
+        };
+        assert_eq!(ask(&["socks"], &["dev"]), Ok(()));
+        assert_eq!(
+            ask(&["postgres"], &[]),
+            Err("pylock.toml: extra \"postgres\" is not defined; it has: socks".to_owned())
+        );
+        assert_eq!(
+            ask(&[], &["docs"]),
+            Err("pylock.toml: dependency group \"docs\" is not defined; it has: dev".to_owned())
+        );
+        let selection = Selection {
+            extras: extras(&["postgres"]),
+            groups: vec![],
+        };
+        assert!(read(MULTI_USE, "pylock.toml", &linux("3.11.9"), &selection).is_err());
+    }
 
     #[test]
     fn extras_and_groups_select_packages() {

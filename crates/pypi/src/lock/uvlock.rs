@@ -224,6 +224,21 @@ pub fn read(
 }
 
 /// The lock's packages, indexed by name, with what is needed to report on them.
+/// Checks that the project defines every extra and group `selection` names;
+/// no target is needed, so this comes before the base is read.
+pub fn check_selection(text: &str, source: &str, selection: &Selection) -> Result<(), LockError> {
+    let doc = Document::read(&Doc::parse(source, text)?.root())?;
+    let graph = Graph::new(source, text, &doc)?;
+    let roots = graph.roots(&doc)?;
+    for extra in &selection.extras {
+        graph.defining(&roots, extra, "extra", |p| &p.optional_dependencies)?;
+    }
+    for group in &selection.groups {
+        graph.defining(&roots, group, "dependency group", |p| &p.dev_dependencies)?;
+    }
+    Ok(())
+}
+
 struct Graph<'a> {
     entries: Entries<'a, Package>,
     names: Vec<PackageName>,
@@ -692,6 +707,18 @@ mod tests {
                 .unwrap_err()
                 .to_string(),
             "uv.lock: extra \"postgres\" is not defined; it has: redis"
+        );
+        assert_eq!(
+            check_selection(APP, "uv.lock", &selection).map_err(|e| e.to_string()),
+            Err("uv.lock: extra \"postgres\" is not defined; it has: redis".to_owned())
+        );
+        let known = Selection {
+            extras: names(&["redis"]),
+            groups: names(&["dev"]),
+        };
+        assert_eq!(
+            check_selection(APP, "uv.lock", &known).map_err(|e| e.to_string()),
+            Ok(())
         );
         let selection = Selection {
             extras: vec![],

@@ -1,0 +1,47 @@
+//! The blob cache: an OCI layout that holds pulled base layers, downloaded
+//! wheels and made dependency layers by digest, shared by every build.
+
+use crate::host::Host;
+
+/// Where the cache is, when the host has a place for one.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct CacheDir(Option<String>);
+
+#[derive(Debug, thiserror::Error)]
+#[error("there is no cache directory, and {needed} needs one: neither --cache-dir, PYCONTAINER_CACHE_DIR, XDG_CACHE_HOME nor HOME is set; pass --cache-dir DIR")]
+pub struct CacheError {
+    /// What needed the cache, for the message.
+    pub needed: &'static str,
+}
+
+impl CacheError {
+    /// The stable code the CLI and JS API report.
+    pub fn code(&self) -> &'static str {
+        "invalid-option"
+    }
+}
+
+impl CacheDir {
+    /// `--cache-dir`, `PYCONTAINER_CACHE_DIR`, then the XDG cache directory.
+    pub fn find<H: Host>(host: &H, flag: Option<&str>) -> CacheDir {
+        let dir = flag
+            .map(str::to_owned)
+            .or_else(|| host.env("PYCONTAINER_CACHE_DIR"))
+            .or_else(|| {
+                host.env("XDG_CACHE_HOME")
+                    .map(|d| format!("{d}/pycontainer"))
+            })
+            .or_else(|| host.env("HOME").map(|d| format!("{d}/.cache/pycontainer")));
+        CacheDir(dir.map(|d| format!("{}/oci", d.trim_end_matches('/'))))
+    }
+
+    /// The cache layout's path, when there is one.
+    pub fn path(&self) -> Option<&str> {
+        self.0.as_deref()
+    }
+
+    /// The cache layout's path; `needed` says what wanted it when there is none.
+    pub fn require(&self, needed: &'static str) -> Result<&str, CacheError> {
+        self.path().ok_or(CacheError { needed })
+    }
+}

@@ -1,0 +1,156 @@
+//! The dependency layer made from the plan's picks: found in the cache, or
+//! made there from downloaded wheels, installed into the venv. The lock a
+//! resolution produced is written only once the layer exists, so that a
+//! failed build leaves the context as it was.
+
+use std::collections::BTreeMap;
+
+use pycontainer_digest::Digest;
+use pycontainer_oci::Descriptor;
+use pycontainer_python::tags::Target;
+use pycontainer_wheel::install;
+use pycontainer_wheel::venv::Venv;
+use serde::{Deserialize, Serialize};
+
+use super::decide::Install;
+use super::download::{self, Wanted};
+use super::pins::Pick;
+use super::{probe, DepsError};
+use crate::cache::CacheDir;
+use crate::host::{Host, Progress};
+use crate::layout::Layout;
+use crate::wheelfile::WheelFile;
+
+/// Bump when the layer's bytes would change for the same wheels: the
+/// cache key includes it, so old cached layers are not reused.
+const LAYOUT_VERSION: &str = "pycontainer-deps-1";
+
+/// The deps layer, made or found in the cache.
+#[derive(Clone, Debug)]
+pub struct DepsLayer {
+    pub desc: Descriptor,
+    pub diff_id: Digest,
+    /// The layout the blob is in.
+    pub store: String,
+}
+
+/// What the cache keeps for a finished deps layer.
+#[derive(Serialize, Deserialize)]
+#[serde(rename_all = "camelCase")]
+struct Record {
+    digest: Digest,
+    diff_id: Digest,
+    size: u64,
+}
+
+/// Makes the layer `install` describes in the cache layout, or finds it there.
+pub async fn write<H: Host>(
+    host: &H,
+    install: &Install,
+    cache: &CacheDir,
+    epoch: u64,
+    media_type: &str,
+    parallel: usize,
+) -> Result<DepsLayer, DepsError> {
+    let cache_dir = cache.require("installing dependencies")?;
+    let store = Layout::new(host, cache_dir);
+    let key = cache_key(&install.venv, &install.target, &install.picks, epoch);
+    let record_path = format!("{cache_dir}/pycontainer/deps/{}.json", key.hex());
+    let layer = match read_record(host, &record_path).await {
+        Some(record) if store.has_blob(&record.descriptor(media_type)).await? => DepsLayer {
+            desc: record.descriptor(media_type),
+            diff_id: record.diff_id,
+            store: cache_dir.to_owned(),
+        },
+        _ => {
+            let layer = make(host, install, &store, epoch, media_type, parallel).await?;
+            let record = Record {
+                digest: layer.desc.digest.clone(),
+                diff_id: layer.diff_id.clone(),
+                size: layer.desc.size,
+            };
+            probe::write_record(
+                host,
+                &record_path,
+                &serde_json::to_vec(&record).unwrap_or_default(),
+            )
+            .await;
+            layer
+        }
+    };
+    if let Some(lock) = &install.lock {
+        lock.write(host, &install.target).await;
+    }
+    Ok(layer)
+}
+
+impl Record {
+    fn descriptor(&self, media_type: &str) -> Descriptor {
+        Descriptor::new(media_type, self.digest.clone(), self.size)
+    }
+}
+
+/// Downloads the wheels, plans each install, and writes the venv's entries.
+async fn make<H: Host>(
+    host: &H,
+    install: &Install,
+    store: &Layout<'_, H>,
+    epoch: u64,
+    media_type: &str,
+    parallel: usize,
+) -> Result<DepsLayer, DepsError> {
+    let wanted: Vec<Wanted> = install.picks.iter().map(|p| p.wanted.clone()).collect();
+    host.progress(&Progress::Phase { name: "download" });
+    let paths = download::wheels(host, store, &wanted, &install.credentials, parallel).await?;
+    host.progress(&Progress::Phase { name: "install" });
+    let mut wheels = Vec::with_capacity(install.picks.len());
+    for (pick, path) in install.picks.iter().zip(paths) {
+        let planned = install_plan(host, &path, pick, &install.venv).await?;
+        wheels.push((path, pick.wanted.filename.clone(), planned));
+    }
+    let entries = install.venv.entries(&wheels);
+    let (desc, diff_id) =
+        crate::layer::write_layer(host, store, &entries, epoch, media_type, "deps layer").await?;
+    Ok(DepsLayer {
+        desc,
+        diff_id,
+        store: store.root().to_owned(),
+    })
+}
+
+/// One wheel's install plan: its paths checked, its metadata read.
+async fn install_plan<H: Host>(
+    host: &H,
+    path: &str,
+    pick: &Pick,
+    venv: &Venv,
+) -> Result<install::Plan, DepsError> {
+    let file = WheelFile::open(host, path, &pick.wanted.filename).await?;
+    let wheel = install::Wheel::new(&pick.wanted.filename, file.entries.clone())?;
+    let mut contents = BTreeMap::new();
+    for entry in wheel.needed() {
+        contents.insert(entry.name.clone(), file.read(host, entry).await?);
+    }
+    Ok(wheel.plan(&contents, &venv.scheme(&pick.name))?)
+}
+
+/// The layer's identity before it is made: the wheels by hash, the venv,
+/// the target and the timestamp, so an app-only change finds it again.
+fn cache_key(venv: &Venv, target: &Target, picks: &[Pick], epoch: u64) -> Digest {
+    let mut text = format!(
+        "{LAYOUT_VERSION}\n{}\n{}\n{}\n{epoch}\n",
+        venv.interpreter,
+        venv.version,
+        target.describe()
+    );
+    for p in picks {
+        let hash = p.wanted.sha256.as_ref().map_or("", |d| d.hex());
+        text.push_str(&format!("{} {} {hash}\n", p.name, p.wanted.filename));
+    }
+    Digest::of(pycontainer_digest::Sha256::portable(), text.as_bytes())
+}
+
+async fn read_record<H: Host>(host: &H, path: &str) -> Option<Record> {
+    host.stat(path).await.ok()??;
+    serde_json::from_slice(&host.read_all(path).await.ok()?).ok()
+}

@@ -1,0 +1,222 @@
+//! The decision sequence: settings, project, tags, Python, entry point,
+//! base, dependencies, then the app layer and the config built from them.
+
+use pycontainer_oci::mutate::ConfigChanges;
+use pycontainer_oci::Platform;
+
+use super::app_layer::{app_layer, project_dist_info};
+use super::deps;
+use super::entrypoint::choose_entrypoint;
+use super::python::choose_python;
+use super::rules::{annotations, env, labels, output_path, push_targets, tags, user, workdir};
+use super::selection::selection;
+use super::{BuildOptions, Plan, PlanError, DEFAULT_WORKDIR, NONROOT};
+use crate::cache::CacheDir;
+use crate::clock;
+use crate::config::{Layers, Settings};
+use crate::host::Host;
+use crate::layout::Layout;
+use crate::project;
+use crate::registry::Client;
+use crate::source::{self, BaseImage, BaseRef, SourceError};
+
+/// Decides everything; reads the context, the config and the base (and,
+/// for dependencies, the base's layers and the package index), and writes
+/// nothing but the cache.
+pub async fn make<H: Host>(
+    client: &Client<'_, H>,
+    options: &BuildOptions,
+) -> Result<Plan, PlanError> {
+    let host = client.host();
+    let epoch = clock::build_epoch(host)?;
+    let context = options.context.as_str();
+    project::check_context(host, context).await?;
+    let metadata = project::read_metadata(host, context).await?;
+    let layers = Layers::gather(
+        host,
+        options.flags().settings()?,
+        context,
+        options.config.as_deref(),
+        metadata.0.tool_config.as_ref(),
+    )
+    .await?;
+    let settings = layers.merged();
+    let origin = |flag: &str, has: fn(&Settings) -> bool| layers.origin(flag, has);
+    let workdir_origin = origin("--workdir", |s| s.workdir.is_some());
+    let workdir = workdir(
+        settings.workdir.as_deref().unwrap_or(DEFAULT_WORKDIR),
+        &workdir_origin,
+    )?;
+    let output_origin = origin("--output", |s| s.output.is_some());
+    let output = output_path(options, &settings, &output_origin)?;
+    let wanted = settings
+        .platform
+        .as_deref()
+        .map(|p| {
+            Platform::parse(p).map_err(|e| {
+                PlanError::setting(
+                    &origin("--platform", |s| s.platform.is_some()),
+                    e.to_string(),
+                )
+            })
+        })
+        .transpose()?;
+    // Pushing alone writes no layout, unless an output was asked for.
+    let output = (!options.push || settings.output.is_some()).then_some(output);
+    let existing_index = match &output {
+        Some(out) => Layout::new(host, out)
+            .check_writable()
+            .await
+            .map_err(|source| PlanError::Output {
+                origin: output_origin,
+                source: Box::new(source),
+            })?,
+        None => None,
+    };
+    let selection = selection(host, context, &settings, &layers).await?;
+    let project = project::discover(host, context, metadata, output.as_slice(), &selection).await?;
+    let tags = tags(
+        settings.tags.as_deref().unwrap_or(&[]),
+        &project,
+        &origin("--tag", |s| s.tags.is_some()),
+    )?;
+    let python = choose_python(
+        host,
+        &project,
+        &settings,
+        &origin("--python", |s| s.python.is_some()),
+    )
+    .await?;
+    // Before the base: a wrong --script is reported as such, not as a base problem.
+    let entrypoint = choose_entrypoint(host, &project, &settings, &layers).await?;
+    let base_origin = origin("--base-image", |s| s.base_image.is_some());
+    let (base_value, base_rule) = match &settings.base_image {
+        Some(v) => (v.clone(), format!("set explicitly ({base_origin})")),
+        None => (
+            python.value.base_image.clone(),
+            format!("python:X.Y-slim for {}", python.rule),
+        ),
+    };
+    let push = push_targets(
+        options.push,
+        settings.tags.is_some(),
+        &tags,
+        &origin("--tag", |s| s.tags.is_some()),
+    )?;
+    let (base, base_resolved) = resolve_base(client, &base_value, wanted.as_ref(), options.dry_run)
+        .await
+        .map_err(|e| match e {
+            SourceError::Registry { .. } => e.into(),
+            source => PlanError::Base {
+                origin: base_origin,
+                source: Box::new(source),
+            },
+        })?;
+    let platform = base.config.platform();
+    let cache = CacheDir::find(host, options.cache_dir.as_deref());
+    let deps = deps::plan(
+        client,
+        &deps::Context {
+            project: &project,
+            settings: &settings,
+            layers: &layers,
+            locked: options.locked,
+            base: &base,
+            base_resolved,
+            platform: &platform,
+            cache: &cache,
+        },
+    )
+    .await?;
+    let install = deps.as_ref().and_then(|d| d.install.as_ref());
+    let user = user(&settings, &base);
+    let home = user
+        .as_deref()
+        .is_some_and(|u| u == format!("{NONROOT}:{NONROOT}"));
+    // With a venv, the project is installed in it too: its dist-info goes
+    // with its code in the app layer.
+    let dist_info = install
+        .map(|i| project_dist_info(&project.metadata, &i.venv.site_packages()))
+        .unwrap_or_default();
+    let app_layer = app_layer(
+        &project,
+        &workdir,
+        &workdir_origin,
+        &entrypoint,
+        home,
+        dist_info,
+    )?;
+    // The venv's variables first, so that an explicit --env PATH still wins.
+    let mut env_vars = install.map(|i| i.env.clone()).unwrap_or_default();
+    env_vars.extend(
+        env(
+            host,
+            &project,
+            &settings,
+            &origin("--env-file", |s| s.env_file.is_some()),
+            &workdir,
+            home,
+        )
+        .await?,
+    );
+    let ports = match &settings.ports {
+        Some(p) => p.clone(),
+        None => entrypoint
+            .port
+            .map(|p| vec![format!("{p}/tcp")])
+            .unwrap_or_default(),
+    };
+    let working_dir = match &entrypoint.subdir {
+        Some(sub) => format!("{workdir}/{sub}"),
+        None => workdir.clone(),
+    };
+    let changes = ConfigChanges {
+        created: clock::rfc3339(epoch),
+        env: env_vars,
+        working_dir,
+        entrypoint: entrypoint.command.clone(),
+        cmd: settings.cmd.clone().filter(|c| !c.is_empty()),
+        user,
+        ports,
+        labels: labels(&project, &base, &base_value, &entrypoint, epoch, &settings),
+    };
+    let annotations = annotations(&base, &base_value, &settings);
+    Ok(Plan {
+        platform,
+        project,
+        base,
+        base_rule,
+        base_resolved,
+        python,
+        output,
+        existing_index,
+        tags,
+        push,
+        cache,
+        epoch,
+        entrypoint,
+        app_layer,
+        changes,
+        annotations,
+        sources: layers.sources(),
+        deps,
+    })
+}
+
+/// The base's manifest and config. A dry run reads no registry: its base
+/// stands in as `scratch` under the base's name.
+async fn resolve_base<H: Host>(
+    client: &Client<'_, H>,
+    value: &str,
+    wanted: Option<&Platform>,
+    dry_run: bool,
+) -> Result<(BaseImage, bool), SourceError> {
+    if dry_run {
+        if let BaseRef::Registry(_) = BaseRef::parse(value)? {
+            let mut base = source::resolve(client, "scratch", wanted).await?;
+            base.name = value.to_owned();
+            return Ok((base, false));
+        }
+    }
+    Ok((source::resolve(client, value, wanted).await?, true))
+}

@@ -1,0 +1,87 @@
+//! The build plan: every decision, made from the options, the settings, the
+//! project and the base before anything is written, each with the rule that
+//! made it. The build carries it out; `--dry-run` shows it.
+
+mod app_layer;
+mod deps;
+mod entrypoint;
+mod error;
+mod make;
+mod options;
+mod python;
+mod rules;
+mod selection;
+mod view;
+
+use std::collections::BTreeMap;
+
+use pycontainer_archive::Entry;
+use pycontainer_oci::mutate::ConfigChanges;
+use pycontainer_oci::reference::Reference;
+use pycontainer_oci::{Index, Platform};
+use pycontainer_python::interpreters::PythonChoice;
+use serde::Serialize;
+
+use crate::cache::CacheDir;
+use crate::config::Source;
+use crate::project::{EntryPoint, Project};
+use crate::source::BaseImage;
+
+pub use deps::DepsPlan;
+pub use error::PlanError;
+pub use make::make;
+pub use options::BuildOptions;
+pub use view::{FileCount, PlanView};
+
+pub const DEFAULT_WORKDIR: &str = "/app";
+pub const DEFAULT_OUTPUT: &str = "pycontainer-out";
+/// The default user: the uid distroless and ko use for "nonroot", so that
+/// file ownership reads the same across images built by either.
+pub const NONROOT: u32 = 65532;
+pub const NONROOT_HOME: &str = "/home/nonroot";
+/// Label naming the web framework pycontainer detected.
+pub const FRAMEWORK_LABEL: &str = "io.pycontainer.framework";
+
+/// A tag in the output layout: its ref name and the full image name.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct ImageTag {
+    pub tag: String,
+    pub name: String,
+}
+
+/// A choice and the rule that made it, for people.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize)]
+pub struct Chosen<T> {
+    #[serde(flatten)]
+    pub value: T,
+    pub rule: String,
+}
+
+pub struct Plan {
+    pub project: Project,
+    pub base: BaseImage,
+    pub base_rule: String,
+    /// False in a dry run whose base is in a registry: it was not fetched.
+    pub base_resolved: bool,
+    pub python: Chosen<PythonChoice>,
+    /// The layout to write; `None` when the image only goes to a registry.
+    pub output: Option<String>,
+    pub existing_index: Option<Index>,
+    pub tags: Vec<ImageTag>,
+    /// Where to push it (`--push`): the tags, as references.
+    pub push: Vec<Reference>,
+    pub cache: CacheDir,
+    pub platform: Platform,
+    pub epoch: u64,
+    pub entrypoint: EntryPoint,
+    /// Every entry of the app layer, the project's dist-info among them
+    /// when the dependencies go into a venv.
+    pub app_layer: Vec<Entry>,
+    /// What the image's config gets on top of the base's, the venv's
+    /// variables among them.
+    pub changes: ConfigChanges,
+    pub annotations: BTreeMap<String, String>,
+    pub sources: Vec<Source>,
+    /// Dependencies to install into a venv layer, when there are any.
+    pub deps: Option<DepsPlan>,
+}

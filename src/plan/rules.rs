@@ -1,0 +1,288 @@
+//! The rules that settle one setting each: output, tags, push targets,
+//! workdir, user, environment, labels and annotations.
+
+use std::collections::BTreeMap;
+
+use pycontainer_oci::reference::Reference;
+
+use super::{
+    BuildOptions, ImageTag, PlanError, DEFAULT_OUTPUT, FRAMEWORK_LABEL, NONROOT, NONROOT_HOME,
+};
+use crate::clock;
+use crate::config::{self, Settings};
+use crate::host::Host;
+use crate::project::{entrypoint, EntryPoint, Project};
+use crate::source::BaseImage;
+
+/// The output layout: from the settings, else `pycontainer-out` in the caller's directory.
+pub(super) fn output_path(
+    options: &BuildOptions,
+    settings: &Settings,
+    origin: &str,
+) -> Result<String, PlanError> {
+    let cwd = options.cwd.as_deref().unwrap_or(&options.context);
+    let path = settings
+        .output
+        .clone()
+        .unwrap_or_else(|| DEFAULT_OUTPUT.to_owned());
+    if path.trim().is_empty() {
+        return Err(PlanError::setting(origin, "must not be empty"));
+    }
+    Ok(if path.starts_with('/') {
+        path
+    } else {
+        format!("{}/{path}", cwd.trim_end_matches('/'))
+    })
+}
+
+/// The references `--push` sends the image to: the explicit tags, never
+/// ones derived from the project, which would name Docker Hub.
+pub(super) fn push_targets(
+    push: bool,
+    explicit: bool,
+    tags: &[ImageTag],
+    origin: &str,
+) -> Result<Vec<Reference>, PlanError> {
+    if !push {
+        return Ok(Vec::new());
+    }
+    if !explicit {
+        return Err(PlanError::setting(
+            "--push",
+            "needs a --tag naming the registry and repository to push to, \
+             e.g. --tag registry.example.com/team/app:1.0",
+        ));
+    }
+    tags.iter()
+        .map(|t| {
+            Reference::parse(&t.name).map_err(|source| PlanError::Tag {
+                origin: origin.to_owned(),
+                value: t.name.clone(),
+                source,
+            })
+        })
+        .collect()
+}
+
+/// `--user`, else the base's non-root user, else 65532 (`None`: keep the base's).
+pub(super) fn user(settings: &Settings, base: &BaseImage) -> Option<String> {
+    match settings.user.as_deref() {
+        Some("root") => Some("0:0".to_owned()),
+        Some(u) => Some(u.to_owned()),
+        None => {
+            let inherited = base
+                .config
+                .config
+                .as_ref()
+                .and_then(|c| c.user.as_deref())
+                .unwrap_or("");
+            if matches!(inherited, "" | "0" | "root" | "0:0" | "root:root") {
+                Some(format!("{NONROOT}:{NONROOT}"))
+            } else {
+                None
+            }
+        }
+    }
+}
+
+/// The variables pycontainer sets, then an env file's, then explicit ones.
+pub(super) async fn env<H: Host>(
+    host: &H,
+    project: &Project,
+    settings: &Settings,
+    env_file_origin: &str,
+    workdir: &str,
+    home: bool,
+) -> Result<Vec<(String, String)>, PlanError> {
+    let import_root = if project.import_root.is_empty() {
+        workdir.to_owned()
+    } else {
+        format!("{workdir}/{}", project.import_root)
+    };
+    let mut env = vec![
+        ("PYTHONPATH".to_owned(), import_root),
+        // Logs reach `docker logs` at once instead of sitting in a buffer.
+        ("PYTHONUNBUFFERED".to_owned(), "1".to_owned()),
+        // The app dir is read-only to the non-root user that runs it.
+        ("PYTHONDONTWRITEBYTECODE".to_owned(), "1".to_owned()),
+    ];
+    if home {
+        env.push(("HOME".to_owned(), NONROOT_HOME.to_owned()));
+    }
+    if let Some(file) = &settings.env_file {
+        let text = host
+            .read_all(file)
+            .await
+            .map_err(|e| PlanError::setting(env_file_origin, format!("{file}: {}", e.message)))?;
+        env.extend(config::parse_env_file(
+            file,
+            &String::from_utf8_lossy(&text),
+        )?);
+    }
+    env.extend(settings.env.iter().map(|(k, v)| (k.clone(), v.clone())));
+    Ok(env)
+}
+
+pub(super) fn labels(
+    project: &Project,
+    base: &BaseImage,
+    base_value: &str,
+    entrypoint: &EntryPoint,
+    epoch: u64,
+    settings: &Settings,
+) -> BTreeMap<String, String> {
+    let meta = &project.metadata;
+    let url_for = |keys: &[&str]| {
+        meta.urls
+            .iter()
+            .find(|(k, _)| keys.iter().any(|want| k.eq_ignore_ascii_case(want)))
+            .map(|(_, v)| v.clone())
+    };
+    let mut labels = BTreeMap::new();
+    labels.extend(
+        [
+            ("title", meta.name.clone()),
+            ("version", meta.version.clone()),
+            ("description", meta.description.clone()),
+            ("licenses", meta.license.clone()),
+            (
+                "source",
+                url_for(&["source", "repository", "source code", "code"]),
+            ),
+            (
+                "url",
+                url_for(&["homepage", "home", "documentation"])
+                    .or_else(|| meta.urls.first().map(|(_, v)| v.clone())),
+            ),
+            ("created", Some(clock::rfc3339(epoch))),
+        ]
+        .into_iter()
+        .filter_map(|(k, v)| v.map(|v| (format!("org.opencontainers.image.{k}"), v))),
+    );
+    labels.extend(base_labels(base, base_value));
+    if let entrypoint::Rule::Framework { framework, .. } = &entrypoint.rule {
+        labels.insert(
+            FRAMEWORK_LABEL.to_owned(),
+            framework.dependency().to_owned(),
+        );
+    }
+    labels.extend(settings.labels.clone());
+    labels
+}
+
+/// `base.name` (registry bases only: a local path is no image name, and
+/// would make the image depend on where the build ran) and `base.digest`.
+pub(super) fn base_labels(base: &BaseImage, base_value: &str) -> Vec<(String, String)> {
+    let mut out = Vec::new();
+    if let Ok(r) = Reference::parse(base_value) {
+        if base_value != "scratch" {
+            out.push((
+                pycontainer_oci::annotation::BASE_NAME.to_owned(),
+                r.to_string(),
+            ));
+        }
+    }
+    if let Some(d) = &base.manifest_digest {
+        out.push((
+            "org.opencontainers.image.base.digest".to_owned(),
+            d.to_string(),
+        ));
+    }
+    out
+}
+
+pub(super) fn annotations(
+    base: &BaseImage,
+    base_value: &str,
+    settings: &Settings,
+) -> BTreeMap<String, String> {
+    // Extended, not collected: collecting into a map sorts, with a copy of the sort per type.
+    let mut out = BTreeMap::new();
+    out.extend(base_labels(base, base_value));
+    out.extend(settings.annotations.clone());
+    out
+}
+
+/// An absolute, normalised directory other than `/`.
+pub(super) fn workdir(value: &str, origin: &str) -> Result<String, PlanError> {
+    let bad = |message: &str| PlanError::setting(origin, format!("{value:?} {message}"));
+    if !value.starts_with('/') {
+        return Err(bad("must be an absolute path"));
+    }
+    let parts: Vec<&str> = value
+        .split('/')
+        .filter(|p| !p.is_empty() && *p != ".")
+        .collect();
+    if parts.contains(&"..") {
+        return Err(bad("must not contain '..'"));
+    }
+    if parts.is_empty() {
+        return Err(bad(
+            "must not be / (the app would be spread over the image's root)",
+        ));
+    }
+    Ok(format!("/{}", parts.join("/")))
+}
+
+pub(super) fn tags(
+    values: &[String],
+    project: &Project,
+    origin: &str,
+) -> Result<Vec<ImageTag>, PlanError> {
+    let default;
+    let values = if values.is_empty() {
+        default = [format!("{}:latest", repository_name(project))];
+        &default[..]
+    } else {
+        values
+    };
+    let mut out: Vec<ImageTag> = Vec::new();
+    for value in values {
+        let reference = Reference::parse(value).map_err(|source| PlanError::Tag {
+            origin: origin.to_owned(),
+            value: value.clone(),
+            source,
+        })?;
+        if reference.digest().is_some() {
+            return Err(PlanError::setting(
+                origin,
+                format!("{value:?} names a digest; a tag is NAME[:TAG]"),
+            ));
+        }
+        let tag = reference.tag_or_latest().unwrap_or("latest").to_owned();
+        let name = format!("{}:{tag}", reference.name());
+        match out.iter().find(|t| t.tag == tag) {
+            Some(prev) if prev.name != name => {
+                return Err(PlanError::setting(
+                    origin,
+                    format!("{} and {name} would share the layout tag {tag:?}; an OCI layout names images by tag alone", prev.name),
+                ))
+            }
+            Some(_) => {}
+            None => out.push(ImageTag { tag, name }),
+        }
+    }
+    Ok(out)
+}
+
+/// A valid repository name from the project name (or the context's folder name).
+pub(super) fn repository_name(project: &Project) -> String {
+    let raw = project
+        .metadata
+        .name
+        .clone()
+        .unwrap_or_else(|| project.root.rsplit('/').next().unwrap_or("").to_owned());
+    let mut name = String::new();
+    for c in raw.to_lowercase().chars() {
+        let c = if c.is_ascii_alphanumeric() { c } else { '-' };
+        if !(c == '-' && (name.is_empty() || name.ends_with('-'))) {
+            name.push(c);
+        }
+    }
+    let name = name.trim_end_matches('-').to_owned();
+    if name.is_empty() {
+        "app".to_owned()
+    } else {
+        name
+    }
+}
