@@ -1,9 +1,13 @@
-//! Carries out a plan: base blobs, the app layer, config and manifest, and the tag last.
+//! Carries out a plan: the layers it lists, the image they make on the
+//! base, and that image into each sink the plan names.
 
+use pycontainer_digest::Digest;
+use pycontainer_oci::mutate::{self, Addendum};
+use pycontainer_oci::{Artifact, Image, Layer};
+use pycontainer_wheel::venv::VENV;
 use serde::Serialize;
 
 use crate::deps::decide::InstalledPackage;
-use crate::deps::layer::DepsLayer;
 use crate::error::Error;
 use crate::host::{Host, Progress};
 use crate::layer::write_layer;
@@ -11,22 +15,9 @@ use crate::layout::Layout;
 use crate::plan::{self, BuildOptions, Plan};
 use crate::plan::{FileCount, PlanView};
 use crate::project::Excluded;
-use crate::registry::push::{self, Blob, PushStats, Pushed, Source, Upload};
-use crate::registry::{pull, Client};
-use crate::source::Origin;
-use pycontainer_digest::Digest;
-use pycontainer_oci::mutate::{self, AddedLayer};
-use pycontainer_oci::{self as oci, Descriptor, ImageConfig};
-use pycontainer_wheel::venv::VENV;
-
-#[derive(Clone, Debug, Serialize)]
-#[serde(rename_all = "camelCase")]
-pub struct LayerInfo {
-    pub digest: Digest,
-    pub diff_id: Digest,
-    pub size: u64,
-    pub media_type: String,
-}
+use crate::registry::push::{PushStats, Pushed};
+use crate::registry::Client;
+use crate::sink::{LayoutSink, RegistrySink, Target};
 
 /// What a build made (or, in a dry run, would make), for people and `--json`.
 #[derive(Clone, Debug, Serialize)]
@@ -45,7 +36,7 @@ pub struct BuildResult {
     pub base: String,
     pub entrypoint: Vec<String>,
     pub entrypoint_rule: String,
-    pub layers: Vec<LayerInfo>,
+    pub layers: Vec<Layer>,
     /// Config, manifest and every layer, compressed.
     pub size: u64,
     pub files: FileCount,
@@ -78,7 +69,7 @@ impl BuildResult {
             dry_run: true,
             manifest_digest: None,
             config_digest: None,
-            output: plan.output.clone(),
+            output: plan.layout().map(|l| l.path.clone()),
             tags: plan.tags.iter().map(|t| t.tag.clone()).collect(),
             names: plan.tags.iter().map(|t| t.name.clone()).collect(),
             platform: plan.platform.to_string(),
@@ -109,9 +100,9 @@ pub async fn build<H: Host>(host: &H, options: &BuildOptions) -> Result<BuildRes
     execute(&client, &plan).await
 }
 
-/// Writes the planned image, then pushes it. A failed write leaves the
-/// output layout as it found it; a push sends the manifest only once every
-/// blob is in place.
+/// Makes the planned layers and image, and writes it to each sink in turn.
+/// A layout that fails is left as it was found; a push sends the manifest
+/// only once every blob is in place.
 pub async fn execute<H: Host>(client: &Client<'_, H>, plan: &Plan) -> Result<BuildResult, Error> {
     let host = client.host();
     let install = match &plan.deps {
@@ -125,231 +116,111 @@ pub async fn execute<H: Host>(client: &Client<'_, H>, plan: &Plan) -> Result<Bui
                 install,
                 &plan.cache,
                 plan.epoch,
-                plan.base.flavor.gzip_layer(),
+                plan.base.image.flavor().gzip_layer(),
                 client.options.parallel,
             )
             .await?,
         ),
         None => None,
     };
-    let deps = deps.as_ref();
-    let image = match &plan.output {
-        Some(path) => {
-            let out = Layout::new(host, path);
-            out.begin().await?;
-            let written = write_layout(client, &out, plan, deps).await;
-            if written.is_err() {
-                out.undo().await;
+    // The layout takes the app layer as it is written, so that it needs no
+    // copy; without one the layer goes into the cache.
+    let layout = match plan.layout() {
+        Some(target) => Some(LayoutSink::open(host, target, &plan.tags).await?),
+        None => None,
+    };
+    let made = async {
+        let cache_store;
+        let store = match &layout {
+            Some(sink) => sink.store(),
+            None => {
+                cache_store =
+                    Layout::new(host, plan.cache.require("a build that writes no layout")?);
+                &cache_store
             }
-            written?
+        };
+        let image = compose(host, store, plan, deps).await?;
+        if let Some(sink) = &layout {
+            sink.write(client, &image, &plan.cache).await?;
         }
-        None => {
-            let store = plan.cache.require("a build that writes no layout")?;
-            compose(host, &Layout::new(host, store), plan, deps).await?
+        Ok::<_, Error>(image)
+    }
+    .await;
+    let image = match made {
+        Ok(image) => image,
+        Err(e) => {
+            if let Some(sink) = &layout {
+                sink.undo().await;
+            }
+            return Err(e);
         }
     };
-    let (pushed, push_stats) = if plan.push.is_empty() {
-        (Vec::new(), None)
-    } else {
-        host.progress(&Progress::Phase { name: "push" });
-        let (pushed, stats) = push::push(client, &upload(plan, &image, deps)?, &plan.push).await?;
-        (pushed, Some(stats))
-    };
-    let layers = image
-        .layers
-        .iter()
-        .zip(&image.config.rootfs.diff_ids)
-        .map(|(d, diff_id)| LayerInfo {
-            digest: d.digest.clone(),
-            diff_id: diff_id.clone(),
-            size: d.size,
-            media_type: d.media_type.clone(),
-        })
-        .collect();
-    Ok(BuildResult {
+    let mut result = BuildResult {
         dry_run: false,
-        size: image.manifest_bytes.len() as u64
-            + image.config_bytes.len() as u64
-            + image.layers.iter().map(|l| l.size).sum::<u64>(),
-        manifest_digest: Some(Digest::of(host.sha256(), &image.manifest_bytes)),
-        config_digest: Some(image.config_desc.digest.clone()),
-        layers,
-        pushed,
-        push_stats,
+        size: image.size(),
+        manifest_digest: Some(image.digest().clone()),
+        config_digest: Some(image.manifest().config.digest.clone()),
+        layers: image.layers().to_vec(),
         dependencies: install.map(|i| DepsResult {
             target: i.target.describe(),
             venv: VENV.to_owned(),
             packages: i.packages(),
         }),
         ..BuildResult::planned(plan)
-    })
+    };
+    let artifact = Artifact::Image(Box::new(image));
+    for target in &plan.sinks {
+        if let Target::Registry(target) = target {
+            let (pushed, stats) = RegistrySink::new(target, &plan.cache)
+                .write(client, &artifact)
+                .await?;
+            result.pushed.extend(pushed);
+            result.push_stats = Some(stats);
+        }
+    }
+    Ok(result)
 }
 
-/// An image put together: its app layer in `store`, its config and
-/// manifest in memory.
-struct Composed {
-    store: String,
-    layers: Vec<Descriptor>,
-    config: ImageConfig,
-    config_bytes: Vec<u8>,
-    config_desc: Descriptor,
-    manifest_bytes: Vec<u8>,
-}
-
+/// The image: the app layer written into `store`, then the deps and app
+/// layers on the base with the plan's config changes.
 async fn compose<H: Host>(
     host: &H,
     store: &Layout<'_, H>,
     plan: &Plan,
-    deps: Option<&DepsLayer>,
-) -> Result<Composed, Error> {
+    deps: Option<Layer>,
+) -> Result<Image, Error> {
     host.progress(&Progress::Phase { name: "layer" });
-    let flavor = plan.base.flavor;
-    let (app, diff_id) = write_layer(
+    let base = &plan.base.image;
+    let app = write_layer(
         host,
         store,
         &plan.app_layer,
         plan.epoch,
-        flavor.gzip_layer(),
+        base.flavor().gzip_layer(),
         "app layer",
     )
     .await?;
     let mut added = Vec::new();
-    let mut layers = plan.base.layers.clone();
-    if let Some(d) = deps {
-        let install = plan.deps.as_ref().and_then(|p| p.install.as_ref());
-        added.push(AddedLayer {
-            diff_id: d.diff_id.clone(),
+    if let (Some(layer), Some(install)) =
+        (deps, plan.deps.as_ref().and_then(|d| d.install.as_ref()))
+    {
+        added.push(Addendum {
+            layer,
             created_by: format!(
                 "pycontainer: {} packages into {VENV} for {}",
-                install.map_or(0, |i| i.picks.len()),
-                install.map(|i| i.target.describe()).unwrap_or_default()
+                install.picks.len(),
+                install.target.describe()
             ),
         });
-        layers.push(d.desc.clone());
     }
-    added.push(AddedLayer {
-        diff_id,
+    added.push(Addendum {
+        layer: app,
         created_by: format!("pycontainer: app layer at {}", plan.changes.working_dir),
     });
-    let config = mutate::derive_config(&plan.base.config, &added, &plan.changes);
-    let config_bytes = oci::to_canonical_json(&config);
-    let config_desc = Descriptor::new(
-        flavor.config(),
-        Digest::of(host.sha256(), &config_bytes),
-        config_bytes.len() as u64,
-    );
-    layers.push(app);
-    let manifest = mutate::manifest(
-        flavor,
-        config_desc.clone(),
-        layers.clone(),
+    Ok(mutate::append(
+        base,
+        added,
+        &plan.changes,
         plan.annotations.clone(),
-    );
-    Ok(Composed {
-        store: store.root().to_owned(),
-        layers,
-        config,
-        config_bytes,
-        config_desc,
-        manifest_bytes: oci::to_canonical_json(&manifest),
-    })
-}
-
-/// The whole image into the output layout: base blobs, app layer, config,
-/// manifest, and the tags last.
-async fn write_layout<H: Host>(
-    client: &Client<'_, H>,
-    out: &Layout<'_, H>,
-    plan: &Plan,
-    deps: Option<&DepsLayer>,
-) -> Result<Composed, Error> {
-    let host = client.host();
-    let from = match &plan.base.origin {
-        Origin::None => None,
-        Origin::Layout(path) => Some(path.as_str()),
-        Origin::Registry(repo) => {
-            host.progress(&Progress::Phase { name: "pull" });
-            let dir = plan.cache.require("a registry base's layers")?;
-            pull::fetch_blobs(client, repo, &plan.base.layers, &Layout::new(host, dir)).await?;
-            Some(dir)
-        }
-    };
-    if let Some(src) = from {
-        host.progress(&Progress::Phase { name: "base" });
-        let src = Layout::new(host, src);
-        for layer in &plan.base.layers {
-            if !out.has_blob(layer).await? {
-                out.copy_blob(&src, layer).await?;
-            }
-        }
-    }
-    if let Some(d) = deps {
-        if !out.has_blob(&d.desc).await? {
-            out.copy_blob(&Layout::new(host, &d.store), &d.desc).await?;
-        }
-    }
-    let image = compose(host, out, plan, deps).await?;
-    host.progress(&Progress::Phase { name: "write" });
-    out.put_bytes(image.config_desc.media_type.as_str(), &image.config_bytes)
-        .await?;
-    let mut manifest_desc = out
-        .put_bytes(plan.base.flavor.manifest(), &image.manifest_bytes)
-        .await?;
-    manifest_desc.platform = Some(plan.platform.clone());
-    let tags: Vec<(String, String)> = plan
-        .tags
-        .iter()
-        .map(|t| (t.tag.clone(), t.name.clone()))
-        .collect();
-    out.tag(plan.existing_index.clone(), &manifest_desc, &tags)
-        .await?;
-    Ok(image)
-}
-
-/// What to push: base layers from where the base is (mounted when it is in
-/// the target registry), the app layer from its store, the config from memory.
-fn upload<'a>(
-    plan: &'a Plan,
-    image: &'a Composed,
-    deps: Option<&'a DepsLayer>,
-) -> Result<Upload<'a>, Error> {
-    let base_source = match &plan.base.origin {
-        Origin::Registry(repo) => Source::Remote {
-            repo,
-            cache: plan.cache.require("a registry base's layers")?,
-        },
-        Origin::Layout(path) => Source::Layout(path),
-        Origin::None => Source::Layout(&image.store),
-    };
-    let mut blobs: Vec<Blob<'a>> = plan
-        .base
-        .layers
-        .iter()
-        .map(|desc| Blob {
-            desc: desc.clone(),
-            source: base_source,
-        })
-        .collect();
-    if let Some(d) = deps {
-        blobs.push(Blob {
-            desc: d.desc.clone(),
-            source: Source::Layout(&d.store),
-        });
-    }
-    if let Some(app) = image.layers.last() {
-        blobs.push(Blob {
-            desc: app.clone(),
-            source: Source::Layout(&image.store),
-        });
-    }
-    blobs.push(Blob {
-        desc: image.config_desc.clone(),
-        source: Source::Bytes(&image.config_bytes),
-    });
-    Ok(Upload {
-        blobs,
-        media_type: plan.base.flavor.manifest().to_owned(),
-        manifest: image.manifest_bytes.clone(),
-        children: Vec::new(),
-    })
+    ))
 }

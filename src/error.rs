@@ -9,6 +9,7 @@ use crate::layout::LayoutError;
 use crate::plan::PlanError;
 use crate::publish::PublishError;
 use crate::registry::RegistryError;
+use crate::sink::SinkError;
 
 #[derive(Debug, thiserror::Error)]
 pub enum Error {
@@ -26,6 +27,8 @@ pub enum Error {
     Registry(#[from] RegistryError),
     #[error(transparent)]
     Cache(#[from] CacheError),
+    #[error(transparent)]
+    Sink(#[from] SinkError),
     #[error(transparent)]
     Host(#[from] HostError),
     /// A plan made for a dry run, whose registry base was not read, cannot be built.
@@ -50,6 +53,7 @@ impl Error {
             Error::Layout(e) => e.code(),
             Error::Registry(e) => e.code(),
             Error::Cache(e) => e.code(),
+            Error::Sink(e) => e.code(),
             Error::Host(e) => e.code(),
             Error::Undecided => "internal",
         }

@@ -5,7 +5,10 @@ use std::cell::{Cell, RefCell};
 use crate::host::{Host, HostError, Kind, WriteHandle};
 use pycontainer_digest::Digest;
 use pycontainer_oci::platform::Platform;
-use pycontainer_oci::{self as oci, media, Descriptor, ImageConfig, Index, Manifest};
+use pycontainer_oci::{
+    self as oci, media, Artifact, BlobSource, Descriptor, Image, ImageError, ImageIndex, Index,
+    Manifest,
+};
 
 /// Larger JSON documents than this are refused rather than read into memory.
 const MAX_DOCUMENT: u64 = 4 << 20;
@@ -84,12 +87,12 @@ pub(crate) fn list(what: &str, items: &[String]) -> String {
     }
 }
 
-/// An image resolved from a layout: its manifest and config, and where it came from.
-#[derive(Clone, Debug)]
-pub struct Resolved {
-    pub descriptor: Descriptor,
-    pub manifest: Manifest,
-    pub config: ImageConfig,
+/// A tag in a layout: its ref name (the TAG alone, as skopeo and umoci look
+/// it up) and the image's full name (containerd's and Docker's annotation).
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct Tag {
+    pub tag: String,
+    pub name: String,
 }
 
 /// An OCI image layout directory.
@@ -97,7 +100,8 @@ pub struct Layout<'h, H: Host> {
     host: &'h H,
     root: String,
     temp_counter: Cell<u32>,
-    /// Files this build added, so that a failed build can take them back.
+    /// Files this build added (blobs, index.json, oci-layout), so that a
+    /// failed build can take them back.
     added: RefCell<Vec<String>>,
     /// Directories that did not exist when the build began, outermost first.
     new_dirs: RefCell<Vec<String>>,
@@ -214,12 +218,13 @@ impl<'h, H: Host> Layout<'h, H> {
         Ok(bytes)
     }
 
-    /// The image tagged `tag` (or the only image, without a tag), for `platform`.
-    pub async fn resolve(
+    /// The image tagged `tag` (or the only image, without a tag), for
+    /// `wanted`, with its layers' blobs in this layout.
+    pub async fn image(
         &self,
         tag: Option<&str>,
         wanted: Option<&Platform>,
-    ) -> Result<Resolved, LayoutError> {
+    ) -> Result<Image, LayoutError> {
         let index = self
             .read_index()
             .await?
@@ -227,17 +232,13 @@ impl<'h, H: Host> Layout<'h, H> {
                 path: self.root.clone(),
             })?;
         let entry = self.entry(&index, tag)?;
-        let descriptor = self.select_platform(entry.clone(), wanted).await?;
-        let manifest: Manifest = parse(
-            &self.blob_path(&descriptor.digest),
-            &self.read_document(&descriptor).await?,
-        )?;
-        let config: ImageConfig = parse(
-            &self.blob_path(&manifest.config.digest),
-            &self.read_document(&manifest.config).await?,
-        )?;
+        let mut descriptor = self.select_platform(entry.clone(), wanted).await?;
+        // The entry's annotations name its place in this index, not the image.
+        descriptor.annotations.clear();
+        let bytes = self.read_document(&descriptor).await?;
+        let image = self.image_from(descriptor, bytes).await?;
         if let Some(wanted) = wanted {
-            let found = config.platform();
+            let found = image.platform();
             if !wanted.matches(&found) {
                 return Err(LayoutError::WrongPlatform {
                     path: self.root.clone(),
@@ -246,10 +247,70 @@ impl<'h, H: Host> Layout<'h, H> {
                 });
             }
         }
-        Ok(Resolved {
-            descriptor,
-            manifest,
-            config,
+        Ok(image)
+    }
+
+    /// What `desc` points at here: an image, or an index and every image it
+    /// lists (three levels at most). Every blob is checked to be here, so
+    /// that a broken layout is found before anything is done with it.
+    pub async fn artifact(&self, desc: &Descriptor) -> Result<Artifact, LayoutError> {
+        Box::pin(self.artifact_at(desc, 0)).await
+    }
+
+    async fn artifact_at(&self, desc: &Descriptor, depth: u32) -> Result<Artifact, LayoutError> {
+        let bytes = self.read_document(desc).await?;
+        let file = self.blob_path(&desc.digest);
+        if media::is_index(&desc.media_type) && depth < 3 {
+            let index: Index = parse(&file, &bytes)?;
+            let mut manifests = Vec::with_capacity(index.manifests.len());
+            for child in &index.manifests {
+                manifests.push(Box::pin(self.artifact_at(child, depth + 1)).await?);
+            }
+            return Ok(Artifact::Index(Box::new(ImageIndex {
+                descriptor: desc.clone(),
+                index,
+                bytes,
+                manifests,
+            })));
+        }
+        if !media::is_manifest(&desc.media_type) {
+            return Err(LayoutError::Unsupported {
+                path: self.root.clone(),
+                what: format!("manifest {}", desc.digest),
+                media_type: desc.media_type.clone(),
+            });
+        }
+        let image = self.image_from(desc.clone(), bytes).await?;
+        for layer in image.layers() {
+            if !self.has_blob(&layer.descriptor).await? {
+                return Err(LayoutError::BlobMissing {
+                    path: self.root.clone(),
+                    digest: layer.descriptor.digest.clone(),
+                });
+            }
+        }
+        Ok(Artifact::Image(Box::new(image)))
+    }
+
+    /// The image whose manifest `bytes` are, with its config read from here.
+    async fn image_from(
+        &self,
+        descriptor: Descriptor,
+        bytes: Vec<u8>,
+    ) -> Result<Image, LayoutError> {
+        let manifest_file = self.blob_path(&descriptor.digest);
+        let manifest: Manifest = parse(&manifest_file, &bytes)?;
+        let config_bytes = self.read_document(&manifest.config).await?;
+        let config_file = self.blob_path(&manifest.config.digest);
+        Image::from_documents(descriptor, (manifest, bytes), config_bytes, |_, _| {
+            BlobSource::Layout(self.root.clone())
+        })
+        .map_err(|e| LayoutError::BadDocument {
+            file: match e {
+                ImageError::Config { .. } => config_file,
+                ImageError::LayerCount { .. } => manifest_file,
+            },
+            message: e.to_string(),
         })
     }
 
@@ -279,7 +340,7 @@ impl<'h, H: Host> Layout<'h, H> {
     }
 
     /// Follows an index (or Docker manifest list) down to one manifest.
-    async fn select_platform(
+    pub async fn select_platform(
         &self,
         mut desc: Descriptor,
         wanted: Option<&Platform>,
@@ -419,15 +480,13 @@ impl<'h, H: Host> Layout<'h, H> {
         &self,
         base: Option<Index>,
         manifest: &Descriptor,
-        tags: &[(String, String)],
+        tags: &[Tag],
     ) -> Result<Index, LayoutError> {
         let mut index = base.unwrap_or_else(Index::empty);
-        index.manifests.retain(|d| {
-            !tags
-                .iter()
-                .any(|(tag, _)| d.ref_name() == Some(tag.as_str()))
-        });
-        for (tag, name) in tags {
+        index
+            .manifests
+            .retain(|d| !tags.iter().any(|t| d.ref_name() == Some(t.tag.as_str())));
+        for Tag { tag, name } in tags {
             let mut d = manifest.clone();
             d.annotations
                 .insert(oci::annotation::REF_NAME.to_owned(), tag.clone());
@@ -472,7 +531,8 @@ impl BlobWriter {
         self.size
     }
 
-    /// Closes the blob and gives it its digest name.
+    /// Closes the blob and gives it its digest name. A blob the layout did
+    /// not hold yet is one this build added, which a failure takes back.
     pub async fn commit<H: Host>(
         self,
         layout: &Layout<'_, H>,
@@ -482,10 +542,13 @@ impl BlobWriter {
             let _ = layout.host.remove(&self.temp).await;
             return Err(e.into());
         }
-        Ok(layout
-            .host
-            .rename(&self.temp, &layout.blob_path(digest))
-            .await?)
+        let path = layout.blob_path(digest);
+        let existed = layout.host.stat(&path).await?.is_some();
+        layout.host.rename(&self.temp, &path).await?;
+        if !existed {
+            layout.added.borrow_mut().push(path);
+        }
+        Ok(())
     }
 
     /// Drops the unfinished blob; used on the error path, so its own failures are moot.

@@ -1,5 +1,6 @@
 //! pycontainer: builds OCI images from Python projects, with no Docker and no Python.
 
+pub mod blobs;
 pub mod build;
 pub mod cache;
 pub mod clock;
@@ -14,6 +15,7 @@ pub mod plan;
 pub mod project;
 pub mod publish;
 pub mod registry;
+pub mod sink;
 pub mod source;
 pub mod validate;
 #[cfg(target_arch = "wasm32")]

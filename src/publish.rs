@@ -2,15 +2,18 @@
 
 use serde::{Deserialize, Serialize};
 
-use crate::error::Error;
-use crate::host::{Host, Progress};
-use crate::layout::{self, Layout, LayoutError};
-use crate::registry::push::{self, Blob, PushStats, Pushed, Source, Upload};
-use crate::registry::{Client, ClientOptions, Repo};
 use pycontainer_digest::Digest;
 use pycontainer_oci::annotation::BASE_NAME;
 use pycontainer_oci::reference::{Reference, ReferenceError};
-use pycontainer_oci::{media, Descriptor, Index, Manifest};
+use pycontainer_oci::{Artifact, BlobSource, Repository};
+
+use crate::cache::CacheDir;
+use crate::error::Error;
+use crate::host::Host;
+use crate::layout::{Layout, LayoutError};
+use crate::registry::push::{PushStats, Pushed};
+use crate::registry::{Client, ClientOptions};
+use crate::sink::{RegistrySink, RegistryTarget};
 
 /// Why the references to push to cannot be used.
 #[derive(Debug, thiserror::Error)]
@@ -59,8 +62,10 @@ pub struct PushResult {
     pub push_stats: PushStats,
 }
 
+/// Pushes the image (or index) a layout holds under `options.tag`, through
+/// the same registry sink as `build --push`.
 pub async fn push_layout<H: Host>(host: &H, options: &PushOptions) -> Result<PushResult, Error> {
-    let targets = references(&options.references)?;
+    let references = references(&options.references)?;
     let layout = Layout::new(host, &options.layout);
     let index = layout
         .read_index()
@@ -69,11 +74,8 @@ pub async fn push_layout<H: Host>(host: &H, options: &PushOptions) -> Result<Pus
             path: options.layout.clone(),
         })?;
     let entry = layout.entry(&index, options.tag.as_deref())?;
-    let mut bases = Vec::new();
-    // Every blob is checked before the first request, so a broken layout
-    // fails here rather than half-way through a push.
-    collect_bases(&layout, entry, &mut bases).await?;
-    let upload = Box::pin(upload_tree(&layout, entry, &bases, 0)).await?;
+    let mut artifact = layout.artifact(entry).await?;
+    mount_bases(&mut artifact, layout.root());
     let client = Client::new(
         host,
         ClientOptions::new(
@@ -82,11 +84,15 @@ pub async fn push_layout<H: Host>(host: &H, options: &PushOptions) -> Result<Pus
             options.chunk_size,
         ),
     );
-    host.progress(&Progress::Phase { name: "push" });
-    let (pushed, push_stats) = push::push(&client, &upload, &targets).await?;
+    let target = RegistryTarget { references };
+    // Every blob is in the layout: none is pulled through a cache.
+    let cache = CacheDir::find(host, None);
+    let (pushed, push_stats) = RegistrySink::new(&target, &cache)
+        .write(&client, &artifact)
+        .await?;
     Ok(PushResult {
         manifest_digest: entry.digest.clone(),
-        media_type: upload.media_type,
+        media_type: entry.media_type.clone(),
         pushed,
         push_stats,
     })
@@ -111,96 +117,34 @@ fn references(values: &[String]) -> Result<Vec<Reference>, PublishError> {
         .collect()
 }
 
-/// The repositories named by `org.opencontainers.image.base.name` in the
-/// image's manifests (pycontainer records it for registry bases): their
-/// layers can be mounted rather than uploaded.
-async fn collect_bases<H: Host>(
-    layout: &Layout<'_, H>,
-    desc: &Descriptor,
-    out: &mut Vec<(Digest, Repo)>,
-) -> Result<(), Error> {
-    let bytes = layout.read_document(desc).await?;
-    let file = layout.blob_path(&desc.digest);
-    if media::is_index(&desc.media_type) {
-        let index: Index = layout::parse(&file, &bytes)?;
-        for child in &index.manifests {
-            Box::pin(collect_bases(layout, child, out)).await?;
-        }
-    } else if media::is_manifest(&desc.media_type) {
-        let manifest: Manifest = layout::parse(&file, &bytes)?;
-        let base = manifest
-            .annotations
-            .get(BASE_NAME)
-            .and_then(|n| Reference::parse(n).ok());
-        if let Some(base) = base {
-            out.push((desc.digest.clone(), Repo::of(&base)));
-        }
-    }
-    Ok(())
-}
-
-/// The image or index at `desc`, with everything it refers to.
-async fn upload_tree<'l, H: Host>(
-    layout: &'l Layout<'_, H>,
-    desc: &Descriptor,
-    bases: &'l [(Digest, Repo)],
-    depth: u32,
-) -> Result<Upload<'l>, Error> {
-    let bytes = layout.read_document(desc).await?;
-    let file = layout.blob_path(&desc.digest);
-    if media::is_index(&desc.media_type) && depth < 3 {
-        let index: Index = layout::parse(&file, &bytes)?;
-        let mut children = Vec::new();
-        for child in &index.manifests {
-            children.push(Box::pin(upload_tree(layout, child, bases, depth + 1)).await?);
-        }
-        return Ok(Upload {
-            blobs: Vec::new(),
-            media_type: desc.media_type.clone(),
-            manifest: bytes,
-            children,
-        });
-    }
-    if !media::is_manifest(&desc.media_type) {
-        return Err(LayoutError::Unsupported {
-            path: layout.root().to_owned(),
-            what: format!("manifest {}", desc.digest),
-            media_type: desc.media_type.clone(),
-        }
-        .into());
-    }
-    let manifest: Manifest = layout::parse(&file, &bytes)?;
-    let base = bases
-        .iter()
-        .find(|(d, _)| *d == desc.digest)
-        .map(|(_, r)| r);
-    let mut blobs = Vec::new();
-    for (i, d) in manifest.layers.iter().chain([&manifest.config]).enumerate() {
-        if !layout.has_blob(d).await? {
-            return Err(LayoutError::BlobMissing {
-                path: layout.root().to_owned(),
-                digest: d.digest.clone(),
+/// The layers of an image pycontainer built on a registry base (it records
+/// `org.opencontainers.image.base.name`), all but the last, are probably
+/// still in that repository: they are mounted when they can be, and a mount
+/// that misses costs one request and falls back to the upload.
+fn mount_bases(artifact: &mut Artifact, layout: &str) {
+    match artifact {
+        Artifact::Index(index) => {
+            for child in &mut index.manifests {
+                mount_bases(child, layout);
             }
-            .into());
         }
-        // Any layer but the last (the app's) may be the base's; a mount
-        // that misses costs one request and falls back to the upload.
-        let source = match base {
-            Some(repo) if i + 1 < manifest.layers.len() => Source::Mirrored {
-                layout: layout.root(),
-                repo,
-            },
-            _ => Source::Layout(layout.root()),
-        };
-        blobs.push(Blob {
-            desc: d.clone(),
-            source,
-        });
+        Artifact::Image(image) => {
+            let base = image
+                .manifest()
+                .annotations
+                .get(BASE_NAME)
+                .and_then(|n| Reference::parse(n).ok());
+            if let Some(base) = base {
+                let repo = Repository::of(&base);
+                let last = image.layers().len().saturating_sub(1);
+                image.relocate(|i, layer| match i < last {
+                    true => BlobSource::Mirrored {
+                        layout: layout.to_owned(),
+                        repo: repo.clone(),
+                    },
+                    false => layer.source.clone(),
+                });
+            }
+        }
     }
-    Ok(Upload {
-        blobs,
-        media_type: desc.media_type.clone(),
-        manifest: bytes,
-        children: Vec::new(),
-    })
 }

@@ -2,12 +2,11 @@
 
 use crate::host::Host;
 use crate::layout::{Layout, LayoutError};
-use crate::registry::{pull, Client, RegistryError, Repo};
+use crate::registry::{pull, Client, RegistryError};
 use pycontainer_digest::Digest;
 use pycontainer_oci::platform::Platform;
 use pycontainer_oci::reference::Reference;
-use pycontainer_oci::Flavor;
-use pycontainer_oci::{Descriptor, ImageConfig};
+use pycontainer_oci::Image;
 
 /// A `--base-image` value.
 #[derive(Clone, Debug, PartialEq, Eq)]
@@ -85,22 +84,11 @@ impl BaseRef {
 pub struct BaseImage {
     /// As the user named it, for messages and labels.
     pub name: String,
-    pub flavor: Flavor,
-    pub config: ImageConfig,
-    pub layers: Vec<Descriptor>,
-    pub manifest_digest: Option<Digest>,
-    pub origin: Origin,
-}
-
-/// Where the base's layer blobs are.
-#[derive(Clone, Debug)]
-pub enum Origin {
-    /// Nowhere: `scratch` has none (or a dry run did not look).
-    None,
-    /// In this OCI layout.
-    Layout(String),
-    /// In this repository, to be mounted or pulled into the cache.
-    Registry(Repo),
+    /// Its layers say where their blobs are: in a layout, or in a registry.
+    pub image: Image,
+    /// The manifest's digest, for a base read from a registry or a layout;
+    /// not for `scratch`, which is no stored image.
+    pub digest: Option<Digest>,
 }
 
 /// Reads the base's manifest and config (never its layers).
@@ -109,53 +97,35 @@ pub async fn resolve<H: Host>(
     value: &str,
     platform: Option<&Platform>,
 ) -> Result<BaseImage, SourceError> {
-    match BaseRef::parse(value)? {
-        BaseRef::Scratch => {
-            let platform = platform.cloned().unwrap_or_else(Platform::default_target);
-            Ok(BaseImage {
-                name: "scratch".to_owned(),
-                flavor: Flavor::Oci,
-                config: ImageConfig::scratch(&platform),
-                layers: Vec::new(),
-                manifest_digest: None,
-                origin: Origin::None,
-            })
-        }
-        BaseRef::Registry(reference) => {
-            let image = pull::resolve(client, &reference, platform)
+    let image =
+        match BaseRef::parse(value)? {
+            BaseRef::Scratch => {
+                let platform = platform.cloned().unwrap_or_else(Platform::default_target);
+                return Ok(BaseImage {
+                    name: "scratch".to_owned(),
+                    image: Image::empty(&platform),
+                    digest: None,
+                });
+            }
+            BaseRef::Registry(reference) => pull::resolve(client, &reference, platform)
                 .await
                 .map_err(|source| SourceError::Registry {
                     value: value.to_owned(),
                     source: Box::new(source),
-                })?;
-            Ok(BaseImage {
-                name: value.to_owned(),
-                flavor: Flavor::of_manifest(Some(&image.descriptor.media_type)),
-                config: image.config,
-                layers: image.manifest.layers,
-                manifest_digest: Some(image.descriptor.digest),
-                origin: Origin::Registry(image.repo),
-            })
-        }
-        BaseRef::Layout { path, tag } => {
-            let layout = Layout::new(client.host(), &path);
-            let resolved = layout
-                .resolve(tag.as_deref(), platform)
+                })?,
+            BaseRef::Layout { path, tag } => Layout::new(client.host(), &path)
+                .image(tag.as_deref(), platform)
                 .await
                 .map_err(|source| SourceError::Layout {
                     value: value.to_owned(),
                     source,
-                })?;
-            Ok(BaseImage {
-                name: value.to_owned(),
-                flavor: Flavor::of_manifest(resolved.manifest.media_type.as_deref()),
-                config: resolved.config,
-                layers: resolved.manifest.layers,
-                manifest_digest: Some(resolved.descriptor.digest),
-                origin: Origin::Layout(path),
-            })
-        }
-    }
+                })?,
+        };
+    Ok(BaseImage {
+        name: value.to_owned(),
+        digest: Some(image.digest().clone()),
+        image,
+    })
 }
 
 #[cfg(test)]

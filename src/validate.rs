@@ -7,10 +7,10 @@
 use serde::Serialize;
 
 use crate::host::Host;
-use crate::layout::{Layout, LayoutError};
+use crate::layout::{self, Layout, LayoutError};
 use pycontainer_archive::gunzip::Gunzip;
 use pycontainer_digest::Digest;
-use pycontainer_oci::{media, Descriptor};
+use pycontainer_oci::{media, Descriptor, ImageConfig, Manifest};
 
 const CHUNK: usize = 1 << 20;
 
@@ -39,18 +39,17 @@ pub async fn validate<H: Host>(host: &H, path: &str, tag: Option<&str>) -> Repor
         Ok(Some(_)) => {}
         _ => problems.push("oci-layout file is missing".to_owned()),
     }
-    let resolved = match layout.resolve(tag, None).await {
-        Ok(r) => r,
+    let (descriptor, manifest, config) = match documents(&layout, tag).await {
+        Ok(d) => d,
         Err(e) => {
             problems.push(e.to_string());
             report.problems = problems;
             return report;
         }
     };
-    report.manifest_digest = Some(resolved.descriptor.digest.clone());
-    report.layers = resolved.manifest.layers.len();
-    let config = &resolved.config;
-    if let Some(p) = &resolved.descriptor.platform {
+    report.manifest_digest = Some(descriptor.digest.clone());
+    report.layers = manifest.layers.len();
+    if let Some(p) = &descriptor.platform {
         if !p.matches(&config.platform()) {
             problems.push(format!(
                 "index says platform {p}, config says {}",
@@ -58,21 +57,21 @@ pub async fn validate<H: Host>(host: &H, path: &str, tag: Option<&str>) -> Repor
             ));
         }
     }
-    if config.rootfs.diff_ids.len() != resolved.manifest.layers.len() {
+    if config.rootfs.diff_ids.len() != manifest.layers.len() {
         problems.push(format!(
             "config lists {} diff_ids for {} layers",
             config.rootfs.diff_ids.len(),
-            resolved.manifest.layers.len()
+            manifest.layers.len()
         ));
     }
     let non_empty = config.history.iter().filter(|h| !h.empty_layer).count();
-    if !config.history.is_empty() && non_empty != resolved.manifest.layers.len() {
+    if !config.history.is_empty() && non_empty != manifest.layers.len() {
         problems.push(format!(
             "history has {non_empty} non-empty entries for {} layers",
-            resolved.manifest.layers.len()
+            manifest.layers.len()
         ));
     }
-    for (i, layer) in resolved.manifest.layers.iter().enumerate() {
+    for (i, layer) in manifest.layers.iter().enumerate() {
         let want = config.rootfs.diff_ids.get(i);
         if let Err(p) = check_layer(host, &layout, layer, want).await {
             problems.push(format!("layer {i} ({}): {p}", layer.digest));
@@ -81,6 +80,33 @@ pub async fn validate<H: Host>(host: &H, path: &str, tag: Option<&str>) -> Repor
     report.ok = problems.is_empty();
     report.problems = problems;
     report
+}
+
+/// The manifest and config of the image tagged `tag`, read here without
+/// building an image from them: a checker must see an image the model
+/// would refuse, to say what is wrong with it.
+async fn documents<H: Host>(
+    layout: &Layout<'_, H>,
+    tag: Option<&str>,
+) -> Result<(Descriptor, Manifest, ImageConfig), LayoutError> {
+    let index = layout
+        .read_index()
+        .await?
+        .ok_or_else(|| LayoutError::NotALayout {
+            path: layout.root().to_owned(),
+        })?;
+    let descriptor = layout
+        .select_platform(layout.entry(&index, tag)?.clone(), None)
+        .await?;
+    let manifest: Manifest = layout::parse(
+        &layout.blob_path(&descriptor.digest),
+        &layout.read_document(&descriptor).await?,
+    )?;
+    let config: ImageConfig = layout::parse(
+        &layout.blob_path(&manifest.config.digest),
+        &layout.read_document(&manifest.config).await?,
+    )?;
+    Ok((descriptor, manifest, config))
 }
 
 /// Hashes the blob and, for tar and gzip layers, the uncompressed stream.

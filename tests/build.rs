@@ -19,7 +19,7 @@ fn a_console_script_gets_a_launcher_that_calls_its_function() {
         &options(&ctx.path(""), &out.path("l"), "scratch", &["hello:1"]),
     );
     assert_eq!(result.entrypoint, vec!["python3", "/usr/local/bin/hello"]);
-    let layer = list_layer(&blob(&out.path("l"), &result.layers[0].digest));
+    let layer = list_layer(&blob(&out.path("l"), &result.layers[0].descriptor.digest));
     let launcher = layer
         .iter()
         .find(|e| e.path == "usr/local/bin/hello")
@@ -55,7 +55,7 @@ fn the_layer_is_deterministic_and_normalised() {
         &host,
         &options(&ctx.path(""), &out.path("l"), "scratch", &["t:1"]),
     );
-    let entries = list_layer(&blob(&out.path("l"), &result.layers[0].digest));
+    let entries = list_layer(&blob(&out.path("l"), &result.layers[0].descriptor.digest));
     let paths: Vec<&str> = entries.iter().map(|e| e.path.as_str()).collect();
     let mut sorted = paths.clone();
     sorted.sort();
@@ -132,7 +132,7 @@ fn default_excludes_keep_secrets_caches_and_venvs_out() {
         &options(&ctx.path(""), &out_inside, "scratch", &["t:1"]),
     );
     assert_eq!(result.manifest_digest, first.manifest_digest);
-    let paths: Vec<String> = list_layer(&blob(&out_inside, &result.layers[0].digest))
+    let paths: Vec<String> = list_layer(&blob(&out_inside, &result.layers[0].descriptor.digest))
         .into_iter()
         .map(|e| e.path)
         .collect();
@@ -398,7 +398,7 @@ fn a_symlink_out_of_the_context_is_refused_and_one_inside_is_kept() {
         &host(),
         &options(&ctx.path(""), &out.path("l"), "scratch", &[]),
     );
-    let entries = list_layer(&blob(&out.path("l"), &result.layers[0].digest));
+    let entries = list_layer(&blob(&out.path("l"), &result.layers[0].descriptor.digest));
     let link = entries
         .iter()
         .find(|e| e.path == "app/src/alias.py")
@@ -492,7 +492,7 @@ fn a_multi_platform_base_is_resolved_by_platform() {
         assert_eq!(r.platform, platform);
         let base_layer = &manifest(&out.path(platform), &r).layers[0];
         assert_eq!(
-            base_layer.digest, want.layers[0].digest,
+            base_layer.digest, want.layers[0].descriptor.digest,
             "{platform} picked its own base"
         );
     }
@@ -562,7 +562,7 @@ fn a_late_failure_takes_back_everything_it_wrote() {
     let base = out.path("base");
     let b = build_valid(&host(), &options(&ctx.path(""), &base, "scratch", &["b:1"]));
     // Same size, other bytes: only the copy's digest check can tell.
-    let layer = blob(&base, &b.layers[0].digest);
+    let layer = blob(&base, &b.layers[0].descriptor.digest);
     let mut bytes = std::fs::read(&layer).expect("read");
     let last = bytes.len() - 1;
     bytes[last] ^= 0xff;
@@ -644,9 +644,9 @@ fn a_second_core_changes_the_speed_not_the_bytes() {
         &options(&ctx.path(""), &out.path("two"), "scratch", &["t:1"]),
     );
     assert!(
-        one.layers[0].size > 4 * 1024 * 1024,
+        one.layers[0].descriptor.size > 4 * 1024 * 1024,
         "several chunks: {}",
-        one.layers[0].size
+        one.layers[0].descriptor.size
     );
     assert_eq!(one.manifest_digest, two.manifest_digest);
 }

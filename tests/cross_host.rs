@@ -64,13 +64,13 @@ fn native_and_node_builds_are_byte_identical() {
 
     // The stored noise alone is 2.7 MB: the input spans several 1 MiB chunks.
     assert!(
-        native.layers[0].size > 2 * 1024 * 1024,
+        native.layers[0].descriptor.size > 2 * 1024 * 1024,
         "several chunks: {}",
-        native.layers[0].size
+        native.layers[0].descriptor.size
     );
     assert_eq!(
         result["layers"][0]["digest"].as_str(),
-        Some(native.layers[0].digest.to_string().as_str())
+        Some(native.layers[0].descriptor.digest.to_string().as_str())
     );
     assert_eq!(
         result["manifestDigest"].as_str(),

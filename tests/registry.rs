@@ -16,6 +16,7 @@ use pycontainer::host::NativeHost;
 use pycontainer::plan::{BuildOptions, PlanError};
 use pycontainer::publish::{push_layout, PushOptions};
 use pycontainer::registry::RegistryError;
+use pycontainer::sink::SinkError;
 use pycontainer::source::SourceError;
 
 /// A registry process, killed when dropped.
@@ -155,8 +156,11 @@ fn push_pull_mount_and_repush_against_a_real_registry() {
         },
     );
     assert_eq!(derived.layers.len(), 2);
-    assert_eq!(derived.layers[0].digest, first.layers[0].digest);
-    let base_layer = first.layers[0].digest.hex().to_owned();
+    assert_eq!(
+        derived.layers[0].descriptor.digest,
+        first.layers[0].descriptor.digest
+    );
+    let base_layer = first.layers[0].descriptor.digest.hex().to_owned();
     assert!(cached_blobs(&pull_cache).contains(&base_layer));
     assert_eq!(
         manifest(&out.path("layout"), &derived).annotations["org.opencontainers.image.base.digest"],
@@ -218,7 +222,10 @@ fn large_layers_go_up_in_chunks_and_come_back_intact() {
         },
     )
     .unwrap_or_else(|e| panic!("chunked push: {e}"));
-    assert!(pushed.layers[0].size > 3 * (256 << 10), "several chunks");
+    assert!(
+        pushed.layers[0].descriptor.size > 3 * (256 << 10),
+        "several chunks"
+    );
 
     let out = TempDir::new("out");
     let back = build_valid(
@@ -228,12 +235,16 @@ fn large_layers_go_up_in_chunks_and_come_back_intact() {
             ..options(&ctx.path(""), &out.path("layout"), &tag, &["x:1"])
         },
     );
-    assert_eq!(back.layers[0].digest, pushed.layers[0].digest);
+    assert_eq!(
+        back.layers[0].descriptor.digest,
+        pushed.layers[0].descriptor.digest
+    );
 }
 
 fn registry_error(result: Result<pycontainer::build::BuildResult, Error>) -> RegistryError {
     match result {
         Err(Error::Registry(e)) => e,
+        Err(Error::Sink(SinkError::Registry(e))) => e,
         Err(Error::Plan(PlanError::Source(e))) => match *e {
             SourceError::Registry { source, .. } => *source,
             e => panic!("expected a registry error, got {e}"),

@@ -129,7 +129,8 @@ pub async fn decide<H: Host>(
 
 /// The base's PATH, which the venv's bin goes in front of.
 fn base_path(base: &BaseImage) -> Option<&str> {
-    base.config
+    base.image
+        .config()
         .config
         .as_ref()
         .and_then(|c| c.env.as_ref())

@@ -6,7 +6,7 @@
 use std::collections::BTreeMap;
 
 use pycontainer_digest::Digest;
-use pycontainer_oci::Descriptor;
+use pycontainer_oci::{BlobSource, Descriptor, Layer};
 use pycontainer_python::tags::Target;
 use pycontainer_wheel::install;
 use pycontainer_wheel::venv::Venv;
@@ -25,15 +25,6 @@ use crate::wheelfile::WheelFile;
 /// cache key includes it, so old cached layers are not reused.
 const LAYOUT_VERSION: &str = "pycontainer-deps-1";
 
-/// The deps layer, made or found in the cache.
-#[derive(Clone, Debug)]
-pub struct DepsLayer {
-    pub desc: Descriptor,
-    pub diff_id: Digest,
-    /// The layout the blob is in.
-    pub store: String,
-}
-
 /// What the cache keeps for a finished deps layer.
 #[derive(Serialize, Deserialize)]
 #[serde(rename_all = "camelCase")]
@@ -51,23 +42,23 @@ pub async fn write<H: Host>(
     epoch: u64,
     media_type: &str,
     parallel: usize,
-) -> Result<DepsLayer, DepsError> {
+) -> Result<Layer, DepsError> {
     let cache_dir = cache.require("installing dependencies")?;
     let store = Layout::new(host, cache_dir);
     let key = cache_key(&install.venv, &install.target, &install.picks, epoch);
     let record_path = format!("{cache_dir}/pycontainer/deps/{}.json", key.hex());
     let layer = match read_record(host, &record_path).await {
-        Some(record) if store.has_blob(&record.descriptor(media_type)).await? => DepsLayer {
-            desc: record.descriptor(media_type),
+        Some(record) if store.has_blob(&record.descriptor(media_type)).await? => Layer {
+            descriptor: record.descriptor(media_type),
             diff_id: record.diff_id,
-            store: cache_dir.to_owned(),
+            source: BlobSource::Layout(cache_dir.to_owned()),
         },
         _ => {
             let layer = make(host, install, &store, epoch, media_type, parallel).await?;
             let record = Record {
-                digest: layer.desc.digest.clone(),
+                digest: layer.descriptor.digest.clone(),
                 diff_id: layer.diff_id.clone(),
-                size: layer.desc.size,
+                size: layer.descriptor.size,
             };
             probe::write_record(
                 host,
@@ -98,7 +89,7 @@ async fn make<H: Host>(
     epoch: u64,
     media_type: &str,
     parallel: usize,
-) -> Result<DepsLayer, DepsError> {
+) -> Result<Layer, DepsError> {
     let wanted: Vec<Wanted> = install.picks.iter().map(|p| p.wanted.clone()).collect();
     host.progress(&Progress::Phase { name: "download" });
     let paths = download::wheels(host, store, &wanted, &install.credentials, parallel).await?;
@@ -109,13 +100,7 @@ async fn make<H: Host>(
         wheels.push((path, pick.wanted.filename.clone(), planned));
     }
     let entries = install.venv.entries(&wheels);
-    let (desc, diff_id) =
-        crate::layer::write_layer(host, store, &entries, epoch, media_type, "deps layer").await?;
-    Ok(DepsLayer {
-        desc,
-        diff_id,
-        store: store.root().to_owned(),
-    })
+    Ok(crate::layer::write_layer(host, store, &entries, epoch, media_type, "deps layer").await?)
 }
 
 /// One wheel's install plan: its paths checked, its metadata read.

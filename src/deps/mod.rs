@@ -46,7 +46,7 @@ pub enum DepsError {
     #[error(transparent)]
     Cache(#[from] crate::cache::CacheError),
     #[error(transparent)]
-    Registry(Box<crate::registry::RegistryError>),
+    Blob(#[from] crate::blobs::BlobError),
     #[error(transparent)]
     Input(#[from] input::InputError),
     #[error("base layer {digest} has media type {media_type}, which pycontainer cannot read to find the base's Python (gzip and plain tar layers are supported)")]
@@ -137,7 +137,7 @@ impl DepsError {
             }
             DepsError::Input(_) => "dependencies",
             DepsError::Cache(e) => e.code(),
-            DepsError::Registry(e) => e.code(),
+            DepsError::Blob(e) => e.code(),
             DepsError::Wheel(e) => e.code(),
             DepsError::Layer(e) => e.code(),
             DepsError::LocalWheel { .. } | DepsError::Host(_) | DepsError::Layout(_) => "io",

@@ -1,17 +1,18 @@
 //! Reads the base image's layers for its Python environment, once per base:
 //! the answer is kept in the cache under the base's config digest.
 
+use crate::blobs;
 use crate::cache::CacheDir;
 use crate::host::{Host, Progress};
 use crate::layout::Layout;
-use crate::registry::{pull, Client};
-use crate::source::{BaseImage, Origin};
+use crate::registry::Client;
+use crate::source::BaseImage;
 use pycontainer_archive::gunzip::Gunzip;
 use pycontainer_archive::untar::Untar;
 use pycontainer_oci::Descriptor;
 
 use super::DepsError;
-use pycontainer_wheel::target::{BaseEnv, Probe, TargetError};
+use pycontainer_wheel::target::{BaseEnv, Probe};
 
 const CHUNK: usize = 1 << 20;
 
@@ -24,7 +25,7 @@ pub async fn base_env<H: Host>(
     let host = client.host();
     let record = cache
         .path()
-        .zip(base.manifest_digest.as_ref())
+        .zip(base.digest.as_ref())
         .map(|(c, d)| format!("{c}/pycontainer/targets/{}.json", d.hex()));
     if let Some(path) = &record {
         if host.stat(path).await?.is_some() {
@@ -33,29 +34,20 @@ pub async fn base_env<H: Host>(
             }
         }
     }
-    let dir = match &base.origin {
-        Origin::None => return Err(TargetError::NoPython.into()),
-        Origin::Layout(path) => path.clone(),
-        Origin::Registry(repo) => {
-            let cache = cache.require("reading a registry base's layers")?;
-            host.progress(&Progress::Phase { name: "pull" });
-            pull::fetch_blobs(client, repo, &base.layers, &Layout::new(host, cache))
-                .await
-                .map_err(|e| DepsError::Registry(Box::new(e)))?;
-            cache.to_owned()
-        }
-    };
+    let layers = base.image.layers();
+    let dirs = blobs::local(client, layers, cache, "reading a registry base's layers").await?;
     host.progress(&Progress::Phase {
         name: "inspect base",
     });
-    let layout = Layout::new(host, &dir);
     let mut probe = Probe::default();
-    for layer in &base.layers {
+    for (layer, dir) in layers.iter().zip(dirs) {
         probe.begin_layer();
-        scan(host, &layout.blob_path(&layer.digest), layer, &mut probe).await?;
+        let path = Layout::new(host, &dir).blob_path(&layer.descriptor.digest);
+        scan(host, &path, &layer.descriptor, &mut probe).await?;
     }
     let env = probe.finish(
-        base.config
+        base.image
+            .config()
             .config
             .as_ref()
             .and_then(|c| c.env.as_deref())

@@ -2,8 +2,7 @@
 //! gzip out, both digests computed on the way, never the whole layer in memory.
 
 use pycontainer_archive::{gzip, tar, Content, Entry, EntryKind, LayerDigests, LayerEncoder};
-use pycontainer_digest::Digest;
-use pycontainer_oci::Descriptor;
+use pycontainer_oci::{BlobSource, Descriptor, Layer};
 
 use super::LayerError;
 use crate::host::{Host, Offloaded, Progress};
@@ -13,8 +12,8 @@ use crate::wheelfile::Member;
 /// Bytes read from a file per host call, and compressed bytes gathered per write.
 const IO_CHUNK: usize = 1 << 20;
 
-/// Streams entries through tar and gzip into a new blob of `out`; returns
-/// its descriptor and diff_id. `label` names the layer in progress events.
+/// Streams entries through tar and gzip into a new blob of `out`, and
+/// returns the layer. `label` names it in progress events.
 pub async fn write_layer<H: Host>(
     host: &H,
     out: &Layout<'_, H>,
@@ -22,12 +21,16 @@ pub async fn write_layer<H: Host>(
     mtime: u64,
     media_type: &str,
     label: &str,
-) -> Result<(Descriptor, Digest), LayerError> {
+) -> Result<Layer, LayerError> {
     let mut blob = out.begin_blob().await?;
     match encode_into(host, &mut blob, entries, mtime, label).await {
         Ok(d) => {
             blob.commit(out, &d.digest).await?;
-            Ok((Descriptor::new(media_type, d.digest, d.size), d.diff_id))
+            Ok(Layer {
+                descriptor: Descriptor::new(media_type, d.digest, d.size),
+                diff_id: d.diff_id,
+                source: BlobSource::Layout(out.root().to_owned()),
+            })
         }
         Err(e) => {
             blob.abort(out).await;

@@ -18,6 +18,7 @@ use crate::host::Host;
 use crate::layout::Layout;
 use crate::project;
 use crate::registry::Client;
+use crate::sink::{LayoutTarget, RegistryTarget, Target};
 use crate::source::{self, BaseImage, BaseRef, SourceError};
 
 /// Decides everything; reads the context, the config and the base (and,
@@ -97,12 +98,24 @@ pub async fn make<H: Host>(
             format!("python:X.Y-slim for {}", python.rule),
         ),
     };
-    let push = push_targets(
+    let references = push_targets(
         options.push,
         settings.tags.is_some(),
         &tags,
         &origin("--tag", |s| s.tags.is_some()),
     )?;
+    let mut sinks: Vec<Target> = output
+        .map(|path| {
+            Target::Layout(LayoutTarget {
+                path,
+                existing: existing_index,
+            })
+        })
+        .into_iter()
+        .collect();
+    if !references.is_empty() {
+        sinks.push(Target::Registry(RegistryTarget { references }));
+    }
     let (base, base_resolved) = resolve_base(client, &base_value, wanted.as_ref(), options.dry_run)
         .await
         .map_err(|e| match e {
@@ -112,7 +125,7 @@ pub async fn make<H: Host>(
                 source: Box::new(source),
             },
         })?;
-    let platform = base.config.platform();
+    let platform = base.image.platform();
     let cache = CacheDir::find(host, options.cache_dir.as_deref());
     let deps = deps::plan(
         client,
@@ -188,10 +201,8 @@ pub async fn make<H: Host>(
         base_rule,
         base_resolved,
         python,
-        output,
-        existing_index,
         tags,
-        push,
+        sinks,
         cache,
         epoch,
         entrypoint,

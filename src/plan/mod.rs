@@ -17,14 +17,15 @@ use std::collections::BTreeMap;
 
 use pycontainer_archive::Entry;
 use pycontainer_oci::mutate::ConfigChanges;
-use pycontainer_oci::reference::Reference;
-use pycontainer_oci::{Index, Platform};
+use pycontainer_oci::Platform;
 use pycontainer_python::interpreters::PythonChoice;
 use serde::Serialize;
 
 use crate::cache::CacheDir;
 use crate::config::Source;
+use crate::layout::Tag;
 use crate::project::{EntryPoint, Project};
+use crate::sink::{LayoutTarget, Target};
 use crate::source::BaseImage;
 
 pub use deps::DepsPlan;
@@ -42,13 +43,6 @@ pub const NONROOT_HOME: &str = "/home/nonroot";
 /// Label naming the web framework pycontainer detected.
 pub const FRAMEWORK_LABEL: &str = "io.pycontainer.framework";
 
-/// A tag in the output layout: its ref name and the full image name.
-#[derive(Clone, Debug, PartialEq, Eq)]
-pub struct ImageTag {
-    pub tag: String,
-    pub name: String,
-}
-
 /// A choice and the rule that made it, for people.
 #[derive(Clone, Debug, PartialEq, Eq, Serialize)]
 pub struct Chosen<T> {
@@ -64,12 +58,11 @@ pub struct Plan {
     /// False in a dry run whose base is in a registry: it was not fetched.
     pub base_resolved: bool,
     pub python: Chosen<PythonChoice>,
-    /// The layout to write; `None` when the image only goes to a registry.
-    pub output: Option<String>,
-    pub existing_index: Option<Index>,
-    pub tags: Vec<ImageTag>,
-    /// Where to push it (`--push`): the tags, as references.
-    pub push: Vec<Reference>,
+    /// The image's tags: in a layout the TAG alone, with the full name beside.
+    pub tags: Vec<Tag>,
+    /// Where the image goes: a layout, registries (`--push`), or both, in
+    /// the order the build writes them.
+    pub sinks: Vec<Target>,
     pub cache: CacheDir,
     pub platform: Platform,
     pub epoch: u64,
@@ -84,4 +77,14 @@ pub struct Plan {
     pub sources: Vec<Source>,
     /// Dependencies to install into a venv layer, when there are any.
     pub deps: Option<DepsPlan>,
+}
+
+impl Plan {
+    /// The layout the image is written to, when there is one.
+    pub fn layout(&self) -> Option<&LayoutTarget> {
+        self.sinks.iter().find_map(|s| match s {
+            Target::Layout(t) => Some(t),
+            Target::Registry(_) => None,
+        })
+    }
 }

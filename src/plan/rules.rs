@@ -5,12 +5,11 @@ use std::collections::BTreeMap;
 
 use pycontainer_oci::reference::Reference;
 
-use super::{
-    BuildOptions, ImageTag, PlanError, DEFAULT_OUTPUT, FRAMEWORK_LABEL, NONROOT, NONROOT_HOME,
-};
+use super::{BuildOptions, PlanError, DEFAULT_OUTPUT, FRAMEWORK_LABEL, NONROOT, NONROOT_HOME};
 use crate::clock;
 use crate::config::{self, Settings};
 use crate::host::Host;
+use crate::layout::Tag;
 use crate::project::{entrypoint, EntryPoint, Project};
 use crate::source::BaseImage;
 
@@ -40,7 +39,7 @@ pub(super) fn output_path(
 pub(super) fn push_targets(
     push: bool,
     explicit: bool,
-    tags: &[ImageTag],
+    tags: &[Tag],
     origin: &str,
 ) -> Result<Vec<Reference>, PlanError> {
     if !push {
@@ -71,7 +70,8 @@ pub(super) fn user(settings: &Settings, base: &BaseImage) -> Option<String> {
         Some(u) => Some(u.to_owned()),
         None => {
             let inherited = base
-                .config
+                .image
+                .config()
                 .config
                 .as_ref()
                 .and_then(|c| c.user.as_deref())
@@ -182,7 +182,7 @@ pub(super) fn base_labels(base: &BaseImage, base_value: &str) -> Vec<(String, St
             ));
         }
     }
-    if let Some(d) = &base.manifest_digest {
+    if let Some(d) = &base.digest {
         out.push((
             "org.opencontainers.image.base.digest".to_owned(),
             d.to_string(),
@@ -228,7 +228,7 @@ pub(super) fn tags(
     values: &[String],
     project: &Project,
     origin: &str,
-) -> Result<Vec<ImageTag>, PlanError> {
+) -> Result<Vec<Tag>, PlanError> {
     let default;
     let values = if values.is_empty() {
         default = [format!("{}:latest", repository_name(project))];
@@ -236,7 +236,7 @@ pub(super) fn tags(
     } else {
         values
     };
-    let mut out: Vec<ImageTag> = Vec::new();
+    let mut out: Vec<Tag> = Vec::new();
     for value in values {
         let reference = Reference::parse(value).map_err(|source| PlanError::Tag {
             origin: origin.to_owned(),
@@ -259,7 +259,7 @@ pub(super) fn tags(
                 ))
             }
             Some(_) => {}
-            None => out.push(ImageTag { tag, name }),
+            None => out.push(Tag { tag, name }),
         }
     }
     Ok(out)

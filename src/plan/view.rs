@@ -127,7 +127,7 @@ impl Plan {
                 image: self.base.name.clone(),
                 rule: self.base_rule.clone(),
                 resolved: self.base_resolved,
-                digest: self.base.manifest_digest.clone(),
+                digest: self.base.digest.clone(),
             },
             python: self.python.clone(),
             platform: self.platform.to_string(),
@@ -149,7 +149,7 @@ impl Plan {
                 bytes: files.map(|f| f.size).sum(),
             },
             excluded: self.project.excluded.clone(),
-            config: mutate::derive_config(&self.base.config, &[], &self.changes)
+            config: mutate::derive_config(self.base.image.config(), &[], &self.changes)
                 .config
                 .unwrap_or_default(),
             layers,

@@ -7,9 +7,10 @@ use std::collections::HashMap;
 
 use super::auth::{self, Scope, TokenCache};
 use super::challenge::Challenge;
-use super::{RegistryError, Repo};
+use super::RegistryError;
 use crate::host::{Body, Credentials, Host, HostError, HttpRequest, HttpResponse, UploadProgress};
 use crate::http;
+use pycontainer_oci::Repository;
 
 /// Error bodies and token answers larger than this are cut short.
 const SMALL_BODY: usize = 64 << 10;
@@ -148,8 +149,8 @@ impl<'h, H: Host> Client<'h, H> {
 
     /// Where to pull `reference` from: its registry, or that registry's
     /// mirror, whose own credentials then apply.
-    pub fn pull_repo(&self, reference: &pycontainer_oci::reference::Reference) -> Repo {
-        let mut repo = Repo::of(reference);
+    pub fn pull_repo(&self, reference: &pycontainer_oci::reference::Reference) -> Repository {
+        let mut repo = Repository::of(reference);
         if let Some((_, mirror)) = self
             .options
             .mirrors
@@ -162,7 +163,7 @@ impl<'h, H: Host> Client<'h, H> {
         repo
     }
 
-    fn insecure(&self, repo: &Repo) -> bool {
+    fn insecure(&self, repo: &Repository) -> bool {
         let listed = |h: &str| self.options.insecure.iter().any(|i| i == h);
         listed(&repo.registry) || listed(&repo.api_host)
     }
@@ -172,7 +173,7 @@ impl<'h, H: Host> Client<'h, H> {
     /// instead of each pinging and asking for a token of its own.
     pub async fn authenticate(
         &self,
-        repo: &Repo,
+        repo: &Repository,
         scopes: &[Scope],
         what: &str,
     ) -> Result<(), RegistryError> {
@@ -183,7 +184,7 @@ impl<'h, H: Host> Client<'h, H> {
     /// Sends `req` with the auth `scopes` need, renewing auth once on a 401.
     pub async fn send(
         &self,
-        repo: &Repo,
+        repo: &Repository,
         scopes: &[Scope],
         what: &str,
         req: Request<'_>,
@@ -240,7 +241,7 @@ impl<'h, H: Host> Client<'h, H> {
     /// The registry's base URL: https, or plain http for loopback and
     /// `--insecure-registry` hosts when https is not spoken there. The ping
     /// also learns how the registry wants to be authenticated.
-    async fn base(&self, repo: &Repo, what: &str) -> Result<String, RegistryError> {
+    async fn base(&self, repo: &Repository, what: &str) -> Result<String, RegistryError> {
         if let Some(base) = self.endpoint(repo, |e| e.base.clone()).flatten() {
             return Ok(base);
         }
@@ -314,11 +315,11 @@ impl<'h, H: Host> Client<'h, H> {
         })
     }
 
-    fn endpoint<T>(&self, repo: &Repo, f: impl FnOnce(&Endpoint) -> T) -> Option<T> {
+    fn endpoint<T>(&self, repo: &Repository, f: impl FnOnce(&Endpoint) -> T) -> Option<T> {
         self.endpoints.borrow().get(&repo.api_host).map(f)
     }
 
-    fn with_endpoint<T>(&self, repo: &Repo, f: impl FnOnce(&mut Endpoint) -> T) -> T {
+    fn with_endpoint<T>(&self, repo: &Repository, f: impl FnOnce(&mut Endpoint) -> T) -> T {
         f(self
             .endpoints
             .borrow_mut()
@@ -326,7 +327,7 @@ impl<'h, H: Host> Client<'h, H> {
             .or_default())
     }
 
-    async fn credentials(&self, repo: &Repo) -> Result<Option<Credentials>, RegistryError> {
+    async fn credentials(&self, repo: &Repository) -> Result<Option<Credentials>, RegistryError> {
         if let Some(known) = self.endpoint(repo, |e| e.credentials.clone()).flatten() {
             return Ok(known);
         }
@@ -338,7 +339,7 @@ impl<'h, H: Host> Client<'h, H> {
     /// The `Authorization` value for `scopes`, fetching a token when needed.
     async fn authorization(
         &self,
-        repo: &Repo,
+        repo: &Repository,
         scopes: &[Scope],
         what: &str,
     ) -> Result<Option<String>, RegistryError> {
@@ -369,7 +370,7 @@ impl<'h, H: Host> Client<'h, H> {
 
     async fn token(
         &self,
-        repo: &Repo,
+        repo: &Repository,
         realm: &str,
         service: Option<&str>,
         scopes: &[Scope],
@@ -417,7 +418,7 @@ impl<'h, H: Host> Client<'h, H> {
     }
 
     /// After a 401: adopt the challenge it carried and drop the token it refused.
-    fn renew(&self, repo: &Repo, scopes: &[Scope], header: Option<&str>) {
+    fn renew(&self, repo: &Repository, scopes: &[Scope], header: Option<&str>) {
         let challenge = header.and_then(Challenge::parse);
         self.with_endpoint(repo, |e| {
             if challenge.is_some() {
@@ -428,7 +429,7 @@ impl<'h, H: Host> Client<'h, H> {
     }
 
     /// The error for a second 401 in a row.
-    async fn refused(&self, repo: &Repo, challenge: Option<&str>) -> RegistryError {
+    async fn refused(&self, repo: &Repository, challenge: Option<&str>) -> RegistryError {
         match self.credentials(repo).await {
             Ok(Some(_)) => RegistryError::AuthFailed {
                 registry: repo.registry.clone(),
@@ -480,7 +481,7 @@ impl<'h, H: Host> Client<'h, H> {
     /// The error for an unexpected status, with the registry's own words.
     pub(super) async fn failure(
         &self,
-        repo: &Repo,
+        repo: &Repository,
         what: &str,
         action: &'static str,
         resp: HttpResponse,

@@ -14,34 +14,6 @@ pub use client::{Client, ClientOptions};
 use crate::host::HostError;
 use crate::layout::LayoutError;
 use pycontainer_digest::Digest;
-use pycontainer_oci::reference::Reference;
-
-/// A repository in a registry: where requests go, and whose credentials apply.
-#[derive(Clone, Debug, PartialEq, Eq, Hash)]
-pub struct Repo {
-    /// The registry as users and docker config name it (`docker.io`).
-    pub registry: String,
-    /// The host (and port) the API is served on (`registry-1.docker.io`).
-    pub api_host: String,
-    /// The repository path (`library/python`).
-    pub name: String,
-}
-
-impl Repo {
-    pub fn of(reference: &Reference) -> Repo {
-        Repo {
-            registry: reference.registry().to_owned(),
-            api_host: reference.registry_host().to_owned(),
-            name: reference.repository().to_owned(),
-        }
-    }
-}
-
-impl std::fmt::Display for Repo {
-    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        write!(f, "{}/{}", self.registry, self.name)
-    }
-}
 
 #[derive(Debug, thiserror::Error)]
 pub enum RegistryError {

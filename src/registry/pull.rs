@@ -5,14 +5,15 @@ use futures_util::StreamExt;
 
 use super::auth::Scope;
 use super::client::{Client, Request};
-use super::{RegistryError, Repo};
+use super::RegistryError;
 use crate::host::{Host, Progress};
 use crate::http::retry::{self, MAX_ATTEMPTS};
 use crate::layout::{BlobWriter, Layout};
 use pycontainer_digest::Digest;
 use pycontainer_oci::platform::Platform;
 use pycontainer_oci::reference::Reference;
-use pycontainer_oci::{media, Descriptor, ImageConfig, Index, Manifest};
+use pycontainer_oci::Repository;
+use pycontainer_oci::{media, BlobSource, Descriptor, Image, ImageError, Index, Manifest};
 
 /// Every manifest kind we can read, so the registry never falls back to
 /// Docker schema 1 (which it would convert, and sign, on the fly).
@@ -30,19 +31,10 @@ pub struct Document {
     pub bytes: Vec<u8>,
 }
 
-/// An image in a registry, resolved to one platform.
-pub struct RemoteImage {
-    pub repo: Repo,
-    /// The manifest, by digest.
-    pub descriptor: Descriptor,
-    pub manifest: Manifest,
-    pub config: ImageConfig,
-}
-
 /// Fetches the manifest (or index) named by a tag or digest.
 pub async fn manifest<H: Host>(
     client: &Client<'_, H>,
-    repo: &Repo,
+    repo: &Repository,
     reference: &str,
 ) -> Result<Document, RegistryError> {
     let what = format!("manifest {repo}:{reference}");
@@ -106,12 +98,13 @@ fn media_type_of(content_type: Option<&str>, bytes: &[u8]) -> Result<String, Str
 }
 
 /// Resolves a reference to one image for `wanted` (the default target
-/// when `None`), reading its manifest and config but no layers.
+/// when `None`), reading its manifest and config but no layers: those stay
+/// in the repository, to be pulled or mounted when a sink needs them.
 pub async fn resolve<H: Host>(
     client: &Client<'_, H>,
     reference: &Reference,
     wanted: Option<&Platform>,
-) -> Result<RemoteImage, RegistryError> {
+) -> Result<Image, RegistryError> {
     let repo = client.pull_repo(reference);
     let name = reference.to_string();
     let first = reference
@@ -143,9 +136,19 @@ pub async fn resolve<H: Host>(
     }
     let manifest: Manifest = parse(&name, &doc.bytes)?;
     let config_bytes = blob_document(client, &repo, &manifest.config).await?;
-    let config: ImageConfig = parse(&format!("{name} config"), &config_bytes)?;
+    let documents = (manifest, doc.bytes);
+    let image = Image::from_documents(doc.descriptor, documents, config_bytes, |_, _| {
+        BlobSource::Registry(repo.clone())
+    })
+    .map_err(|e| RegistryError::Protocol {
+        what: match e {
+            ImageError::Config { .. } => format!("{name} config"),
+            ImageError::LayerCount { .. } => name.clone(),
+        },
+        message: e.to_string(),
+    })?;
     if let Some(wanted) = wanted {
-        let found = config.platform();
+        let found = image.platform();
         if !wanted.matches(&found) {
             return Err(RegistryError::WrongPlatform {
                 image: name,
@@ -154,12 +157,7 @@ pub async fn resolve<H: Host>(
             });
         }
     }
-    Ok(RemoteImage {
-        repo,
-        descriptor: doc.descriptor,
-        manifest,
-        config,
-    })
+    Ok(image)
 }
 
 fn parse<T: serde::de::DeserializeOwned>(what: &str, bytes: &[u8]) -> Result<T, RegistryError> {
@@ -172,7 +170,7 @@ fn parse<T: serde::de::DeserializeOwned>(what: &str, bytes: &[u8]) -> Result<T, 
 /// A small blob (a config), fetched whole and checked.
 async fn blob_document<H: Host>(
     client: &Client<'_, H>,
-    repo: &Repo,
+    repo: &Repository,
     desc: &Descriptor,
 ) -> Result<Vec<u8>, RegistryError> {
     let what = format!("blob {}", desc.digest);
@@ -185,7 +183,7 @@ async fn blob_document<H: Host>(
 
 async fn get_blob<H: Host>(
     client: &Client<'_, H>,
-    repo: &Repo,
+    repo: &Repository,
     desc: &Descriptor,
     what: &str,
 ) -> Result<crate::host::HttpResponse, RegistryError> {
@@ -201,7 +199,7 @@ async fn get_blob<H: Host>(
 }
 
 fn check(
-    repo: &Repo,
+    repo: &Repository,
     what: &str,
     expected: &Digest,
     actual: &Digest,
@@ -224,7 +222,7 @@ fn check(
 /// corrupt or cut-off download never enters the cache.
 pub async fn fetch_blob<H: Host>(
     client: &Client<'_, H>,
-    repo: &Repo,
+    repo: &Repository,
     desc: &Descriptor,
     cache: &Layout<'_, H>,
 ) -> Result<(), RegistryError> {
@@ -279,7 +277,7 @@ pub async fn fetch_blob<H: Host>(
 /// `fetch_blob` for several blobs, `parallel` at a time.
 pub async fn fetch_blobs<H: Host>(
     client: &Client<'_, H>,
-    repo: &Repo,
+    repo: &Repository,
     descs: &[Descriptor],
     cache: &Layout<'_, H>,
 ) -> Result<(), RegistryError> {

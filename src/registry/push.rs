@@ -8,13 +8,14 @@ use serde::Serialize;
 
 use super::auth::{self, Scope};
 use super::client::{Client, Request};
-use super::{pull, RegistryError, Repo};
+use super::{pull, RegistryError};
 use crate::host::{Body, Host, HttpResponse, Progress, UploadProgress};
 use crate::http::retry::{self, MAX_ATTEMPTS};
 use crate::layout::Layout;
 use pycontainer_digest::Digest;
 use pycontainer_oci::reference::Reference;
 use pycontainer_oci::Descriptor;
+use pycontainer_oci::Repository;
 
 /// Chunks never shrink below this when a registry refuses large bodies.
 const MIN_CHUNK: usize = 256 << 10;
@@ -29,10 +30,16 @@ pub enum Source<'a> {
     Bytes(&'a [u8]),
     /// In another repository: mounted when it is on the same registry,
     /// else pulled into the `cache` layout and uploaded from there.
-    Remote { repo: &'a Repo, cache: &'a str },
+    Remote {
+        repo: &'a Repository,
+        cache: &'a str,
+    },
     /// In a layout, and probably in `repo` too (a base layer of a pushed
     /// layout): mounted when it can be, else uploaded from the layout.
-    Mirrored { layout: &'a str, repo: &'a Repo },
+    Mirrored {
+        layout: &'a str,
+        repo: &'a Repository,
+    },
 }
 
 pub struct Blob<'a> {
@@ -44,8 +51,9 @@ pub struct Blob<'a> {
 /// an index the images it lists.
 pub struct Upload<'a> {
     pub blobs: Vec<Blob<'a>>,
-    pub media_type: String,
-    pub manifest: Vec<u8>,
+    /// The manifest's (or index's) media type, digest and size.
+    pub descriptor: &'a Descriptor,
+    pub manifest: &'a [u8],
     pub children: Vec<Upload<'a>>,
 }
 
@@ -75,9 +83,9 @@ pub async fn push<H: Host>(
 ) -> Result<(Vec<Pushed>, PushStats), RegistryError> {
     let mut stats = PushStats::default();
     let mut pushed = Vec::new();
-    let mut repos: Vec<Repo> = Vec::new();
+    let mut repos: Vec<Repository> = Vec::new();
     for t in targets {
-        let repo = Repo::of(t);
+        let repo = Repository::of(t);
         if !repos.contains(&repo) {
             repos.push(repo);
         }
@@ -88,16 +96,16 @@ pub async fn push<H: Host>(
             .authenticate(repo, &scopes, &format!("push to {repo}"))
             .await?;
         push_content(client, repo, &scopes, image, &mut stats).await?;
-        let digest = Digest::of(client.host.sha256(), &image.manifest);
-        for t in targets.iter().filter(|t| Repo::of(t) == *repo) {
+        let digest = &image.descriptor.digest;
+        for t in targets.iter().filter(|t| Repository::of(t) == *repo) {
             let reference = t.tag().map_or_else(|| digest.to_string(), str::to_owned);
-            put_manifest(client, repo, &scopes, image, &digest, &reference).await?;
+            put_manifest(client, repo, &scopes, image, &reference).await?;
             pushed.push(Pushed {
                 reference: format!(
                     "{}/{}{}",
                     t.registry(),
                     t.repository(),
-                    pushed_suffix(t, &digest)
+                    pushed_suffix(t, digest)
                 ),
                 digest: digest.clone(),
             });
@@ -115,13 +123,13 @@ fn pushed_suffix(t: &Reference, digest: &Digest) -> String {
 
 /// Push on the target, and pull on every repository a blob may be mounted
 /// from, in one token: registries grant mounts only with both.
-fn scopes_for(repo: &Repo, image: &Upload<'_>) -> Vec<Scope> {
+fn scopes_for(repo: &Repository, image: &Upload<'_>) -> Vec<Scope> {
     let mut scopes = vec![Scope::push(&repo.name)];
     collect_mount_scopes(repo, image, &mut scopes);
     auth::scope_set(scopes)
 }
 
-fn collect_mount_scopes(target: &Repo, image: &Upload<'_>, out: &mut Vec<Scope>) {
+fn collect_mount_scopes(target: &Repository, image: &Upload<'_>, out: &mut Vec<Scope>) {
     for blob in &image.blobs {
         if let Some(from) = mount_source(target, blob.source) {
             out.push(Scope::pull(&from.name));
@@ -136,15 +144,15 @@ fn collect_mount_scopes(target: &Repo, image: &Upload<'_>, out: &mut Vec<Scope>)
 /// its manifest, by digest) and the blobs.
 async fn push_content<H: Host>(
     client: &Client<'_, H>,
-    repo: &Repo,
+    repo: &Repository,
     scopes: &[Scope],
     image: &Upload<'_>,
     stats: &mut PushStats,
 ) -> Result<(), RegistryError> {
     for child in &image.children {
         Box::pin(push_content(client, repo, scopes, child, stats)).await?;
-        let digest = Digest::of(client.host.sha256(), &child.manifest);
-        put_manifest(client, repo, scopes, child, &digest, &digest.to_string()).await?;
+        let digest = child.descriptor.digest.to_string();
+        put_manifest(client, repo, scopes, child, &digest).await?;
     }
     push_blobs(client, repo, scopes, &image.blobs, stats).await
 }
@@ -152,7 +160,7 @@ async fn push_content<H: Host>(
 /// Up to `parallel` blobs at once; the first failure stops the rest.
 async fn push_blobs<H: Host>(
     client: &Client<'_, H>,
-    repo: &Repo,
+    repo: &Repository,
     scopes: &[Scope],
     blobs: &[Blob<'_>],
     stats: &mut PushStats,
@@ -181,7 +189,7 @@ enum Outcome {
 
 async fn push_blob<H: Host>(
     client: &Client<'_, H>,
-    repo: &Repo,
+    repo: &Repository,
     scopes: &[Scope],
     blob: &Blob<'_>,
 ) -> Result<Outcome, RegistryError> {
@@ -214,7 +222,7 @@ async fn push_blob<H: Host>(
 }
 
 /// The repository a blob can be mounted from: another one on the target's registry.
-fn mount_source<'a>(target: &Repo, source: Source<'a>) -> Option<&'a Repo> {
+fn mount_source<'a>(target: &Repository, source: Source<'a>) -> Option<&'a Repository> {
     match source {
         Source::Remote { repo, .. } | Source::Mirrored { repo, .. }
             if repo.api_host == target.api_host && repo.name != target.name =>
@@ -237,7 +245,7 @@ fn transferred<H: Host>(client: &Client<'_, H>, desc: &Descriptor, action: &str)
 /// The blob's bytes, once the cache holds them.
 async fn pulled<'a, H: Host>(
     client: &Client<'_, H>,
-    from: &Repo,
+    from: &Repository,
     desc: &Descriptor,
     cache: &str,
 ) -> Result<Data<'a>, RegistryError> {
@@ -287,7 +295,7 @@ impl Data<'_> {
 
 async fn exists<H: Host>(
     client: &Client<'_, H>,
-    repo: &Repo,
+    repo: &Repository,
     scopes: &[Scope],
     desc: &Descriptor,
 ) -> Result<bool, RegistryError> {
@@ -313,9 +321,9 @@ async fn exists<H: Host>(
 /// registry opened instead (202).
 async fn mount<H: Host>(
     client: &Client<'_, H>,
-    repo: &Repo,
+    repo: &Repository,
     scopes: &[Scope],
-    from: &Repo,
+    from: &Repository,
     desc: &Descriptor,
 ) -> Result<Option<String>, RegistryError> {
     let what = format!("mount of {} from {from} into {repo}", desc.digest);
@@ -340,7 +348,7 @@ async fn mount<H: Host>(
 
 async fn location<H: Host>(
     client: &Client<'_, H>,
-    repo: &Repo,
+    repo: &Repository,
     what: &str,
     resp: HttpResponse,
 ) -> Result<String, RegistryError> {
@@ -365,7 +373,7 @@ enum Failed {
 /// failures: a half-written session cannot be trusted, a new one can.
 async fn upload<H: Host>(
     client: &Client<'_, H>,
-    repo: &Repo,
+    repo: &Repository,
     scopes: &[Scope],
     desc: &Descriptor,
     data: &Data<'_>,
@@ -405,7 +413,7 @@ async fn upload<H: Host>(
 
 async fn start<H: Host>(
     client: &Client<'_, H>,
-    repo: &Repo,
+    repo: &Repository,
     scopes: &[Scope],
     desc: &Descriptor,
 ) -> Result<String, RegistryError> {
@@ -423,7 +431,7 @@ async fn start<H: Host>(
 /// One PUT with the whole blob.
 async fn monolithic<H: Host>(
     client: &Client<'_, H>,
-    repo: &Repo,
+    repo: &Repository,
     scopes: &[Scope],
     desc: &Descriptor,
     data: &Data<'_>,
@@ -449,7 +457,7 @@ async fn monolithic<H: Host>(
 /// PATCHes of `chunk` bytes, then a PUT that names the digest.
 async fn chunked<H: Host>(
     client: &Client<'_, H>,
-    repo: &Repo,
+    repo: &Repository,
     scopes: &[Scope],
     desc: &Descriptor,
     data: &Data<'_>,
@@ -496,7 +504,7 @@ fn report<H: Host>(client: &Client<'_, H>, desc: &Descriptor, bytes: u64) {
 /// Sends a request of an upload session, sorting a failure for `upload`.
 async fn send_once<H: Host>(
     client: &Client<'_, H>,
-    repo: &Repo,
+    repo: &Repository,
     scopes: &[Scope],
     what: &str,
     req: Request<'_>,
@@ -513,7 +521,7 @@ async fn send_once<H: Host>(
 /// Checks a session answer: `expected`, or a failure sorted for `upload`.
 async fn finish<H: Host>(
     client: &Client<'_, H>,
-    repo: &Repo,
+    repo: &Repository,
     what: &str,
     resp: HttpResponse,
     expected: u16,
@@ -541,21 +549,21 @@ fn with_digest(location: &str, digest: &Digest) -> String {
     )
 }
 
-/// PUTs `image`'s manifest (whose digest the caller has) under `reference`,
-/// and checks that the registry stored those bytes.
+/// PUTs `image`'s manifest under `reference`, and checks that the registry
+/// stored those bytes.
 async fn put_manifest<H: Host>(
     client: &Client<'_, H>,
-    repo: &Repo,
+    repo: &Repository,
     scopes: &[Scope],
     image: &Upload<'_>,
-    ours: &Digest,
     reference: &str,
 ) -> Result<(), RegistryError> {
+    let ours = &image.descriptor.digest;
     let what = format!("manifest {repo}:{reference}");
     let url = format!("/v2/{}/manifests/{reference}", repo.name);
     let req = Request::new("PUT", url)
-        .header("content-type", &image.media_type)
-        .body(Body::Bytes(&image.manifest));
+        .header("content-type", &image.descriptor.media_type)
+        .body(Body::Bytes(image.manifest));
     let resp = client.send(repo, scopes, &what, req).await?;
     if resp.status != 201 {
         return Err(client.failure(repo, &what, "push", resp).await);
@@ -575,8 +583,8 @@ async fn put_manifest<H: Host>(
 mod tests {
     use super::*;
 
-    fn repo(api_host: &str, name: &str) -> Repo {
-        Repo {
+    fn repo(api_host: &str, name: &str) -> Repository {
+        Repository {
             registry: api_host.to_owned(),
             api_host: api_host.to_owned(),
             name: name.to_owned(),
@@ -613,14 +621,15 @@ mod tests {
         assert_eq!(mount_source(&target, remote(&itself)), None);
         assert_eq!(mount_source(&target, Source::Layout("/l")), None);
 
+        let descriptor = blob(Source::Bytes(b"")).desc;
         let image = Upload {
             blobs: vec![
                 blob(remote(&same)),
                 blob(remote(&other)),
                 blob(Source::Bytes(b"{}")),
             ],
-            media_type: String::new(),
-            manifest: Vec::new(),
+            descriptor: &descriptor,
+            manifest: &[],
             children: Vec::new(),
         };
         // One token: push on the target, pull on the mount source only.

@@ -2,11 +2,13 @@
 
 use std::collections::BTreeMap;
 
-use pycontainer_digest::Digest;
+use pycontainer_digest::{Digest, Sha256};
 
 use crate::config::{History, ImageConfig};
 use crate::descriptor::Descriptor;
 use crate::flavor::Flavor;
+use crate::image::{Image, Layer};
+use crate::json::to_canonical_json;
 use crate::manifest::Manifest;
 
 /// What pycontainer sets on top of the base's config.
@@ -26,17 +28,40 @@ pub struct ConfigChanges {
     pub labels: BTreeMap<String, String>,
 }
 
-/// A layer as the config records it.
-#[derive(Clone, Debug, PartialEq, Eq)]
-pub struct AddedLayer {
-    pub diff_id: Digest,
+/// A layer to append, and what the config's history says made it.
+#[derive(Clone, Debug, PartialEq)]
+pub struct Addendum {
+    pub layer: Layer,
     pub created_by: String,
+}
+
+/// The image `base` becomes with `added` on top and `changes` applied; its
+/// media types follow the base's, and its documents are canonical JSON.
+pub fn append(
+    base: &Image,
+    added: Vec<Addendum>,
+    changes: &ConfigChanges,
+    annotations: BTreeMap<String, String>,
+) -> Image {
+    let flavor = base.flavor();
+    let config = derive_config(base.config(), &added, changes);
+    let config_bytes = to_canonical_json(&config);
+    let config_desc = Descriptor::new(
+        flavor.config(),
+        Digest::of(Sha256::portable(), &config_bytes),
+        config_bytes.len() as u64,
+    );
+    let mut layers = base.layers().to_vec();
+    layers.extend(added.into_iter().map(|a| a.layer));
+    let descriptors = layers.iter().map(|l| l.descriptor.clone()).collect();
+    let manifest = manifest(flavor, config_desc, descriptors, annotations);
+    Image::made(manifest, config, config_bytes, layers)
 }
 
 /// The base's config with our layers appended and our settings applied.
 pub fn derive_config(
     base: &ImageConfig,
-    layers: &[AddedLayer],
+    layers: &[Addendum],
     changes: &ConfigChanges,
 ) -> ImageConfig {
     let mut out = base.clone();
@@ -67,11 +92,11 @@ pub fn derive_config(
         cfg.labels = Some(labels);
     }
     out.config = Some(cfg);
-    for layer in layers {
-        out.rootfs.diff_ids.push(layer.diff_id.clone());
+    for added in layers {
+        out.rootfs.diff_ids.push(added.layer.diff_id.clone());
         out.history.push(History {
             created: Some(changes.created.clone()),
-            created_by: Some(layer.created_by.clone()),
+            created_by: Some(added.created_by.clone()),
             comment: Some("pycontainer".to_owned()),
             ..History::default()
         });
@@ -134,6 +159,55 @@ mod tests {
         c
     }
 
+    fn app_layer() -> Layer {
+        Layer {
+            descriptor: Descriptor::new(
+                crate::media::OCI_LAYER_GZIP,
+                Digest::of(Sha256::portable(), b"gzip"),
+                4,
+            ),
+            diff_id: Digest::of(Sha256::portable(), b"app"),
+            source: crate::image::BlobSource::Layout("/store".into()),
+        }
+    }
+
+    #[test]
+    fn appending_to_an_image_makes_consistent_documents() {
+        let base = Image::empty(&Platform::new("linux", "arm64", None));
+        let changes = ConfigChanges {
+            working_dir: "/app".into(),
+            ..ConfigChanges::default()
+        };
+        let added = Addendum {
+            layer: app_layer(),
+            created_by: "app".into(),
+        };
+        let image = append(&base, vec![added], &changes, BTreeMap::new());
+        assert_eq!(image.layers(), [app_layer()]);
+        assert_eq!(image.manifest().layers, [app_layer().descriptor]);
+        assert_eq!(image.config().rootfs.diff_ids, [app_layer().diff_id]);
+        let digest_of = |b: &[u8]| Digest::of(Sha256::portable(), b);
+        assert_eq!(
+            image.manifest().config.digest,
+            digest_of(image.config_bytes())
+        );
+        assert_eq!(image.digest(), &digest_of(image.manifest_bytes()));
+        assert_eq!(image.descriptor().size, image.manifest_bytes().len() as u64);
+        assert_eq!(
+            image
+                .descriptor()
+                .platform
+                .as_ref()
+                .map(ToString::to_string),
+            Some("linux/arm64".to_owned())
+        );
+        assert_eq!(image.flavor(), Flavor::Oci);
+        assert_eq!(
+            image.size(),
+            (image.manifest_bytes().len() + image.config_bytes().len()) as u64 + 4
+        );
+    }
+
     #[test]
     fn keeps_the_base_and_applies_ours() {
         let changes = ConfigChanges {
@@ -149,8 +223,8 @@ mod tests {
             ports: vec!["8000/tcp".into()],
             labels: BTreeMap::from([("a".into(), "b".into())]),
         };
-        let layer = AddedLayer {
-            diff_id: Digest::of(Sha256::portable(), b"app"),
+        let layer = Addendum {
+            layer: app_layer(),
             created_by: "app".into(),
         };
         let out = derive_config(&base(), std::slice::from_ref(&layer), &changes);
@@ -173,7 +247,7 @@ mod tests {
             .exposed_ports
             .is_some_and(|p| p.contains_key("8000/tcp")));
         assert_eq!(out.rootfs.diff_ids.len(), 2);
-        assert_eq!(out.rootfs.diff_ids[1], layer.diff_id);
+        assert_eq!(out.rootfs.diff_ids[1], layer.layer.diff_id);
         assert_eq!(out.history.len(), 2);
         assert_eq!(out.history[0].created_by.as_deref(), Some("base"));
     }
