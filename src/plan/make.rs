@@ -35,7 +35,7 @@ pub async fn make<H: Host>(
     let metadata = project::read_metadata(host, context).await?;
     let layers = Layers::gather(
         host,
-        options.flags().settings()?,
+        options.settings()?,
         context,
         options.config.as_deref(),
         metadata.0.tool_config.as_ref(),

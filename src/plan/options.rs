@@ -2,8 +2,10 @@
 
 use serde::Deserialize;
 
+use toml::{Table, Value};
+
 use super::PlanError;
-use crate::config::Flags;
+use crate::config::{ConfigError, Settings};
 use crate::host::Host;
 use crate::registry::ClientOptions;
 
@@ -77,34 +79,61 @@ pub struct BuildOptions {
 }
 
 impl BuildOptions {
-    /// The settings the options give, as the highest of the config layers.
-    pub fn flags(&self) -> Flags<'_> {
-        Flags {
-            tags: &self.tags,
-            base_image: self.base_image.as_deref(),
-            python: self.python.as_deref(),
-            platform: self.platform.as_deref(),
-            workdir: self.workdir.as_deref(),
-            output: self.output.as_deref(),
-            env: &self.env,
-            env_file: self.env_file.as_deref(),
-            labels: &self.labels,
-            annotations: &self.annotations,
-            ports: &self.ports,
-            user: self.user.as_deref(),
-            entrypoint: self.entrypoint.as_deref(),
-            cmd: self.cmd.as_deref(),
-            script: self.script.as_deref(),
-            include: &self.include,
-            exclude: &self.exclude,
-            include_deps: self.include_deps,
-            requirements: self.requirements.as_deref(),
-            extras: &self.extras,
-            groups: &self.groups,
-            index_url: self.index_url.as_deref(),
-            extra_index_urls: &self.extra_index_urls,
-            pre: self.pre.then_some(true),
+    /// The settings the options give, the highest layer of the config:
+    /// the options as a table of the schema's keys, read like any other
+    /// source, whose errors name the flags. Options left out set nothing.
+    pub fn settings(&self) -> Result<Settings, ConfigError> {
+        let mut table = Table::new();
+        let mut put = |key: &str, value: Value| {
+            table.insert(key.to_owned(), value);
+        };
+        let texts = [
+            ("base-image", &self.base_image),
+            ("python", &self.python),
+            ("platform", &self.platform),
+            ("workdir", &self.workdir),
+            ("output", &self.output),
+            ("env-file", &self.env_file),
+            ("user", &self.user),
+            ("entrypoint", &self.entrypoint),
+            ("cmd", &self.cmd),
+            ("script", &self.script),
+            ("requirements", &self.requirements),
+            ("index-url", &self.index_url),
+        ];
+        for (key, value) in texts {
+            if let Some(v) = value {
+                put(key, Value::String(v.clone()));
+            }
         }
+        // A repeatable flag given at least once replaces the files' list.
+        let lists = [
+            ("tags", &self.tags),
+            ("env", &self.env),
+            ("labels", &self.labels),
+            ("annotations", &self.annotations),
+            ("ports", &self.ports),
+            ("include", &self.include),
+            ("exclude", &self.exclude),
+            ("extras", &self.extras),
+            ("groups", &self.groups),
+            ("extra-index-urls", &self.extra_index_urls),
+        ];
+        for (key, values) in lists {
+            if !values.is_empty() {
+                put(
+                    key,
+                    Value::Array(values.iter().cloned().map(Value::String).collect()),
+                );
+            }
+        }
+        if let Some(include) = self.include_deps {
+            put("include-deps", Value::Boolean(include));
+        }
+        if self.pre {
+            put("pre", Value::Boolean(true));
+        }
+        Settings::from_flags(&table)
     }
 
     /// The registry options; mirrors come from `--registry-mirror`, else
@@ -125,5 +154,48 @@ impl BuildOptions {
         ClientOptions::new(&self.insecure_registries, self.parallel, self.chunk_size)
             .with_mirrors(&mirrors)
             .map_err(|message| PlanError::setting(flag, message))
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn options_become_settings_and_errors_name_the_flag() {
+        let none = BuildOptions::default()
+            .settings()
+            .map_err(|e| e.to_string());
+        assert_eq!(none, Ok(Settings::default()), "no options, no settings");
+        let options = BuildOptions {
+            env: vec!["FOO".into()],
+            ..BuildOptions::default()
+        };
+        assert_eq!(
+            options.settings().map_err(|e| e.to_string()),
+            Err("--env \"FOO\": expected KEY=VALUE".to_owned())
+        );
+        let options = BuildOptions {
+            ports: vec!["70000".into()],
+            ..BuildOptions::default()
+        };
+        let e = options.settings().map_err(|e| e.to_string()).unwrap_err();
+        assert!(
+            e.starts_with("--port \"70000\"") && e.contains("65535"),
+            "{e}"
+        );
+        let options = BuildOptions {
+            entrypoint: Some(r#"["uvicorn", "a:b"]"#.into()),
+            cmd: Some("--reload 'x y'".into()),
+            tags: vec!["a:1".into()],
+            include_deps: Some(false),
+            pre: true,
+            ..BuildOptions::default()
+        };
+        let s = options.settings().unwrap_or_default();
+        assert_eq!(s.entrypoint, Some(vec!["uvicorn".into(), "a:b".into()]));
+        assert_eq!(s.cmd, Some(vec!["--reload".into(), "x y".into()]));
+        assert_eq!(s.tags, Some(vec!["a:1".into()]));
+        assert_eq!((s.deps.include, s.deps.pre), (Some(false), Some(true)));
     }
 }

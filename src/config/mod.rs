@@ -1,0 +1,63 @@
+//! Build settings from every source, merged by precedence: flags > `PYCONTAINER_*` > pycontainer.toml > `[tool.pycontainer]`.
+//!
+//! One schema serves every source. Scalars and whole lists come from the
+//! highest source that sets them; maps (env, labels, annotations) merge key
+//! by key; include and exclude patterns add up, the higher source last so
+//! that it has the final word under last-match-wins.
+
+mod layers;
+mod schema;
+mod table;
+mod words;
+
+pub use layers::{Layers, Source};
+pub use schema::{DepsSettings, Settings, KEYS};
+pub use words::{parse_env_file, port, split_words};
+
+#[derive(Debug, thiserror::Error)]
+pub enum ConfigError {
+    #[error("{file}: unknown key `{key}`{}", suggestion.as_ref().map(|s| format!(" (did you mean `{s}`?)")).unwrap_or_default())]
+    UnknownKey {
+        file: String,
+        key: String,
+        suggestion: Option<String>,
+    },
+    #[error("{file}: `{key}` must be {expected}, found {found}")]
+    WrongType {
+        file: String,
+        key: String,
+        expected: &'static str,
+        found: String,
+    },
+    #[error("{file}: `{key}`: {message}")]
+    Invalid {
+        file: String,
+        key: String,
+        message: String,
+    },
+    #[error("{flag} {value:?}: {message}")]
+    Flag {
+        flag: String,
+        value: String,
+        message: String,
+    },
+    #[error("{file}:{line}: {message}")]
+    EnvFile {
+        file: String,
+        line: usize,
+        message: String,
+    },
+}
+
+impl ConfigError {
+    /// The stable code the CLI and JS API report.
+    pub fn code(&self) -> &'static str {
+        match self {
+            ConfigError::Flag { .. } => "invalid-option",
+            _ => "config",
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests;

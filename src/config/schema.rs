@@ -1,0 +1,119 @@
+//! The settings schema: every key, in one struct that each source fills
+//! where it says something, and the merge of two sources.
+
+use std::collections::BTreeMap;
+
+/// One source's settings; `None` or empty where it says nothing.
+#[derive(Clone, Debug, Default, PartialEq, Eq)]
+pub struct Settings {
+    pub base_image: Option<String>,
+    pub python: Option<String>,
+    pub platform: Option<String>,
+    pub workdir: Option<String>,
+    pub output: Option<String>,
+    pub tags: Option<Vec<String>>,
+    pub env: BTreeMap<String, String>,
+    pub env_file: Option<String>,
+    pub labels: BTreeMap<String, String>,
+    pub annotations: BTreeMap<String, String>,
+    /// `N/tcp` or `N/udp`, as ExposedPorts writes them.
+    pub ports: Option<Vec<String>>,
+    pub user: Option<String>,
+    pub entrypoint: Option<Vec<String>>,
+    pub cmd: Option<Vec<String>>,
+    pub script: Option<String>,
+    pub include: Vec<String>,
+    pub exclude: Vec<String>,
+    pub deps: DepsSettings,
+}
+
+/// How dependencies are chosen and where they come from.
+#[derive(Clone, Debug, Default, PartialEq, Eq)]
+pub struct DepsSettings {
+    /// `include-deps`: install them (the default when there are any) or not.
+    pub include: Option<bool>,
+    /// The lock or requirements file to install from, instead of the one found.
+    pub requirements: Option<String>,
+    pub extras: Option<Vec<String>>,
+    pub groups: Option<Vec<String>>,
+    pub index_url: Option<String>,
+    pub extra_index_urls: Option<Vec<String>>,
+    /// Allow pre-releases when resolving.
+    pub pre: Option<bool>,
+}
+
+impl DepsSettings {
+    fn over(self, lower: DepsSettings) -> DepsSettings {
+        DepsSettings {
+            include: self.include.or(lower.include),
+            requirements: self.requirements.or(lower.requirements),
+            extras: self.extras.or(lower.extras),
+            groups: self.groups.or(lower.groups),
+            index_url: self.index_url.or(lower.index_url),
+            extra_index_urls: self.extra_index_urls.or(lower.extra_index_urls),
+            pre: self.pre.or(lower.pre),
+        }
+    }
+}
+
+/// Every key of the schema, as written in the files.
+pub const KEYS: &[&str] = &[
+    "base-image",
+    "python",
+    "platform",
+    "workdir",
+    "output",
+    "tags",
+    "env",
+    "env-file",
+    "labels",
+    "annotations",
+    "ports",
+    "user",
+    "entrypoint",
+    "cmd",
+    "script",
+    "include",
+    "exclude",
+    "include-deps",
+    "requirements",
+    "extras",
+    "groups",
+    "index-url",
+    "extra-index-urls",
+    "pre",
+];
+
+impl Settings {
+    /// `self` over `lower`: this source's values win where it has any.
+    pub fn over(self, lower: Settings) -> Settings {
+        let merge = |mut low: BTreeMap<String, String>, high: BTreeMap<String, String>| {
+            low.extend(high);
+            low
+        };
+        let concat = |mut low: Vec<String>, high: Vec<String>| {
+            low.extend(high);
+            low
+        };
+        Settings {
+            base_image: self.base_image.or(lower.base_image),
+            python: self.python.or(lower.python),
+            platform: self.platform.or(lower.platform),
+            workdir: self.workdir.or(lower.workdir),
+            output: self.output.or(lower.output),
+            tags: self.tags.or(lower.tags),
+            env: merge(lower.env, self.env),
+            env_file: self.env_file.or(lower.env_file),
+            labels: merge(lower.labels, self.labels),
+            annotations: merge(lower.annotations, self.annotations),
+            ports: self.ports.or(lower.ports),
+            user: self.user.or(lower.user),
+            entrypoint: self.entrypoint.or(lower.entrypoint),
+            cmd: self.cmd.or(lower.cmd),
+            script: self.script.or(lower.script),
+            include: concat(lower.include, self.include),
+            exclude: concat(lower.exclude, self.exclude),
+            deps: self.deps.over(lower.deps),
+        }
+    }
+}

@@ -1,0 +1,322 @@
+//! Settings from a table of the schema's keys: a config file's, the
+//! environment's (`PYCONTAINER_*`, read into one), or the flags'.
+
+use std::collections::BTreeMap;
+
+use toml::{Table, Value};
+
+use super::schema::{Settings, KEYS};
+use super::words::{check_command, closest, parse_command, port};
+use super::ConfigError;
+use crate::host::Host;
+
+impl Settings {
+    /// Reads a `[build]` or `[tool.pycontainer]` table; `file` names it in errors.
+    pub fn from_table(file: &str, table: &Table) -> Result<Self, ConfigError> {
+        Settings::read(Origin::File(file), table)
+    }
+
+    /// Reads the flags (or JS API options), given as a table of the same
+    /// keys: repeated flags as arrays, `KEY=VALUE` ones as arrays of those.
+    /// Errors name the flag and its value as the user gave them.
+    pub fn from_flags(table: &Table) -> Result<Self, ConfigError> {
+        Settings::read(Origin::Flags, table)
+    }
+
+    fn read(origin: Origin<'_>, table: &Table) -> Result<Self, ConfigError> {
+        let mut s = Settings::default();
+        for (key, value) in table {
+            let f = Field { origin, key, value };
+            match key.as_str() {
+                "base-image" => s.base_image = Some(f.string()?),
+                "python" => s.python = Some(f.string()?),
+                "platform" => s.platform = Some(f.string()?),
+                "workdir" => s.workdir = Some(f.string()?),
+                "output" => s.output = Some(f.string()?),
+                "tags" => s.tags = Some(f.strings()?),
+                "env" => s.env = f.map()?,
+                "env-file" => s.env_file = Some(f.string()?),
+                "labels" => s.labels = f.map()?,
+                "annotations" => s.annotations = f.map()?,
+                "ports" => s.ports = Some(f.ports()?),
+                "user" => s.user = Some(f.user()?),
+                "entrypoint" => s.entrypoint = Some(f.command()?),
+                "cmd" => s.cmd = Some(f.command()?),
+                "script" => s.script = Some(f.string()?),
+                "include" => s.include = f.strings()?,
+                "exclude" => s.exclude = f.strings()?,
+                "include-deps" => s.deps.include = Some(f.boolean()?),
+                "requirements" => s.deps.requirements = Some(f.string()?),
+                "extras" => s.deps.extras = Some(f.strings()?),
+                "groups" => s.deps.groups = Some(f.strings()?),
+                "index-url" => s.deps.index_url = Some(f.string()?),
+                "extra-index-urls" => s.deps.extra_index_urls = Some(f.strings()?),
+                "pre" => s.deps.pre = Some(f.boolean()?),
+                _ => {
+                    return Err(ConfigError::UnknownKey {
+                        file: origin.name().to_owned(),
+                        key: key.clone(),
+                        suggestion: closest(key, KEYS).map(str::to_owned),
+                    })
+                }
+            }
+        }
+        Ok(s)
+    }
+
+    /// Reads `PYCONTAINER_<KEY>` variables, the key upper-cased with `_` for `-`.
+    /// Lists are comma-separated; maps are not settable this way (use a file).
+    pub fn from_env<H: Host>(host: &H) -> Result<Self, ConfigError> {
+        let mut table = Table::new();
+        for key in KEYS {
+            if matches!(*key, "env" | "labels" | "annotations") {
+                continue;
+            }
+            let var = format!("PYCONTAINER_{}", key.to_uppercase().replace('-', "_"));
+            let Some(raw) = host.env(&var).filter(|v| !v.trim().is_empty()) else {
+                continue;
+            };
+            let value = match *key {
+                "tags" | "include" | "exclude" | "extras" | "groups" | "extra-index-urls" => {
+                    Value::Array(
+                        raw.split(',')
+                            .map(|p| Value::String(p.trim().to_owned()))
+                            .filter(|v| v.as_str() != Some(""))
+                            .collect(),
+                    )
+                }
+                "ports" => Value::Array(
+                    raw.split(',')
+                        .map(|p| Value::String(p.trim().to_owned()))
+                        .collect(),
+                ),
+                _ => Value::String(raw),
+            };
+            table.insert((*key).to_owned(), value);
+        }
+        Settings::from_table("environment (PYCONTAINER_*)", &table)
+    }
+}
+
+/// Where a table of settings came from, which decides how its errors name a setting.
+#[derive(Clone, Copy)]
+enum Origin<'a> {
+    /// A config file's table, or the environment read as one: `file: \`key\``.
+    File(&'a str),
+    /// The flags: `--flag "value"`.
+    Flags,
+}
+
+impl Origin<'_> {
+    fn name(&self) -> &str {
+        match self {
+            Origin::File(file) => file,
+            Origin::Flags => "flags",
+        }
+    }
+}
+
+/// The flag that sets `key`: repeatable flags are singular (`--tag`, `--port`).
+fn flag(key: &str) -> String {
+    let name = match key {
+        "tags" => "tag",
+        "labels" => "label",
+        "annotations" => "annotation",
+        "ports" => "port",
+        "extras" => "extra",
+        "groups" => "group",
+        "extra-index-urls" => "extra-index-url",
+        other => other,
+    };
+    format!("--{name}")
+}
+
+struct Field<'a> {
+    origin: Origin<'a>,
+    key: &'a str,
+    value: &'a Value,
+}
+
+impl Field<'_> {
+    fn wrong(&self, expected: &'static str) -> ConfigError {
+        match self.origin {
+            Origin::File(file) => ConfigError::WrongType {
+                file: file.to_owned(),
+                key: self.key.to_owned(),
+                expected,
+                found: self.value.type_str().to_owned(),
+            },
+            Origin::Flags => self.invalid(
+                self.value.as_str().unwrap_or(self.value.type_str()),
+                format!("must be {expected}"),
+            ),
+        }
+    }
+
+    /// `value` is the part of the setting at fault: for a list, one item.
+    fn invalid(&self, value: &str, message: String) -> ConfigError {
+        match self.origin {
+            Origin::File(file) => ConfigError::Invalid {
+                file: file.to_owned(),
+                key: self.key.to_owned(),
+                message,
+            },
+            Origin::Flags => ConfigError::Flag {
+                flag: flag(self.key),
+                value: value.to_owned(),
+                message,
+            },
+        }
+    }
+
+    fn string(&self) -> Result<String, ConfigError> {
+        self.value
+            .as_str()
+            .map(str::to_owned)
+            .ok_or_else(|| self.wrong("a string"))
+    }
+
+    /// A boolean, or its spelling in an environment variable.
+    fn boolean(&self) -> Result<bool, ConfigError> {
+        match self.value {
+            Value::Boolean(b) => Ok(*b),
+            Value::String(s) => match s.trim().to_ascii_lowercase().as_str() {
+                "true" | "1" | "yes" | "on" => Ok(true),
+                "false" | "0" | "no" | "off" => Ok(false),
+                _ => Err(self.wrong("true or false")),
+            },
+            _ => Err(self.wrong("true or false")),
+        }
+    }
+
+    fn strings(&self) -> Result<Vec<String>, ConfigError> {
+        let arr = self
+            .value
+            .as_array()
+            .ok_or_else(|| self.wrong("an array of strings"))?;
+        arr.iter()
+            .map(|v| {
+                v.as_str()
+                    .map(str::to_owned)
+                    .ok_or_else(|| self.wrong("an array of strings"))
+            })
+            .collect()
+    }
+
+    fn map(&self) -> Result<BTreeMap<String, String>, ConfigError> {
+        if let Origin::Flags = self.origin {
+            return self.pairs();
+        }
+        let t = self
+            .value
+            .as_table()
+            .ok_or_else(|| self.wrong("a table of strings"))?;
+        t.iter()
+            .map(|(k, v)| match v {
+                Value::String(s) => Ok((k.clone(), s.clone())),
+                // Numbers and booleans are what people write for env values.
+                Value::Integer(i) => Ok((k.clone(), i.to_string())),
+                Value::Boolean(b) => Ok((k.clone(), b.to_string())),
+                _ => Err(self.wrong("a table of strings")),
+            })
+            .collect()
+    }
+
+    /// `KEY=VALUE` items, as flags give a map; the value may be empty.
+    fn pairs(&self) -> Result<BTreeMap<String, String>, ConfigError> {
+        self.strings()?
+            .iter()
+            .map(|v| match v.split_once('=') {
+                Some((k, val)) if !k.trim().is_empty() => Ok((k.trim().to_owned(), val.to_owned())),
+                _ => Err(self.invalid(v, "expected KEY=VALUE".to_owned())),
+            })
+            .collect()
+    }
+
+    fn ports(&self) -> Result<Vec<String>, ConfigError> {
+        let arr = self
+            .value
+            .as_array()
+            .ok_or_else(|| self.wrong("an array of port numbers"))?;
+        arr.iter()
+            .map(|v| match v {
+                Value::Integer(i) => {
+                    let text = i.to_string();
+                    port(&text).map_err(|m| self.invalid(&text, m))
+                }
+                Value::String(s) => port(s).map_err(|m| self.invalid(s, m)),
+                _ => Err(self.wrong("an array of port numbers")),
+            })
+            .collect()
+    }
+
+    fn user(&self) -> Result<String, ConfigError> {
+        match self.value {
+            Value::Integer(i) if *i >= 0 => Ok(i.to_string()),
+            Value::String(s) if !s.trim().is_empty() => Ok(s.trim().to_owned()),
+            _ => Err(self.wrong("a user name or uid[:gid]")),
+        }
+    }
+
+    /// An array of words, or a string (JSON array or shell words).
+    fn command(&self) -> Result<Vec<String>, ConfigError> {
+        let text = self.value.as_str().unwrap_or_default();
+        let words = match self.value {
+            Value::String(s) => parse_command(s).map_err(|m| self.invalid(text, m))?,
+            Value::Array(_) => self.strings()?,
+            _ => return Err(self.wrong("a string or an array of strings")),
+        };
+        check_command(self.key, words).map_err(|m| self.invalid(text, m))
+    }
+}
+
+/// Reads a pycontainer.toml: everything lives under `[build]`.
+pub fn from_config_file(file: &str, text: &str) -> Result<Settings, ConfigError> {
+    let doc: Table = text
+        .parse()
+        .map_err(|e: toml::de::Error| ConfigError::Invalid {
+            file: file.to_owned(),
+            key: "(syntax)".to_owned(),
+            message: e.to_string().trim().to_owned(),
+        })?;
+    for (key, value) in &doc {
+        if key != "build" {
+            let suggestion = if value.is_table() {
+                closest(key, &["build"])
+            } else {
+                closest(key, KEYS).map(|_| "[build]")
+            };
+            return Err(ConfigError::UnknownKey {
+                file: file.to_owned(),
+                key: key.clone(),
+                suggestion: suggestion.map(str::to_owned),
+            });
+        }
+    }
+    match doc.get("build") {
+        None => Ok(Settings::default()),
+        Some(Value::Table(t)) => Settings::from_table(&format!("{file} [build]"), t),
+        Some(other) => Err(ConfigError::WrongType {
+            file: file.to_owned(),
+            key: "build".to_owned(),
+            expected: "a table",
+            found: other.type_str().to_owned(),
+        }),
+    }
+}
+
+impl Settings {
+    /// Makes relative file paths (output, env-file) relative to `dir`.
+    pub(super) fn relative_to(mut self, dir: &str) -> Self {
+        let fix = |p: &mut Option<String>| {
+            if let Some(path) = p {
+                if !path.starts_with('/') {
+                    *path = format!("{}/{path}", dir.trim_end_matches('/'));
+                }
+            }
+        };
+        fix(&mut self.output);
+        fix(&mut self.env_file);
+        self
+    }
+}
