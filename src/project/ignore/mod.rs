@@ -1,0 +1,9 @@
+//! `.dockerignore` rules, matched exactly as BuildKit and the classic builder match them.
+
+mod glob;
+mod rules;
+
+pub use rules::{IgnoreError, IgnoreRules, Rule, Verdict};
+
+#[cfg(test)]
+mod tests;
