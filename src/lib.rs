@@ -1,23 +1,45 @@
 //! pycontainer: builds OCI images from Python projects, with no Docker and no Python.
+//!
+//! The data flows one way: project → plan → layers → image → sinks. Every
+//! module is private; what a host (the wasm boundary, or a native caller
+//! such as the tests) needs is re-exported here.
 
-pub mod blobs;
-pub mod build;
-pub mod cache;
-pub mod clock;
-pub mod config;
-pub mod deps;
-pub mod error;
-pub mod host;
-pub mod http;
-pub mod layer;
-pub mod layout;
-pub mod plan;
-pub mod project;
-pub mod publish;
-pub mod registry;
-pub mod sink;
-pub mod source;
-pub mod validate;
+mod blobs;
+mod build;
+mod cache;
+mod clock;
+mod config;
+mod deps;
+mod error;
+mod host;
+mod http;
+mod layer;
+mod layout;
+mod plan;
+mod project;
+mod publish;
+mod registry;
+mod sink;
+mod source;
+mod validate;
 #[cfg(target_arch = "wasm32")]
-pub mod wasm;
-pub mod wheelfile;
+mod wasm;
+mod wheelfile;
+
+pub use build::{build, BuildResult};
+pub use error::Error;
+#[cfg(not(target_arch = "wasm32"))]
+pub use host::NativeHost;
+pub use host::{Host, HostError};
+pub use plan::{BuildOptions, PlanError, PlanView};
+pub use publish::{push_layout, PushOptions, PushResult};
+pub use validate::{validate, Report};
+
+/// The errors `Error` and `PlanError` wrap, for callers that tell them apart.
+pub mod errors {
+    pub use crate::layout::LayoutError;
+    pub use crate::project::ProjectError;
+    pub use crate::registry::RegistryError;
+    pub use crate::sink::SinkError;
+    pub use crate::source::SourceError;
+}

@@ -8,12 +8,11 @@ use pycontainer_oci::reference::{Reference, ReferenceError};
 use pycontainer_oci::{Artifact, BlobSource, Repository};
 
 use crate::cache::CacheDir;
-use crate::error::Error;
 use crate::host::Host;
 use crate::layout::{Layout, LayoutError};
 use crate::registry::push::{PushStats, Pushed};
 use crate::registry::{Client, ClientOptions};
-use crate::sink::{RegistrySink, RegistryTarget};
+use crate::sink::{RegistrySink, RegistryTarget, SinkError};
 
 /// Why the references to push to cannot be used.
 #[derive(Debug, thiserror::Error)]
@@ -27,6 +26,10 @@ pub enum PublishError {
     },
     #[error("REF: {value:?} names a digest; push to a NAME[:TAG]")]
     Digest { value: String },
+    #[error(transparent)]
+    Layout(#[from] LayoutError),
+    #[error(transparent)]
+    Sink(#[from] SinkError),
 }
 
 impl PublishError {
@@ -35,6 +38,8 @@ impl PublishError {
         match self {
             PublishError::Reference { .. } => "invalid-tag",
             PublishError::NoReference | PublishError::Digest { .. } => "invalid-option",
+            PublishError::Layout(e) => e.code(),
+            PublishError::Sink(e) => e.code(),
         }
     }
 }
@@ -64,7 +69,10 @@ pub struct PushResult {
 
 /// Pushes the image (or index) a layout holds under `options.tag`, through
 /// the same registry sink as `build --push`.
-pub async fn push_layout<H: Host>(host: &H, options: &PushOptions) -> Result<PushResult, Error> {
+pub async fn push_layout<H: Host>(
+    host: &H,
+    options: &PushOptions,
+) -> Result<PushResult, PublishError> {
     let references = references(&options.references)?;
     let layout = Layout::new(host, &options.layout);
     let index = layout

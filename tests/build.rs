@@ -1,13 +1,15 @@
 //! The build end to end on the native host: fixture projects in, images checked out.
+// Tests run natively, never in the wasm: the standard sorts are fine here.
+#![allow(clippy::disallowed_methods)]
 
 mod common;
 
 use common::*;
-use pycontainer::error::Error;
-use pycontainer::host::NativeHost;
-use pycontainer::layout::LayoutError;
-use pycontainer::plan::PlanError;
-use pycontainer::project::ProjectError;
+use pycontainer::errors::LayoutError;
+use pycontainer::errors::ProjectError;
+use pycontainer::Error;
+use pycontainer::NativeHost;
+use pycontainer::PlanError;
 use pycontainer_oci::{self as oci, media};
 
 #[test]
@@ -322,7 +324,7 @@ fn identical_trees_give_identical_digests_wherever_they_live() {
     assert_eq!(ra.manifest_digest, rb.manifest_digest);
 }
 
-fn expect_err(result: Result<pycontainer::build::BuildResult, Error>) -> Error {
+fn expect_err(result: Result<pycontainer::BuildResult, Error>) -> Error {
     match result {
         Ok(r) => panic!("expected an error, built {:?}", r.manifest_digest),
         Err(e) => e,

@@ -5,7 +5,7 @@ mod common;
 use std::process::Command;
 
 use common::*;
-use pycontainer::host::NativeHost;
+use pycontainer::NativeHost;
 
 /// A project with several 1 MiB chunks of text and of noise, so that Node's
 /// worker compresses some chunks and the main thread others.

@@ -3,10 +3,10 @@
 mod common;
 
 use common::*;
-use pycontainer::build::BuildResult;
-use pycontainer::error::Error;
-use pycontainer::host::NativeHost;
-use pycontainer::plan::BuildOptions;
+use pycontainer::BuildOptions;
+use pycontainer::BuildResult;
+use pycontainer::Error;
+use pycontainer::NativeHost;
 
 /// A dry run of `files` with `edit` applied to the options.
 fn plan_of(

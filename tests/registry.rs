@@ -2,6 +2,8 @@
 //! `docker-registry` on loopback (plain http, and htpasswd Basic auth).
 //! TLS, token auth, faults and request counting are tested through Node in
 //! tests/e2e/registry.test.mjs.
+// Tests run natively, never in the wasm: the standard sorts are fine here.
+#![allow(clippy::disallowed_methods)]
 
 mod common;
 
@@ -11,13 +13,13 @@ use std::process::{Child, Command, Stdio};
 use std::time::{Duration, Instant};
 
 use common::*;
-use pycontainer::error::Error;
-use pycontainer::host::NativeHost;
-use pycontainer::plan::{BuildOptions, PlanError};
-use pycontainer::publish::{push_layout, PushOptions};
-use pycontainer::registry::RegistryError;
-use pycontainer::sink::SinkError;
-use pycontainer::source::SourceError;
+use pycontainer::errors::RegistryError;
+use pycontainer::errors::SinkError;
+use pycontainer::errors::SourceError;
+use pycontainer::Error;
+use pycontainer::NativeHost;
+use pycontainer::{push_layout, PushOptions};
+use pycontainer::{BuildOptions, PlanError};
 
 /// A registry process, killed when dropped.
 struct Registry {
@@ -241,7 +243,7 @@ fn large_layers_go_up_in_chunks_and_come_back_intact() {
     );
 }
 
-fn registry_error(result: Result<pycontainer::build::BuildResult, Error>) -> RegistryError {
+fn registry_error(result: Result<pycontainer::BuildResult, Error>) -> RegistryError {
     match result {
         Err(Error::Registry(e)) => e,
         Err(Error::Sink(SinkError::Registry(e))) => e,

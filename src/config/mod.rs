@@ -11,8 +11,8 @@ mod table;
 mod words;
 
 pub use layers::{Layers, Source};
-pub use schema::{DepsSettings, Settings, KEYS};
-pub use words::{parse_env_file, port, split_words};
+pub use schema::{DepsSettings, Settings};
+pub use words::parse_env_file;
 
 #[derive(Debug, thiserror::Error)]
 pub enum ConfigError {

@@ -5,6 +5,7 @@ use std::collections::BTreeMap;
 use toml::Table;
 
 use super::table::from_config_file;
+use super::words::split_words;
 use super::*;
 use crate::host::NativeHost;
 

@@ -8,7 +8,7 @@ pub mod pyproject;
 pub mod setupcfg;
 
 use crate::host::{Host, HostError, Kind};
-pub use entrypoint::{EntryPoint, Rule};
+pub use entrypoint::EntryPoint;
 use files::Selection;
 pub use files::{ContextFile, Excluded};
 pub use pyproject::Metadata;

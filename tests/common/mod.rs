@@ -6,11 +6,11 @@ use std::os::unix::fs::PermissionsExt;
 use std::path::{Path, PathBuf};
 use std::sync::atomic::{AtomicU32, Ordering};
 
-use pycontainer::build::{build, BuildResult};
-use pycontainer::error::Error;
-use pycontainer::host::NativeHost;
-use pycontainer::plan::BuildOptions;
-use pycontainer::validate::validate;
+use pycontainer::validate;
+use pycontainer::BuildOptions;
+use pycontainer::Error;
+use pycontainer::NativeHost;
+use pycontainer::{build, BuildResult};
 use pycontainer_archive::gunzip::Gunzip;
 use pycontainer_digest::Digest;
 use pycontainer_oci::{ImageConfig, Index, Manifest};

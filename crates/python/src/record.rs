@@ -324,7 +324,7 @@ six-1.17.0.dist-info/RECORD,,
         assert_eq!(paths, ["a,b.py", "say \"hi\".txt", "two\nlines", "last"]);
         assert_eq!(parse(&write(&entries)).unwrap(), {
             let mut sorted = entries.clone();
-            sorted.sort_by(|a, b| a.path.cmp(&b.path));
+            pycontainer_sort::sort_by(&mut sorted, |a, b| a.path.cmp(&b.path));
             sorted
         });
     }

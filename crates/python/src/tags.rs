@@ -301,7 +301,7 @@ mod tests {
     /// Every tag, best first.
     fn ordered(tags: &Tags) -> Vec<&str> {
         let mut all: Vec<(&str, usize)> = tags.rank.iter().map(|(t, &i)| (t.as_str(), i)).collect();
-        all.sort_by_key(|&(_, i)| i);
+        pycontainer_sort::sort_by(&mut all, |a, b| a.1.cmp(&b.1));
         all.into_iter().map(|(t, _)| t).collect()
     }
 

@@ -177,7 +177,7 @@ mod tests {
         let entries = v.entries(&[]);
         let paths: Vec<&str> = entries.iter().map(|e| e.path.as_str()).collect();
         let mut sorted = paths.clone();
-        sorted.sort_unstable();
+        pycontainer_sort::sort(&mut sorted);
         assert_eq!(paths, sorted);
         assert!(paths.contains(&"app/.venv/lib/python3.11/site-packages"));
         let python = entries

@@ -7,8 +7,7 @@ use std::collections::BTreeSet;
 
 use pycontainer_python::name::normalize as normalize_name;
 
-pub use detect::{detect, App, Framework, FrameworkError, Served};
-pub use scan::module_name;
+pub use detect::{detect, Framework, FrameworkError, Served};
 
 /// One of the project's own Python files.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -44,10 +43,12 @@ impl Deps {
         self.names.contains(&normalize_name(name))
     }
 
+    #[cfg(test)]
     pub fn names(&self) -> impl Iterator<Item = &str> {
         self.names.iter().map(String::as_str)
     }
 
+    #[cfg(test)]
     pub fn is_empty(&self) -> bool {
         self.names.is_empty()
     }

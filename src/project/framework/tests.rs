@@ -1,7 +1,7 @@
 //! Tests for framework detection: fixture projects, in memory, and the commands they get.
 
-use super::detect::{is_test_file, strings};
-use super::scan::{callable_bare, imports, scan_apps, settings_module, statements};
+use super::detect::{is_test_file, strings, App};
+use super::scan::{callable_bare, imports, module_name, scan_apps, settings_module, statements};
 use super::*;
 
 fn deps(reqs: &[&str]) -> Deps {

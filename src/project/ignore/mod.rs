@@ -3,7 +3,7 @@
 mod glob;
 mod rules;
 
-pub use rules::{IgnoreError, IgnoreRules, Rule, Verdict};
+pub use rules::{IgnoreError, IgnoreRules, Verdict};
 
 #[cfg(test)]
 mod tests;

@@ -39,7 +39,8 @@ pub enum Verdict<'a> {
 }
 
 impl<'a> Verdict<'a> {
-    /// The rule that decided, for "left out by .dockerignore:3" messages.
+    /// The rule that decided.
+    #[cfg(test)]
     pub fn rule(&self) -> Option<&'a Rule> {
         match *self {
             Verdict::Excluded(r) | Verdict::Included(r) => Some(r),
@@ -126,6 +127,7 @@ impl IgnoreRules {
         self.entries.iter().map(|e| &e.rule)
     }
 
+    #[cfg(test)]
     pub fn is_empty(&self) -> bool {
         self.entries.is_empty()
     }

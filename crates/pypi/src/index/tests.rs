@@ -61,7 +61,7 @@ fn pypi_html_page_says_what_the_json_page_says() {
         file.upload_time = None;
     }
     let sorted = |mut files: Vec<ProjectFile>| {
-        files.sort_by(|a, b| a.filename.cmp(&b.filename));
+        pycontainer_sort::sort_by(&mut files, |a, b| a.filename.cmp(&b.filename));
         files
     };
     assert_eq!(sorted(html.files), sorted(json.files));

@@ -237,7 +237,7 @@ fn data_directories_are_spread_and_python_shebangs_rewritten() {
         plan.dirs
     );
     let mut sorted = paths(&plan);
-    sorted.sort();
+    pycontainer_sort::sort(&mut sorted);
     assert_eq!(paths(&plan), sorted);
 }
 
