@@ -112,6 +112,29 @@ pub fn parse(
     })
 }
 
+/// The project one requirement line or PEP 508 string names, if any.
+pub fn name_of(line: &str) -> Option<PackageName> {
+    // Read as a file's line: a physical line of an exported lock ends in the `\` that carries
+    // its `--hash` options on to the next.
+    let (_, content) = logical_lines(line).into_iter().next()?;
+    let (words, options) = words_and_options(&content);
+    if words.is_empty() {
+        // Of pip's options only an editable install names a project, and then only through
+        // its `#egg=` fragment.
+        let mut options = Options {
+            tokens: options.iter(),
+        };
+        let editable = options.next().filter(Opt::is_editable)?;
+        return egg_name(options.value(&editable).ok()?);
+    }
+    // A line the reader refuses, such as a location that is no wheel, may still name its
+    // project in an `#egg=` fragment.
+    stated(&words)
+        .map(|r| r.name)
+        .ok()
+        .or_else(|| egg_name(&content))
+}
+
 /// Joins `\` continuations and drops comments, numbering each result by its first line.
 fn logical_lines(text: &str) -> Vec<(usize, String)> {
     let mut out = Vec::new();
@@ -191,6 +214,13 @@ struct Opt<'a> {
     spelled: &'a str,
 }
 
+impl Opt<'_> {
+    /// `-e` / `--editable`: an editable install.
+    fn is_editable(&self) -> bool {
+        matches!(self.name, "e" | "editable")
+    }
+}
+
 impl<'a> Options<'a> {
     /// The next option, with its inline value (`--opt=value`, `-ovalue`). A token that is not
     /// an option comes back whole as the name, which no option matches.
@@ -263,11 +293,13 @@ fn options(content: &str, line: usize, items: &mut Vec<Item>) -> Result<(), Line
                 ":none:" => continue,
                 _ => return Err(LineProblem::NoBinary),
             },
-            // `uv export` and `pip freeze` list the project itself as `-e .`;
-            // the app layer holds it, so that line asks for nothing more.
-            "e" | "editable" if matches!(options.value(&opt)?, "." | "./") => continue,
-            "e" | "editable" => return Err(LineProblem::Editable),
             "f" | "find-links" => return Err(LineProblem::FindLinks),
+            _ if opt.is_editable() => match options.value(&opt)? {
+                // `uv export` and `pip freeze` list the project itself as `-e .`;
+                // the app layer holds it, so that line asks for nothing more.
+                "." | "./" => continue,
+                _ => return Err(LineProblem::Editable),
+            },
             _ => return Err(LineProblem::UnknownOption(opt.spelled.to_owned())),
         };
         items.push(item);
@@ -277,12 +309,7 @@ fn options(content: &str, line: usize, items: &mut Vec<Item>) -> Result<(), Line
 
 /// A requirement and the per-requirement options after it (`--hash` only).
 fn requirement_line(content: &str) -> Result<(Requirement, Vec<FileHash>), LineProblem> {
-    let tokens: Vec<&str> = content.split_whitespace().collect();
-    let split = tokens
-        .iter()
-        .position(|t| t.starts_with('-'))
-        .unwrap_or(tokens.len());
-    let (words, rest) = tokens.split_at(split);
+    let (words, rest) = words_and_options(content);
     let mut hashes = Vec::new();
     let mut options = Options {
         tokens: rest.iter(),
@@ -293,7 +320,19 @@ fn requirement_line(content: &str) -> Result<(Requirement, Vec<FileHash>), LineP
         }
         hashes.push(pip_hash(options.value(&opt)?)?);
     }
-    Ok((requirement(&words.join(" "))?, hashes))
+    Ok((requirement(&words)?, hashes))
+}
+
+/// A requirement line split into the requirement, its words joined by single spaces, and the
+/// option tokens from the first that starts with `-`.
+fn words_and_options(content: &str) -> (String, Vec<&str>) {
+    let mut words: Vec<&str> = content.split_whitespace().collect();
+    let split = words
+        .iter()
+        .position(|t| t.starts_with('-'))
+        .unwrap_or(words.len());
+    let options = words.split_off(split);
+    (words.join(" "), options)
 }
 
 /// `sha256:<hex>`, with one of the algorithms pip accepts.
@@ -303,24 +342,51 @@ fn pip_hash(value: &str) -> Result<FileHash, LineProblem> {
         .ok_or_else(|| LineProblem::Hash(value.to_owned()))
 }
 
+/// A requirement that can be installed from wheels alone.
 fn requirement(text: &str) -> Result<Requirement, LineProblem> {
-    let head = text.split([' ', ';']).next().unwrap_or(text);
-    let bare_url = head
-        .find("://")
-        .and_then(|at| head.get(..at))
-        .is_some_and(|scheme| !scheme.contains('@'));
-    let bare_path = head.starts_with(['.', '/', '~']) || head.ends_with(".whl");
-    if bare_url || bare_path {
-        return location(text);
-    }
-    let requirement =
-        Requirement::parse(text).map_err(|e| LineProblem::Requirement(e.to_string()))?;
+    let requirement = stated(text)?;
     if let Some(url) = &requirement.url {
         if !url_filename(url).ends_with(".whl") {
             return Err(LineProblem::NeedsBuild(url.clone()));
         }
     }
     Ok(requirement)
+}
+
+/// The requirement a line states without its options: PEP 508, or a wheel by path or URL.
+fn stated(text: &str) -> Result<Requirement, LineProblem> {
+    let head = text.split([' ', ';']).next().unwrap_or(text);
+    let bare_url = head
+        .find("://")
+        .and_then(|at| head.get(..at))
+        .is_some_and(|scheme| !scheme.contains('@'));
+    let bare_path = head.starts_with(['.', '/', '~']) || head.ends_with(".whl") || archive(head);
+    if bare_url || bare_path {
+        return location(text);
+    }
+    Requirement::parse(text).map_err(|e| LineProblem::Requirement(e.to_string()))
+}
+
+/// Whether pip takes `head` for an archive file (`foo-1.0.tar.gz`): by its ending, whatever
+/// its case, unless an `@` after something that is no path makes it `name@url`.
+fn archive(head: &str) -> bool {
+    let lower = head.to_ascii_lowercase();
+    let named = head
+        .split_once('@')
+        .is_some_and(|(before, _)| !(before.starts_with('.') || before.contains('/')));
+    !named
+        && [".zip", ".tar.gz", ".tgz", ".tar.bz2", ".tar.xz"]
+            .iter()
+            .any(|ending| lower.ends_with(ending))
+}
+
+/// The project pip reads from a location's `#egg=name` fragment.
+fn egg_name(location: &str) -> Option<PackageName> {
+    let (_, fragment) = location.split_once("egg=")?;
+    let name = fragment
+        .split(|c: char| !(c.is_ascii_alphanumeric() || matches!(c, '-' | '_' | '.')))
+        .next()?;
+    PackageName::new(name.trim_end_matches(['-', '_', '.'])).ok()
 }
 
 /// A wheel named by path or URL, optionally followed by ` ; marker`.
@@ -976,6 +1042,103 @@ uvloop==0.22.1 ; platform_python_implementation != 'PyPy' and sys_platform != 'c
         assert!(error("./dist/not-a-wheel.whl")
             .contains("\"not-a-wheel.whl\" is not a valid wheel file name"));
         assert!(error("idna===").starts_with("requirements.txt line 1: cannot parse"));
+    }
+
+    #[test]
+    fn sdist_archives_are_files_that_need_a_build() {
+        assert_eq!(
+            error("foo-1.0.tar.gz"),
+            "requirements.txt line 1: foo-1.0.tar.gz is not a wheel: installing it would need a build"
+        );
+        assert_eq!(
+            error("idna==3.7\n./vendor/foo-1.0.tar.gz\n"),
+            "requirements.txt line 2: ./vendor/foo-1.0.tar.gz is not a wheel: installing it would need a build"
+        );
+        for archive in [
+            "foo-1.0.zip",
+            "foo-1.0.tgz",
+            "foo-1.0.tar.bz2",
+            "FOO-1.0.TAR.XZ",
+        ] {
+            assert!(
+                error(archive).ends_with(&format!(
+                    "{archive} is not a wheel: installing it would need a build"
+                )),
+                "{archive}"
+            );
+        }
+        // Before an `@`, a name rather than a path makes the line PEP 508's `name@url`.
+        assert_eq!(
+            error("foo@https://example.com/foo-1.0.tar.gz"),
+            "requirements.txt line 1: https://example.com/foo-1.0.tar.gz is not a wheel: installing it would need a build"
+        );
+        assert_eq!(
+            name_of("foo@https://example.com/foo-1.0.tar.gz")
+                .as_ref()
+                .map(PackageName::as_str),
+            Some("foo")
+        );
+    }
+
+    #[test]
+    fn name_of_reads_any_requirement_line() {
+        let cases = [
+            (
+                "uvicorn[standard]>=0.20; python_version>'3.8'",
+                Some("uvicorn"),
+            ),
+            ("fastapi", Some("fastapi")),
+            ("  Flask_SQLAlchemy==3.0.*  ", Some("flask-sqlalchemy")),
+            ("zope.interface>=5", Some("zope-interface")),
+            ("Django~=4.2,!=4.2.1", Some("django")),
+            ("requests (>=2.0)", Some("requests")),
+            (
+                "name @ https://example.com/name-1.0.tar.gz#sha256=abc",
+                Some("name"),
+            ),
+            ("pkg@git+https://github.com/o/pkg.git@v1", Some("pkg")),
+            ("pkg[extra1, extra2] @ file:///tmp/pkg", Some("pkg")),
+            ("gunicorn  # production server", Some("gunicorn")),
+            ("gunicorn; sys_platform != 'win32'", Some("gunicorn")),
+            (
+                "-e git+https://github.com/o/r.git#egg=My_Pkg",
+                Some("my-pkg"),
+            ),
+            (
+                "--editable=git+https://github.com/o/r.git#egg=thing[extra]",
+                Some("thing"),
+            ),
+            ("git+https://github.com/o/r.git#egg=other", Some("other")),
+            ("foo_bar-1.0-py3-none-any.whl", Some("foo-bar")),
+            ("", None),
+            ("# just a comment", None),
+            ("-r base.txt", None),
+            ("--index-url https://pypi.example/simple", None),
+            ("-e .", None),
+            ("https://example.com/pkg.tar.gz", None),
+            ("./local/pkg", None),
+            // A wheel's file name starts with its distribution's, which pip installs from it.
+            ("dist/foo-1.0-py3-none-any.whl", Some("foo")),
+            ("foo-1.0.tar.gz", None),
+            ("not a requirement", None),
+            // Physical lines of an exported lock, as a file's lines are read.
+            ("anyio==4.13.0 \\", Some("anyio")),
+            (
+                "colorama==0.4.6 ; sys_platform == 'win32' \\",
+                Some("colorama"),
+            ),
+            (
+                "idna==3.7 --hash=sha256:82fee1fc78add43492d3a1898bfa",
+                Some("idna"),
+            ),
+        ];
+        for (line, want) in cases {
+            assert_eq!(
+                name_of(line).as_ref().map(PackageName::as_str),
+                want,
+                "{line:?}"
+            );
+        }
     }
 
     #[test]
