@@ -498,52 +498,6 @@ fn test_file_names() {
 }
 
 #[test]
-fn requirement_names() {
-    let cases = [
-        (
-            "uvicorn[standard]>=0.20; python_version>'3.8'",
-            Some("uvicorn"),
-        ),
-        ("fastapi", Some("fastapi")),
-        ("  Flask_SQLAlchemy==3.0.*  ", Some("flask-sqlalchemy")),
-        ("zope.interface>=5", Some("zope-interface")),
-        ("Django~=4.2,!=4.2.1", Some("django")),
-        ("requests (>=2.0)", Some("requests")),
-        (
-            "name @ https://example.com/name-1.0.tar.gz#sha256=abc",
-            Some("name"),
-        ),
-        ("pkg@git+https://github.com/o/pkg.git@v1", Some("pkg")),
-        ("pkg[extra1, extra2] @ file:///tmp/pkg", Some("pkg")),
-        ("gunicorn  # production server", Some("gunicorn")),
-        ("gunicorn; sys_platform != 'win32'", Some("gunicorn")),
-        (
-            "-e git+https://github.com/o/r.git#egg=My_Pkg",
-            Some("my-pkg"),
-        ),
-        (
-            "--editable=git+https://github.com/o/r.git#egg=thing[extra]",
-            Some("thing"),
-        ),
-        ("git+https://github.com/o/r.git#egg=other", Some("other")),
-        ("foo_bar-1.0-py3-none-any.whl", Some("foo-bar")),
-        ("", None),
-        ("# just a comment", None),
-        ("-r base.txt", None),
-        ("--index-url https://pypi.example/simple", None),
-        ("-e .", None),
-        ("https://example.com/pkg.tar.gz", None),
-        ("./local/pkg", None),
-        ("dist/foo-1.0-py3-none-any.whl", None),
-        ("foo-1.0.tar.gz", None),
-        ("not a requirement", None),
-    ];
-    for (req, want) in cases {
-        assert_eq!(requirement_name(req).as_deref(), want, "{req:?}");
-    }
-}
-
-#[test]
 fn deps_normalise_on_both_sides() {
     let deps = Deps::from_requirements([
         "Flask>=2",
