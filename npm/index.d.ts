@@ -1,5 +1,13 @@
 // Types for the pycontainer JS API. The core is Rust compiled to wasm; these
 // functions adapt Node-friendly options to it and return its results as-is.
+// The results' types are generated from the core's Rust types (./core.d.ts).
+
+import type { BuildResult, PlanView, PushResult, ValidateReport } from './core';
+
+export type * from './core';
+
+/** Every decision of a build with the rule behind it: what `--dry-run` prints. */
+export type BuildPlan = PlanView;
 
 /** What a path is, as seen by `lstat` (a final symlink is never followed). */
 export type Kind = 'file' | 'dir' | 'symlink' | 'other';
@@ -256,141 +264,6 @@ export interface BuildOptions extends RegistryOptions {
   onProgress?: (event: ProgressEvent) => void;
 }
 
-/** One image layer as written to the layout. */
-export interface LayerInfo {
-  /** Digest of the compressed blob (what the manifest references). */
-  digest: string;
-  /** Digest of the uncompressed tar (what the config's rootfs lists). */
-  diffId: string;
-  /** Compressed size in bytes. */
-  size: number;
-  mediaType: string;
-}
-
-/** Where a setting can come from, highest precedence first. */
-export type SettingSourceKind = 'flag' | 'env' | 'pycontainer.toml' | 'pyproject' | 'inferred';
-
-/** A source that contributed settings; `file` for the two config files. */
-export interface SettingSource {
-  kind: SettingSourceKind;
-  file?: string;
-}
-
-/** A path of the context left out of the image, and why (shown by `--dry-run --verbose`). */
-export interface ExcludedPath {
-  path: string;
-  /** Which default exclude or .dockerignore/--exclude pattern matched. */
-  reason: string;
-}
-
-/** A layer as planned: what goes in it, before compression. */
-export interface PlannedLayer {
-  name: string;
-  entries: number;
-  /** Uncompressed bytes of file content. */
-  bytes: number;
-}
-
-/** Every decision of a build, with the rule behind the inferred ones; what `--dry-run` prints. */
-export interface BuildPlan {
-  base: { image: string; rule: string };
-  /** `null` when the image has no Python to speak of (e.g. a scratch base). */
-  python: { version: string; rule: string } | null;
-  platform: string;
-  workdir: string;
-  user: string;
-  entrypoint: { command: string[]; rule: string; detail: string };
-  cmd: string[] | null;
-  env: Record<string, string>;
-  labels: Record<string, string>;
-  annotations: Record<string, string>;
-  ports: number[];
-  /** Full names, e.g. `docker.io/library/app:1.0`. */
-  tags: string[];
-  /** The context's files that go into the image. */
-  files: { count: number; bytes: number };
-  excluded: ExcludedPath[];
-  layers: PlannedLayer[];
-  /** The sources that set something, highest first. */
-  sources: SettingSource[];
-  /** Where the dependencies come from, and why; absent when none are installed. */
-  dependencies?: DependencyInput;
-}
-
-/** The file (or `[project.dependencies]`) the dependencies are installed from. */
-export interface DependencyInput {
-  format: 'pylock' | 'uv-lock' | 'poetry-lock' | 'requirements' | 'project';
-  /** The file, absolute; absent for `project`. */
-  path?: string;
-  /** Why this input, e.g. `uv.lock found in the context`. */
-  rule: string;
-}
-
-/** One distribution installed into the venv layer. */
-export interface InstalledPackage {
-  name: string;
-  version: string;
-  /** The wheel's file name. */
-  wheel: string;
-}
-
-/** What went into the venv layer. */
-export interface DependenciesResult {
-  /** The environment the wheels were chosen for, e.g. `CPython 3.12 on linux x86_64 (glibc 2.36)`. */
-  target: string;
-  /** Where the venv is in the image, `/app/.venv`. */
-  venv: string;
-  packages: InstalledPackage[];
-}
-
-/** What `build` resolves to, for a build and for a dry run alike. */
-export interface BuildResult {
-  /** `true` when nothing was written (`dryRun`); the digests are then absent. */
-  dryRun: boolean;
-  /** The image's identity: pull or run it by this digest. */
-  manifestDigest?: string;
-  configDigest?: string;
-  /** Absolute path of the OCI layout (to be) written; absent when the image was only pushed. */
-  output?: string;
-  /** The references recorded in the layout's index (the TAG parts). */
-  tags: string[];
-  /** The full names beside them, e.g. `docker.io/library/app:1.0`. */
-  names: string[];
-  platform: string;
-  /** The base image reference (as `plan.base.image`). */
-  base: string;
-  entrypoint: string[];
-  /** The rule that chose the entry point (as `plan.entrypoint.rule`). */
-  entrypointRule: string;
-  layers: LayerInfo[];
-  /** Total size in bytes of the blobs the manifest references. */
-  size: number;
-  /** As `plan.files`. */
-  files: { count: number; bytes: number };
-  /** As `plan.excluded`. */
-  excluded: ExcludedPath[];
-  /** Where `push` sent the image; empty without it. */
-  pushed: Pushed[];
-  pushStats?: PushStats;
-  /** What went into the venv layer; absent when no dependencies were installed, and for a dry run. */
-  dependencies?: DependenciesResult;
-  plan: BuildPlan;
-}
-
-/** A reference the image now answers to: `registry/repo:tag@digest`. */
-export interface Pushed {
-  reference: string;
-  digest: string;
-}
-
-/** What a push moved: blobs uploaded, mounted from another repository, or already there. */
-export interface PushStats {
-  uploaded: number;
-  mounted: number;
-  existing: number;
-  bytesUploaded: number;
-}
-
 /** Builds an image from a Python project into an OCI layout directory, a registry (`push`), or both. */
 export function build(options?: BuildOptions): Promise<BuildResult>;
 
@@ -407,14 +280,6 @@ export interface PushOptions extends RegistryOptions {
   onProgress?: (event: ProgressEvent) => void;
 }
 
-export interface PushResult {
-  /** The digest of what was pushed (a manifest, or an index). */
-  manifestDigest: string;
-  mediaType: string;
-  pushed: Pushed[];
-  pushStats: PushStats;
-}
-
 /** Pushes an image or index from an OCI layout: blobs first (skipped, mounted or uploaded), manifests last. */
 export function push(options: PushOptions): Promise<PushResult>;
 
@@ -427,17 +292,6 @@ export interface ValidateOptions {
   host?: Host;
   /** Progress callback for the default Node host (ignored when `host` is given). */
   onProgress?: (event: ProgressEvent) => void;
-}
-
-export interface ValidateReport {
-  manifestDigest: string;
-  tag: string | null;
-  /** `true` when no problems were found. */
-  ok: boolean;
-  /** Human-readable descriptions of what is wrong, empty when `ok`. */
-  problems: string[];
-  /** The number of layers in the checked manifest. */
-  layers: number;
 }
 
 /** Checks an OCI layout (index, manifest, config, blob digests and sizes) and reports problems. */
@@ -455,8 +309,7 @@ export function splitLayoutRef(ref: string): { path: string; tag: string | undef
 /** The core's default output directory, `pycontainer-out`, relative to the cwd. */
 export const DEFAULT_OUTPUT: string;
 
-/** An error from the core or the CLI: `code` names the failure, `hint` suggests a fix. */
+/** An error from the core or the CLI: `code` names the failure, stably. */
 export interface PycontainerError extends Error {
   code: string;
-  hint?: string;
 }

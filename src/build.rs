@@ -7,14 +7,12 @@ use pycontainer_oci::{Artifact, Image, Layer};
 use pycontainer_wheel::venv::VENV;
 use serde::Serialize;
 
-use crate::deps::decide::InstalledPackage;
 use crate::error::Error;
 use crate::host::{Host, Progress};
 use crate::layer::write_layer;
 use crate::layout::Layout;
+use crate::plan::PlanView;
 use crate::plan::{self, BuildOptions, Plan};
-use crate::plan::{FileCount, PlanView};
-use crate::project::Excluded;
 use crate::registry::push::{PushStats, Pushed};
 use crate::registry::Client;
 use crate::sink::{LayoutSink, RegistrySink, Target};
@@ -22,68 +20,52 @@ use crate::sink::{LayoutSink, RegistrySink, Target};
 /// What a build made (or, in a dry run, would make), for people and `--json`.
 #[derive(Clone, Debug, Serialize)]
 #[serde(rename_all = "camelCase")]
+#[cfg_attr(test, derive(ts_rs::TS))]
 pub struct BuildResult {
+    /// True when nothing was written: the plan alone.
     pub dry_run: bool,
+    /// Every decision with the rule behind it, and the config and layers
+    /// they make: what the build follows.
+    pub plan: PlanView,
+    /// The image's identity: pull or run it by this digest. Absent in a dry run.
     #[serde(skip_serializing_if = "Option::is_none")]
+    #[cfg_attr(test, ts(optional))]
     pub manifest_digest: Option<Digest>,
     #[serde(skip_serializing_if = "Option::is_none")]
+    #[cfg_attr(test, ts(optional))]
     pub config_digest: Option<Digest>,
-    #[serde(skip_serializing_if = "Option::is_none")]
-    pub output: Option<String>,
-    pub tags: Vec<String>,
-    pub names: Vec<String>,
-    pub platform: String,
-    pub base: String,
-    pub entrypoint: Vec<String>,
-    pub entrypoint_rule: String,
+    /// Every layer of the image, the base's first; empty in a dry run.
     pub layers: Vec<Layer>,
-    /// Config, manifest and every layer, compressed.
+    /// Config, manifest and every layer, compressed; 0 in a dry run.
     pub size: u64,
-    pub files: FileCount,
-    pub excluded: Vec<Excluded>,
+    /// The layout written (to be written, in a dry run); absent when the
+    /// image only goes to registries.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    #[cfg_attr(test, ts(optional))]
+    pub output: Option<String>,
+    /// The image's tags in that layout: the TAG parts, as `oci:LAYOUT:TAG` names them.
+    pub tags: Vec<String>,
     /// Where `--push` sent the image, with the digest each registry confirmed.
     pub pushed: Vec<Pushed>,
     #[serde(skip_serializing_if = "Option::is_none")]
+    #[cfg_attr(test, ts(optional))]
     pub push_stats: Option<PushStats>,
-    /// What went into the dependency layer, when there is one.
-    #[serde(skip_serializing_if = "Option::is_none")]
-    pub dependencies: Option<DepsResult>,
-    pub plan: PlanView,
-}
-
-/// The dependency layer, for people and `--json`.
-#[derive(Clone, Debug, Serialize)]
-#[serde(rename_all = "camelCase")]
-pub struct DepsResult {
-    /// The platform the wheels were chosen for.
-    pub target: String,
-    pub venv: String,
-    pub packages: Vec<InstalledPackage>,
 }
 
 impl BuildResult {
     /// The result of a plan before anything is written.
     fn planned(plan: &Plan) -> Self {
-        let view = plan.view();
         BuildResult {
             dry_run: true,
+            plan: plan.view(),
             manifest_digest: None,
             config_digest: None,
-            output: plan.layout().map(|l| l.path.clone()),
-            tags: plan.tags.iter().map(|t| t.tag.clone()).collect(),
-            names: plan.tags.iter().map(|t| t.name.clone()).collect(),
-            platform: plan.platform.to_string(),
-            base: plan.base.name.clone(),
-            entrypoint: plan.changes.entrypoint.clone(),
-            entrypoint_rule: view.entrypoint.rule.clone(),
             layers: Vec::new(),
             size: 0,
-            files: view.files.clone(),
-            excluded: view.excluded.clone(),
+            output: plan.layout().map(|l| l.path.clone()),
+            tags: plan.tags.iter().map(|t| t.tag.clone()).collect(),
             pushed: Vec::new(),
             push_stats: None,
-            dependencies: None,
-            plan: view,
         }
     }
 }
@@ -161,11 +143,6 @@ pub async fn execute<H: Host>(client: &Client<'_, H>, plan: &Plan) -> Result<Bui
         manifest_digest: Some(image.digest().clone()),
         config_digest: Some(image.manifest().config.digest.clone()),
         layers: image.layers().to_vec(),
-        dependencies: install.map(|i| DepsResult {
-            target: i.target.describe(),
-            venv: VENV.to_owned(),
-            packages: i.packages(),
-        }),
         ..BuildResult::planned(plan)
     };
     let artifact = Artifact::Image(Box::new(image));

@@ -9,6 +9,8 @@ mod build;
 mod cache;
 mod clock;
 mod config;
+#[cfg(test)]
+mod contract;
 mod deps;
 mod error;
 mod host;

@@ -59,6 +59,7 @@ pub struct PushOptions {
 
 #[derive(Clone, Debug, Serialize)]
 #[serde(rename_all = "camelCase")]
+#[cfg_attr(test, derive(ts_rs::TS))]
 pub struct PushResult {
     /// The digest of what was pushed: the manifest, or the index.
     pub manifest_digest: Digest,

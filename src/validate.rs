@@ -14,8 +14,10 @@ use pycontainer_oci::{media, Descriptor, ImageConfig, Manifest};
 
 const CHUNK: usize = 1 << 20;
 
+/// What `validate` found.
 #[derive(Clone, Debug, Serialize)]
 #[serde(rename_all = "camelCase")]
+#[cfg_attr(test, derive(ts_rs::TS), ts(rename = "ValidateReport"))]
 pub struct Report {
     pub manifest_digest: Option<Digest>,
     pub tag: Option<String>,

@@ -20,7 +20,10 @@ fn a_console_script_gets_a_launcher_that_calls_its_function() {
         &host(),
         &options(&ctx.path(""), &out.path("l"), "scratch", &["hello:1"]),
     );
-    assert_eq!(result.entrypoint, vec!["python3", "/usr/local/bin/hello"]);
+    assert_eq!(
+        result.plan.entrypoint.command,
+        vec!["python3", "/usr/local/bin/hello"]
+    );
     let layer = list_layer(&blob(&out.path("l"), &result.layers[0].descriptor.digest));
     let launcher = layer
         .iter()
@@ -127,7 +130,7 @@ fn default_excludes_keep_secrets_caches_and_venvs_out() {
         &host(),
         &options(&ctx.path(""), &out_inside, "scratch", &["t:1"]),
     );
-    assert_eq!(first.excluded.len(), 11);
+    assert_eq!(first.plan.excluded.len(), 11);
     // Built again, the output now sits in the context and must stay out of the image.
     let result = build_valid(
         &host(),
@@ -160,7 +163,7 @@ fn default_excludes_keep_secrets_caches_and_venvs_out() {
     }
     assert!(paths.contains(&"app/.envrc".to_owned()));
     assert_eq!(
-        result.excluded.len(),
+        result.plan.excluded.len(),
         12,
         "the output directory is excluded too"
     );
@@ -200,7 +203,7 @@ fn entry_point_rules_in_order() {
             &host(),
             &options(&ctx.path(""), &out.path("l"), "scratch", &[]),
         );
-        assert_eq!(&result.entrypoint, command, "{files:?}");
+        assert_eq!(&result.plan.entrypoint.command, command, "{files:?}");
         let env = config(&out.path("l"), &result)
             .config
             .and_then(|c| c.env)
@@ -491,7 +494,7 @@ fn a_multi_platform_base_is_resolved_by_platform() {
         );
         o.platform = Some(platform.into());
         let r = build_valid(&host(), &o);
-        assert_eq!(r.platform, platform);
+        assert_eq!(r.plan.platform, platform);
         let base_layer = &manifest(&out.path(platform), &r).layers[0];
         assert_eq!(
             base_layer.digest, want.layers[0].descriptor.digest,

@@ -59,7 +59,7 @@ const FASTAPI_SRC: &[(&str, &str)] = &[
 fn peer_failure_src_layout_fastapi_is_served_by_its_import_name() {
     let r = planned(FASTAPI_SRC);
     assert_eq!(
-        r.entrypoint,
+        r.plan.entrypoint.command,
         [
             "uvicorn",
             "svc.main:app",
@@ -69,7 +69,7 @@ fn peer_failure_src_layout_fastapi_is_served_by_its_import_name() {
             "8000"
         ]
     );
-    assert_eq!(r.entrypoint_rule, "framework");
+    assert_eq!(r.plan.entrypoint.rule, "framework");
     assert_eq!(r.plan.ports, ["8000/tcp"]);
     assert_eq!(
         r.plan
@@ -97,11 +97,11 @@ fn peer_failure_detection_never_scans_a_virtualenv() {
         "from fastapi import FastAPI\napp = FastAPI()\n",
     ));
     let r = planned(&files);
-    assert_eq!(r.entrypoint[1], "svc.main:app");
+    assert_eq!(r.plan.entrypoint.command[1], "svc.main:app");
     assert!(
-        r.excluded.iter().any(|e| e.path == "zzz"),
+        r.plan.excluded.iter().any(|e| e.path == "zzz"),
         "{:?}",
-        r.excluded
+        r.plan.excluded
     );
 }
 
@@ -112,8 +112,8 @@ fn peer_failure_a_flat_project_ships_its_modules_not_just_pyproject() {
         ("main.py", "import helpers\n"),
         ("helpers.py", ""),
     ]);
-    assert_eq!(r.entrypoint, ["python3", "main.py"]);
-    assert_eq!(r.files.count, 3);
+    assert_eq!(r.plan.entrypoint.command, ["python3", "main.py"]);
+    assert_eq!(r.plan.files.count, 3);
 }
 
 #[test]
@@ -165,14 +165,20 @@ fn precedence_is_flag_then_env_then_pycontainer_toml_then_tool_table() {
         (
             r.plan.workdir.as_str(),
             r.plan.user.as_deref(),
-            r.platform.as_str()
+            r.plan.platform.as_str()
         ),
         ("/file", Some("env"), "linux/arm64")
     );
     let r = plan_with(&host, &files, |o| o.user = Some("flag".into()))
         .unwrap_or_else(|e| panic!("{e}"));
     assert_eq!(r.plan.user.as_deref(), Some("flag"));
-    let kinds: Vec<&str> = r.plan.sources.iter().map(|s| s.kind).collect();
+    let sources = serde_json::to_value(&r.plan.sources).unwrap_or_default();
+    let kinds: Vec<&str> = sources
+        .as_array()
+        .into_iter()
+        .flatten()
+        .filter_map(|s| s["kind"].as_str())
+        .collect();
     assert_eq!(kinds, ["flag", "env", "pycontainer.toml", "pyproject"]);
 }
 
@@ -209,7 +215,7 @@ fn frameworks_and_their_servers() {
     ];
     for (files, command, port) in cases {
         let r = planned(files);
-        assert_eq!(&r.entrypoint, command, "{files:?}");
+        assert_eq!(&r.plan.entrypoint.command, command, "{files:?}");
         assert_eq!(r.plan.ports, [*port]);
     }
 }
@@ -224,20 +230,26 @@ fn entry_point_rules_keep_their_order() {
         ("p/web.py", "from fastapi import FastAPI\napp = FastAPI()\n"),
     ];
     assert_eq!(
-        planned(&both).entrypoint_rule,
+        planned(&both).plan.entrypoint.rule,
         "framework",
         "a detected framework beats scripts"
     );
     let r = plan_of(&both, |o| o.script = Some("worker".into())).unwrap_or_else(|e| panic!("{e}"));
     assert_eq!(
-        (r.entrypoint_rule.as_str(), r.entrypoint[1].as_str()),
+        (
+            r.plan.entrypoint.rule.as_str(),
+            r.plan.entrypoint.command[1].as_str()
+        ),
         ("projectScript", "/usr/local/bin/worker")
     );
     let r = plan_of(&both, |o| {
         o.entrypoint = Some("python3 -m p.cli --verbose".into())
     })
     .unwrap_or_else(|e| panic!("{e}"));
-    assert_eq!(r.entrypoint, ["python3", "-m", "p.cli", "--verbose"]);
+    assert_eq!(
+        r.plan.entrypoint.command,
+        ["python3", "-m", "p.cli", "--verbose"]
+    );
     assert!(
         r.plan.entrypoint.detail.contains("--entrypoint"),
         "{}",
@@ -285,14 +297,14 @@ fn python_version_and_base_image_from_the_project() {
     for (pyproject, want) in cases {
         let r = planned(&[("pyproject.toml", pyproject), ("main.py", "")]);
         assert_eq!(r.plan.python.value.minor_version(), want, "{pyproject}");
-        assert_eq!(r.base, format!("python:{want}-slim"));
+        assert_eq!(r.plan.base.image, format!("python:{want}-slim"));
         assert!(
             !r.plan.base.resolved,
             "a dry run does not fetch a registry base"
         );
     }
     let r = planned(&[(".python-version", "3.12.4\n"), ("main.py", "")]);
-    assert_eq!(r.base, "python:3.12-slim");
+    assert_eq!(r.plan.base.image, "python:3.12-slim");
     let m = message(plan_of(
         &[
             (
@@ -377,7 +389,7 @@ fn dockerignore_and_include_exclude() {
         o.exclude = vec!["notes.txt".into()];
     })
     .unwrap_or_else(|e| panic!("{e}"));
-    let excluded: Vec<&str> = r.excluded.iter().map(|e| e.path.as_str()).collect();
+    let excluded: Vec<&str> = r.plan.excluded.iter().map(|e| e.path.as_str()).collect();
     assert_eq!(
         excluded,
         [".git", "docs/a.md", "logs/x/run.log", "notes.txt"],
@@ -385,11 +397,12 @@ fn dockerignore_and_include_exclude() {
     );
     let r = plan_of(&files, |_| {}).unwrap_or_else(|e| panic!("{e}"));
     assert!(
-        r.excluded
+        r.plan
+            .excluded
             .iter()
             .any(|e| e.path == "dist" && e.reason == "build output"),
         "{:?}",
-        r.excluded
+        r.plan.excluded
     );
     let m = message(plan_of(&files, |o| o.include = vec!["../secrets".into()]));
     assert!(
@@ -488,8 +501,11 @@ fn setup_cfg_projects_are_understood() {
         ("legacy/__init__.py", ""),
         ("legacy/cli.py", "def main(): pass\n"),
     ]);
-    assert_eq!(r.entrypoint, ["python3", "/usr/local/bin/legacy"]);
-    assert_eq!(r.base, "python:3.12-slim");
+    assert_eq!(
+        r.plan.entrypoint.command,
+        ["python3", "/usr/local/bin/legacy"]
+    );
+    assert_eq!(r.plan.base.image, "python:3.12-slim");
 }
 
 #[test]
@@ -497,7 +513,7 @@ fn an_explicit_port_moves_the_detected_server_too() {
     let r =
         plan_of(FASTAPI_SRC, |o| o.ports = vec!["9000".into()]).unwrap_or_else(|e| panic!("{e}"));
     assert_eq!(
-        r.entrypoint,
+        r.plan.entrypoint.command,
         [
             "uvicorn",
             "svc.main:app",

@@ -63,7 +63,6 @@ function reportError(err) {
   const message = isObject && err.message !== undefined ? String(err.message) : String(err);
   const expected = isObject && typeof err.code === 'string' && err.code !== '';
   let text = `${prefix} ${message}\n`;
-  if (isObject && typeof err.hint === 'string' && err.hint !== '') text += `hint: ${err.hint}\n`;
   if (debug && isObject && typeof err.stack === 'string') {
     text += `${err.stack}\n`;
   } else if (!expected) {

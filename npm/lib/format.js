@@ -120,7 +120,6 @@ const SOURCE_NAMES = {
   env: 'PYCONTAINER_* variables',
   'pycontainer.toml': 'pycontainer.toml',
   pyproject: '[tool.pycontainer] in pyproject.toml',
-  inferred: 'inferred from the project',
 };
 
 /**
@@ -150,22 +149,18 @@ function formatPlan(result, { verbose = false, cwd = process.cwd() } = {}) {
   if (plan.platform !== undefined) row('platform', plan.platform);
 
   const base = asObject(plan.base);
-  row('base', base.image ?? result?.base ?? '(unknown)');
+  row('base', base.image ?? '(unknown)');
   if (base.rule) more(`rule: ${base.rule}`);
 
-  const python = plan.python === null ? null : asObject(plan.python);
-  if (python === null) {
-    row('python', '(none)');
-  } else if (python.version !== undefined) {
-    row('python', python.version);
+  const python = asObject(plan.python);
+  if (python.major !== undefined) {
+    row('python', `${python.major}.${python.minor}`);
     if (python.rule) more(`rule: ${python.rule}`);
   }
 
   const entry = asObject(plan.entrypoint);
-  const entryWords = entry.command ?? result?.entrypoint;
-  row('entry point', asArray(entryWords).length > 0 ? command(entryWords) : '(none)');
-  const entryRule = entry.rule ?? result?.entrypointRule;
-  if (entryRule) more(`rule: ${entryRule}${entry.detail ? ` (${entry.detail})` : ''}`);
+  row('entry point', asArray(entry.command).length > 0 ? command(entry.command) : '(none)');
+  if (entry.rule) more(`rule: ${entry.rule}${entry.detail ? ` (${entry.detail})` : ''}`);
 
   row('cmd', plan.cmd === null || plan.cmd === undefined ? '(none)' : command(plan.cmd));
   if (plan.workdir !== undefined) row('workdir', plan.workdir);

@@ -8,12 +8,29 @@ use super::table::from_config_file;
 use super::ConfigError;
 use crate::host::Host;
 
-/// Where each layer of settings came from, highest first, for `--dry-run`.
+/// A source of settings that set something, for `--dry-run`.
 #[derive(Clone, Debug, PartialEq, Eq, serde::Serialize)]
+#[cfg_attr(test, derive(ts_rs::TS))]
 pub struct Source {
-    pub kind: &'static str,
+    pub kind: SourceKind,
+    /// The file, for the two config files.
     #[serde(skip_serializing_if = "Option::is_none")]
+    #[cfg_attr(test, ts(optional))]
     pub file: Option<String>,
+}
+
+/// The sources of settings, highest precedence first.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, serde::Serialize)]
+#[cfg_attr(test, derive(ts_rs::TS))]
+pub enum SourceKind {
+    #[serde(rename = "flag")]
+    Flag,
+    #[serde(rename = "env")]
+    Env,
+    #[serde(rename = "pycontainer.toml")]
+    ConfigFile,
+    #[serde(rename = "pyproject")]
+    Pyproject,
 }
 
 /// All layers of settings, before merging, so that a rule can say which one spoke.
@@ -94,15 +111,19 @@ impl Layers {
     pub fn sources(&self) -> Vec<Source> {
         let none = Settings::default();
         let mut out = Vec::new();
-        let mut add = |s: &Settings, kind: &'static str, file: Option<String>| {
+        let mut add = |s: &Settings, kind: SourceKind, file: Option<String>| {
             if *s != none {
                 out.push(Source { kind, file });
             }
         };
-        add(&self.flags, "flag", None);
-        add(&self.env, "env", None);
-        add(&self.file, "pycontainer.toml", self.file_path.clone());
-        add(&self.tool, "pyproject", Some("pyproject.toml".to_owned()));
+        add(&self.flags, SourceKind::Flag, None);
+        add(&self.env, SourceKind::Env, None);
+        add(&self.file, SourceKind::ConfigFile, self.file_path.clone());
+        add(
+            &self.tool,
+            SourceKind::Pyproject,
+            Some("pyproject.toml".to_owned()),
+        );
         out
     }
 

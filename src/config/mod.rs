@@ -10,6 +10,8 @@ mod schema;
 mod table;
 mod words;
 
+#[cfg(test)]
+pub use layers::SourceKind;
 pub use layers::{Layers, Source};
 pub use schema::{DepsSettings, Settings};
 pub use words::parse_env_file;

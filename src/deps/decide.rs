@@ -33,6 +33,7 @@ pub struct Install {
 
 /// One installed distribution, for people and `--json`.
 #[derive(Clone, Debug, PartialEq, Eq, Serialize)]
+#[cfg_attr(test, derive(ts_rs::TS))]
 pub struct InstalledPackage {
     pub name: String,
     pub version: String,

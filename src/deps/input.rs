@@ -10,6 +10,7 @@ use crate::project::Project;
 /// The formats a dependency list comes in.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize)]
 #[serde(rename_all = "kebab-case")]
+#[cfg_attr(test, derive(ts_rs::TS))]
 pub enum Format {
     /// PEP 751.
     Pylock,
@@ -23,10 +24,12 @@ pub enum Format {
 /// Where the dependencies come from, and why that source was chosen.
 #[derive(Clone, Debug, PartialEq, Eq, Serialize)]
 #[serde(rename_all = "camelCase")]
+#[cfg_attr(test, derive(ts_rs::TS))]
 pub struct Input {
     pub format: Format,
     /// The file, absolute; `None` for `[project.dependencies]`.
     #[serde(skip_serializing_if = "Option::is_none")]
+    #[cfg_attr(test, ts(optional))]
     pub path: Option<String>,
     pub rule: String,
 }

@@ -11,7 +11,7 @@ mod options;
 mod python;
 mod rules;
 mod selection;
-mod view;
+pub(crate) mod view;
 
 use std::collections::BTreeMap;
 
@@ -32,7 +32,7 @@ pub use deps::DepsPlan;
 pub use error::PlanError;
 pub use make::make;
 pub use options::BuildOptions;
-pub use view::{FileCount, PlanView};
+pub use view::PlanView;
 
 pub const DEFAULT_WORKDIR: &str = "/app";
 pub const DEFAULT_OUTPUT: &str = "pycontainer-out";
@@ -45,6 +45,7 @@ pub const FRAMEWORK_LABEL: &str = "io.pycontainer.framework";
 
 /// A choice and the rule that made it, for people.
 #[derive(Clone, Debug, PartialEq, Eq, Serialize)]
+#[cfg_attr(test, derive(ts_rs::TS))]
 pub struct Chosen<T> {
     #[serde(flatten)]
     pub value: T,

@@ -18,6 +18,7 @@ use crate::host::Kind;
 use crate::project::Excluded;
 
 #[derive(Clone, Debug, Serialize)]
+#[cfg_attr(test, derive(ts_rs::TS))]
 #[serde(rename_all = "camelCase")]
 pub struct PlanView {
     pub base: BaseView,
@@ -44,19 +45,23 @@ pub struct PlanView {
     pub sources: Vec<Source>,
     /// Where the dependencies come from and what is installed; absent when none are.
     #[serde(skip_serializing_if = "Option::is_none")]
+    #[cfg_attr(test, ts(optional))]
     pub dependencies: Option<DepsView>,
 }
 
 #[derive(Clone, Debug, Serialize)]
+#[cfg_attr(test, derive(ts_rs::TS))]
 pub struct BaseView {
     pub image: String,
     pub rule: String,
     pub resolved: bool,
     #[serde(skip_serializing_if = "Option::is_none")]
+    #[cfg_attr(test, ts(optional))]
     pub digest: Option<Digest>,
 }
 
 #[derive(Clone, Debug, Serialize)]
+#[cfg_attr(test, derive(ts_rs::TS))]
 pub struct EntryView {
     pub command: Vec<String>,
     pub rule: String,
@@ -64,6 +69,7 @@ pub struct EntryView {
 }
 
 #[derive(Clone, Debug, Serialize)]
+#[cfg_attr(test, derive(ts_rs::TS))]
 pub struct FileCount {
     pub count: usize,
     pub bytes: u64,
@@ -71,21 +77,26 @@ pub struct FileCount {
 
 /// A layer the build adds.
 #[derive(Clone, Debug, Serialize)]
+#[cfg_attr(test, derive(ts_rs::TS))]
 pub struct LayerView {
     pub name: String,
     /// Its entries and their bytes; absent for the dependency layer, whose
     /// entries are the wheels' files.
     #[serde(skip_serializing_if = "Option::is_none")]
+    #[cfg_attr(test, ts(optional))]
     pub entries: Option<usize>,
     #[serde(skip_serializing_if = "Option::is_none")]
+    #[cfg_attr(test, ts(optional))]
     pub bytes: Option<u64>,
     /// The packages, for the dependency layer.
     #[serde(skip_serializing_if = "Option::is_none")]
+    #[cfg_attr(test, ts(optional))]
     pub packages: Option<usize>,
 }
 
 /// The dependencies: the input, and what the image installs from it.
 #[derive(Clone, Debug, Serialize)]
+#[cfg_attr(test, derive(ts_rs::TS))]
 #[serde(rename_all = "camelCase")]
 pub struct DepsView {
     #[serde(flatten)]
@@ -93,13 +104,17 @@ pub struct DepsView {
     /// The platform the wheels are chosen for; absent, as are the rest,
     /// when a dry run did not read the base.
     #[serde(skip_serializing_if = "Option::is_none")]
+    #[cfg_attr(test, ts(optional))]
     pub target: Option<String>,
     #[serde(skip_serializing_if = "Option::is_none")]
+    #[cfg_attr(test, ts(optional))]
     pub venv: Option<String>,
     #[serde(skip_serializing_if = "Option::is_none")]
+    #[cfg_attr(test, ts(optional))]
     pub packages: Option<Vec<InstalledPackage>>,
     /// The lock the build writes, when the packages come from a new resolution.
     #[serde(skip_serializing_if = "Option::is_none")]
+    #[cfg_attr(test, ts(optional))]
     pub writes_lock: Option<String>,
 }
 

@@ -19,6 +19,7 @@ pub struct ContextFile {
 
 /// A path left out, with the rule that left it out.
 #[derive(Clone, Debug, PartialEq, Eq, serde::Serialize)]
+#[cfg_attr(test, derive(ts_rs::TS))]
 pub struct Excluded {
     pub path: String,
     pub reason: String,

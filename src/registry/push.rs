@@ -59,6 +59,7 @@ pub struct Upload<'a> {
 
 /// What a push did, for people and `--json`.
 #[derive(Clone, Debug, Default, Serialize)]
+#[cfg_attr(test, derive(ts_rs::TS))]
 #[serde(rename_all = "camelCase")]
 pub struct PushStats {
     pub uploaded: u32,
@@ -69,6 +70,7 @@ pub struct PushStats {
 
 /// A reference the image now answers to, with the digest the registry confirmed.
 #[derive(Clone, Debug, Serialize)]
+#[cfg_attr(test, derive(ts_rs::TS))]
 pub struct Pushed {
     pub reference: String,
     pub digest: Digest,

@@ -402,7 +402,7 @@ async function buildInPage(files, options) {
         return { result, events };
       } catch (err) {
         return {
-          error: `${err.code ?? 'error'}: ${err.message}${err.hint ? ` (${err.hint})` : ''}`,
+          error: `${err.code ?? 'error'}: ${err.message}`,
         };
       }
     },
@@ -481,7 +481,7 @@ test('the browser builds hello-cli on scratch and pushes it over fetch', async (
     fs.readFileSync(path.join(EXAMPLE, 'src', 'hello', 'cli.py'), 'utf8'),
   );
   const spec = JSON.parse(fs.readFileSync(path.join(bundle, 'config.json'), 'utf8'));
-  assert.deepEqual(spec.process.args, result.entrypoint);
+  assert.deepEqual(spec.process.args, result.plan.entrypoint.command);
   assert.equal(spec.process.cwd, '/app');
 });
 
@@ -502,7 +502,7 @@ test('the browser builds on a registry base: its layer is mounted, never downloa
     cacheDir: '/cache',
   });
   console.log(`# browser build on a registry base + push: ${Date.now() - started} ms`);
-  assert.equal(result.base, base);
+  assert.equal(result.plan.base.image, base);
   assert.equal(result.layers.length, 2);
   assert.equal(result.layers[0].digest, baseLayer);
   assert.notEqual(result.layers[1].digest, baseLayer);
@@ -586,19 +586,21 @@ test("the browser installs the fixture's dependencies from a same-origin package
   assert.equal(cli.code, 0, describeRun(cli));
 
   assert.match(result.plan.dependencies.rule, /^requirements\.txt found in the context/);
-  assert.equal(result.dependencies.target, 'CPython 3.11 on linux x86_64 (glibc 2.36)');
-  assert.equal(result.dependencies.venv, '/app/.venv');
-  assert.equal(result.dependencies.packages.length, 20);
+  assert.equal(result.plan.dependencies.target, 'CPython 3.11 on linux x86_64 (glibc 2.36)');
+  assert.equal(result.plan.dependencies.venv, '/app/.venv');
+  assert.equal(result.plan.dependencies.packages.length, 20);
   assert.deepEqual(
-    result.dependencies.packages.map((p) => p.wheel).sort(),
+    result.plan.dependencies.packages.map((p) => p.wheel).sort(),
     [...origin.wheels.values()]
       .flat()
       .map((f) => f.filename)
       .sort(),
   );
 
-  // The venv layer (below the app layer) is the CLI's, byte for byte.
-  assert.deepEqual(result.dependencies, cli.json.dependencies);
+  // The venv layer (below the app layer) is the CLI's, byte for byte. The
+  // input file's path is each host's own: the page's is in its virtual tree.
+  const withoutPath = ({ path: _, ...deps }) => deps;
+  assert.deepEqual(withoutPath(result.plan.dependencies), withoutPath(cli.json.plan.dependencies));
   assert.equal(result.layers.length, cli.json.layers.length);
   assert.equal(result.layers.at(-2).digest, cli.json.layers.at(-2).digest);
 

@@ -138,8 +138,8 @@ describe('web framework examples on the slim Debian base', { concurrency: 1 }, (
       });
 
       test('the build reports the detected framework entry point', () => {
-        assert.deepEqual(result.entrypoint, app.entrypoint);
-        assert.equal(result.entrypointRule, 'framework');
+        assert.deepEqual(result.plan.entrypoint.command, app.entrypoint);
+        assert.equal(result.plan.entrypoint.rule, 'framework');
         assert.equal(result.plan.entrypoint.rule, 'framework');
         assert.deepEqual(result.plan.ports, [`${app.port}/tcp`]);
         assert.equal(result.plan.user, `${NONROOT}:${NONROOT}`);

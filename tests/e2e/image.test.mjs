@@ -65,11 +65,11 @@ describe('hello-cli on the Debian python base', () => {
 
   test('the --json result describes the image', () => {
     assert.deepEqual(result.tags, ['1']);
-    assert.deepEqual(result.names, ['docker.io/library/hello:1']);
+    assert.deepEqual(result.plan.tags, ['docker.io/library/hello:1']);
     assert.equal(result.output, out);
-    assert.equal(result.platform, 'linux/amd64');
-    assert.deepEqual(result.entrypoint, ['python3', '/usr/local/bin/hello']);
-    assert.equal(result.entrypointRule, 'projectScript');
+    assert.equal(result.plan.platform, 'linux/amd64');
+    assert.deepEqual(result.plan.entrypoint.command, ['python3', '/usr/local/bin/hello']);
+    assert.equal(result.plan.entrypoint.rule, 'projectScript');
     assert.equal(result.plan.entrypoint.rule, 'projectScript');
     assert.equal(result.layers.length, 2);
     const { descriptor, manifest } = readImage(out, '1');
@@ -519,7 +519,10 @@ describe('scratch base', () => {
     ]) {
       assert.ok(all.includes(p), `${p} is in the layer`);
     }
-    assert.ok(result.excluded.length >= 15, `excluded: ${JSON.stringify(result.excluded)}`);
+    assert.ok(
+      result.plan.excluded.length >= 15,
+      `excluded: ${JSON.stringify(result.plan.excluded)}`,
+    );
   });
 
   test('an output dir inside the context is left out of the next build', () => {

@@ -443,7 +443,7 @@ describe('a multi-platform base (amd64 + arm64/v8 index)', () => {
   test('--platform linux/arm64/v8 builds on the arm64 image', async () => {
     const { r, out } = await buildFor('linux/arm64/v8');
     const json = ok(r);
-    assert.match(json.platform, /^linux\/arm64/);
+    assert.match(json.plan.platform, /^linux\/arm64/);
     const { descriptor, manifest, config } = readImage(out, '1');
     assert.equal(descriptor.digest, json.manifestDigest);
     assert.equal(config.os, 'linux');
@@ -476,7 +476,7 @@ describe('a multi-platform base (amd64 + arm64/v8 index)', () => {
   test('no --platform picks linux/amd64', async () => {
     const { r, out } = await buildFor(undefined);
     const json = ok(r);
-    assert.equal(json.platform, 'linux/amd64');
+    assert.equal(json.plan.platform, 'linux/amd64');
     const { manifest, config } = readImage(out, '1');
     assert.equal(config.architecture, 'amd64');
     assert.equal(config.variant, undefined);

@@ -59,7 +59,6 @@ Module._load = function (request, parent, isMain) {
       if (mode === 'coded-error') {
         const err = new Error('no pyproject.toml in ' + options.context);
         err.code = 'NO_PYPROJECT';
-        err.hint = 'point --context at the project directory';
         throw err;
       }
       if (mode === 'plain-error') throw new Error('STUB unexpected failure');
@@ -71,7 +70,13 @@ Module._load = function (request, parent, isMain) {
         base: options.baseImage
           ? { image: options.baseImage, rule: 'STUB-RULE-BASE given by --base-image' }
           : { image: 'oci:/stub/base:3.12-slim', rule: 'STUB-RULE-BASE default for Python 3.12' },
-        python: { version: options.python ?? '3.12', rule: 'STUB-RULE-PYTHON requires-python' },
+        python: {
+          major: 3,
+          minor: Number((options.python ?? '3.12').split('.')[1]),
+          patch: 0,
+          baseImage: 'python:' + (options.python ?? '3.12') + '-slim',
+          rule: 'STUB-RULE-PYTHON requires-python',
+        },
         platform: options.platform ?? 'linux/amd64',
         workdir: options.workdir ?? '/app',
         user: options.user ?? '65532:65532',
@@ -80,7 +85,7 @@ Module._load = function (request, parent, isMain) {
         env: pairs(options.env),
         labels: pairs(options.labels),
         annotations: pairs(options.annotations),
-        ports: (options.ports ?? []).map((p) => Number.parseInt(p, 10)),
+        ports: (options.ports ?? []).map((p) => (p.includes('/') ? p : p + '/tcp')),
         tags: given.map((t) => 'docker.io/library/' + t),
         files: { count: 3, bytes: 4567 },
         excluded: [
@@ -88,38 +93,30 @@ Module._load = function (request, parent, isMain) {
           { path: 'build/x.o', reason: 'STUB-REASON .dockerignore line 2' },
         ],
         layers: [{ name: 'app', entries: 5, bytes: 4567 }],
-        sources: [{ kind: 'flag' }, { kind: 'pycontainer.toml', file: path.join(options.context, 'pycontainer.toml') }, { kind: 'inferred' }],
+        sources: [{ kind: 'flag' }, { kind: 'pycontainer.toml', file: path.join(options.context, 'pycontainer.toml') }],
       };
       if (mode === 'deps') {
-        plan.dependencies = { format: 'uv-lock', path: path.join(options.context, 'uv.lock'), rule: 'uv.lock found in the context' };
+        plan.dependencies = {
+          format: 'uv-lock',
+          path: path.join(options.context, 'uv.lock'),
+          rule: 'uv.lock found in the context',
+          target: 'CPython 3.12 on linux x86_64 (glibc 2.36)',
+          venv: '/app/.venv',
+          packages: [
+            { name: 'certifi', version: '2024.8.30', wheel: '${WHEEL}' },
+            { name: 'idna', version: '3.10', wheel: 'idna-3.10-py3-none-any.whl' },
+          ],
+        };
       }
       const dryRun = options.dryRun === true;
-      const dependencies = mode === 'deps' && !dryRun
-        ? {
-            target: 'CPython 3.12 on linux x86_64 (glibc 2.36)',
-            venv: '/app/.venv',
-            packages: [
-              { name: 'certifi', version: '2024.8.30', wheel: '${WHEEL}' },
-              { name: 'idna', version: '3.10', wheel: 'idna-3.10-py3-none-any.whl' },
-            ],
-          }
-        : undefined;
       return {
         dryRun,
         ...(dryRun ? {} : { manifestDigest: '${DIGEST}', configDigest: 'sha256:' + 'cd'.repeat(32) }),
         output: options.output ?? path.join(options.cwd, 'pycontainer-out'),
         // As the real core: layout tags alone, and the full names beside them.
         tags: given.map((t) => t.split(':').pop()),
-        names: plan.tags,
-        platform: plan.platform,
-        base: plan.base.image,
-        entrypoint,
-        entrypointRule: plan.entrypoint.rule,
         layers: dryRun ? [] : [{ digest: 'sha256:' + 'ef'.repeat(32), diffId: 'sha256:' + '12'.repeat(32), size: 1234, mediaType: 'application/vnd.oci.image.layer.v1.tar+gzip' }],
         size: dryRun ? 0 : 2345,
-        files: plan.files,
-        excluded: plan.excluded,
-        dependencies,
         plan,
       };
     },
@@ -646,7 +643,7 @@ describe('build', () => {
     assert.equal(r.stderr, `warning: ${LOCK_WARNING}\n`);
     const json = run(['build', '--context', 'project', '--json'], { mode: 'deps' });
     assert.equal(json.stderr, `warning: ${LOCK_WARNING}\n`);
-    assert.equal(JSON.parse(json.stdout).dependencies.packages.length, 2);
+    assert.equal(JSON.parse(json.stdout).plan.dependencies.packages.length, 2);
     const quiet = run(['build', '--context', 'project', '-q'], { mode: 'deps' });
     assert.equal(quiet.stderr, '');
     assert.equal(quiet.stdout, `${DIGEST}\n`);
@@ -659,13 +656,12 @@ describe('build', () => {
     assert.equal(r.stderr, '');
   });
 
-  test('a core error with a code: message and hint, exit 1, no stack', () => {
+  test('a core error with a code: its message, exit 1, no stack', () => {
     const r = run(['build', '--context', 'project'], { mode: 'coded-error' });
     assert.equal(r.code, 1);
     assert.equal(
       r.stderr,
-      `pycontainer: error: no pyproject.toml in ${path.join(tmp, 'project')}\n` +
-        'hint: point --context at the project directory\n',
+      `pycontainer: error: no pyproject.toml in ${path.join(tmp, 'project')}\n`,
     );
     assert.equal(r.stdout, '');
   });
@@ -725,12 +721,12 @@ describe('dry run, verbose and quiet', () => {
       /cmd: +--serve\n/,
       /workdir: +\/app\n/,
       /user: +65532:65532\n/,
-      /ports: +8000\n/,
+      /ports: +8000\/tcp\n/,
       /env: +A=1\n/,
       /labels: +team=core\n/,
       /files: +3 included \(4\.6 kB\), 2 excluded/,
       /layers: +app: 5 entries, 4\.6 kB\n/,
-      /settings from: +flags, pycontainer\.toml \(project\/pycontainer\.toml\), inferred from the project\n/,
+      /settings from: +flags, pycontainer\.toml \(project\/pycontainer\.toml\)\n/,
       /\ndry run: nothing written\n$/,
     ]) {
       assert.match(r.stdout, text);

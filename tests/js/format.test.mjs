@@ -51,7 +51,13 @@ describe('formatPlan', () => {
     output: '/w/out',
     plan: {
       base: { image: 'scratch', rule: 'given by --base-image' },
-      python: null,
+      python: {
+        major: 3,
+        minor: 12,
+        patch: 0,
+        baseImage: 'python:3.12-slim',
+        rule: 'requires-python ">=3.11" → Python 3.12',
+      },
       platform: 'linux/amd64',
       workdir: '/app',
       user: '65532:65532',
@@ -60,12 +66,12 @@ describe('formatPlan', () => {
       env: { A: '1', SPACED: ' x', NL: 'a\nb' },
       labels: {},
       annotations: { note: 'hi' },
-      ports: [80, 443],
+      ports: ['80/tcp', '443/tcp'],
       tags: ['docker.io/library/a:1'],
       files: { count: 2, bytes: 1500 },
       excluded: [{ path: '.git', reason: 'default exclude' }],
       layers: [
-        { name: 'deps', entries: 10, bytes: 2_000_000 },
+        { name: 'dependencies', packages: 10 },
         { name: 'app', entries: 2, bytes: 1500 },
       ],
       sources: [{ kind: 'pyproject', file: '/w/pyproject.toml' }],
@@ -83,13 +89,14 @@ describe('formatPlan', () => {
         '  platform:       linux/amd64',
         '  base:           scratch',
         '                  rule: given by --base-image',
-        '  python:         (none)',
+        '  python:         3.12',
+        '                  rule: requires-python ">=3.11" → Python 3.12',
         "  entry point:    python3 '/app/my script.py'",
         '                  rule: R',
         '  cmd:            --port 80',
         '  workdir:        /app',
         '  user:           65532:65532',
-        '  ports:          80, 443',
+        '  ports:          80/tcp, 443/tcp',
         '  env:            A=1',
         '                  SPACED=" x"',
         '                  NL="a\\nb"',
@@ -97,7 +104,7 @@ describe('formatPlan', () => {
         '  annotations:    note=hi',
         '  files:          2 included (1.5 kB), 1 excluded (--verbose lists them)',
         '  dependencies:   (none)',
-        '  layers:         deps: 10 entries, 2.0 MB',
+        '  layers:         dependencies: 10 packages',
         '                  app: 2 entries, 1.5 kB',
         '  settings from:  [tool.pycontainer] in pyproject.toml (pyproject.toml)',
       ].join('\n'),
@@ -133,12 +140,10 @@ describe('formatPlan', () => {
   });
 
   test('a result without a plan still formats', () => {
-    const text = formatPlan(
-      { output: '/w/out', base: 'scratch', entrypoint: ['x'] },
-      { cwd: '/w' },
-    );
-    assert.match(text, /base: +scratch\n/);
-    assert.match(text, /entry point: +x\n/);
+    const text = formatPlan({ output: '/w/out' }, { cwd: '/w' });
+    assert.match(text, /output: +out\n/);
+    assert.match(text, /base: +\(unknown\)\n/);
+    assert.match(text, /entry point: +\(none\)\n/);
     assert.match(text, /files: +\? included \(0 B\), 0 excluded\n/);
   });
 });

@@ -8,6 +8,7 @@ use sha2::Digest as _;
 
 /// A `sha256:` content digest, the only algorithm images use in practice.
 #[derive(Clone, PartialEq, Eq, PartialOrd, Ord, Hash)]
+#[cfg_attr(feature = "ts", derive(ts_rs::TS), ts(type = "string"))]
 pub struct Digest {
     hex: String,
 }

@@ -26,8 +26,10 @@ pub struct ImageConfig {
     pub extra: Map<String, Value>,
 }
 
+/// The runtime part of an image config, Docker's names and all.
 #[derive(Clone, Debug, Default, PartialEq, Serialize, Deserialize)]
 #[serde(rename_all = "PascalCase")]
+#[cfg_attr(feature = "ts", derive(ts_rs::TS))]
 pub struct ContainerConfig {
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub user: Option<String>,

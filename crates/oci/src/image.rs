@@ -4,7 +4,6 @@
 //! tag points at.
 
 use pycontainer_digest::{Digest, Sha256};
-use serde::ser::SerializeStruct;
 use serde::{Serialize, Serializer};
 
 use crate::config::ImageConfig;
@@ -33,6 +32,7 @@ pub enum BlobSource {
 /// A layer: its blob's descriptor, the digest of its uncompressed tar (the
 /// config's diff_id), and where the blob is.
 #[derive(Clone, Debug, PartialEq)]
+#[cfg_attr(feature = "ts", derive(ts_rs::TS), ts(as = "LayerJson<'static>"))]
 pub struct Layer {
     pub descriptor: Descriptor,
     pub diff_id: Digest,
@@ -40,14 +40,28 @@ pub struct Layer {
 }
 
 /// A layer as people and `--json` see it; where its blob is stays inside.
+#[derive(Serialize)]
+#[serde(rename_all = "camelCase")]
+#[cfg_attr(feature = "ts", derive(ts_rs::TS), ts(rename = "Layer"))]
+pub struct LayerJson<'a> {
+    /// Of the blob, compressed: what the manifest lists.
+    pub digest: &'a Digest,
+    /// Of the uncompressed tar: what the config's rootfs lists.
+    pub diff_id: &'a Digest,
+    /// Of the blob, compressed.
+    pub size: u64,
+    pub media_type: &'a str,
+}
+
 impl Serialize for Layer {
     fn serialize<S: Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
-        let mut out = s.serialize_struct("Layer", 4)?;
-        out.serialize_field("digest", &self.descriptor.digest)?;
-        out.serialize_field("diffId", &self.diff_id)?;
-        out.serialize_field("size", &self.descriptor.size)?;
-        out.serialize_field("mediaType", &self.descriptor.media_type)?;
-        out.end()
+        LayerJson {
+            digest: &self.descriptor.digest,
+            diff_id: &self.diff_id,
+            size: self.descriptor.size,
+            media_type: &self.descriptor.media_type,
+        }
+        .serialize(s)
     }
 }
 

@@ -21,7 +21,7 @@ mod repository;
 pub use config::{ContainerConfig, History, ImageConfig, RootFs};
 pub use descriptor::Descriptor;
 pub use flavor::Flavor;
-pub use image::{Artifact, BlobSource, Image, ImageError, ImageIndex, Layer};
+pub use image::{Artifact, BlobSource, Image, ImageError, ImageIndex, Layer, LayerJson};
 pub use index::Index;
 pub use json::to_canonical_json;
 pub use manifest::Manifest;

@@ -131,6 +131,8 @@ impl fmt::Display for PythonConstraint {
 
 /// The interpreter the image will carry.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase")]
+#[cfg_attr(feature = "ts", derive(ts_rs::TS))]
 pub struct PythonChoice {
     pub major: u32,
     pub minor: u32,
@@ -479,7 +481,7 @@ mod tests {
         let choice = choose(&PythonConstraint::exact(3, 12, "--python")).unwrap();
         assert_eq!(choice.minor_version(), "3.12");
         let json = serde_json::to_value(&choice).unwrap();
-        assert_eq!(json["base_image"], "python:3.12-slim");
+        assert_eq!(json["baseImage"], "python:3.12-slim");
         assert_eq!(json["minor"], 12);
     }
 

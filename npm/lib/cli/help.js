@@ -5,16 +5,9 @@
 
 const pkg = require('../../package.json');
 
-// Defaults the core applies when a setting is given nowhere, shown in --help.
-// Keep these in step with the Rust core (src/plan.rs).
-const CORE_DEFAULTS = {
-  output: 'pycontainer-out',
-  workdir: '/app',
-  user: '65532:65532',
-  home: '/home/nonroot',
-  venv: '/app/.venv',
-  indexUrl: 'https://pypi.org/simple',
-};
+// Defaults the core applies when a setting is given nowhere, shown in --help:
+// written from the Rust constants by src/contract.rs, which a test keeps in step.
+const CORE_DEFAULTS = require('../defaults.json');
 
 // Registry flags, shared by `build --push` and `push`.
 const REGISTRY_HELP = `  --username NAME       the registry user; give the password with

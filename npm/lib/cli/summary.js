@@ -34,8 +34,8 @@ function pushLines(result, color) {
 
 /** What went into the venv layer: a count, and with `verbose` every package. */
 function dependencyLines(result, verbose) {
-  const deps = result.dependencies;
-  if (deps === null || typeof deps !== 'object') return [];
+  const deps = result.plan?.dependencies;
+  if (deps === null || typeof deps !== 'object' || !Array.isArray(deps.packages)) return [];
   const packages = Array.isArray(deps.packages) ? deps.packages : [];
   const count = `${packages.length} package${packages.length === 1 ? '' : 's'}`;
   const lines = [`  dependencies: ${count} for ${deps.target} in ${deps.venv}`];
@@ -49,7 +49,7 @@ function printBuildSummary(result, { color, verbose }) {
   const lines = [`${paint('built', 'green', color)} ${result.manifestDigest}`];
   if (typeof result.output !== 'string') {
     lines.push(
-      `  platform: ${result.platform}`,
+      `  platform: ${result.plan?.platform}`,
       `  layers:   ${layers.length} (${formatBytes(result.size)})`,
       ...dependencyLines(result, verbose),
       ...pushLines(result, color),
@@ -61,7 +61,7 @@ function printBuildSummary(result, { color, verbose }) {
   lines.push(
     `  layout:   ${out}`,
     `  tags:     ${tags.length > 0 ? tags.join(', ') : '(none)'}`,
-    `  platform: ${result.platform}`,
+    `  platform: ${result.plan?.platform}`,
     `  layers:   ${layers.length} (${formatBytes(result.size)})`,
     ...dependencyLines(result, verbose),
     ...pushLines(result, color),
@@ -70,7 +70,7 @@ function printBuildSummary(result, { color, verbose }) {
   const tag = tags[0];
   const ociRef = tag ? `oci:${out}:${tag}` : `oci:${out}`;
   // The familiar form of the full name, as `docker images` shows it.
-  const fullName = Array.isArray(result.names) ? result.names[0] : undefined;
+  const fullName = Array.isArray(result.plan?.tags) ? result.plan.tags[0] : undefined;
   const daemonName = (fullName ?? `${path.basename(result.output)}:latest`).replace(
     /^docker\.io\/(library\/)?/,
     '',

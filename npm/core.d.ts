@@ -1,0 +1,220 @@
+// The types of what the pycontainer core returns, generated from its Rust types
+// by src/contract.rs (`PYCONTAINER_WRITE_CONTRACT=1 cargo test -p pycontainer contract`).
+// Do not edit: a test fails when this file and the Rust types disagree.
+
+/**
+ * What a build made (or, in a dry run, would make), for people and `--json`.
+ */
+
+export type BuildResult = { 
+/**
+ * True when nothing was written: the plan alone.
+ */
+dryRun: boolean, 
+/**
+ * Every decision with the rule behind it, and the config and layers
+ * they make: what the build follows.
+ */
+plan: PlanView, 
+/**
+ * The image's identity: pull or run it by this digest. Absent in a dry run.
+ */
+manifestDigest?: Digest, configDigest?: Digest, 
+/**
+ * Every layer of the image, the base's first; empty in a dry run.
+ */
+layers: Array<Layer>, 
+/**
+ * Config, manifest and every layer, compressed; 0 in a dry run.
+ */
+size: number, 
+/**
+ * The layout written (to be written, in a dry run); absent when the
+ * image only goes to registries.
+ */
+output?: string, 
+/**
+ * The image's tags in that layout: the TAG parts, as `oci:LAYOUT:TAG` names them.
+ */
+tags: Array<string>, 
+/**
+ * Where `--push` sent the image, with the digest each registry confirmed.
+ */
+pushed: Array<Pushed>, pushStats?: PushStats, };
+
+export type PlanView = { base: BaseView, python: Chosen<PythonChoice>, platform: string, workdir: string, user: string | null, entrypoint: EntryView, cmd: Array<string> | null, 
+/**
+ * The variables pycontainer sets (the base's others stay).
+ */
+env: { [key in string]: string }, labels: { [key in string]: string }, annotations: { [key in string]: string }, ports: Array<string>, tags: Array<string>, files: FileCount, excluded: Array<Excluded>, 
+/**
+ * The runtime part of the image config, exactly as the build writes
+ * it: the base's, with everything above applied. Without the base's
+ * part in a dry run that did not read a registry base.
+ */
+config: ContainerConfig, 
+/**
+ * The layers the build adds, bottom first.
+ */
+layers: Array<LayerView>, sources: Array<Source>, 
+/**
+ * Where the dependencies come from and what is installed; absent when none are.
+ */
+dependencies?: DepsView, };
+
+export type BaseView = { image: string, rule: string, resolved: boolean, digest?: Digest, };
+
+/**
+ * A choice and the rule that made it, for people.
+ */
+
+export type Chosen<T> = { rule: string, } & T;
+
+/**
+ * The interpreter the image will carry.
+ */
+
+export type PythonChoice = { major: number, minor: number, patch: number, 
+/**
+ * `python:3.12-slim`, or `python:3.12.3-slim` when the constraint rules out the newest patch.
+ */
+baseImage: string, };
+
+export type EntryView = { command: Array<string>, rule: string, detail: string, };
+
+export type FileCount = { count: number, bytes: number, };
+
+/**
+ * A path left out, with the rule that left it out.
+ */
+
+export type Excluded = { path: string, reason: string, };
+
+/**
+ * The runtime part of an image config, Docker's names and all.
+ */
+
+export type ContainerConfig = { User?: string | null, ExposedPorts?: { [key in string]: JsonValue } | null, Env?: Array<string> | null, Entrypoint?: Array<string> | null, Cmd?: Array<string> | null, WorkingDir?: string | null, Labels?: { [key in string]: string } | null, } & ({ [key in string]: number | string | boolean | Array<JsonValue> | { [key in string]: JsonValue } | null });
+
+/**
+ * A layer the build adds.
+ */
+
+export type LayerView = { name: string, 
+/**
+ * Its entries and their bytes; absent for the dependency layer, whose
+ * entries are the wheels' files.
+ */
+entries?: number, bytes?: number, 
+/**
+ * The packages, for the dependency layer.
+ */
+packages?: number, };
+
+/**
+ * A source of settings that set something, for `--dry-run`.
+ */
+
+export type Source = { kind: SourceKind, 
+/**
+ * The file, for the two config files.
+ */
+file?: string, };
+
+/**
+ * The sources of settings, highest precedence first.
+ */
+
+export type SourceKind = "flag" | "env" | "pycontainer.toml" | "pyproject";
+
+/**
+ * The dependencies: the input, and what the image installs from it.
+ */
+
+export type DepsView = { 
+/**
+ * The platform the wheels are chosen for; absent, as are the rest,
+ * when a dry run did not read the base.
+ */
+target?: string, venv?: string, packages?: Array<InstalledPackage>, 
+/**
+ * The lock the build writes, when the packages come from a new resolution.
+ */
+writesLock?: string, format: Format, 
+/**
+ * The file, absolute; `None` for `[project.dependencies]`.
+ */
+path?: string, rule: string, };
+
+/**
+ * Where the dependencies come from, and why that source was chosen.
+ */
+
+export type Input = { format: Format, 
+/**
+ * The file, absolute; `None` for `[project.dependencies]`.
+ */
+path?: string, rule: string, };
+
+/**
+ * The formats a dependency list comes in.
+ */
+
+export type Format = "pylock" | "uv-lock" | "poetry-lock" | "requirements" | "project";
+
+/**
+ * One installed distribution, for people and `--json`.
+ */
+
+export type InstalledPackage = { name: string, version: string, wheel: string, };
+
+/**
+ * A layer: its blob's descriptor, the digest of its uncompressed tar (the
+ * config's diff_id), and where the blob is.
+ */
+
+export type Layer = { 
+/**
+ * Of the blob, compressed: what the manifest lists.
+ */
+digest: Digest, 
+/**
+ * Of the uncompressed tar: what the config's rootfs lists.
+ */
+diffId: Digest, 
+/**
+ * Of the blob, compressed.
+ */
+size: number, mediaType: string, };
+
+/**
+ * A reference the image now answers to, with the digest the registry confirmed.
+ */
+
+export type Pushed = { reference: string, digest: Digest, };
+
+/**
+ * What a push did, for people and `--json`.
+ */
+
+export type PushStats = { uploaded: number, mounted: number, existing: number, bytesUploaded: number, };
+
+export type PushResult = { 
+/**
+ * The digest of what was pushed: the manifest, or the index.
+ */
+manifestDigest: Digest, mediaType: string, pushed: Array<Pushed>, pushStats: PushStats, };
+
+/**
+ * What `validate` found.
+ */
+
+export type ValidateReport = { manifestDigest: Digest | null, tag: string | null, ok: boolean, problems: Array<string>, layers: number, };
+
+/**
+ * A `sha256:` content digest, the only algorithm images use in practice.
+ */
+
+export type Digest = string;
+
+export type JsonValue = number | string | boolean | Array<JsonValue> | { [key in string]: JsonValue } | null;
