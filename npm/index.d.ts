@@ -90,8 +90,12 @@ export interface Host {
   discardBody?(handle: number): Promise<void>;
   /** Waits between retries; without it retries do not wait. */
   sleep?(ms: number): Promise<void>;
-  /** Credentials for a registry (`docker.io` or `host[:port]`), or `null` for anonymous access. */
-  credentials?(registry: string): MaybePromise<RegistryCredentials | null>;
+  /**
+   * Credentials for a registry (`docker.io` or `host[:port]`, as the core names it), or `null`
+   * for anonymous access. `explicit` says whether credentials given for this run apply to it:
+   * the run pushes there, or pushes nowhere.
+   */
+  credentials?(registry: string, explicit: boolean): MaybePromise<RegistryCredentials | null>;
 }
 
 /** An HTTP request from the core: bodies are whole (uploads arrive in chunks). */
@@ -150,10 +154,10 @@ export interface NodeHostOptions {
   /** Compress layers on a second core in a worker thread (default true; the bytes are the same either way). */
   threads?: boolean;
   /**
-   * Registry credentials that come before `PYCONTAINER_REGISTRY_*` and
-   * docker's config.json; `registries` limits them to those registries.
+   * Registry credentials that come before `PYCONTAINER_REGISTRY_*` and docker's config.json,
+   * for the registries the core says they apply to (see `Host.credentials`).
    */
-  credentials?: { username: string; password: string; registries?: string[] | null };
+  credentials?: { username: string; password: string };
   /** How long to wait for a registry's response headers, and at most between body pieces (default 60000). */
   timeoutMs?: number;
 }

@@ -148,30 +148,13 @@ function copyCounts(options, out) {
   }
 }
 
-/**
- * The registry of an image reference, as the core names it for credentials:
- * `docker.io` unless the first component looks like a host.
- */
-function registryOf(ref) {
-  const slash = ref.indexOf('/');
-  if (slash < 0) return 'docker.io';
-  const first = ref.slice(0, slash);
-  const isHost = first.includes('.') || first.includes(':') || first === 'localhost';
-  if (!isHost || first === 'index.docker.io') return 'docker.io';
-  return first;
-}
-
-/**
- * `username` and `password` apply to the registries pushed to, or, when
- * nothing is pushed, to every registry.
- */
-function explicitCredentials(options, references) {
+/** `username` and `password` for the registries the core says they apply to. */
+function explicitCredentials(options) {
   const { username, password } = options;
   if (username === undefined && password === undefined) return undefined;
   requireString(username, 'username');
   if (typeof password !== 'string') throw invalidOption('password must be a string');
-  const registries = references.length > 0 ? [...new Set(references.map(registryOf))] : null;
-  return { username, password, registries };
+  return { username, password };
 }
 
 /**
@@ -251,26 +234,25 @@ function resolverFor(options) {
   return options?.host === undefined ? toReal : toAbsolute;
 }
 
-function hostFor(options, references = []) {
+function hostFor(options) {
   if (options?.host) return options.host;
   return createNodeHost({
     onProgress: options?.onProgress,
-    credentials: explicitCredentials(options ?? {}, references),
+    credentials: explicitCredentials(options ?? {}),
   });
 }
 
 /** Builds an image from a Python project into an OCI layout directory, a registry, or both. */
 async function build(options = {}) {
   const coreOptions = coreBuildOptions(options, process.cwd(), resolverFor(options));
-  const pushed = coreOptions.push ? (coreOptions.tags ?? []) : [];
-  const host = hostFor(options, pushed);
+  const host = hostFor(options);
   return loadWasm().build(coreOptions, host);
 }
 
 /** Pushes an image (or index) from an OCI layout to one or more registry references. */
 async function push(options = {}) {
   const coreOptions = corePushOptions(options, process.cwd(), resolverFor(options));
-  const host = hostFor(options, coreOptions.references);
+  const host = hostFor(options);
   return loadWasm().push(coreOptions, host);
 }
 
@@ -299,7 +281,6 @@ module.exports = {
     coreBuildOptions,
     corePushOptions,
     coreValidateOptions,
-    registryOf,
     resolveBaseImage,
     toReal,
   },

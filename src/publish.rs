@@ -93,6 +93,7 @@ pub async fn push_layout<H: Host>(
             options.chunk_size,
         ),
     );
+    client.push_to(&references);
     let target = RegistryTarget { references };
     // Every blob is in the layout: none is pulled through a cache.
     let cache = CacheDir::find(host, None);

@@ -23,7 +23,6 @@ const path = require('node:path');
  * @typedef {object} ExplicitCredentials
  * @property {string} username
  * @property {string} password
- * @property {string[] | null} [registries] only these registries; null or absent: all
  */
 
 /**
@@ -78,13 +77,13 @@ function nonEmpty(value) {
   return typeof value === 'string' && value !== '';
 }
 
-/** Reads `--username`/`--password-stdin` credentials for `registry`, or null. */
-function fromExplicit(explicit, registry) {
-  if (!explicit) return null;
-  const { username, password, registries } = explicit;
-  if (registries != null && !registries.some((r) => canonical(r) === canonical(registry))) {
-    return null;
-  }
+/**
+ * `--username`/`--password-stdin` credentials, where the core says they
+ * apply (`applies`: the run pushes to this registry, or pushes nowhere); else null.
+ */
+function fromExplicit(explicit, applies) {
+  if (!explicit || !applies) return null;
+  const { username, password } = explicit;
   if (!nonEmpty(username) || typeof password !== 'string') {
     throw new Error('explicit registry credentials need both a username and a password');
   }
@@ -223,7 +222,9 @@ function fromDockerConfig(config, registry, file, env, run) {
  * @param {Record<string, string | undefined>} [options.env] environment (PATH for helpers, DOCKER_CONFIG, PYCONTAINER_REGISTRY_*)
  * @param {string} [options.homedir] where `.docker/config.json` is when DOCKER_CONFIG is unset
  * @param {RunHelper} [options.run] runs a credential helper (default: execFileSync)
- * @returns {(registry: string) => Promise<Credentials | null>} `registry` is `docker.io` or `host[:port]`
+ * @returns {(registry: string, explicit?: boolean) => Promise<Credentials | null>} `registry`
+ *   is `docker.io` or `host[:port]`, as the core names it; `explicit` (default true) whether
+ *   the explicit credentials apply to it
  */
 function createCredentials(options = {}) {
   const { explicit = null, env = process.env, homedir = os.homedir(), run = defaultRun } = options;
@@ -234,8 +235,8 @@ function createCredentials(options = {}) {
   /** @type {Map<string, Promise<Credentials | null>>} */
   const cache = new Map();
 
-  function lookup(registry) {
-    const fromFlags = fromExplicit(explicit, registry);
+  function lookup(registry, applies) {
+    const fromFlags = fromExplicit(explicit, applies);
     if (fromFlags) return fromFlags;
     const fromVars = fromEnv(env, registry);
     if (fromVars) return fromVars;
@@ -244,11 +245,11 @@ function createCredentials(options = {}) {
     return fromDockerConfig(config, registry, file, env, run);
   }
 
-  return (registry) => {
-    const key = canonical(registry);
+  return (registry, applies = true) => {
+    const key = `${canonical(registry)} ${applies === true}`;
     let result = cache.get(key);
     if (!result) {
-      result = Promise.resolve().then(() => lookup(registry));
+      result = Promise.resolve().then(() => lookup(registry, applies === true));
       cache.set(key, result);
       // A failure is not remembered: the next call tries again.
       result.catch(() => cache.delete(key));

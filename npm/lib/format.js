@@ -23,8 +23,8 @@ function displayPath(p, cwd = process.cwd()) {
 }
 
 function formatBytes(value) {
-  const n = typeof value === 'bigint' ? Number(value) : value;
-  if (typeof n !== 'number' || !Number.isFinite(n)) return String(value);
+  if (typeof value !== 'number' || !Number.isFinite(value)) return String(value);
+  const n = value;
   const units = ['B', 'kB', 'MB', 'GB', 'TB'];
   let scaled = n;
   let unit = 0;
@@ -139,10 +139,7 @@ function formatPlan(result, { verbose = false, cwd = process.cwd() } = {}) {
     row(label, values[0]);
     for (const v of values.slice(1)) more(v);
   };
-  const pairs = (map) =>
-    Object.entries(asObject(map instanceof Map ? Object.fromEntries(map) : map)).map(
-      ([k, v]) => `${k}=${showValue(v)}`,
-    );
+  const pairs = (map) => Object.entries(asObject(map)).map(([k, v]) => `${k}=${showValue(v)}`);
 
   if (typeof result?.output === 'string') row('output', displayPath(result.output, cwd));
   rows('tags', asArray(plan.tags));

@@ -41,7 +41,7 @@ function joinPosix(dir, name) {
   return dir.endsWith('/') ? dir + name : `${dir}/${name}`;
 }
 
-/** Offsets and lengths may arrive as BigInt (u64 from Rust) or as numbers. */
+/** The core sends offsets and lengths as numbers; a direct caller may pass BigInt. Anything that is not a safe count is refused. */
 function toCount(value, what) {
   const n = Number(value);
   if (!Number.isSafeInteger(n) || n < 0) {
@@ -116,7 +116,7 @@ function createSha256() {
 /**
  * Creates the Node host object.
  * @param {{onProgress?: (event: {type: string}) => void, threads?: boolean,
- *   credentials?: {username: string, password: string, registries?: string[] | null},
+ *   credentials?: {username: string, password: string},
  *   timeoutMs?: number}} [options]
  */
 function createNodeHost(options = {}) {

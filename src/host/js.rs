@@ -298,12 +298,21 @@ impl Host for JsHost {
         }
     }
 
-    async fn credentials(&self, registry: &str) -> Result<Option<Credentials>, HostError> {
+    async fn credentials(
+        &self,
+        registry: &str,
+        explicit: bool,
+    ) -> Result<Option<Credentials>, HostError> {
         if self.method("credentials").is_none() {
             return Ok(None);
         }
         let v = self
-            .call("credentials", registry, "credentials", &[registry.into()])
+            .call(
+                "credentials",
+                registry,
+                "credentials",
+                &[registry.into(), explicit.into()],
+            )
             .await?;
         if v.is_null() || v.is_undefined() {
             return Ok(None);

@@ -237,8 +237,15 @@ pub trait Host {
     async fn discard_body(&self, _body: BodyHandle) {}
     /// Waits, between retries.
     async fn sleep(&self, _ms: u64) {}
-    /// Credentials for a registry host (`docker.io` for Docker Hub).
-    async fn credentials(&self, _registry: &str) -> Result<Option<Credentials>, HostError> {
+    /// Credentials for a registry (`docker.io` for Docker Hub; the core
+    /// names registries, normalised, and a host only matches its own config
+    /// keys against them). `explicit` says whether credentials the user gave
+    /// for this run (`--username`) apply to it: it is pushed to, or nothing is.
+    async fn credentials(
+        &self,
+        _registry: &str,
+        _explicit: bool,
+    ) -> Result<Option<Credentials>, HostError> {
         Ok(None)
     }
     /// Wall-clock milliseconds, for token expiry only (never for image content).

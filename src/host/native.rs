@@ -262,7 +262,11 @@ impl Host for NativeHost {
         std::thread::sleep(std::time::Duration::from_millis(ms));
     }
 
-    async fn credentials(&self, _registry: &str) -> Result<Option<Credentials>, HostError> {
+    async fn credentials(
+        &self,
+        _registry: &str,
+        _explicit: bool,
+    ) -> Result<Option<Credentials>, HostError> {
         Ok(self.credentials.clone())
     }
 

@@ -104,6 +104,9 @@ pub async fn make<H: Host>(
         &tags,
         &origin("--tag", |s| s.tags.is_some()),
     )?;
+    if !references.is_empty() {
+        client.push_to(&references);
+    }
     let mut sinks: Vec<Target> = output
         .map(|path| {
             Target::Layout(LayoutTarget {

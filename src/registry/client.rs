@@ -10,6 +10,7 @@ use super::challenge::Challenge;
 use super::RegistryError;
 use crate::host::{Body, Credentials, Host, HostError, HttpRequest, HttpResponse, UploadProgress};
 use crate::http;
+use pycontainer_oci::reference::Reference;
 use pycontainer_oci::Repository;
 
 /// Error bodies and token answers larger than this are cut short.
@@ -132,6 +133,9 @@ pub struct Client<'h, H: Host> {
     pub(super) host: &'h H,
     pub options: ClientOptions,
     endpoints: RefCell<HashMap<String, Endpoint>>,
+    /// The registries the run pushes to, once known; `None` while it pushes
+    /// nowhere. Credentials the user gave apply to these alone.
+    push_registries: RefCell<Option<Vec<String>>>,
 }
 
 impl<'h, H: Host> Client<'h, H> {
@@ -140,7 +144,15 @@ impl<'h, H: Host> Client<'h, H> {
             host,
             options,
             endpoints: RefCell::new(HashMap::new()),
+            push_registries: RefCell::new(None),
         }
+    }
+
+    /// Says where the run pushes, before the first request: credentials
+    /// the user gave then go to those registries only.
+    pub fn push_to(&self, targets: &[Reference]) {
+        let registries = targets.iter().map(|t| t.registry().to_owned()).collect();
+        *self.push_registries.borrow_mut() = Some(registries);
     }
 
     pub fn host(&self) -> &'h H {
@@ -149,7 +161,7 @@ impl<'h, H: Host> Client<'h, H> {
 
     /// Where to pull `reference` from: its registry, or that registry's
     /// mirror, whose own credentials then apply.
-    pub fn pull_repo(&self, reference: &pycontainer_oci::reference::Reference) -> Repository {
+    pub fn pull_repo(&self, reference: &Reference) -> Repository {
         let mut repo = Repository::of(reference);
         if let Some((_, mirror)) = self
             .options
@@ -331,7 +343,12 @@ impl<'h, H: Host> Client<'h, H> {
         if let Some(known) = self.endpoint(repo, |e| e.credentials.clone()).flatten() {
             return Ok(known);
         }
-        let found = self.host.credentials(&repo.registry).await?;
+        let explicit = self
+            .push_registries
+            .borrow()
+            .as_ref()
+            .is_none_or(|r| r.contains(&repo.registry));
+        let found = self.host.credentials(&repo.registry, explicit).await?;
         self.with_endpoint(repo, |e| e.credentials = Some(found.clone()));
         Ok(found)
     }
@@ -597,6 +614,85 @@ fn detail_suffix(body: &[u8]) -> String {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::host::{DirEntry, FileInfo, NativeHost, Progress, WriteHandle};
+
+    /// The native host, with every credentials request recorded.
+    struct Recording {
+        inner: NativeHost,
+        asked: RefCell<Vec<(String, bool)>>,
+    }
+
+    impl Host for Recording {
+        async fn stat(&self, path: &str) -> Result<Option<FileInfo>, HostError> {
+            self.inner.stat(path).await
+        }
+        async fn list_dir(&self, path: &str) -> Result<Vec<DirEntry>, HostError> {
+            self.inner.list_dir(path).await
+        }
+        async fn read(&self, path: &str, offset: u64, len: usize) -> Result<Vec<u8>, HostError> {
+            self.inner.read(path, offset, len).await
+        }
+        async fn create(&self, path: &str) -> Result<WriteHandle, HostError> {
+            self.inner.create(path).await
+        }
+        async fn write(&self, handle: WriteHandle, data: &[u8]) -> Result<(), HostError> {
+            self.inner.write(handle, data).await
+        }
+        async fn close(&self, handle: WriteHandle) -> Result<(), HostError> {
+            self.inner.close(handle).await
+        }
+        async fn rename(&self, from: &str, to: &str) -> Result<(), HostError> {
+            self.inner.rename(from, to).await
+        }
+        async fn remove(&self, path: &str) -> Result<(), HostError> {
+            self.inner.remove(path).await
+        }
+        async fn remove_dir(&self, path: &str) -> Result<(), HostError> {
+            self.inner.remove_dir(path).await
+        }
+        fn env(&self, name: &str) -> Option<String> {
+            self.inner.env(name)
+        }
+        fn progress(&self, _event: &Progress<'_>) {}
+        async fn credentials(
+            &self,
+            registry: &str,
+            explicit: bool,
+        ) -> Result<Option<Credentials>, HostError> {
+            self.asked
+                .borrow_mut()
+                .push((registry.to_owned(), explicit));
+            Ok(None)
+        }
+    }
+
+    #[test]
+    fn credentials_given_for_a_run_go_to_the_registries_it_pushes_to() {
+        let host = Recording {
+            inner: NativeHost::with_env(&[]),
+            asked: RefCell::new(Vec::new()),
+        };
+        let repo = |r: &str| Repository::of(&Reference::parse(r).unwrap_or_else(|e| panic!("{e}")));
+        let options = ClientOptions::new(&[], None, None);
+        // Pushing nowhere: they apply everywhere, the base's registry too.
+        let client = Client::new(&host, options.clone());
+        pollster::block_on(client.credentials(&repo("ghcr.io/org/base:1"))).ok();
+        // Pushing: to the targets' registries alone, however a target spells Docker Hub.
+        let client = Client::new(&host, options);
+        client.push_to(&[
+            Reference::parse("index.docker.io/team/app:1").unwrap_or_else(|e| panic!("{e}"))
+        ]);
+        pollster::block_on(client.credentials(&repo("python:3.12-slim"))).ok();
+        pollster::block_on(client.credentials(&repo("ghcr.io/org/base:1"))).ok();
+        assert_eq!(
+            host.asked.take(),
+            [
+                ("ghcr.io".to_owned(), true),
+                ("docker.io".to_owned(), true),
+                ("ghcr.io".to_owned(), false)
+            ]
+        );
+    }
 
     #[test]
     fn loopback_hosts() {

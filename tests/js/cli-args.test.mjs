@@ -123,8 +123,9 @@ Module._load = function (request, parent, isMain) {
     async push(options, host) {
       record('push', options, host);
       const registry = options.references[0].split('/')[0];
-      const creds = await host.credentials(registry);
-      const other = await host.credentials('other.example:5000');
+      // As the real core: explicit credentials apply to the registries pushed to.
+      const creds = await host.credentials(registry, true);
+      const other = await host.credentials('other.example:5000', false);
       fs.writeFileSync(process.env.STUB_RECORD + '.creds', JSON.stringify({
         user: creds?.username ?? null,
         // Whether the password arrived, never the password itself.

@@ -301,30 +301,27 @@ describe('Docker config: credential helpers', () => {
 describe('explicit credentials (--username, --password-stdin)', () => {
   const config = { auths: { 'ghcr.io': { auth: b64('file:file') } } };
 
-  test('apply to every registry when not scoped, before anything else', async () => {
+  test('apply where the core says they do, before anything else', async () => {
     const explicit = { username: 'cli', password: 'clipw' };
     const { env } = dockerEnv(config, {
       PYCONTAINER_REGISTRY_USERNAME: 'envuser',
       PYCONTAINER_REGISTRY_PASSWORD: 'envpw',
     });
     const creds = createCredentials({ explicit, env });
-    assert.deepEqual(await creds('ghcr.io'), { username: 'cli', password: 'clipw' });
-    assert.deepEqual(await creds('docker.io'), { username: 'cli', password: 'clipw' });
+    assert.deepEqual(await creds('ghcr.io', true), { username: 'cli', password: 'clipw' });
+    assert.deepEqual(await creds('docker.io', true), { username: 'cli', password: 'clipw' });
+    assert.deepEqual(await creds('docker.io'), { username: 'cli', password: 'clipw' }, 'default');
   });
 
-  test('scoped by registries; others fall through', async () => {
-    const explicit = { username: 'cli', password: 'clipw', registries: ['127.0.0.1:5000'] };
+  test('where the core says they do not, the lookup falls through', async () => {
+    const explicit = { username: 'cli', password: 'clipw' };
     const { env } = dockerEnv(config);
     const creds = createCredentials({ explicit, env });
-    assert.deepEqual(await creds('127.0.0.1:5000'), { username: 'cli', password: 'clipw' });
-    assert.deepEqual(await creds('ghcr.io'), { username: 'file', password: 'file' });
-    assert.equal(await creds('quay.io'), null);
-  });
-
-  test('a Docker Hub alias in registries matches docker.io', async () => {
-    const explicit = { username: 'cli', password: 'clipw', registries: ['index.docker.io'] };
-    const creds = createCredentials({ explicit, env: dockerEnv(undefined).env });
-    assert.deepEqual(await creds('docker.io'), { username: 'cli', password: 'clipw' });
+    assert.deepEqual(await creds('127.0.0.1:5000', true), { username: 'cli', password: 'clipw' });
+    assert.deepEqual(await creds('ghcr.io', false), { username: 'file', password: 'file' });
+    assert.equal(await creds('quay.io', false), null);
+    // The same registry asked both ways gets both answers: they are cached apart.
+    assert.deepEqual(await creds('ghcr.io', true), { username: 'cli', password: 'clipw' });
   });
 });
 

@@ -191,7 +191,7 @@ describe('small helpers', () => {
   test('formatBytes', () => {
     assert.equal(formatBytes(999), '999 B');
     assert.equal(formatBytes(1000), '1.0 kB');
-    assert.equal(formatBytes(12_345_678n), '12.3 MB');
+    assert.equal(formatBytes(12_345_678), '12.3 MB');
     assert.equal(formatBytes(undefined), 'undefined');
   });
 

@@ -8,22 +8,16 @@ const { colorEnabled, formatBytes, transferLine, warningLine } = require('../for
 
 /** One line for a progress event; the core's events only promise a `type`. */
 function describeEvent(event) {
-  if (event instanceof Map) return describeEvent(Object.fromEntries(event));
   if (event === null || typeof event !== 'object') return String(event);
   if (typeof event.message === 'string') return event.message;
   const parts = [String(event.type ?? 'progress')];
   for (const [key, value] of Object.entries(event)) {
     if (key === 'type') continue;
-    if (['string', 'number', 'boolean', 'bigint'].includes(typeof value)) {
+    if (['string', 'number', 'boolean'].includes(typeof value)) {
       parts.push(`${key}=${value}`);
     }
   }
   return parts.join(' ');
-}
-
-/** The core's events arrive as Maps or plain objects depending on the bindings. */
-function plainEvent(raw) {
-  return raw instanceof Map ? Object.fromEntries(raw) : raw;
 }
 
 /**
@@ -38,8 +32,7 @@ function makeReporter({ progress, warnings, color }) {
   if (progress) {
     onProgress = progressLine(warn);
   } else if (warnings) {
-    onProgress = (raw) => {
-      const event = plainEvent(raw);
+    onProgress = (event) => {
       if (event?.type === 'warning') warn(event.message);
     };
   }
@@ -81,8 +74,7 @@ function progressLine(warn) {
     process.stderr.write(`${up}${lines.join('\n')}\n`);
     drawn = lines.length;
   };
-  return (raw) => {
-    const event = plainEvent(raw);
+  return (event) => {
     if (event?.type === 'transfer') {
       if (open) process.stderr.write('\n');
       open = false;

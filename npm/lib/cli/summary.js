@@ -6,17 +6,9 @@
 const path = require('node:path');
 const { displayPath, formatBytes, paint, shellWord } = require('../format.js');
 
-/** The JSON that --json prints; BigInts (u64 from the core) become numbers. */
+/** The JSON that --json prints: the core's result is plain JSON already. */
 function toJson(value) {
-  return JSON.stringify(
-    value,
-    (_key, v) => {
-      if (typeof v === 'bigint') return Number.isSafeInteger(Number(v)) ? Number(v) : String(v);
-      if (v instanceof Map) return Object.fromEntries(v);
-      return v;
-    },
-    2,
-  );
+  return JSON.stringify(value, null, 2);
 }
 
 /** Where a push went, and what it moved. */
