@@ -170,10 +170,10 @@ export interface RegistryOptions {
   password?: string;
   /** Registries (`host[:port]`) that may use plain http or an unverified certificate. Loopback may always use plain http. */
   insecureRegistries?: string | string[];
-  /** Blobs uploaded or downloaded at once (default 4). */
-  parallel?: number;
-  /** Blobs larger than this go up in PATCH chunks of this size (default: each blob in one streamed request). */
-  chunkSize?: number;
+  /** Blobs uploaded or downloaded at once, 1 to 64 (default 4); a number or its digits. */
+  parallel?: number | string;
+  /** Blobs larger than this go up in PATCH chunks of this size: bytes, or text such as `'8M'` or `'512K'` (default: each blob in one streamed request). */
+  chunkSize?: number | string;
 }
 
 /** The default host: the local file system through synchronous `node:fs` calls. */
@@ -313,7 +313,17 @@ export function splitLayoutRef(ref: string): { path: string; tag: string | undef
 /** The core's default output directory, `pycontainer-out`, relative to the cwd. */
 export const DEFAULT_OUTPUT: string;
 
-/** An error from the core or the CLI: `code` names the failure, stably. */
+/**
+ * An error from the core or the CLI: `code` names the failure, stably
+ * (`invalid-option` for an option the core or this package refuses).
+ */
 export interface PycontainerError extends Error {
   code: string;
+  /**
+   * The flag at fault (`--port`), when an option's value is malformed; its
+   * API option is the camelCase plural for repeatable ones (`ports`). Left
+   * out when a file, a variable or the project is at fault. The CLI reports
+   * these as usage errors (exit status 2).
+   */
+  option?: string;
 }

@@ -58,4 +58,14 @@ impl Error {
             Error::Undecided => "internal",
         }
     }
+
+    /// The flag at fault, when the command line (not a file) is wrong: the
+    /// CLI reports those as usage errors.
+    pub fn option(&self) -> Option<&str> {
+        match self {
+            Error::Plan(e) => e.option(),
+            Error::Publish(e) => e.option(),
+            _ => None,
+        }
+    }
 }

@@ -29,6 +29,7 @@ mod wasm;
 mod wheelfile;
 
 pub use build::{build, BuildResult};
+pub use config::Given;
 pub use error::Error;
 #[cfg(not(target_arch = "wasm32"))]
 pub use host::NativeHost;

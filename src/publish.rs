@@ -8,13 +8,14 @@ use pycontainer_oci::reference::{Reference, ReferenceError};
 use pycontainer_oci::{Artifact, BlobSource, Repository};
 
 use crate::cache::CacheDir;
+use crate::config::{ConfigError, Given, Transfer};
 use crate::host::Host;
 use crate::layout::{Layout, LayoutError};
 use crate::registry::push::{PushStats, Pushed};
 use crate::registry::{Client, ClientOptions};
 use crate::sink::{RegistrySink, RegistryTarget, SinkError};
 
-/// Why the references to push to cannot be used.
+/// Why a push cannot start: its references or options cannot be used.
 #[derive(Debug, thiserror::Error)]
 pub enum PublishError {
     #[error("REF: name at least one reference to push to, e.g. registry.example.com/team/app:1.0")]
@@ -27,6 +28,8 @@ pub enum PublishError {
     #[error("REF: {value:?} names a digest; push to a NAME[:TAG]")]
     Digest { value: String },
     #[error(transparent)]
+    Option(#[from] ConfigError),
+    #[error(transparent)]
     Layout(#[from] LayoutError),
     #[error(transparent)]
     Sink(#[from] SinkError),
@@ -38,8 +41,17 @@ impl PublishError {
         match self {
             PublishError::Reference { .. } => "invalid-tag",
             PublishError::NoReference | PublishError::Digest { .. } => "invalid-option",
+            PublishError::Option(e) => e.code(),
             PublishError::Layout(e) => e.code(),
             PublishError::Sink(e) => e.code(),
+        }
+    }
+
+    /// The flag at fault, when the command line is wrong.
+    pub fn option(&self) -> Option<&str> {
+        match self {
+            PublishError::Option(e) => e.option(),
+            _ => None,
         }
     }
 }
@@ -53,8 +65,8 @@ pub struct PushOptions {
     pub references: Vec<String>,
     #[serde(default)]
     pub insecure_registries: Vec<String>,
-    pub parallel: Option<usize>,
-    pub chunk_size: Option<usize>,
+    pub parallel: Option<Given>,
+    pub chunk_size: Option<Given>,
 }
 
 #[derive(Clone, Debug, Serialize)]
@@ -75,6 +87,7 @@ pub async fn push_layout<H: Host>(
     options: &PushOptions,
 ) -> Result<PushResult, PublishError> {
     let references = references(&options.references)?;
+    let transfer = Transfer::read(options.parallel.as_ref(), options.chunk_size.as_ref())?;
     let layout = Layout::new(host, &options.layout);
     let index = layout
         .read_index()
@@ -89,8 +102,8 @@ pub async fn push_layout<H: Host>(
         host,
         ClientOptions::new(
             &options.insecure_registries,
-            options.parallel,
-            options.chunk_size,
+            transfer.parallel,
+            transfer.chunk_size,
         ),
     );
     client.push_to(&references);

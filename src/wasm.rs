@@ -13,6 +13,15 @@ fn js_error(code: &str, message: &str) -> JsValue {
     e.into()
 }
 
+/// The core's error for JS: its code, and the flag at fault when there is one.
+fn core_error(code: &str, option: Option<&str>, message: &str) -> JsValue {
+    let e = js_error(code, message);
+    if let Some(flag) = option {
+        let _ = js_sys::Reflect::set(&e, &"option".into(), &flag.into());
+    }
+    e
+}
+
 fn to_js<T: Serialize>(value: &T) -> Result<JsValue, JsValue> {
     value
         .serialize(&serde_wasm_bindgen::Serializer::json_compatible())
@@ -27,7 +36,7 @@ pub async fn build(options: JsValue, host: JsValue) -> Result<JsValue, JsValue> 
         .map_err(|e| js_error("invalid-option", &format!("build options: {e}")))?;
     match crate::build::build(&host, &options).await {
         Ok(result) => to_js(&result),
-        Err(e) => Err(js_error(e.code(), &e.to_string())),
+        Err(e) => Err(core_error(e.code(), e.option(), &e.to_string())),
     }
 }
 
@@ -39,7 +48,7 @@ pub async fn push(options: JsValue, host: JsValue) -> Result<JsValue, JsValue> {
         .map_err(|e| js_error("invalid-option", &format!("push options: {e}")))?;
     match crate::publish::push_layout(&host, &options).await {
         Ok(result) => to_js(&result),
-        Err(e) => Err(js_error(e.code(), &e.to_string())),
+        Err(e) => Err(core_error(e.code(), e.option(), &e.to_string())),
     }
 }
 

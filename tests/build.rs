@@ -363,7 +363,61 @@ fn bad_input_is_reported_and_nothing_is_written() {
     ));
     assert!(e.to_string().contains("no index.json"), "{e}");
     o.workdir = Some("relative".into());
-    assert_eq!(build(o).code(), "invalid-option");
+    assert_eq!(build(o.clone()).code(), "invalid-option");
+    o.workdir = None;
+    // A malformed flag value is the command line's fault: the error names
+    // the flag, which the CLI turns into a usage error.
+    let flagged = |change: &Change| {
+        let mut bad = o.clone();
+        change(&mut bad);
+        let e = build(bad);
+        assert_eq!(e.code(), "invalid-option", "{e}");
+        (e.option().map(str::to_owned), e.to_string())
+    };
+    type Change = dyn Fn(&mut pycontainer::BuildOptions);
+    let cases: [(&Change, &str, &str); 6] = [
+        (&|b| b.env = vec!["FOO".into()], "--env", "--env \"FOO\""),
+        (
+            &|b| b.ports = vec!["8080:80".into()],
+            "--port",
+            "--port \"8080:80\"",
+        ),
+        (
+            &|b| b.parallel = Some(pycontainer::Given::Text("0".into())),
+            "--parallel",
+            "--parallel \"0\": needs a whole number from 1 to 64",
+        ),
+        (
+            &|b| b.chunk_size = Some(pycontainer::Given::Text("8X".into())),
+            "--chunk-size",
+            "--chunk-size \"8X\"",
+        ),
+        (
+            &|b| b.registry_mirrors = vec!["docker.io".into()],
+            "--registry-mirror",
+            "--registry-mirror \"docker.io\": needs REGISTRY=MIRROR",
+        ),
+        (
+            &|b| b.index_url = Some("ci:s3cret@pkgs.example.com/simple".into()),
+            "--index-url",
+            "--index-url: needs an http:// or https:// URL",
+        ),
+    ];
+    for (change, flag, message) in cases {
+        let (option, text) = flagged(change);
+        assert_eq!(option.as_deref(), Some(flag), "{text}");
+        assert!(text.starts_with(message), "{text}");
+        assert!(!text.contains("s3cret"), "{text}");
+    }
+    // The same mistake in a file is not the command line's.
+    std::fs::write(
+        ctx.path("pycontainer.toml"),
+        "[build]\nports = [\"8080:80\"]\n",
+    )
+    .unwrap();
+    let e = build(o.clone());
+    assert_eq!((e.code(), e.option()), ("config", None), "{e}");
+    std::fs::remove_file(ctx.path("pycontainer.toml")).unwrap();
     assert!(!std::path::Path::new(&layout).exists(), "nothing written");
 }
 

@@ -218,8 +218,8 @@ fn large_layers_go_up_in_chunks_and_come_back_intact() {
     let pushed = run(
         &host,
         &BuildOptions {
-            chunk_size: Some(256 << 10),
-            parallel: Some(2),
+            chunk_size: Some((256usize << 10).into()),
+            parallel: Some(2usize.into()),
             ..push_options(&ctx, "scratch", &tag, &cache)
         },
     )

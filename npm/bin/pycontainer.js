@@ -3,7 +3,7 @@
 
 // The pycontainer command line: which command runs, and how a failure is
 // reported. Argument parsing and help (lib/cli/) need nothing but
-// lib/format.js, lib/options.js and package.json; the wasm core is loaded
+// lib/format.js and package.json; the wasm core is loaded
 // only when a command actually runs, so --help and --version work before
 // scripts/build-wasm.sh.
 

@@ -8,12 +8,14 @@
 mod layers;
 mod schema;
 mod table;
+mod transfer;
 mod words;
 
 #[cfg(test)]
 pub use layers::SourceKind;
 pub use layers::{Layers, Source};
 pub use schema::{DepsSettings, Settings};
+pub use transfer::{Given, Transfer};
 pub use words::parse_env_file;
 
 #[derive(Debug, thiserror::Error)]
@@ -37,10 +39,12 @@ pub enum ConfigError {
         key: String,
         message: String,
     },
-    #[error("{flag} {value:?}: {message}")]
+    /// A flag's value (or the JS API option's) is wrong. `value` is what
+    /// was given, when it may be shown: an index URL may carry a token.
+    #[error("{flag}{}: {message}", value.as_ref().map(|v| format!(" {v:?}")).unwrap_or_default())]
     Flag {
         flag: String,
-        value: String,
+        value: Option<String>,
         message: String,
     },
     #[error("{file}:{line}: {message}")]
@@ -57,6 +61,22 @@ impl ConfigError {
         match self {
             ConfigError::Flag { .. } => "invalid-option",
             _ => "config",
+        }
+    }
+
+    /// The flag at fault, when the command line (not a file) is wrong.
+    pub fn option(&self) -> Option<&str> {
+        match self {
+            ConfigError::Flag { flag, .. } => Some(flag),
+            _ => None,
+        }
+    }
+
+    pub(crate) fn flag(flag: &str, value: Option<&str>, message: impl Into<String>) -> Self {
+        ConfigError::Flag {
+            flag: flag.to_owned(),
+            value: value.map(str::to_owned),
+            message: message.into(),
         }
     }
 }

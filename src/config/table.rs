@@ -3,6 +3,7 @@
 
 use std::collections::BTreeMap;
 
+use pycontainer_pypi::index::check_index_url;
 use toml::{Table, Value};
 
 use super::schema::{Settings, KEYS};
@@ -49,8 +50,14 @@ impl Settings {
                 "requirements" => s.deps.requirements = Some(f.string()?),
                 "extras" => s.deps.extras = Some(f.strings()?),
                 "groups" => s.deps.groups = Some(f.strings()?),
-                "index-url" => s.deps.index_url = Some(f.string()?),
-                "extra-index-urls" => s.deps.extra_index_urls = Some(f.strings()?),
+                "index-url" => s.deps.index_url = Some(f.url(&f.string()?)?),
+                "extra-index-urls" => {
+                    let urls = f.strings()?;
+                    for url in &urls {
+                        f.url(url)?;
+                    }
+                    s.deps.extra_index_urls = Some(urls);
+                }
                 "pre" => s.deps.pre = Some(f.boolean()?),
                 _ => {
                     return Err(ConfigError::UnknownKey {
@@ -147,25 +154,22 @@ impl Field<'_> {
                 found: self.value.type_str().to_owned(),
             },
             Origin::Flags => self.invalid(
-                self.value.as_str().unwrap_or(self.value.type_str()),
+                Some(self.value.as_str().unwrap_or(self.value.type_str())),
                 format!("must be {expected}"),
             ),
         }
     }
 
-    /// `value` is the part of the setting at fault: for a list, one item.
-    fn invalid(&self, value: &str, message: String) -> ConfigError {
+    /// `value` is the part of the setting at fault (for a list, one item),
+    /// or `None` when it must not be shown.
+    fn invalid(&self, value: Option<&str>, message: String) -> ConfigError {
         match self.origin {
             Origin::File(file) => ConfigError::Invalid {
                 file: file.to_owned(),
                 key: self.key.to_owned(),
                 message,
             },
-            Origin::Flags => ConfigError::Flag {
-                flag: flag(self.key),
-                value: value.to_owned(),
-                message,
-            },
+            Origin::Flags => ConfigError::flag(&flag(self.key), value, message),
         }
     }
 
@@ -228,7 +232,7 @@ impl Field<'_> {
             .iter()
             .map(|v| match v.split_once('=') {
                 Some((k, val)) if !k.trim().is_empty() => Ok((k.trim().to_owned(), val.to_owned())),
-                _ => Err(self.invalid(v, "expected KEY=VALUE".to_owned())),
+                _ => Err(self.invalid(Some(v), "needs KEY=VALUE with a non-empty KEY".to_owned())),
             })
             .collect()
     }
@@ -242,12 +246,19 @@ impl Field<'_> {
             .map(|v| match v {
                 Value::Integer(i) => {
                     let text = i.to_string();
-                    port(&text).map_err(|m| self.invalid(&text, m))
+                    port(&text).map_err(|m| self.invalid(Some(&text), m))
                 }
-                Value::String(s) => port(s).map_err(|m| self.invalid(s, m)),
+                Value::String(s) => port(s).map_err(|m| self.invalid(Some(s), m)),
                 _ => Err(self.wrong("an array of port numbers")),
             })
             .collect()
+    }
+
+    /// A package index URL, checked here so that a typo fails before any
+    /// download. The URL is not repeated: its userinfo may be a token.
+    fn url(&self, url: &str) -> Result<String, ConfigError> {
+        check_index_url(url).map_err(|problem| self.invalid(None, problem.to_owned()))?;
+        Ok(url.to_owned())
     }
 
     fn user(&self) -> Result<String, ConfigError> {
@@ -262,11 +273,11 @@ impl Field<'_> {
     fn command(&self) -> Result<Vec<String>, ConfigError> {
         let text = self.value.as_str().unwrap_or_default();
         let words = match self.value {
-            Value::String(s) => parse_command(s).map_err(|m| self.invalid(text, m))?,
+            Value::String(s) => parse_command(s).map_err(|m| self.invalid(Some(text), m))?,
             Value::Array(_) => self.strings()?,
             _ => return Err(self.wrong("a string or an array of strings")),
         };
-        check_command(self.key, words).map_err(|m| self.invalid(text, m))
+        check_command(self.key, words).map_err(|m| self.invalid(Some(text), m))
     }
 }
 

@@ -168,15 +168,67 @@ fn flags_are_checked_and_name_themselves() {
     assert_eq!(flags(""), Ok(Settings::default()), "no flags, no settings");
     assert_eq!(
         flags("env = [\"A=1\", \"FOO\"]"),
-        Err("--env \"FOO\": expected KEY=VALUE".to_owned())
+        Err("--env \"FOO\": needs KEY=VALUE with a non-empty KEY".to_owned())
     );
     assert_eq!(
         flags("labels = [\"=x\"]"),
-        Err("--label \"=x\": expected KEY=VALUE".to_owned())
+        Err("--label \"=x\": needs KEY=VALUE with a non-empty KEY".to_owned())
+    );
+    assert_eq!(
+        flags("annotations = [\"note\"]"),
+        Err("--annotation \"note\": needs KEY=VALUE with a non-empty KEY".to_owned())
     );
     let e = flags("ports = [\"8000\", \"70000\"]").unwrap_err();
     assert!(
         e.starts_with("--port \"70000\"") && e.contains("65535"),
+        "{e}"
+    );
+    for ok in ["1", "80", "65535", "8000/tcp", "53/udp"] {
+        assert!(flags(&format!("ports = [\"{ok}\"]")).is_ok(), "{ok}");
+    }
+    assert!(flags("ports = [443]").is_ok());
+    for no in [
+        "\"0\"",
+        "\"65536\"",
+        "\"abc\"",
+        "\"80/sctp\"",
+        "\"80/TCP\"",
+        "\"8080:80\"",
+        "\"-1\"",
+        "\"1.5\"",
+        "1.5",
+        "\"\"",
+    ] {
+        let e = flags(&format!("ports = [{no}]")).unwrap_err();
+        assert!(e.starts_with("--port "), "{no}: {e}");
+    }
+    // An index URL that is not one is named by its flag, never shown.
+    for no in [
+        "pypi.org/simple",
+        "file:///srv/wheels",
+        "https://",
+        "ci:s3cret@pkgs.example.com/simple",
+    ] {
+        let e = flags(&format!("index-url = \"{no}\"")).unwrap_err();
+        assert_eq!(
+            e,
+            "--index-url: needs an http:// or https:// URL such as https://pypi.org/simple"
+        );
+        let e = flags(&format!(
+            "extra-index-urls = [\"https://a/simple\", \"{no}\"]"
+        ))
+        .unwrap_err();
+        assert!(e.starts_with("--extra-index-url: needs an http"), "{e}");
+    }
+    let file: Table =
+        "index-url = \"https://ci:s3cret@pkgs\"\nextra-index-urls = [\"pkgs/simple\"]"
+            .parse()
+            .unwrap();
+    let e = Settings::from_table("pycontainer.toml", &file)
+        .unwrap_err()
+        .to_string();
+    assert!(
+        e.starts_with("pycontainer.toml: `extra-index-urls`: needs an http:// or https:// URL"),
         "{e}"
     );
     assert_eq!(

@@ -111,6 +111,14 @@ impl PlanError {
         }
     }
 
+    /// The flag at fault, when the command line (not a file) is wrong.
+    pub fn option(&self) -> Option<&str> {
+        match self {
+            PlanError::Config(e) => e.option(),
+            _ => None,
+        }
+    }
+
     pub(crate) fn setting(origin: &str, message: impl Into<String>) -> PlanError {
         PlanError::Setting {
             origin: origin.to_owned(),

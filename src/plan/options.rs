@@ -5,7 +5,7 @@ use serde::Deserialize;
 use toml::{Table, Value};
 
 use super::PlanError;
-use crate::config::{ConfigError, Settings};
+use crate::config::{ConfigError, Given, Settings, Transfer};
 use crate::host::Host;
 use crate::registry::ClientOptions;
 
@@ -53,9 +53,9 @@ pub struct BuildOptions {
     #[serde(default)]
     pub insecure_registries: Vec<String>,
     /// Blob uploads in flight at once.
-    pub parallel: Option<usize>,
+    pub parallel: Option<Given>,
     /// Bytes per upload request; larger blobs go up in chunks of this size.
-    pub chunk_size: Option<usize>,
+    pub chunk_size: Option<Given>,
     /// `REGISTRY=MIRROR` pairs: base images are pulled from the mirror.
     #[serde(default)]
     pub registry_mirrors: Vec<String>,
@@ -139,21 +139,37 @@ impl BuildOptions {
     /// The registry options; mirrors come from `--registry-mirror`, else
     /// `PYCONTAINER_REGISTRY_MIRRORS` (comma-separated).
     pub fn client_options<H: Host>(&self, host: &H) -> Result<ClientOptions, PlanError> {
-        let (flag, mirrors) = if self.registry_mirrors.is_empty() {
-            let env = host.env("PYCONTAINER_REGISTRY_MIRRORS").unwrap_or_default();
-            let list = env
-                .split(',')
-                .map(str::trim)
-                .filter(|m| !m.is_empty())
-                .map(str::to_owned)
-                .collect();
-            ("PYCONTAINER_REGISTRY_MIRRORS", list)
-        } else {
-            ("--registry-mirror", self.registry_mirrors.clone())
-        };
-        ClientOptions::new(&self.insecure_registries, self.parallel, self.chunk_size)
-            .with_mirrors(&mirrors)
-            .map_err(|message| PlanError::setting(flag, message))
+        let transfer = Transfer::read(self.parallel.as_ref(), self.chunk_size.as_ref())?;
+        let options = ClientOptions::new(
+            &self.insecure_registries,
+            transfer.parallel,
+            transfer.chunk_size,
+        );
+        if !self.registry_mirrors.is_empty() {
+            return options
+                .with_mirrors(&self.registry_mirrors)
+                .map_err(|entry| {
+                    ConfigError::flag(
+                        "--registry-mirror",
+                        Some(&entry),
+                        ClientOptions::MIRROR_FORM,
+                    )
+                    .into()
+                });
+        }
+        let env = host.env("PYCONTAINER_REGISTRY_MIRRORS").unwrap_or_default();
+        let mirrors: Vec<String> = env
+            .split(',')
+            .map(str::trim)
+            .filter(|m| !m.is_empty())
+            .map(str::to_owned)
+            .collect();
+        options.with_mirrors(&mirrors).map_err(|entry| {
+            PlanError::setting(
+                "PYCONTAINER_REGISTRY_MIRRORS",
+                format!("{entry:?} {}", ClientOptions::MIRROR_FORM),
+            )
+        })
     }
 }
 
@@ -173,7 +189,7 @@ mod tests {
         };
         assert_eq!(
             options.settings().map_err(|e| e.to_string()),
-            Err("--env \"FOO\": expected KEY=VALUE".to_owned())
+            Err("--env \"FOO\": needs KEY=VALUE with a non-empty KEY".to_owned())
         );
         let options = BuildOptions {
             ports: vec!["70000".into()],

@@ -44,7 +44,11 @@ impl ClientOptions {
         }
     }
 
-    /// Adds `REGISTRY=MIRROR` entries; the error names the bad entry.
+    /// The form a mirror entry must have, for messages.
+    pub const MIRROR_FORM: &'static str =
+        "needs REGISTRY=MIRROR, e.g. docker.io=mirror.example.com:5000";
+
+    /// Adds `REGISTRY=MIRROR` entries; the error is the bad entry.
     pub fn with_mirrors(mut self, entries: &[String]) -> Result<Self, String> {
         for entry in entries {
             match entry.split_once('=') {
@@ -56,11 +60,7 @@ impl ClientOptions {
                     self.mirrors
                         .push((from.trim().to_owned(), to.trim_end_matches('/').to_owned()));
                 }
-                _ => {
-                    return Err(format!(
-                        "{entry:?} is not REGISTRY=MIRROR (e.g. docker.io=mirror.example.com:5000)"
-                    ))
-                }
+                _ => return Err(entry.clone()),
             }
         }
         Ok(self)

@@ -5,6 +5,7 @@
 
 import assert from 'node:assert/strict';
 import fs from 'node:fs';
+import { createRequire } from 'node:module';
 import path from 'node:path';
 import { after, before, describe, test } from 'node:test';
 
@@ -540,4 +541,32 @@ describe('paths reached through symlinks (valid input)', () => {
     assert.equal(readImage(real, '2').descriptor.digest, r.json.manifestDigest);
     assert.ok(readImage(real, '1'), 'the existing tag survives');
   });
+});
+
+describe('the JS API is judged by the same core', () => {
+  const api = createRequire(import.meta.url)('../../npm/index.js');
+
+  for (const [options, option, message] of [
+    [{ env: ['FOO'] }, '--env', /^--env "FOO": needs KEY=VALUE/],
+    [{ ports: [70000] }, '--port', /^--port "70000": .*65535/],
+    [{ parallel: 0 }, '--parallel', /^--parallel "0": needs a whole number from 1 to 64$/],
+    [{ chunkSize: '8X' }, '--chunk-size', /^--chunk-size "8X": needs a size/],
+    [{ indexUrl: 'https://' }, '--index-url', /^--index-url: needs an http/],
+  ]) {
+    test(`${JSON.stringify(options)}: invalid-option, naming ${option}; nothing written`, async () => {
+      caseNo += 1;
+      const ctx = copyExample(path.join(tmp, `api-${caseNo}`));
+      const output = path.join(tmp, `api-${caseNo}-out`);
+      await assert.rejects(
+        api.build({ context: ctx, baseImage: 'scratch', output, ...options }),
+        (err) => {
+          assert.equal(err.code, 'invalid-option');
+          assert.equal(err.option, option);
+          assert.match(err.message, message);
+          return true;
+        },
+      );
+      assert.equal(fs.existsSync(output), false);
+    });
+  }
 });

@@ -476,18 +476,81 @@ describe('bad input: exit status, a message naming the culprit, nothing written'
     });
   });
 
-  test('--env without =VALUE is a usage error (exit 2)', () => {
-    assertRefused(project('env-flag'), ['--env', 'FOO'], {
+  // A malformed flag value is judged by the core, once for the CLI and the
+  // API, which names the flag: the CLI makes that a usage error (exit 2).
+  for (const [args, patterns] of [
+    [
+      ['--env', 'FOO'],
+      ['--env "FOO"', 'KEY=VALUE'],
+    ],
+    [
+      ['-e', 'A=1', '-e', '=1'],
+      ['--env "=1"', 'non-empty KEY'],
+    ],
+    [
+      ['--label', '=x'],
+      ['--label "=x"', 'non-empty KEY'],
+    ],
+    [
+      ['--annotation', 'note'],
+      ['--annotation "note"', 'KEY=VALUE'],
+    ],
+    [
+      ['--port', '70000'],
+      ['--port "70000"', '65535'],
+    ],
+    [
+      ['--port', 'abc'],
+      ['--port "abc"', 'not a port number'],
+    ],
+    [
+      ['-p', '0'],
+      ['--port "0"', 'out of range'],
+    ],
+    [
+      ['-p', '80/sctp'],
+      ['--port "80/sctp"', 'tcp or udp'],
+    ],
+    [
+      ['-p', '8080:80'],
+      ['--port "8080:80"', 'not a port number'],
+    ],
+    [['--index-url', 'pypi.org/simple'], ['--index-url: needs an http:// or https:// URL']],
+    [
+      ['--extra-index-url', 'file:///srv/wheels'],
+      ['--extra-index-url: needs an http:// or https:// URL'],
+    ],
+    [
+      ['--registry-mirror', 'docker.io'],
+      ['--registry-mirror "docker.io"', 'REGISTRY=MIRROR'],
+    ],
+    [
+      ['--parallel', 'many'],
+      ['--parallel "many"', 'whole number from 1 to 64'],
+    ],
+    [
+      ['--chunk-size', '8X'],
+      ['--chunk-size "8X"', 'a size such as 8M'],
+    ],
+  ]) {
+    test(`${args.join(' ')} is a usage error (exit 2)`, () => {
+      assertRefused(project('flag-value'), args, { code: 2, patterns });
+    });
+  }
+
+  test('an index URL with a token is refused without showing it', () => {
+    assertRefused(project('url-token'), ['--index-url', 'ci:s3cret@pkgs.example.com/simple'], {
       code: 2,
-      patterns: ["'--env'", 'KEY=VALUE', "'FOO'"],
+      patterns: ['--index-url: needs an http'],
+      forbidden: ['s3cret'],
     });
   });
 
-  test('--port 70000 is a usage error (exit 2)', () => {
-    assertRefused(project('port-flag'), ['--port', '70000'], {
-      code: 2,
-      patterns: ["'--port'", '65535', "'70000'"],
+  test('the same mistake in a file is not a usage error (exit 1)', () => {
+    const ctx = project('port-file', {
+      files: { 'pycontainer.toml': '[build]\nports = ["70000"]\n' },
     });
+    assertRefused(ctx, [], { patterns: ['pycontainer.toml', '`ports`', '65535'] });
   });
 
   test('--include of a path outside the context', () => {
@@ -631,7 +694,9 @@ describe('entrypoint and cmd mean the same from every source', () => {
   // Entrypoint nor Cmd (pycontainer clears the base's Cmd), which cannot run.
   test('entrypoint = [] in pycontainer.toml is refused like --entrypoint "[]"', () => {
     const flagCtx = project('empty-entrypoint-flag');
+    // On the command line it is a usage error (exit 2); in a file, exit 1.
     assertRefused(flagCtx, ['--entrypoint', '[]'], {
+      code: 2,
       patterns: ['--entrypoint', /entrypoint is empty/],
     });
     const ctx = project('empty-entrypoint-file', {

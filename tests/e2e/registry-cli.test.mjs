@@ -173,6 +173,24 @@ describe('the inferred base through a registry mirror', () => {
       {},
     );
     assert.equal(r.code, 2);
-    assert.match(r.stderr, /'--registry-mirror' needs REGISTRY=HOST/);
+    assert.match(r.stderr, /--registry-mirror "docker.io": needs REGISTRY=MIRROR/);
+    assert.match(r.stderr, /see 'pycontainer build --help'/);
+    const env = await runCliAsync(['build', '--context', EXAMPLE, '--dry-run'], {
+      env: { PYCONTAINER_REGISTRY_MIRRORS: 'docker.io' },
+    });
+    assert.equal(env.code, 1, 'the environment is not the command line');
+    assert.match(env.stderr, /PYCONTAINER_REGISTRY_MIRRORS: "docker.io" needs REGISTRY=MIRROR/);
+  });
+
+  test('push refuses a malformed --parallel or --chunk-size before reading anything', async () => {
+    for (const [flag, value, message] of [
+      ['--parallel', '0', 'needs a whole number from 1 to 64'],
+      ['--chunk-size', '8X', 'needs a size such as 8M'],
+    ]) {
+      const r = await runCliAsync(['push', 'no-such-layout', '127.0.0.1:1/app:1', flag, value], {});
+      assert.equal(r.code, 2, r.stderr);
+      assert.ok(r.stderr.includes(`${flag} "${value}": ${message}`), r.stderr);
+      assert.match(r.stderr, /see 'pycontainer push --help'/);
+    }
   });
 });

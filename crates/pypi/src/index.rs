@@ -6,7 +6,7 @@ mod html;
 mod json;
 pub(crate) mod url;
 
-pub use url::percent_decode;
+pub use url::{check_index_url, percent_decode};
 
 use pycontainer_python::name::PackageName;
 use pycontainer_python::pep440::SpecifierSet;

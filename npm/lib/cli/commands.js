@@ -21,6 +21,19 @@ const { HELP_BUILD, HELP_PUSH, HELP_VALIDATE } = require('./help.js');
 const { reporterFor } = require('./progress.js');
 const { printBuildSummary, pushLines, toJson, validateLines } = require('./summary.js');
 
+/**
+ * Runs a core call; when the core names a flag as the fault (`err.option`),
+ * the command line is wrong: a usage error, pointing at the command's help.
+ */
+async function calling(promise, helpCommand) {
+  try {
+    return await promise;
+  } catch (err) {
+    if (typeof err?.option === 'string') throw new UsageError(err.message, helpCommand);
+    throw err;
+  }
+}
+
 async function runBuild(args) {
   const { values } = parse(args, BUILD_FLAGS, 'build', false);
   if (values.help) {
@@ -46,7 +59,7 @@ async function runBuild(args) {
   );
 
   const api = require('../../index.js');
-  const result = await api.build(options);
+  const result = await calling(api.build(options), 'build');
   const dryRun = options.dryRun === true || result?.dryRun === true;
   const plan = () => formatPlan(result, { verbose: values.verbose === true });
   // --verbose puts the plan on stderr unless a dry run already prints it on stdout.
@@ -83,13 +96,10 @@ async function runPush(args) {
   const { path: layout, tag } = api.splitLayoutRef(source);
   const reporter = reporterFor(values);
   reporter.info(`pycontainer: pushing ${displayPath(path.resolve(layout))}${tag ? `:${tag}` : ''}`);
-  const result = await api.push({
-    ...options,
-    layout,
-    tag,
-    references,
-    onProgress: reporter.onProgress,
-  });
+  const result = await calling(
+    api.push({ ...options, layout, tag, references, onProgress: reporter.onProgress }),
+    'push',
+  );
   if (values.json) {
     process.stdout.write(`${toJson(result)}\n`);
   } else if (values.quiet) {

@@ -1,25 +1,14 @@
 'use strict';
 
 // The flags of each command, and turning the ones given into API options.
-// Nothing here loads the core: a malformed value gets a usage error naming
-// its flag (the light checks of lib/options.js), even before
-// scripts/build-wasm.sh has run.
+// Nothing here loads the core, and nothing here judges a value: the core
+// does, once for every caller, and names the flag at fault (commands.js
+// reports that as a usage error).
 
 const { parseArgs } = require('node:util');
-const {
-  countFlag,
-  countProblem,
-  keyValueProblem,
-  mirrorProblem,
-  parseSize,
-  portProblem,
-  sizeProblem,
-  urlProblem,
-} = require('../options.js');
 
-// Every build flag: its parseArgs spec, the API option it sets (none for the
-// flags that only shape this command's output) and, for KEY=VALUE and port
-// flags, a light check run before the core is loaded. A flag the user leaves
+// Every build flag: its parseArgs spec and the API option it sets (none for
+// the flags that only shape this command's output). A flag the user leaves
 // out sets nothing, so it cannot override PYCONTAINER_* or a config file.
 const BUILD_FLAGS = {
   context: { type: 'string', option: 'context' },
@@ -31,14 +20,14 @@ const BUILD_FLAGS = {
   python: { type: 'string', option: 'python' },
   platform: { type: 'string', option: 'platform' },
   workdir: { type: 'string', option: 'workdir' },
-  env: { type: 'string', short: 'e', multiple: true, option: 'env', check: keyValueProblem },
+  env: { type: 'string', short: 'e', multiple: true, option: 'env' },
   // Node 20 also reads `--env-file FILE` anywhere in argv (nodejs/node#54232)
   // and stops with "node: FILE: not found" before this file runs when FILE is
   // missing; an existing FILE is left to the core.
   'env-file': { type: 'string', option: 'envFile' },
-  label: { type: 'string', multiple: true, option: 'labels', check: keyValueProblem },
-  annotation: { type: 'string', multiple: true, option: 'annotations', check: keyValueProblem },
-  port: { type: 'string', short: 'p', multiple: true, option: 'ports', check: portProblem },
+  label: { type: 'string', multiple: true, option: 'labels' },
+  annotation: { type: 'string', multiple: true, option: 'annotations' },
+  port: { type: 'string', short: 'p', multiple: true, option: 'ports' },
   user: { type: 'string', short: 'u', option: 'user' },
   entrypoint: { type: 'string', option: 'entrypoint' },
   cmd: { type: 'string', option: 'cmd' },
@@ -47,13 +36,8 @@ const BUILD_FLAGS = {
   requirements: { type: 'string', option: 'requirements' },
   extra: { type: 'string', multiple: true, option: 'extras' },
   group: { type: 'string', multiple: true, option: 'groups' },
-  'index-url': { type: 'string', option: 'indexUrl', check: urlProblem },
-  'extra-index-url': {
-    type: 'string',
-    multiple: true,
-    option: 'extraIndexUrls',
-    check: urlProblem,
-  },
+  'index-url': { type: 'string', option: 'indexUrl' },
+  'extra-index-url': { type: 'string', multiple: true, option: 'extraIndexUrls' },
   pre: { type: 'boolean', option: 'pre' },
   locked: { type: 'boolean', option: 'locked' },
   tag: { type: 'string', short: 't', multiple: true, option: 'tags' },
@@ -75,14 +59,9 @@ function registryFlags() {
     'password-stdin': { type: 'boolean' },
     'insecure-registry': { type: 'string', multiple: true, option: 'insecureRegistries' },
     'cache-dir': { type: 'string', option: 'cacheDir' },
-    'registry-mirror': {
-      type: 'string',
-      multiple: true,
-      option: 'registryMirrors',
-      check: mirrorProblem,
-    },
-    parallel: { type: 'string', option: 'parallel', convert: countFlag, check: countProblem },
-    'chunk-size': { type: 'string', option: 'chunkSize', convert: parseSize, check: sizeProblem },
+    'registry-mirror': { type: 'string', multiple: true, option: 'registryMirrors' },
+    parallel: { type: 'string', option: 'parallel' },
+    'chunk-size': { type: 'string', option: 'chunkSize' },
   };
 }
 
@@ -130,17 +109,16 @@ function parse(args, flags, helpCommand, allowPositionals) {
   }
 }
 
-/** Rejects empty values and malformed KEY=VALUE or port values, naming the flag. */
+/**
+ * Rejects a flag given an empty value (`--tag ''`): the API takes an empty
+ * string for a mistake in the caller's code, the CLI for one on the line.
+ */
 function checkFlagValues(values, flags, helpCommand) {
   for (const [name, spec] of Object.entries(flags)) {
     if (spec.type !== 'string' || values[name] === undefined) continue;
     const list = Array.isArray(values[name]) ? values[name] : [values[name]];
-    for (const value of list) {
-      if (value === '') {
-        throw new UsageError(`option '--${name}' needs a non-empty value`, helpCommand);
-      }
-      const problem = spec.check?.(value);
-      if (problem) throw new UsageError(`option '--${name}' ${problem}`, helpCommand);
+    if (list.includes('')) {
+      throw new UsageError(`option '--${name}' needs a non-empty value`, helpCommand);
     }
   }
 }

@@ -154,6 +154,27 @@ fn pop_segment(out: &mut String) {
     out.truncate(keep);
 }
 
+/// Checks that `text` can name a package index: an `http` or `https` URL with a
+/// host. What is wrong never repeats the text, whose userinfo may be a token.
+pub fn check_index_url(text: &str) -> Result<(), &'static str> {
+    const PROBLEM: &str = "needs an http:// or https:// URL such as https://pypi.org/simple";
+    let r = split(text);
+    let web = r
+        .scheme
+        .is_some_and(|s| s.eq_ignore_ascii_case("http") || s.eq_ignore_ascii_case("https"));
+    let host = r
+        .authority
+        .map(|a| a.rsplit_once('@').map_or(a, |(_, hostport)| hostport))
+        .map(|hostport| hostport.rsplit_once(':').map_or(hostport, |(host, _)| host))
+        .unwrap_or("");
+    let clean = !text.contains(|c: char| c.is_whitespace() || c.is_control());
+    if web && !host.is_empty() && clean {
+        Ok(())
+    } else {
+        Err(PROBLEM)
+    }
+}
+
 /// Decodes `%XX` escapes; a malformed escape is kept as written, as browsers do.
 pub fn percent_decode(text: &str) -> String {
     let bytes = text.as_bytes();
@@ -186,6 +207,33 @@ mod tests {
     use super::*;
 
     const BASE: &str = "http://a/b/c/d;p?q";
+
+    #[test]
+    fn an_index_url_is_http_or_https_with_a_host() {
+        for ok in [
+            "https://pypi.org/simple",
+            "http://127.0.0.1:8080/simple/",
+            "https://ci:s%40cret@pkgs.example.com/simple",
+            "HTTPS://PYPI.ORG/simple",
+            "http://[::1]:8080/simple",
+        ] {
+            assert_eq!(check_index_url(ok), Ok(()), "{ok}");
+        }
+        for no in [
+            "pypi.org/simple",
+            "file:///srv/wheels",
+            "https://",
+            "https://:8080/simple",
+            "https://user@/simple",
+            "",
+            "ci:s3cret@pkgs.example.com/simple",
+            "https://pypi.org/simple with space",
+        ] {
+            let problem = check_index_url(no).unwrap_err();
+            assert!(problem.contains("http:// or https:// URL"), "{no}");
+            assert!(!problem.contains("s3cret"), "{no}");
+        }
+    }
 
     #[test]
     fn rfc3986_normal_examples() {
