@@ -134,7 +134,9 @@ function copyCounts(options, out) {
   for (const name of ['parallel', 'chunkSize']) {
     const v = options[name];
     if (v === undefined) continue;
-    if (typeof v !== 'number' && (typeof v !== 'string' || v === '')) {
+    // NaN and Infinity have no JSON: they would reach the core as null.
+    const number = typeof v === 'number' && Number.isFinite(v);
+    if (!number && (typeof v !== 'string' || v === '')) {
       throw invalidOption(`${name} must be a number`);
     }
     out[name] = v;

@@ -15,6 +15,8 @@ mod deps;
 mod error;
 mod host;
 mod http;
+#[cfg(any(target_arch = "wasm32", test))]
+mod js_options;
 mod layer;
 mod layout;
 mod plan;

@@ -1,6 +1,6 @@
 //! `pycontainer push`: an image already in an OCI layout, to registries.
 
-use serde::{Deserialize, Serialize};
+use serde::Serialize;
 
 use pycontainer_digest::Digest;
 use pycontainer_oci::annotation::BASE_NAME;
@@ -56,14 +56,13 @@ impl PublishError {
     }
 }
 
-#[derive(Clone, Debug, Default, Deserialize)]
-#[serde(rename_all = "camelCase", deny_unknown_fields)]
+/// What `pycontainer push` is asked to do; JS passes it as JSON (`js_options`).
+#[derive(Clone, Debug, Default)]
 pub struct PushOptions {
     pub layout: String,
     /// The layout's tag to push; may be left out when it holds one image.
     pub tag: Option<String>,
     pub references: Vec<String>,
-    #[serde(default)]
     pub insecure_registries: Vec<String>,
     pub parallel: Option<Given>,
     pub chunk_size: Option<Given>,

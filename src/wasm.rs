@@ -3,7 +3,8 @@
 use serde::Serialize;
 use wasm_bindgen::prelude::*;
 
-use crate::host::JsHost;
+use crate::host::{from_js, to_js, JsHost};
+use crate::js_options::ValidateOptions;
 use crate::plan::BuildOptions;
 use crate::publish::PushOptions;
 
@@ -22,20 +23,19 @@ fn core_error(code: &str, option: Option<&str>, message: &str) -> JsValue {
     e
 }
 
-fn to_js<T: Serialize>(value: &T) -> Result<JsValue, JsValue> {
-    value
-        .serialize(&serde_wasm_bindgen::Serializer::json_compatible())
-        .map_err(|e| js_error("internal", &e.to_string()))
+fn result<T: Serialize>(value: &T) -> Result<JsValue, JsValue> {
+    to_js(value).map_err(|e| js_error("internal", &e))
 }
 
 /// Builds an image; see `BuildOptions` and `BuildResult` for the shapes.
 #[wasm_bindgen]
 pub async fn build(options: JsValue, host: JsValue) -> Result<JsValue, JsValue> {
     let host = JsHost::new(host)?;
-    let options: BuildOptions = serde_wasm_bindgen::from_value(options)
-        .map_err(|e| js_error("invalid-option", &format!("build options: {e}")))?;
+    let options = from_js(&options)
+        .and_then(BuildOptions::from_json)
+        .map_err(|e| js_error("invalid-option", &e))?;
     match crate::build::build(&host, &options).await {
-        Ok(result) => to_js(&result),
+        Ok(done) => result(&done),
         Err(e) => Err(core_error(e.code(), e.option(), &e.to_string())),
     }
 }
@@ -44,28 +44,23 @@ pub async fn build(options: JsValue, host: JsValue) -> Result<JsValue, JsValue> 
 #[wasm_bindgen]
 pub async fn push(options: JsValue, host: JsValue) -> Result<JsValue, JsValue> {
     let host = JsHost::new(host)?;
-    let options: PushOptions = serde_wasm_bindgen::from_value(options)
-        .map_err(|e| js_error("invalid-option", &format!("push options: {e}")))?;
+    let options = from_js(&options)
+        .and_then(PushOptions::from_json)
+        .map_err(|e| js_error("invalid-option", &e))?;
     match crate::publish::push_layout(&host, &options).await {
-        Ok(result) => to_js(&result),
+        Ok(done) => result(&done),
         Err(e) => Err(core_error(e.code(), e.option(), &e.to_string())),
     }
-}
-
-#[derive(serde::Deserialize)]
-#[serde(deny_unknown_fields)]
-struct ValidateOptions {
-    layout: String,
-    tag: Option<String>,
 }
 
 /// Checks an image in a layout; resolves to a report, never rejects for a bad image.
 #[wasm_bindgen]
 pub async fn validate(options: JsValue, host: JsValue) -> Result<JsValue, JsValue> {
     let host = JsHost::new(host)?;
-    let options: ValidateOptions = serde_wasm_bindgen::from_value(options)
-        .map_err(|e| js_error("invalid-option", &format!("validate options: {e}")))?;
-    to_js(&crate::validate::validate(&host, &options.layout, options.tag.as_deref()).await)
+    let options = from_js(&options)
+        .and_then(ValidateOptions::from_json)
+        .map_err(|e| js_error("invalid-option", &e))?;
+    result(&crate::validate::validate(&host, &options.layout, options.tag.as_deref()).await)
 }
 
 /// The layer compressor's unit of work, for a host's worker threads: the

@@ -135,7 +135,7 @@ impl Layers {
         if has(&self.flags) {
             flag.to_owned()
         } else if has(&self.env) {
-            format!("PYCONTAINER_{}", key.to_uppercase().replace('-', "_"))
+            format!("PYCONTAINER_{}", key.to_ascii_uppercase().replace('-', "_"))
         } else if has(&self.file) {
             format!(
                 "{} [build] {key}",

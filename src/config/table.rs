@@ -79,7 +79,7 @@ impl Settings {
             if matches!(*key, "env" | "labels" | "annotations") {
                 continue;
             }
-            let var = format!("PYCONTAINER_{}", key.to_uppercase().replace('-', "_"));
+            let var = format!("PYCONTAINER_{}", key.to_ascii_uppercase().replace('-', "_"));
             let Some(raw) = host.env(&var).filter(|v| !v.trim().is_empty()) else {
                 continue;
             };

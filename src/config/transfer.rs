@@ -2,16 +2,13 @@
 //! `--chunk-size` (bytes per upload request). The CLI passes the flags'
 //! text, the JS API numbers; both are read here, once.
 
-use serde::Deserialize;
-
 use super::ConfigError;
 
 /// Most transfers at once: more only queue at the registry and the host.
 const MAX_PARALLEL: u64 = 64;
 
 /// A count as the caller gave it: a JS number or a flag's text.
-#[derive(Clone, Debug, Deserialize, PartialEq)]
-#[serde(untagged)]
+#[derive(Clone, Debug, PartialEq)]
 pub enum Given {
     Number(f64),
     Text(String),

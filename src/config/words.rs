@@ -131,7 +131,7 @@ pub fn split_words(s: &str) -> Result<Vec<String>, String> {
 
 /// The candidate nearest to `key` by edit distance, if it is near enough to be a typo.
 pub(super) fn closest<'a>(key: &str, candidates: &[&'a str]) -> Option<&'a str> {
-    let normal = key.to_lowercase().replace('_', "-");
+    let normal = key.to_ascii_lowercase().replace('_', "-");
     candidates
         .iter()
         .map(|c| (edit_distance(&normal, c), *c))

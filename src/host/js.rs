@@ -77,12 +77,29 @@ fn host_error(op: &'static str, path: &str, e: &JsValue) -> HostError {
     }
 }
 
+/// A plain JS value as a Rust one, through its JSON text: serde_json is in
+/// the wasm anyway, and a second (de)serializer for JS values would add its
+/// own copy of every type's code.
+pub(crate) fn from_js<T: serde::de::DeserializeOwned>(v: &JsValue) -> Result<T, String> {
+    let text = js_sys::JSON::stringify(v)
+        .ok()
+        .and_then(|s| s.as_string())
+        .ok_or_else(|| "not a plain JSON value".to_owned())?;
+    serde_json::from_str(&text).map_err(|e| e.to_string())
+}
+
+/// A Rust value as a plain JS one, through its JSON text (see `from_js`).
+pub(crate) fn to_js<T: serde::Serialize>(value: &T) -> Result<JsValue, String> {
+    let text = serde_json::to_string(value).map_err(|e| e.to_string())?;
+    js_sys::JSON::parse(&text).map_err(|_| "JSON.parse refused the core's JSON".to_owned())
+}
+
 fn decode<T: serde::de::DeserializeOwned>(
     op: &'static str,
     path: &str,
     v: JsValue,
 ) -> Result<T, HostError> {
-    serde_wasm_bindgen::from_value(v).map_err(|e| HostError {
+    from_js(&v).map_err(|e| HostError {
         op,
         path: path.to_owned(),
         message: format!("host returned a malformed value: {e}"),
@@ -192,11 +209,7 @@ impl Host for JsHost {
     }
 
     fn progress(&self, event: &Progress<'_>) {
-        let serializer = serde_wasm_bindgen::Serializer::json_compatible();
-        if let (Some(f), Ok(v)) = (
-            self.method("progress"),
-            serde::Serialize::serialize(event, &serializer),
-        ) {
+        if let (Some(f), Ok(v)) = (self.method("progress"), to_js(event)) {
             // Progress is advisory: a failing callback must not fail the build.
             let _ = f.call1(&self.obj, &v);
         }

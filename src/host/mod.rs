@@ -9,6 +9,8 @@ mod native;
 
 #[cfg(target_arch = "wasm32")]
 pub use js::JsHost;
+#[cfg(target_arch = "wasm32")]
+pub(crate) use js::{from_js, to_js};
 #[cfg(not(target_arch = "wasm32"))]
 pub use native::NativeHost;
 

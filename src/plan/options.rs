@@ -1,7 +1,5 @@
 //! What a caller asks for: the options of a build, as the CLI and the JS API pass them.
 
-use serde::Deserialize;
-
 use toml::{Table, Value};
 
 use super::PlanError;
@@ -11,70 +9,54 @@ use crate::registry::ClientOptions;
 
 /// What a caller asks for. Paths are absolute (the JS side resolves them);
 /// anything left unset falls through to the config files, then to inference.
-#[derive(Clone, Debug, Default, Deserialize)]
-#[serde(rename_all = "camelCase", deny_unknown_fields)]
+/// JS passes it as JSON (`js_options` reads it, names in camelCase).
+#[derive(Clone, Debug, Default)]
 pub struct BuildOptions {
     pub context: String,
     /// The caller's working directory: the default output goes there.
     pub cwd: Option<String>,
     pub output: Option<String>,
     pub config: Option<String>,
-    #[serde(default)]
     pub tags: Vec<String>,
     pub base_image: Option<String>,
     pub python: Option<String>,
     pub platform: Option<String>,
     pub workdir: Option<String>,
-    #[serde(default)]
     pub env: Vec<String>,
     pub env_file: Option<String>,
-    #[serde(default)]
     pub labels: Vec<String>,
-    #[serde(default)]
     pub annotations: Vec<String>,
-    #[serde(default)]
     pub ports: Vec<String>,
     pub user: Option<String>,
     pub entrypoint: Option<String>,
     pub cmd: Option<String>,
     pub script: Option<String>,
-    #[serde(default)]
     pub include: Vec<String>,
-    #[serde(default)]
     pub exclude: Vec<String>,
-    #[serde(default)]
     pub dry_run: bool,
     /// Push the image to every `--tag` (which must then name a registry).
-    #[serde(default)]
     pub push: bool,
     /// Where pulled blobs are kept, by digest.
     pub cache_dir: Option<String>,
     /// Registries that may be reached over plain http or unverified TLS.
-    #[serde(default)]
     pub insecure_registries: Vec<String>,
     /// Blob uploads in flight at once.
     pub parallel: Option<Given>,
     /// Bytes per upload request; larger blobs go up in chunks of this size.
     pub chunk_size: Option<Given>,
     /// `REGISTRY=MIRROR` pairs: base images are pulled from the mirror.
-    #[serde(default)]
     pub registry_mirrors: Vec<String>,
     /// `--include-deps` (true) or `--no-deps` (false); unset follows the files.
     pub include_deps: Option<bool>,
     /// The lock or requirements file to install from.
     pub requirements: Option<String>,
-    #[serde(default)]
     pub extras: Vec<String>,
-    #[serde(default)]
     pub groups: Vec<String>,
     pub index_url: Option<String>,
-    #[serde(default)]
     pub extra_index_urls: Vec<String>,
     /// Allow pre-releases when resolving.
-    #[serde(default)]
     pub pre: bool,
     /// Fail instead of resolving again when the lock is missing or stale.
-    #[serde(default)]
     pub locked: bool,
 }
 

@@ -273,7 +273,7 @@ pub(super) fn repository_name(project: &Project) -> String {
         .clone()
         .unwrap_or_else(|| project.root.rsplit('/').next().unwrap_or("").to_owned());
     let mut name = String::new();
-    for c in raw.to_lowercase().chars() {
+    for c in raw.to_ascii_lowercase().chars() {
         let c = if c.is_ascii_alphanumeric() { c } else { '-' };
         if !(c == '-' && (name.is_empty() || name.ends_with('-'))) {
             name.push(c);

@@ -46,11 +46,11 @@ fn entries(text: &str) -> Vec<(String, String, String)> {
                 last.2.push_str(trimmed);
             }
         } else if let Some(name) = trimmed.strip_prefix('[').and_then(|s| s.strip_suffix(']')) {
-            section = name.trim().to_lowercase();
+            section = name.trim().to_ascii_lowercase();
         } else if let Some((k, v)) = trimmed.split_once(['=', ':']) {
             out.push((
                 section.clone(),
-                k.trim().to_lowercase().replace('-', "_"),
+                k.trim().to_ascii_lowercase().replace('-', "_"),
                 v.trim().to_owned(),
             ));
         }

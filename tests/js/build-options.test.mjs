@@ -140,6 +140,7 @@ describe('coreBuildOptions', () => {
     [{ annotations: [1] }, /^annotations must be a non-empty string/],
     [{ parallel: true }, /^parallel must be a number$/],
     [{ chunkSize: '' }, /^chunkSize must be a number$/],
+    [{ parallel: Number.NaN }, /^parallel must be a number$/],
     [{ tags: [''] }, /^tags must be a non-empty string/],
     [{ output: '' }, /^output must be a non-empty string$/],
     [{ user: 0 }, /^user must be a non-empty string$/],
