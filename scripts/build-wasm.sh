@@ -5,6 +5,11 @@
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
+command -v wasm-opt >/dev/null || {
+  echo "build-wasm: wasm-opt not found; run scripts/setup.sh (Debian package binaryen)" >&2
+  exit 1
+}
+
 cargo build --release --target wasm32-unknown-unknown --lib --quiet
 wasm=target/wasm32-unknown-unknown/release/pycontainer.wasm
 for target in nodejs web; do
@@ -12,6 +17,26 @@ for target in nodejs web; do
   rm -rf "$out"
   wasm-bindgen --target "$target" --out-dir "$out" "$wasm"
 done
+
+# Binaryen's size passes that never inline, to a fixed point. Each crate
+# instantiates std's generics for itself (Vec<String>::clone, BTreeMap
+# code), and LLVM leaves those copies apart; duplicate-function-elimination
+# merges them, dead-argument elimination and the peephole passes make more
+# of them identical. -Os/-Oz were not taken: their inlining makes the
+# gzipped module larger (docs/benchmarks.md, "wasm size").
+features=(--enable-bulk-memory --enable-multivalue --enable-mutable-globals
+  --enable-nontrapping-float-to-int --enable-reference-types --enable-sign-ext)
+passes=(--duplicate-function-elimination --dae-optimizing --optimize-instructions --precompute
+  --rse --code-folding --remove-unused-brs --merge-blocks --vacuum --reorder-locals
+  --remove-unused-module-elements --duplicate-function-elimination)
+# wasm-bindgen gives both targets the same module: optimise it once.
+cmp -s pkg-js/node/pycontainer_bg.wasm pkg-js/web/pycontainer_bg.wasm || {
+  echo "build-wasm: the nodejs and web modules differ; optimise each" >&2
+  exit 1
+}
+wasm-opt --converge "${passes[@]}" "${features[@]}" pkg-js/node/pycontainer_bg.wasm \
+  -o pkg-js/node/pycontainer_bg.wasm
+cp pkg-js/node/pycontainer_bg.wasm pkg-js/web/pycontainer_bg.wasm
 rm -rf npm/wasm
 cp -r pkg-js/node npm/wasm
 raw=$(stat -c %s npm/wasm/pycontainer_bg.wasm)

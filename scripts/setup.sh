@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # Install everything the build and the tests need. Idempotent, and quick when
 # everything is already there:
-#   - Debian packages: registry, skopeo, umoci, runc, mmdebstrap, htpasswd, time, pigz,
+#   - Debian packages: binaryen (wasm-opt, for the wasm's size passes), registry, skopeo,
+#     umoci, runc, mmdebstrap, htpasswd, time, pigz,
 #     chromium (the browser test drives it with playwright-core; never `playwright install`),
 #     qemu-user-static and binfmt-support (arm64 images run under emulation in the tests)
 #   - binfmt_misc with qemu-aarch64 enabled, when this machine allows it
@@ -20,9 +21,9 @@ die() { printf 'setup: error: %s\n' "$*" >&2; exit 1; }
 export PATH="${CARGO_HOME:-$HOME/.cargo}/bin:$PATH"
 
 # ---- apt ---------------------------------------------------------------------
-apt_cmds=(skopeo umoci runc mmdebstrap docker-registry htpasswd pigz /usr/bin/time curl /usr/bin/chromium
+apt_cmds=(wasm-opt skopeo umoci runc mmdebstrap docker-registry htpasswd pigz /usr/bin/time curl /usr/bin/chromium
   /usr/bin/qemu-aarch64-static update-binfmts)
-apt_pkgs=(docker-registry skopeo umoci runc mmdebstrap apache2-utils time pigz curl ca-certificates chromium
+apt_pkgs=(binaryen docker-registry skopeo umoci runc mmdebstrap apache2-utils time pigz curl ca-certificates chromium
   qemu-user-static binfmt-support arch-test)
 missing=()
 for c in "${apt_cmds[@]}"; do

@@ -130,7 +130,7 @@ impl Layers {
     /// Which source set a value, named for people: `--workdir`,
     /// `PYCONTAINER_WORKDIR`, `…/pycontainer.toml [build] workdir`, or
     /// `pyproject.toml [tool.pycontainer] workdir`; the flag when none did.
-    pub fn origin(&self, flag: &str, has: impl Fn(&Settings) -> bool) -> String {
+    pub fn origin(&self, flag: &str, has: fn(&Settings) -> bool) -> String {
         let key = flag.trim_start_matches('-');
         if has(&self.flags) {
             flag.to_owned()
