@@ -125,8 +125,8 @@ record_files=("$records"/*.json)
 [ "${#record_files[@]}" -eq 1 ] || die "expected one deps-layer record in $records, found ${#record_files[@]}"
 
 # The same work on both sides: the same distributions, from the same files.
-json_get "$work/pyc.json" 'j.dependencies.packages.map((p) => p.name + "==" + p.version).sort().join("\n")' >"$work/pyc-set.txt"
-json_get "$work/pyc.json" 'j.dependencies.packages.map((p) => p.wheel).sort().join("\n")' >"$work/pyc-wheels.txt"
+json_get "$work/pyc.json" 'j.plan.dependencies.packages.map((p) => p.name + "==" + p.version).sort().join("\n")' >"$work/pyc-set.txt"
+json_get "$work/pyc.json" 'j.plan.dependencies.packages.map((p) => p.wheel).sort().join("\n")' >"$work/pyc-wheels.txt"
 (cd "$wheels" && printf '%s\n' *.whl | LC_ALL=C sort) >"$work/pip-wheels.txt"
 LC_ALL=C sort -o "$work/pyc-wheels.txt" "$work/pyc-wheels.txt"
 diff -u "$work/pip-set.txt" "$work/pyc-set.txt" >&2 || die "pycontainer installs other distributions than pip (diff above)"
@@ -255,16 +255,16 @@ deps_blob="$pyc_cache/oci/blobs/sha256/${deps_digest#sha256:}"
 deps_tar_bytes="$(gzip -dc "$deps_blob" | wc -c)"
 deps_files="$(gzip -dc "$deps_blob" | tar -tvf - | grep -c '^-')"
 app_size="$(json_get "$work/pyc-app.json" 'j.layers[j.layers.length - 1].size')"
-n_json="$(json_get "$work/pyc.json" 'j.dependencies.packages.length')"
+n_json="$(json_get "$work/pyc.json" 'j.plan.dependencies.packages.length')"
 { read -r pip_nc_size; read -r pip_files; read -r pip_tar_bytes; } <<<"${facts[pip_nc]}"
 { read -r pip_c_size; read -r pip_c_files; } <<<"${facts[pip_c]}"
 read -r pip_gz1_size <<<"${facts[pip_gz1]}"
 
 if [ "$cold_runs" -gt 0 ]; then
   rounds "$cold_runs" pyc_cold pyc_cold_probe pip_cold
-  n_cold_pyc="$(json_get "$work/pyc-cold.json" 'j.dependencies.packages.length')"
+  n_cold_pyc="$(json_get "$work/pyc-cold.json" 'j.plan.dependencies.packages.length')"
   n_cold_pip="$(find "$work/cold-wheels" -name '*.whl' | wc -l)"
-  json_get "$work/pyc-cold.json" 'j.dependencies.packages.map((p) => p.wheel).sort().join("\n")' | LC_ALL=C sort >"$work/cold-pyc-wheels.txt"
+  json_get "$work/pyc-cold.json" 'j.plan.dependencies.packages.map((p) => p.wheel).sort().join("\n")' | LC_ALL=C sort >"$work/cold-pyc-wheels.txt"
   (cd "$work/cold-wheels" && printf '%s\n' *.whl | LC_ALL=C sort) >"$work/cold-pip-wheels.txt"
   cold_same=yes
   cmp -s "$work/cold-pyc-wheels.txt" "$work/cold-pip-wheels.txt" || cold_same=no

@@ -3,6 +3,7 @@
 # on the same synthetic tree (bench/gen-tree.mjs).
 #
 #   bash bench/layer.sh [--files N] [--mb MB] [--runs 3] [--native-only]
+#   BENCH_CLI=PATH times another pycontainer.js (a copy of an older npm/, say).
 #
 # Each row runs --runs times (default 3); the median wall time is reported,
 # peak RSS is the largest "Maximum resident set size" from /usr/bin/time -v
@@ -113,7 +114,8 @@ pyc_seconds=""
 if [ "$native_only" = 1 ]; then
   pyc_status=skipped
 else
-  export PYC_CLI="$repo/npm/bin/pycontainer.js"
+  # BENCH_CLI: another pycontainer.js to time (e.g. a copy of an older npm/).
+  export PYC_CLI="${BENCH_CLI:-$repo/npm/bin/pycontainer.js}"
   # Fresh output directory per run (removal is inside the timed command, but
   # it is a few files in page cache). Expanded by the inner bash, hence '...'.
   # shellcheck disable=SC2016

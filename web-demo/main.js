@@ -65,7 +65,7 @@ function setUpForm() {
       const result = await pycontainerBuild(files, options, { onProgress });
       for (const p of result.pushed) log(`pushed ${p.reference}`);
     } catch (err) {
-      log(`error: ${err.message}${err.hint ? `\nhint: ${err.hint}` : ''}`);
+      log(`error: ${err.message}`);
     }
   });
 }
