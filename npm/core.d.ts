@@ -60,7 +60,11 @@ layers: Array<LayerView>, sources: Array<Source>,
 /**
  * Where the dependencies come from and what is installed; absent when none are.
  */
-dependencies?: DepsView, };
+dependencies?: DepsView, 
+/**
+ * What the build will do that the project may not expect.
+ */
+warnings: Array<Warning>, };
 
 export type BaseView = { image: string, rule: string, resolved: boolean, digest?: Digest, };
 
@@ -88,7 +92,18 @@ export type FileCount = { count: number, bytes: number, };
  * A path left out, with the rule that left it out.
  */
 
-export type Excluded = { path: string, reason: string, };
+export type Excluded = { path: string, reason: string, 
+/**
+ * The first of the project's sources that names this build output, so
+ * that it is shown without `--verbose`.
+ */
+referencedBy?: string, };
+
+export type Warning = { 
+/**
+ * Stable: `excluded-referenced`.
+ */
+code: string, message: string, };
 
 /**
  * The runtime part of an image config, Docker's names and all.

@@ -18,6 +18,7 @@ use crate::deps::decide::InstalledPackage;
 use crate::deps::indexes::PYPI;
 use crate::deps::input::{Format, Input};
 use crate::plan::view::{BaseView, DepsView, EntryView, FileCount, LayerView};
+use crate::plan::Warning;
 use crate::plan::{Chosen, PlanView, DEFAULT_OUTPUT, DEFAULT_WORKDIR, NONROOT, NONROOT_HOME};
 use crate::project::Excluded;
 use crate::publish::PushResult;
@@ -65,6 +66,7 @@ fn contract() -> (String, BTreeSet<String>, BTreeSet<String>) {
         EntryView,
         FileCount,
         Excluded,
+        Warning,
         ContainerConfig,
         LayerView,
         Source,

@@ -417,6 +417,48 @@ fn dockerignore_and_include_exclude() {
 }
 
 #[test]
+fn build_outputs_are_left_out_only_at_the_top_and_named_when_the_code_uses_them() {
+    let files = [
+        ("main.py", "from pathlib import Path\nTEMPLATES = Path(__file__).parent / 'app' / 'email-templates' / 'build'\nSPA = Path(__file__).parent / \"build\"\n"),
+        ("app/__init__.py", ""),
+        ("app/email-templates/build/welcome.html", "<p>hi</p>"),
+        ("app/venv/__init__.py", ""),
+        ("build/index.html", ""),
+        ("dist/x-1.0.tar.gz", ""),
+        ("src2/pkg.egg-info/PKG-INFO", ""),
+    ];
+    let r = plan_of(&files, |_| {}).unwrap_or_else(|e| panic!("{e}"));
+    let shown: Vec<(&str, &str, Option<&str>)> = r
+        .plan
+        .excluded
+        .iter()
+        .map(|e| {
+            (
+                e.path.as_str(),
+                e.reason.as_str(),
+                e.referenced_by.as_deref(),
+            )
+        })
+        .collect();
+    assert_eq!(
+        shown,
+        [
+            ("build", "build output", Some("main.py")),
+            ("dist", "build output", None),
+            ("src2/pkg.egg-info", "build output", None),
+        ]
+    );
+    assert_eq!(r.plan.files.count, 4, "the nested build/ and venv/ ship");
+    let codes: Vec<&str> = r.plan.warnings.iter().map(|w| w.code.as_str()).collect();
+    assert_eq!(codes, ["excluded-referenced"]);
+    assert!(
+        r.plan.warnings[0].message.contains("--include build"),
+        "{:?}",
+        r.plan.warnings
+    );
+}
+
+#[test]
 fn bad_configuration_names_the_key_the_file_and_the_fix() {
     let m = message(plan_of(
         &[

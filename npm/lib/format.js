@@ -172,13 +172,16 @@ function formatPlan(result, { verbose = false, cwd = process.cwd() } = {}) {
 
   const files = asObject(plan.files);
   const excluded = asArray(plan.excluded);
+  // A default rule that removed something the code names lists them all.
+  const listed = verbose || excluded.some((e) => asObject(e).referencedBy !== undefined);
   let filesLine = `${files.count ?? '?'} included (${formatBytes(files.bytes ?? 0)}), ${excluded.length} excluded`;
-  if (excluded.length > 0 && !verbose) filesLine += ' (--verbose lists them)';
+  if (excluded.length > 0 && !listed) filesLine += ' (--verbose lists them)';
   row('files', filesLine);
-  if (verbose) {
+  if (listed) {
     for (const e of excluded) {
       const item = asObject(e);
-      more(`- ${item.path}${item.reason ? `  (${item.reason})` : ''}`);
+      const named = item.referencedBy ? `, named in ${item.referencedBy}` : '';
+      more(`- ${item.path}${item.reason ? `  (${item.reason}${named})` : ''}`);
     }
   }
 

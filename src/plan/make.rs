@@ -6,10 +6,12 @@ use pycontainer_oci::Platform;
 
 use super::app_layer::{app_layer, project_dist_info};
 use super::deps;
-use super::entrypoint::choose_entrypoint;
+use super::entrypoint::{choose_entrypoint, wants_framework};
 use super::python::choose_python;
 use super::rules::{annotations, env, labels, output_path, push_targets, tags, user, workdir};
 use super::selection::selection;
+use super::sources;
+use super::warning::{self, Warning};
 use super::{BuildOptions, Plan, PlanError, DEFAULT_WORKDIR, NONROOT};
 use crate::cache::CacheDir;
 use crate::clock;
@@ -75,7 +77,10 @@ pub async fn make<H: Host>(
         None => None,
     };
     let selection = selection(host, context, &settings, &layers).await?;
-    let project = project::discover(host, context, metadata, output.as_slice(), &selection).await?;
+    let mut project =
+        project::discover(host, context, metadata, output.as_slice(), &selection).await?;
+    let framework_sources = sources::scan(host, &mut project, wants_framework(&settings)).await?;
+    let warnings = warning::excluded_but_named(&project);
     let tags = tags(
         settings.tags.as_deref().unwrap_or(&[]),
         &project,
@@ -89,7 +94,7 @@ pub async fn make<H: Host>(
     )
     .await?;
     // Before the base: a wrong --script is reported as such, not as a base problem.
-    let entrypoint = choose_entrypoint(host, &project, &settings, &layers).await?;
+    let entrypoint = choose_entrypoint(&project, &settings, &layers, &framework_sources)?;
     let base_origin = origin("--base-image", |s| s.base_image.is_some());
     let (base_value, base_rule) = match &settings.base_image {
         Some(v) => (v.clone(), format!("set explicitly ({base_origin})")),
@@ -197,6 +202,7 @@ pub async fn make<H: Host>(
         labels: labels(&project, &base, &base_value, &entrypoint, epoch, &settings),
     };
     let annotations = annotations(&base, &base_value, &settings);
+    Warning::report(host, &warnings);
     Ok(Plan {
         platform,
         project,
@@ -214,6 +220,7 @@ pub async fn make<H: Host>(
         annotations,
         sources: layers.sources(),
         deps,
+        warnings,
     })
 }
 

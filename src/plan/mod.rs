@@ -11,7 +11,9 @@ mod options;
 mod python;
 mod rules;
 mod selection;
+mod sources;
 pub(crate) mod view;
+mod warning;
 
 use std::collections::BTreeMap;
 
@@ -33,6 +35,7 @@ pub use error::PlanError;
 pub use make::make;
 pub use options::BuildOptions;
 pub use view::PlanView;
+pub use warning::Warning;
 
 pub const DEFAULT_WORKDIR: &str = "/app";
 pub const DEFAULT_OUTPUT: &str = "pycontainer-out";
@@ -78,6 +81,8 @@ pub struct Plan {
     pub sources: Vec<Source>,
     /// Dependencies to install into a venv layer, when there are any.
     pub deps: Option<DepsPlan>,
+    /// What the build will do that the project may not expect.
+    pub warnings: Vec<Warning>,
 }
 
 impl Plan {

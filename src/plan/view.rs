@@ -47,6 +47,8 @@ pub struct PlanView {
     #[serde(skip_serializing_if = "Option::is_none")]
     #[cfg_attr(test, ts(optional))]
     pub dependencies: Option<DepsView>,
+    /// What the build will do that the project may not expect.
+    pub warnings: Vec<super::Warning>,
 }
 
 #[derive(Clone, Debug, Serialize)]
@@ -176,6 +178,7 @@ impl Plan {
                 packages: install.map(|i| i.packages()),
                 writes_lock: install.and_then(|i| i.lock.as_ref().map(|l| l.path().to_owned())),
             }),
+            warnings: self.warnings.clone(),
         }
     }
 }

@@ -20,36 +20,74 @@ pub struct ContextFile {
 /// A path left out, with the rule that left it out.
 #[derive(Clone, Debug, PartialEq, Eq, serde::Serialize)]
 #[cfg_attr(test, derive(ts_rs::TS))]
+#[serde(rename_all = "camelCase")]
 pub struct Excluded {
     pub path: String,
     pub reason: String,
+    /// A build output left out by pycontainer's own rules: the app may
+    /// read one at run time, so the plan looks for its name in the sources.
+    #[serde(skip)]
+    pub output: bool,
+    /// The first of the project's sources that names this build output, so
+    /// that it is shown without `--verbose`.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    #[cfg_attr(test, ts(optional))]
+    pub referenced_by: Option<String>,
+}
+
+impl Excluded {
+    fn new(path: String, reason: impl Into<String>) -> Self {
+        Excluded {
+            path,
+            reason: reason.into(),
+            output: false,
+            referenced_by: None,
+        }
+    }
+}
+
+/// Where a default exclude applies.
+#[derive(Clone, Copy, PartialEq, Eq)]
+enum Depth {
+    /// At any depth: names that only tools write (`__pycache__`, `.git`).
+    Any,
+    /// Only at the top of the context, as a `.dockerignore` line `/build`
+    /// would: `app/templates/build/` is the project's own.
+    Top,
 }
 
 /// Directory names never shipped: VCS data, virtualenvs, caches, build outputs.
-const EXCLUDED_DIRS: &[(&str, &str)] = &[
-    (".git", "version control"),
-    (".hg", "version control"),
-    (".svn", "version control"),
-    (".venv", "virtualenv"),
-    ("venv", "virtualenv"),
-    ("__pycache__", "bytecode cache"),
-    (".pytest_cache", "tool cache"),
-    (".mypy_cache", "tool cache"),
-    (".ruff_cache", "tool cache"),
-    (".tox", "tool cache"),
-    ("node_modules", "node packages"),
-    ("dist", "build output"),
-    ("build", "build output"),
+const EXCLUDED_DIRS: &[(&str, &str, Depth)] = &[
+    (".git", "version control", Depth::Any),
+    (".hg", "version control", Depth::Any),
+    (".svn", "version control", Depth::Any),
+    (".venv", "virtualenv", Depth::Any),
+    // A package may be called venv; a nested virtualenv is still found by its pyvenv.cfg.
+    ("venv", "virtualenv", Depth::Top),
+    ("__pycache__", "bytecode cache", Depth::Any),
+    (".pytest_cache", "tool cache", Depth::Any),
+    (".mypy_cache", "tool cache", Depth::Any),
+    (".ruff_cache", "tool cache", Depth::Any),
+    (".tox", "tool cache", Depth::Any),
+    ("node_modules", "node packages", Depth::Any),
+    ("dist", BUILD_OUTPUT, Depth::Top),
+    ("build", BUILD_OUTPUT, Depth::Top),
 ];
 
-fn excluded_dir(name: &str) -> Option<&'static str> {
+const BUILD_OUTPUT: &str = "build output";
+
+/// Why a directory called `name` stays out by default, `top` when it sits
+/// at the top of the context.
+fn excluded_dir(name: &str, top: bool) -> Option<&'static str> {
+    // setuptools' metadata, wherever the package sits (`src/pkg.egg-info`);
+    // no project names a directory of its own like that.
     if name.ends_with(".egg-info") {
-        return Some("build output");
+        return Some(BUILD_OUTPUT);
     }
     EXCLUDED_DIRS
         .iter()
-        .find(|(n, _)| *n == name)
-        .map(|(_, why)| *why)
+        .find(|(n, _, depth)| *n == name && (top || *depth == Depth::Any))
+        .map(|(_, why, _)| *why)
 }
 
 fn excluded_file(name: &str) -> Option<&'static str> {
@@ -107,10 +145,7 @@ pub async fn walk<H: Host>(
         pycontainer_sort::sort_by(&mut entries, |a, b| a.name.cmp(&b.name));
         if !dir.is_empty() && dir_reason.is_none() && entries.iter().any(|e| e.name == "pyvenv.cfg")
         {
-            excluded.push(Excluded {
-                path: dir.clone(),
-                reason: "virtualenv (pyvenv.cfg)".to_owned(),
-            });
+            excluded.push(Excluded::new(dir.clone(), "virtualenv (pyvenv.cfg)"));
             files.retain(|f: &ContextFile| f.rel != dir);
             continue;
         }
@@ -123,14 +158,11 @@ pub async fn walk<H: Host>(
             };
             let abs_child = join(root, &rel);
             if skip.iter().any(|s| s.trim_end_matches('/') == abs_child) {
-                excluded.push(Excluded {
-                    path: rel,
-                    reason: "output directory".to_owned(),
-                });
+                excluded.push(Excluded::new(rel, "output directory"));
                 continue;
             }
             let default = match e.info.kind {
-                Kind::Dir => excluded_dir(&e.name),
+                Kind::Dir => excluded_dir(&e.name, dir.is_empty()),
                 Kind::Other => Some("not a file, directory or symlink"),
                 _ => excluded_file(&e.name),
             };
@@ -144,7 +176,11 @@ pub async fn walk<H: Host>(
                     // Something inside may be re-included: look, and list what stays out.
                     subdirs.push((rel, Some(reason)));
                 } else {
-                    excluded.push(Excluded { path: rel, reason });
+                    let output = e.info.kind == Kind::Dir && reason == BUILD_OUTPUT;
+                    excluded.push(Excluded {
+                        output,
+                        ..Excluded::new(rel, reason)
+                    });
                 }
                 continue;
             }
@@ -223,9 +259,16 @@ mod tests {
 
     #[test]
     fn default_rules() {
-        assert!(excluded_dir(".git").is_some());
-        assert!(excluded_dir("pkg.egg-info").is_some());
-        assert!(excluded_dir("src").is_none());
+        assert!(excluded_dir(".git", false).is_some());
+        assert!(excluded_dir("pkg.egg-info", false).is_some());
+        assert!(excluded_dir("src", true).is_none());
+        assert!(excluded_dir("build", true).is_some());
+        assert!(
+            excluded_dir("build", false).is_none(),
+            "anchored at the top"
+        );
+        assert!(excluded_dir("venv", false).is_none());
+        assert!(excluded_dir("node_modules", false).is_some());
         assert!(excluded_file(".env.local").is_some());
         assert!(excluded_file(".envrc").is_none());
         assert!(excluded_file("m.pyc").is_some());
