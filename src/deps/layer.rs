@@ -70,7 +70,7 @@ pub async fn write<H: Host>(
         }
     };
     if let Some(lock) = &install.lock {
-        lock.write(host, &install.target).await;
+        lock.write(host).await;
     }
     Ok(layer)
 }

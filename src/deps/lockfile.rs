@@ -24,16 +24,15 @@ pub async fn read_fresh<H: Host>(
     Ok(ownlock::fresh(&text, inputs, selection, target)?)
 }
 
+/// The lock's text for a new resolution. It is made while planning, so
+/// that the app layer ships the bytes the build then writes.
+pub fn render(resolution: &Resolution, inputs: &str, target: &Target) -> String {
+    ownlock::render(resolution, inputs, target)
+}
+
 /// Writes the lock. A context that cannot be written to (read-only
 /// checkout) costs only the next build's resolution, so it is a warning.
-pub async fn write<H: Host>(
-    host: &H,
-    path: &str,
-    resolution: &Resolution,
-    inputs: &str,
-    target: &Target,
-) {
-    let text = ownlock::render(resolution, inputs, target);
+pub async fn write<H: Host>(host: &H, path: &str, text: &str) {
     if let Err(e) = crate::host::replace_file(host, path, text.as_bytes()).await {
         host.progress(&Progress::Warning {
             message: &format!(

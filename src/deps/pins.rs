@@ -70,8 +70,7 @@ impl<'a, H: Host> Context<'a, H> {
 /// that a failed build leaves the context as it was.
 pub struct PendingLock {
     path: String,
-    resolution: resolve::Resolution,
-    inputs: String,
+    text: String,
 }
 
 impl PendingLock {
@@ -80,8 +79,14 @@ impl PendingLock {
         &self.path
     }
 
-    pub async fn write<H: Host>(&self, host: &H, target: &Target) {
-        lockfile::write(host, &self.path, &self.resolution, &self.inputs, target).await;
+    /// What the lock will say: the app layer ships these bytes when the
+    /// lock is in the context, so the first build equals the next.
+    pub fn text(&self) -> &str {
+        &self.text
+    }
+
+    pub async fn write<H: Host>(&self, host: &H) {
+        lockfile::write(host, &self.path, &self.text).await;
     }
 }
 
@@ -474,8 +479,7 @@ async fn resolved<H: Host>(
         .collect::<Result<_, DepsError>>()?;
     let pending = PendingLock {
         path: lock_path,
-        resolution,
-        inputs,
+        text: lockfile::render(&resolution, &inputs, cx.target),
     };
     Ok((picks, Some(pending)))
 }

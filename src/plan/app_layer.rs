@@ -86,6 +86,20 @@ pub(super) fn app_layer(
     Ok(entries)
 }
 
+/// Puts the lock the build writes into the context into the app layer,
+/// with the text it will have: a first build without a lock then ships
+/// what every later build reads back, and both give one digest. `ships`
+/// says whether the selection (`.dockerignore`, excludes) lets a new
+/// file at that path in; an existing one is already in `entries`.
+pub(super) fn with_written_lock(entries: &mut Vec<Entry>, path: &str, text: &str, ships: bool) {
+    let entry = Entry::bytes(path, 0o644, text.as_bytes().to_vec());
+    match entries.binary_search_by(|e| e.path.as_str().cmp(path)) {
+        Ok(i) => entries[i] = entry,
+        Err(i) if ships => entries.insert(i, entry),
+        Err(_) => {}
+    }
+}
+
 /// The project's dist-info for the venv's site-packages; none without a
 /// static name and version (a dynamic version needs the project's build
 /// backend, which pycontainer does not run).
@@ -136,5 +150,33 @@ mod tests {
             ..meta
         };
         assert_eq!(project_dist_info(&meta, "s").len(), 4);
+    }
+
+    #[test]
+    fn the_lock_to_write_replaces_or_joins_the_layer_unless_left_out() {
+        let layer = || {
+            vec![
+                Entry::dir("app", 0),
+                Entry::bytes("app/main.py", 0o644, b"".to_vec()),
+                Entry::bytes("app/z.py", 0o644, b"".to_vec()),
+            ]
+        };
+        let text_of = |entries: &[Entry]| -> Vec<(String, u64)> {
+            entries.iter().map(|e| (e.path.clone(), e.size())).collect()
+        };
+        let mut joined = layer();
+        with_written_lock(&mut joined, "app/pylock.toml", "new", true);
+        assert_eq!(text_of(&joined)[2], ("app/pylock.toml".to_owned(), 3));
+        let mut left_out = layer();
+        with_written_lock(&mut left_out, "app/pylock.toml", "new", false);
+        assert_eq!(text_of(&left_out), text_of(&layer()));
+        let mut stale = layer();
+        stale.insert(
+            2,
+            Entry::bytes("app/pylock.toml", 0o644, b"stale lock".to_vec()),
+        );
+        with_written_lock(&mut stale, "app/pylock.toml", "new", false);
+        assert_eq!(text_of(&stale)[2], ("app/pylock.toml".to_owned(), 3));
+        assert_eq!(stale.len(), 4);
     }
 }

@@ -4,7 +4,7 @@
 use pycontainer_oci::mutate::ConfigChanges;
 use pycontainer_oci::Platform;
 
-use super::app_layer::{app_layer, project_dist_info};
+use super::app_layer::{app_layer, project_dist_info, with_written_lock};
 use super::deps;
 use super::entrypoint::{choose_entrypoint, wants_framework};
 use super::python::choose_python;
@@ -159,7 +159,7 @@ pub async fn make<H: Host>(
     let dist_info = install
         .map(|i| project_dist_info(&project.metadata, &i.venv.site_packages()))
         .unwrap_or_default();
-    let app_layer = app_layer(
+    let mut app_layer = app_layer(
         &project,
         &workdir,
         &workdir_origin,
@@ -167,6 +167,12 @@ pub async fn make<H: Host>(
         home,
         dist_info,
     )?;
+    if let Some(lock) = install.and_then(|i| i.lock.as_ref()) {
+        if let Some(rel) = project.relative(lock.path()) {
+            let path = format!("{}/{rel}", workdir.trim_matches('/'));
+            with_written_lock(&mut app_layer, &path, lock.text(), selection.ships(rel));
+        }
+    }
     // The venv's variables first, so that an explicit --env PATH still wins.
     let mut env_vars = install.map(|i| i.env.clone()).unwrap_or_default();
     env_vars.extend(

@@ -122,6 +122,12 @@ impl Selection {
         }
     }
 
+    /// Whether a file written at `rel` (the lock pycontainer writes) goes
+    /// in: no rule of the user's and no default leaves it out.
+    pub fn ships(&self, rel: &str) -> bool {
+        self.reason(rel, excluded_file(rel), None).is_none()
+    }
+
     fn may_reinclude_under(&self, dir: &str) -> bool {
         self.rules.may_reinclude_under(dir) || self.includes.may_reinclude_under(dir)
     }

@@ -91,6 +91,12 @@ impl Project {
         format!("{}/{rel}", self.root.trim_end_matches('/'))
     }
 
+    /// `path` relative to the context, when it is inside it.
+    pub fn relative<'p>(&self, path: &'p str) -> Option<&'p str> {
+        path.strip_prefix(self.root.trim_end_matches('/'))?
+            .strip_prefix('/')
+    }
+
     pub fn has_file(&self, rel: &str) -> bool {
         self.files
             .iter()

@@ -362,6 +362,18 @@ describe('resolving [project.dependencies]', { concurrency: 1 }, () => {
     assert.match(lock, /name = "pydantic-core"/);
   });
 
+  test('the first build equals the second: it ships the lock it writes', () => {
+    const lockEntry = (out) =>
+      readLayerTar(out, readImage(out, '1').manifest.layers.at(-1).digest).entries.find(
+        (e) => e.path === 'app/pylock.toml',
+      );
+    const written = fs.readFileSync(path.join(dir, 'pylock.toml'));
+    assert.deepEqual(lockEntry(first.out)?.data, written, 'the app layer holds the lock as written');
+    const second = buildDeps(dir, { out: `${dir}-second` });
+    assert.equal(second.result.plan.dependencies.writesLock, undefined, 'the lock is read back');
+    assert.equal(second.result.manifestDigest, first.result.manifestDigest);
+  });
+
   test('--locked builds from the lock, and fails once the dependencies change', () => {
     const again = buildDeps(dir, { args: ['--locked'] });
     assert.equal(
