@@ -62,6 +62,11 @@ layers: Array<LayerView>, sources: Array<Source>,
  */
 dependencies?: DepsView, 
 /**
+ * The directories the app may write, owned by the user it runs as
+ * (unless that is root); the code and the venv stay read-only.
+ */
+writable: Array<WritableDir>, 
+/**
  * What the build will do that the project may not expect.
  */
 warnings: Array<Warning>, };
@@ -101,9 +106,27 @@ referencedBy?: string, };
 
 export type Warning = { 
 /**
- * Stable: `excluded-referenced`.
+ * Stable: `excluded-referenced`; `writes-unknown` (the app writes
+ * where pycontainer cannot follow); `writes-owner` (the writable
+ * directories cannot be handed to the user).
  */
 code: string, message: string, };
+
+/**
+ * A path the runtime user owns, and why.
+ */
+
+export type WritableDir = { 
+/**
+ * Absolute, inside the image.
+ */
+path: string, rule: string, scope: Scope, };
+
+/**
+ * How much of a writable path the user gets.
+ */
+
+export type Scope = "tree" | "directory" | "file";
 
 /**
  * The runtime part of an image config, Docker's names and all.

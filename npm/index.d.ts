@@ -240,6 +240,12 @@ export interface BuildOptions extends RegistryOptions {
   /** Patterns in .dockerignore syntax (relative to the context) to leave out as well. */
   exclude?: string | string[];
   /**
+   * Directories the app writes at run time (relative to the workdir, or absolute),
+   * owned by the user the image runs as; added to the ones pycontainer finds
+   * (Flask's instance folder, Django's STATIC_ROOT, MEDIA_ROOT and SQLite directory).
+   */
+  writable?: string | string[];
+  /**
    * Install the project's dependencies into a venv layer (`true`, failing when
    * there are none) or not (`false`). Left out: installed when the project
    * declares any (pylock.toml, uv.lock, poetry.lock, requirements.txt, then

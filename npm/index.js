@@ -121,6 +121,7 @@ const LIST_OPTIONS = [
   'ports',
   'include',
   'exclude',
+  'writable',
   'insecureRegistries',
   'registryMirrors',
   'extras',

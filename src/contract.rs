@@ -18,8 +18,8 @@ use crate::deps::decide::InstalledPackage;
 use crate::deps::indexes::PYPI;
 use crate::deps::input::{Format, Input};
 use crate::plan::view::{BaseView, DepsView, EntryView, FileCount, LayerView};
-use crate::plan::Warning;
 use crate::plan::{Chosen, PlanView, DEFAULT_OUTPUT, DEFAULT_WORKDIR, NONROOT, NONROOT_HOME};
+use crate::plan::{Scope, Warning, WritableDir};
 use crate::project::Excluded;
 use crate::publish::PushResult;
 use crate::registry::push::{PushStats, Pushed};
@@ -67,6 +67,8 @@ fn contract() -> (String, BTreeSet<String>, BTreeSet<String>) {
         FileCount,
         Excluded,
         Warning,
+        WritableDir,
+        Scope,
         ContainerConfig,
         LayerView,
         Source,

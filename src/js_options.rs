@@ -137,6 +137,7 @@ impl BuildOptions {
             script: f.text("script")?,
             include: f.texts("include")?,
             exclude: f.texts("exclude")?,
+            writable: f.texts("writable")?,
             dry_run: f.flag("dryRun")?,
             push: f.flag("push")?,
             cache_dir: f.text("cacheDir")?,

@@ -459,6 +459,63 @@ fn build_outputs_are_left_out_only_at_the_top_and_named_when_the_code_uses_them(
 }
 
 #[test]
+fn what_the_app_writes_is_handed_to_its_user_and_nothing_else() {
+    let flask = [
+        ("pyproject.toml", "[project]\nname = \"blog\"\nversion = \"1\"\ndependencies = [\"flask\"]\n"),
+        ("blog/__init__.py", "import os\nfrom flask import Flask\n\ndef create_app():\n    app = Flask(__name__, instance_relative_config=True)\n    os.makedirs(app.instance_path, exist_ok=True)\n    return app\n"),
+        ("blog/templates/base.html", ""),
+    ];
+    let r = plan_of(&flask, |_| {}).unwrap_or_else(|e| panic!("{e}"));
+    let dirs: Vec<(&str, &str)> = r
+        .plan
+        .writable
+        .iter()
+        .map(|d| (d.path.as_str(), d.rule.as_str()))
+        .collect();
+    assert_eq!(
+        dirs,
+        [(
+            "/app/instance",
+            "Flask's instance folder, used in blog/__init__.py"
+        )]
+    );
+    assert!(r.plan.warnings.is_empty(), "{:?}", r.plan.warnings);
+
+    let django = [
+        ("requirements.txt", "django\n"),
+        ("manage.py", "import os\nos.environ.setdefault('DJANGO_SETTINGS_MODULE', 'site1.settings')\n"),
+        ("site1/__init__.py", ""),
+        ("site1/settings.py", "from pathlib import Path\nBASE_DIR = Path(__file__).resolve().parent.parent\nDATABASES = {'default': {'ENGINE': 'django.db.backends.sqlite3', 'NAME': BASE_DIR / 'db.sqlite3'}}\nSTATIC_ROOT = BASE_DIR / 'staticfiles'\nMEDIA_ROOT = os.environ['MEDIA']\n"),
+        ("site1/wsgi.py", "from django.core.wsgi import get_wsgi_application\napplication = get_wsgi_application()\n"),
+    ];
+    let r =
+        plan_of(&django, |o| o.writable = vec!["uploads".into()]).unwrap_or_else(|e| panic!("{e}"));
+    let dirs: Vec<&str> = r.plan.writable.iter().map(|d| d.path.as_str()).collect();
+    assert_eq!(
+        dirs,
+        [
+            "/app/uploads",
+            "/app/staticfiles",
+            "/app",
+            "/app/db.sqlite3"
+        ]
+    );
+    let warnings: Vec<&str> = r.plan.warnings.iter().map(|w| w.message.as_str()).collect();
+    assert_eq!(
+        warnings,
+        ["Django's MEDIA_ROOT in site1/settings.py is os.environ['MEDIA'], which pycontainer does not follow; if the app writes under /app, name the directory with --writable"]
+    );
+    let m = message(plan_of(&django, |o| o.writable = vec!["/app/.venv".into()]));
+    assert!(m.contains("--writable") && m.contains("venv"), "{m}");
+    let r = plan_of(&django, |o| o.user = Some("app".into())).unwrap_or_else(|e| panic!("{e}"));
+    assert!(
+        r.plan.warnings.iter().any(|w| w.code == "writes-owner"),
+        "{:?}",
+        r.plan.warnings
+    );
+}
+
+#[test]
 fn bad_configuration_names_the_key_the_file_and_the_fix() {
     let m = message(plan_of(
         &[

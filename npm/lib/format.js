@@ -164,6 +164,14 @@ function formatPlan(result, { verbose = false, cwd = process.cwd() } = {}) {
   if (plan.user !== undefined) {
     row('user', plan.user === '' || plan.user === null ? '(base image default)' : plan.user);
   }
+  rows(
+    'writable',
+    asArray(plan.writable).map((w) => {
+      const { path, rule, scope } = asObject(w);
+      const only = scope === 'tree' ? '' : `, the ${scope} alone`;
+      return `${path}  (${rule}${only})`;
+    }),
+  );
   const ports = asArray(plan.ports).map(String);
   row('ports', ports.length > 0 ? ports.join(', ') : '(none)');
   rows('env', pairs(plan.env));

@@ -24,6 +24,8 @@ pub struct Settings {
     pub script: Option<String>,
     pub include: Vec<String>,
     pub exclude: Vec<String>,
+    /// Directories the app writes, owned by the user it runs as.
+    pub writable: Vec<String>,
     pub deps: DepsSettings,
 }
 
@@ -75,6 +77,7 @@ pub const KEYS: &[&str] = &[
     "script",
     "include",
     "exclude",
+    "writable",
     "include-deps",
     "requirements",
     "extras",
@@ -113,6 +116,7 @@ impl Settings {
             script: self.script.or(lower.script),
             include: concat(lower.include, self.include),
             exclude: concat(lower.exclude, self.exclude),
+            writable: concat(lower.writable, self.writable),
             deps: self.deps.over(lower.deps),
         }
     }

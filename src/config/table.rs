@@ -46,6 +46,7 @@ impl Settings {
                 "script" => s.script = Some(f.string()?),
                 "include" => s.include = f.strings()?,
                 "exclude" => s.exclude = f.strings()?,
+                "writable" => s.writable = f.strings()?,
                 "include-deps" => s.deps.include = Some(f.boolean()?),
                 "requirements" => s.deps.requirements = Some(f.string()?),
                 "extras" => s.deps.extras = Some(f.strings()?),
@@ -84,14 +85,13 @@ impl Settings {
                 continue;
             };
             let value = match *key {
-                "tags" | "include" | "exclude" | "extras" | "groups" | "extra-index-urls" => {
-                    Value::Array(
-                        raw.split(',')
-                            .map(|p| Value::String(p.trim().to_owned()))
-                            .filter(|v| v.as_str() != Some(""))
-                            .collect(),
-                    )
-                }
+                "tags" | "include" | "exclude" | "writable" | "extras" | "groups"
+                | "extra-index-urls" => Value::Array(
+                    raw.split(',')
+                        .map(|p| Value::String(p.trim().to_owned()))
+                        .filter(|v| v.as_str() != Some(""))
+                        .collect(),
+                ),
                 "ports" => Value::Array(
                     raw.split(',')
                         .map(|p| Value::String(p.trim().to_owned()))

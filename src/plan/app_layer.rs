@@ -5,6 +5,7 @@
 use pycontainer_archive::{Content, Entry};
 use pycontainer_wheel::dist_info::{dist_info, ProjectInfo};
 
+use super::writable::{Scope, WritableDir};
 use super::{PlanError, NONROOT, NONROOT_HOME};
 use crate::host::Kind;
 use crate::project::{EntryPoint, Metadata, Project};
@@ -97,6 +98,25 @@ pub(super) fn with_written_lock(entries: &mut Vec<Entry>, path: &str, text: &str
         Ok(i) => entries[i] = entry,
         Err(i) if ships => entries.insert(i, entry),
         Err(_) => {}
+    }
+}
+
+/// Hands `paths` to `owner`, each as far as its scope says, with missing
+/// directories made and their parents left root's.
+pub(super) fn make_writable(entries: &mut Vec<Entry>, paths: &[WritableDir], owner: u32) {
+    for p in paths.iter().filter(|p| p.scope != Scope::File) {
+        entries.extend(dirs_down_to(&p.path));
+    }
+    pycontainer_sort::sort_by(entries, |a, b| a.path.cmp(&b.path));
+    entries.dedup_by(|a, b| a.path == b.path);
+    for p in paths {
+        let path = p.path.trim_start_matches('/');
+        let under = format!("{path}/");
+        for e in entries.iter_mut() {
+            if e.path == path || (p.scope == Scope::Tree && e.path.starts_with(&under)) {
+                e.owner = owner;
+            }
+        }
     }
 }
 

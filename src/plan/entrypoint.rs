@@ -4,7 +4,7 @@
 
 use super::PlanError;
 use crate::config::{Layers, Settings};
-use crate::project::entrypoint::{self, EntryPoint, Inputs};
+use crate::project::entrypoint::{self, EntryPoint, Inputs, Rule};
 use crate::project::framework::{self, Deps, Served, SourceFile};
 use crate::project::{self, Project, ProjectError};
 
@@ -14,7 +14,7 @@ pub(super) fn choose_entrypoint(
     settings: &Settings,
     layers: &Layers,
     sources: &[(String, String)],
-) -> Result<EntryPoint, PlanError> {
+) -> Result<(EntryPoint, Option<Served>), PlanError> {
     let origin = layers.origin("--entrypoint", |s| s.entrypoint.is_some());
     let explicit = settings.entrypoint.as_deref().map(|c| (c, origin.as_str()));
     let served = if wants_framework(settings) {
@@ -25,15 +25,18 @@ pub(super) fn choose_entrypoint(
     let inputs = Inputs {
         explicit,
         script: settings.script.as_deref(),
-        served,
+        served: served.clone(),
     };
-    entrypoint::choose(project, inputs).map_err(|e| match e {
+    let entrypoint = entrypoint::choose(project, inputs).map_err(|e| match e {
         e @ ProjectError::NoScript { .. } => PlanError::Script {
             origin: layers.origin("--script", |s| s.script.is_some()),
             source: Box::new(e),
         },
         e => e.into(),
-    })
+    })?;
+    // What was detected, when the entry point is what serves it.
+    let served = served.filter(|_| matches!(entrypoint.rule, Rule::Framework { .. }));
+    Ok((entrypoint, served))
 }
 
 /// Whether the sources are searched for a web framework: only when no

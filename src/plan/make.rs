@@ -4,7 +4,7 @@
 use pycontainer_oci::mutate::ConfigChanges;
 use pycontainer_oci::Platform;
 
-use super::app_layer::{app_layer, project_dist_info, with_written_lock};
+use super::app_layer::{app_layer, make_writable, project_dist_info, with_written_lock};
 use super::deps;
 use super::entrypoint::{choose_entrypoint, wants_framework};
 use super::python::choose_python;
@@ -12,6 +12,7 @@ use super::rules::{annotations, env, labels, output_path, push_targets, tags, us
 use super::selection::selection;
 use super::sources;
 use super::warning::{self, Warning};
+use super::writable;
 use super::{BuildOptions, Plan, PlanError, DEFAULT_WORKDIR, NONROOT};
 use crate::cache::CacheDir;
 use crate::clock;
@@ -80,7 +81,7 @@ pub async fn make<H: Host>(
     let mut project =
         project::discover(host, context, metadata, output.as_slice(), &selection).await?;
     let framework_sources = sources::scan(host, &mut project, wants_framework(&settings)).await?;
-    let warnings = warning::excluded_but_named(&project);
+    let mut warnings = warning::excluded_but_named(&project);
     let tags = tags(
         settings.tags.as_deref().unwrap_or(&[]),
         &project,
@@ -94,7 +95,7 @@ pub async fn make<H: Host>(
     )
     .await?;
     // Before the base: a wrong --script is reported as such, not as a base problem.
-    let entrypoint = choose_entrypoint(&project, &settings, &layers, &framework_sources)?;
+    let (entrypoint, served) = choose_entrypoint(&project, &settings, &layers, &framework_sources)?;
     let base_origin = origin("--base-image", |s| s.base_image.is_some());
     let (base_value, base_rule) = match &settings.base_image {
         Some(v) => (v.clone(), format!("set explicitly ({base_origin})")),
@@ -173,6 +174,24 @@ pub async fn make<H: Host>(
             with_written_lock(&mut app_layer, &path, lock.text(), selection.ships(rel));
         }
     }
+    let writes = writable::decide(
+        host,
+        &writable::Inputs {
+            project: &project,
+            workdir: &workdir,
+            declared: &settings.writable,
+            origin: &origin("--writable", |s| !s.writable.is_empty()),
+            served: served.as_ref(),
+            sources: &framework_sources,
+        },
+    )
+    .await?;
+    warnings.extend(writes.warnings);
+    match writable::owner(user.as_deref(), &writes.dirs) {
+        Ok(Some(uid)) => make_writable(&mut app_layer, &writes.dirs, uid),
+        Ok(None) => {}
+        Err(w) => warnings.push(w),
+    }
     // The venv's variables first, so that an explicit --env PATH still wins.
     let mut env_vars = install.map(|i| i.env.clone()).unwrap_or_default();
     env_vars.extend(
@@ -226,6 +245,7 @@ pub async fn make<H: Host>(
         annotations,
         sources: layers.sources(),
         deps,
+        writable: writes.dirs,
         warnings,
     })
 }

@@ -14,6 +14,7 @@ mod selection;
 mod sources;
 pub(crate) mod view;
 mod warning;
+mod writable;
 
 use std::collections::BTreeMap;
 
@@ -36,6 +37,9 @@ pub use make::make;
 pub use options::BuildOptions;
 pub use view::PlanView;
 pub use warning::Warning;
+#[cfg(test)]
+pub use writable::Scope;
+pub use writable::WritableDir;
 
 pub const DEFAULT_WORKDIR: &str = "/app";
 pub const DEFAULT_OUTPUT: &str = "pycontainer-out";
@@ -81,6 +85,8 @@ pub struct Plan {
     pub sources: Vec<Source>,
     /// Dependencies to install into a venv layer, when there are any.
     pub deps: Option<DepsPlan>,
+    /// The directories handed to the user the image runs as.
+    pub writable: Vec<WritableDir>,
     /// What the build will do that the project may not expect.
     pub warnings: Vec<Warning>,
 }

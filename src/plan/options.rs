@@ -33,6 +33,7 @@ pub struct BuildOptions {
     pub script: Option<String>,
     pub include: Vec<String>,
     pub exclude: Vec<String>,
+    pub writable: Vec<String>,
     pub dry_run: bool,
     /// Push the image to every `--tag` (which must then name a registry).
     pub push: bool,
@@ -97,6 +98,7 @@ impl BuildOptions {
             ("ports", &self.ports),
             ("include", &self.include),
             ("exclude", &self.exclude),
+            ("writable", &self.writable),
             ("extras", &self.extras),
             ("groups", &self.groups),
             ("extra-index-urls", &self.extra_index_urls),

@@ -47,6 +47,9 @@ pub struct PlanView {
     #[serde(skip_serializing_if = "Option::is_none")]
     #[cfg_attr(test, ts(optional))]
     pub dependencies: Option<DepsView>,
+    /// The directories the app may write, owned by the user it runs as
+    /// (unless that is root); the code and the venv stay read-only.
+    pub writable: Vec<super::WritableDir>,
     /// What the build will do that the project may not expect.
     pub warnings: Vec<super::Warning>,
 }
@@ -178,6 +181,7 @@ impl Plan {
                 packages: install.map(|i| i.packages()),
                 writes_lock: install.and_then(|i| i.lock.as_ref().map(|l| l.path().to_owned())),
             }),
+            writable: self.writable.clone(),
             warnings: self.warnings.clone(),
         }
     }

@@ -10,13 +10,15 @@ use crate::project::Project;
 #[derive(Clone, Debug, PartialEq, Eq, Serialize)]
 #[cfg_attr(test, derive(ts_rs::TS))]
 pub struct Warning {
-    /// Stable: `excluded-referenced`.
+    /// Stable: `excluded-referenced`; `writes-unknown` (the app writes
+    /// where pycontainer cannot follow); `writes-owner` (the writable
+    /// directories cannot be handed to the user).
     pub code: String,
     pub message: String,
 }
 
 impl Warning {
-    fn new(code: &str, message: String) -> Self {
+    pub(super) fn new(code: &str, message: String) -> Self {
         Warning {
             code: code.to_owned(),
             message,

@@ -12,12 +12,20 @@ import {
   build,
   describeRun,
   makeTempDir,
+  portInUse,
+  ROOT,
   removeDir,
   requireRoot,
   requireTools,
   runCli,
   runInImage,
+  startInImage,
+  stopInImage,
+  waitForHttp,
+  waitPortFree,
 } from './helpers.mjs';
+
+const NONROOT = 65532;
 
 let tmp;
 
@@ -29,9 +37,14 @@ before(() => {
 
 after(() => removeDir(tmp));
 
-/** Writes `files` ({relative path: text}) under a new directory in tmp. */
-function project(name, files) {
+/**
+ * Writes `files` ({relative path: text}) under a new directory in tmp,
+ * after the files of `example` named in `from` (its locked dependencies).
+ */
+function project(name, files, { example, from = [] } = {}) {
   const dir = path.join(tmp, name);
+  fs.mkdirSync(dir, { recursive: true });
+  for (const f of from) fs.copyFileSync(path.join(ROOT, 'examples', example, f), path.join(dir, f));
   for (const [rel, text] of Object.entries(files)) {
     fs.mkdirSync(path.dirname(path.join(dir, rel)), { recursive: true });
     fs.writeFileSync(path.join(dir, rel), text);
@@ -121,5 +134,248 @@ describe('build outputs are left out only at the top of the context', () => {
       'build',
     ]);
     assert.deepEqual(shipped.json.plan.warnings, []);
+  });
+});
+
+/**
+ * Serves LAYOUT:latest on PORT as the image's user, GETs / twice and
+ * returns the second answer, parsed; the container is always stopped.
+ */
+async function serveTwice(layout, port) {
+  assert.equal(await portInUse(port), false, `something already listens on ${port}`);
+  const container = startInImage(layout, 'latest');
+  try {
+    await waitForHttp(port, { container, timeoutMs: 60_000 });
+    const res = await waitForHttp(port, { container, timeoutMs: 10_000 });
+    assert.equal(res.status, 200, `status ${res.status}: ${res.body}\n${container.log()}`);
+    return JSON.parse(res.body);
+  } finally {
+    stopInImage(container);
+    await waitPortFree(port);
+  }
+}
+
+// Probes the code directory from inside the app: it must stay read-only.
+const CODE_READ_ONLY = [
+  'def code_read_only(path):',
+  '    try:',
+  '        open(path, "a").close()',
+  '    except PermissionError:',
+  '        return True',
+  '    return False',
+  '',
+].join('\n');
+
+describe('apps that write next to their code run as the non-root user', { concurrency: 1 }, () => {
+  test("Flask's instance folder, created at start-up", async () => {
+    const port = 18461;
+    const ctx = project(
+      'flask-instance',
+      {
+        'notes/__init__.py': [
+          'import os',
+          'from flask import Flask',
+          '',
+          CODE_READ_ONLY,
+          'def create_app():',
+          '    app = Flask(__name__, instance_relative_config=True)',
+          '    os.makedirs(app.instance_path, exist_ok=True)',
+          '',
+          '    @app.get("/")',
+          '    def index():',
+          '        log = os.path.join(app.instance_path, "visits.log")',
+          '        with open(log, "a") as f:',
+          '            f.write("visit\\n")',
+          '        with open(log) as f:',
+          '            visits = len(f.readlines())',
+          '        return {"visits": visits, "uid": os.getuid(), "instance": app.instance_path,',
+          '                "codeReadOnly": code_read_only(__file__)}',
+          '',
+          '    return app',
+          '',
+        ].join('\n'),
+      },
+      { example: 'flask-app', from: ['pyproject.toml', 'pylock.toml'] },
+    );
+    const out = path.join(tmp, 'flask-instance-out');
+    const result = build([
+      '--context',
+      ctx,
+      '--base-image',
+      baseRef(),
+      '--output',
+      out,
+      '--port',
+      String(port),
+    ]);
+    assert.deepEqual(result.plan.writable, [
+      {
+        path: '/app/instance',
+        rule: "Flask's instance folder, used in notes/__init__.py",
+        scope: 'tree',
+      },
+    ]);
+    assert.deepEqual(result.plan.warnings, []);
+    const answer = await serveTwice(out, port);
+    assert.deepEqual(answer, {
+      visits: 2,
+      uid: NONROOT,
+      instance: '/app/instance',
+      codeReadOnly: true,
+    });
+  });
+
+  test('a Django project: SQLite beside manage.py, collectstatic into STATIC_ROOT, uploads into MEDIA_ROOT', async () => {
+    const port = 18462;
+    const ctx = project(
+      'django-sqlite',
+      {
+        'mysite/__init__.py': '',
+        'mysite/settings.py': [
+          'from pathlib import Path',
+          '',
+          'BASE_DIR = Path(__file__).resolve().parent.parent',
+          'SECRET_KEY = "tests-only-not-secret"',
+          'DEBUG = False',
+          'ALLOWED_HOSTS = ["*"]',
+          'INSTALLED_APPS = [',
+          '    "django.contrib.contenttypes",',
+          '    "django.contrib.auth",',
+          '    "django.contrib.staticfiles",',
+          '    "hello",',
+          ']',
+          'MIDDLEWARE = []',
+          'ROOT_URLCONF = "mysite.urls"',
+          'DATABASES = {',
+          '    "default": {',
+          '        "ENGINE": "django.db.backends.sqlite3",',
+          '        "NAME": BASE_DIR / "db.sqlite3",',
+          '    }',
+          '}',
+          'STATIC_URL = "static/"',
+          'STATIC_ROOT = BASE_DIR / "staticfiles"',
+          'MEDIA_ROOT = BASE_DIR / "media"',
+          'USE_TZ = True',
+          '',
+        ].join('\n'),
+        'mysite/urls.py':
+          'from django.urls import path\n\nfrom hello.views import index\n\nurlpatterns = [path("", index)]\n',
+        'mysite/wsgi.py': [
+          'import os',
+          '',
+          'from django.core.wsgi import get_wsgi_application',
+          '',
+          'os.environ.setdefault("DJANGO_SETTINGS_MODULE", "mysite.settings")',
+          'application = get_wsgi_application()',
+          '',
+          '# What a deployment runs at start-up.',
+          'from django.core.management import call_command  # noqa: E402',
+          '',
+          'call_command("migrate", interactive=False, verbosity=0)',
+          'call_command("collectstatic", interactive=False, verbosity=0)',
+          '',
+        ].join('\n'),
+        'hello/__init__.py': '',
+        'hello/static/hello/site.css': 'body { margin: 0 }\n',
+        'hello/views.py': [
+          'import os',
+          '',
+          'from django.conf import settings',
+          'from django.contrib.auth.models import User',
+          'from django.http import JsonResponse',
+          '',
+          CODE_READ_ONLY,
+          'def index(request):',
+          '    User.objects.create(username=f"visitor{User.objects.count()}")',
+          '    upload = settings.MEDIA_ROOT / "upload.txt"',
+          '    upload.write_text("uploaded")',
+          '    return JsonResponse({',
+          '        "users": User.objects.count(),',
+          '        "static": (settings.STATIC_ROOT / "hello" / "site.css").read_text().strip(),',
+          '        "media": upload.read_text(),',
+          '        "uid": os.getuid(),',
+          '        "codeReadOnly": code_read_only(__file__),',
+          '    })',
+          '',
+        ].join('\n'),
+      },
+      { example: 'django-app', from: ['pyproject.toml', 'pylock.toml', 'manage.py'] },
+    );
+    const out = path.join(tmp, 'django-sqlite-out');
+    const result = build([
+      '--context',
+      ctx,
+      '--base-image',
+      baseRef(),
+      '--output',
+      out,
+      '--port',
+      String(port),
+    ]);
+    assert.deepEqual(
+      result.plan.writable.map((d) => [d.path, d.scope]),
+      [
+        ['/app/staticfiles', 'tree'],
+        ['/app/media', 'tree'],
+        ['/app', 'directory'],
+        ['/app/db.sqlite3', 'file'],
+      ],
+    );
+    const answer = await serveTwice(out, port);
+    assert.deepEqual(answer, {
+      users: 2,
+      static: 'body { margin: 0 }',
+      media: 'uploaded',
+      uid: NONROOT,
+      codeReadOnly: true,
+    });
+  });
+
+  test('--user root needs nothing handed over; a named user is warned about', () => {
+    const ctx = project('writes-owner', {
+      'main.py': 'print("hi")\n',
+    });
+    const root = runCli([
+      'build',
+      '--context',
+      ctx,
+      '--base-image',
+      'scratch',
+      '--dry-run',
+      '--json',
+      '--writable',
+      'data',
+      '--user',
+      'root',
+    ]);
+    assert.equal(root.code, 0, describeRun(root));
+    assert.deepEqual(root.json.plan.warnings, []);
+    const named = runCli([
+      'build',
+      '--context',
+      ctx,
+      '--base-image',
+      'scratch',
+      '--dry-run',
+      '--writable',
+      'data',
+      '--user',
+      'app',
+    ]);
+    assert.equal(named.code, 0, describeRun(named));
+    assert.match(named.stderr, /the user "app" is a name, not a uid/);
+    assert.match(named.stdout, /writable: +\/app\/data {2}\(set explicitly \(--writable\)\)/);
+    const bad = runCli([
+      'build',
+      '--context',
+      ctx,
+      '--base-image',
+      'scratch',
+      '--dry-run',
+      '--writable',
+      '/usr/lib',
+    ]);
+    assert.equal(bad.code, 1, describeRun(bad));
+    assert.match(bad.stderr, /--writable.*"\/usr\/lib" is a system directory/);
   });
 });

@@ -16,6 +16,7 @@ const BUILD_FLAGS = {
   script: { type: 'string', option: 'script' },
   include: { type: 'string', multiple: true, option: 'include' },
   exclude: { type: 'string', multiple: true, option: 'exclude' },
+  writable: { type: 'string', multiple: true, option: 'writable' },
   'base-image': { type: 'string', option: 'baseImage' },
   python: { type: 'string', option: 'python' },
   platform: { type: 'string', option: 'platform' },

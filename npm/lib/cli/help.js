@@ -72,6 +72,10 @@ Project:
   --exclude PATTERN     leave out paths matching PATTERN (.dockerignore
                         syntax); repeatable [default: none beyond
                         .dockerignore and the default excludes]
+  --writable PATH       a directory the app writes at run time (relative to
+                        the workdir), owned by the user the image runs as;
+                        repeatable [default: those the framework's settings
+                        name, see --dry-run]
 
 Image:
   --base-image REF      the image to build on: a registry reference such as

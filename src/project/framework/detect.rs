@@ -83,6 +83,8 @@ pub struct Served {
     pub workdir: String,
     /// `manage.py` relative to the import root, for Django projects.
     pub manage: Option<String>,
+    /// Django's settings module, dotted, relative to `workdir`.
+    pub settings: Option<String>,
 }
 
 #[derive(Clone, Debug, PartialEq, Eq, thiserror::Error)]
@@ -269,6 +271,7 @@ fn serve_app(app: App, deps: &Deps, port: Option<u16>) -> Served {
         server: server.to_owned(),
         workdir: String::new(),
         manage: None,
+        settings: None,
     }
 }
 
@@ -319,6 +322,7 @@ fn serve_django(d: Django, deps: &Deps, port: u16) -> Served {
         server: server.to_owned(),
         workdir: d.dir,
         manage: Some(d.manage),
+        settings: Some(d.settings),
     }
 }
 

@@ -2,6 +2,7 @@
 
 mod detect;
 mod scan;
+mod settings;
 
 use std::collections::BTreeSet;
 
@@ -9,6 +10,7 @@ use pycontainer_pypi::lock::requirements::name_of;
 use pycontainer_python::name::PackageName;
 
 pub use detect::{detect, Framework, FrameworkError, Served};
+pub use settings::{django_writes, SettingPath};
 
 /// One of the project's own Python files.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
