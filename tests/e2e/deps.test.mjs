@@ -368,7 +368,11 @@ describe('resolving [project.dependencies]', { concurrency: 1 }, () => {
         (e) => e.path === 'app/pylock.toml',
       );
     const written = fs.readFileSync(path.join(dir, 'pylock.toml'));
-    assert.deepEqual(lockEntry(first.out)?.data, written, 'the app layer holds the lock as written');
+    assert.deepEqual(
+      lockEntry(first.out)?.data,
+      written,
+      'the app layer holds the lock as written',
+    );
     const second = buildDeps(dir, { out: `${dir}-second` });
     assert.equal(second.result.plan.dependencies.writesLock, undefined, 'the lock is read back');
     assert.equal(second.result.manifestDigest, first.result.manifestDigest);
