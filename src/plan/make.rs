@@ -96,6 +96,7 @@ pub async fn make<H: Host>(
     .await?;
     // Before the base: a wrong --script is reported as such, not as a base problem.
     let (entrypoint, served) = choose_entrypoint(&project, &settings, &layers, &framework_sources)?;
+    warnings.extend(warning::dev_server(served.as_ref()));
     let base_origin = origin("--base-image", |s| s.base_image.is_some());
     let (base_value, base_rule) = match &settings.base_image {
         Some(v) => (v.clone(), format!("set explicitly ({base_origin})")),

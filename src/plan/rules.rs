@@ -157,7 +157,11 @@ pub(super) fn labels(
             ("created", Some(clock::rfc3339(epoch))),
         ]
         .into_iter()
-        .filter_map(|(k, v)| v.map(|v| (format!("org.opencontainers.image.{k}"), v))),
+        // An empty `description = ""` says nothing: no label rather than an empty one.
+        .filter_map(|(k, v)| {
+            v.filter(|v| !v.trim().is_empty())
+                .map(|v| (format!("org.opencontainers.image.{k}"), v))
+        }),
     );
     labels.extend(base_labels(base, base_value));
     if let entrypoint::Rule::Framework { framework, .. } = &entrypoint.rule {

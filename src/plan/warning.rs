@@ -5,12 +5,14 @@
 use serde::Serialize;
 
 use crate::host::{Host, Progress};
+use crate::project::framework::Served;
 use crate::project::Project;
 
 #[derive(Clone, Debug, PartialEq, Eq, Serialize)]
 #[cfg_attr(test, derive(ts_rs::TS))]
 pub struct Warning {
-    /// Stable: `excluded-referenced`; `writes-unknown` (the app writes
+    /// Stable: `excluded-referenced`; `dev-server` (a web app without a
+    /// production server); `writes-unknown` (the app writes
     /// where pycontainer cannot follow); `writes-owner` (the writable
     /// directories cannot be handed to the user).
     pub code: String,
@@ -33,6 +35,25 @@ impl Warning {
             });
         }
     }
+}
+
+/// A web app that would run on its framework's development server, because
+/// no production server is among the dependencies.
+pub(super) fn dev_server(served: Option<&Served>) -> Option<Warning> {
+    let served = served?;
+    let (framework, add) = match served.server.as_str() {
+        "flask" => ("Flask", "gunicorn (or another WSGI server)"),
+        "django-runserver" => ("Django", "gunicorn, or uvicorn for asgi.py"),
+        _ => return None,
+    };
+    Some(Warning::new(
+        "dev-server",
+        format!(
+            "{framework} app {} will run on {framework}'s development server ({}), which is not meant for production; add {add} to the dependencies and pycontainer serves the app with it",
+            served.app.file,
+            served.command.join(" ")
+        ),
+    ))
 }
 
 /// The build outputs left out by default that the project's sources name.

@@ -530,10 +530,11 @@ impl<'h, H: Host> Client<'h, H> {
 }
 
 fn network(registry: &str, what: &str, e: HostError) -> RegistryError {
-    let tls = e
-        .code
-        .as_deref()
-        .is_some_and(|c| c.contains("CERT") || c.contains("SSL") || c.contains("TLS"));
+    let code = e.code.as_deref().unwrap_or_default();
+    let tls = code.contains("CERT") || code.contains("SSL") || code.contains("TLS");
+    // getaddrinfo's codes: no such name, or no answer from the resolver.
+    // Neither https nor plain http can help, so no scheme hint either.
+    let dns = matches!(code, "ENOTFOUND" | "EAI_AGAIN" | "EAI_NONAME" | "EAI_FAIL");
     RegistryError::Network {
         registry: registry.to_owned(),
         what: what.to_owned(),
@@ -543,6 +544,8 @@ fn network(registry: &str, what: &str, e: HostError) -> RegistryError {
         },
         hint: if tls {
             "; to trust a private CA, add it to NODE_EXTRA_CA_CERTS, or pass --insecure-registry to skip verification"
+        } else if dns {
+            "; the host name does not resolve (DNS): check the registry's name and this machine's network"
         } else {
             ""
         },

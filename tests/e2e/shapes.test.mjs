@@ -379,3 +379,82 @@ describe('apps that write next to their code run as the non-root user', { concur
     assert.match(bad.stderr, /--writable.*"\/usr\/lib" is a system directory/);
   });
 });
+
+describe('smaller things seen on real projects', () => {
+  test('an unknown registry host is reported as a DNS failure, with no TLS hint', () => {
+    const ctx = project('dns', { 'main.py': 'print("hi")\n' });
+    const r = runCli([
+      'build',
+      '--context',
+      ctx,
+      '--base-image',
+      'registry.invalid/python:3.11',
+      '--output',
+      path.join(tmp, 'dns-out'),
+    ]);
+    assert.equal(r.code, 1, describeRun(r));
+    assert.match(r.stderr, /registry\.invalid.*does not resolve \(DNS\)/);
+    assert.doesNotMatch(r.stderr, /insecure-registry/);
+  });
+
+  test('an empty description gives no label', () => {
+    const ctx = project('no-description', {
+      'pyproject.toml': '[project]\nname = "quiet"\nversion = "1"\ndescription = ""\n',
+      'main.py': 'print("hi")\n',
+    });
+    const r = runCli(['build', '--context', ctx, '--base-image', 'scratch', '--dry-run', '--json']);
+    assert.equal(r.code, 0, describeRun(r));
+    assert.equal(r.json.plan.labels['org.opencontainers.image.title'], 'quiet');
+    assert.equal('org.opencontainers.image.description' in r.json.plan.labels, false);
+  });
+
+  test("Flask without a production server is warned about: it would run on Flask's development server", () => {
+    const ctx = project('flask-dev', {
+      'pyproject.toml': '[project]\nname = "tiny"\nversion = "1"\ndependencies = ["flask"]\n',
+      'app.py': 'from flask import Flask\n\napp = Flask(__name__)\n',
+    });
+    const r = runCli([
+      'build',
+      '--context',
+      ctx,
+      '--base-image',
+      'scratch',
+      '--dry-run',
+      '--no-deps',
+      '--json',
+    ]);
+    assert.equal(r.code, 0, describeRun(r));
+    assert.deepEqual(
+      r.json.plan.warnings.map((w) => w.code),
+      ['dev-server'],
+    );
+    assert.match(
+      r.stderr,
+      /Flask app app\.py will run on Flask's development server \(flask --app app:app run/,
+    );
+    assert.match(r.stderr, /add gunicorn/);
+  });
+
+  test('the printed podman run publishes the server port', () => {
+    const ctx = project('svc-ports', {
+      'main.py': 'from fastapi import FastAPI\n\napp = FastAPI()\n',
+    });
+    const out = path.join(tmp, 'svc-ports-out');
+    const r = runCli([
+      'build',
+      '--context',
+      ctx,
+      '--base-image',
+      'scratch',
+      '--output',
+      out,
+      '--no-deps',
+      '-p',
+      '8000',
+      '-p',
+      '53/udp',
+    ]);
+    assert.equal(r.code, 0, describeRun(r));
+    assert.match(r.stdout, /podman run --rm -p 8000:8000 -p 53:53\/udp oci:/);
+  });
+});

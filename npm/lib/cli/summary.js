@@ -67,9 +67,15 @@ function printBuildSummary(result, { color, verbose }) {
     /^docker\.io\/(library\/)?/,
     '',
   );
+  // A server is reachable only through its published ports.
+  const publish = (Array.isArray(result.plan?.ports) ? result.plan.ports : [])
+    .map((p) => String(p).match(/^(\d+)\/(tcp|udp)$/))
+    .filter(Boolean)
+    .map(([, port, proto]) => `-p ${port}:${port}${proto === 'udp' ? '/udp' : ''} `)
+    .join('');
   lines.push(
     'run it:',
-    `  podman run --rm ${shellWord(ociRef)}`,
+    `  podman run --rm ${publish}${shellWord(ociRef)}`,
     'or copy it into Docker:',
     `  skopeo copy ${shellWord(ociRef)} ${shellWord(`docker-daemon:${daemonName}`)}`,
   );

@@ -225,6 +225,11 @@ fn absent(name: &PackageName, node: &Node, set: &VersionSet, project: &Project) 
                 versions.join(" and ")
             )
         }
+        // `!=1.1.3` next to `>=1.1.3` (or `>1.1.3`) when 1.1.3 is the newest:
+        // say it as the exclusion it is.
+        Some(newest) if range::describe(set) == format!(">{newest}") => {
+            format!("{name} {newest} is excluded and no newer version exists")
+        }
         Some(newest) => format!(
             "no version of {} exists (the newest is {newest})",
             term(node, set)

@@ -687,3 +687,17 @@ fn bad_metadata_makes_a_version_unusable() {
         "{message}"
     );
 }
+
+#[test]
+fn an_exclusion_of_the_newest_version_reads_as_one() {
+    let mut fake = Fake::default();
+    fake.pure("emails", "1.1.3", &[])
+        .pure("emails", "1.1.2", &[]);
+    assert_eq!(
+        failure(&fake, &["emails!=1.1.3,>=1.1.3"]),
+        "the dependencies cannot be resolved for CPython 3.11 on linux x86_64 (glibc 2.36):\n\
+         The project depends on emails>1.1.3, but emails 1.1.3 is excluded and no newer version exists."
+    );
+    assert!(failure(&fake, &["emails>=2"])
+        .contains("no version of emails>=2 exists (the newest is 1.1.3)"));
+}
