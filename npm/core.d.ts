@@ -182,7 +182,12 @@ writesLock?: string, format: Format,
 /**
  * The file, absolute; `None` for `[project.dependencies]`.
  */
-path?: string, rule: string, };
+path?: string, rule: string, 
+/**
+ * Set when the lock is a parent directory's: the context is a uv workspace member, or a
+ * path dependency of the Poetry project there.
+ */
+workspace?: WorkspaceLock, };
 
 /**
  * Where the dependencies come from, and why that source was chosen.
@@ -192,13 +197,32 @@ export type Input = { format: Format,
 /**
  * The file, absolute; `None` for `[project.dependencies]`.
  */
-path?: string, rule: string, };
+path?: string, rule: string, 
+/**
+ * Set when the lock is a parent directory's: the context is a uv workspace member, or a
+ * path dependency of the Poetry project there.
+ */
+workspace?: WorkspaceLock, };
 
 /**
  * The formats a dependency list comes in.
  */
 
 export type Format = "pylock" | "uv-lock" | "poetry-lock" | "requirements" | "project";
+
+/**
+ * Where a parent directory's lock is, and what it calls the context.
+ */
+
+export type WorkspaceLock = { 
+/**
+ * The lock's directory, relative to the context: `..`, `../..`.
+ */
+root: string, 
+/**
+ * The context's directory, relative to `root`, as the lock names it (`packages/backend`).
+ */
+member: string, };
 
 /**
  * One installed distribution, for people and `--json`.

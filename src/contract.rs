@@ -16,7 +16,7 @@ use crate::build::BuildResult;
 use crate::config::{Source, SourceKind};
 use crate::deps::decide::InstalledPackage;
 use crate::deps::indexes::PYPI;
-use crate::deps::input::{Format, Input};
+use crate::deps::input::{Format, Input, WorkspaceLock};
 use crate::plan::view::{BaseView, DepsView, EntryView, FileCount, LayerView};
 use crate::plan::{Chosen, PlanView, DEFAULT_OUTPUT, DEFAULT_WORKDIR, NONROOT, NONROOT_HOME};
 use crate::plan::{Scope, Warning, WritableDir};
@@ -76,6 +76,7 @@ fn contract() -> (String, BTreeSet<String>, BTreeSet<String>) {
         DepsView,
         Input,
         Format,
+        WorkspaceLock,
         InstalledPackage,
         Layer,
         Pushed,

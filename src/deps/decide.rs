@@ -67,8 +67,10 @@ pub async fn check<H: Host>(host: &H, req: &DepsRequest<'_>) -> Result<Option<St
     };
     let name = req.input.file_name();
     match (format, text.as_deref()) {
-        (Format::Pylock, Some(text)) => lock::pylock::check_selection(text, name, selection)?,
-        (Format::UvLock, Some(text)) => lock::uvlock::check_selection(text, name, selection)?,
+        (Format::Pylock, Some(text)) => lock::pylock::check_selection(text, &name, selection)?,
+        (Format::UvLock, Some(text)) => {
+            lock::uvlock::check_selection(text, &name, selection, req.input.member())?
+        }
         // Poetry's extras and groups, like the project's, are pyproject.toml's.
         (Format::PoetryLock | Format::Project, _) => {
             project::requirements(req.project, selection)?;

@@ -32,6 +32,21 @@ pub struct Input {
     #[cfg_attr(test, ts(optional))]
     pub path: Option<String>,
     pub rule: String,
+    /// Set when the lock is a parent directory's: the context is a uv workspace member, or a
+    /// path dependency of the Poetry project there.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    #[cfg_attr(test, ts(optional))]
+    pub workspace: Option<WorkspaceLock>,
+}
+
+/// Where a parent directory's lock is, and what it calls the context.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize)]
+#[cfg_attr(test, derive(ts_rs::TS))]
+pub struct WorkspaceLock {
+    /// The lock's directory, relative to the context: `..`, `../..`.
+    pub root: String,
+    /// The context's directory, relative to `root`, as the lock names it (`packages/backend`).
+    pub member: String,
 }
 
 /// Lock files first, since they pin what a resolution would only choose.
@@ -53,15 +68,27 @@ pub enum InputError {
 }
 
 impl Input {
-    /// The input file's name, for messages; empty for `[project.dependencies]`.
-    pub fn file_name(&self) -> &str {
+    /// The input file's name, for messages: with the way up to it for a parent directory's
+    /// lock (`../uv.lock`); empty for `[project.dependencies]`.
+    pub fn file_name(&self) -> String {
         let path = self.path.as_deref().unwrap_or_default();
-        path.rsplit('/').next().unwrap_or(path)
+        let name = path.rsplit('/').next().unwrap_or(path);
+        match &self.workspace {
+            Some(w) => format!("{}/{name}", w.root),
+            None => name.to_owned(),
+        }
+    }
+
+    /// The workspace member the lock is read for, when it is a parent directory's.
+    pub fn member(&self) -> Option<&str> {
+        self.workspace.as_ref().map(|w| w.member.as_str())
     }
 }
 
 /// The dependency input for the project, or `None` when there is nothing
-/// to install or the settings say not to (`include-deps` false). `origin`
+/// to install or the settings say not to (`include-deps` false). Without a
+/// lock or requirements.txt of its own, a parent directory's lock may be the
+/// project's (see `workspace`). `origin`
 /// names where an explicit `requirements` setting came from, for its rule.
 pub async fn find<H: Host>(
     host: &H,
@@ -87,6 +114,7 @@ pub async fn find<H: Host>(
             format: format_of(rel),
             path: Some(path),
             rule: format!("{rel} ({origin})"),
+            workspace: None,
         }));
     }
     for (name, format) in FOUND_IN_ORDER {
@@ -105,8 +133,12 @@ pub async fn find<H: Host>(
                 format,
                 path: Some(path),
                 rule: format!("{name} found in the context"),
+                workspace: None,
             }));
         }
+    }
+    if let Some(input) = super::workspace::parent_lock(host, project).await? {
+        return Ok(Some(input));
     }
     if !project.metadata.dependencies.is_empty() {
         let file = project.metadata_file.as_deref().unwrap_or("pyproject.toml");
@@ -114,6 +146,7 @@ pub async fn find<H: Host>(
             format: Format::Project,
             path: None,
             rule: format!("the dependencies listed in {file}, resolved"),
+            workspace: None,
         }));
     }
     if settings.include == Some(true) {
@@ -136,7 +169,7 @@ pub fn format_of(path: &str) -> Format {
     }
 }
 
-async fn is_file<H: Host>(host: &H, path: &str) -> Result<bool, crate::host::HostError> {
+pub(super) async fn is_file<H: Host>(host: &H, path: &str) -> Result<bool, crate::host::HostError> {
     Ok(matches!(host.stat(path).await?, Some(info) if info.kind == Kind::File))
 }
 

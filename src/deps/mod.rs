@@ -14,9 +14,11 @@ pub mod pins;
 pub mod probe;
 pub mod project;
 pub mod reqfile;
+pub mod workspace;
 
 use pycontainer_oci::Platform;
 use pycontainer_pypi::lock::Selection;
+use pycontainer_pypi::workspace::WorkspaceError;
 
 use crate::cache::CacheDir;
 use crate::config::DepsSettings;
@@ -76,6 +78,8 @@ pub enum DepsError {
     Install(#[from] pycontainer_wheel::install::InstallError),
     #[error(transparent)]
     Lock(#[from] pycontainer_pypi::lock::LockError),
+    #[error(transparent)]
+    Workspace(#[from] pycontainer_pypi::workspace::WorkspaceError),
     #[error(transparent)]
     Resolve(#[from] pycontainer_pypi::resolve::ResolveError),
     #[error(transparent)]
@@ -150,6 +154,10 @@ impl DepsError {
             | DepsError::NotAWheel { .. }
             | DepsError::NoMetadata { .. } => "bad-wheel",
             DepsError::Lock(_) | DepsError::BadHash { .. } => "lock",
+            DepsError::Workspace(WorkspaceError::Syntax { .. } | WorkspaceError::Field { .. }) => {
+                "pyproject"
+            }
+            DepsError::Workspace(_) => "dependencies",
             DepsError::StaleLock { .. } => "stale-lock",
             DepsError::Resolve(_) => "resolve",
             DepsError::NoWheel { .. } => "no-wheel",

@@ -101,11 +101,15 @@ pub async fn pick<H: Host>(
     let selection = req.selection;
     let name = req.input.file_name();
     let locked = match (req.input.format, text) {
-        (Format::Pylock, Some(text)) => lock::pylock::read(text, name, &env, selection),
-        (Format::UvLock, Some(text)) => lock::uvlock::read(text, name, &env, selection),
+        (Format::Pylock, Some(text)) => lock::pylock::read(text, &name, &env, selection),
+        (Format::UvLock, Some(text)) => {
+            lock::uvlock::read(text, &name, &env, selection, req.input.member())
+        }
         (Format::PoetryLock, Some(text)) => {
+            // A parent's lock also holds the context's packages when the context is its
+            // path dependency: the roots are still the context's own requirements.
             let roots = project::requirements(req.project, selection)?;
-            lock::poetry::read(text, name, &env, selection, &roots)
+            lock::poetry::read(text, &name, &env, selection, &roots)
         }
         _ => return resolved(cx, req).await,
     }?;

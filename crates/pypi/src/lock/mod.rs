@@ -152,6 +152,8 @@ pub enum LockError {
     },
     #[error("{file}: no package is the project itself (a source of `editable`, `virtual` or `directory` \".\", or a `[manifest] members` entry)")]
     NoProject { file: String },
+    #[error("{file} has no package for the workspace member {member} (a source of `editable` or `virtual` \"{member}\"); it is out of date, or locks another workspace: run `uv lock` in the workspace")]
+    NoMember { file: String, member: String },
     #[error("{file} is out of date: {package} is not in it")]
     OutOfDate { file: String, package: String },
     #[error("{file} line {line}: {problem}")]

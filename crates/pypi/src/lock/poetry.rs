@@ -13,6 +13,7 @@ use super::{
     image_python, Entries, Frontier, LockError, Locked, LockedFile, PackageAt, Pinned, Problem,
     Selection,
 };
+use crate::workspace::clean;
 use pycontainer_python::name::{ExtraName, PackageName};
 use pycontainer_python::pep440::Version;
 use pycontainer_python::pep508::{MarkerEnv, Requirement};
@@ -233,6 +234,25 @@ pub fn read(
     }
     walk.run()?;
     lock.pins(walk.frontier.reached, &doc.metadata)
+}
+
+/// The name of the package the lock installs from the directory `dir` (relative to the lock,
+/// as Poetry writes a path dependency's `url`), if it has one. A project whose directory is a
+/// path dependency of the lock's project has all its dependencies locked there too.
+pub fn directory_package(text: &str, source: &str, dir: &str) -> Result<Option<String>, LockError> {
+    let doc = Document::read(&Doc::parse(source, text)?.root())?;
+    check_lock_version(source, doc.metadata.lock_version.as_deref())?;
+    let dir = clean(dir);
+    Ok(doc
+        .package
+        .iter()
+        .map(Spanned::get_ref)
+        .find(|p| {
+            p.source
+                .as_ref()
+                .is_some_and(|s| s.kind == "directory" && clean(&s.url) == dir)
+        })
+        .map(|p| p.name.clone()))
 }
 
 fn check_lock_version(file: &str, found: Option<&str>) -> Result<(), LockError> {
@@ -886,6 +906,38 @@ content-hash = "00"
             err.to_string(),
             "poetry.lock: package \"shared-models\" (line 2): comes from a git source (https://github.com/acme/shared-models.git), which would need a build; only packages from an index can go in the image as wheels"
         );
+    }
+
+    #[test]
+    fn a_path_dependency_is_found_by_its_directory() {
+        let text = r#"
+[[package]]
+name = "app"
+version = "0.1.0"
+description = ""
+optional = false
+python-versions = "^3.11"
+files = []
+develop = true
+
+[package.dependencies]
+six = "^1.16"
+
+[package.source]
+type = "directory"
+url = "app"
+
+[metadata]
+lock-version = "2.1"
+python-versions = "^3.11"
+content-hash = "00"
+"#;
+        let found = |dir| directory_package(text, "../poetry.lock", dir);
+        assert_eq!(found("app"), Ok(Some("app".to_owned())));
+        assert_eq!(found("./app/"), Ok(Some("app".to_owned())));
+        assert_eq!(found("lib"), Ok(None));
+        let newer = text.replace("lock-version = \"2.1\"", "lock-version = \"3.0\"");
+        assert!(directory_package(&newer, "../poetry.lock", "app").is_err());
     }
 
     /// Poetry 1.x kept files in `[metadata.files]`, one list per name for every version.

@@ -15,6 +15,7 @@ use super::{
     check_requires_python, image_python, Entries, Frontier, LockError, Locked, LockedFile,
     PackageAt, Pinned, Problem, Selection,
 };
+use crate::workspace::clean;
 use pycontainer_python::name::{ExtraName, PackageName};
 use pycontainer_python::pep508::MarkerEnv;
 
@@ -197,13 +198,16 @@ impl File {
 /// The packages `uv sync` would install for `env`, without the project itself.
 ///
 /// The project is the package whose source is `.` (`editable`, `virtual` or `directory`); in a
-/// workspace whose root is not a package, it is every `[manifest] members` entry. Selected
+/// workspace whose root is not a package, it is every `[manifest] members` entry. With
+/// `member` (a workspace member's directory relative to the lock, for `uv sync --package`),
+/// it is that member's package alone, so other members' dependencies stay out. Selected
 /// extras are the project's `optional-dependencies`, selected groups its `dev-dependencies`.
 pub fn read(
     text: &str,
     source: &str,
     env: &MarkerEnv,
     selection: &Selection,
+    member: Option<&str>,
 ) -> Result<Locked, LockError> {
     let doc = Document::read(&Doc::parse(source, text)?.root())?;
     if doc.version > VERSION {
@@ -218,7 +222,7 @@ pub fn read(
         check_requires_python(source, requires, &image_python(source, env)?)?;
     }
     let graph = Graph::new(source, text, &doc)?;
-    let roots = graph.roots(&doc)?;
+    let roots = graph.roots(&doc, member)?;
     let walk = graph.walk(&roots, env, selection)?;
     graph.pins(&roots, walk)
 }
@@ -226,10 +230,16 @@ pub fn read(
 /// The lock's packages, indexed by name, with what is needed to report on them.
 /// Checks that the project defines every extra and group `selection` names;
 /// no target is needed, so this comes before the base is read.
-pub fn check_selection(text: &str, source: &str, selection: &Selection) -> Result<(), LockError> {
+/// `member` is as for [`read`].
+pub fn check_selection(
+    text: &str,
+    source: &str,
+    selection: &Selection,
+    member: Option<&str>,
+) -> Result<(), LockError> {
     let doc = Document::read(&Doc::parse(source, text)?.root())?;
     let graph = Graph::new(source, text, &doc)?;
-    let roots = graph.roots(&doc)?;
+    let roots = graph.roots(&doc, member)?;
     for extra in &selection.extras {
         graph.defining(&roots, extra, "extra", |p| &p.optional_dependencies)?;
     }
@@ -262,7 +272,25 @@ impl<'a> Graph<'a> {
         Ok(graph)
     }
 
-    fn roots(&self, doc: &Document) -> Result<Vec<usize>, LockError> {
+    fn roots(&self, doc: &Document, member: Option<&str>) -> Result<Vec<usize>, LockError> {
+        if let Some(member) = member {
+            let member = clean(member);
+            let found: Vec<usize> = (0..self.entries.list.len())
+                .filter(|&i| {
+                    self.entries
+                        .package(i)
+                        .and_then(|p| p.source.local())
+                        .is_some_and(|path| clean(path) == member)
+                })
+                .collect();
+            if found.is_empty() {
+                return Err(LockError::NoMember {
+                    file: self.entries.file.to_owned(),
+                    member,
+                });
+            }
+            return Ok(found);
+        }
         let local = |index: &usize| {
             self.entries
                 .package(*index)
@@ -612,7 +640,7 @@ mod tests {
     }
 
     fn pins(text: &str, env: &MarkerEnv, selection: &Selection) -> Vec<String> {
-        read(text, "uv.lock", env, selection)
+        read(text, "uv.lock", env, selection, None)
             .unwrap_or_else(|e| panic!("{e}"))
             .packages
             .iter()
@@ -703,13 +731,13 @@ mod tests {
             groups: vec![],
         };
         assert_eq!(
-            read(APP, "uv.lock", &env("3.11.9"), &selection)
+            read(APP, "uv.lock", &env("3.11.9"), &selection, None)
                 .unwrap_err()
                 .to_string(),
             "uv.lock: extra \"postgres\" is not defined; it has: redis"
         );
         assert_eq!(
-            check_selection(APP, "uv.lock", &selection).map_err(|e| e.to_string()),
+            check_selection(APP, "uv.lock", &selection, None).map_err(|e| e.to_string()),
             Err("uv.lock: extra \"postgres\" is not defined; it has: redis".to_owned())
         );
         let known = Selection {
@@ -717,7 +745,7 @@ mod tests {
             groups: names(&["dev"]),
         };
         assert_eq!(
-            check_selection(APP, "uv.lock", &known).map_err(|e| e.to_string()),
+            check_selection(APP, "uv.lock", &known, None).map_err(|e| e.to_string()),
             Ok(())
         );
         let selection = Selection {
@@ -725,7 +753,7 @@ mod tests {
             groups: names(&["docs"]),
         };
         assert_eq!(
-            read(APP, "uv.lock", &env("3.11.9"), &selection)
+            read(APP, "uv.lock", &env("3.11.9"), &selection, None)
                 .unwrap_err()
                 .to_string(),
             "uv.lock: dependency group \"docs\" is not defined; it has: dev"
@@ -734,7 +762,7 @@ mod tests {
 
     #[test]
     fn files_keep_url_hash_size_and_index() {
-        let locked = read(APP, "uv.lock", &env("3.11.9"), &Selection::default()).unwrap();
+        let locked = read(APP, "uv.lock", &env("3.11.9"), &Selection::default(), None).unwrap();
         assert_eq!(locked.source, "uv.lock");
         let uvloop = locked
             .packages
@@ -759,7 +787,7 @@ mod tests {
     #[test]
     fn the_lock_must_accept_the_images_python() {
         assert_eq!(
-            read(APP, "uv.lock", &env("3.9.19"), &Selection::default())
+            read(APP, "uv.lock", &env("3.9.19"), &Selection::default(), None)
                 .unwrap_err()
                 .to_string(),
             "uv.lock requires Python >=3.10, but the image has Python 3.9.19"
@@ -815,14 +843,14 @@ wheels = [{{ url = "https://files.pythonhosted.org/packages/2f/68/numpy-2.3.4-cp
             "\"sys_platform == 'win32'\"",
         );
         assert_eq!(
-            read(&none, "uv.lock", &env("3.11.9"), &Selection::default()).unwrap_err().to_string(),
+            read(&none, "uv.lock", &env("3.11.9"), &Selection::default(), None).unwrap_err().to_string(),
             "uv.lock: package \"svc\" (line 4): none of the locked versions of its dependency \"numpy\" is for this environment (resolution-markers: sys_platform == 'darwin' | sys_platform == 'win32')"
         );
         let both = forked(
             "\"sys_platform == 'linux'\"",
             "\"python_full_version >= '3.10'\"",
         );
-        assert!(read(&both, "uv.lock", &env("3.11.9"), &Selection::default())
+        assert!(read(&both, "uv.lock", &env("3.11.9"), &Selection::default(), None)
             .unwrap_err()
             .to_string()
             .contains("several locked versions of its dependency \"numpy\" are for this environment (1.26.4, 2.3.4)"));
@@ -860,7 +888,7 @@ wheels = [{ url = "https://download.pytorch.org/whl/cu124/torch-2.6.0%2Bcu124-cp
             extras: names(&["cpu"]),
             groups: vec![],
         };
-        let locked = read(text, "uv.lock", &env("3.11.9"), &cpu).unwrap();
+        let locked = read(text, "uv.lock", &env("3.11.9"), &cpu, None).unwrap();
         assert_eq!(locked.packages.len(), 1);
         let torch = &locked.packages[0];
         assert_eq!(torch.version.to_string(), "2.6.0+cpu");
@@ -905,14 +933,21 @@ source = {{ editable = "packages/shared" }}
     #[test]
     fn sources_that_need_a_build_are_named() {
         let git = project_with("{ git = \"https://github.com/pallets/flask?tag=3.1.0#1a2b3c\" }");
-        let err = read(&git, "uv.lock", &env("3.11.9"), &Selection::default()).unwrap_err();
+        let err = read(&git, "uv.lock", &env("3.11.9"), &Selection::default(), None).unwrap_err();
         assert_eq!(
             err.to_string(),
             "uv.lock: package \"flask\" (line 13): comes from the git repository https://github.com/pallets/flask?tag=3.1.0#1a2b3c, which would need a build; only packages from an index can go in the image as wheels"
         );
         // With flask from an index, the workspace member is the remaining problem.
         let member = project_with("{ registry = \"https://pypi.org/simple\" }\nwheels = [{ url = \"https://files.pythonhosted.org/packages/af/47/flask-3.1.0-py3-none-any.whl\", hash = \"sha256:d667207822eb83f1c4b50949b1623c8fc8d51f2341d65f72e1a1815397551136\" }]");
-        let err = read(&member, "uv.lock", &env("3.11.9"), &Selection::default()).unwrap_err();
+        let err = read(
+            &member,
+            "uv.lock",
+            &env("3.11.9"),
+            &Selection::default(),
+            None,
+        )
+        .unwrap_err();
         assert!(err.to_string().starts_with("uv.lock: package \"shared\" (line 19): comes from the local directory packages/shared"), "{err}");
     }
 
@@ -945,33 +980,183 @@ wheels = [{ url = "https://files.pythonhosted.org/packages/0e/61/66938bbb5fc52db
             &no_project,
             "uv.lock",
             &env("3.11.9"),
-            &Selection::default()
+            &Selection::default(),
+            None
         )
         .unwrap_err()
         .to_string()
         .starts_with("uv.lock: no package is the project itself"));
     }
 
+    /// A workspace as `uv lock` writes it: a root package, three members under `packages/`,
+    /// `api` depending on `shared` (another member), `worker` on celery.
+    const WORKSPACE: &str = r#"version = 1
+revision = 2
+requires-python = ">=3.11"
+
+[manifest]
+members = ["api", "backend", "root", "shared", "worker"]
+
+[[package]]
+name = "api"
+version = "0.1.0"
+source = { editable = "packages/api" }
+dependencies = [{ name = "shared" }]
+
+[[package]]
+name = "backend"
+version = "0.1.0"
+source = { editable = "packages/backend" }
+dependencies = [{ name = "requests" }]
+
+[package.optional-dependencies]
+fast = [{ name = "idna" }]
+
+[package.dev-dependencies]
+test = [{ name = "iniconfig" }]
+
+[[package]]
+name = "celery"
+version = "5.4.0"
+source = { registry = "https://pypi.org/simple" }
+wheels = [{ url = "https://files.pythonhosted.org/packages/90/c4/celery-5.4.0-py3-none-any.whl", hash = "sha256:aa" }]
+
+[[package]]
+name = "idna"
+version = "3.11"
+source = { registry = "https://pypi.org/simple" }
+wheels = [{ url = "https://files.pythonhosted.org/packages/0e/61/idna-3.11-py3-none-any.whl", hash = "sha256:bb" }]
+
+[[package]]
+name = "iniconfig"
+version = "2.1.0"
+source = { registry = "https://pypi.org/simple" }
+wheels = [{ url = "https://files.pythonhosted.org/packages/2c/e1/iniconfig-2.1.0-py3-none-any.whl", hash = "sha256:cc" }]
+
+[[package]]
+name = "requests"
+version = "2.32.3"
+source = { registry = "https://pypi.org/simple" }
+dependencies = [{ name = "idna" }]
+wheels = [{ url = "https://files.pythonhosted.org/packages/f9/9b/requests-2.32.3-py3-none-any.whl", hash = "sha256:dd" }]
+
+[[package]]
+name = "root"
+version = "0.1.0"
+source = { virtual = "." }
+dependencies = [{ name = "celery" }]
+
+[[package]]
+name = "shared"
+version = "0.1.0"
+source = { editable = "packages/shared" }
+
+[[package]]
+name = "worker"
+version = "0.1.0"
+source = { editable = "packages/worker" }
+dependencies = [{ name = "celery" }]
+"#;
+
+    fn member_pins(member: &str, selection: &Selection) -> Result<Vec<String>, String> {
+        read(
+            WORKSPACE,
+            "../uv.lock",
+            &env("3.11.9"),
+            selection,
+            Some(member),
+        )
+        .map(|l| {
+            l.packages
+                .iter()
+                .map(|p| format!("{}=={}", p.name, p.version))
+                .collect()
+        })
+        .map_err(|e| e.to_string())
+    }
+
+    #[test]
+    fn a_member_gets_its_own_dependencies_and_no_other_members() {
+        // Not celery, which the root and worker need.
+        assert_eq!(
+            member_pins("packages/backend", &Selection::default()),
+            Ok(vec!["idna==3.11".to_owned(), "requests==2.32.3".to_owned()])
+        );
+        assert_eq!(
+            member_pins("./packages/worker/", &Selection::default()),
+            Ok(vec!["celery==5.4.0".to_owned()])
+        );
+        // Its extras and groups are its own.
+        let test = Selection {
+            extras: vec![],
+            groups: names(&["test"]),
+        };
+        assert!(member_pins("packages/backend", &test)
+            .unwrap()
+            .contains(&"iniconfig==2.1.0".to_owned()));
+        assert_eq!(
+            check_selection(WORKSPACE, "../uv.lock", &test, Some("packages/worker")),
+            Err(LockError::NotDefined {
+                file: "../uv.lock".to_owned(),
+                what: "dependency group",
+                name: "test".to_owned(),
+                available: vec![],
+            })
+        );
+        // Without a member, the root package is the project.
+        assert_eq!(
+            pins(WORKSPACE, &env("3.11.9"), &Selection::default()),
+            ["celery==5.4.0"]
+        );
+    }
+
+    #[test]
+    fn a_member_missing_from_the_lock_or_needing_another_member_is_named() {
+        assert_eq!(
+            member_pins("packages/billing", &Selection::default()),
+            Err("../uv.lock has no package for the workspace member packages/billing (a source of `editable` or `virtual` \"packages/billing\"); it is out of date, or locks another workspace: run `uv lock` in the workspace".to_owned())
+        );
+        // Another member is source code outside the context: never installed as a wheel.
+        assert_eq!(
+            member_pins("packages/api", &Selection::default()),
+            Err("../uv.lock: package \"shared\" (line 57): comes from the local directory packages/shared, which would need a build; only packages from an index can go in the image as wheels".to_owned())
+        );
+    }
+
     #[test]
     fn broken_locks_are_reported_with_a_place() {
         let missing = "version = 1\n\n[[package]]\nname = \"app\"\nversion = \"1\"\nsource = { virtual = \".\" }\ndependencies = [{ name = \"requests\" }]\n";
         assert_eq!(
-            read(missing, "uv.lock", &env("3.11.9"), &Selection::default())
-                .unwrap_err()
-                .to_string(),
+            read(
+                missing,
+                "uv.lock",
+                &env("3.11.9"),
+                &Selection::default(),
+                None
+            )
+            .unwrap_err()
+            .to_string(),
             "uv.lock: package \"app\" (line 3): depends on \"requests\", which is not in the lock"
         );
         let newer = "version = 2\n";
         assert_eq!(
-            read(newer, "uv.lock", &env("3.11.9"), &Selection::default())
-                .unwrap_err()
-                .to_string(),
+            read(
+                newer,
+                "uv.lock",
+                &env("3.11.9"),
+                &Selection::default(),
+                None
+            )
+            .unwrap_err()
+            .to_string(),
             "uv.lock: version = \"2\" is a newer format than pycontainer reads (1)"
         );
         let bad = "version = 1\n[[package]]\nname = \"app\"\n";
-        assert!(read(bad, "uv.lock", &env("3.11.9"), &Selection::default())
-            .unwrap_err()
-            .to_string()
-            .starts_with("uv.lock (line 2, column 1): missing field `source`"));
+        assert!(
+            read(bad, "uv.lock", &env("3.11.9"), &Selection::default(), None)
+                .unwrap_err()
+                .to_string()
+                .starts_with("uv.lock (line 2, column 1): missing field `source`")
+        );
     }
 }
