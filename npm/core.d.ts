@@ -106,7 +106,8 @@ referencedBy?: string, };
 
 export type Warning = { 
 /**
- * Stable: `excluded-referenced`; `writes-unknown` (the app writes
+ * Stable: `excluded-referenced`; `dev-server` (a web app without a
+ * production server); `writes-unknown` (the app writes
  * where pycontainer cannot follow); `writes-owner` (the writable
  * directories cannot be handed to the user).
  */
