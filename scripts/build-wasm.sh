@@ -11,7 +11,7 @@ command -v wasm-opt >/dev/null || {
 }
 
 cargo build --release --target wasm32-unknown-unknown --lib --quiet
-wasm=target/wasm32-unknown-unknown/release/pycontainer.wasm
+wasm=${CARGO_TARGET_DIR:-target}/wasm32-unknown-unknown/release/pycontainer.wasm
 for target in nodejs web; do
   out=pkg-js/${target/nodejs/node}
   rm -rf "$out"
