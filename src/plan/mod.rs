@@ -10,6 +10,7 @@ mod make;
 mod options;
 mod python;
 mod rules;
+mod scripts;
 mod selection;
 pub(crate) mod view;
 
@@ -32,6 +33,7 @@ pub use deps::DepsPlan;
 pub use error::PlanError;
 pub use make::make;
 pub use options::BuildOptions;
+use scripts::Scripts;
 pub use view::PlanView;
 
 pub const DEFAULT_WORKDIR: &str = "/app";
@@ -68,6 +70,8 @@ pub struct Plan {
     pub platform: Platform,
     pub epoch: u64,
     pub entrypoint: EntryPoint,
+    /// A launcher for each of the project's console and GUI scripts.
+    pub scripts: Scripts,
     /// Every entry of the app layer, the project's dist-info among them
     /// when the dependencies go into a venv.
     pub app_layer: Vec<Entry>,
