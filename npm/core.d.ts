@@ -42,7 +42,12 @@ tags: Array<string>,
  */
 pushed: Array<Pushed>, pushStats?: PushStats, };
 
-export type PlanView = { base: BaseView, python: Chosen<PythonChoice>, platform: string, workdir: string, user: string | null, entrypoint: EntryView, cmd: Array<string> | null, 
+export type PlanView = { base: BaseView, python: Chosen<PythonChoice>, platform: string, workdir: string, user: string | null, entrypoint: EntryView, 
+/**
+ * A launcher for each console and GUI script, on PATH: in the venv's
+ * `bin/` when there is one.
+ */
+scripts: Array<ScriptView>, cmd: Array<string> | null, 
 /**
  * The variables pycontainer sets (the base's others stay).
  */
@@ -90,6 +95,20 @@ export type PythonChoice = { major: number, minor: number, patch: number,
 baseImage: string, };
 
 export type EntryView = { command: Array<string>, rule: string, detail: string, };
+
+/**
+ * A console or GUI script's launcher.
+ */
+
+export type ScriptView = { name: string, 
+/**
+ * `module:object`, as the project declares it.
+ */
+target: string, 
+/**
+ * Where its launcher is in the image.
+ */
+path: string, };
 
 export type FileCount = { count: number, bytes: number, };
 

@@ -17,7 +17,7 @@ use crate::config::{Source, SourceKind};
 use crate::deps::decide::InstalledPackage;
 use crate::deps::indexes::PYPI;
 use crate::deps::input::{Format, Input, WorkspaceLock};
-use crate::plan::view::{BaseView, DepsView, EntryView, FileCount, LayerView};
+use crate::plan::view::{BaseView, DepsView, EntryView, FileCount, LayerView, ScriptView};
 use crate::plan::{Chosen, PlanView, DEFAULT_OUTPUT, DEFAULT_WORKDIR, NONROOT, NONROOT_HOME};
 use crate::plan::{Scope, Warning, WritableDir};
 use crate::project::Excluded;
@@ -64,6 +64,7 @@ fn contract() -> (String, BTreeSet<String>, BTreeSet<String>) {
         Chosen<PythonChoice>,
         PythonChoice,
         EntryView,
+        ScriptView,
         FileCount,
         Excluded,
         Warning,

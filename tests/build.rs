@@ -49,6 +49,70 @@ fn a_console_script_gets_a_launcher_that_calls_its_function() {
 }
 
 #[test]
+fn every_console_and_gui_script_gets_a_launcher() {
+    let (ctx, out) = (TempDir::new("ctx"), TempDir::new("out"));
+    hello_project(&ctx);
+    ctx.write(&[(
+        "pyproject.toml",
+        "[project]\nname = \"hello-cli\"\nversion = \"0.1.0\"\n[project.scripts]\nhello = \"hello.cli:main\"\nhello-admin = \"hello.cli:admin\"\n[project.gui-scripts]\nhello-gui = \"hello.gui:run\"\n",
+    )]);
+    let result = build_valid(
+        &host(),
+        &options(&ctx.path(""), &out.path("l"), "scratch", &["hello:1"]),
+    );
+    assert_eq!(
+        result.plan.entrypoint.command,
+        vec!["python3", "/usr/local/bin/hello"],
+        "the first console script is still the entry point"
+    );
+    let layer = list_layer(&blob(&out.path("l"), &result.layers[0].descriptor.digest));
+    for (name, import) in [
+        ("hello", "from hello.cli import main"),
+        ("hello-admin", "from hello.cli import admin"),
+        ("hello-gui", "from hello.gui import run"),
+    ] {
+        let launcher = layer
+            .iter()
+            .find(|e| e.path == format!("usr/local/bin/{name}"))
+            .unwrap_or_else(|| panic!("{name} in the layer"));
+        let text = String::from_utf8_lossy(&launcher.content);
+        assert!(text.contains(import), "{name}: {text}");
+        assert_eq!(launcher.mode, 0o755, "{name}");
+    }
+    let listed: Vec<&str> = result
+        .plan
+        .scripts
+        .iter()
+        .map(|s| s.name.as_str())
+        .collect();
+    assert_eq!(listed, ["hello", "hello-admin", "hello-gui"]);
+}
+
+#[test]
+fn a_script_named_like_a_path_is_refused_and_nothing_is_written() {
+    let (ctx, out) = (TempDir::new("ctx"), TempDir::new("out"));
+    hello_project(&ctx);
+    ctx.write(&[(
+        "pyproject.toml",
+        "[project]\nname = \"hello-cli\"\n[project.scripts]\nhello = \"hello.cli:main\"\n\"../../etc/evil\" = \"hello.cli:main\"\n",
+    )]);
+    let err = match run(
+        &host(),
+        &options(&ctx.path(""), &out.path("l"), "scratch", &["hello:1"]),
+    ) {
+        Ok(_) => panic!("a script named ../../etc/evil was accepted"),
+        Err(e) => e,
+    };
+    let message = err.to_string();
+    assert!(
+        message.contains("pyproject.toml: `project.scripts` \"../../etc/evil\""),
+        "{message}"
+    );
+    assert_eq!(err.code(), "project");
+    assert!(!std::path::Path::new(&out.path("l")).exists());
+}
+
+#[test]
 fn the_layer_is_deterministic_and_normalised() {
     let (ctx, out) = (TempDir::new("ctx"), TempDir::new("out"));
     hello_project(&ctx);

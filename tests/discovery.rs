@@ -235,13 +235,16 @@ fn entry_point_rules_keep_their_order() {
         "a detected framework beats scripts"
     );
     let r = plan_of(&both, |o| o.script = Some("worker".into())).unwrap_or_else(|e| panic!("{e}"));
+    // A dependency means a venv, and the scripts are in its bin/ as pip puts them.
     assert_eq!(
         (
             r.plan.entrypoint.rule.as_str(),
             r.plan.entrypoint.command[1].as_str()
         ),
-        ("projectScript", "/usr/local/bin/worker")
+        ("projectScript", "/app/.venv/bin/worker")
     );
+    let launchers: Vec<&str> = r.plan.scripts.iter().map(|s| s.path.as_str()).collect();
+    assert_eq!(launchers, ["/app/.venv/bin/cli", "/app/.venv/bin/worker"]);
     let r = plan_of(&both, |o| {
         o.entrypoint = Some("python3 -m p.cli --verbose".into())
     })
@@ -596,13 +599,27 @@ fn env_ports_cmd_and_annotations_reach_the_image() {
 #[test]
 fn setup_cfg_projects_are_understood() {
     let r = planned(&[
-        ("setup.cfg", "[metadata]\nname = legacy\nversion = 1.0\n[options]\npython_requires = >=3.10,<3.13\n[options.entry_points]\nconsole_scripts =\n    legacy = legacy.cli:main\n"),
+        ("setup.cfg", "[metadata]\nname = legacy\nversion = 1.0\n[options]\npython_requires = >=3.10,<3.13\n[options.entry_points]\nconsole_scripts =\n    legacy = legacy.cli:main\n    legacy-admin = legacy.cli:admin\ngui_scripts =\n    legacy-gui = legacy.gui:main\n"),
         ("legacy/__init__.py", ""),
         ("legacy/cli.py", "def main(): pass\n"),
     ]);
     assert_eq!(
         r.plan.entrypoint.command,
         ["python3", "/usr/local/bin/legacy"]
+    );
+    let scripts: Vec<(&str, &str)> = r
+        .plan
+        .scripts
+        .iter()
+        .map(|s| (s.name.as_str(), s.path.as_str()))
+        .collect();
+    assert_eq!(
+        scripts,
+        [
+            ("legacy", "/usr/local/bin/legacy"),
+            ("legacy-admin", "/usr/local/bin/legacy-admin"),
+            ("legacy-gui", "/usr/local/bin/legacy-gui"),
+        ]
     );
     assert_eq!(r.plan.base.image, "python:3.12-slim");
 }

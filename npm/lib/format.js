@@ -123,6 +123,18 @@ const SOURCE_NAMES = {
 };
 
 /**
+ * The launchers on one line: their names, then the directory they share
+ * (the venv's bin/ or /usr/local/bin), which the core puts them all in.
+ */
+function scriptsLine(scripts) {
+  if (scripts.length === 0) return '(none)';
+  const launchers = scripts.map(asObject);
+  const path = String(launchers[0].path ?? '');
+  const dir = path.slice(0, path.lastIndexOf('/'));
+  return `${launchers.map((l) => l.name).join(', ')}${dir ? ` (in ${dir})` : ''}`;
+}
+
+/**
  * The build plan as aligned lines (no trailing newline): what --dry-run
  * prints on stdout and --verbose on stderr. `result` is the core's result;
  * fields it lacks are skipped rather than guessed. With `verbose` every
@@ -158,6 +170,7 @@ function formatPlan(result, { verbose = false, cwd = process.cwd() } = {}) {
   const entry = asObject(plan.entrypoint);
   row('entry point', asArray(entry.command).length > 0 ? command(entry.command) : '(none)');
   if (entry.rule) more(`rule: ${entry.rule}${entry.detail ? ` (${entry.detail})` : ''}`);
+  if (plan.scripts !== undefined) row('scripts', scriptsLine(asArray(plan.scripts)));
 
   row('cmd', plan.cmd === null || plan.cmd === undefined ? '(none)' : command(plan.cmd));
   if (plan.workdir !== undefined) row('workdir', plan.workdir);

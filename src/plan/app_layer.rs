@@ -1,14 +1,15 @@
 //! The app layer's entries: the context's files under the workdir, the
-//! console script's launcher, the non-root user's home, and the project's
+//! console scripts' launchers, the non-root user's home, and the project's
 //! own dist-info.
 
 use pycontainer_archive::{Content, Entry};
 use pycontainer_wheel::dist_info::{dist_info, ProjectInfo};
 
+use super::scripts::Scripts;
 use super::writable::{Scope, WritableDir};
 use super::{PlanError, NONROOT, NONROOT_HOME};
 use crate::host::Kind;
-use crate::project::{EntryPoint, Metadata, Project};
+use crate::project::{Metadata, Project};
 
 /// Directory entries for `path` and each of its parents, root first.
 fn dirs_down_to(path: &str) -> Vec<Entry> {
@@ -24,15 +25,15 @@ fn dirs_down_to(path: &str) -> Vec<Entry> {
     out
 }
 
-/// The app layer: the context under the workdir, the launcher, the
+/// The app layer: the context under the workdir, the launchers, the
 /// non-root user's home, and the project's dist-info when it is installed
-/// in a venv. Every file's parents are present, but the dist-info's, which
-/// the venv in the layer below has.
+/// in a venv. Every file's parents are present, but the dist-info's and
+/// the launchers' in the venv, which the venv in the layer below has.
 pub(super) fn app_layer(
     project: &Project,
     workdir: &str,
     workdir_origin: &str,
-    entrypoint: &EntryPoint,
+    scripts: &Scripts,
     home: bool,
     dist_info: Vec<Entry>,
 ) -> Result<Vec<Entry>, PlanError> {
@@ -57,15 +58,15 @@ pub(super) fn app_layer(
             ),
         });
     }
-    if let Some(launcher) = &entrypoint.launcher {
-        let (dir, _) = launcher.path.rsplit_once('/').unwrap_or(("", ""));
-        entries.extend(dirs_down_to(dir));
-        entries.push(Entry::bytes(
-            launcher.path.trim_start_matches('/'),
-            0o755,
-            launcher.content.clone().into_bytes(),
-        ));
+    if !scripts.in_venv && !scripts.launchers.is_empty() {
+        entries.extend(dirs_down_to(&scripts.dir));
     }
+    entries.extend(
+        scripts
+            .launchers
+            .iter()
+            .map(|l| Entry::bytes(l.path.trim_start_matches('/'), 0o755, l.content.clone())),
+    );
     if home {
         let (parent, _) = NONROOT_HOME.rsplit_once('/').unwrap_or(("", ""));
         entries.extend(dirs_down_to(parent));
@@ -120,12 +121,22 @@ pub(super) fn make_writable(entries: &mut Vec<Entry>, paths: &[WritableDir], own
     }
 }
 
-/// The project's dist-info for the venv's site-packages; none without a
-/// static name and version (a dynamic version needs the project's build
-/// backend, which pycontainer does not run).
-pub(super) fn project_dist_info(meta: &Metadata, site_packages: &str) -> Vec<Entry> {
+/// The project's dist-info for the venv's site-packages, its RECORD
+/// listing the launchers; none without a static name and version (a
+/// dynamic version needs the project's build backend, which pycontainer
+/// does not run).
+pub(super) fn project_dist_info(
+    meta: &Metadata,
+    site_packages: &str,
+    scripts: &Scripts,
+) -> Vec<Entry> {
+    let launchers: Vec<(String, Vec<u8>)> = scripts
+        .launchers
+        .iter()
+        .map(|l| (l.path.trim_start_matches('/').to_owned(), l.content.clone()))
+        .collect();
     match project_info(meta) {
-        Some(info) => dist_info(&info, site_packages),
+        Some(info) => dist_info(&info, site_packages, &launchers),
         None => Vec::new(),
     }
 }
@@ -164,12 +175,17 @@ mod tests {
             name: Some("x".into()),
             ..Metadata::default()
         };
-        assert!(project_dist_info(&meta, "s").is_empty());
+        let none = Scripts {
+            dir: String::new(),
+            in_venv: true,
+            launchers: Vec::new(),
+        };
+        assert!(project_dist_info(&meta, "s", &none).is_empty());
         let meta = Metadata {
             version: Some("1.0".into()),
             ..meta
         };
-        assert_eq!(project_dist_info(&meta, "s").len(), 4);
+        assert_eq!(project_dist_info(&meta, "s", &none).len(), 4);
     }
 
     #[test]

@@ -9,6 +9,7 @@ use super::deps;
 use super::entrypoint::{choose_entrypoint, wants_framework};
 use super::python::choose_python;
 use super::rules::{annotations, env, labels, output_path, push_targets, tags, user, workdir};
+use super::scripts;
 use super::selection::selection;
 use super::sources;
 use super::warning::{self, Warning};
@@ -95,7 +96,8 @@ pub async fn make<H: Host>(
     )
     .await?;
     // Before the base: a wrong --script is reported as such, not as a base problem.
-    let (entrypoint, served) = choose_entrypoint(&project, &settings, &layers, &framework_sources)?;
+    let (mut entrypoint, served) =
+        choose_entrypoint(&project, &settings, &layers, &framework_sources)?;
     warnings.extend(warning::dev_server(served.as_ref()));
     let base_origin = origin("--base-image", |s| s.base_image.is_some());
     let (base_value, base_rule) = match &settings.base_image {
@@ -156,16 +158,20 @@ pub async fn make<H: Host>(
     let home = user
         .as_deref()
         .is_some_and(|u| u == format!("{NONROOT}:{NONROOT}"));
+    // Any dependencies mean a venv (a dry run may not know its Python yet),
+    // and the project's scripts go into it, as `pip install .` puts them.
+    let scripts = scripts::plan(&project, deps.is_some())?;
+    entrypoint.run_scripts_from(&scripts.dir);
     // With a venv, the project is installed in it too: its dist-info goes
     // with its code in the app layer.
     let dist_info = install
-        .map(|i| project_dist_info(&project.metadata, &i.venv.site_packages()))
+        .map(|i| project_dist_info(&project.metadata, &i.venv.site_packages(), &scripts))
         .unwrap_or_default();
     let mut app_layer = app_layer(
         &project,
         &workdir,
         &workdir_origin,
-        &entrypoint,
+        &scripts,
         home,
         dist_info,
     )?;
@@ -241,6 +247,7 @@ pub async fn make<H: Host>(
         cache,
         epoch,
         entrypoint,
+        scripts,
         app_layer,
         changes,
         annotations,

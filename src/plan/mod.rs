@@ -10,6 +10,7 @@ mod make;
 mod options;
 mod python;
 mod rules;
+mod scripts;
 mod selection;
 mod sources;
 pub(crate) mod view;
@@ -35,6 +36,7 @@ pub use deps::DepsPlan;
 pub use error::PlanError;
 pub use make::make;
 pub use options::BuildOptions;
+use scripts::Scripts;
 pub use view::PlanView;
 pub use warning::Warning;
 #[cfg(test)]
@@ -75,6 +77,8 @@ pub struct Plan {
     pub platform: Platform,
     pub epoch: u64,
     pub entrypoint: EntryPoint,
+    /// A launcher for each of the project's console and GUI scripts.
+    pub scripts: Scripts,
     /// Every entry of the app layer, the project's dist-info among them
     /// when the dependencies go into a venv.
     pub app_layer: Vec<Entry>,

@@ -27,6 +27,9 @@ pub struct PlanView {
     pub workdir: String,
     pub user: Option<String>,
     pub entrypoint: EntryView,
+    /// A launcher for each console and GUI script, on PATH: in the venv's
+    /// `bin/` when there is one.
+    pub scripts: Vec<ScriptView>,
     pub cmd: Option<Vec<String>>,
     /// The variables pycontainer sets (the base's others stay).
     pub env: BTreeMap<String, String>,
@@ -71,6 +74,17 @@ pub struct EntryView {
     pub command: Vec<String>,
     pub rule: String,
     pub detail: String,
+}
+
+/// A console or GUI script's launcher.
+#[derive(Clone, Debug, Serialize)]
+#[cfg_attr(test, derive(ts_rs::TS))]
+pub struct ScriptView {
+    pub name: String,
+    /// `module:object`, as the project declares it.
+    pub target: String,
+    /// Where its launcher is in the image.
+    pub path: String,
 }
 
 #[derive(Clone, Debug, Serialize)]
@@ -158,6 +172,16 @@ impl Plan {
                 rule: self.entrypoint.rule.name().to_owned(),
                 detail: self.entrypoint.rule.describe(),
             },
+            scripts: self
+                .scripts
+                .launchers
+                .iter()
+                .map(|l| ScriptView {
+                    name: l.name.clone(),
+                    target: l.target.clone(),
+                    path: l.path.clone(),
+                })
+                .collect(),
             cmd: self.changes.cmd.clone(),
             env: self.changes.env.iter().cloned().collect(),
             labels: self.changes.labels.clone(),

@@ -5,6 +5,7 @@ pub mod files;
 pub mod framework;
 pub mod ignore;
 pub mod pyproject;
+pub mod scripts;
 pub mod setupcfg;
 
 use crate::host::{Host, HostError, Kind};
@@ -34,8 +35,10 @@ pub enum ProjectError {
         key: String,
         message: String,
     },
-    #[error("console script {name:?} = {spec:?}: {reason}")]
+    #[error("{file}: `{key}` {name:?} = {spec:?}: {reason}")]
     BadScript {
+        file: String,
+        key: String,
         name: String,
         spec: String,
         reason: String,
@@ -155,7 +158,7 @@ pub async fn read_metadata<H: Host>(
     let declared = metadata.name.is_some() || !metadata.scripts.is_empty();
     if !declared {
         if let Some(text) = read_text(host, &at("setup.cfg")).await? {
-            let cfg = setupcfg::parse(&text);
+            let cfg = setupcfg::parse(&at("setup.cfg"), &text)?;
             metadata = Metadata {
                 tool_config: metadata.tool_config.take(),
                 ..cfg

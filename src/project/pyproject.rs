@@ -2,7 +2,7 @@
 
 use toml::{Table, Value};
 
-use super::ProjectError;
+use super::{scripts, ProjectError};
 
 /// The project metadata pycontainer uses.
 #[derive(Clone, Debug, Default, PartialEq)]
@@ -66,22 +66,23 @@ pub fn parse(file: &str, text: &str) -> Result<Metadata, ProjectError> {
         },
         requires_python: f.string("project.requires-python")?,
         dependencies: f.strings("project.dependencies")?,
-        scripts: match f.table("project.scripts")? {
-            Some(t) => f.string_map(t, "project.scripts")?,
-            None => f
-                .table("tool.poetry.scripts")?
-                .map(|t| f.string_map(t, "tool.poetry.scripts"))
-                .transpose()?
-                .unwrap_or_default(),
-        },
-        gui_scripts: f
-            .table("project.gui-scripts")?
-            .map(|t| f.string_map(t, "project.gui-scripts"))
-            .transpose()?
-            .unwrap_or_default(),
         tool_config: f.table("tool.pycontainer")?.cloned(),
         ..Metadata::default()
     };
+    let scripts_key = if f.has("project.scripts") {
+        "project.scripts"
+    } else {
+        "tool.poetry.scripts"
+    };
+    m.scripts = f.scripts(scripts_key)?;
+    m.gui_scripts = f.scripts("project.gui-scripts")?;
+    scripts::check(
+        file,
+        &[
+            (scripts_key, &m.scripts),
+            ("project.gui-scripts", &m.gui_scripts),
+        ],
+    )?;
     if let Some(extras) = f.table("project.optional-dependencies")? {
         for (extra, _) in extras {
             m.optional_dependencies.push((
@@ -228,6 +229,14 @@ impl<'a> Fields<'a> {
             None => Ok(None),
             Some(Value::Table(t)) => Ok(Some(t)),
             Some(other) => Err(self.wrong(key, "a table", other)),
+        }
+    }
+
+    /// A table of scripts, `name = "module:object"`, in file order.
+    fn scripts(&self, key: &str) -> Result<Vec<(String, String)>, ProjectError> {
+        match self.table(key)? {
+            Some(t) => self.string_map(t, key),
+            None => Ok(Vec::new()),
         }
     }
 
@@ -408,5 +417,23 @@ python = "3.12"
         assert!(e("[project.scripts]\nx = 1\n").contains("project.scripts.x"));
         assert!(e("[project]\ndependencies = \"flask\"\n").contains("project.dependencies"));
         assert!(e("[tool]\npycontainer = 1\n").contains("tool.pycontainer"));
+    }
+
+    #[test]
+    fn a_bad_script_names_the_file_and_its_table() {
+        let e = |t: &str| {
+            parse("/p/pyproject.toml", t)
+                .err()
+                .map(|e| e.to_string())
+                .unwrap_or_default()
+        };
+        assert!(e("[project.scripts]\n\"../x\" = \"a:b\"\n")
+            .starts_with("/p/pyproject.toml: `project.scripts` \"../x\""),);
+        assert!(e("[tool.poetry.scripts]\nx = \"a\"\n")
+            .starts_with("/p/pyproject.toml: `tool.poetry.scripts` \"x\" = \"a\""));
+        assert!(
+            e("[project.scripts]\nx = \"a:b\"\n[project.gui-scripts]\nx = \"a:c\"\n")
+                .starts_with("/p/pyproject.toml: `project.gui-scripts` \"x\"")
+        );
     }
 }

@@ -5,9 +5,11 @@
 //! that need setuptools to run (`attr:`, `file:`) are left out, never guessed.
 
 use super::pyproject::Metadata;
+use super::{scripts, ProjectError};
 
 /// The metadata setup.cfg declares; missing fields stay `None` or empty.
-pub fn parse(text: &str) -> Metadata {
+/// `file` names it in errors: only a bad console or GUI script is one.
+pub fn parse(file: &str, text: &str) -> Result<Metadata, ProjectError> {
     let mut m = Metadata::default();
     for (section, key, value) in entries(text) {
         let single = || {
@@ -27,7 +29,14 @@ pub fn parse(text: &str) -> Metadata {
             _ => {}
         }
     }
-    m
+    scripts::check(
+        file,
+        &[
+            ("options.entry_points.console_scripts", &m.scripts),
+            ("options.entry_points.gui_scripts", &m.gui_scripts),
+        ],
+    )?;
+    Ok(m)
 }
 
 /// (section, key, value) triples, continuation lines joined with `\n`.
@@ -83,8 +92,10 @@ mod tests {
     #[test]
     fn reads_static_metadata_and_entry_points() {
         let m = parse(
+            "setup.cfg",
             "[metadata]\nname = legacy-app\nversion = attr: legacy.__version__\nlicense = BSD-3-Clause\n\n[options]\npython_requires = >=3.8\ninstall_requires =\n    flask>=2\n    gunicorn\n\n[options.entry_points]\nconsole_scripts =\n    legacy = legacy.cli:main\n    other = legacy.other:run\n",
-        );
+        )
+        .unwrap_or_else(|e| panic!("{e}"));
         assert_eq!(m.name.as_deref(), Some("legacy-app"));
         assert_eq!(m.version, None, "attr: needs setuptools to run");
         assert_eq!(m.requires_python.as_deref(), Some(">=3.8"));
@@ -95,6 +106,21 @@ mod tests {
                 ("legacy".into(), "legacy.cli:main".into()),
                 ("other".into(), "legacy.other:run".into())
             ]
+        );
+    }
+
+    #[test]
+    fn a_script_named_as_a_path_is_refused_naming_file_and_key() {
+        let e = parse(
+            "/p/setup.cfg",
+            "[options.entry_points]\ngui_scripts =\n    ../up = legacy.gui:main\n",
+        )
+        .err()
+        .map(|e| e.to_string())
+        .unwrap_or_default();
+        assert!(
+            e.starts_with("/p/setup.cfg: `options.entry_points.gui_scripts` \"../up\""),
+            "{e}"
         );
     }
 }

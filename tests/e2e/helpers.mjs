@@ -236,12 +236,24 @@ export function runTool(cmd, args, opts = {}) {
 
 /**
  * run_in_image from tests/infra/lib.sh: unpacks LAYOUT:TAG with umoci and runs
- * its process with runc. Returns {code, stdout, stderr}.
+ * its process with runc. `args` are appended to the image's entrypoint and
+ * cmd, or with `replace` are the whole process (a command looked up on the
+ * image's PATH, as the image's user). Returns {code, stdout, stderr}.
  */
-export function runInImage(layout, tag, args = [], { timeoutSeconds = 120 } = {}) {
+export function runInImage(layout, tag, args = [], { timeoutSeconds = 120, replace = false } = {}) {
+  const flags = replace ? ['--replace'] : [];
   return runTool(
     'bash',
-    ['-c', '. "$1"; shift; run_in_image "$@"', 'run-in-image', LIB_SH, layout, tag, ...args],
+    [
+      '-c',
+      '. "$1"; shift; run_in_image "$@"',
+      'run-in-image',
+      LIB_SH,
+      ...flags,
+      layout,
+      tag,
+      ...args,
+    ],
     { env: { ...process.env, RUN_IN_IMAGE_TIMEOUT: String(timeoutSeconds) } },
   );
 }

@@ -62,6 +62,10 @@ describe('formatPlan', () => {
       workdir: '/app',
       user: '65532:65532',
       entrypoint: { command: ['python3', '/app/my script.py'], rule: 'R', detail: '' },
+      scripts: [
+        { name: 'one', target: 'm:a', path: '/app/.venv/bin/one' },
+        { name: 'two', target: 'm:b', path: '/app/.venv/bin/two' },
+      ],
       cmd: ['--port', '80'],
       env: { A: '1', SPACED: ' x', NL: 'a\nb' },
       labels: {},
@@ -93,6 +97,7 @@ describe('formatPlan', () => {
         '                  rule: requires-python ">=3.11" → Python 3.12',
         "  entry point:    python3 '/app/my script.py'",
         '                  rule: R',
+        '  scripts:        one, two (in /app/.venv/bin)',
         '  cmd:            --port 80',
         '  workdir:        /app',
         '  user:           65532:65532',
@@ -144,6 +149,9 @@ describe('formatPlan', () => {
     assert.match(text, /output: +out\n/);
     assert.match(text, /base: +\(unknown\)\n/);
     assert.match(text, /entry point: +\(none\)\n/);
+    assert.doesNotMatch(text, /scripts:/);
+    const none = formatPlan({ plan: { scripts: [] } });
+    assert.match(none, /scripts: +\(none\)\n/);
     assert.match(text, /files: +\? included \(0 B\), 0 excluded\n/);
   });
 });

@@ -8,6 +8,8 @@ use pycontainer_digest::{Digest, Sha256};
 use pycontainer_python::name::PackageName;
 use pycontainer_python::record::{self, RecordEntry, RecordHash};
 
+use crate::install::relative;
+
 /// What the project's pyproject.toml says of it, as its dist-info records it.
 #[derive(Clone, Copy, Debug, Default)]
 pub struct ProjectInfo<'a> {
@@ -27,8 +29,15 @@ pub struct ProjectInfo<'a> {
 }
 
 /// The dist-info entries for the app layer, or none when the project's
-/// name is not a valid distribution name.
-pub fn dist_info(meta: &ProjectInfo<'_>, site_packages: &str) -> Vec<Entry> {
+/// name is not a valid distribution name. `launchers` are the project's
+/// script launchers, (path, bytes) relative to the image root as
+/// `site_packages` is: RECORD lists them, as pip's does, so that
+/// `importlib.metadata` sees them among the project's files.
+pub fn dist_info(
+    meta: &ProjectInfo<'_>,
+    site_packages: &str,
+    launchers: &[(String, Vec<u8>)],
+) -> Vec<Entry> {
     let (name, version) = (meta.name, meta.version);
     let Ok(normalized) = PackageName::new(name) else {
         return Vec::new();
@@ -44,13 +53,19 @@ pub fn dist_info(meta: &ProjectInfo<'_>, site_packages: &str) -> Vec<Entry> {
     if let Some(eps) = entry_points(meta) {
         files.push(("entry_points.txt".to_owned(), eps.into_bytes()));
     }
-    let mut record: Vec<RecordEntry> = files
+    let row = |path: String, bytes: &[u8]| RecordEntry {
+        path,
+        hash: Some(RecordHash::sha256(&Digest::of(Sha256::portable(), bytes))),
+        size: Some(bytes.len() as u64),
+    };
+    let mut record: Vec<RecordEntry> = launchers
         .iter()
-        .map(|(f, bytes)| RecordEntry {
-            path: format!("{dir}/{f}"),
-            hash: Some(RecordHash::sha256(&Digest::of(Sha256::portable(), bytes))),
-            size: Some(bytes.len() as u64),
-        })
+        .map(|(path, bytes)| row(relative(site_packages, path), bytes))
+        .chain(
+            files
+                .iter()
+                .map(|(f, bytes)| row(format!("{dir}/{f}"), bytes)),
+        )
         .collect();
     record.push(RecordEntry {
         path: format!("{dir}/RECORD"),
@@ -158,7 +173,8 @@ mod tests {
             scripts: &scripts,
             ..ProjectInfo::default()
         };
-        let entries = dist_info(&meta, "app/.venv/lib/python3.11/site-packages");
+        let launcher = ("app/.venv/bin/deps-demo".to_owned(), b"#!python\n".to_vec());
+        let entries = dist_info(&meta, "app/.venv/lib/python3.11/site-packages", &[launcher]);
         let paths: Vec<&str> = entries.iter().map(|e| e.path.as_str()).collect();
         let dir = "app/.venv/lib/python3.11/site-packages/deps_demo-0.1.0.dist-info";
         assert_eq!(
@@ -190,6 +206,10 @@ mod tests {
             "{rec}"
         );
         assert!(rec.contains("deps_demo-0.1.0.dist-info/RECORD,,"), "{rec}");
+        assert!(
+            rec.starts_with("../../../bin/deps-demo,sha256="),
+            "the launcher by its path from site-packages, as pip writes it: {rec}"
+        );
     }
 
     #[test]
@@ -199,6 +219,6 @@ mod tests {
             version: "1.0",
             ..ProjectInfo::default()
         };
-        assert!(dist_info(&meta, "s").is_empty());
+        assert!(dist_info(&meta, "s", &[]).is_empty());
     }
 }

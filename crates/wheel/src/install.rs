@@ -708,18 +708,60 @@ fn rewrite_shebang(script: &[u8], python: &str) -> Option<Vec<u8>> {
     Some([format!("#!{python}\n").as_bytes(), rest].concat())
 }
 
-/// A console or GUI script from entry_points.txt.
+/// A console or GUI script: a command name and the `module:attr` it calls.
+/// A project's own scripts are read into one too, so that they get the
+/// same checks and the same launchers as a wheel's.
 #[derive(Debug, Clone, PartialEq, Eq)]
-struct EntryPoint {
+pub struct EntryPoint {
     name: String,
     module: String,
     attr: String,
 }
 
 impl EntryPoint {
+    /// `name` and its object reference `module.sub:attr.sub [extras]`;
+    /// extras only matter to resolvers. The name becomes a file in the
+    /// scripts directory, so it must be a plain file name.
+    pub fn new(name: &str, reference: &str) -> Result<EntryPoint, &'static str> {
+        let name = name.trim();
+        if name.is_empty() || name.contains(['/', '\\', '\0']) || name == "." || name == ".." {
+            return Err("the script name must be a plain file name");
+        }
+        let reference = match reference.split_once('[') {
+            Some((reference, extras)) if extras.trim_end().ends_with(']') => reference,
+            Some(_) => return Err("unclosed [extras]"),
+            None => reference,
+        };
+        let (module, attr) = reference
+            .split_once(':')
+            .ok_or("the object reference has no :function to call")?;
+        let (module, attr) = (module.trim(), attr.trim());
+        if !is_dotted_name(module) || !is_dotted_name(attr) {
+            return Err("the object reference is not module.path:name.path");
+        }
+        Ok(EntryPoint {
+            name: name.to_owned(),
+            module: module.to_owned(),
+            attr: attr.to_owned(),
+        })
+    }
+
+    pub fn name(&self) -> &str {
+        &self.name
+    }
+
+    pub fn module(&self) -> &str {
+        &self.module
+    }
+
+    /// The dotted path called in the module.
+    pub fn attr(&self) -> &str {
+        &self.attr
+    }
+
     /// pip's launcher (distlib's template), byte for byte, so that images
     /// match what `pip install` would have written.
-    fn launcher(&self, python: &str) -> String {
+    pub fn launcher(&self, python: &str) -> String {
         let import = self.attr.split('.').next().unwrap_or(&self.attr);
         format!(
             r#"#!{python}
@@ -752,8 +794,11 @@ fn parse_entry_points(wheel: &str, text: &str) -> Result<Vec<EntryPoint>, Instal
             continue;
         }
         if matches!(section, Some("console_scripts" | "gui_scripts")) {
-            let entry_point =
-                parse_entry_point(line).map_err(|reason| InstallError::EntryPoint {
+            let entry_point = line
+                .split_once('=')
+                .ok_or("expected name = module:function")
+                .and_then(|(name, reference)| EntryPoint::new(name, reference))
+                .map_err(|reason| InstallError::EntryPoint {
                     wheel: wheel.to_owned(),
                     line: index + 1,
                     text: line.to_owned(),
@@ -763,34 +808,6 @@ fn parse_entry_points(wheel: &str, text: &str) -> Result<Vec<EntryPoint>, Instal
         }
     }
     Ok(found)
-}
-
-/// `name = module.sub:attr.sub [extras]`; extras only matter to resolvers.
-fn parse_entry_point(line: &str) -> Result<EntryPoint, &'static str> {
-    let (name, value) = line
-        .split_once('=')
-        .ok_or("expected name = module:function")?;
-    let name = name.trim();
-    if name.is_empty() || name.contains(['/', '\\', '\0']) || name == "." || name == ".." {
-        return Err("the script name must be a plain file name");
-    }
-    let value = match value.split_once('[') {
-        Some((reference, extras)) if extras.trim_end().ends_with(']') => reference,
-        Some(_) => return Err("unclosed [extras]"),
-        None => value,
-    };
-    let (module, attr) = value
-        .split_once(':')
-        .ok_or("the object reference has no :function to call")?;
-    let (module, attr) = (module.trim(), attr.trim());
-    if !is_dotted_name(module) || !is_dotted_name(attr) {
-        return Err("the object reference is not module.path:name.path");
-    }
-    Ok(EntryPoint {
-        name: name.to_owned(),
-        module: module.to_owned(),
-        attr: attr.to_owned(),
-    })
 }
 
 fn is_dotted_name(s: &str) -> bool {
@@ -818,7 +835,7 @@ fn is_launcher_twin(file: &File, launchers: &[EntryPoint]) -> bool {
 }
 
 /// `to` as seen from the directory `from`, both relative to the same root.
-fn relative(from: &str, to: &str) -> String {
+pub(crate) fn relative(from: &str, to: &str) -> String {
     let from: Vec<&str> = from.split('/').collect();
     let to: Vec<&str> = to.split('/').collect();
     let common = from.iter().zip(&to).take_while(|(a, b)| a == b).count();

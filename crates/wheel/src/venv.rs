@@ -13,6 +13,16 @@ use crate::install::{Plan, Scheme, Source};
 /// excludes keep a host's own `.venv` out of the app layer.
 pub const VENV: &str = "/app/.venv";
 
+/// The venv's interpreter, absolute: what launchers' shebangs name.
+pub fn python() -> String {
+    format!("{VENV}/bin/python")
+}
+
+/// Where console scripts go, absolute; on PATH through [`Venv::env`].
+pub fn scripts_dir() -> String {
+    format!("{VENV}/bin")
+}
+
 /// The venv for one base interpreter.
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub struct Venv {
@@ -34,7 +44,7 @@ impl Venv {
     }
 
     pub fn bin(&self) -> String {
-        format!("{}/bin", self.root())
+        scripts_dir().trim_start_matches('/').to_owned()
     }
 
     /// Where one distribution's files go: pip's scheme for a venv.
@@ -44,7 +54,7 @@ impl Venv {
             scripts: self.bin(),
             headers: format!("{}/include/site/python{}/{name}", self.root(), self.minor),
             data: self.root().to_owned(),
-            python: format!("{VENV}/bin/python"),
+            python: python(),
         }
     }
 
