@@ -126,7 +126,8 @@ referencedBy?: string, };
 export type Warning = { 
 /**
  * Stable: `excluded-referenced`; `dev-server` (a web app without a
- * production server); `writes-unknown` (the app writes
+ * production server); `no-bytecode` (the dependencies are
+ * installed without bytecode, for want of a compiler); `writes-unknown` (the app writes
  * where pycontainer cannot follow); `writes-owner` (the writable
  * directories cannot be handed to the user).
  */
@@ -195,6 +196,10 @@ export type DepsView = {
  * when a dry run did not read the base.
  */
 target?: string, venv?: string, packages?: Array<InstalledPackage>, 
+/**
+ * Whether the dependencies' bytecode is compiled, and why.
+ */
+bytecode?: string, 
 /**
  * The lock the build writes, when the packages come from a new resolution.
  */

@@ -252,6 +252,13 @@ export interface BuildOptions extends RegistryOptions {
    * `[project.dependencies]`, resolved and locked into pylock.toml).
    */
   includeDeps?: boolean;
+  /**
+   * Compile the dependencies to bytecode for the base's CPython, so the
+   * image starts as fast as a pip-installed one (`true`: fail where the host
+   * cannot; `false`: never). Left out: compiled where the host can (Node,
+   * with its optional CPython-in-WebAssembly packages), not in a browser.
+   */
+  compile?: boolean;
   /** The pylock.toml, uv.lock, poetry.lock or requirements `.txt` to install from, instead of the one found in the context. */
   requirements?: string;
   /** Extras (optional dependencies) of the project to install as well. */

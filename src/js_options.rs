@@ -153,6 +153,7 @@ impl BuildOptions {
             extra_index_urls: f.texts("extraIndexUrls")?,
             pre: f.flag("pre")?,
             locked: f.flag("locked")?,
+            compile: f.maybe_flag("compile")?,
         };
         f.done()?;
         Ok(options)

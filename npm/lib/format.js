@@ -209,6 +209,7 @@ function formatPlan(result, { verbose = false, cwd = process.cwd() } = {}) {
   // The core leaves `dependencies` out when nothing is installed.
   const deps = asObject(plan.dependencies);
   row('dependencies', deps.rule === undefined ? '(none)' : `${deps.rule} (${deps.format})`);
+  if (deps.bytecode !== undefined) row('bytecode', deps.bytecode);
 
   rows(
     'layers',

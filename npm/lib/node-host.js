@@ -5,6 +5,7 @@
 // resolved value costs a microtask instead of a libuv thread-pool round-trip.
 
 const crypto = require('node:crypto');
+const { createBytecode } = require('./bytecode.js');
 const { createCredentials } = require('./credentials.js');
 const { createDeflater } = require('./deflate-worker.js');
 const { createHttp } = require('./http/index.js');
@@ -132,6 +133,7 @@ function createNodeHost(options = {}) {
   const credentials = createCredentials({ explicit: options.credentials });
   return {
     ...(deflater ? { deflateChunk: deflater } : {}),
+    ...createBytecode(),
     fetch: http.fetch,
     readBody: http.readBody,
     discardBody: http.discardBody,

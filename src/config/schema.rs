@@ -42,6 +42,9 @@ pub struct DepsSettings {
     pub extra_index_urls: Option<Vec<String>>,
     /// Allow pre-releases when resolving.
     pub pre: Option<bool>,
+    /// Compile the dependencies' bytecode: `None` where the host can,
+    /// `Some(true)` required, `Some(false)` never (`--no-compile`).
+    pub compile: Option<bool>,
 }
 
 impl DepsSettings {
@@ -54,6 +57,7 @@ impl DepsSettings {
             index_url: self.index_url.or(lower.index_url),
             extra_index_urls: self.extra_index_urls.or(lower.extra_index_urls),
             pre: self.pre.or(lower.pre),
+            compile: self.compile.or(lower.compile),
         }
     }
 }
@@ -85,6 +89,7 @@ pub const KEYS: &[&str] = &[
     "index-url",
     "extra-index-urls",
     "pre",
+    "compile",
 ];
 
 impl Settings {

@@ -60,6 +60,7 @@ impl Settings {
                     s.deps.extra_index_urls = Some(urls);
                 }
                 "pre" => s.deps.pre = Some(f.boolean()?),
+                "compile" => s.deps.compile = Some(f.boolean()?),
                 _ => {
                     return Err(ConfigError::UnknownKey {
                         file: origin.name().to_owned(),

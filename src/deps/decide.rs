@@ -7,6 +7,7 @@ use pycontainer_python::tags::{Tags, Target};
 use pycontainer_wheel::venv::Venv;
 use serde::Serialize;
 
+use super::bytecode::{self, Bytecode};
 use super::download::Credentials;
 use super::indexes::Indexes;
 use super::input::Format;
@@ -29,6 +30,7 @@ pub struct Install {
     pub lock: Option<PendingLock>,
     /// What the downloads send to each index.
     pub credentials: Vec<Credentials>,
+    pub bytecode: Bytecode,
 }
 
 /// One installed distribution, for people and `--json`.
@@ -115,6 +117,7 @@ pub async fn decide<H: Host>(
         context: &req.project.root,
     };
     let (picks, lock) = pins::pick(&cx, req, text).await?;
+    let bytecode = bytecode::decide(host, req.settings.compile, &env)?;
     let venv = Venv {
         interpreter: env.interpreter.clone(),
         version: env.python.clone(),
@@ -127,6 +130,7 @@ pub async fn decide<H: Host>(
         lock,
         credentials: cx.indexes.credentials,
         target,
+        bytecode,
     })
 }
 

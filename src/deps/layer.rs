@@ -7,11 +7,11 @@ use std::collections::BTreeMap;
 
 use pycontainer_digest::Digest;
 use pycontainer_oci::{BlobSource, Descriptor, Layer};
-use pycontainer_python::tags::Target;
 use pycontainer_wheel::install;
 use pycontainer_wheel::venv::Venv;
 use serde::{Deserialize, Serialize};
 
+use super::bytecode::{self, Bytecode};
 use super::decide::Install;
 use super::download::{self, Wanted};
 use super::pins::Pick;
@@ -45,7 +45,7 @@ pub async fn write<H: Host>(
 ) -> Result<Layer, DepsError> {
     let cache_dir = cache.require("installing dependencies")?;
     let store = Layout::new(host, cache_dir);
-    let key = cache_key(&install.venv, &install.target, &install.picks, epoch);
+    let key = cache_key(install, epoch);
     let record_path = format!("{cache_dir}/pycontainer/deps/{}.json", key.hex());
     let layer = match read_record(host, &record_path).await {
         Some(record) if store.has_blob(&record.descriptor(media_type)).await? => Layer {
@@ -90,6 +90,9 @@ async fn make<H: Host>(
     media_type: &str,
     parallel: usize,
 ) -> Result<Layer, DepsError> {
+    if let Bytecode::Compiled { minor, .. } = &install.bytecode {
+        host.prepare_bytecode(minor);
+    }
     let wanted: Vec<Wanted> = install.picks.iter().map(|p| p.wanted.clone()).collect();
     host.progress(&Progress::Phase { name: "download" });
     let paths = download::wheels(host, store, &wanted, &install.credentials, parallel).await?;
@@ -99,7 +102,11 @@ async fn make<H: Host>(
         let planned = install_plan(host, &path, pick, &install.venv).await?;
         wheels.push((path, pick.wanted.filename.clone(), planned));
     }
-    let entries = install.venv.entries(&wheels);
+    let mut entries = install.venv.entries(&wheels);
+    if let Bytecode::Compiled { minor, tag, .. } = &install.bytecode {
+        let site_packages = install.venv.site_packages();
+        entries = bytecode::compile(host, entries, &site_packages, minor, tag).await?;
+    }
     Ok(crate::layer::write_layer(host, store, &entries, epoch, media_type, "deps layer").await?)
 }
 
@@ -120,15 +127,17 @@ async fn install_plan<H: Host>(
 }
 
 /// The layer's identity before it is made: the wheels by hash, the venv,
-/// the target and the timestamp, so an app-only change finds it again.
-fn cache_key(venv: &Venv, target: &Target, picks: &[Pick], epoch: u64) -> Digest {
+/// the target, the bytecode and the timestamp, so an app-only change finds it again.
+fn cache_key(install: &Install, epoch: u64) -> Digest {
+    let venv = &install.venv;
     let mut text = format!(
-        "{LAYOUT_VERSION}\n{}\n{}\n{}\n{epoch}\n",
+        "{LAYOUT_VERSION}\n{}\n{}\n{}\n{}\n{epoch}\n",
         venv.interpreter,
         venv.version,
-        target.describe()
+        install.target.describe(),
+        install.bytecode.key()
     );
-    for p in picks {
+    for p in &install.picks {
         let hash = p.wanted.sha256.as_ref().map_or("", |d| d.hex());
         text.push_str(&format!("{} {} {hash}\n", p.name, p.wanted.filename));
     }

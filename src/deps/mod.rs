@@ -4,6 +4,7 @@
 //! resolver and the install plans are the `pycontainer-pypi` and
 //! `pycontainer-wheel` crates'; this module does their I/O.
 
+pub mod bytecode;
 pub mod decide;
 pub mod download;
 pub mod indexes;
@@ -74,6 +75,8 @@ pub enum DepsError {
     },
     #[error("the image's platform {platform} has no Python machine name, so no wheel can be chosen for it")]
     Machine { platform: String },
+    #[error("compile: bytecode was asked for, but {why}; drop --compile to build without it")]
+    NoBytecode { why: String },
     #[error(transparent)]
     Install(#[from] pycontainer_wheel::install::InstallError),
     #[error(transparent)]
@@ -149,6 +152,7 @@ impl DepsError {
                 "index"
             }
             DepsError::Machine { .. } => "platform",
+            DepsError::NoBytecode { .. } => "no-bytecode",
             DepsError::Install(_)
             | DepsError::WheelName(_)
             | DepsError::NotAWheel { .. }

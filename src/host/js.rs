@@ -6,7 +6,7 @@ use wasm_bindgen_futures::JsFuture;
 
 use super::{
     Body, BodyHandle, Credentials, DirEntry, FileInfo, Host, HostError, HttpRequest, HttpResponse,
-    Offloaded, Progress, WriteHandle,
+    Offloaded, Progress, PySource, WriteHandle,
 };
 use pycontainer_digest::{HostSha256, Sha256};
 
@@ -235,6 +235,84 @@ impl Host for JsHost {
             })?;
             Ok(bytes.to_vec())
         }))
+    }
+
+    fn bytecode_magic(&self, minor: &str) -> Option<[u8; 4]> {
+        let hex = self
+            .method("bytecodeMagic")?
+            .call1(&self.obj, &minor.into())
+            .ok()?
+            .as_string()?;
+        let bytes: Vec<u8> = (0..hex.len())
+            .step_by(2)
+            .map(|i| {
+                hex.get(i..i + 2)
+                    .and_then(|b| u8::from_str_radix(b, 16).ok())
+            })
+            .collect::<Option<_>>()?;
+        bytes.try_into().ok()
+    }
+
+    fn prepare_bytecode(&self, minor: &str) {
+        if let Some(f) = self.method("prepareBytecode") {
+            // Advisory, like progress: compile_bytecode reports any failure.
+            let _ = f.call1(&self.obj, &minor.into());
+        }
+    }
+
+    /// Sources go over as one buffer and a JSON list of paths and lengths;
+    /// the pycs come back the same way, a `null` length for a refused one.
+    async fn compile_bytecode(
+        &self,
+        minor: &str,
+        sources: &[PySource<'_>],
+    ) -> Result<Vec<Option<Vec<u8>>>, HostError> {
+        let mut joined = Vec::with_capacity(sources.iter().map(|s| s.text.len()).sum());
+        let mut index = Vec::with_capacity(sources.len());
+        for s in sources {
+            joined.extend_from_slice(s.text);
+            index.push(serde_json::json!([s.path, s.text.len()]));
+        }
+        let index = serde_json::Value::Array(index).to_string();
+        let v = self
+            .call(
+                "compile",
+                minor,
+                "compileBytecode",
+                &[minor.into(), index.into(), view(&joined)],
+            )
+            .await?;
+        let bad = |message: &str| HostError {
+            op: "compile",
+            path: minor.to_owned(),
+            message: message.to_owned(),
+            code: None,
+        };
+        let get = |key: &str| Reflect::get(&v, &JsValue::from_str(key)).ok();
+        let lengths: Vec<Option<usize>> = get("lengths")
+            .and_then(|l| l.as_string())
+            .and_then(|l| serde_json::from_str(&l).ok())
+            .ok_or_else(|| bad("host compileBytecode gave no JSON `lengths`"))?;
+        let bytes = get("bytes")
+            .and_then(|b| b.dyn_into::<Uint8Array>().ok())
+            .ok_or_else(|| bad("host compileBytecode gave no Uint8Array `bytes`"))?
+            .to_vec();
+        if lengths.len() != sources.len() || lengths.iter().flatten().sum::<usize>() != bytes.len()
+        {
+            return Err(bad(
+                "host compileBytecode's lengths do not match its sources and bytes",
+            ));
+        }
+        let mut at = 0;
+        Ok(lengths
+            .into_iter()
+            .map(|len| {
+                len.map(|n| {
+                    at += n;
+                    bytes[at - n..at].to_vec()
+                })
+            })
+            .collect())
     }
 
     async fn fetch(&self, req: &HttpRequest<'_>) -> Result<HttpResponse, HostError> {

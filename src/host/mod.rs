@@ -183,6 +183,12 @@ pub enum Progress<'a> {
     Warning { message: &'a str },
 }
 
+/// A Python source to compile: where it is in the image, and its text.
+pub struct PySource<'a> {
+    pub path: &'a str,
+    pub text: &'a [u8],
+}
+
 /// Everything the core needs from its environment.
 ///
 /// Methods are async because browser hosts and fetch are; the Node and
@@ -213,6 +219,32 @@ pub trait Host {
     /// one to offer; the same function everywhere, so the bytes are the same.
     fn deflate_chunk(&self, _chunk: &[u8]) -> Option<Offloaded> {
         None
+    }
+
+    /// The magic number of the CPython `minor` (`3.11`) bytecode this host
+    /// can compile, when it has such a compiler (the Node host's CPython
+    /// in WebAssembly); `None` where it has none, such as a browser.
+    fn bytecode_magic(&self, _minor: &str) -> Option<[u8; 4]> {
+        None
+    }
+    /// Says that `compile_bytecode` for `minor` follows, so that a host
+    /// whose compiler takes seconds to start can start it now, while the
+    /// wheels download.
+    fn prepare_bytecode(&self, _minor: &str) {}
+    /// Compiles each source to an unchecked-hash `.pyc` for CPython
+    /// `minor`, with its path in the image recorded for tracebacks; `None`
+    /// for a source the compiler refuses (bad syntax), as pip skips those.
+    async fn compile_bytecode(
+        &self,
+        minor: &str,
+        _sources: &[PySource<'_>],
+    ) -> Result<Vec<Option<Vec<u8>>>, HostError> {
+        Err(HostError {
+            op: "compile",
+            path: minor.to_owned(),
+            message: "this host has no bytecode compiler".to_owned(),
+            code: None,
+        })
     }
 
     /// Sends a request, following redirects (dropping `Authorization` on a

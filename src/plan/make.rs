@@ -154,6 +154,7 @@ pub async fn make<H: Host>(
     )
     .await?;
     let install = deps.as_ref().and_then(|d| d.install.as_ref());
+    warnings.extend(warning::no_bytecode(install.map(|i| &i.bytecode)));
     let user = user(&settings, &base);
     let home = user
         .as_deref()

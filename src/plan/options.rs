@@ -59,6 +59,8 @@ pub struct BuildOptions {
     pub pre: bool,
     /// Fail instead of resolving again when the lock is missing or stale.
     pub locked: bool,
+    /// `--compile` (true) or `--no-compile` (false); unset follows the files.
+    pub compile: Option<bool>,
 }
 
 impl BuildOptions {
@@ -116,6 +118,9 @@ impl BuildOptions {
         }
         if self.pre {
             put("pre", Value::Boolean(true));
+        }
+        if let Some(compile) = self.compile {
+            put("compile", Value::Boolean(compile));
         }
         Settings::from_flags(&table)
     }

@@ -131,6 +131,10 @@ pub struct DepsView {
     #[serde(skip_serializing_if = "Option::is_none")]
     #[cfg_attr(test, ts(optional))]
     pub packages: Option<Vec<InstalledPackage>>,
+    /// Whether the dependencies' bytecode is compiled, and why.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    #[cfg_attr(test, ts(optional))]
+    pub bytecode: Option<String>,
     /// The lock the build writes, when the packages come from a new resolution.
     #[serde(skip_serializing_if = "Option::is_none")]
     #[cfg_attr(test, ts(optional))]
@@ -203,6 +207,7 @@ impl Plan {
                 target: install.map(|i| i.target.describe()),
                 venv: install.map(|_| pycontainer_wheel::venv::VENV.to_owned()),
                 packages: install.map(|i| i.packages()),
+                bytecode: install.map(|i| i.bytecode.rule().to_owned()),
                 writes_lock: install.and_then(|i| i.lock.as_ref().map(|l| l.path().to_owned())),
             }),
             writable: self.writable.clone(),

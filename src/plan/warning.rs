@@ -4,6 +4,7 @@
 
 use serde::Serialize;
 
+use crate::deps::bytecode::Bytecode;
 use crate::host::{Host, Progress};
 use crate::project::framework::Served;
 use crate::project::Project;
@@ -12,7 +13,8 @@ use crate::project::Project;
 #[cfg_attr(test, derive(ts_rs::TS))]
 pub struct Warning {
     /// Stable: `excluded-referenced`; `dev-server` (a web app without a
-    /// production server); `writes-unknown` (the app writes
+    /// production server); `no-bytecode` (the dependencies are
+    /// installed without bytecode, for want of a compiler); `writes-unknown` (the app writes
     /// where pycontainer cannot follow); `writes-owner` (the writable
     /// directories cannot be handed to the user).
     pub code: String,
@@ -54,6 +56,20 @@ pub(super) fn dev_server(served: Option<&Served>) -> Option<Warning> {
             served.command.join(" ")
         ),
     ))
+}
+
+/// Dependencies installed without bytecode for want of a compiler.
+pub(super) fn no_bytecode(bytecode: Option<&Bytecode>) -> Option<Warning> {
+    match bytecode? {
+        Bytecode::Skipped {
+            rule,
+            unavailable: true,
+        } => Some(Warning::new(
+            "no-bytecode",
+            format!("dependencies' bytecode {rule}"),
+        )),
+        _ => None,
+    }
 }
 
 /// The build outputs left out by default that the project's sources name.

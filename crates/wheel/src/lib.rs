@@ -3,6 +3,7 @@
 //! layer entries, the project's own dist-info, and the probe that reads a
 //! base image's layers for its Python and C library.
 
+pub mod bytecode;
 pub mod dist_info;
 pub mod install;
 pub mod target;

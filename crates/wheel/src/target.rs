@@ -18,6 +18,10 @@ pub struct BaseEnv {
     /// Absolute path of the `python3` the image runs.
     pub interpreter: String,
     pub libc: Libc,
+    /// The first four bytes of the stdlib's `os` bytecode, hex, when the
+    /// image ships it: what its interpreter accepts in a `.pyc`.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub bytecode_magic: Option<String>,
 }
 
 impl BaseEnv {
@@ -56,6 +60,8 @@ const INTERPRETERS: [&str; 2] = ["usr/local/bin/python3", "usr/bin/python3"];
 const LIBC_LIMIT: u64 = 16 << 20;
 /// Package databases: a few MB even on large images.
 const DB_LIMIT: u64 = 64 << 20;
+/// The stdlib's `os` bytecode is tens of KB; only its magic is read.
+const PYC_LIMIT: u64 = 1 << 20;
 
 #[derive(Clone, Debug, PartialEq, Eq)]
 enum Found {
@@ -89,10 +95,12 @@ impl Probe {
             .python_version(env, prefix)
             .ok_or(TargetError::NoPython)?;
         let libc = self.libc().ok_or(TargetError::NoLibc)?;
+        let bytecode_magic = self.bytecode_magic(prefix, &python);
         let env = BaseEnv {
             python,
             interpreter: format!("/{interpreter}"),
             libc,
+            bytecode_magic,
         };
         env.version()?;
         Ok(env)
@@ -152,6 +160,16 @@ impl Probe {
                     minor.starts_with("3.").then(|| minor.to_owned())
                 })
             })
+    }
+
+    /// The magic of `PREFIX/lib/python3.X/__pycache__/os.cpython-3X.pyc`.
+    fn bytecode_magic(&self, prefix: &str, python: &str) -> Option<String> {
+        let mut parts = python.split('.');
+        let (major, minor) = (parts.next()?, parts.next()?);
+        let lib = format!("{}/lib/python{major}.{minor}", prefix.trim_end_matches('/'));
+        let pyc = format!("{lib}/__pycache__/os.cpython-{major}{minor}.pyc");
+        let bytes = self.files.get(pyc.trim_start_matches('/'))?.get(..4)?;
+        Some(bytes.iter().map(|b| format!("{b:02x}")).collect())
     }
 
     fn libc(&self) -> Option<Libc> {
@@ -237,6 +255,7 @@ impl Visitor for Probe {
         let limit = match path {
             "var/lib/dpkg/status" | "lib/apk/db/installed" => Some(DB_LIMIT),
             p if is_libc(p) => Some(LIBC_LIMIT),
+            p if is_stdlib_os_pyc(p) => Some(PYC_LIMIT),
             _ => None,
         };
         if !(limit.is_some() || interesting(path)) {
@@ -283,6 +302,12 @@ fn is_musl_loader(path: &str) -> bool {
 }
 
 /// `lib/x86_64-linux-gnu/libc.so.6`, `usr/lib64/libc.so.6` and the like.
+/// `…/lib/python3.X/__pycache__/os.cpython-3X.pyc`, under any prefix.
+fn is_stdlib_os_pyc(path: &str) -> bool {
+    path.rsplit_once("/__pycache__/os.cpython-")
+        .is_some_and(|(dir, rest)| dir.contains("/lib/python3.") && rest.ends_with(".pyc"))
+}
+
 fn is_libc(path: &str) -> bool {
     let Some(dir) = path.strip_suffix("/libc.so.6") else {
         return false;
@@ -406,6 +431,7 @@ mod tests {
             E::Link("usr/bin/python3", "python3.11"),
             E::File("usr/bin/python3.11", b"\x7fELF"),
             E::File("usr/lib/python3.11/os.py", b"#"),
+            E::File("usr/lib/python3.11/__pycache__/os.cpython-311.pyc", b"\xa7\x0d\x0d\x0a\0\0\0\0"),
             E::Link("lib", "usr/lib"),
             E::File("usr/lib/x86_64-linux-gnu/libc.so.6", b"\x7fELF"),
             E::File("var/lib/dpkg/status", DPKG),
@@ -420,6 +446,7 @@ mod tests {
                     major: 2,
                     minor: 36
                 },
+                bytecode_magic: Some("a70d0d0a".into()),
             }
         );
         assert_eq!(env.minor(), "3.11");

@@ -41,6 +41,8 @@ const BUILD_FLAGS = {
   'extra-index-url': { type: 'string', multiple: true, option: 'extraIndexUrls' },
   pre: { type: 'boolean', option: 'pre' },
   locked: { type: 'boolean', option: 'locked' },
+  compile: { type: 'boolean', option: 'compile' },
+  'no-compile': { type: 'boolean', option: 'compile', convert: () => false },
   tag: { type: 'string', short: 't', multiple: true, option: 'tags' },
   output: { type: 'string', short: 'o', option: 'output' },
   'dry-run': { type: 'boolean', option: 'dryRun' },

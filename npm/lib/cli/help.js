@@ -113,7 +113,7 @@ Image:
 Dependencies:
   Wheels for the target platform, installed into a virtual environment at
   ${CORE_DEFAULTS.venv}, a layer of its own. The config keys include-deps,
-  requirements, extras, groups, index-url, extra-index-urls and pre set these
+  requirements, extras, groups, index-url, extra-index-urls, pre and compile set these
   too, as do PYCONTAINER_INCLUDE_DEPS and the like (lists comma-separated);
   --locked is a flag only.
   --include-deps        install the dependencies; fail if there are none
@@ -142,6 +142,11 @@ Dependencies:
                         stale instead of resolving again (for CI)
                         [default: use it while current, else resolve again
                         and rewrite it]
+  --compile             ship the dependencies' bytecode for the base's
+                        CPython; fail where this host cannot compile
+                        [default: compiled where the host can: Node with
+                        the optional pyodide-cp3XX packages, not a browser]
+  --no-compile          ship no bytecode (faster builds, slower starts)
 
 Output:
   -t, --tag NAME:TAG    a reference to record in the layout; repeat the flag

@@ -447,6 +447,7 @@ fn served_serialises_to_json() {
         "server": "uvicorn",
         "workdir": "",
         "manage": null,
+        "settings": null,
     });
     assert_eq!(json, Some(Some(want)));
     assert_eq!(Framework::FastApi.to_string(), "FastAPI");
