@@ -464,7 +464,7 @@ fn build_outputs_are_left_out_only_at_the_top_and_named_when_the_code_uses_them(
 #[test]
 fn what_the_app_writes_is_handed_to_its_user_and_nothing_else() {
     let flask = [
-        ("pyproject.toml", "[project]\nname = \"blog\"\nversion = \"1\"\ndependencies = [\"flask\"]\n"),
+        ("pyproject.toml", "[project]\nname = \"blog\"\nversion = \"1\"\ndependencies = [\"flask\", \"gunicorn\"]\n"),
         ("blog/__init__.py", "import os\nfrom flask import Flask\n\ndef create_app():\n    app = Flask(__name__, instance_relative_config=True)\n    os.makedirs(app.instance_path, exist_ok=True)\n    return app\n"),
         ("blog/templates/base.html", ""),
     ];
@@ -485,7 +485,7 @@ fn what_the_app_writes_is_handed_to_its_user_and_nothing_else() {
     assert!(r.plan.warnings.is_empty(), "{:?}", r.plan.warnings);
 
     let django = [
-        ("requirements.txt", "django\n"),
+        ("requirements.txt", "django\ngunicorn\n"),
         ("manage.py", "import os\nos.environ.setdefault('DJANGO_SETTINGS_MODULE', 'site1.settings')\n"),
         ("site1/__init__.py", ""),
         ("site1/settings.py", "from pathlib import Path\nBASE_DIR = Path(__file__).resolve().parent.parent\nDATABASES = {'default': {'ENGINE': 'django.db.backends.sqlite3', 'NAME': BASE_DIR / 'db.sqlite3'}}\nSTATIC_ROOT = BASE_DIR / 'staticfiles'\nMEDIA_ROOT = os.environ['MEDIA']\n"),
