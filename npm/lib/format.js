@@ -177,14 +177,18 @@ function formatPlan(result, { verbose = false, cwd = process.cwd() } = {}) {
   if (plan.user !== undefined) {
     row('user', plan.user === '' || plan.user === null ? '(base image default)' : plan.user);
   }
-  rows(
-    'writable',
-    asArray(plan.writable).map((w) => {
-      const { path, rule, scope } = asObject(w);
-      const only = scope === 'tree' ? '' : `, the ${scope} alone`;
-      return `${path}  (${rule}${only})`;
-    }),
-  );
+  // Only when there are any: most apps write nowhere.
+  const writable = asArray(plan.writable);
+  if (writable.length > 0) {
+    rows(
+      'writable',
+      writable.map((w) => {
+        const { path, rule, scope } = asObject(w);
+        const only = scope === 'tree' ? '' : `, the ${scope} alone`;
+        return `${path}  (${rule}${only})`;
+      }),
+    );
+  }
   const ports = asArray(plan.ports).map(String);
   row('ports', ports.length > 0 ? ports.join(', ') : '(none)');
   rows('env', pairs(plan.env));

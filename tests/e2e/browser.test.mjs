@@ -558,6 +558,9 @@ test("the browser installs the fixture's dependencies from a same-origin package
     path.join(work, 'cli-cache'),
     '--index-url',
     indexUrl,
+    // A browser has no bytecode compiler: the CLI leaves it out too, so
+    // that the two venv layers can be compared byte for byte.
+    '--no-compile',
     '--json',
   ];
 
@@ -599,8 +602,18 @@ test("the browser installs the fixture's dependencies from a same-origin package
 
   // The venv layer (below the app layer) is the CLI's, byte for byte. The
   // input file's path is each host's own: the page's is in its virtual tree.
-  const withoutPath = ({ path: _, ...deps }) => deps;
+  const withoutPath = ({ path: _, bytecode: __, ...deps }) => deps;
   assert.deepEqual(withoutPath(result.plan.dependencies), withoutPath(cli.json.plan.dependencies));
+  // The page says why its image has no bytecode; the CLI was told.
+  assert.match(
+    result.plan.dependencies.bytecode,
+    /^not compiled: this host has no CPython 3\.11 compiler/,
+  );
+  assert.ok(
+    result.plan.warnings.some((w) => w.code === 'no-bytecode'),
+    JSON.stringify(result.plan.warnings),
+  );
+  assert.match(cli.json.plan.dependencies.bytecode, /^off/);
   assert.equal(result.layers.length, cli.json.layers.length);
   assert.equal(result.layers.at(-2).digest, cli.json.layers.at(-2).digest);
 

@@ -518,6 +518,8 @@ describe('bad input is refused, with nothing written', () => {
       rule: 'uv.lock found in the context',
       target: 'CPython 3.11 on linux x86_64 (glibc 2.36)',
       venv: '/app/.venv',
+      bytecode:
+        "compiled for CPython 3.11 (magic a70d0d0a, the magic number the base's own bytecode has), unchecked-hash .pyc files",
     });
     const blobs = path.join(cache, 'oci', 'blobs', 'sha256');
     assert.deepEqual(fs.existsSync(blobs) ? fs.readdirSync(blobs) : [], [], 'nothing was fetched');

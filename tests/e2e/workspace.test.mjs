@@ -173,6 +173,8 @@ wheels = [${wheel(workerdep)}]
       workspace: { root: '..', member: 'backend' },
       target: 'CPython 3.11 on linux x86_64 (glibc 2.36)',
       venv: '/app/.venv',
+      bytecode:
+        "compiled for CPython 3.11 (magic a70d0d0a, the magic number the base's own bytecode has), unchecked-hash .pyc files",
     });
     // Not workerdep, which only the other member needs.
     assert.deepEqual(packages, [

@@ -549,13 +549,16 @@ describe('build', () => {
     const methods = r.recorded.methods.filter((m) => m !== 'deflateChunk');
     assert.equal(r.recorded.methods.includes('deflateChunk'), os.availableParallelism() > 1);
     assert.deepEqual(methods, [
+      'bytecodeMagic',
       'close',
+      'compileBytecode',
       'create',
       'credentials',
       'discardBody',
       'env',
       'fetch',
       'listDir',
+      'prepareBytecode',
       'progress',
       'read',
       'readBody',
