@@ -128,7 +128,7 @@ const LIST_OPTIONS = [
   'groups',
   'extraIndexUrls',
 ];
-const BOOLEAN_OPTIONS = ['dryRun', 'push', 'includeDeps', 'pre', 'locked'];
+const BOOLEAN_OPTIONS = ['dryRun', 'push', 'includeDeps', 'pre', 'locked', 'ignoreRequiresPython'];
 
 /** `parallel` and `chunkSize`: a number, or a flag's text such as `8M`. */
 function copyCounts(options, out) {

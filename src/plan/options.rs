@@ -59,6 +59,8 @@ pub struct BuildOptions {
     pub pre: bool,
     /// Fail instead of resolving again when the lock is missing or stale.
     pub locked: bool,
+    /// Build even when the project's requires-python excludes the image's Python.
+    pub ignore_requires_python: bool,
 }
 
 impl BuildOptions {
@@ -116,6 +118,9 @@ impl BuildOptions {
         }
         if self.pre {
             put("pre", Value::Boolean(true));
+        }
+        if self.ignore_requires_python {
+            put("ignore-requires-python", Value::Boolean(true));
         }
         Settings::from_flags(&table)
     }
@@ -190,9 +195,11 @@ mod tests {
             tags: vec!["a:1".into()],
             include_deps: Some(false),
             pre: true,
+            ignore_requires_python: true,
             ..BuildOptions::default()
         };
         let s = options.settings().unwrap_or_default();
+        assert_eq!(s.ignore_requires_python, Some(true));
         assert_eq!(s.entrypoint, Some(vec!["uvicorn".into(), "a:b".into()]));
         assert_eq!(s.cmd, Some(vec!["--reload".into(), "x y".into()]));
         assert_eq!(s.tags, Some(vec!["a:1".into()]));
