@@ -42,7 +42,7 @@ tags: Array<string>,
  */
 pushed: Array<Pushed>, pushStats?: PushStats, };
 
-export type PlanView = { base: BaseView, python: Chosen<PythonChoice>, platform: string, workdir: string, user: string | null, entrypoint: EntryView, 
+export type PlanView = { base: BaseView, python: Chosen<ImagePython>, platform: string, workdir: string, user: string | null, entrypoint: EntryView, 
 /**
  * A launcher for each console and GUI script, on PATH: in the venv's
  * `bin/` when there is one.
@@ -85,14 +85,28 @@ export type BaseView = { image: string, rule: string, resolved: boolean, digest?
 export type Chosen<T> = { rule: string, } & T;
 
 /**
- * The interpreter the image will carry.
+ * The Python the image runs, as the plan shows it.
  */
 
-export type PythonChoice = { major: number, minor: number, patch: number, 
+export type ImagePython = { 
 /**
- * `python:3.12-slim`, or `python:3.12.3-slim` when the constraint rules out the newest patch.
+ * Absent, as is `minor`, when the base's Python is not known: a dry
+ * run did not read its registry base, or none was found in it.
  */
-baseImage: string, };
+major?: number, minor?: number, 
+/**
+ * The full version, such as 3.11.2, when the base's layers were read.
+ */
+version?: string, 
+/**
+ * The `python3` the base runs, when its layers were read.
+ */
+interpreter?: string, 
+/**
+ * `python:3.12-slim`: the official image chosen for this Python;
+ * absent when the base was given.
+ */
+baseImage?: string, };
 
 export type EntryView = { command: Array<string>, rule: string, detail: string, };
 

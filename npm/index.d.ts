@@ -273,6 +273,8 @@ export interface BuildOptions extends RegistryOptions {
   pre?: boolean;
   /** Fail when pycontainer's own pylock.toml is missing or stale, instead of resolving again (for CI). */
   locked?: boolean;
+  /** Build even when the project's requires-python excludes the image's Python (the base image's, or a `.python-version` pin). */
+  ignoreRequiresPython?: boolean;
   /** Work everything out and return the plan, writing nothing (no digests in the result). */
   dryRun?: boolean;
   /** Replaces the Node host, e.g. to build from an in-memory tree. */

@@ -128,7 +128,15 @@ const LIST_OPTIONS = [
   'groups',
   'extraIndexUrls',
 ];
-const BOOLEAN_OPTIONS = ['dryRun', 'push', 'includeDeps', 'pre', 'locked', 'compile'];
+const BOOLEAN_OPTIONS = [
+  'dryRun',
+  'push',
+  'includeDeps',
+  'pre',
+  'locked',
+  'compile',
+  'ignoreRequiresPython',
+];
 
 /** `parallel` and `chunkSize`: a number, or a flag's text such as `8M`. */
 function copyCounts(options, out) {

@@ -9,7 +9,6 @@ use std::collections::BTreeSet;
 use std::path::Path;
 
 use pycontainer_oci::{ContainerConfig, Layer};
-use pycontainer_python::interpreters::PythonChoice;
 use ts_rs::{Config, TS};
 
 use crate::build::BuildResult;
@@ -18,7 +17,9 @@ use crate::deps::decide::InstalledPackage;
 use crate::deps::indexes::PYPI;
 use crate::deps::input::{Format, Input, WorkspaceLock};
 use crate::plan::view::{BaseView, DepsView, EntryView, FileCount, LayerView, ScriptView};
-use crate::plan::{Chosen, PlanView, DEFAULT_OUTPUT, DEFAULT_WORKDIR, NONROOT, NONROOT_HOME};
+use crate::plan::{
+    Chosen, ImagePython, PlanView, DEFAULT_OUTPUT, DEFAULT_WORKDIR, NONROOT, NONROOT_HOME,
+};
 use crate::plan::{Scope, Warning, WritableDir};
 use crate::project::Excluded;
 use crate::publish::PushResult;
@@ -61,8 +62,8 @@ fn contract() -> (String, BTreeSet<String>, BTreeSet<String>) {
         BuildResult,
         PlanView,
         BaseView,
-        Chosen<PythonChoice>,
-        PythonChoice,
+        Chosen<ImagePython>,
+        ImagePython,
         EntryView,
         ScriptView,
         FileCount,

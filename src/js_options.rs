@@ -154,6 +154,7 @@ impl BuildOptions {
             pre: f.flag("pre")?,
             locked: f.flag("locked")?,
             compile: f.maybe_flag("compile")?,
+            ignore_requires_python: f.flag("ignoreRequiresPython")?,
         };
         f.done()?;
         Ok(options)
@@ -208,7 +209,8 @@ mod tests {
             "parallel": 2, "chunkSize": "8M", "registryMirrors": ["a=b"],
             "includeDeps": false, "requirements": "/r.txt", "extras": ["x"],
             "groups": ["g"], "indexUrl": "https://i/simple",
-            "extraIndexUrls": ["https://j/simple"], "pre": true, "locked": true
+            "extraIndexUrls": ["https://j/simple"], "pre": true, "locked": true,
+            "ignoreRequiresPython": true
         }))
         .map_err(|e| e.to_string());
         let o = match o {
@@ -220,7 +222,7 @@ mod tests {
         assert_eq!(o.parallel, Some(Given::Number(2.0)));
         assert_eq!(o.chunk_size, Some(Given::Text("8M".into())));
         assert_eq!(o.include_deps, Some(false));
-        assert!(o.dry_run && o.push && o.pre && o.locked);
+        assert!(o.dry_run && o.push && o.pre && o.locked && o.ignore_requires_python);
         assert_eq!(o.extra_index_urls, ["https://j/simple"]);
         let some = BuildOptions::from_json(json!({"context": "/w", "python": null}))
             .map(|o| (o.include_deps, o.python));

@@ -129,9 +129,9 @@ fn peer_failure_config_values_survive_unset_flags() {
     assert_eq!(
         (
             r.plan.workdir.as_str(),
-            r.plan.python.value.minor_version().as_str()
+            (r.plan.python.value.major, r.plan.python.value.minor)
         ),
-        ("/srv/app", "3.12")
+        ("/srv/app", (Some(3), Some(12)))
     );
     let r =
         plan_of(&files, |o| o.workdir = Some("/opt/x".into())).unwrap_or_else(|e| panic!("{e}"));
@@ -299,7 +299,16 @@ fn python_version_and_base_image_from_the_project() {
     ];
     for (pyproject, want) in cases {
         let r = planned(&[("pyproject.toml", pyproject), ("main.py", "")]);
-        assert_eq!(r.plan.python.value.minor_version(), want, "{pyproject}");
+        let python = &r.plan.python.value;
+        assert_eq!(
+            format!(
+                "{}.{}",
+                python.major.unwrap_or(0),
+                python.minor.unwrap_or(0)
+            ),
+            want,
+            "{pyproject}"
+        );
         assert_eq!(r.plan.base.image, format!("python:{want}-slim"));
         assert!(
             !r.plan.base.resolved,

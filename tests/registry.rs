@@ -204,6 +204,16 @@ fn push_pull_mount_and_repush_against_a_real_registry() {
     let stats = other.push_stats.expect("push stats");
     assert_eq!((stats.mounted, stats.uploaded), (1, 2));
     assert!(!cached_blobs(&mount_cache).contains(&base_layer));
+    // Nor read for its Python: the plan says it was not.
+    assert!(
+        other
+            .plan
+            .python
+            .rule
+            .starts_with("the base image's, not read"),
+        "{}",
+        other.plan.python.rule
+    );
 }
 
 #[test]

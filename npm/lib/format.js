@@ -161,11 +161,12 @@ function formatPlan(result, { verbose = false, cwd = process.cwd() } = {}) {
   row('base', base.image ?? '(unknown)');
   if (base.rule) more(`rule: ${base.rule}`);
 
+  // The base's full version when its layers were read, else the minor chosen;
+  // an explicit base not yet read shows no version, but still its rule.
   const python = asObject(plan.python);
-  if (python.major !== undefined) {
-    row('python', `${python.major}.${python.minor}`);
-    if (python.rule) more(`rule: ${python.rule}`);
-  }
+  const known = python.major === undefined ? '(unknown)' : `${python.major}.${python.minor}`;
+  row('python', python.version ?? known);
+  if (python.rule) more(`rule: ${python.rule}`);
 
   const entry = asObject(plan.entrypoint);
   row('entry point', asArray(entry.command).length > 0 ? command(entry.command) : '(none)');

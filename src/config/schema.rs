@@ -8,6 +8,8 @@ use std::collections::BTreeMap;
 pub struct Settings {
     pub base_image: Option<String>,
     pub python: Option<String>,
+    /// Build even when the project's requires-python excludes the image's Python.
+    pub ignore_requires_python: Option<bool>,
     pub platform: Option<String>,
     pub workdir: Option<String>,
     pub output: Option<String>,
@@ -66,6 +68,7 @@ impl DepsSettings {
 pub const KEYS: &[&str] = &[
     "base-image",
     "python",
+    "ignore-requires-python",
     "platform",
     "workdir",
     "output",
@@ -106,6 +109,7 @@ impl Settings {
         Settings {
             base_image: self.base_image.or(lower.base_image),
             python: self.python.or(lower.python),
+            ignore_requires_python: self.ignore_requires_python.or(lower.ignore_requires_python),
             platform: self.platform.or(lower.platform),
             workdir: self.workdir.or(lower.workdir),
             output: self.output.or(lower.output),

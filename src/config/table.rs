@@ -31,6 +31,7 @@ impl Settings {
             match key.as_str() {
                 "base-image" => s.base_image = Some(f.string()?),
                 "python" => s.python = Some(f.string()?),
+                "ignore-requires-python" => s.ignore_requires_python = Some(f.boolean()?),
                 "platform" => s.platform = Some(f.string()?),
                 "workdir" => s.workdir = Some(f.string()?),
                 "output" => s.output = Some(f.string()?),

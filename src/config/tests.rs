@@ -163,6 +163,25 @@ fn dependency_settings_read_from_files_and_env_and_flags_win() {
 }
 
 #[test]
+fn ignore_requires_python_is_a_boolean_key() {
+    let table: Table = "ignore-requires-python = true".parse().unwrap();
+    let file = Settings::from_table("pycontainer.toml", &table).unwrap();
+    assert_eq!(file.ignore_requires_python, Some(true));
+    let unset = Settings::default().over(file);
+    assert_eq!(
+        unset.ignore_requires_python,
+        Some(true),
+        "a lower layer's value stays"
+    );
+    let bad: Table = "ignore-requires-python = 1".parse().unwrap();
+    let e = Settings::from_table("pycontainer.toml", &bad).unwrap_err();
+    assert_eq!(
+        e.to_string(),
+        "pycontainer.toml: `ignore-requires-python` must be true or false, found integer"
+    );
+}
+
+#[test]
 fn flags_are_checked_and_name_themselves() {
     let flags = |text: &str| Settings::from_flags(&table(text)).map_err(|e| e.to_string());
     assert_eq!(flags(""), Ok(Settings::default()), "no flags, no settings");

@@ -2,19 +2,21 @@
 //! the selection checked against the input, the base's Python and C library,
 //! the venv, and one wheel per package, from a lock or a resolution.
 
-use pycontainer_pypi::lock;
+use pycontainer_pypi::lock::{self, Selection};
 use pycontainer_python::tags::{Tags, Target};
+use pycontainer_wheel::target::BaseEnv;
 use pycontainer_wheel::venv::Venv;
 use serde::Serialize;
 
 use super::bytecode::{self, Bytecode};
 use super::download::Credentials;
 use super::indexes::Indexes;
-use super::input::Format;
+use super::input::{Format, Input};
 use super::pins::{self, PendingLock, Pick};
-use super::{probe, project, DepsError, DepsRequest};
+use super::{project, DepsError, DepsRequest};
 use crate::host::{Host, Progress};
 use crate::layout::Layout;
+use crate::project::Project;
 use crate::registry::Client;
 use crate::source::BaseImage;
 
@@ -58,44 +60,48 @@ impl Install {
 /// Reads the input file and checks every selected extra and group against
 /// it; needs no target, so it runs before any base layer is pulled. Returns
 /// the text of a lock, which the picks are read from later.
-pub async fn check<H: Host>(host: &H, req: &DepsRequest<'_>) -> Result<Option<String>, DepsError> {
-    let selection = req.selection;
-    let format = req.input.format;
-    let text = match (format, &req.input.path) {
+pub async fn check<H: Host>(
+    host: &H,
+    project: &Project,
+    input: &Input,
+    selection: &Selection,
+) -> Result<Option<String>, DepsError> {
+    let format = input.format;
+    let text = match (format, &input.path) {
         (Format::Pylock | Format::UvLock | Format::PoetryLock, Some(path)) => {
             Some(String::from_utf8_lossy(&host.read_all(path).await?).into_owned())
         }
         _ => None,
     };
-    let name = req.input.file_name();
+    let name = input.file_name();
     match (format, text.as_deref()) {
         (Format::Pylock, Some(text)) => lock::pylock::check_selection(text, &name, selection)?,
         (Format::UvLock, Some(text)) => {
-            lock::uvlock::check_selection(text, &name, selection, req.input.member())?
+            lock::uvlock::check_selection(text, &name, selection, input.member())?
         }
         // Poetry's extras and groups, like the project's, are pyproject.toml's.
         (Format::PoetryLock | Format::Project, _) => {
-            project::requirements(req.project, selection)?;
+            project::requirements(project, selection)?;
         }
         _ => {}
     }
     Ok(text)
 }
 
-/// Everything the layer needs: the base's Python (read from its layers,
-/// pulled into the cache when it is in a registry), the target it makes,
-/// the venv, and the picks. `text` is what `check` returned.
+/// Everything the layer needs: the target the base's Python (`env`, read
+/// from its layers by the plan) makes, the venv, and the picks. `text` is
+/// what `check` returned.
 pub async fn decide<H: Host>(
     client: &Client<'_, H>,
     req: &DepsRequest<'_>,
     text: Option<&str>,
+    env: &BaseEnv,
 ) -> Result<Install, DepsError> {
     let host = client.host();
     let cache = Layout::new(host, req.cache.require("installing dependencies")?);
     host.progress(&Progress::Phase {
         name: "dependencies",
     });
-    let env = probe::base_env(client, req.base, req.cache).await?;
     let machine = req
         .platform
         .python_machine()
@@ -117,7 +123,7 @@ pub async fn decide<H: Host>(
         context: &req.project.root,
     };
     let (picks, lock) = pins::pick(&cx, req, text).await?;
-    let bytecode = bytecode::decide(host, req.settings.compile, &env)?;
+    let bytecode = bytecode::decide(host, req.settings.compile, env)?;
     let venv = Venv {
         interpreter: env.interpreter.clone(),
         version: env.python.clone(),

@@ -6,20 +6,21 @@ use futures_util::StreamExt;
 use crate::config::DepsSettings;
 use crate::host::{Host, Progress};
 use crate::layout::Layout;
+use crate::project::Project;
 use pycontainer_digest::Digest;
 use pycontainer_python::name::PackageName;
 use pycontainer_python::pep440::Version;
-use pycontainer_python::pep508::Requirement;
+use pycontainer_python::pep508::{MarkerEnv, Requirement};
 use pycontainer_python::wheel::WheelName;
 
 use super::download::{self, Wanted};
 use super::indexes::{Indexes, PYPI};
-use super::input::Format;
+use super::input::{Format, Input};
 use super::{lockfile, project, DepsError, DepsRequest};
 use crate::wheelfile::WheelFile;
 use pycontainer_pypi::index::{self, ProjectFile, ProjectPage};
 use pycontainer_pypi::lock::requirements::Requirements;
-use pycontainer_pypi::lock::{self, FileHash, Locked, Pinned};
+use pycontainer_pypi::lock::{self, FileHash, Locked, Pinned, Selection};
 use pycontainer_pypi::ownlock;
 use pycontainer_pypi::resolve::{self, Fetch, Resolver, Step};
 use pycontainer_python::tags::{Tags, Target};
@@ -98,22 +99,52 @@ pub async fn pick<H: Host>(
     text: Option<&str>,
 ) -> Result<(Vec<Pick>, Option<PendingLock>), DepsError> {
     let env = cx.target.marker_env();
-    let selection = req.selection;
-    let name = req.input.file_name();
-    let locked = match (req.input.format, text) {
-        (Format::Pylock, Some(text)) => lock::pylock::read(text, &name, &env, selection),
+    match read_lock(req.input, req.project, req.selection, text, &env)? {
+        Some(locked) => Ok((from_locked(cx, &locked).await?, None)),
+        None => resolved(cx, req).await,
+    }
+}
+
+/// What a lock pins for `env`; `None` when the input is no lock (a
+/// requirements file, or the project's list, which are resolved). `text`
+/// is the input file's.
+pub fn read_lock(
+    input: &Input,
+    project: &Project,
+    selection: &Selection,
+    text: Option<&str>,
+    env: &MarkerEnv,
+) -> Result<Option<Locked>, DepsError> {
+    let name = input.file_name();
+    let locked = match (input.format, text) {
+        (Format::Pylock, Some(text)) => lock::pylock::read(text, &name, env, selection),
         (Format::UvLock, Some(text)) => {
-            lock::uvlock::read(text, &name, &env, selection, req.input.member())
+            lock::uvlock::read(text, &name, env, selection, input.member())
         }
         (Format::PoetryLock, Some(text)) => {
             // A parent's lock also holds the context's packages when the context is its
             // path dependency: the roots are still the context's own requirements.
-            let roots = project::requirements(req.project, selection)?;
-            lock::poetry::read(text, &name, &env, selection, &roots)
+            let roots = project::requirements(project, selection)?;
+            lock::poetry::read(text, &name, env, selection, &roots)
         }
-        _ => return resolved(cx, req).await,
+        _ => return Ok(None),
     }?;
-    Ok((from_locked(cx, &locked).await?, None))
+    Ok(Some(locked))
+}
+
+/// The `requires-python` at the top of a pylock.toml or uv.lock, which the
+/// image's Python must satisfy as the project's does. poetry.lock's
+/// `python-versions` repeats pyproject.toml's, which is read already.
+pub fn lock_requires_python(
+    input: &Input,
+    text: Option<&str>,
+) -> Result<Option<String>, DepsError> {
+    let name = input.file_name();
+    Ok(match (input.format, text) {
+        (Format::Pylock, Some(text)) => lock::pylock::requires_python(text, &name)?,
+        (Format::UvLock, Some(text)) => lock::uvlock::requires_python(text, &name)?,
+        _ => None,
+    })
 }
 
 /// Pins from a lock: each package's best wheel among the files it lists,

@@ -3,15 +3,18 @@
 //! and, once the base is read, the venv and one wheel per package.
 
 use pycontainer_oci::Platform;
-use pycontainer_pypi::lock::Selection;
+use pycontainer_pypi::lock::{Locked, Selection};
+use pycontainer_python::interpreters::PythonConstraint;
 use pycontainer_python::name::{ExtraName, PackageName};
+use pycontainer_python::pep508::MarkerEnv;
+use pycontainer_wheel::target::BaseEnv;
 
 use super::PlanError;
 use crate::cache::CacheDir;
 use crate::config::{Layers, Settings};
 use crate::deps::decide::{self, Install};
 use crate::deps::input::{self, Input, InputError};
-use crate::deps::{DepsError, DepsRequest};
+use crate::deps::{pins, DepsError, DepsRequest};
 use crate::project::Project;
 use crate::registry::Client;
 use crate::source::BaseImage;
@@ -24,27 +27,62 @@ pub struct DepsPlan {
     pub install: Option<Install>,
 }
 
-/// What deciding needs from the rest of the plan.
+/// The dependency input, found and checked before the Python is chosen,
+/// since a lock's requires-python and wheels narrow that choice.
+pub(super) struct Found {
+    pub input: Input,
+    selection: Selection,
+    /// A lock's text, read once.
+    text: Option<String>,
+}
+
+impl Found {
+    /// What the lock pins for `env`; `None` when the input is no lock.
+    pub fn lock(&self, project: &Project, env: &MarkerEnv) -> Result<Option<Locked>, DepsError> {
+        pins::read_lock(
+            &self.input,
+            project,
+            &self.selection,
+            self.text.as_deref(),
+            env,
+        )
+    }
+
+    /// The lock's own requires-python, as a constraint naming the lock.
+    pub fn requires_python(&self) -> Result<Option<PythonConstraint>, PlanError> {
+        let Some(text) = pins::lock_requires_python(&self.input, self.text.as_deref())? else {
+            return Ok(None);
+        };
+        Ok(Some(PythonConstraint::requires_python(
+            &text,
+            self.input.file_name(),
+        )?))
+    }
+}
+
+/// What deciding the install needs from the rest of the plan.
 pub(super) struct Context<'a> {
     pub project: &'a Project,
     pub settings: &'a Settings,
-    pub layers: &'a Layers,
     pub locked: bool,
     pub base: &'a BaseImage,
-    pub base_resolved: bool,
+    /// The base's Python, read from its layers; `None` only in a dry run
+    /// that did not read its registry base.
+    pub env: Option<&'a BaseEnv>,
     pub platform: &'a Platform,
     pub cache: &'a CacheDir,
 }
 
-/// The dependencies, or `None` when there are none to install.
-pub(super) async fn plan<H: crate::host::Host>(
-    client: &Client<'_, H>,
-    cx: &Context<'_>,
-) -> Result<Option<DepsPlan>, PlanError> {
-    let host = client.host();
-    let layers = cx.layers;
+/// The input, with every selected extra and group checked against it, or
+/// `None` when there are no dependencies to install. Needs no base.
+pub(super) async fn find<H: crate::host::Host>(
+    host: &H,
+    project: &Project,
+    settings: &Settings,
+    layers: &Layers,
+) -> Result<Option<Found>, PlanError> {
     let requirements = layers.origin("--requirements", |s| s.deps.requirements.is_some());
-    let found = input::find(host, cx.project, &cx.settings.deps, &requirements).await;
+    let found = input::find(host, project, &settings.deps, &requirements).await;
     let input = match found {
         Ok(Some(input)) => input,
         Ok(None) => return Ok(None),
@@ -65,12 +103,40 @@ pub(super) async fn plan<H: crate::host::Host>(
     let selection = Selection {
         extras: names(
             &layers.origin("--extra", |s| s.deps.extras.is_some()),
-            &cx.settings.deps.extras,
+            &settings.deps.extras,
         )?,
         groups: names(
             &layers.origin("--group", |s| s.deps.groups.is_some()),
-            &cx.settings.deps.groups,
+            &settings.deps.groups,
         )?,
+    };
+    let text = decide::check(host, project, &input, &selection).await?;
+    Ok(Some(Found {
+        input,
+        selection,
+        text,
+    }))
+}
+
+/// The dependency layer for `found`, once the base's Python is known.
+pub(super) async fn plan<H: crate::host::Host>(
+    client: &Client<'_, H>,
+    cx: &Context<'_>,
+    found: Option<Found>,
+) -> Result<Option<DepsPlan>, PlanError> {
+    let Some(Found {
+        input,
+        selection,
+        text,
+    }) = found
+    else {
+        return Ok(None);
+    };
+    let Some(env) = cx.env else {
+        return Ok(Some(DepsPlan {
+            input,
+            install: None,
+        }));
     };
     let req = DepsRequest {
         project: cx.project,
@@ -82,14 +148,7 @@ pub(super) async fn plan<H: crate::host::Host>(
         platform: cx.platform,
         cache: cx.cache,
     };
-    let text = decide::check(host, &req).await?;
-    if !cx.base_resolved {
-        return Ok(Some(DepsPlan {
-            input,
-            install: None,
-        }));
-    }
-    let install = match decide::decide(client, &req, text.as_deref()).await {
+    let install = match decide::decide(client, &req, text.as_deref(), env).await {
         Ok(install) => install,
         Err(e @ DepsError::StaleLock { .. }) => return Err(PlanError::Locked(Box::new(e))),
         Err(e) => return Err(e.into()),

@@ -2,12 +2,12 @@
 //! base, dependencies, then the app layer and the config built from them.
 
 use pycontainer_oci::mutate::ConfigChanges;
-use pycontainer_oci::Platform;
+use pycontainer_oci::{BlobSource, Platform};
 
 use super::app_layer::{app_layer, make_writable, project_dist_info, with_written_lock};
 use super::deps;
 use super::entrypoint::{choose_entrypoint, wants_framework};
-use super::python::choose_python;
+use super::python::{check_setting, choose_python, settle, Allowed, Probed};
 use super::rules::{annotations, env, labels, output_path, push_targets, tags, user, workdir};
 use super::scripts;
 use super::selection::selection;
@@ -18,6 +18,7 @@ use super::{BuildOptions, Plan, PlanError, DEFAULT_WORKDIR, NONROOT};
 use crate::cache::CacheDir;
 use crate::clock;
 use crate::config::{Layers, Settings};
+use crate::deps::probe;
 use crate::host::Host;
 use crate::layout::Layout;
 use crate::project;
@@ -88,24 +89,42 @@ pub async fn make<H: Host>(
         &project,
         &origin("--tag", |s| s.tags.is_some()),
     )?;
-    let python = choose_python(
-        host,
-        &project,
-        &settings,
-        &origin("--python", |s| s.python.is_some()),
-    )
-    .await?;
     // Before the base: a wrong --script is reported as such, not as a base problem.
     let (mut entrypoint, served) =
         choose_entrypoint(&project, &settings, &layers, &framework_sources)?;
     warnings.extend(warning::dev_server(served.as_ref()));
+    // Before the Python: a lock's requires-python and wheels narrow it.
+    let found = deps::find(host, &project, &settings, &layers).await?;
+    let allowed = Allowed::read(
+        &project,
+        found.as_ref(),
+        &settings,
+        origin("--ignore-requires-python", |s| {
+            s.ignore_requires_python.is_some()
+        }),
+    )?;
     let base_origin = origin("--base-image", |s| s.base_image.is_some());
-    let (base_value, base_rule) = match &settings.base_image {
-        Some(v) => (v.clone(), format!("set explicitly ({base_origin})")),
-        None => (
-            python.value.base_image.clone(),
-            format!("python:X.Y-slim for {}", python.rule),
-        ),
+    // An explicit base brings its own Python; otherwise one is chosen, and
+    // the official image for it is the base.
+    let (base_value, base_rule, chosen) = match &settings.base_image {
+        Some(v) => {
+            check_setting(&settings, &origin("--python", |s| s.python.is_some()))?;
+            (v.clone(), format!("set explicitly ({base_origin})"), None)
+        }
+        None => {
+            let python = choose_python(
+                host,
+                &project,
+                &settings,
+                &origin("--python", |s| s.python.is_some()),
+                &allowed,
+                found.as_ref(),
+                &wanted.clone().unwrap_or_else(Platform::default_target),
+            )
+            .await?;
+            let rule = format!("python:X.Y-slim for {}", python.rule);
+            (python.value.base_image.clone(), rule, Some(python))
+        }
     };
     let references = push_targets(
         options.push,
@@ -139,18 +158,40 @@ pub async fn make<H: Host>(
         })?;
     let platform = base.image.platform();
     let cache = CacheDir::find(host, options.cache_dir.as_deref());
+    // The base's layers are read for its Python when the dependencies need
+    // it, and for an explicit base, whose Python the plan shows and checks
+    // (once: the answer is cached by the base's digest), unless that alone
+    // would download them: a push without a layout mounts them instead.
+    let layers_stay_remote = !sinks.iter().any(|s| matches!(s, Target::Layout(_)))
+        && base
+            .image
+            .layers()
+            .iter()
+            .any(|l| matches!(l.source, BlobSource::Registry(_)));
+    let probed = if !base_resolved {
+        Probed::NotPulled
+    } else if found.is_none() && chosen.is_some() {
+        Probed::Skipped
+    } else if found.is_none() && base.image.layers().is_empty() {
+        Probed::Empty
+    } else if found.is_none() && layers_stay_remote {
+        Probed::Remote
+    } else {
+        Probed::Read(probe::base_env(client, &base, &cache).await)
+    };
+    let (python, base_env) = settle(chosen, &allowed, &base_value, probed, found.is_some())?;
     let deps = deps::plan(
         client,
         &deps::Context {
             project: &project,
             settings: &settings,
-            layers: &layers,
             locked: options.locked,
             base: &base,
-            base_resolved,
+            env: base_env.as_ref(),
             platform: &platform,
             cache: &cache,
         },
+        found,
     )
     .await?;
     let install = deps.as_ref().and_then(|d| d.install.as_ref());

@@ -22,7 +22,6 @@ use std::collections::BTreeMap;
 use pycontainer_archive::Entry;
 use pycontainer_oci::mutate::ConfigChanges;
 use pycontainer_oci::Platform;
-use pycontainer_python::interpreters::PythonChoice;
 use serde::Serialize;
 
 use crate::cache::CacheDir;
@@ -36,6 +35,7 @@ pub use deps::DepsPlan;
 pub use error::PlanError;
 pub use make::make;
 pub use options::BuildOptions;
+pub use python::ImagePython;
 use scripts::Scripts;
 pub use view::PlanView;
 pub use warning::Warning;
@@ -67,7 +67,7 @@ pub struct Plan {
     pub base_rule: String,
     /// False in a dry run whose base is in a registry: it was not fetched.
     pub base_resolved: bool,
-    pub python: Chosen<PythonChoice>,
+    pub python: Chosen<ImagePython>,
     /// The image's tags: in a layout the TAG alone, with the full name beside.
     pub tags: Vec<Tag>,
     /// Where the image goes: a layout, registries (`--push`), or both, in

@@ -61,6 +61,8 @@ pub struct BuildOptions {
     pub locked: bool,
     /// `--compile` (true) or `--no-compile` (false); unset follows the files.
     pub compile: Option<bool>,
+    /// Build even when the project's requires-python excludes the image's Python.
+    pub ignore_requires_python: bool,
 }
 
 impl BuildOptions {
@@ -121,6 +123,9 @@ impl BuildOptions {
         }
         if let Some(compile) = self.compile {
             put("compile", Value::Boolean(compile));
+        }
+        if self.ignore_requires_python {
+            put("ignore-requires-python", Value::Boolean(true));
         }
         Settings::from_flags(&table)
     }
@@ -195,9 +200,11 @@ mod tests {
             tags: vec!["a:1".into()],
             include_deps: Some(false),
             pre: true,
+            ignore_requires_python: true,
             ..BuildOptions::default()
         };
         let s = options.settings().unwrap_or_default();
+        assert_eq!(s.ignore_requires_python, Some(true));
         assert_eq!(s.entrypoint, Some(vec!["uvicorn".into(), "a:b".into()]));
         assert_eq!(s.cmd, Some(vec!["--reload".into(), "x y".into()]));
         assert_eq!(s.tags, Some(vec!["a:1".into()]));

@@ -7,10 +7,9 @@ use pycontainer_archive::Entry;
 use pycontainer_digest::Digest;
 use pycontainer_oci::mutate;
 use pycontainer_oci::ContainerConfig;
-use pycontainer_python::interpreters::PythonChoice;
 use serde::Serialize;
 
-use super::{Chosen, Plan};
+use super::{Chosen, ImagePython, Plan};
 use crate::config::Source;
 use crate::deps::decide::InstalledPackage;
 use crate::deps::input::Input;
@@ -22,7 +21,7 @@ use crate::project::Excluded;
 #[serde(rename_all = "camelCase")]
 pub struct PlanView {
     pub base: BaseView,
-    pub python: Chosen<PythonChoice>,
+    pub python: Chosen<ImagePython>,
     pub platform: String,
     pub workdir: String,
     pub user: Option<String>,

@@ -375,14 +375,18 @@ describe('precedence: flag > PYCONTAINER_* > pycontainer.toml > [tool.pycontaine
  * the exit status, every pattern in stderr and no `forbidden` one, no stack
  * trace, nothing on stdout, and nothing written anywhere.
  */
-function assertRefused(ctx, extraArgs, { code = 1, patterns, forbidden = [], env = {} }) {
+function assertRefused(
+  ctx,
+  extraArgs,
+  { code = 1, patterns, forbidden = [], env = {}, base = ['--base-image', 'scratch'] },
+) {
   const cwd = freshDir('refused-cwd');
   const out = path.join(cwd, 'out');
   const before = snapshotTree(ctx);
-  const r = cli(
-    ['build', '--context', ctx, '--base-image', 'scratch', '--output', out, ...extraArgs],
-    { cwd, env },
-  );
+  const r = cli(['build', '--context', ctx, ...base, '--output', out, ...extraArgs], {
+    cwd,
+    env,
+  });
   assert.equal(r.code, code, describeRun(r));
   assert.match(r.stderr, /^pycontainer: error: /, describeRun(r));
   assert.doesNotMatch(r.stderr, /\n\s+at .+:\d+:\d+/, 'no stack trace');
@@ -569,7 +573,10 @@ describe('bad input: exit status, a message naming the culprit, nothing written'
   });
 
   test('requires-python that no maintained CPython satisfies', () => {
+    // No --base-image: an explicit base brings its own Python, and the
+    // choice fails before any base is pulled.
     const r = assertRefused(project('py4', { requires: '>=4' }), [], {
+      base: [],
       patterns: ['requires-python', '">=4"', 'pyproject.toml', /no maintained CPython/],
     });
     const range = /\(3\.\d+ … (3\.\d+)\)/.exec(r.stderr);

@@ -47,6 +47,25 @@ describe('colour', () => {
 });
 
 describe('formatPlan', () => {
+  test("the python row: the base's full version, the minor chosen, or unknown, always with its rule", () => {
+    const rows = (python) =>
+      formatPlan({ plan: { python } })
+        .split('\n')
+        .filter((l) => /^ {2}python:|^\s+rule: P/.test(l));
+    assert.deepEqual(rows({ major: 3, minor: 11, version: '3.11.2', rule: 'P base' }), [
+      '  python:         3.11.2',
+      '                  rule: P base',
+    ]);
+    assert.deepEqual(rows({ major: 3, minor: 12, rule: 'P chosen' }), [
+      '  python:         3.12',
+      '                  rule: P chosen',
+    ]);
+    assert.deepEqual(rows({ rule: 'P not read' }), [
+      '  python:         (unknown)',
+      '                  rule: P not read',
+    ]);
+  });
+
   const result = {
     output: '/w/out',
     plan: {

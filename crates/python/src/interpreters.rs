@@ -95,8 +95,9 @@ impl PythonConstraint {
         }
     }
 
-    /// Candidates are final releases, so pre-releases are never requested.
-    fn accepts(&self, version: &Version) -> bool {
+    /// Whether the constraint allows `version`. Candidates are final releases, so
+    /// pre-releases are never requested.
+    pub fn allows(&self, version: &Version) -> bool {
         match self {
             PythonConstraint::Pep440 { specifiers, .. } => specifiers.contains(version, false),
             PythonConstraint::Poetry { groups, .. } => {
@@ -132,7 +133,6 @@ impl fmt::Display for PythonConstraint {
 /// The interpreter the image will carry.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(rename_all = "camelCase")]
-#[cfg_attr(feature = "ts", derive(ts_rs::TS))]
 pub struct PythonChoice {
     pub major: u32,
     pub minor: u32,
@@ -163,14 +163,79 @@ pub enum InterpreterError {
         #[source]
         error: Pep440Error,
     },
-    #[error("invalid .python-version: {reason} (\"{line}\")")]
-    InvalidPythonVersionFile { line: String, reason: String },
+    #[error("invalid {file}: {reason} (\"{line}\")")]
+    InvalidVersionFile {
+        file: &'static str,
+        line: String,
+        reason: String,
+    },
+    #[error("no maintained CPython that {constraint} allows will do: {passed}")]
+    NoneFits {
+        constraint: String,
+        /// Each allowed minor and why it was passed over, as [`PassedOver`] displays.
+        passed: String,
+    },
+    #[error("{python} is not allowed by {constraint}: use a Python it allows, or --ignore-requires-python to build anyway")]
+    Excluded {
+        /// The Python and where it comes from: `Python 3.9 (.python-version)`.
+        python: String,
+        constraint: String,
+    },
 }
 
 impl InterpreterError {
     /// The stable code the CLI and JS API report.
     pub fn code(&self) -> &'static str {
-        "python-version"
+        match self {
+            InterpreterError::Excluded { .. } => "requires-python",
+            _ => "python-version",
+        }
+    }
+}
+
+/// Every constraint in one phrase: `requires-python ">=3.10" (pyproject.toml) and
+/// requires-python ">=3.10, <3.13" (uv.lock)`.
+pub fn describe(constraints: &[PythonConstraint]) -> String {
+    constraints
+        .iter()
+        .map(ToString::to_string)
+        .collect::<Vec<_>>()
+        .join(" and ")
+}
+
+/// Whether every constraint allows `version`; `Err` names the Python (`what`, e.g.
+/// `Python 3.9 (.python-version)`) and the constraints that exclude it.
+pub fn check_allowed(
+    constraints: &[PythonConstraint],
+    version: &Version,
+    what: impl FnOnce() -> String,
+) -> Result<(), InterpreterError> {
+    let excluding: Vec<PythonConstraint> = constraints
+        .iter()
+        .filter(|c| !c.allows(version))
+        .cloned()
+        .collect();
+    if excluding.is_empty() {
+        return Ok(());
+    }
+    Err(InterpreterError::Excluded {
+        python: what(),
+        constraint: describe(&excluding),
+    })
+}
+
+/// A newer minor the constraints allow that the choice passed over, and why.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct PassedOver {
+    /// `3.13`.
+    pub minor: String,
+    pub reason: String,
+}
+
+/// `3.13 (pydantic-core 2.0 has no wheel for it)`.
+impl fmt::Display for PassedOver {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        write!(f, "{} ({})", self.minor, self.reason)
     }
 }
 
@@ -184,37 +249,65 @@ fn maintained_range() -> String {
 }
 
 /// Picks the newest maintained CPython minor that satisfies `constraint`.
+pub fn choose(constraint: &PythonConstraint) -> Result<PythonChoice, InterpreterError> {
+    choose_fitting(std::slice::from_ref(constraint), |_| Ok(())).map(|(choice, _)| choice)
+}
+
+/// Picks the newest maintained CPython minor that satisfies every constraint and that `fits`
+/// accepts (a lock's wheels, say), with the newer allowed minors `fits` refused and its reason
+/// for each, newest first.
 ///
 /// A minor qualifies when ANY of its patch releases 0..=newest satisfies the constraint, so
 /// `>=3.12,<3.12.5` still selects 3.12 (as uv treats such bounds). The choice then carries the
 /// newest satisfying patch: if that is the newest patch overall, the rolling `python:X.Y-slim`
 /// tag is used (it keeps receiving security rebuilds); otherwise the image is pinned to
 /// `python:X.Y.P-slim`, because the rolling tag would ship a Python the project excludes.
-pub fn choose(constraint: &PythonConstraint) -> Result<PythonChoice, InterpreterError> {
-    MAINTAINED
-        .iter()
-        .find_map(|&(major, minor, newest)| {
-            let patch = (0..=newest).rev().find(|&patch| {
-                let candidate =
-                    Version::new([u64::from(major), u64::from(minor), u64::from(patch)]);
-                constraint.accepts(&candidate)
-            })?;
-            let base_image = if patch == newest {
-                format!("python:{major}.{minor}-slim")
-            } else {
-                format!("python:{major}.{minor}.{patch}-slim")
-            };
-            Some(PythonChoice {
-                major,
-                minor,
-                patch,
-                base_image,
-            })
+pub fn choose_fitting(
+    constraints: &[PythonConstraint],
+    mut fits: impl FnMut(&PythonChoice) -> Result<(), String>,
+) -> Result<(PythonChoice, Vec<PassedOver>), InterpreterError> {
+    let candidates = MAINTAINED.iter().filter_map(|&(major, minor, newest)| {
+        let patch = (0..=newest).rev().find(|&patch| {
+            let candidate = Version::new([u64::from(major), u64::from(minor), u64::from(patch)]);
+            constraints.iter().all(|c| c.allows(&candidate))
+        })?;
+        let base_image = if patch == newest {
+            format!("python:{major}.{minor}-slim")
+        } else {
+            format!("python:{major}.{minor}.{patch}-slim")
+        };
+        Some(PythonChoice {
+            major,
+            minor,
+            patch,
+            base_image,
         })
-        .ok_or_else(|| InterpreterError::NoMaintainedMatch {
-            constraint: constraint.to_string(),
+    });
+    let mut passed = Vec::new();
+    for candidate in candidates {
+        match fits(&candidate) {
+            Ok(()) => return Ok((candidate, passed)),
+            Err(reason) => passed.push(PassedOver {
+                minor: candidate.minor_version(),
+                reason,
+            }),
+        }
+    }
+    let constraint = describe(constraints);
+    Err(match passed.is_empty() {
+        true => InterpreterError::NoMaintainedMatch {
+            constraint,
             maintained: maintained_range(),
-        })
+        },
+        false => InterpreterError::NoneFits {
+            constraint,
+            passed: passed
+                .iter()
+                .map(ToString::to_string)
+                .collect::<Vec<_>>()
+                .join("; "),
+        },
+    })
 }
 
 /// Reads the `X.Y` a `.python-version` file asks for.
@@ -230,12 +323,14 @@ pub fn parse_python_version_file(text: &str) -> Result<(u32, u32), InterpreterEr
         .map(str::trim)
         .find(|line| !line.is_empty() && !line.starts_with('#'))
     else {
-        return Err(InterpreterError::InvalidPythonVersionFile {
+        return Err(InterpreterError::InvalidVersionFile {
+            file: ".python-version",
             line: String::new(),
             reason: "no version found".to_string(),
         });
     };
-    let fail = |reason: &str| InterpreterError::InvalidPythonVersionFile {
+    let fail = |reason: &str| InterpreterError::InvalidVersionFile {
+        file: ".python-version",
         line: line.to_string(),
         reason: reason.to_string(),
     };
@@ -275,6 +370,39 @@ pub fn parse_python_version_file(text: &str) -> Result<(u32, u32), InterpreterEr
                 .is_some_and(|n| !n.is_empty() && n.bytes().all(|b| b.is_ascii_digit()))
         });
     if !suffix_ok {
+        return Err(fail(&format!("unexpected \"{rest}\" after the version")));
+    }
+    Ok((major, minor))
+}
+
+/// Reads the `X.Y` a Heroku-style `runtime.txt` asks for: `python-3.10.2` (or `python-3.10`),
+/// on its first line that is not blank. Its other runtimes are not CPython, so not accepted.
+pub fn parse_runtime_txt(text: &str) -> Result<(u32, u32), InterpreterError> {
+    let line = text.lines().map(str::trim).find(|l| !l.is_empty());
+    let fail = |reason: &str| InterpreterError::InvalidVersionFile {
+        file: "runtime.txt",
+        line: line.unwrap_or_default().to_string(),
+        reason: reason.to_string(),
+    };
+    let line = line.ok_or_else(|| fail("no version found"))?;
+    let version = line
+        .strip_prefix("python-")
+        .ok_or_else(|| fail("expected python-X.Y or python-X.Y.Z, such as python-3.12.4"))?;
+    let (major, rest) =
+        leading_number(version).ok_or_else(|| fail("expected a version such as 3.12"))?;
+    let (minor, rest) = rest
+        .strip_prefix('.')
+        .and_then(leading_number)
+        .ok_or_else(|| fail("needs a major.minor version such as 3.12"))?;
+    let rest = match rest.strip_prefix('.') {
+        Some(after) => {
+            leading_number(after)
+                .ok_or_else(|| fail("expected a patch number after the minor version"))?
+                .1
+        }
+        None => rest,
+    };
+    if !rest.is_empty() {
         return Err(fail(&format!("unexpected \"{rest}\" after the version")));
     }
     Ok((major, minor))
@@ -545,5 +673,82 @@ mod tests {
         let (major, minor) = pv("3.11.2\n");
         let choice = choose(&PythonConstraint::exact(major, minor, ".python-version")).unwrap();
         assert_eq!(choice.base_image, "python:3.11-slim");
+    }
+
+    #[test]
+    fn runtime_txt_forms_and_errors() {
+        let rt = |text: &str| parse_runtime_txt(text).unwrap_or_else(|e| panic!("{text:?}: {e}"));
+        assert_eq!(rt("python-3.10.2\n"), (3, 10));
+        assert_eq!(rt("\n  python-3.12  \n"), (3, 12));
+        let err = |text: &str| parse_runtime_txt(text).unwrap_err().to_string();
+        assert_eq!(err(""), "invalid runtime.txt: no version found (\"\")");
+        assert_eq!(
+            err("3.10.2"),
+            "invalid runtime.txt: expected python-X.Y or python-X.Y.Z, such as python-3.12.4 (\"3.10.2\")"
+        );
+        assert!(err("pypy3.10-7.3").contains("expected python-X.Y"));
+        assert!(err("python-3").contains("major.minor"));
+        assert!(err("python-3.10.x").contains("patch number"));
+        assert!(err("python-3.10.2rc1").contains("unexpected \"rc1\""));
+        assert_eq!(
+            parse_runtime_txt("ruby-3.3").unwrap_err().code(),
+            "python-version",
+            "an error there is a Python version problem"
+        );
+    }
+
+    #[test]
+    fn choose_fitting_passes_over_minors_that_do_not_fit() {
+        let constraints = [
+            pep(">=3.10"),
+            PythonConstraint::requires_python(">=3.10, <3.13", "uv.lock").unwrap(),
+        ];
+        let (choice, passed) = choose_fitting(&constraints, |c| match c.minor {
+            12 => Err("core 2.0 has no wheel for it".to_string()),
+            _ => Ok(()),
+        })
+        .unwrap();
+        assert_eq!(choice.minor_version(), "3.11");
+        assert_eq!(
+            passed,
+            vec![PassedOver {
+                minor: "3.12".to_string(),
+                reason: "core 2.0 has no wheel for it".to_string()
+            }]
+        );
+        let (choice, passed) = choose_fitting(&constraints, |_| Ok(())).unwrap();
+        assert_eq!(
+            (choice.minor_version(), passed),
+            ("3.12".to_string(), vec![])
+        );
+
+        let err = choose_fitting(&constraints, |c| Err(format!("no {}", c.minor))).unwrap_err();
+        assert_eq!(
+            err.to_string(),
+            "no maintained CPython that requires-python \">=3.10\" (pyproject.toml) and requires-python \">=3.10,<3.13\" (uv.lock) allows will do: 3.12 (no 12); 3.11 (no 11); 3.10 (no 10)"
+        );
+        assert_eq!(err.code(), "python-version");
+        let err = choose_fitting(&[pep(">=3.13"), pep("<3.13")], |_| Ok(())).unwrap_err();
+        assert!(
+            matches!(err, InterpreterError::NoMaintainedMatch { .. }),
+            "{err}"
+        );
+    }
+
+    #[test]
+    fn check_allowed_names_the_python_and_what_excludes_it() {
+        let constraints = [pep(">=3.12"), poetry("^3.10")];
+        let v = |text: &str| text.parse::<Version>().unwrap();
+        assert!(check_allowed(&constraints, &v("3.12.1"), || unreachable!()).is_ok());
+        let err = check_allowed(&constraints, &v("3.11.2"), || {
+            "the base image's Python 3.11.2".to_string()
+        })
+        .unwrap_err();
+        assert_eq!(
+            err.to_string(),
+            "the base image's Python 3.11.2 is not allowed by requires-python \">=3.12\" (pyproject.toml): use a Python it allows, or --ignore-requires-python to build anyway"
+        );
+        assert_eq!(err.code(), "requires-python");
+        assert!(check_allowed(&[], &v("2.7"), || unreachable!()).is_ok());
     }
 }

@@ -4,7 +4,7 @@
 //! among a release's wheels, but computed for the target's Python, machine and libc rather than
 //! for the interpreter running the build (there is none).
 
-use std::collections::HashMap;
+use std::collections::{HashMap, HashSet};
 use std::fmt;
 
 use crate::pep440::Version;
@@ -128,6 +128,48 @@ impl Tags {
                 self.rank.get(&key).copied()
             })
             .min()
+    }
+}
+
+/// Which wheels CPython `major.minor` can load on some Linux machine, whatever its architecture
+/// and C library: for choosing the Python before the base image, and so the machine, is read.
+/// A wheel fits when one of its tags pairs an interpreter and ABI that [`Tags`] would rank for
+/// that Python with a Linux platform or `any`; the install still checks the full tag later.
+#[derive(Clone, Debug)]
+pub struct PythonTags {
+    /// `cp311-abi3`, `py3-none`, …, lowercase.
+    pairs: HashSet<String>,
+}
+
+impl PythonTags {
+    pub fn for_minor(major: u32, minor: u32) -> PythonTags {
+        // The same generators as `Tags`, with the one platform `any`, give exactly the
+        // interpreter-ABI pairs that Python ranks.
+        let any = ["any".to_owned()];
+        let mut tags = Vec::new();
+        cpython_tags(u64::from(major), u64::from(minor), &any, &mut tags);
+        compatible_tags(u64::from(major), u64::from(minor), &any, &mut tags);
+        let pairs = tags
+            .iter()
+            .filter_map(|t| t.strip_suffix("-any"))
+            .map(str::to_owned)
+            .collect();
+        PythonTags { pairs }
+    }
+
+    /// Whether one of the wheel's tags fits this Python on Linux.
+    pub fn fits(&self, wheel: &WheelName) -> bool {
+        wheel.tags().any(|(python, abi, platform)| {
+            let platform = platform.to_ascii_lowercase();
+            let linux = platform == "any"
+                || ["manylinux", "musllinux", "linux_"]
+                    .iter()
+                    .any(|prefix| platform.starts_with(prefix));
+            linux
+                && self
+                    .pairs
+                    .contains(&format!("{python}-{abi}").to_ascii_lowercase())
+        })
     }
 }
 
@@ -527,5 +569,46 @@ mod tests {
         assert_eq!(env.python_version, "3.12");
         assert_eq!(env.platform_machine, "aarch64");
         assert_eq!(env.sys_platform, "linux");
+    }
+
+    #[test]
+    fn python_tags_fit_by_interpreter_and_abi_on_any_linux() {
+        let py311 = PythonTags::for_minor(3, 11);
+        let py312 = PythonTags::for_minor(3, 12);
+        let fits = |tags: &PythonTags, name: &str| tags.fits(&wheel(name));
+        // Pure wheels fit every Python 3.
+        assert!(fits(&py311, "six-1.0-py2.py3-none-any.whl"));
+        assert!(fits(&py312, "six-1.0-py3-none-any.whl"));
+        assert!(fits(&py311, "old-1.0-py36-none-any.whl"));
+        assert!(!fits(&py311, "new-1.0-py312-none-any.whl"));
+        // A CPython-specific build fits its own minor only.
+        let cp311 = "core-2.0-cp311-cp311-manylinux_2_17_x86_64.manylinux2014_x86_64.whl";
+        assert!(fits(&py311, cp311));
+        assert!(!fits(&py312, cp311));
+        assert!(fits(
+            &py311,
+            "core-2.0-cp311-cp311-musllinux_1_2_aarch64.whl"
+        ));
+        assert!(fits(&py311, "core-2.0-cp311-none-any.whl"));
+        // The stable ABI fits its minor and every newer one.
+        let abi3 = "w-1.0-cp38-abi3-manylinux_2_17_x86_64.whl";
+        assert!(fits(&py311, abi3) && fits(&py312, abi3));
+        assert!(!fits(&PythonTags::for_minor(3, 7), abi3));
+        // Not Linux, or not CPython's default build.
+        assert!(!fits(&py311, "core-2.0-cp311-cp311-win_amd64.whl"));
+        assert!(!fits(&py311, "core-2.0-cp311-cp311-macosx_11_0_arm64.whl"));
+        assert!(!fits(
+            &py311,
+            "core-2.0-pp310-pypy310_pp73-manylinux_2_17_x86_64.whl"
+        ));
+        assert!(!fits(
+            &PythonTags::for_minor(3, 13),
+            "core-2.0-cp313-cp313t-manylinux_2_17_x86_64.whl"
+        ));
+        // Tags compare case-insensitively.
+        assert!(fits(
+            &py311,
+            "core-2.0-CP311-CP311-MANYLINUX_2_17_X86_64.whl"
+        ));
     }
 }

@@ -431,7 +431,10 @@ mod tests {
             E::Link("usr/bin/python3", "python3.11"),
             E::File("usr/bin/python3.11", b"\x7fELF"),
             E::File("usr/lib/python3.11/os.py", b"#"),
-            E::File("usr/lib/python3.11/__pycache__/os.cpython-311.pyc", b"\xa7\x0d\x0d\x0a\0\0\0\0"),
+            E::File(
+                "usr/lib/python3.11/__pycache__/os.cpython-311.pyc",
+                b"\xa7\x0d\x0d\x0a\0\0\0\0",
+            ),
             E::Link("lib", "usr/lib"),
             E::File("usr/lib/x86_64-linux-gnu/libc.so.6", b"\x7fELF"),
             E::File("var/lib/dpkg/status", DPKG),

@@ -19,6 +19,7 @@ const BUILD_FLAGS = {
   writable: { type: 'string', multiple: true, option: 'writable' },
   'base-image': { type: 'string', option: 'baseImage' },
   python: { type: 'string', option: 'python' },
+  'ignore-requires-python': { type: 'boolean', option: 'ignoreRequiresPython' },
   platform: { type: 'string', option: 'platform' },
   workdir: { type: 'string', option: 'workdir' },
   env: { type: 'string', short: 'e', multiple: true, option: 'env' },

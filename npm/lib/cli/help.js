@@ -83,7 +83,12 @@ Image:
                         for a local OCI layout, or 'scratch' for none
                         [default: inferred; --dry-run shows the rule]
   --python X.Y          the Python version the image runs
-                        [default: inferred; --dry-run shows the rule]
+                        [default: inferred from .python-version, runtime.txt,
+                        requires-python and the lock's wheels; --dry-run
+                        shows the rule; with --base-image, the base's]
+  --ignore-requires-python
+                        build even when the project's requires-python
+                        excludes the image's Python [default: fail]
   --platform OS/ARCH[/VARIANT]
                         the target platform, e.g. linux/arm64/v8; picks the
                         matching image from a multi-platform base

@@ -19,6 +19,8 @@ use crate::index::url::percent_decode;
 use pycontainer_python::name::{ExtraName, PackageName};
 use pycontainer_python::pep440::{Pep440Error, SpecifierSet, Version};
 use pycontainer_python::pep508::{Marker, MarkerEnv};
+use pycontainer_python::tags::PythonTags;
+use pycontainer_python::wheel::WheelName;
 
 /// What the user asked for beyond the default dependencies (`--extra`, `--group`).
 ///
@@ -98,6 +100,25 @@ pub struct Locked {
     pub source: String,
     /// Sorted by name, one entry per name.
     pub packages: Vec<Pinned>,
+}
+
+impl Locked {
+    /// The packages that list wheels, none of which CPython fits on Linux as `tags` says.
+    /// Packages that list no wheel (an sdist alone, or files left to the index to name) are
+    /// not counted: the choice of Python neither helps nor hurts them here.
+    pub fn without_wheels_for(&self, tags: &PythonTags) -> Vec<&Pinned> {
+        self.packages
+            .iter()
+            .filter(|p| {
+                let wheels: Vec<WheelName> = p
+                    .files
+                    .iter()
+                    .filter_map(|f| WheelName::parse(&f.filename).ok())
+                    .collect();
+                !wheels.is_empty() && !wheels.iter().any(|w| tags.fits(w))
+            })
+            .collect()
+    }
 }
 
 /// Why an input could not be turned into pins. Every message names the file, and the line,
@@ -521,5 +542,54 @@ mod tests {
             LockError::Toml { line, column, .. } => assert_eq!((line, column), (4, 3)),
             other => panic!("{other:?}"),
         }
+    }
+
+    #[test]
+    fn packages_without_a_wheel_for_a_python() {
+        let file = |filename: &str| LockedFile {
+            filename: filename.to_owned(),
+            url: None,
+            hashes: Vec::new(),
+            size: None,
+        };
+        let pinned = |name: &str, files: &[&str]| Pinned {
+            name: PackageName::new(name).unwrap(),
+            version: "2.0".parse().unwrap(),
+            files: files.iter().map(|f| file(f)).collect(),
+            index: None,
+            hashes: Vec::new(),
+        };
+        let locked = Locked {
+            source: "uv.lock".to_owned(),
+            packages: vec![
+                pinned(
+                    "core",
+                    &[
+                        "core-2.0-cp311-cp311-manylinux_2_17_x86_64.whl",
+                        "core-2.0-cp312-cp312-manylinux_2_17_x86_64.whl",
+                        "core-2.0-cp313-cp313-win_amd64.whl",
+                        "core-2.0.tar.gz",
+                    ],
+                ),
+                pinned("pure", &["pure-2.0-py3-none-any.whl"]),
+                pinned(
+                    "stable",
+                    &["stable-2.0-cp312-abi3-manylinux_2_17_x86_64.whl"],
+                ),
+                pinned("sdist", &["sdist-2.0.tar.gz"]),
+                pinned("unnamed", &[]),
+            ],
+        };
+        let lacking = |minor| {
+            locked
+                .without_wheels_for(&PythonTags::for_minor(3, minor))
+                .iter()
+                .map(|p| p.name.to_string())
+                .collect::<Vec<_>>()
+        };
+        assert_eq!(lacking(12), Vec::<String>::new());
+        assert_eq!(lacking(11), ["stable"]);
+        assert_eq!(lacking(13), ["core"], "a Windows wheel does not count");
+        assert_eq!(lacking(10), ["core", "stable"]);
     }
 }

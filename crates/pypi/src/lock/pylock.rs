@@ -167,6 +167,11 @@ pub fn read(
     })
 }
 
+/// The lock's top-level `requires-python`, which the project's Python must satisfy too.
+pub fn requires_python(text: &str, source: &str) -> Result<Option<String>, LockError> {
+    Ok(Document::read(&Doc::parse(source, text)?.root())?.requires_python)
+}
+
 /// Checks that the lock has every extra and group `selection` names, where
 /// it lists what it has; no target is needed, so this comes before the base is read.
 pub fn check_selection(text: &str, source: &str, selection: &Selection) -> Result<(), LockError> {
@@ -490,6 +495,20 @@ mod tests {
 
     fn extras(names: &[&str]) -> Vec<ExtraName> {
         names.iter().map(|n| ExtraName::new(n).unwrap()).collect()
+    }
+
+    #[test]
+    fn its_requires_python_is_read_alone() {
+        assert_eq!(
+            requires_python(PEP_EXAMPLE, "pylock.toml")
+                .unwrap()
+                .as_deref(),
+            Some("==3.12")
+        );
+        assert_eq!(
+            requires_python("lock-version = '1.0'\n", "pylock.toml").unwrap(),
+            None
+        );
     }
 
     /// PEP 751's own example, with its `[tool]` table and attestation identities.

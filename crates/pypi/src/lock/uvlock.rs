@@ -227,6 +227,11 @@ pub fn read(
     graph.pins(&roots, walk)
 }
 
+/// The lock's top-level `requires-python`, which the project's Python must satisfy too.
+pub fn requires_python(text: &str, source: &str) -> Result<Option<String>, LockError> {
+    Ok(Document::read(&Doc::parse(source, text)?.root())?.requires_python)
+}
+
 /// The lock's packages, indexed by name, with what is needed to report on them.
 /// Checks that the project defines every extra and group `selection` names;
 /// no target is needed, so this comes before the base is read.
@@ -782,6 +787,16 @@ mod tests {
             "sha256:0530a5fbad9c9e4ee3f2b33b148c6a64d47bbad8000ea63704fa8260f4cf728e"
         );
         assert_eq!(uvloop.files[0].filename, "uvloop-0.22.1.tar.gz");
+    }
+
+    #[test]
+    fn its_requires_python_is_read_alone() {
+        assert_eq!(
+            requires_python(APP, "uv.lock").unwrap().as_deref(),
+            Some(">=3.10")
+        );
+        assert_eq!(requires_python("version = 1\n", "uv.lock").unwrap(), None);
+        assert!(requires_python("version = [", "uv.lock").is_err());
     }
 
     #[test]
