@@ -267,7 +267,16 @@ member: string, };
  * One installed distribution, for people and `--json`.
  */
 
-export type InstalledPackage = { name: string, version: string, wheel: string, };
+export type InstalledPackage = { name: string, version: string, 
+/**
+ * The wheel installed: from the index, or built from `sdist`.
+ */
+wheel: string, 
+/**
+ * The sdist the wheel was built from, when the version has no wheel
+ * for the image.
+ */
+sdist: string | null, };
 
 /**
  * A layer: its blob's descriptor, the digest of its uncompressed tar (the

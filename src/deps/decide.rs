@@ -41,17 +41,30 @@ pub struct Install {
 pub struct InstalledPackage {
     pub name: String,
     pub version: String,
+    /// The wheel installed: from the index, or built from `sdist`.
     pub wheel: String,
+    /// The sdist the wheel was built from, when the version has no wheel
+    /// for the image.
+    pub sdist: Option<String>,
 }
 
 impl Install {
     pub fn packages(&self) -> Vec<InstalledPackage> {
         self.picks
             .iter()
-            .map(|p| InstalledPackage {
-                name: p.name.to_string(),
-                version: p.version.to_string(),
-                wheel: p.wanted.filename.clone(),
+            .map(|p| {
+                let (wheel, sdist) = if p.is_sdist() {
+                    let wheel = pycontainer_sdist::wheel_name(&p.name, &p.version);
+                    (wheel, Some(p.wanted.filename.clone()))
+                } else {
+                    (p.wanted.filename.clone(), None)
+                };
+                InstalledPackage {
+                    name: p.name.to_string(),
+                    version: p.version.to_string(),
+                    wheel,
+                    sdist,
+                }
             })
             .collect()
     }

@@ -1,5 +1,5 @@
-//! Package index traffic: pages and metadata read whole, wheels streamed
-//! into the cache by sha256 and checked before they get their name.
+//! Package index traffic: pages and metadata read whole, wheels and sdists
+//! streamed into the cache by sha256 and checked before they get their name.
 
 use futures_util::StreamExt;
 
@@ -100,7 +100,7 @@ async fn check_status<H: Host>(host: &H, resp: &HttpResponse, url: &str) -> Resu
 
 /// Downloads every wanted file into the cache, `parallel` at a time, and
 /// returns the path of each, in order.
-pub async fn wheels<H: Host>(
+pub async fn files<H: Host>(
     host: &H,
     cache: &Layout<'_, H>,
     wanted: &[Wanted],

@@ -1,5 +1,6 @@
 //! The dependency layer made from the plan's picks: found in the cache, or
-//! made there from downloaded wheels, installed into the venv. The lock a
+//! made there from downloaded wheels (or wheels built from sdists),
+//! installed into the venv. The lock a
 //! resolution produced is written only once the layer exists, so that a
 //! failed build leaves the context as it was.
 
@@ -7,6 +8,7 @@ use std::collections::BTreeMap;
 
 use pycontainer_digest::Digest;
 use pycontainer_oci::{BlobSource, Descriptor, Layer};
+use pycontainer_python::name::PackageName;
 use pycontainer_wheel::install;
 use pycontainer_wheel::venv::Venv;
 use serde::{Deserialize, Serialize};
@@ -14,8 +16,7 @@ use serde::{Deserialize, Serialize};
 use super::bytecode::{self, Bytecode};
 use super::decide::Install;
 use super::download::{self, Wanted};
-use super::pins::Pick;
-use super::{probe, DepsError};
+use super::{probe, sdist, DepsError};
 use crate::cache::CacheDir;
 use crate::host::{Host, Progress};
 use crate::layout::Layout;
@@ -95,12 +96,26 @@ async fn make<H: Host>(
     }
     let wanted: Vec<Wanted> = install.picks.iter().map(|p| p.wanted.clone()).collect();
     host.progress(&Progress::Phase { name: "download" });
-    let paths = download::wheels(host, store, &wanted, &install.credentials, parallel).await?;
+    let paths = download::files(host, store, &wanted, &install.credentials, parallel).await?;
     host.progress(&Progress::Phase { name: "install" });
     let mut wheels = Vec::with_capacity(install.picks.len());
     for (pick, path) in install.picks.iter().zip(paths) {
-        let planned = install_plan(host, &path, pick, &install.venv).await?;
-        wheels.push((path, pick.wanted.filename.clone(), planned));
+        let (path, filename) = if pick.is_sdist() {
+            let built = sdist::build(
+                host,
+                store,
+                &path,
+                &pick.name,
+                &pick.version,
+                &pick.wanted.filename,
+            )
+            .await?;
+            (built.path, built.filename)
+        } else {
+            (path, pick.wanted.filename.clone())
+        };
+        let planned = install_plan(host, &path, &filename, &pick.name, &install.venv).await?;
+        wheels.push((path, filename, planned));
     }
     let mut entries = install.venv.entries(&wheels);
     if let Bytecode::Compiled { minor, tag, .. } = &install.bytecode {
@@ -114,16 +129,17 @@ async fn make<H: Host>(
 async fn install_plan<H: Host>(
     host: &H,
     path: &str,
-    pick: &Pick,
+    filename: &str,
+    name: &PackageName,
     venv: &Venv,
 ) -> Result<install::Plan, DepsError> {
-    let file = WheelFile::open(host, path, &pick.wanted.filename).await?;
-    let wheel = install::Wheel::new(&pick.wanted.filename, file.entries.clone())?;
+    let file = WheelFile::open(host, path, filename).await?;
+    let wheel = install::Wheel::new(filename, file.entries.clone())?;
     let mut contents = BTreeMap::new();
     for entry in wheel.needed() {
         contents.insert(entry.name.clone(), file.read(host, entry).await?);
     }
-    Ok(wheel.plan(&contents, &venv.scheme(&pick.name))?)
+    Ok(wheel.plan(&contents, &venv.scheme(name))?)
 }
 
 /// The layer's identity before it is made: the wheels by hash, the venv,
@@ -139,7 +155,16 @@ fn cache_key(install: &Install, epoch: u64) -> Digest {
     );
     for p in &install.picks {
         let hash = p.wanted.sha256.as_ref().map_or("", |d| d.hex());
-        text.push_str(&format!("{} {} {hash}\n", p.name, p.wanted.filename));
+        // A wheel built from an sdist changes with the builder's rules.
+        let builder = if p.is_sdist() {
+            pycontainer_sdist::BUILDER
+        } else {
+            ""
+        };
+        text.push_str(&format!(
+            "{} {} {hash} {builder}\n",
+            p.name, p.wanted.filename
+        ));
     }
     Digest::of(pycontainer_digest::Sha256::portable(), text.as_bytes())
 }

@@ -15,6 +15,7 @@ pub mod pins;
 pub mod probe;
 pub mod project;
 pub mod reqfile;
+pub mod sdist;
 pub mod workspace;
 
 use pycontainer_oci::Platform;
@@ -127,6 +128,15 @@ pub enum DepsError {
     NotAWheel { requirement: String },
     #[error("{path}: {message}")]
     Requirements { path: String, message: String },
+    #[error("{package} {version} ({filename}): {reason}; pycontainer builds a wheel from an sdist only when no code would run (static metadata, pure-Python sources, a known build backend's file selection): ask for a version with a wheel for the image, or build the wheel and name it in the requirements")]
+    SdistRefused {
+        package: String,
+        version: String,
+        filename: String,
+        reason: pycontainer_sdist::Refusal,
+    },
+    #[error("{filename} cannot be read as an sdist: {message}")]
+    BadSdist { filename: String, message: String },
     #[error("{wheel} has no {member}")]
     NoMetadata { wheel: String, member: String },
     #[error(transparent)]
@@ -165,6 +175,8 @@ impl DepsError {
             DepsError::StaleLock { .. } => "stale-lock",
             DepsError::Resolve(_) => "resolve",
             DepsError::NoWheel { .. } => "no-wheel",
+            DepsError::SdistRefused { .. } => "sdist-refused",
+            DepsError::BadSdist { .. } => "bad-sdist",
             DepsError::UnknownSelection { .. }
             | DepsError::ProjectRequirement { .. }
             | DepsError::Requirements { .. } => "dependencies",

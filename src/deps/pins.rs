@@ -25,12 +25,20 @@ use pycontainer_pypi::ownlock;
 use pycontainer_pypi::resolve::{self, Fetch, Resolver, Step};
 use pycontainer_python::tags::{Tags, Target};
 
-/// A package at a version, and the wheel of it the target installs.
+/// A package at a version, and the wheel of it the target installs (or
+/// the sdist a wheel is built from).
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub struct Pick {
     pub name: PackageName,
     pub version: Version,
     pub wanted: Wanted,
+}
+
+impl Pick {
+    /// The file is an sdist, which the install builds a wheel from.
+    pub fn is_sdist(&self) -> bool {
+        pycontainer_sdist::is_sdist(&self.wanted.filename)
+    }
 }
 
 /// Everything `pick` needs besides the input.
@@ -266,7 +274,8 @@ fn chosen_from(file: &ProjectFile, listed: &[FileHash]) -> Chosen {
     }
 }
 
-/// The lock's best wheel for the target, by tag priority, then name.
+/// The lock's best wheel for the target, by tag priority, then name; else
+/// the sdist it lists, which is then built.
 fn best_listed<'a>(tags: &Tags, pinned: &'a Pinned) -> Option<&'a lock::LockedFile> {
     pinned
         .files
@@ -274,9 +283,15 @@ fn best_listed<'a>(tags: &Tags, pinned: &'a Pinned) -> Option<&'a lock::LockedFi
         .filter_map(|f| Some((priority(tags, &f.filename, &pinned.version)?, f)))
         .min_by(|(a, fa), (b, fb)| a.cmp(b).then_with(|| fa.filename.cmp(&fb.filename)))
         .map(|(_, f)| f)
+        .or_else(|| {
+            pinned
+                .files
+                .iter()
+                .find(|f| pycontainer_sdist::is_sdist(&f.filename))
+        })
 }
 
-/// The index's best wheel of `version`; with hashes given (hash-checking
+/// The index's best wheel of `version`, else its sdist; with hashes given (hash-checking
 /// mode), only a file that has one of them counts.
 fn best_on_page(
     tags: &Tags,
@@ -292,7 +307,19 @@ fn best_on_page(
                     .iter()
                     .any(|(alg, hex)| hashes.iter().any(|h| h.algorithm == *alg && h.hex == *hex))
         })
-        .filter_map(|f| Some((priority(tags, &f.filename, version)?, f)))
+        .filter_map(|f| {
+            let rank = match priority(tags, &f.filename, version) {
+                Some(rank) => rank,
+                // After every wheel: the version's sdist, which is then built.
+                None if pycontainer_sdist::is_sdist(&f.filename)
+                    && version_of(&f.filename).as_ref() == Some(version) =>
+                {
+                    usize::MAX
+                }
+                None => return None,
+            };
+            Some((rank, f))
+        })
         .min_by(|(a, fa), (b, fb)| a.cmp(b).then_with(|| fa.filename.cmp(&fb.filename)))
         .map(|(_, f)| chosen_from(f, &[]))
 }
@@ -625,6 +652,17 @@ async fn fetch<H: Host>(cx: &Context<'_, H>, f: &Fetch) -> Result<Answer, DepsEr
                 None => wheel_metadata(cx, wheel).await.map(Answer::Metadata),
             }
         }
+        Fetch::Sdist {
+            name,
+            version,
+            sdist,
+        } => {
+            let path = download_one(cx, sdist).await?;
+            let built =
+                super::sdist::build(cx.host, cx.cache, &path, name, version, &sdist.filename)
+                    .await?;
+            Ok(Answer::Metadata(built.metadata))
+        }
         Fetch::WheelMetadata { wheel, .. } => {
             if wheel.url.starts_with("file://") {
                 return wheel_metadata(cx, wheel).await.map(Answer::Metadata);
@@ -646,7 +684,9 @@ fn apply(resolver: &mut Resolver, f: &Fetch, answer: Answer) {
         (Fetch::Page { name, .. }, Answer::Page(Some(page))) => resolver.add_page(name, &page),
         (Fetch::Page { name, .. }, Answer::Page(None)) => resolver.add_not_found(name),
         (
-            Fetch::Metadata { name, version, .. } | Fetch::WheelMetadata { name, version, .. },
+            Fetch::Metadata { name, version, .. }
+            | Fetch::WheelMetadata { name, version, .. }
+            | Fetch::Sdist { name, version, .. },
             Answer::Metadata(body),
         ) => resolver.add_metadata(name, version, &body),
         _ => {}
@@ -675,21 +715,7 @@ async fn wheel_metadata<H: Host>(
     cx: &Context<'_, H>,
     wheel: &ProjectFile,
 ) -> Result<Vec<u8>, DepsError> {
-    let hashes: Vec<FileHash> = wheel
-        .hashes
-        .iter()
-        .filter_map(|(a, h)| FileHash::new(a, h))
-        .collect();
-    let wanted = Wanted {
-        url: wheel.url.clone(),
-        filename: wheel.filename.clone(),
-        sha256: sha256_of(&hashes, &wheel.filename)?,
-        size: wheel.size,
-    };
-    let creds = &cx.indexes.credentials;
-    let paths =
-        download::wheels(cx.host, cx.cache, std::slice::from_ref(&wanted), creds, 1).await?;
-    let path = paths.first().cloned().unwrap_or_default();
+    let path = download_one(cx, wheel).await?;
     let name =
         WheelName::parse(&wheel.filename).map_err(|e| DepsError::WheelName(e.to_string()))?;
     let file = WheelFile::open(cx.host, &path, &wheel.filename)
@@ -701,4 +727,26 @@ async fn wheel_metadata<H: Host>(
         member: member.clone(),
     })?;
     file.read(cx.host, entry).await.map_err(DepsError::from)
+}
+
+/// One index file into the cache (where the install finds it again), checked
+/// against the index's sha256; its cached path.
+async fn download_one<H: Host>(
+    cx: &Context<'_, H>,
+    file: &ProjectFile,
+) -> Result<String, DepsError> {
+    let hashes: Vec<FileHash> = file
+        .hashes
+        .iter()
+        .filter_map(|(a, h)| FileHash::new(a, h))
+        .collect();
+    let wanted = Wanted {
+        url: file.url.clone(),
+        filename: file.filename.clone(),
+        sha256: sha256_of(&hashes, &file.filename)?,
+        size: file.size,
+    };
+    let creds = &cx.indexes.credentials;
+    let paths = download::files(cx.host, cx.cache, std::slice::from_ref(&wanted), creds, 1).await?;
+    Ok(paths.first().cloned().unwrap_or_default())
 }

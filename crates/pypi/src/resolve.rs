@@ -1,5 +1,5 @@
-//! The resolver: from the project's requirements to one wheel per package for the target
-//! image, with PubGrub, sans-I/O.
+//! The resolver: from the project's requirements to one wheel (or, where no version has a
+//! wheel that fits, one sdist) per package for the target image, with PubGrub, sans-I/O.
 //!
 //! The target is one environment, so markers are evaluated up front and never fork the
 //! resolution. The host's I/O is async and single-threaded (wasm) while PubGrub's provider
@@ -77,6 +77,13 @@ pub enum Fetch {
         version: Version,
         wheel: ProjectFile,
     },
+    /// The version has no wheel for the target, only this sdist: the caller builds it (or
+    /// says why it cannot) and gives the wheel's METADATA to [`Resolver::add_metadata`].
+    Sdist {
+        name: PackageName,
+        version: Version,
+        sdist: ProjectFile,
+    },
 }
 
 #[derive(Debug, Clone)]
@@ -97,7 +104,8 @@ pub struct Resolution {
 pub struct ResolvedPackage {
     pub name: PackageName,
     pub version: Version,
-    /// The best wheel for the target: by tag priority, then build number, then file name.
+    /// The best wheel for the target (by tag priority, then build number, then file name),
+    /// or the sdist when no version in range has a wheel that fits.
     pub file: ProjectFile,
     pub index_url: String,
 }
@@ -245,6 +253,15 @@ impl Resolver {
         }
     }
 
+    /// The file a chosen version installs: its best wheel, else its sdist. A yanked file is
+    /// only chosen when it was pinned, so the unyanked choice comes first.
+    fn file<'f>(&self, files: &'f [ProjectFile]) -> Option<&'f ProjectFile> {
+        let platform = self.platform();
+        candidates::choose(files, &platform, false, true)
+            .or_else(|_| candidates::choose(files, &platform, true, true))
+            .ok()
+    }
+
     fn page_url(&self, name: &PackageName) -> String {
         index::project_url(&self.index_url, name)
     }
@@ -262,12 +279,9 @@ impl Resolver {
                 .projects
                 .get(name)
                 .map_or(&[][..], |p| p.files(version));
-            // A yanked file is only chosen when it was pinned; the unyanked choice comes first.
-            let file = candidates::assess(files, &self.platform(), false)
-                .or_else(|_| candidates::assess(files, &self.platform(), true))
-                .map_err(|_| ResolveError::Internal {
-                    reason: format!("{name} {version} was chosen but has no wheel to install"),
-                })?;
+            let file = self.file(files).ok_or_else(|| ResolveError::Internal {
+                reason: format!("{name} {version} was chosen but has no file to install"),
+            })?;
             packages.push(ResolvedPackage {
                 name: name.clone(),
                 version: version.clone(),

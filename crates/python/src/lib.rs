@@ -10,5 +10,6 @@ pub mod pep440;
 pub mod pep508;
 pub mod poetry;
 pub mod record;
+pub mod setupcfg;
 pub mod tags;
 pub mod wheel;

@@ -31,7 +31,9 @@ function dependencyLines(result, verbose) {
   const packages = Array.isArray(deps.packages) ? deps.packages : [];
   const count = `${packages.length} package${packages.length === 1 ? '' : 's'}`;
   const lines = [`  dependencies: ${count} for ${deps.target} in ${deps.venv}`];
-  if (verbose) lines.push(...packages.map((p) => `    ${p.name}==${p.version} (${p.wheel})`));
+  // A wheel built from an sdist says so: it was not published by the project.
+  const file = (p) => (p.sdist ? `${p.wheel}, built from ${p.sdist}` : p.wheel);
+  if (verbose) lines.push(...packages.map((p) => `    ${p.name}==${p.version} (${file(p)})`));
   return lines;
 }
 

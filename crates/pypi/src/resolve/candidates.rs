@@ -1,5 +1,6 @@
 //! What an index offers one package, grouped by version, and which of it the target can
-//! install: resolution only considers wheels, but remembers sdists to explain their absence.
+//! install: a wheel that fits, else a `.tar.gz` sdist, which the caller builds when it
+//! can (only pure-Python ones with static metadata; `pycontainer-sdist` decides).
 
 use std::cmp::Reverse;
 use std::collections::BTreeMap;
@@ -136,6 +137,27 @@ pub fn assess<'f>(
         .find(|f| allow_yanked || f.yanked.is_none())
         .copied()
         .ok_or_else(|| Unusable::Yanked(best_runnable.yanked.clone().unwrap_or_default()))
+}
+
+/// What a version offers the target: its best wheel ([`assess`]), else its sdist when
+/// `sdists` allows them. Wheels always win within a version.
+pub fn choose<'f>(
+    files: &'f [ProjectFile],
+    platform: &Platform,
+    allow_yanked: bool,
+    sdists: bool,
+) -> Result<&'f ProjectFile, Unusable> {
+    assess(files, platform, allow_yanked).or_else(|unusable| {
+        let python = &platform.target.python;
+        let sdist = files.iter().find(|f| {
+            f.filename.ends_with(".tar.gz")
+                && (allow_yanked || f.yanked.is_none())
+                && f.requires_python
+                    .as_ref()
+                    .is_none_or(|spec| spec.contains(python, true))
+        });
+        sdist.filter(|_| sdists).ok_or(unusable)
+    })
 }
 
 /// The version a wheel or sdist file name carries, when the name is this package's.

@@ -104,8 +104,21 @@ impl<'r> Provider<'r> {
     }
 
     /// The newest version in `set` with a wheel for the target, pre-releases per
-    /// [`super::Options::allow_prereleases`].
+    /// [`super::Options::allow_prereleases`]; only when no version in `set` has one, the
+    /// newest with an sdist. So a project that resolved from wheels before sdists were
+    /// built still resolves the same, and an sdist is built only where nothing else fits.
     fn best(&self, name: &PackageName, project: &Project, set: &VersionSet) -> Option<Version> {
+        self.best_of(name, project, set, false)
+            .or_else(|| self.best_of(name, project, set, true))
+    }
+
+    fn best_of(
+        &self,
+        name: &PackageName,
+        project: &Project,
+        set: &VersionSet,
+        sdists: bool,
+    ) -> Option<Version> {
         let platform = self.resolver.platform();
         let allow_yanked = range::pins_one_version(set);
         let prereleases = self.resolver.options.allow_prereleases
@@ -113,7 +126,7 @@ impl<'r> Provider<'r> {
         let mut newest_prerelease = None;
         for (version, files) in project.versions() {
             if !set.contains(&Point::exact(version))
-                || candidates::assess(files, &platform, allow_yanked).is_err()
+                || candidates::choose(files, &platform, allow_yanked, sdists).is_err()
             {
                 continue;
             }
@@ -125,14 +138,18 @@ impl<'r> Provider<'r> {
         newest_prerelease.cloned()
     }
 
-    /// PEP 658 metadata when the chosen wheel has it, else the wheel itself.
+    /// PEP 658 metadata when the chosen wheel has it, else the wheel itself, or the sdist
+    /// when the version has no wheel that fits.
     fn metadata_fetch(&self, name: &PackageName, version: &Version) -> Option<Fetch> {
         let files = self.project(name)?.files(version);
-        let platform = self.resolver.platform();
-        let wheel = candidates::assess(files, &platform, false)
-            .or_else(|_| candidates::assess(files, &platform, true))
-            .ok()?
-            .clone();
+        let wheel = self.resolver.file(files)?.clone();
+        if !wheel.filename.ends_with(".whl") {
+            return Some(Fetch::Sdist {
+                name: name.clone(),
+                version: version.clone(),
+                sdist: wheel,
+            });
+        }
         Some(match (index::metadata_url(&wheel), &wheel.core_metadata) {
             (Some(url), Some(hashes)) => Fetch::Metadata {
                 name: name.clone(),
@@ -172,7 +189,7 @@ impl<'r> Provider<'r> {
             // Unknown yet: recorded for the caller, and no dependencies for this run.
             None => {
                 let Some(fetch) = self.metadata_fetch(name, version) else {
-                    let reason = "no wheel to read it from".to_string();
+                    let reason = "no wheel or sdist to read it from".to_string();
                     return Dependencies::Unavailable(Unavailable::Metadata(reason));
                 };
                 self.missing_metadata.borrow_mut().insert(key, fetch);

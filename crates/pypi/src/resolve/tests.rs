@@ -140,7 +140,9 @@ impl Fake {
                     None => resolver.add_not_found(name),
                 }
             }
-            Fetch::Metadata { name, version, .. } | Fetch::WheelMetadata { name, version, .. } => {
+            Fetch::Metadata { name, version, .. }
+            | Fetch::WheelMetadata { name, version, .. }
+            | Fetch::Sdist { name, version, .. } => {
                 let text = &self.metadata[&(name.clone(), version.clone())];
                 resolver.add_metadata(name, version, text.as_bytes());
             }
@@ -564,7 +566,7 @@ fn requires_python_filters_versions() {
 }
 
 #[test]
-fn a_version_without_a_fitting_wheel_names_the_nearest_one_with() {
+fn sdists_are_chosen_only_where_no_version_in_range_has_a_fitting_wheel() {
     let mut fake = Fake::default();
     fake.pure("pkg", "1.1.0", &[])
         .pure("pkg", "1.2.0", &[])
@@ -579,15 +581,12 @@ fn a_version_without_a_fitting_wheel_names_the_nearest_one_with() {
                 .tag("cp312-cp312-manylinux_2_17_x86_64.manylinux2014_x86_64"),
             &[],
         );
-    // Unconstrained, the sdist-only release is passed over.
+    // Unconstrained, the sdist-only release is passed over for an older wheel.
     assert_eq!(pins_of(&fake, &["pkg"]), ["pkg==1.2.0"]);
-    assert_eq!(
-        failure(&fake, &["pkg>=1.2.3"]),
-        "the dependencies cannot be resolved for CPython 3.11 on linux x86_64 (glibc 2.36):\n\
-         The project depends on pkg>=1.2.3, but no wheel of pkg 1.2.3 fits CPython 3.11 on \
-         linux x86_64 (glibc 2.36); it has only a source distribution; the nearest version \
-         with a wheel is 1.2.0."
-    );
+    // Where no version in range has a wheel, the sdist is chosen, to be built.
+    assert_eq!(pins_of(&fake, &["pkg>=1.2.3"]), ["pkg==1.2.3"]);
+    let resolution = resolve(&fake, &["pkg>=1.2.3"]).unwrap();
+    assert_eq!(resolution.packages[0].file.filename, "pkg-1.2.3.tar.gz");
     assert!(failure(&fake, &["native"]).contains(
         "no wheel of native 2.0 fits CPython 3.11 on linux x86_64 (glibc 2.36); \
          its 2 wheels are built for other platforms or Pythons; no version of native has a wheel that fits"
