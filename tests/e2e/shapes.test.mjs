@@ -37,6 +37,11 @@ before(() => {
 
 after(() => removeDir(tmp));
 
+/** `build --dry-run` of CTX on scratch, with ARGS. */
+function dryRun(ctx, ...args) {
+  return runCli(['build', '--context', ctx, '--base-image', 'scratch', '--dry-run', ...args]);
+}
+
 /**
  * Writes `files` ({relative path: text}) under a new directory in tmp,
  * after the files of `example` named in `from` (its locked dependencies).
@@ -99,7 +104,7 @@ describe('build outputs are left out only at the top of the context', () => {
       'build/index.html': '<html></html>\n',
       '__pycache__/main.cpython-311.pyc': '',
     });
-    const r = runCli(['build', '--context', ctx, '--base-image', 'scratch', '--dry-run']);
+    const r = dryRun(ctx);
     assert.equal(r.code, 0, describeRun(r));
     assert.match(r.stdout, /^\s+- __pycache__ {2}\(bytecode cache\)$/m, r.stdout);
     assert.match(r.stdout, /^\s+- build {2}\(build output, named in main\.py\)$/m, r.stdout);
@@ -108,31 +113,13 @@ describe('build outputs are left out only at the top of the context', () => {
       r.stderr,
       /build\/ is left out \(build output\), but main\.py names it; --include build ships it/,
     );
-    const json = runCli([
-      'build',
-      '--context',
-      ctx,
-      '--base-image',
-      'scratch',
-      '--dry-run',
-      '--json',
-    ]);
+    const json = dryRun(ctx, '--json');
     assert.equal(json.code, 0, describeRun(json));
     assert.deepEqual(
       json.json.plan.warnings.map((w) => w.code),
       ['excluded-referenced'],
     );
-    const shipped = runCli([
-      'build',
-      '--context',
-      ctx,
-      '--base-image',
-      'scratch',
-      '--dry-run',
-      '--json',
-      '--include',
-      'build',
-    ]);
+    const shipped = dryRun(ctx, '--json', '--include', 'build');
     assert.deepEqual(shipped.json.plan.warnings, []);
   });
 });
@@ -335,46 +322,14 @@ describe('apps that write next to their code run as the non-root user', { concur
     const ctx = project('writes-owner', {
       'main.py': 'print("hi")\n',
     });
-    const root = runCli([
-      'build',
-      '--context',
-      ctx,
-      '--base-image',
-      'scratch',
-      '--dry-run',
-      '--json',
-      '--writable',
-      'data',
-      '--user',
-      'root',
-    ]);
+    const root = dryRun(ctx, '--json', '--writable', 'data', '--user', 'root');
     assert.equal(root.code, 0, describeRun(root));
     assert.deepEqual(root.json.plan.warnings, []);
-    const named = runCli([
-      'build',
-      '--context',
-      ctx,
-      '--base-image',
-      'scratch',
-      '--dry-run',
-      '--writable',
-      'data',
-      '--user',
-      'app',
-    ]);
+    const named = dryRun(ctx, '--writable', 'data', '--user', 'app');
     assert.equal(named.code, 0, describeRun(named));
     assert.match(named.stderr, /the user "app" is a name, not a uid/);
     assert.match(named.stdout, /writable: +\/app\/data {2}\(set explicitly \(--writable\)\)/);
-    const bad = runCli([
-      'build',
-      '--context',
-      ctx,
-      '--base-image',
-      'scratch',
-      '--dry-run',
-      '--writable',
-      '/usr/lib',
-    ]);
+    const bad = dryRun(ctx, '--writable', '/usr/lib');
     assert.equal(bad.code, 1, describeRun(bad));
     assert.match(bad.stderr, /--writable.*"\/usr\/lib" is a system directory/);
   });
@@ -402,7 +357,7 @@ describe('smaller things seen on real projects', () => {
       'pyproject.toml': '[project]\nname = "quiet"\nversion = "1"\ndescription = ""\n',
       'main.py': 'print("hi")\n',
     });
-    const r = runCli(['build', '--context', ctx, '--base-image', 'scratch', '--dry-run', '--json']);
+    const r = dryRun(ctx, '--json');
     assert.equal(r.code, 0, describeRun(r));
     assert.equal(r.json.plan.labels['org.opencontainers.image.title'], 'quiet');
     assert.equal('org.opencontainers.image.description' in r.json.plan.labels, false);
@@ -413,16 +368,7 @@ describe('smaller things seen on real projects', () => {
       'pyproject.toml': '[project]\nname = "tiny"\nversion = "1"\ndependencies = ["flask"]\n',
       'app.py': 'from flask import Flask\n\napp = Flask(__name__)\n',
     });
-    const r = runCli([
-      'build',
-      '--context',
-      ctx,
-      '--base-image',
-      'scratch',
-      '--dry-run',
-      '--no-deps',
-      '--json',
-    ]);
+    const r = dryRun(ctx, '--no-deps', '--json');
     assert.equal(r.code, 0, describeRun(r));
     assert.deepEqual(
       r.json.plan.warnings.map((w) => w.code),

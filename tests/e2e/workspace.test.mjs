@@ -178,7 +178,7 @@ wheels = [${wheel(workerdep)}]
     });
     // Not workerdep, which only the other member needs.
     assert.deepEqual(packages, [
-      { name: 'six', version: '1.17.0', wheel: 'six-1.17.0-py2.py3-none-any.whl' },
+      { name: 'six', version: '1.17.0', wheel: 'six-1.17.0-py2.py3-none-any.whl', sdist: null },
     ]);
   });
 
