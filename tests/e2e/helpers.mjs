@@ -777,3 +777,38 @@ export async function waitForHttp(port, { container, urlPath = '/', timeoutMs = 
     `nothing answered GET http://127.0.0.1:${port}${urlPath} within ${timeoutMs / 1000} s (last error: ${lastError?.message})${container ? `; container output:\n${container.log()}` : ''}`,
   );
 }
+
+/** tests/fixtures/wheels' six, the one wheel the offline index serves. */
+export const SIX_WHEEL = path.join(
+  ROOT,
+  'tests',
+  'fixtures',
+  'wheels',
+  'six-1.17.0-py2.py3-none-any.whl',
+);
+
+/**
+ * A Simple API (PEP 503) index on 127.0.0.1 that offers six alone, with
+ * its sha256: for resolving or for locks that name files, not URLs.
+ * Resolves to {url: '…/simple', close()}.
+ */
+export async function startSixIndex() {
+  const name = path.basename(SIX_WHEEL);
+  const sha = sha256Hex(fs.readFileSync(SIX_WHEEL));
+  const server = http.createServer((req, res) => {
+    if (req.url === '/simple/six/') {
+      res.writeHead(200, { 'content-type': 'text/html' });
+      res.end(
+        `<!DOCTYPE html><html><body><a href="/files/${name}#sha256=${sha}">${name}</a></body></html>`,
+      );
+    } else if (req.url === `/files/${name}`) {
+      res.writeHead(200, { 'content-type': 'application/octet-stream' });
+      res.end(fs.readFileSync(SIX_WHEEL));
+    } else {
+      res.writeHead(404);
+      res.end();
+    }
+  });
+  await new Promise((resolve) => server.listen(0, '127.0.0.1', resolve));
+  return { url: `http://127.0.0.1:${server.address().port}/simple`, close: () => server.close() };
+}

@@ -6,7 +6,6 @@
 
 import assert from 'node:assert/strict';
 import fs from 'node:fs';
-import http from 'node:http';
 import path from 'node:path';
 import { after, before, describe, test } from 'node:test';
 import { pathToFileURL } from 'node:url';
@@ -18,15 +17,15 @@ import {
   build,
   describeRun,
   makeTempDir,
-  ROOT,
   removeDir,
   runCli,
   runCliAsync,
+  SIX_WHEEL,
   sha256Hex,
+  startSixIndex,
 } from './helpers.mjs';
 
-const SIX = path.join(ROOT, 'tests', 'fixtures', 'wheels', 'six-1.17.0-py2.py3-none-any.whl');
-const SIX_SHA = sha256Hex(fs.readFileSync(SIX));
+const SIX = SIX_WHEEL;
 
 let tmp;
 let cache;
@@ -200,23 +199,9 @@ describe('an explicit base brings its Python', () => {
 
   test("the lock pycontainer writes records the base's Python", async () => {
     // A Simple API page for six, so the project's list is resolved and locked.
-    const server = http.createServer((req, res) => {
-      if (req.url === '/simple/six/') {
-        res.writeHead(200, { 'content-type': 'text/html' });
-        res.end(
-          `<!DOCTYPE html><html><body><a href="/files/six-1.17.0-py2.py3-none-any.whl#sha256=${SIX_SHA}">six-1.17.0-py2.py3-none-any.whl</a></body></html>`,
-        );
-      } else if (req.url === '/files/six-1.17.0-py2.py3-none-any.whl') {
-        res.writeHead(200, { 'content-type': 'application/octet-stream' });
-        res.end(fs.readFileSync(SIX));
-      } else {
-        res.writeHead(404);
-        res.end();
-      }
-    });
-    await new Promise((resolve) => server.listen(0, '127.0.0.1', resolve));
+    const server = await startSixIndex();
     try {
-      const index = `http://127.0.0.1:${server.address().port}/simple`;
+      const index = server.url;
       const dir = project('locks', {
         'pyproject.toml': pyproject('>=3.10', ['six']),
         'main.py': '',

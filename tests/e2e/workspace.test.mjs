@@ -10,7 +10,6 @@
 
 import assert from 'node:assert/strict';
 import fs from 'node:fs';
-import http from 'node:http';
 import { createRequire } from 'node:module';
 import path from 'node:path';
 import { after, before, describe, test } from 'node:test';
@@ -22,7 +21,6 @@ import {
   build,
   describeRun,
   makeTempDir,
-  ROOT,
   readImage,
   readLayerTar,
   removeDir,
@@ -30,10 +28,12 @@ import {
   runCli,
   runCliAsync,
   runInImage,
+  SIX_WHEEL,
   sha256Hex,
+  startSixIndex,
 } from './helpers.mjs';
 
-const SIX = path.join(ROOT, 'tests', 'fixtures', 'wheels', 'six-1.17.0-py2.py3-none-any.whl');
+const SIX = SIX_WHEEL;
 const SIX_SHA = sha256Hex(fs.readFileSync(SIX));
 const MAIN = 'import six\n\nprint(f"{__name__} on six {six.__version__}")\n';
 
@@ -238,22 +238,8 @@ describe('a Poetry path dependency', { concurrency: 1 }, () => {
 
   before(async () => {
     // A Simple API page for six, and the wheel: poetry.lock names files, not URLs.
-    server = http.createServer((req, res) => {
-      if (req.url === '/simple/six/') {
-        res.writeHead(200, { 'content-type': 'text/html' });
-        res.end(
-          `<!DOCTYPE html><html><body><a href="/files/six-1.17.0-py2.py3-none-any.whl#sha256=${SIX_SHA}">six-1.17.0-py2.py3-none-any.whl</a></body></html>`,
-        );
-      } else if (req.url === '/files/six-1.17.0-py2.py3-none-any.whl') {
-        res.writeHead(200, { 'content-type': 'application/octet-stream' });
-        res.end(fs.readFileSync(SIX));
-      } else {
-        res.writeHead(404);
-        res.end();
-      }
-    });
-    await new Promise((resolve) => server.listen(0, '127.0.0.1', resolve));
-    index = `http://127.0.0.1:${server.address().port}/simple`;
+    server = await startSixIndex();
+    index = server.url;
     mono = path.join(tmp, 'poetry');
     tree(mono, {
       'pyproject.toml': `[tool.poetry]
