@@ -20,12 +20,9 @@ import {
   removeDir,
   runCli,
   runCliAsync,
-  SIX_WHEEL,
   sha256Hex,
   startSixIndex,
 } from './helpers.mjs';
-
-const SIX = SIX_WHEEL;
 
 let tmp;
 let cache;
