@@ -159,6 +159,7 @@ mod tests {
             import_root: String::new(),
             files: vec![],
             excluded: vec![],
+            shipped_secrets: vec![],
         };
         pollster::block_on(parent_lock(&NativeHost::new(), &project))
     }

@@ -49,10 +49,17 @@ pub(super) fn app_layer(
         entries.push(match f.kind {
             Kind::Dir => Entry::dir(path, 0),
             Kind::Symlink => Entry::symlink(path, f.target.clone().unwrap_or_default()),
-            // Normalised: anyone may read; executable stays executable.
+            // Normalised: anyone may read; executable stays executable. A
+            // file its owner kept from group and others stays the owner's
+            // (root's) alone: the context's 0600 is no accident to undo.
             _ => Entry::file(
                 path,
-                if f.mode & 0o111 != 0 { 0o755 } else { 0o644 },
+                match (f.mode & 0o044 == 0, f.mode & 0o111 != 0) {
+                    (true, true) => 0o700,
+                    (true, false) => 0o600,
+                    (false, true) => 0o755,
+                    (false, false) => 0o644,
+                },
                 f.size,
                 Content::Path(project.path(&f.rel)),
             ),

@@ -84,6 +84,7 @@ pub async fn make<H: Host>(
         project::discover(host, context, metadata, output.as_slice(), &selection).await?;
     let framework_sources = sources::scan(host, &mut project, wants_framework(&settings)).await?;
     let mut warnings = warning::excluded_but_named(&project);
+    warnings.extend(warning::credentials_included(&project));
     let tags = tags(
         settings.tags.as_deref().unwrap_or(&[]),
         &project,

@@ -90,6 +90,7 @@ mod tests {
             import_root: String::new(),
             files: Vec::new(),
             excluded: Vec::new(),
+            shipped_secrets: Vec::new(),
         }
     }
 

@@ -12,7 +12,8 @@ use crate::project::Project;
 #[derive(Clone, Debug, PartialEq, Eq, Serialize)]
 #[cfg_attr(test, derive(ts_rs::TS))]
 pub struct Warning {
-    /// Stable: `excluded-referenced`; `dev-server` (a web app without a
+    /// Stable: `excluded-referenced`; `credentials-included` (a file that
+    /// looks like credentials ships because the user brought it back); `dev-server` (a web app without a
     /// production server); `no-bytecode` (the dependencies are
     /// installed without bytecode, for want of a compiler); `writes-unknown` (the app writes
     /// where pycontainer cannot follow); `writes-owner` (the writable
@@ -70,6 +71,23 @@ pub(super) fn no_bytecode(bytecode: Option<&Bytecode>) -> Option<Warning> {
         )),
         _ => None,
     }
+}
+
+/// Credentials that ship because an include or a `!` rule asked for them.
+pub(super) fn credentials_included(project: &Project) -> Vec<Warning> {
+    project
+        .shipped_secrets
+        .iter()
+        .map(|s| {
+            Warning::new(
+                "credentials-included",
+                format!(
+                    "{} goes into the image although it looks like {}: an include or a `!` rule brought it back",
+                    s.path, s.reason
+                ),
+            )
+        })
+        .collect()
 }
 
 /// The build outputs left out by default that the project's sources name.

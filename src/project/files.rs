@@ -3,6 +3,7 @@
 use crate::host::{Host, Kind};
 
 use super::ignore::{IgnoreRules, Verdict};
+use super::secrets;
 use super::ProjectError;
 
 /// A path in the context that goes into the image.
@@ -100,6 +101,15 @@ fn excluded_file(name: &str) -> Option<&'static str> {
     }
 }
 
+/// What the walk found.
+pub struct Walked {
+    pub files: Vec<ContextFile>,
+    pub excluded: Vec<Excluded>,
+    /// Credentials a default would leave out, brought back by an include
+    /// or a `!` rule: they ship, with a warning.
+    pub shipped_secrets: Vec<Excluded>,
+}
+
 /// The user's say over which paths go in, on top of the default excludes.
 #[derive(Default)]
 pub struct Selection {
@@ -140,9 +150,10 @@ pub async fn walk<H: Host>(
     root: &str,
     skip: &[String],
     selection: &Selection,
-) -> Result<(Vec<ContextFile>, Vec<Excluded>), ProjectError> {
+) -> Result<Walked, ProjectError> {
     let mut files = Vec::new();
     let mut excluded = Vec::new();
+    let mut shipped_secrets = Vec::new();
     // (directory, why it is left out when it is searched only for re-included paths)
     let mut stack: Vec<(String, Option<String>)> = vec![(String::new(), None)];
     while let Some((dir, dir_reason)) = stack.pop() {
@@ -168,15 +179,35 @@ pub async fn walk<H: Host>(
                 continue;
             }
             let default = match e.info.kind {
-                Kind::Dir => excluded_dir(&e.name, dir.is_empty()),
+                Kind::Dir => {
+                    excluded_dir(&e.name, dir.is_empty()).or_else(|| secrets::dir_reason(&rel))
+                }
                 Kind::Other => Some("not a file, directory or symlink"),
-                _ => excluded_file(&e.name),
+                Kind::File => {
+                    match excluded_file(&e.name).or_else(|| secrets::file_reason(&rel, &e.name)) {
+                        Some(why) => Some(why),
+                        None if secrets::needs_sniffing(&e.name) => {
+                            let head = host.read(&abs_child, 0, secrets::SNIFF_LIMIT).await?;
+                            secrets::private_key(&e.name, &head)
+                        }
+                        None => None,
+                    }
+                }
+                Kind::Symlink => {
+                    excluded_file(&e.name).or_else(|| secrets::file_reason(&rel, &e.name))
+                }
             };
             let reason = if e.info.kind == Kind::Other {
                 default.map(str::to_owned)
             } else {
                 selection.reason(&rel, default, dir_reason.as_deref())
             };
+            if reason.is_none() {
+                // Brought back by an include or a `!` rule: said, not refused.
+                if let Some(why) = default.filter(|d| d.starts_with(secrets::CREDENTIALS)) {
+                    shipped_secrets.push(Excluded::new(rel.clone(), why));
+                }
+            }
             if let Some(reason) = reason {
                 if e.info.kind == Kind::Dir && selection.may_reinclude_under(&rel) {
                     // Something inside may be re-included: look, and list what stays out.
@@ -215,7 +246,11 @@ pub async fn walk<H: Host>(
     }
     pycontainer_sort::sort_by(&mut files, |a, b| a.rel.cmp(&b.rel));
     pycontainer_sort::sort_by(&mut excluded, |a, b| a.path.cmp(&b.path));
-    Ok((files, excluded))
+    Ok(Walked {
+        files,
+        excluded,
+        shipped_secrets,
+    })
 }
 
 fn join(root: &str, rel: &str) -> String {

@@ -6,6 +6,7 @@ pub mod framework;
 pub mod ignore;
 pub mod pyproject;
 pub mod scripts;
+mod secrets;
 pub mod setupcfg;
 
 use crate::host::{Host, HostError, Kind};
@@ -87,6 +88,8 @@ pub struct Project {
     pub import_root: String,
     pub files: Vec<ContextFile>,
     pub excluded: Vec<Excluded>,
+    /// Credentials that ship because an include brought them back.
+    pub shipped_secrets: Vec<Excluded>,
 }
 
 impl Project {
@@ -195,7 +198,11 @@ pub async fn discover<H: Host>(
     skip: &[String],
     selection: &Selection,
 ) -> Result<Project, ProjectError> {
-    let (files, excluded) = files::walk(host, root, skip, selection).await?;
+    let files::Walked {
+        files,
+        excluded,
+        shipped_secrets,
+    } = files::walk(host, root, skip, selection).await?;
     let python = files
         .iter()
         .any(|f| f.kind == Kind::File && f.rel.ends_with(".py"));
@@ -212,6 +219,7 @@ pub async fn discover<H: Host>(
         import_root,
         files,
         excluded,
+        shipped_secrets,
     })
 }
 
