@@ -70,12 +70,17 @@ pub enum LayoutError {
     },
     #[error(transparent)]
     Host(#[from] HostError),
+    #[error(transparent)]
+    Lock(#[from] crate::lock::LockError),
 }
 
 impl LayoutError {
     /// The stable code the CLI and JS API report.
     pub fn code(&self) -> &'static str {
-        "output"
+        match self {
+            LayoutError::Lock(e) => e.code(),
+            _ => "output",
+        }
     }
 }
 
@@ -476,7 +481,24 @@ impl<'h, H: Host> Layout<'h, H> {
 
     /// Points each of `tags` at `manifest`, keeping every other tag, and
     /// replaces index.json in one rename so a reader never sees half of it.
+    /// The index is read again under the layout's lock: another build may
+    /// have tagged since `base` was read, and its tags must stay.
     pub async fn tag(
+        &self,
+        base: Option<Index>,
+        manifest: &Descriptor,
+        tags: &[Tag],
+    ) -> Result<Index, LayoutError> {
+        let lock = crate::lock::acquire(self.host, &self.file("index.json.lock")).await?;
+        let tagged = match self.read_index().await {
+            Ok(now) => self.retag(now.or(base), manifest, tags).await,
+            Err(e) => Err(e),
+        };
+        lock.release(self.host).await;
+        tagged
+    }
+
+    async fn retag(
         &self,
         base: Option<Index>,
         manifest: &Descriptor,

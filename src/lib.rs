@@ -19,6 +19,7 @@ mod http;
 mod js_options;
 mod layer;
 mod layout;
+mod lock;
 mod plan;
 mod project;
 mod publish;

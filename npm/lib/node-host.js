@@ -163,6 +163,21 @@ function createNodeHost(options = {}) {
       return fs.openSync(p, 'w');
     },
 
+    // Exclusive create, for lock files: null when the file is there.
+    createNew(p) {
+      fs.mkdirSync(path.dirname(p), { recursive: true });
+      try {
+        return fs.openSync(p, 'wx');
+      } catch (e) {
+        if (e.code === 'EEXIST') return null;
+        throw e;
+      }
+    },
+
+    pid() {
+      return process.pid;
+    },
+
     write(handle, data) {
       writeAll(handle, data);
     },

@@ -171,6 +171,34 @@ impl Host for JsHost {
         Ok(WriteHandle(n as u32))
     }
 
+    async fn create_new(&self, path: &str) -> Result<Option<WriteHandle>, HostError> {
+        if self.method("createNew").is_none() {
+            // One process (a browser tab): checking first is enough.
+            if self.stat(path).await?.is_some() {
+                return Ok(None);
+            }
+            return self.create(path).await.map(Some);
+        }
+        let v = self
+            .call("create", path, "createNew", &[path.into()])
+            .await?;
+        if v.is_null() || v.is_undefined() {
+            return Ok(None);
+        }
+        let n = v.as_f64().ok_or_else(|| HostError {
+            op: "create",
+            path: path.to_owned(),
+            message: "host createNew did not return a number or null".to_owned(),
+            code: None,
+        })?;
+        Ok(Some(WriteHandle(n as u32)))
+    }
+
+    fn pid(&self) -> Option<u32> {
+        let n = self.method("pid")?.call0(&self.obj).ok()?.as_f64()?;
+        (n >= 0.0 && n <= f64::from(u32::MAX)).then_some(n as u32)
+    }
+
     async fn write(&self, handle: WriteHandle, data: &[u8]) -> Result<(), HostError> {
         self.call("write", "", "write", &[JsValue::from(handle.0), view(data)])
             .await

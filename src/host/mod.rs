@@ -201,6 +201,19 @@ pub trait Host {
     async fn read(&self, path: &str, offset: u64, len: usize) -> Result<Vec<u8>, HostError>;
     /// Opens a new file for writing, creating its parent directories.
     async fn create(&self, path: &str) -> Result<WriteHandle, HostError>;
+    /// Creates `path` only if nothing is there (`O_EXCL`), for lock files;
+    /// `None` when it exists. A host without it checks first, which is
+    /// enough where one process is all there is (a browser tab).
+    async fn create_new(&self, path: &str) -> Result<Option<WriteHandle>, HostError> {
+        if self.stat(path).await?.is_some() {
+            return Ok(None);
+        }
+        self.create(path).await.map(Some)
+    }
+    /// This process's id, recorded in lock files for people.
+    fn pid(&self) -> Option<u32> {
+        None
+    }
     async fn write(&self, handle: WriteHandle, data: &[u8]) -> Result<(), HostError>;
     /// Flushes to stable storage and closes.
     async fn close(&self, handle: WriteHandle) -> Result<(), HostError>;

@@ -146,6 +146,28 @@ impl Host for NativeHost {
         Ok(WriteHandle(handle))
     }
 
+    async fn create_new(&self, path: &str) -> Result<Option<WriteHandle>, HostError> {
+        if let Some(parent) = Path::new(path).parent() {
+            fs::create_dir_all(parent).map_err(|e| err("mkdir", path, e))?;
+        }
+        let f = match fs::OpenOptions::new()
+            .write(true)
+            .create_new(true)
+            .open(path)
+        {
+            Ok(f) => f,
+            Err(e) if e.kind() == std::io::ErrorKind::AlreadyExists => return Ok(None),
+            Err(e) => return Err(err("create", path, e)),
+        };
+        let handle = self.next_handle();
+        self.files.borrow_mut().insert(handle, f);
+        Ok(Some(WriteHandle(handle)))
+    }
+
+    fn pid(&self) -> Option<u32> {
+        Some(std::process::id())
+    }
+
     async fn write(&self, handle: WriteHandle, data: &[u8]) -> Result<(), HostError> {
         let mut files = self.files.borrow_mut();
         let f = files
