@@ -44,7 +44,8 @@ http: {addr: "$reg"}
 YAML
 docker-registry serve "$work/registry.yml" 2>"$work/registry.log" &
 registry_pid=$!
-trap 'kill "$registry_pid" 2>/dev/null; wait "$registry_pid" 2>/dev/null; rm -rf "$work"' EXIT
+# The script's own status, not the killed registry's (143), is what it exits with.
+trap 'status=$?; kill "$registry_pid" 2>/dev/null; wait "$registry_pid" 2>/dev/null; rm -rf "$work"; exit "$status"' EXIT
 until curl -s -o /dev/null "http://$reg/v2/"; do sleep 0.1; done
 skopeo copy --quiet --dest-tls-verify=false "oci:$base:3.11-slim" "docker://$reg/library/python:3.11-slim"
 

@@ -7,10 +7,15 @@ use crate::host::Host;
 pub const DEFAULT_EPOCH: u64 = 0;
 
 #[derive(Debug, thiserror::Error)]
-#[error("SOURCE_DATE_EPOCH={value:?} is not a whole number of seconds since 1970-01-01")]
+#[error(
+    "SOURCE_DATE_EPOCH={value:?} is not a whole number of seconds from 1970-01-01 to 9999-12-31"
+)]
 pub struct ClockError {
     pub value: String,
 }
+
+/// 9999-12-31T23:59:59Z: `created` is RFC 3339, whose years have four digits.
+const LAST_EPOCH: u64 = 253_402_300_799;
 
 impl ClockError {
     /// The stable code the CLI and JS API report.
@@ -24,7 +29,10 @@ pub fn build_epoch<H: Host>(host: &H) -> Result<u64, ClockError> {
     match host.env("SOURCE_DATE_EPOCH") {
         None => Ok(DEFAULT_EPOCH),
         Some(v) if v.trim().is_empty() => Ok(DEFAULT_EPOCH),
-        Some(v) => v.trim().parse().map_err(|_| ClockError { value: v }),
+        Some(v) => match v.trim().parse() {
+            Ok(secs) if secs <= LAST_EPOCH => Ok(secs),
+            _ => Err(ClockError { value: v }),
+        },
     }
 }
 
@@ -66,6 +74,18 @@ mod tests {
         assert_eq!(rfc3339(951_782_400), "2000-02-29T00:00:00Z");
         assert_eq!(rfc3339(1_700_000_000), "2023-11-14T22:13:20Z");
         assert_eq!(rfc3339(4_102_444_799), "2099-12-31T23:59:59Z");
+    }
+
+    #[test]
+    fn the_last_second_of_9999_is_the_last_epoch() {
+        let epoch = |v: &str| build_epoch(&NativeHost::with_env(&[("SOURCE_DATE_EPOCH", v)]));
+        assert_eq!(epoch("253402300799").ok(), Some(LAST_EPOCH));
+        assert_eq!(rfc3339(LAST_EPOCH), "9999-12-31T23:59:59Z");
+        let e = epoch("253402300800").err().map(|e| e.to_string());
+        assert_eq!(
+            e.as_deref(),
+            Some("SOURCE_DATE_EPOCH=\"253402300800\" is not a whole number of seconds from 1970-01-01 to 9999-12-31")
+        );
     }
 
     #[test]
