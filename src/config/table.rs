@@ -7,7 +7,7 @@ use pycontainer_pypi::index::check_index_url;
 use toml::{Table, Value};
 
 use super::schema::{Settings, KEYS};
-use super::words::{check_command, closest, parse_command, port};
+use super::words::{check_command, closest, parse_command, port, user};
 use super::ConfigError;
 use crate::host::Host;
 
@@ -265,8 +265,12 @@ impl Field<'_> {
 
     fn user(&self) -> Result<String, ConfigError> {
         match self.value {
-            Value::Integer(i) if *i >= 0 => Ok(i.to_string()),
-            Value::String(s) if !s.trim().is_empty() => Ok(s.trim().to_owned()),
+            Value::Integer(i) if *i >= 0 && *i <= i64::from(u32::MAX) => Ok(i.to_string()),
+            Value::String(s) if !s.trim().is_empty() => {
+                let text = s.trim();
+                user(text).map_err(|m| self.invalid(Some(text), m))?;
+                Ok(text.to_owned())
+            }
             _ => Err(self.wrong("a user name or uid[:gid]")),
         }
     }

@@ -335,3 +335,38 @@ fn splits_words_like_a_shell() {
         .unwrap_or_default();
     assert!(e.contains("`entrypoint`") && e.contains("empty"), "{e}");
 }
+
+#[test]
+fn users_are_names_ids_or_pairs_of_them() {
+    use super::words::user;
+    for ok in [
+        "app",
+        "1000",
+        "1000:1000",
+        "app:staff",
+        "www-data",
+        "nonroot:65532",
+    ] {
+        assert!(user(ok).is_ok(), "{ok}");
+    }
+    for bad in [
+        "a:b:c",
+        ":1000",
+        "1000:",
+        "-x",
+        "app name",
+        "4294967296",
+        "na\u{0}me",
+        "é",
+    ] {
+        assert!(user(bad).is_err(), "{bad:?}");
+    }
+    let e = from_config_file("pycontainer.toml", "[build]\nuser = \"a:b:c\"\n")
+        .err()
+        .map(|e| e.to_string())
+        .unwrap_or_default();
+    assert!(
+        e.contains("pycontainer.toml") && e.contains("user") && e.contains("NAME:GROUP"),
+        "{e}"
+    );
+}

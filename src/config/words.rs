@@ -6,6 +6,27 @@ use std::collections::BTreeMap;
 use super::ConfigError;
 
 /// `8000`, `8000/tcp` or `53/udp`, normalised to `N/proto`.
+/// `NAME`, `UID`, `UID:GID` or `NAME:GROUP`, as the config's `User` takes
+/// it: names as POSIX portable ones (letters, digits, `.`, `_`, `-`, not
+/// starting with `-`), numbers up to 2^32 - 1, at most one `:`.
+pub fn user(value: &str) -> Result<(), String> {
+    let part = |p: &str| {
+        let numeric = !p.is_empty() && p.bytes().all(|b| b.is_ascii_digit());
+        if numeric {
+            return p.parse::<u32>().is_ok();
+        }
+        !p.is_empty()
+            && !p.starts_with('-')
+            && p.bytes()
+                .all(|b| b.is_ascii_alphanumeric() || b"._-".contains(&b))
+    };
+    let parts: Vec<&str> = value.split(':').collect();
+    if parts.len() > 2 || !parts.iter().all(|p| part(p)) {
+        return Err("is not NAME, UID, UID:GID or NAME:GROUP (names of letters, digits, '.', '_' and '-'; ids up to 4294967295)".to_owned());
+    }
+    Ok(())
+}
+
 pub fn port(value: &str) -> Result<String, String> {
     let (number, proto) = value
         .trim()

@@ -536,6 +536,10 @@ describe('bad input: exit status, a message naming the culprit, nothing written'
       ['--chunk-size', '8X'],
       ['--chunk-size "8X"', 'a size such as 8M'],
     ],
+    [
+      ['--user', 'app:staff:x'],
+      ['--user "app:staff:x"', 'NAME, UID, UID:GID or NAME:GROUP'],
+    ],
   ]) {
     test(`${args.join(' ')} is a usage error (exit 2)`, () => {
       assertRefused(project('flag-value'), args, { code: 2, patterns });
