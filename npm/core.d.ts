@@ -139,7 +139,9 @@ referencedBy?: string, };
 
 export type Warning = { 
 /**
- * Stable: `excluded-referenced`; `dev-server` (a web app without a
+ * Stable: `excluded-referenced`; `credentials-included` (a file that
+ * looks like credentials ships because the user brought it back);
+ * `private-files` (files the image's user cannot read); `dev-server` (a web app without a
  * production server); `no-bytecode` (the dependencies are
  * installed without bytecode, for want of a compiler); `writes-unknown` (the app writes
  * where pycontainer cannot follow); `writes-owner` (the writable

@@ -155,14 +155,22 @@ fn the_layer_is_deterministic_and_normalised() {
     let mode = |p: &str| entries.iter().find(|e| e.path == p).map(|e| e.mode);
     assert_eq!(
         mode("app/bin/run.sh"),
-        Some(0o755),
-        "executables stay executable"
+        Some(0o700),
+        "a private executable stays private and executable"
     );
     assert_eq!(
         mode("app/data/a.txt"),
-        Some(0o644),
-        "private files become readable"
+        Some(0o600),
+        "private files stay private"
     );
+    assert_eq!(mode("app/src/hello/__init__.py"), Some(0o644));
+    let warned: Vec<&str> = result
+        .plan
+        .warnings
+        .iter()
+        .map(|w| w.code.as_str())
+        .collect();
+    assert_eq!(warned, ["private-files"], "the user cannot read them: said");
     assert_eq!(mode("app/data/"), Some(0o755));
     assert_eq!(
         config(&out.path("l"), &result).created.as_deref(),

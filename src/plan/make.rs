@@ -242,6 +242,7 @@ pub async fn make<H: Host>(
         Ok(None) => {}
         Err(w) => warnings.push(w),
     }
+    warnings.extend(warning::private_files(&app_layer, user.as_deref()));
     // The venv's variables first, so that an explicit --env PATH still wins.
     let mut env_vars = install.map(|i| i.env.clone()).unwrap_or_default();
     env_vars.extend(

@@ -4,6 +4,8 @@
 
 use serde::Serialize;
 
+use pycontainer_archive::Entry;
+
 use crate::deps::bytecode::Bytecode;
 use crate::host::{Host, Progress};
 use crate::project::framework::Served;
@@ -13,7 +15,8 @@ use crate::project::Project;
 #[cfg_attr(test, derive(ts_rs::TS))]
 pub struct Warning {
     /// Stable: `excluded-referenced`; `credentials-included` (a file that
-    /// looks like credentials ships because the user brought it back); `dev-server` (a web app without a
+    /// looks like credentials ships because the user brought it back);
+    /// `private-files` (files the image's user cannot read); `dev-server` (a web app without a
     /// production server); `no-bytecode` (the dependencies are
     /// installed without bytecode, for want of a compiler); `writes-unknown` (the app writes
     /// where pycontainer cannot follow); `writes-owner` (the writable
@@ -88,6 +91,37 @@ pub(super) fn credentials_included(project: &Project) -> Vec<Warning> {
             )
         })
         .collect()
+}
+
+/// Files kept private in the context stay private (root's) in the image,
+/// where a non-root user cannot read them: a umask of 077 would make the
+/// whole app unreadable, so it is said, with the first few.
+pub(super) fn private_files(app_layer: &[Entry], user: Option<&str>) -> Option<Warning> {
+    let root = user
+        .is_some_and(|u| u == "0" || u.starts_with("0:") || u == "root" || u.starts_with("root:"));
+    let private: Vec<&str> = app_layer
+        .iter()
+        .filter(|e| !e.is_dir() && e.owner == 0 && e.mode & 0o044 == 0)
+        .map(|e| e.path.as_str())
+        .collect();
+    if root || private.is_empty() {
+        return None;
+    }
+    let shown: Vec<String> = private.iter().take(3).map(|p| format!("/{p}")).collect();
+    let more = match private.len() {
+        n if n > 3 => format!(" and {} more", n - 3),
+        _ => String::new(),
+    };
+    Some(Warning::new(
+        "private-files",
+        format!(
+            "{}{more} {} private in the context (no read for group and others) and {} so in the image, where its user cannot read {}; chmod go+r what the app needs",
+            shown.join(", "),
+            if private.len() == 1 { "is" } else { "are" },
+            if private.len() == 1 { "stays" } else { "stay" },
+            if private.len() == 1 { "it" } else { "them" },
+        ),
+    ))
 }
 
 /// The build outputs left out by default that the project's sources name.

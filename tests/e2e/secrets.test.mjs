@@ -85,7 +85,11 @@ describe('credentials stay out of the image by default', () => {
     const paths = entries.map((e) => e.path);
     assert.ok(paths.includes('app/tls/ca.pem'), 'a certificate is no secret');
     assert.ok(paths.includes('app/main.py'));
-    assert.deepEqual(result.plan.warnings, []);
+    // settings/private.toml is 0600: it stays so, and the plan says the user cannot read it.
+    assert.deepEqual(
+      result.plan.warnings.map((w) => w.code),
+      ['private-files'],
+    );
   });
 
   test('a file kept 0600 in the context is 0600 in the image', () => {
@@ -93,6 +97,18 @@ describe('credentials stay out of the image by default', () => {
     const mode = (p) => entries.find((e) => e.path === p).mode & 0o777;
     assert.equal(mode('app/settings/private.toml'), 0o600);
     assert.equal(mode('app/main.py'), 0o644);
+    const r = runCli([
+      'build',
+      '--context',
+      path.join(tmp, 'modes'),
+      '--base-image',
+      'scratch',
+      '--dry-run',
+    ]);
+    assert.match(
+      r.stderr,
+      /\/app\/settings\/private\.toml is private in the context .* chmod go\+r/,
+    );
   });
 
   test('--include brings one back, with a warning', () => {
@@ -103,7 +119,7 @@ describe('credentials stay out of the image by default', () => {
     assert.ok(entries.some((e) => e.path === 'app/.npmrc'));
     assert.deepEqual(
       result.plan.warnings.map((w) => w.code),
-      ['credentials-included'],
+      ['credentials-included', 'private-files'],
     );
     assert.match(r.stderr, /\.npmrc goes into the image although it looks like credentials/);
     assert.doesNotMatch(`${r.stdout}${r.stderr}`, /npm_TOKEN|hunter2/);
