@@ -368,7 +368,7 @@ describe('scratch base', () => {
     write('myenv/lib/python3.11/site-packages/evil.py');
     fs.mkdirSync(path.join(dir, 'myenv/bin'), { recursive: true });
     fs.symlinkSync('/usr/bin/python3', path.join(dir, 'myenv/bin/python'));
-    // kept, with normalised permissions
+    // kept: modes normalised, but private files stay private
     write('data/notes.txt', 'notes\n', 0o600);
     write('data/shared.txt', 'shared\n', 0o666);
     write('scripts/run.sh', '#!/bin/sh\necho hi\n', 0o755);
@@ -460,19 +460,19 @@ describe('scratch base', () => {
     }
   });
 
-  test('modes: files 0644, dirs 0755, executables 0755', () => {
+  test('modes: files 0644, dirs 0755, executables 0755; private files stay private', () => {
     for (const e of layer.entries) {
       if (e.type === 'dir') assert.equal(e.mode, 0o755, e.path);
     }
     const expect = {
       'app/README.md': 0o644,
       'app/src/hello/cli.py': 0o644,
-      'app/data/notes.txt': 0o644,
+      'app/data/notes.txt': 0o600,
       'app/data/shared.txt': 0o644,
       'app/private/secret-ish.txt': 0o644,
       'app/private/': 0o755,
       'app/scripts/run.sh': 0o755,
-      'app/scripts/owner-only.sh': 0o755,
+      'app/scripts/owner-only.sh': 0o700,
       'usr/local/bin/hello': 0o755,
     };
     for (const [p, mode] of Object.entries(expect)) {
@@ -616,7 +616,9 @@ describe('scratch base', () => {
       const owner = line.endsWith(' home/nonroot/') ? '65532/65532' : '0/0';
       assert.match(
         line,
-        new RegExp(`^(?:[-d]r[-w][-x]r-[-x]r-[-x]|lrwxrwxrwx) ${owner} +\\d+ 2023-11-14 22:13 `),
+        new RegExp(
+          `^(?:[-d]r[-w][-x](?:r-[-x]r-[-x]|------)|lrwxrwxrwx) ${owner} +\\d+ 2023-11-14 22:13 `,
+        ),
         line,
       );
     }
