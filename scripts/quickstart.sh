@@ -44,8 +44,8 @@ http: {addr: "$reg"}
 YAML
 docker-registry serve "$work/registry.yml" 2>"$work/registry.log" &
 registry_pid=$!
-# The script's own status, not the killed registry's (143), is what it exits with.
-trap 'status=$?; kill "$registry_pid" 2>/dev/null; wait "$registry_pid" 2>/dev/null; rm -rf "$work"; exit "$status"' EXIT
+# The script's own status, not the killed registry's 143 (errexit would end the trap at a failing wait).
+trap 'status=$?; kill "$registry_pid" 2>/dev/null; wait "$registry_pid" 2>/dev/null || true; rm -rf "$work"; exit "$status"' EXIT
 until curl -s -o /dev/null "http://$reg/v2/"; do sleep 0.1; done
 skopeo copy --quiet --dest-tls-verify=false "oci:$base:3.11-slim" "docker://$reg/library/python:3.11-slim"
 
