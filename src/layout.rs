@@ -84,13 +84,6 @@ impl LayoutError {
     }
 }
 
-/// A name a build puts at the top of a layout before its index.json is there.
-fn being_made(name: &str) -> bool {
-    matches!(name, "blobs" | "index.json.lock")
-        || name.starts_with("oci-layout.tmp-")
-        || name.starts_with("index.json.tmp-")
-}
-
 pub(crate) fn list(what: &str, items: &[String]) -> String {
     if items.is_empty() {
         format!("it has no {what}")
@@ -190,14 +183,7 @@ impl<'h, H: Host> Layout<'h, H> {
             }),
             Some(_) => {
                 let index = self.read_index().await?;
-                // Empty, or holding only what a build writes before the
-                // layout is whole: another build is making it right now.
-                let empty = self
-                    .host
-                    .list_dir(&self.root)
-                    .await?
-                    .iter()
-                    .all(|e| being_made(&e.name));
+                let empty = self.host.list_dir(&self.root).await?.is_empty();
                 let marked = self.host.stat(&self.file("oci-layout")).await?.is_some();
                 if index.is_none() && !empty && !marked {
                     return Err(LayoutError::OutputNotLayout {

