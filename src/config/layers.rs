@@ -3,7 +3,7 @@
 
 use toml::Table;
 
-use super::schema::Settings;
+use super::schema::{env_var, key_of_flag, Settings};
 use super::table::from_config_file;
 use super::ConfigError;
 use crate::host::Host;
@@ -131,11 +131,11 @@ impl Layers {
     /// `PYCONTAINER_WORKDIR`, `…/pycontainer.toml [build] workdir`, or
     /// `pyproject.toml [tool.pycontainer] workdir`; the flag when none did.
     pub fn origin(&self, flag: &str, has: fn(&Settings) -> bool) -> String {
-        let key = flag.trim_start_matches('-');
+        let key = key_of_flag(flag);
         if has(&self.flags) {
             flag.to_owned()
         } else if has(&self.env) {
-            format!("PYCONTAINER_{}", key.to_ascii_uppercase().replace('-', "_"))
+            env_var(key)
         } else if has(&self.file) {
             format!(
                 "{} [build] {key}",

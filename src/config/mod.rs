@@ -47,6 +47,13 @@ pub enum ConfigError {
         value: Option<String>,
         message: String,
     },
+    /// A `PYCONTAINER_*` variable's value is wrong; `value` as for `Flag`.
+    #[error("{var}{}: {message}", value.as_ref().map(|v| format!(" {v:?}")).unwrap_or_default())]
+    Variable {
+        var: String,
+        value: Option<String>,
+        message: String,
+    },
     #[error("{file}:{line}: {message}")]
     EnvFile {
         file: String,

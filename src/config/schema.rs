@@ -95,6 +95,40 @@ pub const KEYS: &[&str] = &[
     "compile",
 ];
 
+/// Keys whose flag is singular because it repeats (`--tag`, `--port`).
+const SINGULAR_FLAGS: &[(&str, &str)] = &[
+    ("tags", "tag"),
+    ("labels", "label"),
+    ("annotations", "annotation"),
+    ("ports", "port"),
+    ("extras", "extra"),
+    ("groups", "group"),
+    ("extra-index-urls", "extra-index-url"),
+];
+
+/// The flag that sets `key` (`tags` → `--tag`).
+pub fn flag(key: &str) -> String {
+    let name = SINGULAR_FLAGS
+        .iter()
+        .find(|(k, _)| *k == key)
+        .map_or(key, |(_, f)| f);
+    format!("--{name}")
+}
+
+/// The key a flag sets (`--tag` → `tags`).
+pub fn key_of_flag(flag: &str) -> &str {
+    let name = flag.trim_start_matches('-');
+    SINGULAR_FLAGS
+        .iter()
+        .find(|(_, f)| *f == name)
+        .map_or(name, |(k, _)| k)
+}
+
+/// The variable that sets `key`: upper-cased, `_` for `-` (`PYCONTAINER_TAGS`).
+pub fn env_var(key: &str) -> String {
+    format!("PYCONTAINER_{}", key.to_ascii_uppercase().replace('-', "_"))
+}
+
 impl Settings {
     /// `self` over `lower`: this source's values win where it has any.
     pub fn over(self, lower: Settings) -> Settings {

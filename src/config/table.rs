@@ -6,7 +6,7 @@ use std::collections::BTreeMap;
 use pycontainer_pypi::index::check_index_url;
 use toml::{Table, Value};
 
-use super::schema::{Settings, KEYS};
+use super::schema::{env_var, flag, Settings, KEYS};
 use super::words::{check_command, closest, parse_command, port, user};
 use super::ConfigError;
 use crate::host::Host;
@@ -82,7 +82,7 @@ impl Settings {
             if matches!(*key, "env" | "labels" | "annotations") {
                 continue;
             }
-            let var = format!("PYCONTAINER_{}", key.to_ascii_uppercase().replace('-', "_"));
+            let var = env_var(key);
             let Some(raw) = host.env(&var).filter(|v| !v.trim().is_empty()) else {
                 continue;
             };
@@ -103,7 +103,7 @@ impl Settings {
             };
             table.insert((*key).to_owned(), value);
         }
-        Settings::from_table("environment (PYCONTAINER_*)", &table)
+        Settings::read(Origin::Env, &table)
     }
 }
 
@@ -112,6 +112,9 @@ impl Settings {
 enum Origin<'a> {
     /// A config file's table, or the environment read as one: `file: \`key\``.
     File(&'a str),
+    /// The `PYCONTAINER_*` variables, read as one table: each error
+    /// names its own variable (`PYCONTAINER_TAGS`), not the flag.
+    Env,
     /// The flags: `--flag "value"`.
     Flags,
 }
@@ -120,24 +123,10 @@ impl Origin<'_> {
     fn name(&self) -> &str {
         match self {
             Origin::File(file) => file,
+            Origin::Env => "environment (PYCONTAINER_*)",
             Origin::Flags => "flags",
         }
     }
-}
-
-/// The flag that sets `key`: repeatable flags are singular (`--tag`, `--port`).
-fn flag(key: &str) -> String {
-    let name = match key {
-        "tags" => "tag",
-        "labels" => "label",
-        "annotations" => "annotation",
-        "ports" => "port",
-        "extras" => "extra",
-        "groups" => "group",
-        "extra-index-urls" => "extra-index-url",
-        other => other,
-    };
-    format!("--{name}")
 }
 
 struct Field<'a> {
@@ -155,7 +144,7 @@ impl Field<'_> {
                 expected,
                 found: self.value.type_str().to_owned(),
             },
-            Origin::Flags => self.invalid(
+            Origin::Env | Origin::Flags => self.invalid(
                 Some(self.value.as_str().unwrap_or(self.value.type_str())),
                 format!("must be {expected}"),
             ),
@@ -169,6 +158,11 @@ impl Field<'_> {
             Origin::File(file) => ConfigError::Invalid {
                 file: file.to_owned(),
                 key: self.key.to_owned(),
+                message,
+            },
+            Origin::Env => ConfigError::Variable {
+                var: env_var(self.key),
+                value: value.map(str::to_owned),
                 message,
             },
             Origin::Flags => ConfigError::flag(&flag(self.key), value, message),

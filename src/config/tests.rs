@@ -110,10 +110,7 @@ fn environment_variables_use_the_same_schema() {
         .err()
         .map(|e| e.to_string())
         .unwrap_or_default();
-    assert!(
-        e.contains("PYCONTAINER") && e.contains("ports") && e.contains("\"x\""),
-        "{e}"
-    );
+    assert!(e.starts_with("PYCONTAINER_PORTS \"x\": "), "{e}");
     let host = NativeHost::with_env(&[
         ("PYCONTAINER_BASE_IMAGE", "oci:/b"),
         ("PYCONTAINER_TAGS", "a:1, a:2"),
@@ -121,6 +118,53 @@ fn environment_variables_use_the_same_schema() {
     let s = Settings::from_env(&host).unwrap_or_default();
     assert_eq!(s.base_image.as_deref(), Some("oci:/b"));
     assert_eq!(s.tags, Some(vec!["a:1".into(), "a:2".into()]));
+}
+
+#[test]
+fn a_bad_variable_is_named_as_the_variable_not_the_flag() {
+    for (var, value) in [
+        ("PYCONTAINER_PORTS", "eighty"),
+        ("PYCONTAINER_COMPILE", "maybe"),
+        ("PYCONTAINER_INCLUDE_DEPS", "perhaps"),
+        ("PYCONTAINER_IGNORE_REQUIRES_PYTHON", "2"),
+        ("PYCONTAINER_USER", "a b"),
+        ("PYCONTAINER_ENTRYPOINT", "[\"unclosed"),
+        ("PYCONTAINER_INDEX_URL", "ftp://user:s3cret@x/simple"),
+    ] {
+        let e = Settings::from_env(&NativeHost::with_env(&[(var, value)]))
+            .err()
+            .map(|e| e.to_string())
+            .unwrap_or_default();
+        assert!(e.starts_with(var), "{var}={value}: {e}");
+        assert!(!e.contains("s3cret"), "{e}");
+    }
+    // A rule that judges a merged value names the variable by its key.
+    let tagged = Settings {
+        tags: Some(vec!["UP:1".into()]),
+        ..Settings::default()
+    };
+    let layers = Layers {
+        flags: Settings::default(),
+        env: tagged.clone(),
+        file: Settings::default(),
+        file_path: None,
+        tool: Settings::default(),
+    };
+    assert_eq!(layers.origin("--tag", |s| s.tags.is_some()), "PYCONTAINER_TAGS");
+    let layers = Layers {
+        env: Settings::default(),
+        file: tagged,
+        file_path: Some("/c/pycontainer.toml".into()),
+        ..layers
+    };
+    assert_eq!(
+        layers.origin("--tag", |s| s.tags.is_some()),
+        "/c/pycontainer.toml [build] tags"
+    );
+    assert_eq!(
+        layers.origin("--extra-index-url", |s| s.tags.is_some()),
+        "/c/pycontainer.toml [build] extra-index-urls"
+    );
 }
 
 #[test]
