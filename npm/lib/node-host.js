@@ -145,10 +145,15 @@ function createNodeHost(options = {}) {
 
     listDir(p) {
       const entries = [];
-      for (const name of fs.readdirSync(p)) {
-        const info = lstatInfo(joinPosix(p, name));
+      // Raw bytes: a name that is not UTF-8 would come back as a string
+      // with U+FFFD in it, naming no file, and be lost.
+      for (const raw of fs.readdirSync(p, { encoding: 'buffer' })) {
+        const name = raw.toString('utf8');
+        const utf8 = Buffer.from(name, 'utf8').equals(raw);
+        const child = utf8 ? joinPosix(p, name) : Buffer.concat([Buffer.from(joinPosix(p, '')), raw]);
+        const info = lstatInfo(child);
         // An entry removed between readdir and lstat is simply not listed.
-        if (info) entries.push({ name, ...info });
+        if (info) entries.push(utf8 ? { name, ...info } : { name, nameBytes: [...raw], ...info });
       }
       return entries;
     },

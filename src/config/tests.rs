@@ -150,7 +150,10 @@ fn a_bad_variable_is_named_as_the_variable_not_the_flag() {
         file_path: None,
         tool: Settings::default(),
     };
-    assert_eq!(layers.origin("--tag", |s| s.tags.is_some()), "PYCONTAINER_TAGS");
+    assert_eq!(
+        layers.origin("--tag", |s| s.tags.is_some()),
+        "PYCONTAINER_TAGS"
+    );
     let layers = Layers {
         env: Settings::default(),
         file: tagged,

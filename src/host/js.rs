@@ -125,7 +125,8 @@ impl Host for JsHost {
 
     async fn list_dir(&self, path: &str) -> Result<Vec<DirEntry>, HostError> {
         let v = self.call("list", path, "listDir", &[path.into()]).await?;
-        decode("list", path, v)
+        let entries: Vec<DirEntry> = decode("list", path, v)?;
+        Ok(entries.into_iter().map(DirEntry::with_name_bytes).collect())
     }
 
     async fn read(&self, path: &str, offset: u64, len: usize) -> Result<Vec<u8>, HostError> {

@@ -47,9 +47,38 @@ pub struct FileInfo {
 
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
 pub struct DirEntry {
+    /// The name; one that is not UTF-8 shows its bytes escaped (`escape_name`).
     pub name: String,
+    /// The name's bytes, given only when they are not UTF-8, so that the
+    /// core can refuse the file by name instead of losing it.
+    #[serde(default, rename = "nameBytes", skip_serializing_if = "Option::is_none")]
+    pub name_bytes: Option<Vec<u8>>,
     #[serde(flatten)]
     pub info: FileInfo,
+}
+
+impl DirEntry {
+    /// An entry whose name arrived as raw bytes (`None` when they are UTF-8).
+    pub(crate) fn with_name_bytes(mut self) -> Self {
+        if let Some(bytes) = &self.name_bytes {
+            self.name = escape_name(bytes);
+        }
+        self
+    }
+}
+
+/// A name that is not UTF-8, readable and one line: the valid runs as they
+/// are, every other byte as `\xNN`. Every host shows a name alike, so a
+/// `.dockerignore` line can match it.
+pub fn escape_name(bytes: &[u8]) -> String {
+    let mut out = String::new();
+    for chunk in bytes.utf8_chunks() {
+        out.push_str(chunk.valid());
+        for b in chunk.invalid() {
+            out.push_str(&format!("\\x{b:02x}"));
+        }
+    }
+    out
 }
 
 /// An open output file, as the host numbers them.

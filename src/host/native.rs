@@ -4,6 +4,7 @@ use std::cell::RefCell;
 use std::collections::HashMap;
 use std::fs::{self, File};
 use std::io::{self, Read, Seek, SeekFrom, Write};
+use std::os::unix::ffi::OsStrExt;
 use std::os::unix::fs::PermissionsExt;
 use std::path::Path;
 
@@ -83,7 +84,8 @@ fn err(op: &'static str, path: &str, e: io::Error) -> HostError {
     }
 }
 
-fn info(path: &str, meta: &fs::Metadata) -> Result<FileInfo, HostError> {
+/// `shown` names `path` in errors.
+fn info(path: &Path, shown: &str, meta: &fs::Metadata) -> Result<FileInfo, HostError> {
     let ft = meta.file_type();
     let kind = if ft.is_symlink() {
         Kind::Symlink
@@ -95,7 +97,7 @@ fn info(path: &str, meta: &fs::Metadata) -> Result<FileInfo, HostError> {
         Kind::Other
     };
     let target = if kind == Kind::Symlink {
-        let t = fs::read_link(path).map_err(|e| err("readlink", path, e))?;
+        let t = fs::read_link(path).map_err(|e| err("readlink", shown, e))?;
         Some(t.to_string_lossy().into_owned())
     } else {
         None
@@ -111,7 +113,7 @@ fn info(path: &str, meta: &fs::Metadata) -> Result<FileInfo, HostError> {
 impl Host for NativeHost {
     async fn stat(&self, path: &str) -> Result<Option<FileInfo>, HostError> {
         match fs::symlink_metadata(path) {
-            Ok(meta) => info(path, &meta).map(Some),
+            Ok(meta) => info(Path::new(path), path, &meta).map(Some),
             Err(e) if e.kind() == io::ErrorKind::NotFound => Ok(None),
             Err(e) => Err(err("stat", path, e)),
         }
@@ -121,13 +123,20 @@ impl Host for NativeHost {
         let mut out = Vec::new();
         for entry in fs::read_dir(path).map_err(|e| err("list", path, e))? {
             let entry = entry.map_err(|e| err("list", path, e))?;
-            let name = entry.file_name().to_string_lossy().into_owned();
+            let raw = entry.file_name();
+            let name_bytes = raw.to_str().is_none().then(|| raw.as_bytes().to_vec());
+            let entry_path = entry.path();
+            let name = raw.to_string_lossy().into_owned();
             let child = format!("{}/{}", path.trim_end_matches('/'), name);
-            let meta = fs::symlink_metadata(&child).map_err(|e| err("stat", &child, e))?;
-            out.push(DirEntry {
-                name,
-                info: info(&child, &meta)?,
-            });
+            let meta = fs::symlink_metadata(&entry_path).map_err(|e| err("stat", &child, e))?;
+            out.push(
+                DirEntry {
+                    name,
+                    name_bytes,
+                    info: info(&entry_path, &child, &meta)?,
+                }
+                .with_name_bytes(),
+            );
         }
         Ok(out)
     }

@@ -202,6 +202,10 @@ pub async fn walk<H: Host>(
             } else {
                 selection.reason(&rel, default, dir_reason.as_deref())
             };
+            if reason.is_none() && e.name_bytes.is_some() {
+                // It cannot go in under its own name, and must not vanish.
+                return Err(ProjectError::NameNotUtf8 { path: abs_child });
+            }
             if reason.is_none() {
                 // Brought back by an include or a `!` rule: said, not refused.
                 if let Some(why) = default.filter(|d| d.starts_with(secrets::CREDENTIALS)) {
@@ -264,7 +268,7 @@ fn join(root: &str, rel: &str) -> String {
 /// Whether a link at `rel` (relative to the context) pointing at `target`
 /// leaves the context. Absolute targets always do: inside the image they
 /// would name the image's own files, not the ones beside the link.
-fn escapes(rel: &str, target: &str) -> bool {
+pub(super) fn escapes(rel: &str, target: &str) -> bool {
     if target.starts_with('/') || target.is_empty() {
         return true;
     }
@@ -296,6 +300,40 @@ mod tests {
         assert!(escapes("a/link", "../../x"));
         assert!(escapes("a/link", "b/../../../x"));
         assert!(escapes("link", "/etc/passwd"));
+    }
+
+    #[test]
+    fn a_name_that_is_not_utf8_is_refused_by_name_unless_left_out() {
+        use std::os::unix::ffi::OsStrExt;
+        let dir = std::env::temp_dir().join(format!("pycontainer-utf8-{}", std::process::id()));
+        let _ = std::fs::remove_dir_all(&dir);
+        std::fs::create_dir_all(dir.join("pkg")).unwrap_or_default();
+        std::fs::write(dir.join("pkg/ok.py"), "").unwrap_or_default();
+        let bad = std::ffi::OsStr::from_bytes(b"caf\xe9-\xff.py");
+        std::fs::write(dir.join("pkg").join(bad), "").unwrap_or_default();
+        let root = dir.to_string_lossy().into_owned();
+        let host = crate::host::NativeHost::new();
+        let walked = |selection: &Selection| {
+            pollster::block_on(walk(&host, &root, &[], selection)).map(|w| w.files.len())
+        };
+        let e = walked(&Selection::default())
+            .err()
+            .map(|e| e.to_string())
+            .unwrap_or_default();
+        assert!(
+            e.starts_with(&format!(
+                "{root}/pkg/caf\\xe9-\\xff.py: the name is not UTF-8"
+            )),
+            "{e}"
+        );
+        let mut selection = Selection::default();
+        selection
+            .rules
+            .push("pkg/caf*", "--exclude")
+            .unwrap_or_default();
+        let files = walked(&selection).unwrap_or_default();
+        let _ = std::fs::remove_dir_all(&dir);
+        assert_eq!(files, 2, "pkg and pkg/ok.py");
     }
 
     #[test]

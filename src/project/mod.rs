@@ -46,6 +46,14 @@ pub enum ProjectError {
     },
     #[error("{path} is a symlink to {target:?}, outside the build context; symlinks are copied as links and never followed, so this one would dangle in the image (exclude it or replace it with the file)")]
     SymlinkEscapes { path: String, target: String },
+    #[error(
+        "{path} is {kind}; pycontainer reads it as a project file, so make it a file or remove it"
+    )]
+    NotAFile { path: String, kind: &'static str },
+    #[error("{path} is a symlink to {target:?}, which does not exist; point it at the file or remove it")]
+    Dangling { path: String, target: String },
+    #[error("{path}: the name is not UTF-8 (shown with its bytes escaped as \\xNN); image layers store names as UTF-8, so rename it, or leave it out with .dockerignore or --exclude")]
+    NameNotUtf8 { path: String },
     #[error("no entry point found in {path}: add [project.scripts], a package with __main__.py, or main.py / app.py, or set --entrypoint")]
     NoEntryPoint { path: String },
     #[error("{name:?}: no such console script; {}", if available.is_empty() { "the project declares none".to_owned() } else { format!("the project has: {}", available.join(", ")) })]
@@ -180,12 +188,43 @@ pub async fn read_metadata<H: Host>(
     Ok((metadata, found))
 }
 
+/// A project file at the top of the context, `None` when there is none.
+/// Anything else by that name (a directory, a dangling link) is an error
+/// naming it: taken for "no file", it would silently build another project.
 async fn read_text<H: Host>(host: &H, path: &str) -> Result<Option<String>, ProjectError> {
-    match host.stat(path).await? {
-        Some(info) if info.kind == Kind::File => Ok(Some(
-            String::from_utf8_lossy(&host.read_all(path).await?).into_owned(),
-        )),
-        _ => Ok(None),
+    let Some(info) = host.stat(path).await? else {
+        return Ok(None);
+    };
+    let target = info.target.clone().unwrap_or_default();
+    match info.kind {
+        Kind::File => {}
+        Kind::Symlink => {
+            let name = path.rsplit('/').next().unwrap_or(path);
+            if files::escapes(name, &target) {
+                return Err(ProjectError::SymlinkEscapes {
+                    path: path.to_owned(),
+                    target,
+                });
+            }
+        }
+        Kind::Dir | Kind::Other => {
+            return Err(ProjectError::NotAFile {
+                path: path.to_owned(),
+                kind: if info.kind == Kind::Dir {
+                    "a directory"
+                } else {
+                    "not a regular file"
+                },
+            })
+        }
+    }
+    match host.read_all(path).await {
+        Ok(bytes) => Ok(Some(String::from_utf8_lossy(&bytes).into_owned())),
+        Err(e) if e.is_not_found() && info.kind == Kind::Symlink => Err(ProjectError::Dangling {
+            path: path.to_owned(),
+            target,
+        }),
+        Err(e) => Err(e.into()),
     }
 }
 
@@ -233,4 +272,49 @@ fn is_src_layout(files: &[ContextFile]) -> bool {
                         || rest.matches('/').count() == 1 && rest.ends_with("/__init__.py"))
             })
     })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::host::NativeHost;
+
+    /// read_metadata on a context holding `pyproject.toml` made by `make`.
+    fn metadata_error(name: &str, make: impl Fn(&std::path::Path)) -> String {
+        let dir =
+            std::env::temp_dir().join(format!("pycontainer-meta-{name}-{}", std::process::id()));
+        let _ = std::fs::remove_dir_all(&dir);
+        std::fs::create_dir_all(&dir).unwrap_or_default();
+        make(&dir.join("pyproject.toml"));
+        let root = dir.to_string_lossy().into_owned();
+        let out = pollster::block_on(read_metadata(&NativeHost::new(), &root));
+        let _ = std::fs::remove_dir_all(&dir);
+        out.err().map(|e| e.to_string()).unwrap_or_default()
+    }
+
+    #[test]
+    fn a_pyproject_that_is_no_file_is_named() {
+        let e = metadata_error("dir", |p| std::fs::create_dir_all(p).unwrap_or_default());
+        assert!(e.contains("pyproject.toml is a directory"), "{e}");
+        let e = metadata_error("dangling", |p| {
+            std::os::unix::fs::symlink("gone.toml", p).unwrap_or_default()
+        });
+        assert!(
+            e.contains("pyproject.toml is a symlink to \"gone.toml\", which does not exist"),
+            "{e}"
+        );
+        let e = metadata_error("outside", |p| {
+            std::os::unix::fs::symlink("/etc/hostname", p).unwrap_or_default()
+        });
+        assert!(
+            e.contains("pyproject.toml is a symlink") && e.contains("outside the build context"),
+            "{e}"
+        );
+        let e = metadata_error("inside", |p| {
+            std::fs::write(p.with_file_name("real.toml"), "[project]\nname = 1\n")
+                .unwrap_or_default();
+            std::os::unix::fs::symlink("real.toml", p).unwrap_or_default()
+        });
+        assert!(e.contains("`project.name` must be a string"), "{e}");
+    }
 }

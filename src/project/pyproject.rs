@@ -69,7 +69,8 @@ pub fn parse(file: &str, text: &str) -> Result<Metadata, ProjectError> {
         tool_config: f.table("tool.pycontainer")?.cloned(),
         ..Metadata::default()
     };
-    let scripts_key = if f.has("project.scripts") {
+    f.check_unused()?;
+    let scripts_key = if f.has("project.scripts")? {
         "project.scripts"
     } else {
         "tool.poetry.scripts"
@@ -96,11 +97,11 @@ pub fn parse(file: &str, text: &str) -> Result<Metadata, ProjectError> {
             // `{include-group = "x"}` tables are not requirement strings;
             // they are resolved when the group is selected.
             let key = format!("dependency-groups.{group}");
-            let list = f
-                .get(&key)
-                .and_then(Value::as_array)
-                .cloned()
-                .unwrap_or_default();
+            let list = match f.get(&key)? {
+                Some(Value::Array(items)) => items.clone(),
+                Some(other) => return Err(f.wrong(&key, "an array", other)),
+                None => Vec::new(),
+            };
             let mut names = Vec::new();
             for item in &list {
                 match item {
@@ -140,7 +141,7 @@ pub fn parse(file: &str, text: &str) -> Result<Metadata, ProjectError> {
                         return Err(f.wrong("tool.poetry.dependencies.python", "a string", other))
                     }
                 });
-            } else if !f.has("project.dependencies") {
+            } else if !f.has("project.dependencies")? {
                 m.dependencies.push(poetry_requirement(name, spec));
             }
         }
@@ -176,21 +177,32 @@ struct Fields<'a> {
 }
 
 impl<'a> Fields<'a> {
-    fn get(&self, dotted: &str) -> Option<&'a Value> {
+    /// The value at a dotted key. A table on the way that is something
+    /// else (`project = 1`) is an error naming it, never "not set".
+    fn get(&self, dotted: &str) -> Result<Option<&'a Value>, ProjectError> {
         let mut parts = dotted.split('.').peekable();
         let mut table = self.doc;
+        let mut path = String::new();
         while let Some(key) = parts.next() {
-            let value = table.get(key)?;
+            let Some(value) = table.get(key) else {
+                return Ok(None);
+            };
             if parts.peek().is_none() {
-                return Some(value);
+                return Ok(Some(value));
             }
-            table = value.as_table()?;
+            if !path.is_empty() {
+                path.push('.');
+            }
+            path.push_str(key);
+            table = value
+                .as_table()
+                .ok_or_else(|| self.wrong(&path, "a table", value))?;
         }
-        None
+        Ok(None)
     }
 
-    fn has(&self, dotted: &str) -> bool {
-        self.get(dotted).is_some()
+    fn has(&self, dotted: &str) -> Result<bool, ProjectError> {
+        Ok(self.get(dotted)?.is_some())
     }
 
     fn wrong(&self, key: &str, expected: &str, found: &Value) -> ProjectError {
@@ -202,7 +214,7 @@ impl<'a> Fields<'a> {
     }
 
     fn string(&self, key: &str) -> Result<Option<String>, ProjectError> {
-        match self.get(key) {
+        match self.get(key)? {
             None => Ok(None),
             Some(Value::String(s)) => Ok(Some(s.clone())),
             Some(other) => Err(self.wrong(key, "a string", other)),
@@ -210,7 +222,7 @@ impl<'a> Fields<'a> {
     }
 
     fn strings(&self, key: &str) -> Result<Vec<String>, ProjectError> {
-        match self.get(key) {
+        match self.get(key)? {
             None => Ok(Vec::new()),
             Some(Value::Array(items)) => items
                 .iter()
@@ -225,7 +237,7 @@ impl<'a> Fields<'a> {
     }
 
     fn table(&self, key: &str) -> Result<Option<&'a Table>, ProjectError> {
-        match self.get(key) {
+        match self.get(key)? {
             None => Ok(None),
             Some(Value::Table(t)) => Ok(Some(t)),
             Some(other) => Err(self.wrong(key, "a table", other)),
@@ -250,9 +262,54 @@ impl<'a> Fields<'a> {
             .collect()
     }
 
+    /// PEP 621 fields the image does not use, checked all the same: a
+    /// wrong type there breaks every other tool that reads the file.
+    fn check_unused(&self) -> Result<(), ProjectError> {
+        for key in ["keywords", "classifiers", "dynamic", "license-files"] {
+            self.strings(&format!("project.{key}"))?;
+        }
+        match self.get("project.readme")? {
+            None | Some(Value::String(_)) => {}
+            Some(Value::Table(t)) => {
+                let readme = "project.readme";
+                self.string_map(t, readme)?;
+                if !t.contains_key("file") && !t.contains_key("text") {
+                    return Err(self.wrong(
+                        readme,
+                        "a table with `file` or `text`",
+                        &Value::Table(t.clone()),
+                    ));
+                }
+            }
+            Some(other) => return Err(self.wrong("project.readme", "a string or a table", other)),
+        }
+        for key in ["authors", "maintainers"] {
+            let key = format!("project.{key}");
+            let people = "an array of {name = …, email = …} tables";
+            match self.get(&key)? {
+                None => {}
+                Some(Value::Array(items)) => {
+                    for item in items {
+                        let person = item
+                            .as_table()
+                            .ok_or_else(|| self.wrong(&key, people, item))?;
+                        self.string_map(person, &key)?;
+                    }
+                }
+                Some(other) => return Err(self.wrong(&key, people, other)),
+            }
+        }
+        if let Some(groups) = self.table("project.entry-points")? {
+            for (group, _) in groups {
+                self.scripts(&format!("project.entry-points.{group}"))?;
+            }
+        }
+        Ok(())
+    }
+
     /// PEP 639's `license = "MIT"`, PEP 621's `{text = …}` or `{file = …}`, or Poetry's string.
     fn license(&self) -> Result<Option<String>, ProjectError> {
-        match self.get("project.license") {
+        match self.get("project.license")? {
             None => self.string("tool.poetry.license"),
             Some(Value::String(s)) => Ok(Some(s.clone())),
             Some(Value::Table(t)) => match (t.get("text"), t.get("file")) {
@@ -417,6 +474,113 @@ python = "3.12"
         assert!(e("[project.scripts]\nx = 1\n").contains("project.scripts.x"));
         assert!(e("[project]\ndependencies = \"flask\"\n").contains("project.dependencies"));
         assert!(e("[tool]\npycontainer = 1\n").contains("tool.pycontainer"));
+    }
+
+    #[test]
+    fn every_project_field_of_the_wrong_type_names_the_file_key_and_type() {
+        for (toml, key, expected) in [
+            ("project = 1", "`project`", "a table"),
+            (
+                "[project]\nreadme = 1",
+                "`project.readme`",
+                "a string or a table",
+            ),
+            (
+                "[project]\nreadme = {content-type = \"text/x-rst\"}",
+                "`project.readme`",
+                "`file` or `text`",
+            ),
+            (
+                "[project]\nreadme = {file = 1}",
+                "`project.readme.file`",
+                "a string",
+            ),
+            (
+                "[project]\nauthors = \"me\"",
+                "`project.authors`",
+                "{name = …, email = …}",
+            ),
+            (
+                "[project]\nauthors = [\"me\"]",
+                "`project.authors`",
+                "{name = …, email = …}",
+            ),
+            (
+                "[project]\nmaintainers = [{name = 1}]",
+                "`project.maintainers.name`",
+                "a string",
+            ),
+            (
+                "[project]\nkeywords = \"a, b\"",
+                "`project.keywords`",
+                "an array of strings",
+            ),
+            (
+                "[project]\nclassifiers = [1]",
+                "`project.classifiers`",
+                "an array of strings",
+            ),
+            (
+                "[project]\ndynamic = \"version\"",
+                "`project.dynamic`",
+                "an array of strings",
+            ),
+            (
+                "[project]\nentry-points = 1",
+                "`project.entry-points`",
+                "a table",
+            ),
+            (
+                "[project.entry-points]\nx = \"a:b\"",
+                "`project.entry-points.x`",
+                "a table",
+            ),
+            (
+                "[project.entry-points.x]\ny = 1",
+                "`project.entry-points.x.y`",
+                "a string",
+            ),
+            ("[project]\nscripts = 1", "`project.scripts`", "a table"),
+            (
+                "[project]\ndependencies = \"flask\"",
+                "`project.dependencies`",
+                "an array of strings",
+            ),
+            (
+                "[project]\noptional-dependencies = []",
+                "`project.optional-dependencies`",
+                "a table",
+            ),
+            (
+                "[project.optional-dependencies]\ndev = \"x\"",
+                "`project.optional-dependencies.dev`",
+                "an array of strings",
+            ),
+            (
+                "[project]\nrequires-python = 3.9",
+                "`project.requires-python`",
+                "a string",
+            ),
+            ("[project]\nversion = 1", "`project.version`", "a string"),
+            ("[project]\nname = [\"a\"]", "`project.name`", "a string"),
+            (
+                "[dependency-groups]\ntest = \"pytest\"",
+                "`dependency-groups.test`",
+                "an array",
+            ),
+            ("tool = 1", "`tool`", "a table"),
+        ] {
+            let e = parse("/c/pyproject.toml", toml)
+                .err()
+                .map(|e| e.to_string())
+                .unwrap_or_default();
+            assert!(
+                e.starts_with(&format!("/c/pyproject.toml: {key} must be "))
+                    && e.contains(expected),
+                "{toml}: {e}"
+            );
+        }
+        parsed("[project]\nreadme = {file = \"README.md\", content-type = \"text/markdown\"}\nauthors = [{name = \"A\", email = \"a@x\"}]\nkeywords = [\"k\"]\ndynamic = []\n[project.entry-points.\"x.y\"]\nz = \"m:f\"\n");
     }
 
     #[test]
