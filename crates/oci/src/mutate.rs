@@ -92,8 +92,17 @@ pub fn derive_config(
         cfg.labels = Some(labels);
     }
     out.config = Some(cfg);
+    // History pairs its non-empty entries with the layers in order. A base
+    // without history (or with a history that does not pair) gets none from
+    // us either: an entry for our layer alone would be read as the history
+    // of the base's first layer, and checkers refuse the mismatch.
+    let keeps_history = out.history.iter().filter(|h| !h.empty_layer).count()
+        == out.rootfs.diff_ids.len();
     for added in layers {
         out.rootfs.diff_ids.push(added.layer.diff_id.clone());
+        if !keeps_history {
+            continue;
+        }
         out.history.push(History {
             created: Some(changes.created.clone()),
             created_by: Some(added.created_by.clone()),
@@ -169,6 +178,24 @@ mod tests {
             diff_id: Digest::of(Sha256::portable(), b"app"),
             source: crate::image::BlobSource::Layout("/store".into()),
         }
+    }
+
+    #[test]
+    fn a_base_without_history_gets_none_so_history_never_mispairs() {
+        let mut bare = base();
+        bare.history.clear();
+        let added = [Addendum {
+            layer: app_layer(),
+            created_by: "app".into(),
+        }];
+        let changes = ConfigChanges::default();
+        let out = derive_config(&bare, &added, &changes);
+        assert_eq!(out.rootfs.diff_ids.len(), 2);
+        assert!(out.history.is_empty(), "{:?}", out.history);
+        let out = derive_config(&base(), &added, &changes);
+        assert_eq!(out.history.len(), 2);
+        let scratch = ImageConfig::scratch(&Platform::default_target());
+        assert_eq!(derive_config(&scratch, &added, &changes).history.len(), 1);
     }
 
     #[test]
