@@ -62,6 +62,15 @@ pub enum LayoutError {
         actual: Digest,
         size: u64,
     },
+    #[error(
+        "{path}: blob {digest} is {size} bytes, but its descriptor says {expected} (size mismatch)"
+    )]
+    SizeMismatch {
+        path: String,
+        digest: Digest,
+        size: u64,
+        expected: u64,
+    },
     #[error("{path}: {what} has media type {media_type:?}, which pycontainer cannot use")]
     Unsupported {
         path: String,
@@ -90,6 +99,19 @@ pub(crate) fn list(what: &str, items: &[String]) -> String {
     } else {
         format!("{what} present: {}", items.join(", "))
     }
+}
+
+/// A size mismatch, said as one (`path` names the layout or the file).
+pub(crate) fn check_size(path: &str, size: u64, desc: &Descriptor) -> Result<(), LayoutError> {
+    if size == desc.size {
+        return Ok(());
+    }
+    Err(LayoutError::SizeMismatch {
+        path: path.to_owned(),
+        digest: desc.digest.clone(),
+        size,
+        expected: desc.size,
+    })
 }
 
 /// A tag in a layout: its ref name (the TAG alone, as skopeo and umoci look
@@ -204,15 +226,17 @@ impl<'h, H: Host> Layout<'h, H> {
                 message: format!("{} bytes is too large for a JSON document", desc.size),
             });
         }
-        if self.host.stat(&path).await?.is_none() {
+        let Some(info) = self.host.stat(&path).await? else {
             return Err(LayoutError::BlobMissing {
                 path: self.root.clone(),
                 digest: desc.digest.clone(),
             });
-        }
+        };
+        check_size(&self.root, info.size, desc)?;
         let bytes = self.host.read_all(&path).await?;
+        check_size(&self.root, bytes.len() as u64, desc)?;
         let actual = Digest::of(self.host.sha256(), &bytes);
-        if actual != desc.digest || bytes.len() as u64 != desc.size {
+        if actual != desc.digest {
             return Err(LayoutError::Corrupt {
                 path: self.root.clone(),
                 digest: desc.digest.clone(),
@@ -436,12 +460,14 @@ impl<'h, H: Host> Layout<'h, H> {
         desc: &Descriptor,
     ) -> Result<(), LayoutError> {
         let src = from.blob_path(&desc.digest);
-        if self.host.stat(&src).await?.is_none() {
+        let Some(info) = self.host.stat(&src).await? else {
             return Err(LayoutError::BlobMissing {
                 path: from.root.clone(),
                 digest: desc.digest.clone(),
             });
-        }
+        };
+        // Before a byte is copied: a base layer of the wrong size is wrong.
+        check_size(&from.root, info.size, desc)?;
         let mut w = self.begin_blob().await?;
         let copied = self.copy_into(&mut w, &src, desc).await;
         w.settle(self, copied, &desc.digest).await
@@ -467,8 +493,9 @@ impl<'h, H: Host> Layout<'h, H> {
                 break;
             }
         }
+        check_size(src, w.size, desc)?;
         let actual = h.finish();
-        if actual != desc.digest || w.size != desc.size {
+        if actual != desc.digest {
             return Err(LayoutError::Corrupt {
                 path: src.to_owned(),
                 digest: desc.digest.clone(),

@@ -1,7 +1,7 @@
 //! Checks an image in a layout against every invariant a registry or runtime relies on.
 //!
-//! Every blob's digest and size, each layer's diff_id against its
-//! uncompressed bytes, history against layers, and the platform in the
+//! Every blob's digest and size, each layer's gzip stream, tar headers and
+//! diff_id against its uncompressed bytes, history against layers, and the platform in the
 //! index against the config. Tests call it on every image they build.
 
 use serde::Serialize;
@@ -9,6 +9,7 @@ use serde::Serialize;
 use crate::host::Host;
 use crate::layout::{self, Layout, LayoutError};
 use pycontainer_archive::gunzip::Gunzip;
+use pycontainer_archive::untar::{Header, Untar, Visitor, Want};
 use pycontainer_digest::Digest;
 use pycontainer_oci::{media, Descriptor, ImageConfig, Manifest};
 
@@ -131,6 +132,8 @@ async fn check_layer<H: Host>(
     let mut blob_hash = host.sha256();
     let mut tar_hash = host.sha256();
     let mut gunzip = Gunzip::new();
+    let mut untar = Untar::default();
+    let mut tar_error = None;
     let mut size = 0u64;
     loop {
         let chunk = host
@@ -139,26 +142,46 @@ async fn check_layer<H: Host>(
             .map_err(|e| e.to_string())?;
         size += chunk.len() as u64;
         blob_hash.update(&chunk);
+        let mut feed = |b: &[u8]| {
+            tar_hash.update(b);
+            if tar_error.is_none() {
+                tar_error = untar.push(b, &mut Headers).err();
+            }
+        };
         if gzip {
             gunzip
-                .push(&chunk, &mut |b| tar_hash.update(b))
-                .map_err(|e| e.to_string())?;
+                .push(&chunk, &mut feed)
+                .map_err(|e| format!("not a gzip stream: {e}"))?;
         } else if plain {
-            tar_hash.update(&chunk);
+            feed(&chunk);
         }
         if chunk.len() < CHUNK {
             break;
         }
     }
-    if gzip {
-        gunzip.finish().map_err(|e| e.to_string())?;
+    if size != desc.size {
+        return Err(format!(
+            "size mismatch: the blob is {size} bytes, its descriptor says {}",
+            desc.size
+        ));
     }
     let actual = blob_hash.finish();
-    if actual != desc.digest || size != desc.size {
+    if actual != desc.digest {
         return Err(format!(
-            "content hashes to {actual} ({size} bytes), descriptor says {} ({} bytes)",
-            desc.digest, desc.size
+            "content hashes to {actual}, descriptor says {}",
+            desc.digest
         ));
+    }
+    if gzip {
+        gunzip
+            .finish()
+            .map_err(|e| format!("not a gzip stream: {e}"))?;
+    }
+    if gzip || plain {
+        if let Some(e) = tar_error {
+            return Err(e.to_string());
+        }
+        untar.finish().map_err(|e| e.to_string())?;
     }
     let uncompressed = tar_hash.finish();
     match diff_id {
@@ -168,4 +191,15 @@ async fn check_layer<H: Host>(
         None => Err("no diff_id in the config".to_owned()),
         _ => Ok(()),
     }
+}
+
+/// Reads every header and wants no data: validate checks that a layer is a
+/// tar, not what is in it.
+struct Headers;
+
+impl Visitor for Headers {
+    fn entry(&mut self, _header: &Header) -> Want {
+        Want::Skip
+    }
+    fn data(&mut self, _bytes: &[u8]) {}
 }

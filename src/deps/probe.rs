@@ -9,7 +9,7 @@ use crate::registry::Client;
 use crate::source::BaseImage;
 use pycontainer_archive::gunzip::Gunzip;
 use pycontainer_archive::untar::Untar;
-use pycontainer_oci::Descriptor;
+use pycontainer_oci::{Descriptor, Layer};
 
 use super::DepsError;
 use pycontainer_wheel::target::{BaseEnv, Probe};
@@ -43,7 +43,7 @@ pub async fn base_env<H: Host>(
     for (layer, dir) in layers.iter().zip(dirs) {
         probe.begin_layer();
         let path = Layout::new(host, &dir).blob_path(&layer.descriptor.digest);
-        scan(host, &path, &layer.descriptor, &mut probe).await?;
+        scan(host, &path, layer, &mut probe).await?;
     }
     let env = probe.finish(
         base.image
@@ -60,27 +60,40 @@ pub async fn base_env<H: Host>(
 }
 
 /// Streams one layer blob through gunzip (unless it is a plain tar) and the tar reader.
+///
+/// This is where a build reads a base layer's content, so this is where a
+/// bad one is refused: bytes that do not match the descriptor's size and
+/// digest, a gzip stream that is not one, impossible tar headers, or
+/// content whose hash is not the config's diff_id. A build without
+/// dependencies never decompresses the base: it copies or mounts the blobs,
+/// checked against their size and digest (`Layout::copy_blob`, the pull),
+/// and `pycontainer validate` checks the rest.
 async fn scan<H: Host>(
     host: &H,
     path: &str,
-    layer: &Descriptor,
+    layer: &Layer,
     probe: &mut Probe,
 ) -> Result<(), DepsError> {
-    let gzipped = layer.media_type.ends_with("gzip");
-    if !gzipped && !layer.media_type.ends_with(".tar") && !layer.media_type.ends_with("tar") {
+    let desc = &layer.descriptor;
+    let gzipped = desc.media_type.ends_with("gzip");
+    if !gzipped && !desc.media_type.ends_with("tar") {
         return Err(DepsError::LayerFormat {
-            digest: layer.digest.to_string(),
-            media_type: layer.media_type.clone(),
+            digest: desc.digest.to_string(),
+            media_type: desc.media_type.clone(),
         });
     }
     let mut gunzip = Gunzip::new();
     let mut untar = Untar::default();
+    let mut blob_hash = host.sha256();
+    let mut tar_hash = host.sha256();
     let mut offset = 0;
     let mut failure = None;
     loop {
         let chunk = host.read(path, offset, CHUNK).await?;
         offset += chunk.len() as u64;
+        blob_hash.update(&chunk);
         let mut feed = |bytes: &[u8]| {
+            tar_hash.update(bytes);
             if failure.is_none() {
                 if let Err(e) = untar.push(bytes, probe) {
                     failure = Some(e.to_string());
@@ -90,21 +103,45 @@ async fn scan<H: Host>(
         if gzipped {
             gunzip
                 .push(&chunk, &mut feed)
-                .map_err(|e| bad_layer(layer, e.to_string()))?;
+                .map_err(|e| bad_layer(desc, format!("not a gzip stream: {e}")))?;
         } else {
             feed(&chunk);
         }
         if let Some(message) = failure.take() {
-            return Err(bad_layer(layer, message));
+            return Err(bad_layer(desc, message));
         }
         if chunk.len() < CHUNK {
             break;
         }
     }
+    if offset != desc.size {
+        return Err(bad_layer(
+            desc,
+            format!(
+                "size mismatch: the blob is {offset} bytes, its descriptor says {}",
+                desc.size
+            ),
+        ));
+    }
+    let actual = blob_hash.finish();
+    if actual != desc.digest {
+        return Err(bad_layer(desc, format!("its content hashes to {actual}")));
+    }
     if gzipped {
         gunzip
             .finish()
-            .map_err(|e| bad_layer(layer, e.to_string()))?;
+            .map_err(|e| bad_layer(desc, format!("not a gzip stream: {e}")))?;
+    }
+    untar.finish().map_err(|e| bad_layer(desc, e.to_string()))?;
+    let uncompressed = tar_hash.finish();
+    if uncompressed != layer.diff_id {
+        return Err(bad_layer(
+            desc,
+            format!(
+                "its uncompressed content hashes to {uncompressed}, but the config's rootfs.diff_ids says {}",
+                layer.diff_id
+            ),
+        ));
     }
     Ok(())
 }
@@ -120,4 +157,80 @@ fn bad_layer(layer: &Descriptor, message: String) -> DepsError {
 /// so it is not an error.
 pub(crate) async fn write_record<H: Host>(host: &H, path: &str, bytes: &[u8]) {
     let _ = crate::host::replace_file(host, path, bytes).await;
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::host::NativeHost;
+    use pycontainer_archive::gzip::{deflate_chunk, Trailer, HEADER};
+    use pycontainer_archive::tar::{header, END_OF_ARCHIVE};
+    use pycontainer_archive::Entry;
+    use pycontainer_digest::{Digest, Sha256};
+    use pycontainer_oci::{media, BlobSource};
+
+    /// A whole gzip stream, as a layer writer makes one from a small tar.
+    fn gzip(data: &[u8]) -> Vec<u8> {
+        let mut trailer = Trailer::default();
+        trailer.update(data);
+        let mut out = HEADER.to_vec();
+        out.extend(deflate_chunk(data));
+        out.extend(trailer.finish());
+        out
+    }
+
+    fn tar() -> Vec<u8> {
+        let mut tar = header(&Entry::dir("usr", 0), 0).unwrap_or_default();
+        tar.extend(END_OF_ARCHIVE);
+        tar
+    }
+
+    /// `scan` over `blob` stored in a file, described as a gzip layer of
+    /// `tar`'s diff_id; the error it gives, if any.
+    fn scan_error(name: &str, blob: &[u8], tar: &[u8], size: Option<u64>) -> String {
+        let path =
+            std::env::temp_dir().join(format!("pycontainer-probe-{name}-{}", std::process::id()));
+        std::fs::write(&path, blob).unwrap_or_default();
+        let sha = || Sha256::portable();
+        let descriptor = Descriptor::new(
+            media::OCI_LAYER_GZIP,
+            Digest::of(sha(), blob),
+            size.unwrap_or(blob.len() as u64),
+        );
+        let layer = Layer {
+            descriptor,
+            diff_id: Digest::of(sha(), tar),
+            source: BlobSource::Layout(String::new()),
+        };
+        let host = NativeHost::new();
+        let out = pollster::block_on(scan(
+            &host,
+            &path.to_string_lossy(),
+            &layer,
+            &mut Probe::default(),
+        ));
+        let _ = std::fs::remove_file(&path);
+        out.err().map(|e| e.to_string()).unwrap_or_default()
+    }
+
+    #[test]
+    fn a_base_layer_that_is_not_what_it_claims_is_refused_naming_its_digest() {
+        let good = tar();
+        assert_eq!(scan_error("good", &gzip(&good), &good, None), "");
+        let e = scan_error("plain", &good, &good, None);
+        assert!(
+            e.starts_with("base layer sha256:") && e.contains("not a gzip stream"),
+            "{e}"
+        );
+        let mut damaged = good.clone();
+        damaged[0] = b'X';
+        let e = scan_error("header", &gzip(&damaged), &damaged, None);
+        assert!(e.contains("checksum"), "{e}");
+        let e = scan_error("diff-id", &gzip(&good), b"other", None);
+        assert!(e.contains("rootfs.diff_ids says sha256:"), "{e}");
+        let e = scan_error("size", &gzip(&good), &good, Some(3));
+        assert!(e.contains("size mismatch"), "{e}");
+        let digest = Digest::of(Sha256::portable(), &gzip(&good));
+        assert!(e.contains(&digest.to_string()), "{e}");
+    }
 }

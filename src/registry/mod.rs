@@ -69,6 +69,14 @@ pub enum RegistryError {
         actual: Digest,
         size: u64,
     },
+    #[error("{what} from {registry}: size mismatch: {got}, the manifest says {expected} bytes; nothing was cached")]
+    Size {
+        registry: String,
+        what: String,
+        expected: u64,
+        /// What arrived, in words: the read stops past the expected size.
+        got: String,
+    },
     #[error(transparent)]
     Layout(#[from] LayoutError),
     #[error(transparent)]
@@ -85,6 +93,7 @@ impl RegistryError {
             RegistryError::NotFound { .. } => "not-found",
             RegistryError::NoPlatform { .. } | RegistryError::WrongPlatform { .. } => "platform",
             RegistryError::Digest { .. } => "digest-mismatch",
+            RegistryError::Size { .. } => "size-mismatch",
             RegistryError::Network { .. } => "network",
             RegistryError::Layout(_) | RegistryError::Host(_) => "io",
             RegistryError::Status { .. } | RegistryError::Protocol { .. } => "registry",

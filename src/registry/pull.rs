@@ -238,19 +238,22 @@ pub async fn fetch_blob<H: Host>(
         match stream_into(client, &mut w, resp, desc).await {
             Ok(actual) => {
                 let size = w.size();
-                let verified = check(repo, &what, &desc.digest, &actual, size).and_then(|()| {
-                    if size == desc.size {
-                        Ok(())
-                    } else {
-                        Err(RegistryError::Protocol {
-                            what: what.clone(),
-                            message: format!(
-                                "{size} bytes arrived, the manifest says {}",
-                                desc.size
-                            ),
-                        })
-                    }
-                });
+                // The size first: a blob of the wrong length also hashes
+                // wrong, and "size mismatch" says more about what happened.
+                let verified = if size != desc.size {
+                    Err(RegistryError::Size {
+                        registry: repo.registry.clone(),
+                        what: what.clone(),
+                        expected: desc.size,
+                        got: if size > desc.size {
+                            format!("more than {} bytes arrived", desc.size)
+                        } else {
+                            format!("{size} bytes arrived")
+                        },
+                    })
+                } else {
+                    check(repo, &what, &desc.digest, &actual, size)
+                };
                 return match verified {
                     Ok(()) => Ok(w.commit(cache, &desc.digest).await?),
                     Err(e) => {

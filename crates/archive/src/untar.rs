@@ -152,6 +152,7 @@ impl Untar {
             return Ok(());
         }
         let h = tar::Header::from_byte_slice(block);
+        check_sum(h, block)?;
         let stored = h
             .entry_size()
             .map_err(|e| UntarError(format!("entry size: {e}")))?;
@@ -217,6 +218,19 @@ impl Untar {
         Ok(())
     }
 
+    /// Says whether the stream ended where a tar may end: at the
+    /// end-of-archive blocks or between entries, not inside one.
+    pub fn finish(&self) -> Result<(), UntarError> {
+        match &self.state {
+            State::End => Ok(()),
+            State::Header if self.block.is_empty() => Ok(()),
+            State::Header => Err(UntarError("the stream ends inside a header".to_owned())),
+            State::Data { .. } | State::Meta { .. } => Err(UntarError(
+                "the stream ends inside an entry's data".to_owned(),
+            )),
+        }
+    }
+
     /// A zero-length extended header ends at once.
     fn empty_meta_done(&mut self) -> Result<(), UntarError> {
         if let State::Meta { kind, left: 0, .. } = self.state {
@@ -250,6 +264,37 @@ impl Untar {
         }
         Ok(())
     }
+}
+
+/// A header whose checksum does not add up is not a header: bytes that
+/// are no tar at all, or a tar damaged in between. The sum counts the
+/// checksum field as spaces, unsigned as POSIX says or signed as old tars did.
+fn check_sum(h: &tar::Header, block: &[u8]) -> Result<(), UntarError> {
+    let stored = h
+        .cksum()
+        .map_err(|_| UntarError("a header's checksum field is not a number".to_owned()))?;
+    let field = 148..156;
+    let spaces = 8 * u32::from(b' ');
+    let unsigned: u32 = block
+        .iter()
+        .enumerate()
+        .filter(|(i, _)| !field.contains(i))
+        .map(|(_, &b)| u32::from(b))
+        .sum::<u32>()
+        + spaces;
+    let signed: i64 = block
+        .iter()
+        .enumerate()
+        .filter(|(i, _)| !field.contains(i))
+        .map(|(_, &b)| i64::from(b as i8))
+        .sum::<i64>()
+        + i64::from(spaces);
+    if stored == unsigned || i64::from(stored) == signed {
+        return Ok(());
+    }
+    Err(UntarError(format!(
+        "a header's checksum is {stored}, but its bytes sum to {unsigned}"
+    )))
 }
 
 /// `"%d %s=%s\n"` records, each length counting the whole record.
@@ -349,6 +394,30 @@ mod tests {
             );
             assert_eq!(seen.data, b"Packa", "split {piece}");
         }
+    }
+
+    #[test]
+    fn impossible_headers_and_cut_streams_are_errors() {
+        let tar = archive();
+        let mut damaged = tar.clone();
+        damaged[10] ^= 0x20;
+        let e = Untar::default()
+            .push(&damaged, &mut Seen::default())
+            .unwrap_err();
+        assert!(e.to_string().contains("checksum"), "{e}");
+        let e = Untar::default()
+            .push(&[b'x'; 512], &mut Seen::default())
+            .unwrap_err();
+        assert!(e.to_string().contains("checksum"), "{e}");
+        let mut untar = Untar::default();
+        untar.push(&tar[..600], &mut Seen::default()).unwrap();
+        assert!(
+            untar.finish().is_err(),
+            "cut inside the status file's header"
+        );
+        let mut untar = Untar::default();
+        untar.push(&tar, &mut Seen::default()).unwrap();
+        untar.finish().unwrap();
     }
 
     #[test]

@@ -96,8 +96,8 @@ pub fn derive_config(
     // without history (or with a history that does not pair) gets none from
     // us either: an entry for our layer alone would be read as the history
     // of the base's first layer, and checkers refuse the mismatch.
-    let keeps_history = out.history.iter().filter(|h| !h.empty_layer).count()
-        == out.rootfs.diff_ids.len();
+    let keeps_history =
+        out.history.iter().filter(|h| !h.empty_layer).count() == out.rootfs.diff_ids.len();
     for added in layers {
         out.rootfs.diff_ids.push(added.layer.diff_id.clone());
         if !keeps_history {
