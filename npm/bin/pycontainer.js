@@ -1,5 +1,15 @@
-#!/usr/bin/env node
+#!/bin/sh
+// 2>/dev/null; exec node -- "$0" "$@"
 'use strict';
+
+// This file is a shell script and a Node program at once. Run as a
+// program (the package's bin, npx), sh runs line 2: `//` fails quietly (it
+// is a directory), then sh starts Node with `--` before this file. Node 20
+// and later otherwise scan the whole command line, ours included, for
+// `--env-file`: `pycontainer build --env-file MISSING` would end in Node's
+// own "node: MISSING: not found" (exit 9) before any of our code ran, and
+// `--` stops that scan. To Node, line 2 is a comment. Running this file
+// with `node` yourself, Node scans first: write `node -- pycontainer.js`.
 
 // The pycontainer command line: which command runs, and how a failure is
 // reported. Argument parsing and help (lib/cli/) need nothing but
