@@ -140,7 +140,14 @@ pub async fn find<H: Host>(
     if let Some(input) = super::workspace::parent_lock(host, project).await? {
         return Ok(Some(input));
     }
-    if !project.metadata.dependencies.is_empty() {
+    // An extra or group asked for is the project's to define, even when it
+    // has no other dependencies: checked (and resolved) like the rest, never
+    // dropped unsaid.
+    let asked = |names: &Option<Vec<String>>| names.as_ref().is_some_and(|n| !n.is_empty());
+    if !project.metadata.dependencies.is_empty()
+        || asked(&settings.extras)
+        || asked(&settings.groups)
+    {
         let file = project.metadata_file.as_deref().unwrap_or("pyproject.toml");
         return Ok(Some(Input {
             format: Format::Project,
