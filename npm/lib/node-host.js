@@ -150,7 +150,9 @@ function createNodeHost(options = {}) {
       for (const raw of fs.readdirSync(p, { encoding: 'buffer' })) {
         const name = raw.toString('utf8');
         const utf8 = Buffer.from(name, 'utf8').equals(raw);
-        const child = utf8 ? joinPosix(p, name) : Buffer.concat([Buffer.from(joinPosix(p, '')), raw]);
+        const child = utf8
+          ? joinPosix(p, name)
+          : Buffer.concat([Buffer.from(joinPosix(p, '')), raw]);
         const info = lstatInfo(child);
         // An entry removed between readdir and lstat is simply not listed.
         if (info) entries.push(utf8 ? { name, ...info } : { name, nameBytes: [...raw], ...info });

@@ -94,6 +94,28 @@ describe('listDir', () => {
   test('missing directory throws ENOENT', () => {
     assert.throws(() => host.listDir(`${dir}/nope`), { code: 'ENOENT' });
   });
+
+  test('a name that is not UTF-8 is listed with its bytes, not lost', () => {
+    const odd = fs.mkdtempSync(path.join(os.tmpdir(), 'pycontainer-host-bytes-'));
+    try {
+      const raw = Buffer.from([0x63, 0x61, 0x66, 0xe9, 0x2e, 0x70, 0x79]); // "caf\xe9.py"
+      fs.writeFileSync(Buffer.concat([Buffer.from(`${odd}/`), raw]), 'abc');
+      fs.writeFileSync(path.join(odd, 'café.py'), 'abcd');
+      const entries = host.listDir(odd).sort((a, b) => a.size - b.size);
+      assert.equal(entries.length, 2);
+      assert.deepEqual(entries[0].nameBytes, [...raw]);
+      assert.equal(entries[0].kind, 'file');
+      assert.equal(entries[0].size, 3);
+      assert.deepEqual(entries[1], {
+        name: 'café.py',
+        kind: 'file',
+        size: 4,
+        mode: entries[1].mode,
+      });
+    } finally {
+      fs.rmSync(odd, { recursive: true, force: true });
+    }
+  });
 });
 
 describe('read', () => {
