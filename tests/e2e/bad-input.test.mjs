@@ -427,7 +427,10 @@ describe('late failures', () => {
     const out = path.join(dir, 'empty');
     fs.mkdirSync(out);
     const r = runCli(['build', '--context', ctx, '--base-image', `oci:${base}:1`, '--output', out]);
-    assertRefused(r, { patterns: [layer, /corrupt/] });
+    // Cut short, it is said to be the wrong size, not to hash wrong.
+    assertRefused(r, {
+      patterns: [layer, /is 100 bytes, but its descriptor says \d+ \(size mismatch\)/],
+    });
     assert.deepEqual(fs.readdirSync(out), []);
   });
 });
