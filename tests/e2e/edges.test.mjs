@@ -12,6 +12,7 @@ import path from 'node:path';
 import { after, before, describe, test } from 'node:test';
 import zlib from 'node:zlib';
 
+import { startRegistry } from '../infra/registry.mjs';
 import {
   build,
   CLI,
@@ -205,6 +206,49 @@ describe('bases', () => {
     const v = runCli(['validate', `${base.layout}:1`, '--json']);
     assert.notEqual(v.code, 0);
     assert.match(v.stdout, /size mismatch: the blob is \d+ bytes, its descriptor says \d+/);
+  });
+
+  test('a registry layer of another size than its manifest says is a size mismatch', async () => {
+    requireTools('skopeo', 'docker-registry');
+    const reg = await startRegistry({ mode: 'plain' });
+    try {
+      const dir = caseDir();
+      const repo = `${reg.host}/edges/base`;
+      const copy = runTool('skopeo', [
+        'copy',
+        '--dest-tls-verify=false',
+        `oci:${smallBase}:1`,
+        `docker://${repo}:1`,
+      ]);
+      assert.equal(copy.code, 0, copy.stderr);
+      const type = 'application/vnd.oci.image.manifest.v1+json';
+      const url = `${reg.url}/v2/edges/base/manifests`;
+      const manifest = await (await fetch(`${url}/1`, { headers: { accept: type } })).json();
+      const layer = manifest.layers[0];
+      layer.size += 1;
+      const put = await fetch(`${url}/wrongsize`, {
+        method: 'PUT',
+        headers: { 'content-type': type },
+        body: JSON.stringify(manifest),
+      });
+      assert.equal(put.status, 201, await put.text());
+      const cache = path.join(dir, 'cache');
+      const { r, out } = buildInto(dir, [
+        '--context',
+        copyExample(dir),
+        '--base-image',
+        `${repo}:wrongsize`,
+        '--cache-dir',
+        cache,
+      ]);
+      assertRefused(r, out, [
+        `layer ${layer.digest} from ${reg.host}: size mismatch: ${layer.size - 1} bytes arrived, the manifest says ${layer.size} bytes`,
+      ]);
+      const cached = path.join(cache, 'oci', 'blobs', 'sha256', layer.digest.slice(7));
+      assert.equal(fs.existsSync(cached), false, 'nothing cached');
+    } finally {
+      await reg.stop();
+    }
   });
 
   // The probe reads the base's layers when there are dependencies: a
