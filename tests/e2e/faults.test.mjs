@@ -240,6 +240,7 @@ describe('a body cut off mid-read while pulling a base', () => {
       );
       assert.equal(tries.length, 2, `one cut-off read, one whole: ${summary()}`);
       assert.deepEqual(tries[0].fault, { drop: 'response' });
+      assert.ok(tries[0].relayed > 0, `cut mid-body, not before it: ${JSON.stringify(tries[0])}`);
       assert.equal(tries[1].fault, undefined);
       const v = await runCliAsync(['validate', `${out}:1`], {
         env: cliEnv(),
