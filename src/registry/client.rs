@@ -10,6 +10,7 @@ use super::challenge::Challenge;
 use super::RegistryError;
 use crate::host::{Body, Credentials, Host, HostError, HttpRequest, HttpResponse, UploadProgress};
 use crate::http;
+use crate::http::retry::{self, MAX_ATTEMPTS};
 use pycontainer_oci::reference::Reference;
 use pycontainer_oci::Repository;
 
@@ -75,6 +76,20 @@ struct Endpoint {
     challenge: Option<Challenge>,
     credentials: Option<Option<Credentials>>,
     tokens: TokenCache,
+}
+
+/// What one ping said about its scheme.
+enum Ping {
+    /// A registry answered (200 or 401): this is its base URL.
+    Registry(String),
+    /// The scheme speaks HTTP there, but the registry is failing or
+    /// overloaded (5xx, 429), with its `Retry-After`.
+    Busy(RegistryError, Option<String>),
+    /// The connection dropped or timed out: the scheme may yet answer.
+    Dropped(RegistryError),
+    /// No registry on this scheme: a TLS failure, a refused connection, a
+    /// status no registry gives.
+    Wrong(RegistryError),
 }
 
 /// One request, before auth: `url` is absolute or a `/v2/…` path.
@@ -253,6 +268,12 @@ impl<'h, H: Host> Client<'h, H> {
     /// The registry's base URL: https, or plain http for loopback and
     /// `--insecure-registry` hosts when https is not spoken there. The ping
     /// also learns how the registry wants to be authenticated.
+    ///
+    /// A ping that fails for a passing reason (5xx, 429, a dropped
+    /// connection) is sent again, with backoff, before a scheme is given
+    /// up, so that a registry that is restarting is not taken for one
+    /// without TLS. A 5xx or 429 shows that the scheme speaks HTTP there:
+    /// only that scheme is tried again, and its status is what is reported.
     async fn base(&self, repo: &Repository, what: &str) -> Result<String, RegistryError> {
         if let Some(base) = self.endpoint(repo, |e| e.base.clone()).flatten() {
             return Ok(base);
@@ -266,65 +287,107 @@ impl<'h, H: Host> Client<'h, H> {
             (false, true) => &["https", "http"],
             (false, false) => &["https"],
         };
-        // The https failure is the one worth reporting: it says what went
-        // wrong with TLS, where plain http's (a TLS port's 400) says nothing.
-        let mut https_failure = None;
-        let mut http_failure = None;
-        for (i, scheme) in schemes.iter().enumerate() {
-            let base = format!("{scheme}://{}", repo.api_host);
-            let url = format!("{base}/v2/");
-            let req = HttpRequest {
-                method: "GET",
-                url: &url,
-                headers: &[],
-                body: None,
-                tls_verify: !self.insecure(repo),
-                progress: None,
-            };
-            // The spec's answers are 200 and 401; anything else (a TLS
-            // port's 400 to plain http, a web server's 404) is no registry.
-            // Where another scheme may follow, a failed ping moves on at
-            // once: browsers report every network failure alike, so the
-            // wrong scheme would otherwise eat a whole retry budget.
-            let retry = i + 1 == schemes.len();
-            let answered = match self.fetch_retrying(&repo.registry, what, &req, retry).await {
-                Ok(resp) if resp.status != 200 && resp.status != 401 => {
-                    Err(self.failure(repo, &url, "pull", resp).await)
+        let mut candidates = schemes.to_vec();
+        // The failure that says most: the lowest rank, the latest of equals.
+        let mut reported: Option<(u8, RegistryError)> = None;
+        let mut attempt = 0;
+        loop {
+            attempt += 1;
+            let mut again = Vec::new();
+            let mut retry_after = None;
+            for scheme in candidates {
+                let (rank, e) = match self.ping(repo, scheme, what).await {
+                    Ping::Registry(base) => return Ok(base),
+                    Ping::Busy(e, after) => {
+                        again = vec![scheme];
+                        retry_after = after;
+                        (0, e)
+                    }
+                    Ping::Dropped(e) => {
+                        again.push(scheme);
+                        (1, e)
+                    }
+                    // The https failure says what went wrong with TLS,
+                    // where plain http's (a TLS port's 400) says nothing.
+                    Ping::Wrong(e) if scheme == "https" => (2, e),
+                    Ping::Wrong(e) => (3, e),
+                };
+                if reported.as_ref().is_none_or(|(r, _)| rank <= *r) {
+                    reported = Some((rank, e));
                 }
-                other => other,
-            };
-            match answered {
-                Ok(resp) => {
-                    let challenge = resp.header("www-authenticate").and_then(Challenge::parse);
-                    self.host.discard_body(resp.body).await;
-                    self.with_endpoint(repo, |e| {
-                        e.base = Some(base.clone());
-                        e.challenge = challenge;
-                    });
-                    return Ok(base);
+                if rank == 0 {
+                    break;
                 }
-                Err(e) if *scheme == "https" => https_failure = Some(e),
-                Err(e) => http_failure = Some(e),
             }
+            if again.is_empty() || attempt >= MAX_ATTEMPTS {
+                break;
+            }
+            self.pause(attempt, retry_after.as_deref()).await;
+            candidates = again;
         }
-        Err(match https_failure.or(http_failure) {
-            Some(RegistryError::Network {
-                registry,
-                what,
-                message,
-                hint: "",
-            }) if !plain_ok => RegistryError::Network {
+        Err(match reported {
+            Some((
+                2..,
+                RegistryError::Network {
+                    registry,
+                    what,
+                    message,
+                    hint: "",
+                },
+            )) if !plain_ok => RegistryError::Network {
                 registry,
                 what,
                 message,
                 hint: "; for a registry without TLS, pass --insecure-registry",
             },
-            Some(e) => e,
+            Some((_, e)) => e,
             None => RegistryError::Protocol {
                 what: what.to_owned(),
                 message: "no scheme to try".to_owned(),
             },
         })
+    }
+
+    /// One `GET /v2/` over `scheme`, sorted by what it says about the
+    /// scheme. It is sent once: `base` decides what to try again, since
+    /// browsers report every network failure alike and a wrong scheme
+    /// must not eat a whole retry budget.
+    async fn ping(&self, repo: &Repository, scheme: &str, what: &str) -> Ping {
+        let base = format!("{scheme}://{}", repo.api_host);
+        let url = format!("{base}/v2/");
+        let req = HttpRequest {
+            method: "GET",
+            url: &url,
+            headers: &[],
+            body: None,
+            tls_verify: !self.insecure(repo),
+            progress: None,
+        };
+        let resp = match self.host.fetch(&req).await {
+            Ok(resp) => resp,
+            Err(e) if retry::retryable_network(e.code.as_deref()) => {
+                return Ping::Dropped(network(&repo.registry, what, e))
+            }
+            Err(e) => return Ping::Wrong(network(&repo.registry, what, e)),
+        };
+        match resp.status {
+            // The spec's answers; anything else (a TLS port's 400 to plain
+            // http, a web server's 404) is no registry.
+            200 | 401 => {
+                let challenge = resp.header("www-authenticate").and_then(Challenge::parse);
+                self.host.discard_body(resp.body).await;
+                self.with_endpoint(repo, |e| {
+                    e.base = Some(base.clone());
+                    e.challenge = challenge;
+                });
+                Ping::Registry(base)
+            }
+            status if retry::retryable_status(status) => {
+                let after = resp.header("retry-after").map(str::to_owned);
+                Ping::Busy(self.failure(repo, &url, "pull", resp).await, after)
+            }
+            _ => Ping::Wrong(self.failure(repo, &url, "pull", resp).await),
+        }
     }
 
     fn endpoint<T>(&self, repo: &Repository, f: impl FnOnce(&Endpoint) -> T) -> Option<T> {
@@ -529,7 +592,9 @@ impl<'h, H: Host> Client<'h, H> {
     }
 }
 
-fn network(registry: &str, what: &str, e: HostError) -> RegistryError {
+/// A failed fetch or body read, as the error that names the registry and
+/// what was being done, with a hint when the cause suggests one.
+pub(super) fn network(registry: &str, what: &str, e: HostError) -> RegistryError {
     let code = e.code.as_deref().unwrap_or_default();
     let tls = code.contains("CERT") || code.contains("SSL") || code.contains("TLS");
     // getaddrinfo's codes: no such name, or no answer from the resolver.

@@ -4,9 +4,9 @@
 use futures_util::StreamExt;
 
 use super::auth::Scope;
-use super::client::{Client, Request};
+use super::client::{self, Client, Request};
 use super::RegistryError;
-use crate::host::{Host, Progress};
+use crate::host::{Host, HostError, HttpResponse, Progress};
 use crate::http::retry::{self, MAX_ATTEMPTS};
 use crate::layout::{BlobWriter, Layout};
 use pycontainer_digest::Digest;
@@ -39,15 +39,11 @@ pub async fn manifest<H: Host>(
 ) -> Result<Document, RegistryError> {
     let what = format!("manifest {repo}:{reference}");
     let url = format!("/v2/{}/manifests/{reference}", repo.name);
-    let req = Request::get(url).header("accept", MANIFEST_ACCEPT);
-    let resp = client
-        .send(repo, &[Scope::pull(&repo.name)], &what, req)
-        .await?;
-    if resp.status != 200 {
-        return Err(client.failure(repo, &what, "pull", resp).await);
-    }
-    let content_type = resp.header("content-type").map(str::to_owned);
-    let bytes = client.read_limited(resp, MAX_DOCUMENT, true).await?;
+    let (content_type, bytes) = whole(client, || {
+        let req = Request::get(url.clone()).header("accept", MANIFEST_ACCEPT);
+        document(client, repo, &what, req)
+    })
+    .await?;
     let media_type = media_type_of(content_type.as_deref(), &bytes).map_err(|message| {
         RegistryError::Protocol {
             what: what.clone(),
@@ -174,27 +170,96 @@ async fn blob_document<H: Host>(
     desc: &Descriptor,
 ) -> Result<Vec<u8>, RegistryError> {
     let what = format!("blob {}", desc.digest);
-    let resp = get_blob(client, repo, desc, &what).await?;
-    let bytes = client.read_limited(resp, MAX_DOCUMENT, true).await?;
+    let (_, bytes) = whole(client, || {
+        document(client, repo, &what, blob_request(repo, desc))
+    })
+    .await?;
     let actual = Digest::of(client.host.sha256(), &bytes);
     check(repo, &what, &desc.digest, &actual, bytes.len() as u64)?;
     Ok(bytes)
 }
 
-async fn get_blob<H: Host>(
+fn blob_request<'a>(repo: &Repository, desc: &Descriptor) -> Request<'a> {
+    Request::get(format!("/v2/{}/blobs/{}", repo.name, desc.digest))
+}
+
+/// Sends a GET and hands back its answer when it is a 200.
+async fn get<H: Host>(
     client: &Client<'_, H>,
     repo: &Repository,
-    desc: &Descriptor,
     what: &str,
-) -> Result<crate::host::HttpResponse, RegistryError> {
-    let url = format!("/v2/{}/blobs/{}", repo.name, desc.digest);
+    req: Request<'_>,
+) -> Result<HttpResponse, RegistryError> {
     let resp = client
-        .send(repo, &[Scope::pull(&repo.name)], what, Request::get(url))
+        .send(repo, &[Scope::pull(&repo.name)], what, req)
         .await?;
     if resp.status == 200 {
         Ok(resp)
     } else {
         Err(client.failure(repo, what, "pull", resp).await)
+    }
+}
+
+/// How one download went, for `whole`.
+enum Attempt {
+    /// The connection broke off mid-body: worth fetching again.
+    CutOff(RegistryError),
+    Failed(RegistryError),
+}
+
+impl From<RegistryError> for Attempt {
+    fn from(e: RegistryError) -> Self {
+        Attempt::Failed(e)
+    }
+}
+
+/// A failed body read, sorted: a dropped connection may mend, a host
+/// that cannot read bodies at all will not.
+fn read_failure(repo: &Repository, what: &str, e: HostError) -> Attempt {
+    if retry::retryable_network(e.code.as_deref()) {
+        Attempt::CutOff(client::network(&repo.registry, what, e))
+    } else {
+        Attempt::Failed(e.into())
+    }
+}
+
+/// Runs `once` until a body arrives whole: a body cut off mid-read is
+/// fetched again from its start, up to `MAX_ATTEMPTS` times in all.
+async fn whole<H: Host, T, Fut>(
+    client: &Client<'_, H>,
+    mut once: impl FnMut() -> Fut,
+) -> Result<T, RegistryError>
+where
+    Fut: std::future::Future<Output = Result<T, Attempt>>,
+{
+    let mut attempt = 0;
+    loop {
+        attempt += 1;
+        match once().await {
+            Ok(v) => return Ok(v),
+            Err(Attempt::CutOff(_)) if attempt < MAX_ATTEMPTS => {
+                client.pause(attempt, None).await;
+            }
+            Err(Attempt::CutOff(e) | Attempt::Failed(e)) => return Err(e),
+        }
+    }
+}
+
+/// One GET of a small document (a manifest, a config), read whole: its
+/// content type and bytes.
+async fn document<H: Host>(
+    client: &Client<'_, H>,
+    repo: &Repository,
+    what: &str,
+    req: Request<'_>,
+) -> Result<(Option<String>, Vec<u8>), Attempt> {
+    let resp = get(client, repo, what, req).await?;
+    let content_type = resp.header("content-type").map(str::to_owned);
+    match client.read_limited(resp, MAX_DOCUMENT, true).await {
+        Ok(bytes) => Ok((content_type, bytes)),
+        // Reading is all read_limited does with the host.
+        Err(RegistryError::Host(e)) => Err(read_failure(repo, what, e)),
+        Err(e) => Err(e.into()),
     }
 }
 
@@ -230,49 +295,47 @@ pub async fn fetch_blob<H: Host>(
         return Ok(());
     }
     let what = format!("layer {}", desc.digest);
-    let mut attempt = 0;
-    loop {
-        attempt += 1;
-        let resp = get_blob(client, repo, desc, &what).await?;
-        let mut w = cache.begin_blob().await?;
-        match stream_into(client, &mut w, resp, desc).await {
-            Ok(actual) => {
-                let size = w.size();
-                // The size first: a blob of the wrong length also hashes
-                // wrong, and "size mismatch" says more about what happened.
-                let verified = if size != desc.size {
-                    Err(RegistryError::Size {
-                        registry: repo.registry.clone(),
-                        what: what.clone(),
-                        expected: desc.size,
-                        got: if size > desc.size {
-                            format!("more than {} bytes arrived", desc.size)
-                        } else {
-                            format!("{size} bytes arrived")
-                        },
-                    })
-                } else {
-                    check(repo, &what, &desc.digest, &actual, size)
-                };
-                return match verified {
-                    Ok(()) => Ok(w.commit(cache, &desc.digest).await?),
-                    Err(e) => {
-                        w.abort(cache).await;
-                        Err(e)
-                    }
-                };
+    whole(client, || download(client, repo, desc, cache, &what)).await
+}
+
+/// One download of a blob into the cache, verified before it is named.
+async fn download<H: Host>(
+    client: &Client<'_, H>,
+    repo: &Repository,
+    desc: &Descriptor,
+    cache: &Layout<'_, H>,
+    what: &str,
+) -> Result<(), Attempt> {
+    let resp = get(client, repo, what, blob_request(repo, desc)).await?;
+    let mut w = cache.begin_blob().await.map_err(RegistryError::from)?;
+    let verified = stream_into(client, &mut w, resp, desc, repo, what)
+        .await
+        .and_then(|actual| {
+            let size = w.size();
+            // The size first: a blob of the wrong length also hashes
+            // wrong, and "size mismatch" says more about what happened.
+            if size != desc.size {
+                return Err(Attempt::Failed(RegistryError::Size {
+                    registry: repo.registry.clone(),
+                    what: what.to_owned(),
+                    expected: desc.size,
+                    got: if size > desc.size {
+                        format!("more than {} bytes arrived", desc.size)
+                    } else {
+                        format!("{size} bytes arrived")
+                    },
+                }));
             }
-            Err(StreamError::Network(code, e)) => {
-                w.abort(cache).await;
-                if attempt >= MAX_ATTEMPTS || !retry::retryable_network(code.as_deref()) {
-                    return Err(e);
-                }
-                client.pause(attempt, None).await;
-            }
-            Err(StreamError::Other(e)) => {
-                w.abort(cache).await;
-                return Err(e);
-            }
+            Ok(check(repo, what, &desc.digest, &actual, size)?)
+        });
+    match verified {
+        Ok(()) => Ok(w
+            .commit(cache, &desc.digest)
+            .await
+            .map_err(RegistryError::from)?),
+        Err(e) => {
+            w.abort(cache).await;
+            Err(e)
         }
     }
 }
@@ -297,18 +360,14 @@ pub async fn fetch_blobs<H: Host>(
     Ok(())
 }
 
-enum StreamError {
-    /// The connection failed mid-body: worth another try.
-    Network(Option<String>, RegistryError),
-    Other(RegistryError),
-}
-
 async fn stream_into<H: Host>(
     client: &Client<'_, H>,
     w: &mut BlobWriter,
-    resp: crate::host::HttpResponse,
+    resp: HttpResponse,
     desc: &Descriptor,
-) -> Result<Digest, StreamError> {
+    repo: &Repository,
+    what: &str,
+) -> Result<Digest, Attempt> {
     let host = client.host;
     let mut hasher = host.sha256();
     let digest = desc.digest.to_string();
@@ -316,15 +375,10 @@ async fn stream_into<H: Host>(
         let chunk = match host.read_body(resp.body, READ_CHUNK).await {
             Ok(Some(chunk)) => chunk,
             Ok(None) => break,
-            Err(e) => {
-                let code = e.code.clone();
-                return Err(StreamError::Network(code, e.into()));
-            }
+            Err(e) => return Err(read_failure(repo, what, e)),
         };
         hasher.update(&chunk);
-        w.write(host, &chunk)
-            .await
-            .map_err(|e| StreamError::Other(e.into()))?;
+        w.write(host, &chunk).await.map_err(RegistryError::from)?;
         host.progress(&Progress::Transfer {
             digest: &digest,
             action: "pull",

@@ -366,6 +366,9 @@ async fn location<H: Host>(
 enum Failed {
     /// A fault that may pass: try the whole blob again in a new session.
     Transient(RegistryError),
+    /// The final PUT went out but its answer never came: the registry
+    /// may have the blob, and the session is then closed.
+    Unanswered(RegistryError),
     /// The registry refuses bodies this large (413): use smaller chunks.
     TooLarge(RegistryError),
     Fatal(RegistryError),
@@ -373,6 +376,8 @@ enum Failed {
 
 /// Uploads a blob in a session of its own, restarting it on transient
 /// failures: a half-written session cannot be trusted, a new one can.
+/// When the answer to the final PUT is lost, the blob is looked for
+/// first: a PUT into a session the registry has closed would fail.
 async fn upload<H: Host>(
     client: &Client<'_, H>,
     repo: &Repository,
@@ -405,10 +410,14 @@ async fn upload<H: Host>(
                 let largest = (desc.size as usize).min(chunk);
                 chunk = (largest / 4).max(MIN_CHUNK);
             }
-            Err(Failed::Transient(_)) if attempt < MAX_ATTEMPTS => {
+            Err(Failed::Unanswered(_)) if exists(client, repo, scopes, desc).await? => {
+                report(client, desc, desc.size);
+                return Ok(());
+            }
+            Err(Failed::Transient(_) | Failed::Unanswered(_)) if attempt < MAX_ATTEMPTS => {
                 client.pause(attempt, None).await;
             }
-            Err(Failed::Transient(e) | Failed::Fatal(e)) => return Err(e),
+            Err(Failed::Transient(e) | Failed::Unanswered(e) | Failed::Fatal(e)) => return Err(e),
         }
     }
 }
@@ -450,7 +459,7 @@ async fn monolithic<H: Host>(
             total: desc.size,
         })
         .once();
-    let resp = send_once(client, repo, scopes, &what, req).await?;
+    let resp = send_once(client, repo, scopes, &what, req, Sent::Last).await?;
     finish(client, repo, &what, resp, 201).await?;
     report(client, desc, desc.size);
     Ok(())
@@ -482,7 +491,7 @@ async fn chunked<H: Host>(
                 total: desc.size,
             })
             .once();
-        let resp = send_once(client, repo, scopes, &what, req).await?;
+        let resp = send_once(client, repo, scopes, &what, req, Sent::Part).await?;
         let next = resp.header("location").map(str::to_owned);
         finish(client, repo, &what, resp, 202).await?;
         location = next.unwrap_or(location);
@@ -490,7 +499,7 @@ async fn chunked<H: Host>(
         report(client, desc, offset);
     }
     let req = Request::new("PUT", with_digest(&location, &desc.digest)).once();
-    let resp = send_once(client, repo, scopes, &what, req).await?;
+    let resp = send_once(client, repo, scopes, &what, req, Sent::Last).await?;
     finish(client, repo, &what, resp, 201).await
 }
 
@@ -503,6 +512,15 @@ fn report<H: Host>(client: &Client<'_, H>, desc: &Descriptor, bytes: u64) {
     });
 }
 
+/// Which request of an upload session is sent.
+#[derive(Clone, Copy, PartialEq)]
+enum Sent {
+    /// A PATCH: the session stays open whatever happens to it.
+    Part,
+    /// The PUT that names the digest and closes the session.
+    Last,
+}
+
 /// Sends a request of an upload session, sorting a failure for `upload`.
 async fn send_once<H: Host>(
     client: &Client<'_, H>,
@@ -510,11 +528,13 @@ async fn send_once<H: Host>(
     scopes: &[Scope],
     what: &str,
     req: Request<'_>,
+    sent: Sent,
 ) -> Result<HttpResponse, Failed> {
     client
         .send(repo, scopes, what, req)
         .await
         .map_err(|e| match e {
+            RegistryError::Network { .. } if sent == Sent::Last => Failed::Unanswered(e),
             RegistryError::Network { .. } => Failed::Transient(e),
             e => Failed::Fatal(e),
         })

@@ -90,10 +90,11 @@ function dropRequest(req, record) {
 /**
  * Passes the response body on, changed by `fault`: with drop 'response' it
  * stops about halfway and destroys the socket (at once when there is no
- * body: the registry did the work, the client never hears back); with
- * corrupt it flips one byte in the middle, keeping the length.
+ * body: the registry did the work, the client never hears back), and
+ * `record.relayed` counts the body bytes the client was sent; with corrupt
+ * it flips one byte in the middle, keeping the length.
  */
-function relayBody(upRes, res, fault) {
+function relayBody(upRes, res, fault, record) {
   const length = Number(upRes.headers['content-length'] ?? Number.NaN);
   // Without a length (chunked), "the middle" is the middle of the first chunk.
   let target = Number.isFinite(length) ? Math.floor(length / 2) : undefined;
@@ -108,10 +109,13 @@ function relayBody(upRes, res, fault) {
       out[target - offset] ^= 0xff;
     }
     if (fault?.drop === 'response' && offset + chunk.length > target) {
-      res.write(out.subarray(0, Math.max(0, target - offset)));
-      res.socket?.destroy();
+      const part = out.subarray(0, Math.max(0, target - offset));
+      record.relayed = offset + part.length;
       done = true;
       upRes.resume();
+      // Only once the part is on its way: a destroy discards unsent writes,
+      // and the client would see no response at all instead of half a body.
+      res.write(part, () => res.socket?.destroy());
       return;
     }
     offset += chunk.length;
@@ -156,7 +160,7 @@ function forward(req, res, upstream, agent, fault, record) {
     if (!(fault?.drop === 'response' && bodyless(req, upRes))) {
       res.writeHead(upRes.statusCode, headers);
     }
-    relayBody(upRes, res, fault);
+    relayBody(upRes, res, fault, record);
   });
   upReq.on('error', (err) => {
     record.error = err.message;
@@ -222,7 +226,8 @@ function validateInject({ kind, status, drop }) {
  * close()}. `path` limits a fault to requests whose path contains it (a
  * blob digest, say). requests: {method, path, kind, status, fault?} in arrival order;
  * status is 'dropped' for a dropped request, whose `received` counts the
- * body bytes read before the drop. reset() empties `requests` (in
+ * body bytes read before the drop; a response cut mid-body has `relayed`,
+ * the body bytes sent before the cut. reset() empties `requests` (in
  * place) and forgets pending faults.
  */
 export async function startFaultProxy(upstreamUrl) {

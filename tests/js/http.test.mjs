@@ -585,7 +585,10 @@ describe('connections', () => {
     assert.equal(connections, 1);
   });
 
-  test('a pooled socket the server has closed is retried once on a new one', async () => {
+  // The same failure also means "the server got it and the answer was
+  // lost": a blob PUT re-sent into the upload session it closed would
+  // fail, so only GET and HEAD are repeated here; the core decides the rest.
+  test('a pooled socket the server has closed: a GET is retried once on a new one, a PUT is not', async () => {
     let opened = 0;
     const served = new WeakMap();
     // Drops every connection at its second request, as a server does whose idle timeout ran out.
@@ -605,16 +608,15 @@ describe('connections', () => {
     const client = createHttp();
     const first = await client.fetch({ method: 'GET', url: `${closingBase}/a`, headers: [] });
     assert.equal(JSON.parse(await text(client, first)).method, 'GET');
+    const second = await client.fetch({ method: 'GET', url: `${closingBase}/b`, headers: [] });
+    assert.equal(JSON.parse(await text(client, second)).method, 'GET');
+    assert.equal(opened, 2, 'the GET went again on a new connection');
     const body = new Uint8Array(crypto.randomBytes(100000));
-    const second = await client.fetch({
-      method: 'PUT',
-      url: `${closingBase}/b`,
-      headers: [],
-      body,
-    });
-    const got = JSON.parse(await text(client, second));
-    assert.equal(got.sha256, sha256(body));
-    assert.equal(opened, 2);
+    await assert.rejects(
+      client.fetch({ method: 'PUT', url: `${closingBase}/c`, headers: [], body }),
+      (err) => /ECONNRESET|EPIPE/.test(err.code ?? ''),
+    );
+    assert.equal(opened, 2, 'the PUT was not sent again');
   });
 
   test('HEAD: headers of the GET, no body', async () => {

@@ -112,6 +112,13 @@ const BODY_HEADERS = new Set([
 const CREDENTIAL_HEADERS = new Set(['authorization', 'cookie', 'proxy-authorization']);
 /** Errors of a pooled socket the server closed just as it was reused: worth one fresh try. */
 const STALE_SOCKET = new Set(['ECONNRESET', 'EPIPE', 'ECONNABORTED']);
+/**
+ * Methods that fresh try may repeat. The same errors also mean "the server
+ * got the request and the answer was lost", and a second blob PUT into an
+ * upload session the first one closed would fail: the core, which knows
+ * what a request does, decides about those.
+ */
+const SAFE_METHODS = new Set(['GET', 'HEAD']);
 
 /**
  * The request headers by lowercased name, each `[name as given, value]`;
@@ -401,6 +408,7 @@ function createHttp(options = {}) {
           if (
             !retried &&
             !state.timedOut &&
+            SAFE_METHODS.has(spec.method) &&
             state.req?.reusedSocket &&
             STALE_SOCKET.has(codeOf(err))
           ) {
