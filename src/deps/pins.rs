@@ -516,7 +516,8 @@ async fn resolved<H: Host>(
             input: source,
         });
     }
-    let resolution = resolve(cx, &requirements, options).await?;
+    let mut resolution = resolve(cx, &requirements, options).await?;
+    hash_unhashed(cx, &mut resolution).await?;
     let picks: Vec<Pick> = resolution
         .packages
         .iter()
@@ -541,9 +542,58 @@ async fn resolved<H: Host>(
         .collect::<Result<_, DepsError>>()?;
     let pending = PendingLock {
         path: lock_path,
-        text: lockfile::render(&resolution, &inputs, cx.target),
+        text: lockfile::render(
+            &as_written(cx, resolution, &requirements),
+            &inputs,
+            cx.target,
+        ),
     };
     Ok((picks, Some(pending)))
+}
+
+/// Gives every resolved file its sha256, from the file itself where its
+/// source named none (a direct URL without `#sha256=`), so that the lock
+/// passes its own reader, which wants a hash on every file. The download
+/// lands in the cache, where the install finds it by that hash.
+async fn hash_unhashed<H: Host>(
+    cx: &Context<'_, H>,
+    resolution: &mut resolve::Resolution,
+) -> Result<(), DepsError> {
+    for p in &mut resolution.packages {
+        if p.file.sha256().is_none() {
+            let wanted = Wanted {
+                url: p.file.url.clone(),
+                filename: p.file.filename.clone(),
+                sha256: None,
+                size: p.file.size,
+            };
+            let (_, digest) =
+                download::wheel(cx.host, cx.cache, &wanted, &cx.indexes.credentials).await?;
+            p.file
+                .hashes
+                .push(("sha256".to_owned(), digest.hex().to_owned()));
+        }
+    }
+    Ok(())
+}
+
+/// The resolution with each direct URL as the requirement wrote it (its
+/// `${VAR}`s unexpanded, never a literal userinfo), for the lock.
+fn as_written<H: Host>(
+    cx: &Context<'_, H>,
+    mut resolution: resolve::Resolution,
+    requirements: &[Requirement],
+) -> resolve::Resolution {
+    for p in &mut resolution.packages {
+        let written = requirements
+            .iter()
+            .filter_map(|r| r.url.as_ref())
+            .find(|u| local_url(cx, u.fetched()) == p.file.url && u.fetched().contains("://"));
+        if let Some(url) = written {
+            p.file.url = url.to_string();
+        }
+    }
+    resolution
 }
 
 /// Runs the resolver, fetching what each step asks for, `parallel` at a time.
@@ -597,7 +647,7 @@ fn direct_wheels<H: Host>(
     let mut plain = Vec::with_capacity(requirements.len());
     let mut direct = Vec::new();
     for r in requirements {
-        let Some(url) = &r.url else {
+        let Some(url) = r.url.as_ref().map(|u| u.fetched()) else {
             plain.push(r.clone());
             continue;
         };
@@ -701,7 +751,7 @@ fn check_metadata_hash(url: &str, hashes: &index::Hashes, body: &[u8]) -> Result
     if actual.hex() != hex {
         return Err(DepsError::HashMismatch {
             filename: url.rsplit('/').next().unwrap_or(url).to_owned(),
-            url: download::redact(url),
+            url: pycontainer_python::url::redacted(url),
             expected: hex.clone(),
             actual: actual.hex().to_owned(),
         });
