@@ -323,17 +323,27 @@ pub fn from_config_file(file: &str, text: &str) -> Result<Settings, ConfigError>
 }
 
 impl Settings {
-    /// Makes relative file paths (output, env-file) relative to `dir`.
+    /// Makes relative file paths (output, env-file, an `oci:` base) relative to `dir`.
     pub(super) fn relative_to(mut self, dir: &str) -> Self {
+        let dir = dir.trim_end_matches('/');
         let fix = |p: &mut Option<String>| {
             if let Some(path) = p {
                 if !path.starts_with('/') {
-                    *path = format!("{}/{path}", dir.trim_end_matches('/'));
+                    *path = format!("{dir}/{path}");
                 }
             }
         };
         fix(&mut self.output);
         fix(&mut self.env_file);
+        if let Some(layout) = self
+            .base_image
+            .as_deref()
+            .and_then(|b| b.strip_prefix("oci:"))
+        {
+            if !layout.starts_with('/') {
+                self.base_image = Some(format!("oci:{dir}/{layout}"));
+            }
+        }
         self
     }
 }

@@ -370,3 +370,91 @@ fn users_are_names_ids_or_pairs_of_them() {
         "{e}"
     );
 }
+
+/// A context beside a directory outside it, and a link from one to the other.
+fn confined_tree(name: &str) -> (String, String) {
+    let top =
+        std::env::temp_dir().join(format!("pycontainer-confine-{name}-{}", std::process::id()));
+    let _ = std::fs::remove_dir_all(&top);
+    let ctx = top.join("ctx");
+    let outside = top.join("outside");
+    for dir in [ctx.join("inner"), outside.clone()] {
+        std::fs::create_dir_all(dir).unwrap_or_default();
+    }
+    std::fs::write(outside.join("x"), "SECRET=1\n").unwrap_or_default();
+    std::fs::write(ctx.join("inner/x"), "A=1\n").unwrap_or_default();
+    #[cfg(unix)]
+    {
+        let _ = std::os::unix::fs::symlink(&outside, ctx.join("out-link"));
+        let _ = std::os::unix::fs::symlink("inner", ctx.join("in-link"));
+    }
+    (
+        ctx.to_string_lossy().into_owned(),
+        outside.to_string_lossy().into_owned(),
+    )
+}
+
+fn gathered(host: &NativeHost, ctx: &str, tool: Option<&Table>) -> Result<Layers, ConfigError> {
+    pollster::block_on(Layers::gather(host, Settings::default(), ctx, None, tool))
+}
+
+#[test]
+fn project_config_names_only_paths_inside_the_context() {
+    let (ctx, outside) = confined_tree("keys");
+    let no_env = NativeHost::with_env(&[]);
+    for key in ["env-file", "output", "requirements", "base-image"] {
+        let value = |p: &str| {
+            if key == "base-image" {
+                format!("oci:{p}")
+            } else {
+                p.to_owned()
+            }
+        };
+        for (path, why) in [
+            ("../outside/x".to_owned(), "through '..'"),
+            (format!("{outside}/x"), "is absolute"),
+            ("out-link/x".to_owned(), "through the symlink"),
+            ("inner/../../outside/x".to_owned(), "through '..'"),
+        ] {
+            let line = format!("{key} = {:?}\n", value(&path));
+            std::fs::write(
+                format!("{ctx}/pycontainer.toml"),
+                format!("[build]\n{line}"),
+            )
+            .unwrap_or_default();
+            let e = gathered(&no_env, &ctx, None).err();
+            let text = e.as_ref().map(ToString::to_string).unwrap_or_default();
+            assert_eq!(e.map(|e| e.code()), Some("config-path-outside"), "{line}");
+            assert!(
+                text.contains(&format!("{ctx}/pycontainer.toml [build]: `{key}`"))
+                    && text.contains(why),
+                "{text}"
+            );
+            std::fs::remove_file(format!("{ctx}/pycontainer.toml")).unwrap_or_default();
+            let tool = table(&line);
+            let text = gathered(&no_env, &ctx, Some(&tool))
+                .err()
+                .map(|e| e.to_string())
+                .unwrap_or_default();
+            assert!(
+                text.contains(&format!("pyproject.toml [tool.pycontainer]: `{key}`")),
+                "{text}"
+            );
+            // The person running the build may name it, with a variable or a flag.
+            let var = format!("PYCONTAINER_{}", key.to_ascii_uppercase().replace('-', "_"));
+            let env = NativeHost::with_env(&[(&var, &value(&format!("{outside}/x")))]);
+            assert!(gathered(&env, &ctx, None).is_ok(), "{var}");
+            let flags = Settings::from_flags(&table(&format!(
+                "{key} = {:?}",
+                value(&format!("{outside}/x"))
+            )))
+            .unwrap_or_default();
+            assert!(pollster::block_on(Layers::gather(&no_env, flags, &ctx, None, None)).is_ok());
+        }
+        // Inside the context, also through a link that stays inside, is fine.
+        for path in ["inner/x", "in-link/x", "./inner/../inner/x", "missing/x"] {
+            let tool = table(&format!("{key} = {:?}\n", value(path)));
+            assert!(gathered(&no_env, &ctx, Some(&tool)).is_ok(), "{key} {path}");
+        }
+    }
+}

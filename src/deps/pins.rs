@@ -465,7 +465,8 @@ async fn resolved<H: Host>(
     let (requirements, source, pre, from_file) = match req.input.format {
         Format::Requirements => {
             let path = req.input.path.as_deref().unwrap_or_default();
-            let reqs = super::reqfile::read(cx.host, path).await?;
+            let within = req.input.includes_within.as_deref();
+            let reqs = super::reqfile::read(cx.host, path, within).await?;
             let hashed =
                 reqs.require_hashes || reqs.requirements.iter().any(|e| !e.hashes.is_empty());
             if hashed {
