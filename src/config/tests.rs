@@ -2,7 +2,7 @@
 
 use std::collections::BTreeMap;
 
-use toml::Table;
+use toml::{Table, Value};
 
 use super::table::from_config_file;
 use super::words::split_words;
@@ -457,4 +457,59 @@ fn project_config_names_only_paths_inside_the_context() {
             assert!(gathered(&no_env, &ctx, Some(&tool)).is_ok(), "{key} {path}");
         }
     }
+}
+
+#[test]
+fn nul_is_refused_everywhere_and_line_breaks_outside_free_text() {
+    let from_file = |text: &str| from_config_file("pc.toml", &format!("[build]\n{text}\n"));
+    for (line, key) in [
+        (r#"tags = ["app:1\nx"]"#, "tags"),
+        (r#"labels = { "a\nb" = "v" }"#, "labels"),
+        (r#"user = "app\n""#, "user"),
+        (r#"workdir = "/srv\n/x""#, "workdir"),
+        (r#"env-file = "a\rb""#, "env-file"),
+        (r#"requirements = "r\n.txt""#, "requirements"),
+        (r#"include = ["a\nb"]"#, "include"),
+        (r#"env = { A = "x\u0000" }"#, "env"),
+        (r#"labels = { a = "\u0000" }"#, "labels"),
+        (r#"entrypoint = ["python", "-c", "\u0000"]"#, "entrypoint"),
+        (r#"cmd = "a\u0000b""#, "cmd"),
+        (r#"platform = "linux/amd64\u0000""#, "platform"),
+    ] {
+        let e = from_file(line)
+            .err()
+            .map(|e| e.to_string())
+            .unwrap_or_default();
+        assert!(
+            e.starts_with(&format!("pc.toml [build]: `{key}`: must not hold a")),
+            "{line}: {e}"
+        );
+    }
+    // Free text may span lines: env and label values, entrypoint and cmd words.
+    for line in [
+        r#"env = { CERT = "-----BEGIN\nabc\n-----END" }"#,
+        r#"labels = { note = "two\nlines" }"#,
+        r#"entrypoint = ["python", "-c", "import sys\nprint(sys.argv)"]"#,
+    ] {
+        assert!(from_file(line).is_ok(), "{line}");
+    }
+    // The same from flags (KEY=VALUE items) and the environment.
+    let flag = |key: &str, value: Value| {
+        let mut t = Table::new();
+        t.insert(key.to_owned(), value);
+        Settings::from_flags(&t).err()
+    };
+    let arr = |v: &str| Value::Array(vec![Value::String(v.to_owned())]);
+    let e = flag("labels", arr("a\nb=v")).map(|e| e.to_string());
+    assert_eq!(e.as_deref(), Some("--label: must not hold a line break"));
+    assert!(flag("labels", arr("a=two\nlines")).is_none());
+    let e = flag("env", arr("A=x\0")).map(|e| e.to_string());
+    assert_eq!(e.as_deref(), Some("--env: must not hold a NUL character"));
+    let e = flag("tags", arr("app:1\n")).map(|e| e.to_string());
+    assert_eq!(e.as_deref(), Some("--tag: must not hold a line break"));
+    let e = flag("user", Value::String("1000\0".into())).map(|e| e.to_string());
+    assert_eq!(e.as_deref(), Some("--user: must not hold a NUL character"));
+    let host = NativeHost::with_env(&[("PYCONTAINER_WORKDIR", "/srv\nx")]);
+    let e = Settings::from_env(&host).err().map(|e| e.to_string());
+    assert!(e.is_some_and(|e| e.contains("workdir") && e.contains("line break")));
 }
