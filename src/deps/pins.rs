@@ -55,20 +55,31 @@ pub struct Context<'a, H: Host> {
 
 impl<'a, H: Host> Context<'a, H> {
     /// The same context with a requirements file's `--index-url` and
-    /// `--extra-index-url`, which settings from flags or config override.
-    fn with_indexes(&self, settings: &DepsSettings, reqs: &Requirements) -> Context<'a, H> {
+    /// `--extra-index-url`, which settings from flags or config override,
+    /// and the credentials of the direct URLs among `requirements`, for
+    /// their hosts: the lock records those URLs without them.
+    fn with_indexes(
+        &self,
+        settings: &DepsSettings,
+        reqs: Option<&Requirements>,
+        requirements: &[Requirement],
+    ) -> Context<'a, H> {
         let from_file: Vec<String> = reqs
-            .index_url
-            .iter()
-            .chain(&reqs.extra_index_urls)
-            .cloned()
-            .collect();
+            .map(|r| r.index_url.iter().chain(&r.extra_index_urls).cloned().collect())
+            .unwrap_or_default();
+        let mut indexes = Indexes::new(settings, &from_file);
+        indexes.credentials.extend(
+            requirements
+                .iter()
+                .filter_map(|r| r.url.as_ref())
+                .filter_map(|u| download::split_credentials(u.fetched()).1),
+        );
         Context {
             host: self.host,
             cache: self.cache,
             target: self.target,
             tags: Tags::for_target(self.target),
-            indexes: Indexes::new(settings, &from_file),
+            indexes,
             parallel: self.parallel,
             context: self.context,
         }
@@ -471,7 +482,7 @@ async fn resolved<H: Host>(
                 reqs.require_hashes || reqs.requirements.iter().any(|e| !e.hashes.is_empty());
             if hashed {
                 if let Some(locked) = reqs.pinned(&env, selection).map_err(DepsError::from)? {
-                    let cx = cx.with_indexes(req.settings, &reqs);
+                    let cx = cx.with_indexes(req.settings, Some(&reqs), &[]);
                     return Ok((from_locked(&cx, &locked).await?, None));
                 }
             }
@@ -489,14 +500,7 @@ async fn resolved<H: Host>(
             None,
         ),
     };
-    let owned;
-    let cx = match &from_file {
-        Some(reqs) => {
-            owned = cx.with_indexes(req.settings, reqs);
-            &owned
-        }
-        None => cx,
-    };
+    let cx = &cx.with_indexes(req.settings, from_file.as_ref(), &requirements);
     let options = resolve::Options {
         allow_prereleases: pre || req.settings.pre.unwrap_or(false),
         constraints: from_file
