@@ -65,7 +65,13 @@ impl<'a, H: Host> Context<'a, H> {
         requirements: &[Requirement],
     ) -> Context<'a, H> {
         let from_file: Vec<String> = reqs
-            .map(|r| r.index_url.iter().chain(&r.extra_index_urls).cloned().collect())
+            .map(|r| {
+                r.index_url
+                    .iter()
+                    .chain(&r.extra_index_urls)
+                    .cloned()
+                    .collect()
+            })
             .unwrap_or_default();
         let mut indexes = Indexes::new(settings, &from_file);
         indexes.credentials.extend(
