@@ -112,7 +112,7 @@ impl Layers {
     /// Whether the value `has` looks for comes from the project's own
     /// config (its pycontainer.toml or `[tool.pycontainer]`), which may
     /// name only files inside the context.
-    pub fn from_project(&self, has: fn(&Settings) -> bool) -> bool {
+    pub fn set_by_project(&self, has: fn(&Settings) -> bool) -> bool {
         !has(&self.flags)
             && !has(&self.env)
             && ((has(&self.file) && !self.file_explicit) || (!has(&self.file) && has(&self.tool)))
