@@ -5,6 +5,8 @@
 //! `--config` are the choice of the person running the build, and may
 //! name any file.
 
+use std::collections::VecDeque;
+
 use super::schema::Settings;
 use super::ConfigError;
 use crate::host::{Host, Kind};
@@ -75,8 +77,7 @@ pub async fn inside<H: Host>(host: &H, root: &str, path: &str) -> Result<(), Str
         .ok_or_else(|| "leaves the context through '..'".to_owned())?;
     let mut current = root.clone();
     let mut links = 0;
-    while let Some(part) = rest.first().cloned() {
-        rest.remove(0);
+    while let Some(part) = rest.pop_front() {
         let candidate = format!("{}/{part}", current.trim_end_matches('/'));
         let info = host.stat(&candidate).await.ok().flatten();
         match info {
@@ -107,7 +108,7 @@ pub async fn inside<H: Host>(host: &H, root: &str, path: &str) -> Result<(), Str
 
 /// `path`'s parts below `root` (both normalized), or `None` when it is not
 /// under it.
-fn below(root: &str, path: &str) -> Option<Vec<String>> {
+fn below(root: &str, path: &str) -> Option<VecDeque<String>> {
     let root = root.trim_end_matches('/');
     let tail = if path == root {
         ""
@@ -148,9 +149,9 @@ mod tests {
         assert_eq!(normalize("/../x"), "/x");
         assert_eq!(
             below("/a/b", "/a/b/c/d"),
-            Some(vec!["c".into(), "d".into()])
+            Some(VecDeque::from(["c".to_owned(), "d".to_owned()]))
         );
-        assert_eq!(below("/a/b", "/a/b"), Some(vec![]));
+        assert_eq!(below("/a/b", "/a/b"), Some(VecDeque::new()));
         assert_eq!(below("/a/b", "/a/bc"), None);
         assert_eq!(below("/a/b", "/a"), None);
         assert_eq!(layout_path("base:3.11"), "base");
