@@ -3,6 +3,7 @@
 
 use toml::Table;
 
+use super::confine;
 use super::schema::{env_var, key_of_flag, Settings};
 use super::table::from_config_file;
 use super::ConfigError;
@@ -39,6 +40,8 @@ pub struct Layers {
     pub env: Settings,
     pub file: Settings,
     pub file_path: Option<String>,
+    /// The file was named by `--config`, not found in the context.
+    pub file_explicit: bool,
     pub tool: Settings,
 }
 
@@ -79,13 +82,20 @@ impl Layers {
                         },
                     })?;
                 let dir = path.rsplit_once('/').map_or("", |(d, _)| d);
-                from_config_file(path, &String::from_utf8_lossy(&text))?.relative_to(dir)
+                let file = from_config_file(path, &String::from_utf8_lossy(&text))?;
+                if config.is_none() {
+                    confine::check(host, context, &format!("{path} [build]"), &file).await?;
+                }
+                file.relative_to(dir)
             }
             None => Settings::default(),
         };
         let tool = match tool {
             Some(t) => {
-                Settings::from_table("pyproject.toml [tool.pycontainer]", t)?.relative_to(context)
+                let name = "pyproject.toml [tool.pycontainer]";
+                let tool = Settings::from_table(name, t)?;
+                confine::check(host, context, name, &tool).await?;
+                tool.relative_to(context)
             }
             None => Settings::default(),
         };
@@ -94,8 +104,18 @@ impl Layers {
             env,
             file,
             file_path,
+            file_explicit: config.is_some(),
             tool,
         })
+    }
+
+    /// Whether the value `has` looks for comes from the project's own
+    /// config (its pycontainer.toml or `[tool.pycontainer]`), which may
+    /// name only files inside the context.
+    pub fn set_by_project(&self, has: fn(&Settings) -> bool) -> bool {
+        !has(&self.flags)
+            && !has(&self.env)
+            && ((has(&self.file) && !self.file_explicit) || (!has(&self.file) && has(&self.tool)))
     }
 
     /// Flags over environment over pycontainer.toml over `[tool.pycontainer]`.

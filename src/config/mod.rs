@@ -5,6 +5,7 @@
 //! by key; include and exclude patterns add up, the higher source last so
 //! that it has the final word under last-match-wins.
 
+pub mod confine;
 mod layers;
 mod schema;
 mod table;
@@ -54,6 +55,13 @@ pub enum ConfigError {
         value: Option<String>,
         message: String,
     },
+    #[error("{file}: `{key}` = {path:?} {why}; a project's config names only files inside its context (a flag or a PYCONTAINER_* variable may name one outside)")]
+    PathOutside {
+        file: String,
+        key: String,
+        path: String,
+        why: String,
+    },
     #[error("{file}:{line}: {message}")]
     EnvFile {
         file: String,
@@ -67,6 +75,7 @@ impl ConfigError {
     pub fn code(&self) -> &'static str {
         match self {
             ConfigError::Flag { .. } => "invalid-option",
+            ConfigError::PathOutside { .. } => "config-path-outside",
             _ => "config",
         }
     }

@@ -28,6 +28,7 @@ impl Settings {
         let mut s = Settings::default();
         for (key, value) in table {
             let f = Field { origin, key, value };
+            f.characters(value, false)?;
             match key.as_str() {
                 "base-image" => s.base_image = Some(f.string()?),
                 "python" => s.python = Some(f.string()?),
@@ -166,6 +167,40 @@ impl Field<'_> {
                 message,
             },
             Origin::Flags => ConfigError::flag(&flag(self.key), value, message),
+        }
+    }
+
+    /// Refuses a NUL anywhere in the value: no C string (an argv word, a
+    /// path, an env entry) can carry one. A line break would split a tag, a
+    /// path, a user or a key in two, so it is refused too, except in the
+    /// free text: env, label and annotation values, which OCI lets be any
+    /// string and programs read multi-line (a PEM certificate in a
+    /// variable), and the words of entrypoint and cmd, which are argv.
+    /// `in_value` is set below a map's key.
+    fn characters(&self, value: &Value, in_value: bool) -> Result<(), ConfigError> {
+        let map = matches!(self.key, "env" | "labels" | "annotations");
+        let words = matches!(self.key, "entrypoint" | "cmd");
+        let check = |text: &str, lines_ok: bool| {
+            if text.contains('\0') {
+                Err(self.invalid(None, "must not hold a NUL character".to_owned()))
+            } else if text.contains(['\n', '\r']) && !lines_ok {
+                Err(self.invalid(None, "must not hold a line break".to_owned()))
+            } else {
+                Ok(())
+            }
+        };
+        match value {
+            // A flag gives a map entry as `KEY=VALUE`: the key part is a key.
+            Value::String(s) if map && !in_value => match s.split_once('=') {
+                Some((k, v)) => check(k, false).and(check(v, true)),
+                None => check(s, false),
+            },
+            Value::String(s) => check(s, in_value || words),
+            Value::Array(items) => items.iter().try_for_each(|v| self.characters(v, in_value)),
+            Value::Table(t) => t
+                .iter()
+                .try_for_each(|(k, v)| check(k, false).and(self.characters(v, map))),
+            _ => Ok(()),
         }
     }
 
@@ -317,17 +352,27 @@ pub fn from_config_file(file: &str, text: &str) -> Result<Settings, ConfigError>
 }
 
 impl Settings {
-    /// Makes relative file paths (output, env-file) relative to `dir`.
+    /// Makes relative file paths (output, env-file, an `oci:` base) relative to `dir`.
     pub(super) fn relative_to(mut self, dir: &str) -> Self {
+        let dir = dir.trim_end_matches('/');
         let fix = |p: &mut Option<String>| {
             if let Some(path) = p {
                 if !path.starts_with('/') {
-                    *path = format!("{}/{path}", dir.trim_end_matches('/'));
+                    *path = format!("{dir}/{path}");
                 }
             }
         };
         fix(&mut self.output);
         fix(&mut self.env_file);
+        if let Some(layout) = self
+            .base_image
+            .as_deref()
+            .and_then(|b| b.strip_prefix("oci:"))
+        {
+            if !layout.starts_with('/') {
+                self.base_image = Some(format!("oci:{dir}/{layout}"));
+            }
+        }
         self
     }
 }

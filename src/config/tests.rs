@@ -2,7 +2,7 @@
 
 use std::collections::BTreeMap;
 
-use toml::Table;
+use toml::{Table, Value};
 
 use super::table::from_config_file;
 use super::words::split_words;
@@ -148,6 +148,7 @@ fn a_bad_variable_is_named_as_the_variable_not_the_flag() {
         env: tagged.clone(),
         file: Settings::default(),
         file_path: None,
+        file_explicit: false,
         tool: Settings::default(),
     };
     assert_eq!(
@@ -415,5 +416,151 @@ fn users_are_names_ids_or_pairs_of_them() {
     assert!(
         e.contains("pycontainer.toml") && e.contains("user") && e.contains("NAME:GROUP"),
         "{e}"
+    );
+}
+
+/// A context beside a directory outside it, and a link from one to the other.
+fn confined_tree(name: &str) -> (String, String) {
+    let top =
+        std::env::temp_dir().join(format!("pycontainer-confine-{name}-{}", std::process::id()));
+    let _ = std::fs::remove_dir_all(&top);
+    let ctx = top.join("ctx");
+    let outside = top.join("outside");
+    for dir in [ctx.join("inner"), outside.clone()] {
+        std::fs::create_dir_all(dir).unwrap_or_default();
+    }
+    std::fs::write(outside.join("x"), "SECRET=1\n").unwrap_or_default();
+    std::fs::write(ctx.join("inner/x"), "A=1\n").unwrap_or_default();
+    #[cfg(unix)]
+    {
+        let _ = std::os::unix::fs::symlink(&outside, ctx.join("out-link"));
+        let _ = std::os::unix::fs::symlink("inner", ctx.join("in-link"));
+    }
+    (
+        ctx.to_string_lossy().into_owned(),
+        outside.to_string_lossy().into_owned(),
+    )
+}
+
+fn gathered(host: &NativeHost, ctx: &str, tool: Option<&Table>) -> Result<Layers, ConfigError> {
+    pollster::block_on(Layers::gather(host, Settings::default(), ctx, None, tool))
+}
+
+#[test]
+fn project_config_names_only_paths_inside_the_context() {
+    let (ctx, outside) = confined_tree("keys");
+    let no_env = NativeHost::with_env(&[]);
+    for key in ["env-file", "output", "requirements", "base-image"] {
+        let value = |p: &str| {
+            if key == "base-image" {
+                format!("oci:{p}")
+            } else {
+                p.to_owned()
+            }
+        };
+        for (path, why) in [
+            ("../outside/x".to_owned(), "through '..'"),
+            (format!("{outside}/x"), "is absolute"),
+            ("out-link/x".to_owned(), "through the symlink"),
+            ("inner/../../outside/x".to_owned(), "through '..'"),
+        ] {
+            let line = format!("{key} = {:?}\n", value(&path));
+            std::fs::write(
+                format!("{ctx}/pycontainer.toml"),
+                format!("[build]\n{line}"),
+            )
+            .unwrap_or_default();
+            let e = gathered(&no_env, &ctx, None).err();
+            let text = e.as_ref().map(ToString::to_string).unwrap_or_default();
+            assert_eq!(e.map(|e| e.code()), Some("config-path-outside"), "{line}");
+            assert!(
+                text.contains(&format!("{ctx}/pycontainer.toml [build]: `{key}`"))
+                    && text.contains(why),
+                "{text}"
+            );
+            std::fs::remove_file(format!("{ctx}/pycontainer.toml")).unwrap_or_default();
+            let tool = table(&line);
+            let text = gathered(&no_env, &ctx, Some(&tool))
+                .err()
+                .map(|e| e.to_string())
+                .unwrap_or_default();
+            assert!(
+                text.contains(&format!("pyproject.toml [tool.pycontainer]: `{key}`")),
+                "{text}"
+            );
+            // The person running the build may name it, with a variable or a flag.
+            let var = format!("PYCONTAINER_{}", key.to_ascii_uppercase().replace('-', "_"));
+            let env = NativeHost::with_env(&[(&var, &value(&format!("{outside}/x")))]);
+            assert!(gathered(&env, &ctx, None).is_ok(), "{var}");
+            let flags = Settings::from_flags(&table(&format!(
+                "{key} = {:?}",
+                value(&format!("{outside}/x"))
+            )))
+            .unwrap_or_default();
+            assert!(pollster::block_on(Layers::gather(&no_env, flags, &ctx, None, None)).is_ok());
+        }
+        // Inside the context, also through a link that stays inside, is fine.
+        for path in ["inner/x", "in-link/x", "./inner/../inner/x", "missing/x"] {
+            let tool = table(&format!("{key} = {:?}\n", value(path)));
+            assert!(gathered(&no_env, &ctx, Some(&tool)).is_ok(), "{key} {path}");
+        }
+    }
+}
+
+#[test]
+fn nul_is_refused_everywhere_and_line_breaks_outside_free_text() {
+    let from_file = |text: &str| from_config_file("pc.toml", &format!("[build]\n{text}\n"));
+    for (line, key) in [
+        (r#"tags = ["app:1\nx"]"#, "tags"),
+        (r#"labels = { "a\nb" = "v" }"#, "labels"),
+        (r#"user = "app\n""#, "user"),
+        (r#"workdir = "/srv\n/x""#, "workdir"),
+        (r#"env-file = "a\rb""#, "env-file"),
+        (r#"requirements = "r\n.txt""#, "requirements"),
+        (r#"include = ["a\nb"]"#, "include"),
+        (r#"env = { A = "x\u0000" }"#, "env"),
+        (r#"labels = { a = "\u0000" }"#, "labels"),
+        (r#"entrypoint = ["python", "-c", "\u0000"]"#, "entrypoint"),
+        (r#"cmd = "a\u0000b""#, "cmd"),
+        (r#"platform = "linux/amd64\u0000""#, "platform"),
+    ] {
+        let e = from_file(line)
+            .err()
+            .map(|e| e.to_string())
+            .unwrap_or_default();
+        assert!(
+            e.starts_with(&format!("pc.toml [build]: `{key}`: must not hold a")),
+            "{line}: {e}"
+        );
+    }
+    // Free text may span lines: env and label values, entrypoint and cmd words.
+    for line in [
+        r#"env = { CERT = "-----BEGIN\nabc\n-----END" }"#,
+        r#"labels = { note = "two\nlines" }"#,
+        r#"entrypoint = ["python", "-c", "import sys\nprint(sys.argv)"]"#,
+    ] {
+        assert!(from_file(line).is_ok(), "{line}");
+    }
+    // The same from flags (KEY=VALUE items) and the environment.
+    let flag = |key: &str, value: Value| {
+        let mut t = Table::new();
+        t.insert(key.to_owned(), value);
+        Settings::from_flags(&t).err()
+    };
+    let arr = |v: &str| Value::Array(vec![Value::String(v.to_owned())]);
+    let e = flag("labels", arr("a\nb=v")).map(|e| e.to_string());
+    assert_eq!(e.as_deref(), Some("--label: must not hold a line break"));
+    assert!(flag("labels", arr("a=two\nlines")).is_none());
+    let e = flag("env", arr("A=x\0")).map(|e| e.to_string());
+    assert_eq!(e.as_deref(), Some("--env: must not hold a NUL character"));
+    let e = flag("tags", arr("app:1\n")).map(|e| e.to_string());
+    assert_eq!(e.as_deref(), Some("--tag: must not hold a line break"));
+    let e = flag("user", Value::String("1000\0".into())).map(|e| e.to_string());
+    assert_eq!(e.as_deref(), Some("--user: must not hold a NUL character"));
+    let host = NativeHost::with_env(&[("PYCONTAINER_WORKDIR", "/srv\nx")]);
+    let e = Settings::from_env(&host).err().map(|e| e.to_string());
+    assert_eq!(
+        e.as_deref(),
+        Some("PYCONTAINER_WORKDIR: must not hold a line break")
     );
 }

@@ -10,6 +10,7 @@ use pycontainer_digest::Digest;
 
 use super::DepsError;
 use pycontainer_pypi::index::percent_decode;
+use pycontainer_python::url::redacted;
 
 const READ_CHUNK: usize = 1 << 20;
 /// Index pages list every file of a project; the largest on PyPI are a few MB.
@@ -24,8 +25,10 @@ pub struct Wanted {
     pub size: Option<u64>,
 }
 
-/// A GET with an index's credentials (from its URL's userinfo) when the
-/// request goes to that index's own host.
+/// A GET with the URL's own userinfo as its credentials (a direct URL
+/// `https://user:token@host/x.whl`), else an index's (from its URL's
+/// userinfo) when the request goes to that index's own host. The userinfo
+/// itself is never sent: fetch would drop it, and a proxy log would keep it.
 async fn get<H: Host>(
     host: &H,
     url: &str,
@@ -36,12 +39,16 @@ async fn get<H: Host>(
     if let Some(a) = accept {
         headers.push(("Accept".to_owned(), a.to_owned()));
     }
-    if let Some(c) = credentials.iter().find(|c| c.applies_to(url)) {
+    let (plain, own) = split_credentials(url);
+    if let Some(c) = own
+        .as_ref()
+        .or_else(|| credentials.iter().find(|c| c.applies_to(url)))
+    {
         headers.push(("Authorization".to_owned(), c.header.clone()));
     }
     let req = HttpRequest {
         method: "GET",
-        url,
+        url: &plain,
         headers: &headers,
         body: None,
         tls_verify: true,
@@ -50,7 +57,7 @@ async fn get<H: Host>(
     http::fetch_retrying(host, &req, true)
         .await
         .map_err(|e| DepsError::Network {
-            url: redact(url),
+            url: redacted(url),
             message: e.message,
         })
 }
@@ -75,7 +82,7 @@ pub async fn read_page<H: Host>(
         if body.len() > MAX_PAGE {
             host.discard_body(resp.body).await;
             return Err(DepsError::Index {
-                url: redact(url),
+                url: redacted(url),
                 message: format!("the answer is larger than {MAX_PAGE} bytes"),
             });
         }
@@ -93,7 +100,7 @@ async fn check_status<H: Host>(host: &H, resp: &HttpResponse, url: &str) -> Resu
         _ => "",
     };
     Err(DepsError::Index {
-        url: redact(url),
+        url: redacted(url),
         message: format!("HTTP {}{hint}", resp.status),
     })
 }
@@ -112,22 +119,25 @@ pub async fn files<H: Host>(
         .buffer_unordered(parallel.max(1));
     let mut paths = vec![String::new(); wanted.len()];
     while let Some((i, outcome)) = pending.next().await {
-        paths[i] = outcome?;
+        if let Some(slot) = paths.get_mut(i) {
+            *slot = outcome?.0;
+        }
     }
     Ok(paths)
 }
 
-/// One file into the cache, unless a file with its hash is there already.
-async fn wheel<H: Host>(
+/// One file into the cache, unless a file with its hash is there already;
+/// its path there and its sha256.
+pub async fn wheel<H: Host>(
     host: &H,
     cache: &Layout<'_, H>,
     w: &Wanted,
     credentials: &[Credentials],
-) -> Result<String, DepsError> {
+) -> Result<(String, Digest), DepsError> {
     if let Some(digest) = &w.sha256 {
         let path = cache.blob_path(digest);
         if host.stat(&path).await?.is_some() {
-            return Ok(path);
+            return Ok((path, digest.clone()));
         }
     }
     if let Some(path) = w.url.strip_prefix("file://") {
@@ -150,7 +160,7 @@ async fn wheel<H: Host>(
             Err(Streamed::Network(e)) => {
                 blob.abort(cache).await;
                 return Err(DepsError::Network {
-                    url: redact(&w.url),
+                    url: redacted(&w.url),
                     message: e.message,
                 });
             }
@@ -169,7 +179,7 @@ async fn local<H: Host>(
     cache: &Layout<'_, H>,
     w: &Wanted,
     path: &str,
-) -> Result<String, DepsError> {
+) -> Result<(String, Digest), DepsError> {
     if host.stat(path).await?.is_none() {
         return Err(DepsError::LocalWheel {
             path: path.to_owned(),
@@ -201,18 +211,18 @@ async fn settle<H: Host>(
     blob: BlobWriter,
     w: &Wanted,
     actual: Digest,
-) -> Result<String, DepsError> {
+) -> Result<(String, Digest), DepsError> {
     if let Some(expected) = w.sha256.as_ref().filter(|e| **e != actual) {
         blob.abort(cache).await;
         return Err(DepsError::HashMismatch {
             filename: w.filename.clone(),
-            url: redact(&w.url),
+            url: redacted(&w.url),
             expected: expected.hex().to_owned(),
             actual: actual.hex().to_owned(),
         });
     }
     blob.commit(cache, &actual).await?;
-    Ok(cache.blob_path(&actual))
+    Ok((cache.blob_path(&actual), actual))
 }
 
 enum Streamed {
@@ -296,15 +306,6 @@ fn origin(url: &str) -> Option<(String, &str)> {
     ))
 }
 
-/// The URL for messages: any userinfo replaced, so a token never reaches a log.
-pub fn redact(url: &str) -> String {
-    let (plain, creds) = split_credentials(url);
-    if creds.is_none() {
-        return plain;
-    }
-    plain.replacen("://", "://***@", 1)
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -319,10 +320,6 @@ mod tests {
         assert!(creds.applies_to("https://pkgs.example.com/files/x.whl"));
         assert!(!creds.applies_to("https://files.example.org/x.whl"));
         assert!(!format!("{creds:?}").contains("bWU"));
-        assert_eq!(
-            redact("https://me:tok@pkgs.example.com/simple/"),
-            "https://***@pkgs.example.com/simple/"
-        );
         assert_eq!(
             split_credentials("https://pypi.org/simple/").1.map(|_| ()),
             None

@@ -37,6 +37,10 @@ pub struct Input {
     #[serde(skip_serializing_if = "Option::is_none")]
     #[cfg_attr(test, ts(optional))]
     pub workspace: Option<WorkspaceLock>,
+    /// The directory a requirements file's `-r` and `-c` must stay in: the
+    /// context, when the project's own config named the file.
+    #[serde(skip)]
+    pub includes_within: Option<String>,
 }
 
 /// Where a parent directory's lock is, and what it calls the context.
@@ -89,12 +93,14 @@ impl Input {
 /// to install or the settings say not to (`include-deps` false). Without a
 /// lock or requirements.txt of its own, a parent directory's lock may be the
 /// project's (see `workspace`). `origin`
-/// names where an explicit `requirements` setting came from, for its rule.
+/// names where an explicit `requirements` setting came from, for its rule;
+/// `from_project` says it came from the project's own config.
 pub async fn find<H: Host>(
     host: &H,
     project: &Project,
     settings: &DepsSettings,
     origin: &str,
+    from_project: bool,
 ) -> Result<Option<Input>, DepsError> {
     if settings.include == Some(false) {
         return Ok(None);
@@ -115,6 +121,7 @@ pub async fn find<H: Host>(
             path: Some(path),
             rule: format!("{rel} ({origin})"),
             workspace: None,
+            includes_within: from_project.then(|| project.root.clone()),
         }));
     }
     for (name, format) in FOUND_IN_ORDER {
@@ -134,6 +141,7 @@ pub async fn find<H: Host>(
                 path: Some(path),
                 rule: format!("{name} found in the context"),
                 workspace: None,
+                includes_within: None,
             }));
         }
     }
@@ -154,6 +162,7 @@ pub async fn find<H: Host>(
             path: None,
             rule: format!("the dependencies listed in {file}, resolved"),
             workspace: None,
+            includes_within: None,
         }));
     }
     if settings.include == Some(true) {

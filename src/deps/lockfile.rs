@@ -21,7 +21,9 @@ pub async fn read_fresh<H: Host>(
         return Ok(None);
     }
     let text = String::from_utf8_lossy(&host.read_all(path).await?).into_owned();
-    Ok(ownlock::fresh(&text, inputs, selection, target)?)
+    Ok(ownlock::fresh(&text, inputs, selection, target, &|name| {
+        host.env(name)
+    })?)
 }
 
 /// The lock's text for a new resolution. It is made while planning, so

@@ -128,6 +128,12 @@ pub enum DepsError {
     NotAWheel { requirement: String },
     #[error("{path}: {message}")]
     Requirements { path: String, message: String },
+    #[error("{path}, included from {from}, {why}; a requirements file the project's config names includes only files inside the context")]
+    IncludeOutside {
+        path: String,
+        from: String,
+        why: String,
+    },
     #[error("{package} {version} ({filename}): {reason}; pycontainer builds a wheel from an sdist only when no code would run (static metadata, pure-Python sources, a known build backend's file selection): ask for a version with a wheel for the image, or build the wheel and name it in the requirements")]
     SdistRefused {
         package: String,
@@ -180,6 +186,7 @@ impl DepsError {
             DepsError::UnknownSelection { .. }
             | DepsError::ProjectRequirement { .. }
             | DepsError::Requirements { .. } => "dependencies",
+            DepsError::IncludeOutside { .. } => "config-path-outside",
             DepsError::HashMismatch { .. } | DepsError::HashNotListed { .. } => "hash-mismatch",
         }
     }

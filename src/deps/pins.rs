@@ -55,20 +55,37 @@ pub struct Context<'a, H: Host> {
 
 impl<'a, H: Host> Context<'a, H> {
     /// The same context with a requirements file's `--index-url` and
-    /// `--extra-index-url`, which settings from flags or config override.
-    fn with_indexes(&self, settings: &DepsSettings, reqs: &Requirements) -> Context<'a, H> {
+    /// `--extra-index-url`, which settings from flags or config override,
+    /// and the credentials of the direct URLs among `requirements`, for
+    /// their hosts: the lock records those URLs without them.
+    fn with_indexes(
+        &self,
+        settings: &DepsSettings,
+        reqs: Option<&Requirements>,
+        requirements: &[Requirement],
+    ) -> Context<'a, H> {
         let from_file: Vec<String> = reqs
-            .index_url
-            .iter()
-            .chain(&reqs.extra_index_urls)
-            .cloned()
-            .collect();
+            .map(|r| {
+                r.index_url
+                    .iter()
+                    .chain(&r.extra_index_urls)
+                    .cloned()
+                    .collect()
+            })
+            .unwrap_or_default();
+        let mut indexes = Indexes::new(settings, &from_file);
+        indexes.credentials.extend(
+            requirements
+                .iter()
+                .filter_map(|r| r.url.as_ref())
+                .filter_map(|u| download::split_credentials(u.fetched()).1),
+        );
         Context {
             host: self.host,
             cache: self.cache,
             target: self.target,
             tags: Tags::for_target(self.target),
-            indexes: Indexes::new(settings, &from_file),
+            indexes,
             parallel: self.parallel,
             context: self.context,
         }
@@ -465,12 +482,13 @@ async fn resolved<H: Host>(
     let (requirements, source, pre, from_file) = match req.input.format {
         Format::Requirements => {
             let path = req.input.path.as_deref().unwrap_or_default();
-            let reqs = super::reqfile::read(cx.host, path).await?;
+            let within = req.input.includes_within.as_deref();
+            let reqs = super::reqfile::read(cx.host, path, within).await?;
             let hashed =
                 reqs.require_hashes || reqs.requirements.iter().any(|e| !e.hashes.is_empty());
             if hashed {
                 if let Some(locked) = reqs.pinned(&env, selection).map_err(DepsError::from)? {
-                    let cx = cx.with_indexes(req.settings, &reqs);
+                    let cx = cx.with_indexes(req.settings, Some(&reqs), &[]);
                     return Ok((from_locked(&cx, &locked).await?, None));
                 }
             }
@@ -488,14 +506,7 @@ async fn resolved<H: Host>(
             None,
         ),
     };
-    let owned;
-    let cx = match &from_file {
-        Some(reqs) => {
-            owned = cx.with_indexes(req.settings, reqs);
-            &owned
-        }
-        None => cx,
-    };
+    let cx = &cx.with_indexes(req.settings, from_file.as_ref(), &requirements);
     let options = resolve::Options {
         allow_prereleases: pre || req.settings.pre.unwrap_or(false),
         constraints: from_file
@@ -516,7 +527,8 @@ async fn resolved<H: Host>(
             input: source,
         });
     }
-    let resolution = resolve(cx, &requirements, options).await?;
+    let mut resolution = resolve(cx, &requirements, options).await?;
+    hash_unhashed(cx, &mut resolution).await?;
     let picks: Vec<Pick> = resolution
         .packages
         .iter()
@@ -541,9 +553,58 @@ async fn resolved<H: Host>(
         .collect::<Result<_, DepsError>>()?;
     let pending = PendingLock {
         path: lock_path,
-        text: lockfile::render(&resolution, &inputs, cx.target),
+        text: lockfile::render(
+            &as_written(cx, resolution, &requirements),
+            &inputs,
+            cx.target,
+        ),
     };
     Ok((picks, Some(pending)))
+}
+
+/// Gives every resolved file its sha256, from the file itself where its
+/// source named none (a direct URL without `#sha256=`), so that the lock
+/// passes its own reader, which wants a hash on every file. The download
+/// lands in the cache, where the install finds it by that hash.
+async fn hash_unhashed<H: Host>(
+    cx: &Context<'_, H>,
+    resolution: &mut resolve::Resolution,
+) -> Result<(), DepsError> {
+    for p in &mut resolution.packages {
+        if p.file.sha256().is_none() {
+            let wanted = Wanted {
+                url: p.file.url.clone(),
+                filename: p.file.filename.clone(),
+                sha256: None,
+                size: p.file.size,
+            };
+            let (_, digest) =
+                download::wheel(cx.host, cx.cache, &wanted, &cx.indexes.credentials).await?;
+            p.file
+                .hashes
+                .push(("sha256".to_owned(), digest.hex().to_owned()));
+        }
+    }
+    Ok(())
+}
+
+/// The resolution with each direct URL as the requirement wrote it (its
+/// `${VAR}`s unexpanded, never a literal userinfo), for the lock.
+fn as_written<H: Host>(
+    cx: &Context<'_, H>,
+    mut resolution: resolve::Resolution,
+    requirements: &[Requirement],
+) -> resolve::Resolution {
+    for p in &mut resolution.packages {
+        let written = requirements
+            .iter()
+            .filter_map(|r| r.url.as_ref())
+            .find(|u| local_url(cx, u.fetched()) == p.file.url && u.fetched().contains("://"));
+        if let Some(url) = written {
+            p.file.url = url.to_string();
+        }
+    }
+    resolution
 }
 
 /// Runs the resolver, fetching what each step asks for, `parallel` at a time.
@@ -597,7 +658,7 @@ fn direct_wheels<H: Host>(
     let mut plain = Vec::with_capacity(requirements.len());
     let mut direct = Vec::new();
     for r in requirements {
-        let Some(url) = &r.url else {
+        let Some(url) = r.url.as_ref().map(|u| u.fetched()) else {
             plain.push(r.clone());
             continue;
         };
@@ -701,7 +762,7 @@ fn check_metadata_hash(url: &str, hashes: &index::Hashes, body: &[u8]) -> Result
     if actual.hex() != hex {
         return Err(DepsError::HashMismatch {
             filename: url.rsplit('/').next().unwrap_or(url).to_owned(),
-            url: download::redact(url),
+            url: pycontainer_python::url::redacted(url),
             expected: hex.clone(),
             actual: actual.hex().to_owned(),
         });

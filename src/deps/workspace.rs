@@ -82,6 +82,7 @@ pub async fn parent_lock<H: Host>(host: &H, project: &Project) -> Result<Option<
                             "uv.lock of the uv workspace at {up} (this directory is its member {member})"
                         ),
                         workspace: Some(WorkspaceLock { root: up, member }),
+                        includes_within: None,
                     })),
                     // An unlocked workspace, or a project uv keeps out of it: the
                     // project's own dependencies, as without a workspace.
@@ -107,6 +108,7 @@ pub async fn parent_lock<H: Host>(host: &H, project: &Project) -> Result<Option<
                         "poetry.lock of the Poetry project at {up} (this directory is its path dependency {name})"
                     ),
                     workspace: Some(WorkspaceLock { root: up, member }),
+                    includes_within: None,
                 }));
             }
         }

@@ -82,7 +82,8 @@ pub(super) async fn find<H: crate::host::Host>(
     layers: &Layers,
 ) -> Result<Option<Found>, PlanError> {
     let requirements = layers.origin("--requirements", |s| s.deps.requirements.is_some());
-    let found = input::find(host, project, &settings.deps, &requirements).await;
+    let from_project = layers.set_by_project(|s| s.deps.requirements.is_some());
+    let found = input::find(host, project, &settings.deps, &requirements, from_project).await;
     let input = match found {
         Ok(Some(input)) => input,
         Ok(None) => return Ok(None),

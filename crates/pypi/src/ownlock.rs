@@ -4,8 +4,10 @@
 
 use pycontainer_python::pep508::Requirement;
 use pycontainer_python::tags::Target;
+use pycontainer_python::url;
 use toml::Table;
 
+use crate::lock::requirements::expand;
 use crate::lock::{self, FileHash, LockError, Locked, LockedFile, Pinned, Selection};
 use crate::resolve::{Options, Resolution};
 
@@ -50,11 +52,14 @@ pub fn inputs_key(
 }
 
 /// The lock in `text` when it is ours and was made from the same inputs.
+/// `env` expands the `${VAR}`s of its URLs, which it keeps as the
+/// requirements wrote them.
 pub fn fresh(
     text: &str,
     inputs: &str,
     selection: &Selection,
     target: &Target,
+    env: &dyn Fn(&str) -> Option<String>,
 ) -> Result<Option<Locked>, LockError> {
     let Ok(doc) = text.parse::<Table>() else {
         return Ok(None);
@@ -66,19 +71,19 @@ pub fn fresh(
     if !fresh {
         return Ok(None);
     }
-    Ok(Some(lock::pylock::read(
-        text,
-        FILE,
-        &target.marker_env(),
-        selection,
-    )?))
+    let mut locked = lock::pylock::read(text, FILE, &target.marker_env(), selection)?;
+    for file in locked.packages.iter_mut().flat_map(|p| &mut p.files) {
+        file.url = file.url.as_deref().map(|url| expand(url, env));
+    }
+    Ok(Some(locked))
 }
 
 fn tool_table(doc: &Table) -> Option<&Table> {
     doc.get("tool")?.as_table()?.get("pycontainer")?.as_table()
 }
 
-/// The lock's text: the resolution's one file per package, and what it was resolved from.
+/// The lock's text: the resolution's one file per package, and what it was
+/// resolved from. No URL in it carries a literal userinfo.
 pub fn render(resolution: &Resolution, inputs: &str, target: &Target) -> String {
     let locked = Locked {
         source: FILE.to_owned(),
@@ -90,7 +95,7 @@ pub fn render(resolution: &Resolution, inputs: &str, target: &Target) -> String 
                 version: p.version.clone(),
                 files: vec![LockedFile {
                     filename: p.file.filename.clone(),
-                    url: Some(p.file.url.clone()),
+                    url: Some(url::recorded(&p.file.url)),
                     hashes: p
                         .file
                         .hashes
@@ -99,7 +104,7 @@ pub fn render(resolution: &Resolution, inputs: &str, target: &Target) -> String 
                         .collect(),
                     size: p.file.size,
                 }],
-                index: Some(p.index_url.clone()),
+                index: Some(url::recorded(&p.index_url)),
                 hashes: Vec::new(),
             })
             .collect(),

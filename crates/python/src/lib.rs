@@ -1,7 +1,8 @@
 //! The Python packaging standards, with no I/O: PEP 503 names, PEP 440
 //! versions and specifiers, PEP 508 requirements and markers, Poetry
 //! constraints, wheel file names and platform tags, core metadata, RECORD
-//! files, and the choice of a CPython from a project's constraints.
+//! files, the choice of a CPython from a project's constraints, and what
+//! may be shown of a URL that carries credentials.
 
 pub mod interpreters;
 pub mod metadata;
@@ -12,4 +13,5 @@ pub mod poetry;
 pub mod record;
 pub mod setupcfg;
 pub mod tags;
+pub mod url;
 pub mod wheel;

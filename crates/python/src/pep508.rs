@@ -6,10 +6,15 @@ use std::str::FromStr;
 
 use crate::name::{normalize, ExtraName, PackageName};
 use crate::pep440::{Operator, Specifier, SpecifierSet, Version, OPERATORS};
+use crate::url::{self, DirectUrl};
 
 /// Why a requirement or marker was rejected: the text, the 1-based column, and what was expected.
+/// The text is shown with the userinfo of any URL in it hidden: it may be a token.
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
-#[error("cannot parse {text:?} at column {column}: {message}")]
+#[error(
+    "cannot parse {:?} at column {column}: {message}",
+    url::redacted_in(text)
+)]
 pub struct Pep508Error {
     pub text: String,
     pub column: usize,
@@ -25,7 +30,7 @@ pub struct Requirement {
     /// Empty when the requirement has no version clauses (including the URL form).
     pub version: SpecifierSet,
     /// The `name @ url` form.
-    pub url: Option<String>,
+    pub url: Option<DirectUrl>,
     pub marker: Option<Marker>,
 }
 
@@ -504,7 +509,7 @@ fn parse_requirement(c: &mut Cursor) -> Result<Requirement, Pep508Error> {
     let mut version = SpecifierSet::default();
     let mut url = None;
     if c.eat("@") {
-        url = Some(parse_url(c)?);
+        url = Some(DirectUrl::new(parse_url(c)?));
     } else if c.peek() == Some('(') {
         let open = c.pos;
         c.eat("(");

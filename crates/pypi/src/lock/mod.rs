@@ -240,6 +240,8 @@ pub enum LineProblem {
     MissingValue(String),
     #[error("invalid hash {0:?}: expected sha256:HEX (or sha384, sha512)")]
     Hash(String),
+    #[error("{0} is not a requirement pycontainer can install once its ${{VAR}}s are expanded (their values are not shown)")]
+    Expanded(String),
     #[error("{0} is not a wheel: installing it would need a build")]
     NeedsBuild(String),
     #[error("{0:?} is not a valid wheel file name")]

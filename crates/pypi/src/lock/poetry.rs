@@ -18,6 +18,7 @@ use pycontainer_python::name::{ExtraName, PackageName};
 use pycontainer_python::pep440::Version;
 use pycontainer_python::pep508::{MarkerEnv, Requirement};
 use pycontainer_python::poetry::constraint_to_specifiers;
+use pycontainer_python::url;
 
 /// The newest major `lock-version` this module reads (Poetry 1.x wrote 1.1, Poetry 2 writes 2.1).
 const MAJOR: u64 = 2;
@@ -629,7 +630,7 @@ fn pin(
         Some(source) if source.kind == "legacy" => Some(source.url.clone()),
         Some(source) => {
             return Err(at.error(Problem::NeedsBuild {
-                what: format!("a {} source ({})", source.kind, source.url),
+                what: format!("a {} source ({})", source.kind, url::redacted(&source.url)),
             }))
         }
     };

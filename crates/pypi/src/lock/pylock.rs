@@ -14,6 +14,7 @@ use super::{
 use pycontainer_python::name::ExtraName;
 use pycontainer_python::pep440::Version;
 use pycontainer_python::pep508::{Marker, MarkerEnv};
+use pycontainer_python::url;
 
 /// The major format version this module reads and writes; PEP 751 makes a newer major an error.
 const MAJOR: &str = "1";
@@ -322,7 +323,7 @@ fn build_source(package: &Package) -> Option<String> {
     .find_map(|(kind, source)| source.as_ref().map(|s| (kind, s)))?;
     let place = source.url.as_deref().or(source.path.as_deref());
     Some(match place {
-        Some(place) => format!("{kind} {place}"),
+        Some(place) => format!("{kind} {}", url::redacted(place)),
         None => kind.to_owned(),
     })
 }
@@ -753,6 +754,11 @@ wheels = [{ url = "https://files.pythonhosted.org/packages/f9/9b/335f9764261e915
             "archive = { url = \"https://example.com/demo.zip\", hashes = { sha256 = \"ab\" } }\n"
         ))
         .contains("comes from the archive https://example.com/demo.zip"));
+        // A token in the source's URL is never repeated.
+        assert!(error(&one_package(
+            "vcs = { type = \"git\", url = \"https://u:s3cret@example.com/demo.git\", commit-id = \"ab\" }\n"
+        ))
+        .contains("a VCS repository https://***@example.com/demo.git"));
     }
 
     #[test]

@@ -13,6 +13,7 @@ use super::{
 use pycontainer_python::name::PackageName;
 use pycontainer_python::pep440::{Operator, Specifier, SpecifierSet, Version};
 use pycontainer_python::pep508::{Marker, MarkerEnv, Requirement};
+use pycontainer_python::url::{self, DirectUrl};
 use pycontainer_python::wheel::WheelName;
 
 /// Whether a file lists what to install, or only limits versions (`-c`).
@@ -82,21 +83,30 @@ pub fn parse(
     env: &dyn Fn(&str) -> Option<String>,
 ) -> Result<RequirementsFile, LockError> {
     let mut items = Vec::new();
-    for (line, content) in logical_lines(text) {
-        let content = expand(&content, env);
-        let content = content.trim();
+    for (line, written) in logical_lines(text) {
+        let expanded = expand(&written, env);
+        let content = expanded.trim();
         if content.is_empty() {
             continue;
         }
         let fail = |problem| LockError::Line {
             file: source.to_owned(),
             line,
-            problem,
+            problem: if expanded == written {
+                problem
+            } else {
+                as_written(written.trim())
+            },
         };
         if content.starts_with('-') {
             options(content, line, &mut items).map_err(fail)?;
         } else {
-            let (requirement, hashes) = requirement_line(content).map_err(fail)?;
+            let (mut requirement, hashes) = requirement_line(content).map_err(fail)?;
+            if expanded != written {
+                requirement.url = requirement
+                    .url
+                    .map(|url| DirectUrl::expanded(url.fetched(), &written_url(written.trim())));
+            }
             items.push(Item::Requirement(Entry {
                 requirement,
                 hashes,
@@ -110,6 +120,26 @@ pub fn parse(
         role,
         items,
     })
+}
+
+/// What is wrong with a line that `${VAR}` expansion changed, said of the line as written: the
+/// expanded one may hold a secret.
+fn as_written(written: &str) -> LineProblem {
+    let problem = if written.starts_with('-') {
+        options(written, 0, &mut Vec::new()).err()
+    } else {
+        requirement_line(written).err()
+    };
+    problem.unwrap_or_else(|| LineProblem::Expanded(url::redacted_in(written)))
+}
+
+/// The URL of a requirement line as written (`${VAR}`s unexpanded), or the whole line when
+/// that is not a requirement with a URL (a variable that holds all of it).
+fn written_url(written: &str) -> String {
+    requirement_line(written)
+        .ok()
+        .and_then(|(r, _)| r.url)
+        .map_or_else(|| written.to_owned(), |u| u.fetched().to_owned())
 }
 
 /// The project one requirement line or PEP 508 string names, if any.
@@ -173,7 +203,7 @@ fn strip_comment(line: &str) -> &str {
 }
 
 /// Replaces `${NAME}` (NAME of `A-Z`, `0-9`, `_`) by its value when `env` knows it.
-fn expand(line: &str, env: &dyn Fn(&str) -> Option<String>) -> String {
+pub(crate) fn expand(line: &str, env: &dyn Fn(&str) -> Option<String>) -> String {
     let mut out = String::with_capacity(line.len());
     let mut rest = line;
     while let Some(start) = rest.find("${") {
@@ -346,8 +376,8 @@ fn pip_hash(value: &str) -> Result<FileHash, LineProblem> {
 fn requirement(text: &str) -> Result<Requirement, LineProblem> {
     let requirement = stated(text)?;
     if let Some(url) = &requirement.url {
-        if !url_filename(url).ends_with(".whl") {
-            return Err(LineProblem::NeedsBuild(url.clone()));
+        if !url_filename(url.fetched()).ends_with(".whl") {
+            return Err(LineProblem::NeedsBuild(url.to_string()));
         }
     }
     Ok(requirement)
@@ -397,7 +427,7 @@ fn location(text: &str) -> Result<Requirement, LineProblem> {
     };
     let filename = url_filename(place);
     if !filename.ends_with(".whl") {
-        return Err(LineProblem::NeedsBuild(place.to_owned()));
+        return Err(LineProblem::NeedsBuild(url::redacted(place)));
     }
     let WheelName { name, version, .. } =
         WheelName::parse(&filename).map_err(|_| LineProblem::WheelName(filename.clone()))?;
@@ -410,7 +440,7 @@ fn location(text: &str) -> Result<Requirement, LineProblem> {
         name,
         extras: Vec::new(),
         version: SpecifierSet(vec![exact]),
-        url: Some(place.to_owned()),
+        url: Some(DirectUrl::new(place)),
         marker,
     })
 }
@@ -629,8 +659,8 @@ fn pin(entry: &Entry, version: Version) -> Pinned {
         .url
         .iter()
         .map(|url| LockedFile {
-            filename: url_filename(url),
-            url: Some(url.clone()),
+            filename: url_filename(url.fetched()),
+            url: Some(url.fetched().to_owned()),
             hashes: Vec::new(),
             size: None,
         })
@@ -952,8 +982,8 @@ uvloop==0.22.1 ; platform_python_implementation != 'PyPy' and sys_platform != 'c
             direct.requirements[0]
                 .requirement
                 .url
-                .as_deref()
-                .map(url_filename)
+                .as_ref()
+                .map(|u| url_filename(u.fetched()))
                 .as_deref(),
             Some("certifi-2024.8.30-py3-none-any.whl")
         );
@@ -1168,5 +1198,62 @@ uvloop==0.22.1 ; platform_python_implementation != 'PyPy' and sys_platform != 'c
             expand("a${TOKEN}b $TOKEN ${token} ${MISSING} ${TOKEN", &env),
             "at0kb $TOKEN ${token} ${MISSING} ${TOKEN"
         );
+    }
+
+    #[test]
+    fn expanded_secrets_are_fetched_but_never_shown() {
+        let env = |name: &str| match name {
+            "TOKEN" => Some("s3cret".to_owned()),
+            "WHEEL" => Some("https://u:s3cret@h/x-1.0-py3-none-any.whl".to_owned()),
+            _ => None,
+        };
+        let file = parse(
+            "x @ https://u:${TOKEN}@h/x-1.0-py3-none-any.whl\n${WHEEL}\n",
+            "requirements.txt",
+            Role::Requirements,
+            &env,
+        )
+        .unwrap();
+        let urls: Vec<(String, String)> = file
+            .items
+            .iter()
+            .filter_map(|i| match i {
+                Item::Requirement(e) => e.requirement.url.as_ref(),
+                _ => None,
+            })
+            .map(|u| (u.fetched().to_owned(), u.to_string()))
+            .collect();
+        assert_eq!(
+            urls,
+            [
+                (
+                    "https://u:s3cret@h/x-1.0-py3-none-any.whl".to_owned(),
+                    "https://u:${TOKEN}@h/x-1.0-py3-none-any.whl".to_owned()
+                ),
+                (
+                    "https://u:s3cret@h/x-1.0-py3-none-any.whl".to_owned(),
+                    "${WHEEL}".to_owned()
+                ),
+            ]
+        );
+        // Errors show the line as written, whether the variable or the text is at fault.
+        for line in [
+            "x @ https://u:${TOKEN}@h/x-1.0.tar.gz",
+            "https://u:${TOKEN}@h/x-1.0.tar.gz junk",
+            "--index-url ${TOKEN} --bogus",
+            "${TOKEN} junk",
+            "x==1 ; python_version > '${TOKEN}",
+        ] {
+            let e = parse(line, "requirements.txt", Role::Requirements, &env)
+                .unwrap_err()
+                .to_string();
+            assert!(!e.contains("s3cret"), "{e}");
+            assert!(e.contains("requirements.txt line 1"), "{e}");
+        }
+        // A literal token is never repeated either.
+        let e = error("x @ https://u:s3cret@h/x-1.0.tar.gz");
+        assert!(!e.contains("s3cret"), "{e}");
+        let e = error("https://u:s3cret@h/x-1.0.tar.gz");
+        assert!(!e.contains("s3cret"), "{e}");
     }
 }

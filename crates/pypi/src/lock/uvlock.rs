@@ -18,6 +18,7 @@ use super::{
 use crate::workspace::clean;
 use pycontainer_python::name::{ExtraName, PackageName};
 use pycontainer_python::pep508::MarkerEnv;
+use pycontainer_python::url;
 
 /// The newest `version` of the format this module reads. uv bumps `revision` for additive
 /// changes, which are safe to ignore.
@@ -140,9 +141,9 @@ impl Source {
         if let Some(path) = self.local() {
             format!("the local directory {path}")
         } else if let Some(git) = &self.git {
-            format!("the git repository {git}")
+            format!("the git repository {}", url::redacted(git))
         } else if let Some(url) = &self.url {
-            format!("the URL {url}")
+            format!("the URL {}", url::redacted(url))
         } else if let Some(path) = &self.path {
             format!("the local file {path}")
         } else {

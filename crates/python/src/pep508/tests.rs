@@ -114,17 +114,33 @@ fn platform_markers_from_pypi() {
 fn url_requirement() {
     let r = req(r#"foo @ https://x/foo-1.0-py3-none-any.whl ; os_name=="posix""#);
     assert_eq!(r.name, name("foo"));
-    assert_eq!(r.url.as_deref(), Some("https://x/foo-1.0-py3-none-any.whl"));
+    assert_eq!(
+        r.url.as_ref().map(|u| u.fetched()),
+        Some("https://x/foo-1.0-py3-none-any.whl")
+    );
     assert!(r.version.is_empty());
     assert!(r.applies(&linux311(), &[]));
 
     let r = req("foo[bar]@git+https://github.com/o/foo@v1.0#egg=foo");
     assert_eq!(r.extras, vec![name("bar")]);
     assert_eq!(
-        r.url.as_deref(),
+        r.url.as_ref().map(|u| u.fetched()),
         Some("git+https://github.com/o/foo@v1.0#egg=foo")
     );
     assert_eq!(r.marker, None);
+}
+
+#[test]
+fn a_token_in_a_url_is_fetched_but_never_shown() {
+    let r = req("foo @ https://me:s3cret@x/foo-1.0-py3-none-any.whl");
+    assert_eq!(
+        r.url.as_ref().map(|u| u.fetched()),
+        Some("https://me:s3cret@x/foo-1.0-py3-none-any.whl")
+    );
+    assert_eq!(r.to_string(), "foo @ https://x/foo-1.0-py3-none-any.whl");
+    assert!(!format!("{r:?}").contains("s3cret"));
+    let e = Requirement::parse("foo @ https://me:s3cret@x/foo.whl junk").unwrap_err();
+    assert!(!e.to_string().contains("s3cret"), "{e}");
 }
 
 #[test]
