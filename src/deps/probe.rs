@@ -26,7 +26,7 @@ pub async fn base_env<H: Host>(
     let record = cache
         .path()
         .zip(base.digest.as_ref())
-        .map(|(c, d)| format!("{c}/pycontainer/targets/{}.json", d.hex()));
+        .map(|(c, d)| format!("{c}/{}/{}.json", crate::cache::TARGET_RECORDS, d.hex()));
     if let Some(path) = &record {
         if host.stat(path).await?.is_some() {
             if let Ok(env) = serde_json::from_slice(&host.read_all(path).await?) {

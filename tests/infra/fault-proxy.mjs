@@ -91,9 +91,11 @@ function dropRequest(req, record) {
  * Passes the response body on, changed by `fault`: with drop 'response' it
  * stops about halfway and destroys the socket (at once when there is no
  * body: the registry did the work, the client never hears back); with
- * corrupt it flips one byte in the middle, keeping the length.
+ * corrupt it flips one byte in the middle, keeping the length; with stall
+ * it stops about halfway and keeps the connection open, silent, until the
+ * client goes away (`record.status` is then 'stalled').
  */
-function relayBody(upRes, res, fault) {
+function relayBody(upRes, res, fault, record) {
   const length = Number(upRes.headers['content-length'] ?? Number.NaN);
   // Without a length (chunked), "the middle" is the middle of the first chunk.
   let target = Number.isFinite(length) ? Math.floor(length / 2) : undefined;
@@ -110,6 +112,13 @@ function relayBody(upRes, res, fault) {
     if (fault?.drop === 'response' && offset + chunk.length > target) {
       res.write(out.subarray(0, Math.max(0, target - offset)));
       res.socket?.destroy();
+      done = true;
+      upRes.resume();
+      return;
+    }
+    if (fault?.stall && offset + chunk.length > target) {
+      res.write(out.subarray(0, Math.max(0, target - offset)));
+      record.status = 'stalled';
       done = true;
       upRes.resume();
       return;
@@ -156,7 +165,7 @@ function forward(req, res, upstream, agent, fault, record) {
     if (!(fault?.drop === 'response' && bodyless(req, upRes))) {
       res.writeHead(upRes.statusCode, headers);
     }
-    relayBody(upRes, res, fault);
+    relayBody(upRes, res, fault, record);
   });
   upReq.on('error', (err) => {
     record.error = err.message;
@@ -219,7 +228,7 @@ function validateInject({ kind, status, drop }) {
  * Starts the proxy on 127.0.0.1 (a free port) in front of `upstreamUrl`
  * (plain http). Returns {url, host, port, requests, count(kind), reset(),
  * inject({kind, times, status, retryAfter, drop, path}), corrupt({kind, times, path}),
- * close()}. `path` limits a fault to requests whose path contains it (a
+ * stall({kind, times, path}), close()}. `path` limits a fault to requests whose path contains it (a
  * blob digest, say). requests: {method, path, kind, status, fault?} in arrival order;
  * status is 'dropped' for a dropped request, whose `received` counts the
  * body bytes read before the drop. reset() empties `requests` (in
@@ -262,6 +271,9 @@ export async function startFaultProxy(upstreamUrl) {
     },
     corrupt({ kind = 'blob-get', times = 1, path } = {}) {
       faults.add({ kind, remaining: times, fault: { corrupt: true }, path });
+    },
+    stall({ kind = 'blob-get', times = 1, path } = {}) {
+      faults.add({ kind, remaining: times, fault: { stall: true }, path });
     },
     close() {
       return new Promise((resolve) => {
