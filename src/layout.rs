@@ -599,7 +599,7 @@ impl<'h, H: Host> Layout<'h, H> {
     async fn replace_file(&self, name: &str, bytes: &[u8]) -> Result<(), LayoutError> {
         let path = self.file(name);
         let existed = self.host.stat(&path).await?.is_some();
-        crate::host::replace_file(self.host, &path, bytes).await?;
+        crate::temp::replace_file(self.host, &path, bytes).await?;
         if !existed {
             self.added.borrow_mut().push(path);
         }

@@ -1,8 +1,9 @@
 //! Temporary files that carry their owner's pid in their names, so that the
 //! ones a killed build left behind can be told from the ones a running build
 //! is writing: `NAME.tmp-PID-RANDOM`, and `.tmp-PID-RANDOM-N` for a blob.
-//! A temp file whose owner no longer runs is stale; a later build removes it
-//! and `validate` reports it.
+//! A file is written under such a name and renamed into place, so that a
+//! reader sees it whole or not at all. A temp file whose owner no longer
+//! runs is stale; a later build removes it and `validate` reports it.
 
 use crate::host::{Host, HostError, Kind};
 
@@ -10,8 +11,25 @@ use crate::host::{Host, HostError, Kind};
 const MARK: &str = ".tmp-";
 
 /// The temp name for a file that will become `path`.
-pub fn beside<H: Host>(host: &H, path: &str) -> String {
+fn beside<H: Host>(host: &H, path: &str) -> String {
     format!("{path}{MARK}{}-{:x}", owner_text(host), host.random())
+}
+
+/// Writes a whole file under a temporary name, then renames it into place,
+/// so that a reader sees the old file or the new one, never half of one.
+pub async fn replace_file<H: Host>(host: &H, path: &str, bytes: &[u8]) -> Result<(), HostError> {
+    let temp = beside(host, path);
+    let h = host.create(&temp).await?;
+    let written = async {
+        host.write(h, bytes).await?;
+        host.close(h).await?;
+        host.rename(&temp, path).await
+    }
+    .await;
+    if written.is_err() {
+        let _ = host.remove(&temp).await;
+    }
+    written
 }
 
 /// A temp name in `dir`, unique within this process by `n`.
@@ -153,7 +171,7 @@ mod tests {
                     .collect()
             })
             .unwrap_or_default();
-        left.sort();
+        pycontainer_sort::sort_by(&mut left, |a, b| a.cmp(b));
         assert_eq!(
             left,
             [

@@ -119,5 +119,5 @@ fn bad_layer(layer: &Descriptor, message: String) -> DepsError {
 /// Keeps a small answer in the cache. A failure only costs a later rescan,
 /// so it is not an error.
 pub(crate) async fn write_record<H: Host>(host: &H, path: &str, bytes: &[u8]) {
-    let _ = crate::host::replace_file(host, path, bytes).await;
+    let _ = crate::temp::replace_file(host, path, bytes).await;
 }

@@ -324,20 +324,3 @@ pub trait Host {
         }
     }
 }
-
-/// Writes a whole file under a temporary name, then renames it into place,
-/// so that a reader sees the old file or the new one, never half of one.
-pub async fn replace_file<H: Host>(host: &H, path: &str, bytes: &[u8]) -> Result<(), HostError> {
-    let temp = crate::temp::beside(host, path);
-    let h = host.create(&temp).await?;
-    let written = async {
-        host.write(h, bytes).await?;
-        host.close(h).await?;
-        host.rename(&temp, path).await
-    }
-    .await;
-    if written.is_err() {
-        let _ = host.remove(&temp).await;
-    }
-    written
-}
