@@ -688,3 +688,41 @@ pub(crate) fn parse<T: serde::de::DeserializeOwned>(
         message: e.to_string(),
     })
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::host::NativeHost;
+
+    #[test]
+    fn a_new_layout_is_marked_first_and_undone_whole() {
+        let tmp = std::env::temp_dir().join(format!("pycontainer-layout-{}", std::process::id()));
+        let _ = std::fs::create_dir_all(&tmp);
+        let root = tmp.join("new/out");
+        let host = NativeHost::new();
+        let layout = Layout::new(&host, &root.to_string_lossy());
+        pollster::block_on(async {
+            layout.begin().await.unwrap_or_else(|e| panic!("{e}"));
+            // Before any blob, another build sees a layout being made.
+            let marker = std::fs::read(root.join("oci-layout")).unwrap_or_default();
+            assert_eq!(marker, OCI_LAYOUT);
+            // Two blobs in flight, as parallel tasks a failure drops leave them.
+            let mut a = layout.begin_blob().await.unwrap_or_else(|e| panic!("{e}"));
+            let _dropped = layout.begin_blob().await.unwrap_or_else(|e| panic!("{e}"));
+            a.write(&host, b"{}")
+                .await
+                .unwrap_or_else(|e| panic!("{e}"));
+            let digest = Digest::of(host.sha256(), b"{}");
+            a.commit(&layout, &digest)
+                .await
+                .unwrap_or_else(|e| panic!("{e}"));
+            layout.undo().await;
+        });
+        assert!(
+            !tmp.join("new").exists(),
+            "the root and the parent it needed are gone"
+        );
+        assert!(tmp.exists(), "what was there before stays");
+        let _ = std::fs::remove_dir_all(tmp);
+    }
+}

@@ -176,6 +176,22 @@ describe('a signal while a base layer is pulled', () => {
     assert.deepEqual(tempFiles(cache), []);
     assert.equal(fs.existsSync(blobPath(path.join(cache, 'oci'), layer)), false);
   });
+
+  test('a push whose signal has fired sends nothing', async () => {
+    const dir = caseDir();
+    const out = path.join(dir, 'out');
+    build(['--context', copyExample(dir), '--base-image', 'scratch', '--output', out]);
+    proxy.reset();
+    await assert.rejects(
+      api.push({
+        layout: out,
+        references: [`${proxy.host}/app:1`],
+        signal: AbortSignal.abort(),
+      }),
+      { code: 'interrupted', name: 'AbortError', message: 'the push was interrupted' },
+    );
+    assert.deepEqual(proxy.requests, []);
+  });
 });
 
 describe('a signal while the app layer is written', () => {
