@@ -2,11 +2,15 @@
 
 // Stopping a build or push part-way through, on an AbortSignal. The core
 // runs only between host calls, so the host is where it is stopped: once
-// the signal fires, every call that would carry the work on throws (or, in
-// flight, rejects) with an `interrupted` error, while the calls that take
-// back what was written (remove, removeDir, close, discardBody) still work.
-// The core then fails the way it fails on any error, and its error path
-// removes the temp files, the new blobs, the lock and a new --output.
+// the signal fires, every call that would carry the work on throws with an
+// `interrupted` error, and the waits in flight (a request, a retry's pause)
+// reject at once, while the calls that take back what was written (remove,
+// removeDir, close, discardBody) still work. The core then fails the way it
+// fails on any error, and its error path removes the temp files, the new
+// blobs, the lock and a new --output.
+//
+// A call that has done its work (a file created, renamed) is never turned
+// into a failure afterwards: the core would not know to take it back.
 
 /** Calls that undo or only inform: they still work after an interrupt. */
 const ALLOWED = new Set([
@@ -21,6 +25,16 @@ const ALLOWED = new Set([
   'sha256',
   'bytecodeMagic',
   'prepareBytecode',
+]);
+
+/** Calls that wait on something outside and change nothing here the core would take back. */
+const WAITS = new Set([
+  'fetch',
+  'readBody',
+  'sleep',
+  'deflateChunk',
+  'compileBytecode',
+  'credentials',
 ]);
 
 /**
@@ -70,15 +84,16 @@ function interruptible(host, signal) {
     out[name] = (...args) => {
       if (signal.aborted) throw interruptedError(signal);
       const value = method.apply(host, args);
-      if (typeof value?.then === 'function') return Promise.race([value, stopped]);
+      if (typeof value?.then === 'function') {
+        return WAITS.has(name) ? Promise.race([value, stopped]) : value;
+      }
       if (Date.now() - lastTurn < TURN_MS) return value;
       // A read's buffer is reused by the next read: this answer is kept.
       const kept = value instanceof Uint8Array ? value.slice() : value;
-      return new Promise((resolve, reject) => {
+      return new Promise((resolve) => {
         setImmediate(() => {
           lastTurn = Date.now();
-          if (signal.aborted) reject(interruptedError(signal));
-          else resolve(kept);
+          resolve(kept);
         });
       });
     };

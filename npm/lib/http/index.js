@@ -37,6 +37,7 @@ const fs = require('node:fs');
 const http = require('node:http');
 const https = require('node:https');
 const { createBodies } = require('./bodies.js');
+const { interruptedError } = require('../interrupt.js');
 const { proxySettings, TunnelAgent } = require('./proxy.js');
 const {
   codeOf,
@@ -473,13 +474,15 @@ function createHttp(options = {}) {
 
   function sleep(ms) {
     const delay = toCount(ms, 'sleep duration');
-    return new Promise((resolve) => {
-      const end = () => {
-        clearTimeout(timer);
+    return new Promise((resolve, reject) => {
+      const timer = setTimeout(() => {
         live.delete(end);
         resolve();
+      }, delay);
+      const end = () => {
+        clearTimeout(timer);
+        reject(interruptedError(signal));
       };
-      const timer = setTimeout(end, delay);
       live.add(end);
     });
   }
