@@ -96,6 +96,11 @@ export interface Host {
    * the run pushes there, or pushes nowhere.
    */
   credentials?(registry: string, explicit: boolean): MaybePromise<RegistryCredentials | null>;
+  /**
+   * Whether process `pid` runs on this machine; without it the core never takes a temp file
+   * another process wrote for one a killed build left.
+   */
+  alive?(pid: number): boolean;
 }
 
 /** An HTTP request from the core: bodies are whole (uploads arrive in chunks). */
@@ -160,6 +165,12 @@ export interface NodeHostOptions {
   credentials?: { username: string; password: string };
   /** How long to wait for a registry's response headers, and at most between body pieces (default 60000). */
   timeoutMs?: number;
+  /**
+   * Stops the work once it fires: every later host call that would carry it on fails with an
+   * `interrupted` error (those that take back what was written still work), and requests in
+   * flight are aborted.
+   */
+  signal?: AbortSignal;
 }
 
 /** Registry options shared by `build` (with `push`) and `push`. */
@@ -281,6 +292,12 @@ export interface BuildOptions extends RegistryOptions {
   host?: Host;
   /** Progress callback for the default Node host (ignored when `host` is given). */
   onProgress?: (event: ProgressEvent) => void;
+  /**
+   * Stops the build once it fires: what it wrote is taken back (temp files, new blobs, the
+   * layout's lock, an `output` directory it created) and the promise rejects with an
+   * `AbortError` whose `code` is `'interrupted'`.
+   */
+  signal?: AbortSignal;
 }
 
 /** Builds an image from a Python project into an OCI layout directory, a registry (`push`), or both. */
@@ -297,6 +314,11 @@ export interface PushOptions extends RegistryOptions {
   host?: Host;
   /** Progress callback for the default Node host (ignored when `host` is given). */
   onProgress?: (event: ProgressEvent) => void;
+  /**
+   * Stops the push once it fires: uploads in flight are aborted, no manifest is sent after it,
+   * and the promise rejects with an `AbortError` whose `code` is `'interrupted'`.
+   */
+  signal?: AbortSignal;
 }
 
 /** Pushes an image or index from an OCI layout: blobs first (skipped, mounted or uploaded), manifests last. */

@@ -6,6 +6,7 @@
 
 const fs = require('node:fs');
 const path = require('node:path');
+const { checkSignal, interruptedError, interruptible } = require('./lib/interrupt.js');
 const { createNodeHost } = require('./lib/node-host.js');
 const { loadWasm } = require('./lib/wasm.js');
 
@@ -231,26 +232,42 @@ function resolverFor(options) {
   return options?.host === undefined ? toReal : toAbsolute;
 }
 
-function hostFor(options) {
-  if (options?.host) return options.host;
+function hostFor(options, signal) {
+  if (options?.host) return interruptible(options.host, signal);
   return createNodeHost({
     onProgress: options?.onProgress,
     credentials: explicitCredentials(options ?? {}),
+    signal,
   });
+}
+
+/**
+ * Runs a core call that `options.signal` may stop: then it rejects with the
+ * `interrupted` error, once the core has taken back what it wrote, whatever
+ * error the stopped host calls made inside it.
+ */
+async function stoppable(call, options, coreOptions, what) {
+  const { signal } = options;
+  checkSignal(signal);
+  if (signal?.aborted) throw interruptedError(signal, what);
+  try {
+    return await call(coreOptions, hostFor(options, signal));
+  } catch (err) {
+    if (signal?.aborted) throw interruptedError(signal, what);
+    throw err;
+  }
 }
 
 /** Builds an image from a Python project into an OCI layout directory, a registry, or both. */
 async function build(options = {}) {
   const coreOptions = coreBuildOptions(options, process.cwd(), resolverFor(options));
-  const host = hostFor(options);
-  return loadWasm().build(coreOptions, host);
+  return stoppable(loadWasm().build, options, coreOptions, 'the build');
 }
 
 /** Pushes an image (or index) from an OCI layout to one or more registry references. */
 async function push(options = {}) {
   const coreOptions = corePushOptions(options, process.cwd(), resolverFor(options));
-  const host = hostFor(options);
-  return loadWasm().push(coreOptions, host);
+  return stoppable(loadWasm().push, options, coreOptions, 'the push');
 }
 
 /** Checks an OCI layout (blobs, digests, sizes, manifest and config) and reports problems. */

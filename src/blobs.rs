@@ -52,7 +52,8 @@ pub async fn local<H: Host>(
         host.progress(&Progress::Phase { name: "pull" });
         let store = Layout::new(host, dir);
         for (repo, descs) in &remote {
-            pull::fetch_blobs(client, repo, descs, &store)
+            store
+                .cleaning(pull::fetch_blobs(client, repo, descs, &store))
                 .await
                 .map_err(|e| BlobError::Registry(Box::new(e)))?;
         }

@@ -87,6 +87,7 @@ pub async fn build<H: Host>(host: &H, options: &BuildOptions) -> Result<BuildRes
 /// only once every blob is in place.
 pub async fn execute<H: Host>(client: &Client<'_, H>, plan: &Plan) -> Result<BuildResult, Error> {
     let host = client.host();
+    plan.cache.sweep(host).await;
     let install = match &plan.deps {
         Some(d) => Some(d.install.as_ref().ok_or(Error::Undecided)?),
         None => None,

@@ -3,6 +3,11 @@
 
 use crate::host::Host;
 
+/// Where the cache keeps the dependency layers it made, by their key.
+pub const DEPS_RECORDS: &str = "pycontainer/deps";
+/// Where it keeps each base's Python environment, by the base's config digest.
+pub const TARGET_RECORDS: &str = "pycontainer/targets";
+
 /// Where the cache is, when the host has a place for one.
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub struct CacheDir(Option<String>);
@@ -38,6 +43,18 @@ impl CacheDir {
     /// The cache layout's path, when there is one.
     pub fn path(&self) -> Option<&str> {
         self.0.as_deref()
+    }
+
+    /// Removes the temp files killed builds left: blobs being downloaded or
+    /// made, records being written. Housekeeping: a cache it cannot tidy
+    /// (another user's, read-only) is still used as it is.
+    pub async fn sweep<H: Host>(&self, host: &H) {
+        let Some(root) = self.path() else {
+            return;
+        };
+        for dir in ["blobs/sha256", DEPS_RECORDS, TARGET_RECORDS] {
+            let _ = crate::temp::sweep(host, &format!("{root}/{dir}")).await;
+        }
     }
 
     /// The cache layout's path; `needed` says what wanted it when there is none.

@@ -132,6 +132,9 @@ pub struct Layout<'h, H: Host> {
     added: RefCell<Vec<String>>,
     /// Directories that did not exist when the build began, outermost first.
     new_dirs: RefCell<Vec<String>>,
+    /// Blobs being written: their temp files, which a failure removes,
+    /// including those of parallel tasks dropped before they could.
+    unfinished: RefCell<Vec<(WriteHandle, String)>>,
 }
 
 impl<'h, H: Host> Layout<'h, H> {
@@ -144,6 +147,7 @@ impl<'h, H: Host> Layout<'h, H> {
             temp_counter: Cell::new(0),
             added: RefCell::new(Vec::new()),
             new_dirs: RefCell::new(Vec::new()),
+            unfinished: RefCell::new(Vec::new()),
         }
     }
 
@@ -171,29 +175,99 @@ impl<'h, H: Host> Layout<'h, H> {
         }
     }
 
-    /// Notes which of the layout's directories exist, before the first write.
+    /// Notes which of the layout's directories exist, removes the temp
+    /// files killed builds left, and marks a new layout with `oci-layout`
+    /// before any blob, so that a build starting alongside sees a layout
+    /// being made, not a foreign directory.
     pub async fn begin(&self) -> Result<(), LayoutError> {
-        for dir in [
-            self.root.clone(),
-            self.file("blobs"),
-            self.file("blobs/sha256"),
-        ] {
+        // The root's missing parents too: the first write creates them all.
+        let mut missing = Vec::new();
+        let mut dir = self.root.as_str();
+        while self.host.stat(dir).await?.is_none() {
+            missing.push(dir.to_owned());
+            match dir.rsplit_once('/') {
+                Some((parent, _)) if !parent.is_empty() => dir = parent,
+                _ => break,
+            }
+        }
+        missing.reverse();
+        for dir in [self.file("blobs"), self.file("blobs/sha256")] {
             if self.host.stat(&dir).await?.is_none() {
-                self.new_dirs.borrow_mut().push(dir);
+                missing.push(dir);
+            }
+        }
+        self.new_dirs.borrow_mut().extend(missing);
+        self.sweep().await?;
+        let marker = self.file("oci-layout");
+        if self.host.stat(&marker).await?.is_none() {
+            // Written in place: a temp name would make the directory look foreign.
+            if let Some(handle) = self.host.create_new(&marker).await? {
+                self.added.borrow_mut().push(marker);
+                self.host.write(handle, OCI_LAYOUT).await?;
+                self.host.close(handle).await?;
             }
         }
         Ok(())
     }
 
-    /// Takes back what this build added: its new files, then its new
-    /// directories. Used on the error path, where a second failure is moot.
+    /// Removes the temp files here that no live process owns.
+    pub async fn sweep(&self) -> Result<(), LayoutError> {
+        crate::temp::sweep(self.host, &self.root).await?;
+        crate::temp::sweep(self.host, &self.file("blobs/sha256")).await?;
+        Ok(())
+    }
+
+    /// The temp files here that no live process is known to own, as paths
+    /// relative to the layout, for `validate`.
+    pub async fn leftovers(&self) -> Result<Vec<(String, Option<u32>)>, LayoutError> {
+        let mut out = Vec::new();
+        for dir in ["", "blobs/sha256/"] {
+            let path = format!("{}/{dir}", self.root);
+            for found in crate::temp::stale(self.host, path.trim_end_matches('/'), true).await? {
+                out.push((format!("{dir}{}", found.name), found.owner));
+            }
+        }
+        Ok(out)
+    }
+
+    /// Takes back what this build added: its unfinished blobs, its new
+    /// files, then its new directories. Used on the error path, where a
+    /// second failure is moot.
     pub async fn undo(&self) {
+        self.discard_unfinished().await;
         for path in self.added.take().iter().rev() {
             let _ = self.host.remove(path).await;
         }
         for dir in self.new_dirs.take().iter().rev() {
             let _ = self.host.remove_dir(dir).await;
         }
+    }
+
+    /// Closes and removes the temp files of blobs still being written: a
+    /// failed task among parallel ones leaves the others' behind when the
+    /// failure drops them.
+    pub async fn discard_unfinished(&self) {
+        for (handle, temp) in self.unfinished.take() {
+            let _ = self.host.close(handle).await;
+            let _ = self.host.remove(&temp).await;
+        }
+    }
+
+    /// Runs `work`, which writes blobs here, and on its failure removes the
+    /// temp files of the blobs it left unfinished.
+    pub async fn cleaning<T, E>(
+        &self,
+        work: impl std::future::Future<Output = Result<T, E>>,
+    ) -> Result<T, E> {
+        let done = work.await;
+        if done.is_err() {
+            self.discard_unfinished().await;
+        }
+        done
+    }
+
+    fn finished(&self, handle: WriteHandle) {
+        self.unfinished.borrow_mut().retain(|(h, _)| *h != handle);
     }
 
     /// Checks that `--output` is a layout or may become one, before anything is written.
@@ -420,13 +494,11 @@ impl<'h, H: Host> Layout<'h, H> {
     pub async fn begin_blob(&self) -> Result<BlobWriter, LayoutError> {
         let n = self.temp_counter.get() + 1;
         self.temp_counter.set(n);
-        // Random as well as counted: several builds may share a cache layout.
-        let temp = format!(
-            "{}/blobs/sha256/.tmp-pycontainer-{:x}-{n}",
-            self.root,
-            self.host.random()
-        );
+        // The owner's pid and a random part as well as the count: several
+        // builds may share a cache layout.
+        let temp = crate::temp::in_dir(self.host, &self.file("blobs/sha256"), n);
         let handle = self.host.create(&temp).await?;
+        self.unfinished.borrow_mut().push((handle, temp.clone()));
         Ok(BlobWriter {
             handle,
             temp,
@@ -554,7 +626,7 @@ impl<'h, H: Host> Layout<'h, H> {
     async fn replace_file(&self, name: &str, bytes: &[u8]) -> Result<(), LayoutError> {
         let path = self.file(name);
         let existed = self.host.stat(&path).await?.is_some();
-        crate::host::replace_file(self.host, &path, bytes).await?;
+        crate::temp::replace_file(self.host, &path, bytes).await?;
         if !existed {
             self.added.borrow_mut().push(path);
         }
@@ -587,21 +659,32 @@ impl BlobWriter {
         layout: &Layout<'_, H>,
         digest: &Digest,
     ) -> Result<(), LayoutError> {
-        if let Err(e) = layout.host.close(self.handle).await {
-            let _ = layout.host.remove(&self.temp).await;
-            return Err(e.into());
-        }
+        layout.finished(self.handle);
         let path = layout.blob_path(digest);
-        let existed = layout.host.stat(&path).await?.is_some();
-        layout.host.rename(&self.temp, &path).await?;
-        if !existed {
-            layout.added.borrow_mut().push(path);
+        let renamed = async {
+            layout.host.close(self.handle).await?;
+            let existed = layout.host.stat(&path).await?.is_some();
+            layout.host.rename(&self.temp, &path).await?;
+            Ok::<_, HostError>(existed)
         }
-        Ok(())
+        .await;
+        match renamed {
+            Ok(existed) => {
+                if !existed {
+                    layout.added.borrow_mut().push(path);
+                }
+                Ok(())
+            }
+            Err(e) => {
+                let _ = layout.host.remove(&self.temp).await;
+                Err(e.into())
+            }
+        }
     }
 
     /// Drops the unfinished blob; used on the error path, so its own failures are moot.
     pub async fn abort<H: Host>(self, layout: &Layout<'_, H>) {
+        layout.finished(self.handle);
         let _ = layout.host.close(self.handle).await;
         let _ = layout.host.remove(&self.temp).await;
     }
@@ -631,4 +714,42 @@ pub(crate) fn parse<T: serde::de::DeserializeOwned>(
         file: file.to_owned(),
         message: e.to_string(),
     })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::host::NativeHost;
+
+    #[test]
+    fn a_new_layout_is_marked_first_and_undone_whole() {
+        let tmp = std::env::temp_dir().join(format!("pycontainer-layout-{}", std::process::id()));
+        let _ = std::fs::create_dir_all(&tmp);
+        let root = tmp.join("new/out");
+        let host = NativeHost::new();
+        let layout = Layout::new(&host, &root.to_string_lossy());
+        pollster::block_on(async {
+            layout.begin().await.unwrap_or_else(|e| panic!("{e}"));
+            // Before any blob, another build sees a layout being made.
+            let marker = std::fs::read(root.join("oci-layout")).unwrap_or_default();
+            assert_eq!(marker, OCI_LAYOUT);
+            // Two blobs in flight, as parallel tasks a failure drops leave them.
+            let mut a = layout.begin_blob().await.unwrap_or_else(|e| panic!("{e}"));
+            let _dropped = layout.begin_blob().await.unwrap_or_else(|e| panic!("{e}"));
+            a.write(&host, b"{}")
+                .await
+                .unwrap_or_else(|e| panic!("{e}"));
+            let digest = Digest::of(host.sha256(), b"{}");
+            a.commit(&layout, &digest)
+                .await
+                .unwrap_or_else(|e| panic!("{e}"));
+            layout.undo().await;
+        });
+        assert!(
+            !tmp.join("new").exists(),
+            "the root and the parent it needed are gone"
+        );
+        assert!(tmp.exists(), "what was there before stays");
+        let _ = std::fs::remove_dir_all(tmp);
+    }
 }

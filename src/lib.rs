@@ -26,6 +26,7 @@ mod publish;
 mod registry;
 mod sink;
 mod source;
+mod temp;
 mod validate;
 #[cfg(target_arch = "wasm32")]
 mod wasm;

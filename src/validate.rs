@@ -42,6 +42,14 @@ pub async fn validate<H: Host>(host: &H, path: &str, tag: Option<&str>) -> Repor
         Ok(Some(_)) => {}
         _ => problems.push("oci-layout file is missing".to_owned()),
     }
+    match layout.leftovers().await {
+        Ok(found) => problems.extend(
+            found
+                .into_iter()
+                .map(|(name, owner)| leftover(&name, owner)),
+        ),
+        Err(e) => problems.push(e.to_string()),
+    }
     let (descriptor, manifest, config) = match documents(&layout, tag).await {
         Ok(d) => d,
         Err(e) => {
@@ -83,6 +91,18 @@ pub async fn validate<H: Host>(host: &H, path: &str, tag: Option<&str>) -> Repor
     report.ok = problems.is_empty();
     report.problems = problems;
     report
+}
+
+/// A temp file no running build owns, and what becomes of it.
+fn leftover(name: &str, owner: Option<u32>) -> String {
+    match owner {
+        Some(pid) => format!(
+            "leftover temp file {name}: process {pid}, which wrote it, no longer runs; the next build into this layout removes it"
+        ),
+        None => format!(
+            "leftover temp file {name}: its writer is unknown; remove it when no build is running"
+        ),
+    }
 }
 
 /// The manifest and config of the image tagged `tag`, read here without

@@ -21,6 +21,7 @@ const pkg = require('../package.json');
 const { runBuild, runPush, runValidate } = require('../lib/cli/commands.js');
 const { UsageError } = require('../lib/cli/flags.js');
 const { HELP_MAIN } = require('../lib/cli/help.js');
+const { interruptedStatus } = require('../lib/cli/signals.js');
 const { colorEnabled, paint } = require('../lib/format.js');
 
 // --no-color is honoured even for errors found while parsing the rest.
@@ -71,6 +72,13 @@ function reportError(err) {
   }
   const isObject = err !== null && typeof err === 'object';
   const message = isObject && err.message !== undefined ? String(err.message) : String(err);
+  const interrupted = interruptedStatus();
+  if (interrupted !== null && err?.code === 'interrupted') {
+    // One line, on a line of its own below any progress display.
+    const clear = process.stderr.isTTY ? '\r\x1b[2K' : '';
+    process.stderr.write(`${clear}pycontainer: ${message}\n`);
+    return interrupted;
+  }
   const expected = isObject && typeof err.code === 'string' && err.code !== '';
   let text = `${prefix} ${message}\n`;
   if (debug && isObject && typeof err.stack === 'string') {
@@ -94,5 +102,8 @@ main(process.argv.slice(2)).then(
   },
   (err) => {
     process.exitCode = reportError(err);
+    // Interrupted: the work is undone; nothing that may still be pending
+    // (a worker, a socket's close) should hold the exit back.
+    if (interruptedStatus() !== null) process.exit();
   },
 );

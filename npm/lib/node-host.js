@@ -9,6 +9,7 @@ const { createBytecode } = require('./bytecode.js');
 const { createCredentials } = require('./credentials.js');
 const { createDeflater } = require('./deflate-worker.js');
 const { createHttp } = require('./http/index.js');
+const { interruptible } = require('./interrupt.js');
 const fs = require('node:fs');
 const path = require('node:path');
 
@@ -118,20 +119,23 @@ function createSha256() {
  * Creates the Node host object.
  * @param {{onProgress?: (event: {type: string}) => void, threads?: boolean,
  *   credentials?: {username: string, password: string},
- *   timeoutMs?: number}} [options]
+ *   timeoutMs?: number, signal?: AbortSignal}} [options]
+ *   `signal`: once it fires, the host stops the work (see interrupt.js)
+ *   and aborts the requests in flight
  */
 function createNodeHost(options = {}) {
-  const { onProgress, threads = true } = options;
+  const { onProgress, threads = true, signal } = options;
   // A worker for the layer compressor; `threads: false` keeps to one core.
   const deflater = threads ? createDeflater() : null;
   const scratch = readScratch();
   const http = createHttp({
     timeoutMs: options.timeoutMs,
+    signal,
     // Upload progress inside one request, in the core's own event shape.
     onUploadProgress: onProgress && ((p) => onProgress({ type: 'transfer', action: 'push', ...p })),
   });
   const credentials = createCredentials({ explicit: options.credentials });
-  return {
+  const host = {
     ...(deflater ? { deflateChunk: deflater } : {}),
     ...createBytecode(),
     fetch: http.fetch,
@@ -185,6 +189,16 @@ function createNodeHost(options = {}) {
       return process.pid;
     },
 
+    // Signal 0 only asks whether the process exists; EPERM says it does (another user's).
+    alive(pid) {
+      try {
+        process.kill(pid, 0);
+        return true;
+      } catch (e) {
+        return e.code === 'EPERM';
+      }
+    },
+
     write(handle, data) {
       writeAll(handle, data);
     },
@@ -229,6 +243,7 @@ function createNodeHost(options = {}) {
       return createSha256();
     },
   };
+  return interruptible(host, signal);
 }
 
 module.exports = { createNodeHost };

@@ -135,7 +135,7 @@ pub async fn decide<H: Host>(
         parallel: client.options.parallel,
         context: &req.project.root,
     };
-    let (picks, lock) = pins::pick(&cx, req, text).await?;
+    let (picks, lock) = cache.cleaning(pins::pick(&cx, req, text)).await?;
     let bytecode = bytecode::decide(host, req.settings.compile, env)?;
     let venv = Venv {
         interpreter: env.interpreter.clone(),

@@ -47,7 +47,11 @@ pub async fn write<H: Host>(
     let cache_dir = cache.require("installing dependencies")?;
     let store = Layout::new(host, cache_dir);
     let key = cache_key(install, epoch);
-    let record_path = format!("{cache_dir}/pycontainer/deps/{}.json", key.hex());
+    let record_path = format!(
+        "{cache_dir}/{}/{}.json",
+        crate::cache::DEPS_RECORDS,
+        key.hex()
+    );
     let layer = match read_record(host, &record_path).await {
         Some(record) if store.has_blob(&record.descriptor(media_type)).await? => Layer {
             descriptor: record.descriptor(media_type),
@@ -55,7 +59,9 @@ pub async fn write<H: Host>(
             source: BlobSource::Layout(cache_dir.to_owned()),
         },
         _ => {
-            let layer = make(host, install, &store, epoch, media_type, parallel).await?;
+            let layer = store
+                .cleaning(make(host, install, &store, epoch, media_type, parallel))
+                .await?;
             let record = Record {
                 digest: layer.descriptor.digest.clone(),
                 diff_id: layer.diff_id.clone(),

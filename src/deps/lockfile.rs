@@ -35,7 +35,7 @@ pub fn render(resolution: &Resolution, inputs: &str, target: &Target) -> String 
 /// Writes the lock. A context that cannot be written to (read-only
 /// checkout) costs only the next build's resolution, so it is a warning.
 pub async fn write<H: Host>(host: &H, path: &str, text: &str) {
-    if let Err(e) = crate::host::replace_file(host, path, text.as_bytes()).await {
+    if let Err(e) = crate::temp::replace_file(host, path, text.as_bytes()).await {
         host.progress(&Progress::Warning {
             message: &format!(
                 "could not write {path} ({}); the next build resolves again",

@@ -26,7 +26,7 @@ pub async fn base_env<H: Host>(
     let record = cache
         .path()
         .zip(base.digest.as_ref())
-        .map(|(c, d)| format!("{c}/pycontainer/targets/{}.json", d.hex()));
+        .map(|(c, d)| format!("{c}/{}/{}.json", crate::cache::TARGET_RECORDS, d.hex()));
     if let Some(path) = &record {
         if host.stat(path).await?.is_some() {
             if let Ok(env) = serde_json::from_slice(&host.read_all(path).await?) {
@@ -156,7 +156,7 @@ fn bad_layer(layer: &Descriptor, message: String) -> DepsError {
 /// Keeps a small answer in the cache. A failure only costs a later rescan,
 /// so it is not an error.
 pub(crate) async fn write_record<H: Host>(host: &H, path: &str, bytes: &[u8]) {
-    let _ = crate::host::replace_file(host, path, bytes).await;
+    let _ = crate::temp::replace_file(host, path, bytes).await;
 }
 
 #[cfg(test)]

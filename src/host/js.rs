@@ -200,6 +200,13 @@ impl Host for JsHost {
         (n >= 0.0 && n <= f64::from(u32::MAX)).then_some(n as u32)
     }
 
+    fn alive(&self, pid: u32) -> Option<bool> {
+        self.method("alive")?
+            .call1(&self.obj, &JsValue::from(pid))
+            .ok()?
+            .as_bool()
+    }
+
     async fn write(&self, handle: WriteHandle, data: &[u8]) -> Result<(), HostError> {
         self.call("write", "", "write", &[JsValue::from(handle.0), view(data)])
             .await

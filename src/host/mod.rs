@@ -239,8 +239,14 @@ pub trait Host {
         }
         self.create(path).await.map(Some)
     }
-    /// This process's id, recorded in lock files for people.
+    /// This process's id, recorded in lock files for people and in temp
+    /// file names, so that a later build can tell whose they are.
     fn pid(&self) -> Option<u32> {
+        None
+    }
+    /// Whether the process `pid` runs on this machine; `None` when the host
+    /// cannot tell, and then nothing it owns is taken for stale.
+    fn alive(&self, _pid: u32) -> Option<bool> {
         None
     }
     async fn write(&self, handle: WriteHandle, data: &[u8]) -> Result<(), HostError>;
@@ -346,21 +352,4 @@ pub trait Host {
             }
         }
     }
-}
-
-/// Writes a whole file under a temporary name, then renames it into place,
-/// so that a reader sees the old file or the new one, never half of one.
-pub async fn replace_file<H: Host>(host: &H, path: &str, bytes: &[u8]) -> Result<(), HostError> {
-    let temp = format!("{path}.tmp-{:x}", host.random());
-    let h = host.create(&temp).await?;
-    let written = async {
-        host.write(h, bytes).await?;
-        host.close(h).await?;
-        host.rename(&temp, path).await
-    }
-    .await;
-    if written.is_err() {
-        let _ = host.remove(&temp).await;
-    }
-    written
 }

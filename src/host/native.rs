@@ -177,6 +177,14 @@ impl Host for NativeHost {
         Some(std::process::id())
     }
 
+    /// Linux's /proc lists every live process; elsewhere this host cannot tell.
+    fn alive(&self, pid: u32) -> Option<bool> {
+        if !Path::new("/proc/self").exists() {
+            return None;
+        }
+        Some(Path::new(&format!("/proc/{pid}")).exists())
+    }
+
     async fn write(&self, handle: WriteHandle, data: &[u8]) -> Result<(), HostError> {
         let mut files = self.files.borrow_mut();
         let f = files

@@ -117,8 +117,12 @@ export function runCli(args, { cwd = ROOT, env = {}, input } = {}) {
  * runCli without blocking the event loop: needed whenever a server in this
  * process (a token server, a fault proxy) must answer the CLI. Resolves
  * {code, signal, stdout, stderr, json}; the CLI gets SIGKILL after `timeoutMs`.
+ * `onStart(child)` gets the child process, for a test that signals it.
  */
-export function runCliAsync(args, { cwd = ROOT, env = {}, input, timeoutMs = 180_000 } = {}) {
+export function runCliAsync(
+  args,
+  { cwd = ROOT, env = {}, input, timeoutMs = 180_000, onStart } = {},
+) {
   ensureWasm();
   return new Promise((resolve, reject) => {
     const child = spawn(process.execPath, [CLI, ...args], {
@@ -126,6 +130,7 @@ export function runCliAsync(args, { cwd = ROOT, env = {}, input, timeoutMs = 180
       env: cliEnv(env),
       stdio: ['pipe', 'pipe', 'pipe'],
     });
+    onStart?.(child);
     const out = [];
     const err = [];
     child.stdout.on('data', (c) => out.push(c));

@@ -92,7 +92,9 @@ function dropRequest(req, record) {
  * stops about halfway and destroys the socket (at once when there is no
  * body: the registry did the work, the client never hears back), and
  * `record.relayed` counts the body bytes the client was sent; with corrupt
- * it flips one byte in the middle, keeping the length.
+ * it flips one byte in the middle, keeping the length; with stall it stops
+ * about halfway and keeps the connection open, silent, until the client
+ * goes away (`record.status` is then 'stalled').
  */
 function relayBody(upRes, res, fault, record) {
   const length = Number(upRes.headers['content-length'] ?? Number.NaN);
@@ -116,6 +118,13 @@ function relayBody(upRes, res, fault, record) {
       // Only once the part is on its way: a destroy discards unsent writes,
       // and the client would see no response at all instead of half a body.
       res.write(part, () => res.socket?.destroy());
+      return;
+    }
+    if (fault?.stall && offset + chunk.length > target) {
+      res.write(out.subarray(0, Math.max(0, target - offset)));
+      record.status = 'stalled';
+      done = true;
+      upRes.resume();
       return;
     }
     offset += chunk.length;
@@ -223,7 +232,7 @@ function validateInject({ kind, status, drop }) {
  * Starts the proxy on 127.0.0.1 (a free port) in front of `upstreamUrl`
  * (plain http). Returns {url, host, port, requests, count(kind), reset(),
  * inject({kind, times, status, retryAfter, drop, path}), corrupt({kind, times, path}),
- * close()}. `path` limits a fault to requests whose path contains it (a
+ * stall({kind, times, path}), close()}. `path` limits a fault to requests whose path contains it (a
  * blob digest, say). requests: {method, path, kind, status, fault?} in arrival order;
  * status is 'dropped' for a dropped request, whose `received` counts the
  * body bytes read before the drop; a response cut mid-body has `relayed`,
@@ -267,6 +276,9 @@ export async function startFaultProxy(upstreamUrl) {
     },
     corrupt({ kind = 'blob-get', times = 1, path } = {}) {
       faults.add({ kind, remaining: times, fault: { corrupt: true }, path });
+    },
+    stall({ kind = 'blob-get', times = 1, path } = {}) {
+      faults.add({ kind, remaining: times, fault: { stall: true }, path });
     },
     close() {
       return new Promise((resolve) => {

@@ -549,6 +549,7 @@ describe('build', () => {
     const methods = r.recorded.methods.filter((m) => m !== 'deflateChunk');
     assert.equal(r.recorded.methods.includes('deflateChunk'), os.availableParallelism() > 1);
     assert.deepEqual(methods, [
+      'alive',
       'bytecodeMagic',
       'close',
       'compileBytecode',

@@ -17,6 +17,7 @@ const options: BuildOptions = {
   env: ['A=1'],
   ports: [8000, '53/udp'],
   dryRun: true,
+  signal: AbortSignal.timeout(60_000),
   host: createNodeHost({ threads: false, onProgress: (e) => console.log(e.type) }),
 };
 
@@ -30,6 +31,7 @@ export async function run(): Promise<string> {
     username: 'ci',
     password: 'secret',
     chunkSize: 8 << 20,
+    signal: new AbortController().signal,
     onProgress: (e) => {
       if (e.type === 'transfer') console.log(e.digest, e.bytes, e.total);
     },

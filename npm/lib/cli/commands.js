@@ -19,6 +19,7 @@ const {
 } = require('./flags.js');
 const { HELP_BUILD, HELP_PUSH, HELP_VALIDATE } = require('./help.js');
 const { reporterFor } = require('./progress.js');
+const { stopOnSignals } = require('./signals.js');
 const { printBuildSummary, pushLines, toJson, validateLines } = require('./summary.js');
 
 /**
@@ -59,6 +60,7 @@ async function runBuild(args) {
   );
 
   const api = require('../../index.js');
+  options.signal = stopOnSignals();
   const result = await calling(api.build(options), 'build');
   const dryRun = options.dryRun === true || result?.dryRun === true;
   const plan = () => formatPlan(result, { verbose: values.verbose === true });
@@ -97,7 +99,14 @@ async function runPush(args) {
   const reporter = reporterFor(values);
   reporter.info(`pycontainer: pushing ${displayPath(path.resolve(layout))}${tag ? `:${tag}` : ''}`);
   const result = await calling(
-    api.push({ ...options, layout, tag, references, onProgress: reporter.onProgress }),
+    api.push({
+      ...options,
+      layout,
+      tag,
+      references,
+      onProgress: reporter.onProgress,
+      signal: stopOnSignals(),
+    }),
     'push',
   );
   if (values.json) {

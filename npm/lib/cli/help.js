@@ -207,8 +207,9 @@ Examples:
 
 const HELP_VALIDATE = `Usage: pycontainer validate LAYOUT[:TAG] [options]
 
-Check an OCI image layout: the index, the manifest, the config and every blob's
-digest and size. Exits with status 1 when a problem is found.
+Check an OCI image layout: the index, the manifest, the config, every blob's
+digest and size, and temp files a killed build left. Exits with status 1
+when a problem is found.
 
 LAYOUT is the layout directory. ':TAG' picks one reference in it; it is split
 off at the last ':' when what follows has no '/'.

@@ -37,6 +37,7 @@ const fs = require('node:fs');
 const http = require('node:http');
 const https = require('node:https');
 const { createBodies } = require('./bodies.js');
+const { interruptedError } = require('../interrupt.js');
 const { proxySettings, TunnelAgent } = require('./proxy.js');
 const {
   codeOf,
@@ -178,16 +179,28 @@ function fileSize(fd) {
 /**
  * Creates the HTTP half of the Node host.
  * @param {{timeoutMs?: number, env?: Record<string, string | undefined>,
- *   onUploadProgress?: (p: {digest: string, bytes: number, total: number}) => void}} [options]
+ *   onUploadProgress?: (p: {digest: string, bytes: number, total: number}) => void,
+ *   signal?: AbortSignal}} [options]
  *   `timeoutMs`: how long to wait for response headers, and the longest
  *   stall allowed between body chunks; `env`: where the proxy variables
  *   are read (default process.env); `onUploadProgress({digest, bytes, total})`:
- *   called while a bodyFile with `progress` streams (every 100 ms, and at its end)
+ *   called while a bodyFile with `progress` streams (every 100 ms, and at its end);
+ *   `signal`: when it fires, requests in flight are destroyed and waits end
  * @returns {Http}
  */
 function createHttp(options = {}) {
   const timeoutMs = options.timeoutMs ?? DEFAULT_TIMEOUT_MS;
-  const { onUploadProgress } = options;
+  const { onUploadProgress, signal } = options;
+  // Requests in flight or whose bodies are held, and the retry waits: an
+  // interrupt (`signal`) ends them all, so that nothing holds the process.
+  const live = new Set();
+  signal?.addEventListener(
+    'abort',
+    () => {
+      for (const end of live) end();
+    },
+    { once: true },
+  );
   const { proxyFor, secrets: proxySecrets } = proxySettings(options.env ?? process.env);
   const pool = { keepAlive: true, maxSockets: MAX_SOCKETS, timeout: IDLE_SOCKET_MS };
   const httpAgent = new http.Agent(pool);
@@ -278,6 +291,11 @@ function createHttp(options = {}) {
       });
       ex.req = req;
       state.req = req;
+      if (signal) {
+        const end = () => req.destroy();
+        live.add(end);
+        req.once('close', () => live.delete(end));
+      }
       // The headers timeout: settles at once, even for a request still queued for a socket.
       state.abort = (err) => {
         if (!settled) {
@@ -464,7 +482,17 @@ function createHttp(options = {}) {
 
   function sleep(ms) {
     const delay = toCount(ms, 'sleep duration');
-    return new Promise((resolve) => setTimeout(resolve, delay));
+    return new Promise((resolve, reject) => {
+      const timer = setTimeout(() => {
+        live.delete(end);
+        resolve();
+      }, delay);
+      const end = () => {
+        clearTimeout(timer);
+        reject(interruptedError(signal));
+      };
+      live.add(end);
+    });
   }
 
   return { fetch: doFetch, readBody, discardBody, sleep };
