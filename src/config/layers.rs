@@ -131,7 +131,12 @@ impl Layers {
     /// `PYCONTAINER_WORKDIR`, `…/pycontainer.toml [build] workdir`, or
     /// `pyproject.toml [tool.pycontainer] workdir`; the flag when none did.
     pub fn origin(&self, flag: &str, has: fn(&Settings) -> bool) -> String {
-        let key = flag.trim_start_matches('-');
+        // Repeatable flags are singular and their keys plural: `--tag` is `tags`.
+        let key = super::schema::KEYS
+            .iter()
+            .find(|k| super::table::flag(k) == flag)
+            .copied()
+            .unwrap_or_else(|| flag.trim_start_matches('-'));
         if has(&self.flags) {
             flag.to_owned()
         } else if has(&self.env) {

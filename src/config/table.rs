@@ -126,7 +126,7 @@ impl Origin<'_> {
 }
 
 /// The flag that sets `key`: repeatable flags are singular (`--tag`, `--port`).
-fn flag(key: &str) -> String {
+pub(super) fn flag(key: &str) -> String {
     let name = match key {
         "tags" => "tag",
         "labels" => "label",

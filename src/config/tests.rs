@@ -124,6 +124,33 @@ fn environment_variables_use_the_same_schema() {
 }
 
 #[test]
+fn an_origin_names_the_variable_and_key_of_a_repeatable_flag() {
+    let tags = Settings {
+        tags: Some(vec!["a:1".into()]),
+        ..Settings::default()
+    };
+    let layers = |env: Settings, file: Settings| Layers {
+        flags: Settings::default(),
+        env,
+        file,
+        file_path: Some("/p/pycontainer.toml".into()),
+        tool: Settings::default(),
+    };
+    let has = |s: &Settings| s.tags.is_some();
+    let from_env = layers(tags.clone(), Settings::default());
+    assert_eq!(from_env.origin("--tag", has), "PYCONTAINER_TAGS");
+    let from_file = layers(Settings::default(), tags);
+    assert_eq!(
+        from_file.origin("--tag", has),
+        "/p/pycontainer.toml [build] tags"
+    );
+    assert_eq!(
+        from_file.origin("--workdir", |s| s.workdir.is_some()),
+        "--workdir"
+    );
+}
+
+#[test]
 fn dependency_settings_read_from_files_and_env_and_flags_win() {
     let table: Table = "include-deps = false\nextras = [\"standard\"]\npre = true\nindex-url = \"https://idx/simple\"\nrequirements = \"requirements/prod.txt\""
         .parse()
