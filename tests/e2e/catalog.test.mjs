@@ -107,6 +107,9 @@ function writeEntry(file, value) {
   if (typeof value === 'string' || Buffer.isBuffer(value)) fs.writeFileSync(file, value);
   else if (value.symlink !== undefined) fs.symlinkSync(value.symlink, file);
   else if (value.dir) fs.mkdirSync(file);
+  // The name's characters as single bytes: a name that is not UTF-8.
+  else if (value.latin1Name !== undefined)
+    fs.writeFileSync(Buffer.from(file, 'latin1'), value.latin1Name);
   else if (value.fifo) {
     if (spawnSync('mkfifo', [file]).status !== 0) throw new Error(`mkfifo ${file} failed`);
   } else throw new Error(`${file}: unknown file entry ${JSON.stringify(value)}`);
