@@ -247,12 +247,22 @@ impl Field<'_> {
             .as_table()
             .ok_or_else(|| self.wrong("a table of strings"))?;
         t.iter()
-            .map(|(k, v)| match v {
-                Value::String(s) => Ok((k.clone(), s.clone())),
-                // Numbers and booleans are what people write for env values.
-                Value::Integer(i) => Ok((k.clone(), i.to_string())),
-                Value::Boolean(b) => Ok((k.clone(), b.to_string())),
-                _ => Err(self.wrong("a table of strings")),
+            .map(|(k, v)| {
+                // Only the keys the flags' KEY=VALUE can give: in the image's
+                // `Env`, `"A=B" = "1"` would silently be A set to `B=1`.
+                if k.trim().is_empty() || k.contains('=') {
+                    return Err(self.invalid(
+                        Some(k),
+                        format!("{k:?}: a KEY must be non-empty and hold no '='"),
+                    ));
+                }
+                match v {
+                    Value::String(s) => Ok((k.clone(), s.clone())),
+                    // Numbers and booleans are what people write for env values.
+                    Value::Integer(i) => Ok((k.clone(), i.to_string())),
+                    Value::Boolean(b) => Ok((k.clone(), b.to_string())),
+                    _ => Err(self.wrong("a table of strings")),
+                }
             })
             .collect()
     }

@@ -338,6 +338,17 @@ fn a_config_file_keeps_settings_under_build() {
         e.contains("pycontainer.toml [build]") && e.contains("`ports`"),
         "{e}"
     );
+    // A map key the flags' KEY=VALUE could not give is refused, naming it.
+    for key in ["\"A=B\"", "\" \""] {
+        let e = from_config_file(
+            "pycontainer.toml",
+            &format!("[build]\nenv = {{ {key} = \"1\" }}\n"),
+        )
+        .err()
+        .map(|e| e.to_string())
+        .unwrap_or_default();
+        assert!(e.contains("`env`") && e.contains(key), "{e}");
+    }
 }
 
 #[test]

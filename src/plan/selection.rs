@@ -19,8 +19,11 @@ pub(super) async fn selection<H: Host>(
     let exclude_origin = layers.origin("--exclude", |s| !s.exclude.is_empty());
     let include_origin = layers.origin("--include", |s| !s.include.is_empty());
     let file = format!("{}/.dockerignore", context.trim_end_matches('/'));
+    // A directory is read too, so that it fails naming itself as Docker's
+    // does: skipping it would silently exclude nothing. A symlink is not
+    // followed, here as anywhere in the context.
     let mut rules = match host.stat(&file).await? {
-        Some(info) if info.kind == Kind::File => IgnoreRules::parse(
+        Some(info) if matches!(info.kind, Kind::File | Kind::Dir) => IgnoreRules::parse(
             &file,
             &String::from_utf8_lossy(&host.read_all(&file).await?),
         )
