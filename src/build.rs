@@ -112,51 +112,53 @@ pub async fn execute<H: Host>(client: &Client<'_, H>, plan: &Plan) -> Result<Bui
         Some(target) => Some(LayoutSink::open(host, target, &plan.tags).await?),
         None => None,
     };
-    let made = async {
-        let cache_store;
-        let store = match &layout {
-            Some(sink) => sink.store(),
-            None => {
-                cache_store =
-                    Layout::new(host, plan.cache.require("a build that writes no layout")?);
-                &cache_store
-            }
-        };
+    let cache_store;
+    let store = match &layout {
+        Some(sink) => sink.store(),
+        None => {
+            cache_store = Layout::new(host, plan.cache.require("a build that writes no layout")?);
+            &cache_store
+        }
+    };
+    let done = async {
         let image = compose(host, store, plan, deps).await?;
         if let Some(sink) = &layout {
             sink.write(client, &image, &plan.cache).await?;
         }
-        Ok::<_, Error>(image)
+        let mut result = BuildResult {
+            dry_run: false,
+            size: image.size(),
+            manifest_digest: Some(image.digest().clone()),
+            config_digest: Some(image.manifest().config.digest.clone()),
+            layers: image.layers().to_vec(),
+            ..BuildResult::planned(plan)
+        };
+        let artifact = Artifact::Image(Box::new(image));
+        for target in &plan.sinks {
+            if let Target::Registry(target) = target {
+                let (pushed, stats) = RegistrySink::new(target, &plan.cache)
+                    .write(client, &artifact)
+                    .await?;
+                result.pushed.extend(pushed);
+                result.push_stats = Some(stats);
+            }
+        }
+        // Tagged last: a build whose push fails leaves the layout as it
+        // was, like any other failure, and its retry starts clean.
+        if let (Some(sink), Artifact::Image(image)) = (&layout, &artifact) {
+            sink.tag(image).await?;
+        }
+        Ok::<_, Error>(result)
     }
     .await;
-    let image = match made {
-        Ok(image) => image,
-        Err(e) => {
-            if let Some(sink) = &layout {
-                sink.undo().await;
-            }
-            return Err(e);
-        }
-    };
-    let mut result = BuildResult {
-        dry_run: false,
-        size: image.size(),
-        manifest_digest: Some(image.digest().clone()),
-        config_digest: Some(image.manifest().config.digest.clone()),
-        layers: image.layers().to_vec(),
-        ..BuildResult::planned(plan)
-    };
-    let artifact = Artifact::Image(Box::new(image));
-    for target in &plan.sinks {
-        if let Target::Registry(target) = target {
-            let (pushed, stats) = RegistrySink::new(target, &plan.cache)
-                .write(client, &artifact)
-                .await?;
-            result.pushed.extend(pushed);
-            result.push_stats = Some(stats);
-        }
+    if done.is_err() {
+        // What this build wrote through `store` goes: the layout is left as
+        // it was found, and without one the app layer leaves the cache.
+        // Downloads and the deps layer went in through their own handles
+        // and stay, cached for the retry.
+        store.undo().await;
     }
-    Ok(result)
+    done
 }
 
 /// The image: the app layer written into `store`, then the deps and app

@@ -71,6 +71,12 @@ pub enum LayoutError {
         size: u64,
         expected: u64,
     },
+    #[error("{path}: blob {digest} is a {media_type} layer but does not start as gzip does (1f 8b); the base image is damaged")]
+    NotGzip {
+        path: String,
+        digest: Digest,
+        media_type: String,
+    },
     #[error("{path}: {what} has media type {media_type:?}, which pycontainer cannot use")]
     Unsupported {
         path: String,
@@ -281,6 +287,9 @@ impl<'h, H: Host> Layout<'h, H> {
                 let index = self.read_index().await?;
                 let empty = self.host.list_dir(&self.root).await?.is_empty();
                 let marked = self.host.stat(&self.file("oci-layout")).await?.is_some();
+                if marked {
+                    self.check_version().await?;
+                }
                 if index.is_none() && !empty && !marked {
                     return Err(LayoutError::OutputNotLayout {
                         path: self.root.clone(),
@@ -288,6 +297,30 @@ impl<'h, H: Host> Layout<'h, H> {
                 }
                 Ok(index)
             }
+        }
+    }
+
+    /// Refuses an `oci-layout` of another major version: its index or blobs
+    /// may mean something else, and writing ours into it would mix two
+    /// formats. An empty marker is one another build is writing right now.
+    async fn check_version(&self) -> Result<(), LayoutError> {
+        let path = self.file("oci-layout");
+        let bytes = self.host.read_all(&path).await?;
+        if bytes.is_empty() {
+            return Ok(());
+        }
+        let version = serde_json::from_slice::<serde_json::Value>(&bytes)
+            .ok()
+            .and_then(|v| v.get("imageLayoutVersion")?.as_str().map(str::to_owned));
+        match version {
+            Some(v) if v == "1" || v.starts_with("1.") => Ok(()),
+            other => Err(LayoutError::BadDocument {
+                file: path,
+                message: match other {
+                    Some(v) => format!("imageLayoutVersion {v:?} is not 1.x, the version pycontainer writes"),
+                    None => "is not {\"imageLayoutVersion\": \"1.0.0\"}".to_owned(),
+                },
+            }),
         }
     }
 
@@ -554,6 +587,19 @@ impl<'h, H: Host> Layout<'h, H> {
         let mut h = self.host.sha256();
         loop {
             let chunk = self.host.read(src, w.size, COPY_CHUNK).await?;
+            // The one look at a base layer's content a build without
+            // dependencies takes (it never unpacks one): a gzip layer that
+            // is not gzip would make an image no engine can unpack.
+            if w.size == 0
+                && pycontainer_oci::media::layer_is_gzip(&desc.media_type)
+                && !chunk.starts_with(&[0x1f, 0x8b])
+            {
+                return Err(LayoutError::NotGzip {
+                    path: src.to_owned(),
+                    digest: desc.digest.clone(),
+                    media_type: desc.media_type.clone(),
+                });
+            }
             h.update(&chunk);
             w.write(self.host, &chunk).await?;
             self.host.progress(&crate::host::Progress::Blob {

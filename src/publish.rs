@@ -8,7 +8,7 @@ use pycontainer_oci::reference::{Reference, ReferenceError};
 use pycontainer_oci::{Artifact, BlobSource, Repository};
 
 use crate::cache::CacheDir;
-use crate::config::{ConfigError, Given, Transfer};
+use crate::config::{insecure_registries, ConfigError, Given, Transfer};
 use crate::host::Host;
 use crate::layout::{Layout, LayoutError};
 use crate::registry::push::{PushStats, Pushed};
@@ -100,7 +100,7 @@ pub async fn push_layout<H: Host>(
     let client = Client::new(
         host,
         ClientOptions::new(
-            &options.insecure_registries,
+            &insecure_registries(&options.insecure_registries)?,
             transfer.parallel,
             transfer.chunk_size,
         ),

@@ -181,3 +181,29 @@ mod tests {
         assert_eq!(read(None, None), Ok(Transfer::default()));
     }
 }
+
+/// `--insecure-registry` entries, each `HOST[:PORT]` as the registry part of
+/// a reference writes it. A URL (`http://host`, `host/path`) would never
+/// equal a reference's host, so the registry would silently stay secure.
+pub fn insecure_registries(values: &[String]) -> Result<Vec<String>, ConfigError> {
+    for value in values {
+        let port_ok = match value.rsplit_once(':') {
+            Some((host, _)) if !host.ends_with(']') && host.contains(':') => true, // bare IPv6
+            Some((_, port)) => !port.is_empty() && port.bytes().all(|b| b.is_ascii_digit()),
+            None => true,
+        };
+        let bad = value.is_empty()
+            || value.contains("://")
+            || value.contains(['/', '@', '?', '#'])
+            || value.chars().any(char::is_whitespace)
+            || !port_ok;
+        if bad {
+            return Err(ConfigError::flag(
+                "--insecure-registry",
+                Some(value),
+                "needs HOST or HOST:PORT, the registry as a reference names it, e.g. registry.local:5000",
+            ));
+        }
+    }
+    Ok(values.to_vec())
+}

@@ -107,7 +107,7 @@ pub enum DepsError {
     },
     #[error("{filename}: the hash {hash} is not a sha256 digest")]
     BadHash { filename: String, hash: String },
-    #[error("{file}: there is no {what} {name:?}; it has: {}", if .available.is_empty() { "none".to_owned() } else { .available.join(", ") })]
+    #[error("{file}: there is no {what} {name:?} (asked for with --{what}, or its setting); it has: {}", if .available.is_empty() { "none".to_owned() } else { .available.join(", ") })]
     UnknownSelection {
         what: &'static str,
         name: String,

@@ -16,10 +16,12 @@ pub fn requirements(
     selection: &Selection,
 ) -> Result<Vec<Requirement>, DepsError> {
     let meta = &project.metadata;
-    let file = project
-        .metadata_file
-        .clone()
-        .unwrap_or_else(|| "pyproject.toml".to_owned());
+    // The full path, as every other message about the project's files has it.
+    let file = format!(
+        "{}/{}",
+        project.root.trim_end_matches('/'),
+        project.metadata_file.as_deref().unwrap_or("pyproject.toml")
+    );
     let mut texts: Vec<(String, &str)> = meta
         .dependencies
         .iter()

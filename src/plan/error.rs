@@ -11,6 +11,7 @@ use crate::config::ConfigError;
 use crate::deps::DepsError;
 use crate::host::HostError;
 use crate::layout::LayoutError;
+use crate::project::ignore::IgnoreError;
 use crate::project::ProjectError;
 use crate::source::SourceError;
 
@@ -111,10 +112,28 @@ impl PlanError {
         }
     }
 
-    /// The flag at fault, when the command line (not a file) is wrong.
+    /// The flag at fault, when the command line (not a file) is wrong: a
+    /// malformed flag value is a usage error (exit 2), as docs/configuration.md
+    /// says. A well-formed value naming what is not there (a script, an image)
+    /// is not: the command line was right, the world was not.
     pub fn option(&self) -> Option<&str> {
+        let flag = |origin: &str| origin.starts_with("--");
         match self {
             PlanError::Config(e) => e.option(),
+            PlanError::Setting { origin, .. } | PlanError::Tag { origin, .. } if flag(origin) => {
+                Some(origin)
+            }
+            PlanError::Base { origin, source }
+                if flag(origin) && matches!(**source, SourceError::Invalid { .. }) =>
+            {
+                Some(origin)
+            }
+            PlanError::Project(e) => match &**e {
+                ProjectError::Ignore(IgnoreError::BadPattern { origin, .. }) if flag(origin) => {
+                    Some(origin)
+                }
+                _ => None,
+            },
             _ => None,
         }
     }

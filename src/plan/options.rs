@@ -3,7 +3,7 @@
 use toml::{Table, Value};
 
 use super::PlanError;
-use crate::config::{ConfigError, Given, Settings, Transfer};
+use crate::config::{insecure_registries, ConfigError, Given, Settings, Transfer};
 use crate::host::Host;
 use crate::registry::ClientOptions;
 
@@ -135,7 +135,7 @@ impl BuildOptions {
     pub fn client_options<H: Host>(&self, host: &H) -> Result<ClientOptions, PlanError> {
         let transfer = Transfer::read(self.parallel.as_ref(), self.chunk_size.as_ref())?;
         let options = ClientOptions::new(
-            &self.insecure_registries,
+            &insecure_registries(&self.insecure_registries)?,
             transfer.parallel,
             transfer.chunk_size,
         );

@@ -54,6 +54,22 @@ pub(super) fn push_targets(
     }
     tags.iter()
         .map(|t| {
+            // Docker's rule for a registry part: the first component has a
+            // '.' or ':', or is localhost. Without one a push would go to
+            // Docker Hub's library/, which is never what `app:1` meant.
+            let first = t.name.split('/').next().unwrap_or_default();
+            let registry = t.name.contains('/')
+                && (first.contains(['.', ':']) || first == "localhost");
+            if !registry {
+                return Err(PlanError::setting(
+                    origin,
+                    format!(
+                        "{:?} names no registry; with --push each tag must, \
+                         e.g. ghcr.io/org/app:1.0 or docker.io/you/app:1.0",
+                        t.name
+                    ),
+                ));
+            }
             Reference::parse(&t.name).map_err(|source| PlanError::Tag {
                 origin: origin.to_owned(),
                 value: t.name.clone(),

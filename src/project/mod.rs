@@ -30,6 +30,11 @@ pub enum ProjectError {
         column: usize,
         message: String,
     },
+    #[error("{file} {source}")]
+    SetupCfg {
+        file: String,
+        source: pycontainer_python::setupcfg::SetupCfgError,
+    },
     #[error("{file}: `{key}` {message}")]
     PyprojectField {
         file: String,
@@ -52,6 +57,8 @@ pub enum ProjectError {
     NotAFile { path: String, kind: &'static str },
     #[error("{path} is a symlink to {target:?}, which does not exist; point it at the file or remove it")]
     Dangling { path: String, target: String },
+    #[error("{path}: byte {offset} is not UTF-8; save the file as UTF-8 (TOML and Python's packaging files must be)")]
+    TextNotUtf8 { path: String, offset: usize },
     #[error("{path}: the name is not UTF-8 (shown with its bytes escaped as \\xNN); image layers store names as UTF-8, so rename it, or leave it out with .dockerignore or --exclude")]
     NameNotUtf8 { path: String },
     #[error("no entry point found in {path}: add [project.scripts], a package with __main__.py, or main.py / app.py, or set --entrypoint")]
@@ -74,7 +81,9 @@ impl ProjectError {
     pub fn code(&self) -> &'static str {
         match self {
             ProjectError::Host(_) => "io",
-            ProjectError::PyprojectSyntax { .. } | ProjectError::PyprojectField { .. } => {
+            ProjectError::PyprojectSyntax { .. }
+            | ProjectError::PyprojectField { .. }
+            | ProjectError::SetupCfg { .. } => {
                 "pyproject"
             }
             ProjectError::Framework(_) => "ambiguous-entrypoint",
@@ -219,7 +228,14 @@ async fn read_text<H: Host>(host: &H, path: &str) -> Result<Option<String>, Proj
         }
     }
     match host.read_all(path).await {
-        Ok(bytes) => Ok(Some(String::from_utf8_lossy(&bytes).into_owned())),
+        // Never read lossily: a replaced byte could turn a key into another
+        // and build a project other than the one on disk.
+        Ok(bytes) => String::from_utf8(bytes)
+            .map(Some)
+            .map_err(|e| ProjectError::TextNotUtf8 {
+                path: path.to_owned(),
+                offset: e.utf8_error().valid_up_to(),
+            }),
         Err(e) if e.is_not_found() && info.kind == Kind::Symlink => Err(ProjectError::Dangling {
             path: path.to_owned(),
             target,

@@ -1,5 +1,9 @@
 //! Reads the parts of pyproject.toml that shape the image: PEP 621 `[project]`, Poetry, `[tool.pycontainer]`.
 
+use std::str::FromStr;
+
+use pycontainer_python::name::PackageName;
+use pycontainer_python::pep440::Version;
 use toml::{Table, Value};
 
 use super::{scripts, ProjectError};
@@ -70,6 +74,19 @@ pub fn parse(file: &str, text: &str) -> Result<Metadata, ProjectError> {
         ..Metadata::default()
     };
     f.check_unused()?;
+    // The name and version go into the image's dist-info and the lock: a
+    // value no installer accepts is the project's error, said here.
+    let table = if f.has("project")? { "project" } else { "tool.poetry" };
+    if let Some(name) = &m.name {
+        if let Err(e) = PackageName::new(name) {
+            return Err(f.invalid(&format!("{table}.name"), name, &e.to_string()));
+        }
+    }
+    if let Some(version) = &m.version {
+        if let Err(e) = Version::from_str(version) {
+            return Err(f.invalid(&format!("{table}.version"), version, &e.to_string()));
+        }
+    }
     let scripts_key = if f.has("project.scripts")? {
         "project.scripts"
     } else {
@@ -210,6 +227,14 @@ impl<'a> Fields<'a> {
             file: self.file.to_owned(),
             key: key.to_owned(),
             message: format!("must be {expected}, found {}", found.type_str()),
+        }
+    }
+
+    fn invalid(&self, key: &str, value: &str, why: &str) -> ProjectError {
+        ProjectError::PyprojectField {
+            file: self.file.to_owned(),
+            key: key.to_owned(),
+            message: format!("{value:?} is not valid: {why}"),
         }
     }
 

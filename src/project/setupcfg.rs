@@ -13,7 +13,11 @@ use super::{scripts, ProjectError};
 /// `file` names it in errors: only a bad console or GUI script is one.
 pub fn parse(file: &str, text: &str) -> Result<Metadata, ProjectError> {
     let mut m = Metadata::default();
-    for (section, key, value) in entries(text) {
+    let entries = entries(text).map_err(|e| ProjectError::SetupCfg {
+        file: file.to_owned(),
+        source: e,
+    })?;
+    for (section, key, value) in entries {
         let single = || {
             Some(value.trim().to_owned())
                 .filter(|v| !v.is_empty() && !v.starts_with("attr:") && !v.starts_with("file:"))

@@ -39,14 +39,13 @@ impl<'h, H: Host> LayoutSink<'h, H> {
     }
 
     /// Every blob the image has that the layout lacks (those in a registry
-    /// pulled through the cache), its config and manifest, then the tags.
-    /// Returns the manifest's descriptor as the index lists it.
+    /// pulled through the cache), its config and manifest; `tag` then names it.
     pub async fn write(
         &self,
         client: &Client<'_, H>,
         image: &Image,
         cache: &CacheDir,
-    ) -> Result<Descriptor, SinkError> {
+    ) -> Result<(), SinkError> {
         let host = client.host();
         let out = &self.layout;
         let layers = image.layers();
@@ -64,13 +63,15 @@ impl<'h, H: Host> LayoutSink<'h, H> {
             .await?;
         out.put_bytes(&image.descriptor().media_type, image.manifest_bytes())
             .await?;
-        out.tag(self.target.existing.clone(), image.descriptor(), self.tags)
-            .await?;
-        Ok(image.descriptor().clone())
+        Ok(())
     }
 
-    /// Takes back what this build added; used on the error path.
-    pub async fn undo(&self) {
-        self.layout.undo().await;
+    /// Points the tags at the written image, in one rename of index.json.
+    /// Returns the manifest's descriptor as the index lists it.
+    pub async fn tag(&self, image: &Image) -> Result<Descriptor, LayoutError> {
+        self.layout
+            .tag(self.target.existing.clone(), image.descriptor(), self.tags)
+            .await?;
+        Ok(image.descriptor().clone())
     }
 }

@@ -356,16 +356,25 @@ export function listTree(dir) {
  */
 export function snapshotTree(dir) {
   const snap = {};
-  for (const rel of listTree(dir)) {
-    const p = path.join(dir, rel);
-    const st = fs.lstatSync(p);
-    const mode = (st.mode & 0o7777).toString(8);
-    if (st.isSymbolicLink()) snap[rel] = `symlink ${fs.readlinkSync(p)}`;
-    else if (st.isDirectory()) snap[rel] = `dir ${mode}`;
-    else if (st.isFile()) snap[rel] = `file ${mode} ${st.size} ${sha256Hex(fs.readFileSync(p))}`;
-    else snap[rel] = `other ${mode}`;
-  }
-  return snap;
+  // Names as bytes: a tree may hold a name that is not UTF-8 (a case that
+  // checks pycontainer refuses it), which a string path cannot reach.
+  const walk = (abs, rel) => {
+    for (const entry of fs.readdirSync(abs, { withFileTypes: true, encoding: 'buffer' })) {
+      const p = Buffer.concat([abs, Buffer.from('/'), entry.name]);
+      const key = rel ? `${rel}/${entry.name.toString('utf8')}` : entry.name.toString('utf8');
+      const st = fs.lstatSync(p);
+      const mode = (st.mode & 0o7777).toString(8);
+      if (st.isSymbolicLink()) snap[key] = `symlink ${fs.readlinkSync(p)}`;
+      else if (st.isDirectory()) {
+        snap[key] = `dir ${mode}`;
+        walk(p, key);
+      } else if (st.isFile())
+        snap[key] = `file ${mode} ${st.size} ${sha256Hex(fs.readFileSync(p))}`;
+      else snap[key] = `other ${mode}`;
+    }
+  };
+  walk(Buffer.from(dir), '');
+  return Object.fromEntries(Object.entries(snap).sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0)));
 }
 
 // ---------------------------------------------------------------------------

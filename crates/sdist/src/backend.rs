@@ -127,10 +127,10 @@ impl Project {
         {
             return Err(Refusal::SetupPy);
         }
-        let setup_cfg = tree
-            .text("setup.cfg")
-            .map(|t| setupcfg::entries(&t))
-            .unwrap_or_default();
+        let setup_cfg = match tree.text("setup.cfg") {
+            Some(t) => setupcfg::entries(&t).map_err(|e| Refusal::SetupCfg(e.to_string()))?,
+            None => Vec::new(),
+        };
         Ok(Project {
             backend,
             pyproject,

@@ -73,6 +73,8 @@ pub enum Refusal {
     OldMetadata(String),
     #[error("pyproject.toml cannot be read: {0}")]
     Pyproject(String),
+    #[error("setup.cfg cannot be read: {0}")]
+    SetupCfg(String),
     #[error("{backend} option {option} is not implemented by pycontainer")]
     Option {
         backend: &'static str,
