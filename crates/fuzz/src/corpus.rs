@@ -32,7 +32,7 @@ pub fn seeds(target: &Target) -> Result<Vec<Vec<u8>>, String> {
             .filter_map(|e| e.ok().map(|e| e.path()))
             .filter(|p| p.is_file())
             .collect();
-        files.sort();
+        pycontainer_sort::sort(&mut files);
         for file in files {
             out.push(fs::read(&file).map_err(|e| format!("{}: {e}", file.display()))?);
         }

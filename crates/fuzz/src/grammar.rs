@@ -12,8 +12,17 @@ fn pick<'a>(u: &mut Unstructured, items: &[&'a str]) -> Result<&'a str> {
 /// Mostly small numbers, sometimes ones that overflow.
 fn number(u: &mut Unstructured) -> Result<String> {
     Ok(match u.int_in_range(0..=9)? {
-        0 => pick(u, &["0", "00", "4294967296", "18446744073709551616", "9".repeat(40).as_str()])?
-            .to_owned(),
+        0 => pick(
+            u,
+            &[
+                "0",
+                "00",
+                "4294967296",
+                "18446744073709551616",
+                "9".repeat(40).as_str(),
+            ],
+        )?
+        .to_owned(),
         _ => u.int_in_range(0..=30u32)?.to_string(),
     })
 }
@@ -33,7 +42,16 @@ pub fn reference(u: &mut Unstructured) -> Result<Vec<u8>> {
     let mut s = String::new();
     match u.int_in_range(0..=5)? {
         0 => {}
-        1 => s.push_str(pick(u, &["docker.io/", "index.docker.io/", "localhost/", "[::1]:5000/", "127.0.0.1:5000/"])?),
+        1 => s.push_str(pick(
+            u,
+            &[
+                "docker.io/",
+                "index.docker.io/",
+                "localhost/",
+                "[::1]:5000/",
+                "127.0.0.1:5000/",
+            ],
+        )?),
         2 => {
             s.push_str(&word(u, LOWER, 12)?);
             s.push('.');
@@ -84,7 +102,10 @@ pub fn version(u: &mut Unstructured) -> Result<String> {
     let sep = |u: &mut Unstructured| pick(u, &["", ".", "-", "_"]);
     if u.ratio(1, 3)? {
         s.push_str(sep(u)?);
-        s.push_str(pick(u, &["a", "b", "rc", "c", "alpha", "beta", "pre", "preview"])?);
+        s.push_str(pick(
+            u,
+            &["a", "b", "rc", "c", "alpha", "beta", "pre", "preview"],
+        )?);
         s.push_str(sep(u)?);
         if u.ratio(3, 4)? {
             s.push_str(&number(u)?);
@@ -116,7 +137,10 @@ pub fn specifiers(u: &mut Unstructured) -> Result<String> {
     let count = u.int_in_range(0..=4)?;
     let mut parts = Vec::new();
     for _ in 0..count {
-        let op = pick(u, &["==", "!=", "<=", ">=", "<", ">", "~=", "===", "", "=>"])?;
+        let op = pick(
+            u,
+            &["==", "!=", "<=", ">=", "<", ">", "~=", "===", "", "=>"],
+        )?;
         let space = pick(u, &["", " ", "  "])?;
         parts.push(format!("{op}{space}{}", version(u)?));
     }
@@ -125,7 +149,12 @@ pub fn specifiers(u: &mut Unstructured) -> Result<String> {
 
 /// A PEP 440 version or a specifier set.
 pub fn pep440(u: &mut Unstructured) -> Result<Vec<u8>> {
-    Ok(if u.ratio(1, 2)? { version(u)? } else { specifiers(u)? }.into_bytes())
+    Ok(if u.ratio(1, 2)? {
+        version(u)?
+    } else {
+        specifiers(u)?
+    }
+    .into_bytes())
 }
 
 /// A marker expression, nested `and`/`or` with parentheses, `in`, `not in`,
@@ -136,7 +165,11 @@ pub fn marker(u: &mut Unstructured, depth: u32) -> Result<String> {
         let right = marker(u, depth + 1)?;
         let op = pick(u, &["and", "or", "AND", "andor"])?;
         let text = format!("{left} {op} {right}");
-        return Ok(if u.ratio(1, 2)? { format!("({text})") } else { text });
+        return Ok(if u.ratio(1, 2)? {
+            format!("({text})")
+        } else {
+            text
+        });
     }
     let var = pick(
         u,
@@ -159,10 +192,21 @@ pub fn marker(u: &mut Unstructured, depth: u32) -> Result<String> {
             "unknown_var",
         ],
     )?;
-    let op = pick(u, &["==", "!=", "<", "<=", ">", ">=", "~=", "===", "in", "not in", "=", "not"])?;
+    let op = pick(
+        u,
+        &[
+            "==", "!=", "<", "<=", ">", ">=", "~=", "===", "in", "not in", "=", "not",
+        ],
+    )?;
     let value = match u.int_in_range(0..=3)? {
         0 => version(u)?,
-        1 => pick(u, &["linux", "win32", "posix", "x86_64", "CPython", "", "dev", "test"])?.to_owned(),
+        1 => pick(
+            u,
+            &[
+                "linux", "win32", "posix", "x86_64", "CPython", "", "dev", "test",
+            ],
+        )?
+        .to_owned(),
         _ => word(u, NAME, 10)?,
     };
     let quote = pick(u, &["\"", "'", ""])?;
@@ -188,7 +232,16 @@ pub fn pep508(u: &mut Unstructured) -> Result<Vec<u8>> {
         0 => {}
         1 => {
             s.push_str(" @ ");
-            s.push_str(pick(u, &["https://", "file:///", "git+https://", "http://user:pw@", ""])?);
+            s.push_str(pick(
+                u,
+                &[
+                    "https://",
+                    "file:///",
+                    "git+https://",
+                    "http://user:pw@",
+                    "",
+                ],
+            )?);
             s.push_str(&word(u, b"abc./-_%@:#=?&", 30)?);
         }
         2 => {

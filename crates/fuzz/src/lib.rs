@@ -29,7 +29,7 @@ pub struct Target {
     /// Tokens of the format, spliced in by mutation.
     pub dictionary: &'static [&'static str],
     /// Makes an input from scratch, for formats with a small grammar.
-    pub grammar: Option<fn(&mut arbitrary::Unstructured) -> arbitrary::Result<Vec<u8>>>,
+    pub grammar: Option<Grammar>,
     /// Runs the parser on one input. `Err` is a property that failed (a
     /// parser's own error is not: rejecting bad input is its job).
     pub check: fn(&[u8]) -> Result<(), String>,
@@ -39,6 +39,9 @@ pub struct Target {
     pub smoke_cases: u64,
 }
 
+/// Makes one input from the choices in the run's random bytes.
+pub type Grammar = fn(&mut arbitrary::Unstructured) -> arbitrary::Result<Vec<u8>>;
+
 #[derive(Clone, Copy, Debug)]
 pub struct Memory {
     pub fixed: usize,
@@ -47,7 +50,8 @@ pub struct Memory {
 
 impl Memory {
     pub fn cap(&self, input_len: usize) -> usize {
-        self.fixed.saturating_add(self.per_byte.saturating_mul(input_len))
+        self.fixed
+            .saturating_add(self.per_byte.saturating_mul(input_len))
     }
 }
 

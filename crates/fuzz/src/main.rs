@@ -50,7 +50,9 @@ fn parse_run(seconds: &str, rest: &[&str]) -> Result<RunArgs, String> {
         .ok_or_else(|| format!("SECONDS: {seconds:?} is not a positive number"))?;
     let (seed, rest) = match rest {
         [.., "--seed", n] => {
-            let n = n.parse().map_err(|_| format!("--seed: {n:?} is not a number"))?;
+            let n = n
+                .parse()
+                .map_err(|_| format!("--seed: {n:?} is not a number"))?;
             (Some(n), &rest[..rest.len() - 2])
         }
         _ => (None, rest),
@@ -65,7 +67,10 @@ fn parse_run(seconds: &str, rest: &[&str]) -> Result<RunArgs, String> {
 
 fn run(seconds: f64, targets: &[&'static Target], seed: Option<u64>) -> Result<(), String> {
     let each = Duration::from_secs_f64(seconds / targets.len() as f64);
-    println!("{:<18} {:>20} {:>9} {:>7} {:>9} {:>10} {:>11}", "target", "seed", "cases", "secs", "cases/s", "slowest", "peak bytes");
+    println!(
+        "{:<18} {:>20} {:>9} {:>7} {:>9} {:>10} {:>11}",
+        "target", "seed", "cases", "secs", "cases/s", "slowest", "peak bytes"
+    );
     for &target in targets {
         let seed = seed.unwrap_or_else(fresh_seed);
         let journal = journal(target, seed)?;

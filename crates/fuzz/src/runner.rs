@@ -169,7 +169,11 @@ pub fn run(
             continue;
         };
         // The worker is stuck; it is left behind, and the process ends soon.
-        let input = shared.input.lock().unwrap_or_else(PoisonError::into_inner).clone();
+        let input = shared
+            .input
+            .lock()
+            .unwrap_or_else(PoisonError::into_inner)
+            .clone();
         return Err(fail(case, input, what));
     }
     match worker.join() {
@@ -230,12 +234,18 @@ impl Run<'_> {
             write_journal(journal, input).map_err(|e| failed(format!("journal: {e}")))?;
         }
         {
-            let mut shared = self.shared.input.lock().unwrap_or_else(PoisonError::into_inner);
+            let mut shared = self
+                .shared
+                .input
+                .lock()
+                .unwrap_or_else(PoisonError::into_inner);
             shared.clear();
             shared.extend_from_slice(input);
         }
         let began = self.start.elapsed();
-        self.shared.started.store(began.as_nanos() as u64, Ordering::Release);
+        self.shared
+            .started
+            .store(began.as_nanos() as u64, Ordering::Release);
         self.shared.case.store(case, Ordering::Release);
         let baseline = self.meter.reset_peak();
         let outcome = panic::catch_unwind(AssertUnwindSafe(|| (self.target.check)(input)));

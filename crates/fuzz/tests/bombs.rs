@@ -71,7 +71,9 @@ fn a_zip_entry_declaring_4_gib_is_read_in_bounded_pieces() {
         }
         reader.finish()
     });
-    assert!(matches!(result, Err(ZipError::SizeMismatch { actual, .. }) if actual == 64 * MIB as u64));
+    assert!(
+        matches!(result, Err(ZipError::SizeMismatch { actual, .. }) if actual == 64 * MIB as u64)
+    );
     assert!(peak < 8 * MIB, "held {peak} bytes");
 }
 
@@ -107,7 +109,9 @@ fn untar_takes_huge_declared_sizes_without_allocating_for_them() {
     pax[156] = b'x';
     let (results, peak) = measure(|| {
         let mut count = Count(0, Vec::new());
-        let first = Untar::default().push(&stream, &mut count).map(|()| count.1.clone());
+        let first = Untar::default()
+            .push(&stream, &mut count)
+            .map(|()| count.1.clone());
         let second = Untar::default().push(&pax, &mut count);
         (first, second, count.0)
     });

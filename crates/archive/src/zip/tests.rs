@@ -318,7 +318,11 @@ fn output_beyond_the_declared_size_stops_at_once() {
 /// declared size was checked, and wheelfile.rs reads 1 MiB at a time.
 #[test]
 fn a_bomb_in_one_read_stops_within_a_piece_of_its_declared_size() {
-    let raw = [crate::gzip::deflate_chunk(&[0; 1 << 20]).repeat(64), vec![3, 0]].concat();
+    let raw = [
+        crate::gzip::deflate_chunk(&[0; 1 << 20]).repeat(64),
+        vec![3, 0],
+    ]
+    .concat();
     let entry = ZipEntry {
         name: "bomb.bin".into(),
         method: Method::Deflated,
@@ -331,9 +335,16 @@ fn a_bomb_in_one_read_stops_within_a_piece_of_its_declared_size() {
     };
     let mut out = Vec::new();
     let result = EntryReader::new(&entry).push(&raw, &mut out);
-    assert!(matches!(result, Err(ZipError::TooLarge { .. })), "{result:?}");
+    assert!(
+        matches!(result, Err(ZipError::TooLarge { .. })),
+        "{result:?}"
+    );
     let bound = 10 + 1032 * INFLATE_PIECE + INFLATE_SCRATCH;
-    assert!(out.len() <= bound, "{} bytes out, more than {bound}", out.len());
+    assert!(
+        out.len() <= bound,
+        "{} bytes out, more than {bound}",
+        out.len()
+    );
 }
 
 #[test]

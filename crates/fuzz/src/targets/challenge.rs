@@ -17,11 +17,13 @@ pub static TARGET: Target = Target {
             "Negotiate, Bearer realm=x",
         ])
     },
-    dictionary: &["Bearer ", "Basic ", "realm=", "service=", "error=", "\"", "\\", ",", "=", " ", "\t"],
+    dictionary: &[
+        "Bearer ", "Basic ", "realm=", "service=", "error=", "\"", "\\", ",", "=", " ", "\t",
+    ],
     grammar: None,
     check,
     memory: TEXT,
-    smoke_cases: 3000,
+    smoke_cases: 2000,
 };
 
 fn check(input: &[u8]) -> Result<(), String> {

@@ -18,7 +18,24 @@ pub static TARGET: Target = Target {
 };
 
 fn seeds() -> Vec<Vec<u8>> {
-    let mut named = vec![0x1f, 0x8b, 8, 8 | 16 | 4 | 2, 0, 0, 0, 0, 0, 3, 4, 0, b'a', b'b', b'c', b'd'];
+    let mut named = vec![
+        0x1f,
+        0x8b,
+        8,
+        8 | 16 | 4 | 2,
+        0,
+        0,
+        0,
+        0,
+        0,
+        3,
+        4,
+        0,
+        b'a',
+        b'b',
+        b'c',
+        b'd',
+    ];
     named.extend_from_slice(b"name\0comment\0\0\0");
     named.extend_from_slice(gzip::gzip(b"x").get(10..).unwrap_or_default());
     let mut two = gzip::gzip(b"first member ");

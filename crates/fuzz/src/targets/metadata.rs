@@ -12,8 +12,20 @@ pub static TARGET: Target = Target {
         "tests/fixtures/metadata/idna-0.2-PKG-INFO",
         "tests/fixtures/metadata/uvicorn-METADATA",
     ],
-    seeds: || seeds_of(&["Metadata-Version: 2.1\nName: x\nVersion: 1\nRequires-Dist: a ; extra == 'b'\nProvides-Extra: B_\n\nbody"]),
-    dictionary: &["\n", ": ", "Name", "Version", "Requires-Dist", "Requires-Python", "Provides-Extra", "\n ", "\n\n"],
+    seeds: || {
+        seeds_of(&["Metadata-Version: 2.1\nName: x\nVersion: 1\nRequires-Dist: a ; extra == 'b'\nProvides-Extra: B_\n\nbody"])
+    },
+    dictionary: &[
+        "\n",
+        ": ",
+        "Name",
+        "Version",
+        "Requires-Dist",
+        "Requires-Python",
+        "Provides-Extra",
+        "\n ",
+        "\n\n",
+    ],
     grammar: None,
     check,
     memory: TEXT,

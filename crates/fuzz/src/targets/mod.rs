@@ -62,7 +62,9 @@ const STREAM: Memory = Memory {
 
 /// The image pycontainer's locks are read for most: CPython 3.11 on x86-64 Linux.
 fn linux() -> MarkerEnv {
-    let python = "3.11.2".parse().unwrap_or_else(|_| unreachable!("a valid version"));
+    let python = "3.11.2"
+        .parse()
+        .unwrap_or_else(|_| unreachable!("a valid version"));
     MarkerEnv::linux_cpython(&python, "x86_64")
 }
 

@@ -25,7 +25,26 @@ pub static TARGET: Target = Target {
             r#"{"schemaVersion":2,"manifests":[{"mediaType":"application/vnd.oci.image.index.v1+json","digest":"sha256:44136fa355b3678a1146ad16f7e8649e94fb4fc21fe77e8310c060f61caaff8a","size":1,"annotations":{"org.opencontainers.image.ref.name":"latest","io.containerd.image.name":"x:latest"}}]}"#,
         ])
     },
-    dictionary: &["{", "}", "[", "]", "\"", ":", ",", "\"sha256:", "\"size\":", "18446744073709551615", "-1", "1e400", "\"mediaType\":", "\"platform\":", "\"diff_ids\":", "\"history\":", "null", "\\ud800"],
+    dictionary: &[
+        "{",
+        "}",
+        "[",
+        "]",
+        "\"",
+        ":",
+        ",",
+        "\"sha256:",
+        "\"size\":",
+        "18446744073709551615",
+        "-1",
+        "1e400",
+        "\"mediaType\":",
+        "\"platform\":",
+        "\"diff_ids\":",
+        "\"history\":",
+        "null",
+        "\\ud800",
+    ],
     grammar: None,
     check,
     memory: TEXT,
@@ -57,9 +76,11 @@ fn append(manifest: Manifest, manifest_bytes: Vec<u8>, config: Vec<u8>) {
         Digest::of(Sha256::portable(), &manifest_bytes),
         manifest_bytes.len() as u64,
     );
-    let Ok(image) = Image::from_documents(descriptor, (manifest, manifest_bytes), config, |_, _| {
-        BlobSource::Layout("base".to_owned())
-    }) else {
+    let Ok(image) =
+        Image::from_documents(descriptor, (manifest, manifest_bytes), config, |_, _| {
+            BlobSource::Layout("base".to_owned())
+        })
+    else {
         return;
     };
     image.platform();

@@ -22,7 +22,9 @@ pub static TARGET: Target = Target {
             ">=3.9.*",
         ])
     },
-    dictionary: &["!", ".", "*", "+", "a", "b", "rc", "post", "dev", "==", "~=", "===", ",", ">=", "<", "v"],
+    dictionary: &[
+        "!", ".", "*", "+", "a", "b", "rc", "post", "dev", "==", "~=", "===", ",", ">=", "<", "v",
+    ],
     grammar: Some(grammar::pep440),
     check,
     memory: TEXT,
@@ -38,7 +40,11 @@ fn check(input: &[u8]) -> Result<(), String> {
         let shown = version.to_string();
         match shown.parse::<Version>() {
             Ok(again) if again == version => {}
-            other => return Err(format!("{text:?} prints as {shown:?}, which parses as {other:?}")),
+            other => {
+                return Err(format!(
+                    "{text:?} prints as {shown:?}, which parses as {other:?}"
+                ))
+            }
         }
         let _ = version.cmp(&probe);
     }
@@ -46,10 +52,17 @@ fn check(input: &[u8]) -> Result<(), String> {
         let shown = set.to_string();
         match shown.parse::<SpecifierSet>() {
             Ok(again) if again.to_string() == shown => {}
-            other => return Err(format!("{text:?} prints as {shown:?}, which parses as {other:?}")),
+            other => {
+                return Err(format!(
+                    "{text:?} prints as {shown:?}, which parses as {other:?}"
+                ))
+            }
         }
         set.contains(&probe, true);
-        if let Ok(version) = text.trim_start_matches(['=', '<', '>', '!', '~', ' ']).parse::<Version>() {
+        if let Ok(version) = text
+            .trim_start_matches(['=', '<', '>', '!', '~', ' '])
+            .parse::<Version>()
+        {
             set.contains(&version, false);
         }
     }

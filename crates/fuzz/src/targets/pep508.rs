@@ -20,7 +20,24 @@ pub static TARGET: Target = Target {
             "b ; python_full_version ~= '3.11.0'",
         ])
     },
-    dictionary: &["[", "]", "(", ")", ";", "@", ",", "'", "\"", " and ", " or ", " in ", " not in ", "extra", "python_version", "=="],
+    dictionary: &[
+        "[",
+        "]",
+        "(",
+        ")",
+        ";",
+        "@",
+        ",",
+        "'",
+        "\"",
+        " and ",
+        " or ",
+        " in ",
+        " not in ",
+        "extra",
+        "python_version",
+        "==",
+    ],
     grammar: Some(grammar::pep508),
     check,
     memory: TEXT,
@@ -39,7 +56,11 @@ fn check(input: &[u8]) -> Result<(), String> {
         let shown = requirement.to_string();
         match Requirement::parse(&shown) {
             Ok(again) if again == requirement => {}
-            other => return Err(format!("{text:?} prints as {shown:?}, which parses as {other:?}")),
+            other => {
+                return Err(format!(
+                    "{text:?} prints as {shown:?}, which parses as {other:?}"
+                ))
+            }
         }
         requirement.applies(&env, &extras);
         requirement.applies(&env, &[]);

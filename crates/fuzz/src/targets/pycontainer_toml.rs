@@ -17,11 +17,30 @@ pub static TARGET: Target = Target {
             "[other]\nx = 1\n",
         ])
     },
-    dictionary: &["[build]", " = ", "\"", "[", "]", "{", "}", "\n", "tags", "port", "env", "user", "cmd", "entrypoint", "chunk-size", "parallel", "\\u0000", "\\n"],
+    dictionary: &[
+        "[build]",
+        " = ",
+        "\"",
+        "[",
+        "]",
+        "{",
+        "}",
+        "\n",
+        "tags",
+        "port",
+        "env",
+        "user",
+        "cmd",
+        "entrypoint",
+        "chunk-size",
+        "parallel",
+        "\\u0000",
+        "\\n",
+    ],
     grammar: None,
     check,
     memory: TEXT,
-    smoke_cases: 1500,
+    smoke_cases: 1000,
 };
 
 fn check(input: &[u8]) -> Result<(), String> {

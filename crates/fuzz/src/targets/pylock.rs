@@ -13,11 +13,26 @@ pub static TARGET: Target = Target {
         "examples/flask-app/pylock.toml",
     ],
     seeds: Vec::new,
-    dictionary: &["[[packages]]", "name = ", "version = ", "lock-version = ", "marker = ", "[[packages.wheels]]", "hashes = { sha256 = \"", "default-groups", "extras", "dependency-groups", "requires-python = ", "\n", "\"", "]"],
+    dictionary: &[
+        "[[packages]]",
+        "name = ",
+        "version = ",
+        "lock-version = ",
+        "marker = ",
+        "[[packages.wheels]]",
+        "hashes = { sha256 = \"",
+        "default-groups",
+        "extras",
+        "dependency-groups",
+        "requires-python = ",
+        "\n",
+        "\"",
+        "]",
+    ],
     grammar: None,
     check,
     memory: TEXT,
-    smoke_cases: 200,
+    smoke_cases: 120,
 };
 
 fn check(input: &[u8]) -> Result<(), String> {

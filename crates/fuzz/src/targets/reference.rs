@@ -20,7 +20,21 @@ pub static TARGET: Target = Target {
             "a//b",
         ])
     },
-    dictionary: &["/", ":", "@", "sha256:", "docker.io/", "library/", "localhost", "[", "]", ".", "-", "__", "latest"],
+    dictionary: &[
+        "/",
+        ":",
+        "@",
+        "sha256:",
+        "docker.io/",
+        "library/",
+        "localhost",
+        "[",
+        "]",
+        ".",
+        "-",
+        "__",
+        "latest",
+    ],
     grammar: Some(grammar::reference),
     check,
     memory: TEXT,
@@ -35,7 +49,11 @@ fn check(input: &[u8]) -> Result<(), String> {
     let shown = reference.to_string();
     match Reference::parse(&shown) {
         Ok(again) if again == reference => Ok(()),
-        Ok(again) => Err(format!("{shown:?} parses back as {again:?}, not {reference:?}")),
-        Err(e) => Err(format!("{shown:?}, printed from {reference:?}, does not parse: {e}")),
+        Ok(again) => Err(format!(
+            "{shown:?} parses back as {again:?}, not {reference:?}"
+        )),
+        Err(e) => Err(format!(
+            "{shown:?}, printed from {reference:?}, does not parse: {e}"
+        )),
     }
 }

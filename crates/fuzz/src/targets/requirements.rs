@@ -16,11 +16,25 @@ pub static TARGET: Target = Target {
             "--find-links ./wheels\n--no-binary :all:\n--only-binary=numpy\n--pre\n",
         ])
     },
-    dictionary: &["\\\n", "--hash=sha256:", "-r ", "-c ", "-e ", "--index-url ", "${", "}", "#", ";", "@", "==", "\n"],
+    dictionary: &[
+        "\\\n",
+        "--hash=sha256:",
+        "-r ",
+        "-c ",
+        "-e ",
+        "--index-url ",
+        "${",
+        "}",
+        "#",
+        ";",
+        "@",
+        "==",
+        "\n",
+    ],
     grammar: None,
     check,
     memory: TEXT,
-    smoke_cases: 400,
+    smoke_cases: 300,
 };
 
 /// Every line is read, `${VAR}` expanded, and each line's name looked up.

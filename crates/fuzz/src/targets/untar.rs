@@ -11,7 +11,17 @@ pub static TARGET: Target = Target {
     name: "untar",
     seed_files: &[],
     seeds,
-    dictionary: &["ustar\0", "ustar  \0", "././@LongLink", "path=", "linkpath=", "size=", "77777777777\0", "\u{80}", "\0"],
+    dictionary: &[
+        "ustar\0",
+        "ustar  \0",
+        "././@LongLink",
+        "path=",
+        "linkpath=",
+        "size=",
+        "77777777777\0",
+        "\u{80}",
+        "\0",
+    ],
     grammar: None,
     check,
     memory: STREAM,
@@ -71,7 +81,11 @@ fn check(input: &[u8]) -> Result<(), String> {
     }
     let (seen, _) = whole;
     if seen.data > input.len() {
-        return Err(format!("{} data bytes out of {} in", seen.data, input.len()));
+        return Err(format!(
+            "{} data bytes out of {} in",
+            seen.data,
+            input.len()
+        ));
     }
     Ok(())
 }

@@ -9,11 +9,24 @@ pub static TARGET: Target = Target {
     name: "uv-lock",
     seed_files: &["tests/fixtures/locks/uv.lock"],
     seeds: Vec::new,
-    dictionary: &["[[package]]", "name = ", "version = ", "source = { editable = \".\" }", "dependencies = [", "{ name = \"", "marker = \"", "resolution-markers", "[package.optional-dependencies]", "\n", "\"", "]"],
+    dictionary: &[
+        "[[package]]",
+        "name = ",
+        "version = ",
+        "source = { editable = \".\" }",
+        "dependencies = [",
+        "{ name = \"",
+        "marker = \"",
+        "resolution-markers",
+        "[package.optional-dependencies]",
+        "\n",
+        "\"",
+        "]",
+    ],
     grammar: None,
     check,
     memory: TEXT,
-    smoke_cases: 80,
+    smoke_cases: 40,
 };
 
 fn check(input: &[u8]) -> Result<(), String> {
@@ -24,6 +37,12 @@ fn check(input: &[u8]) -> Result<(), String> {
         let _ = uvlock::check_selection(&text, "uv.lock", &selection, None);
         let _ = uvlock::read(&text, "uv.lock", &env, &selection, None);
     }
-    let _ = uvlock::read(&text, "uv.lock", &env, &Selection::default(), Some("packages/a"));
+    let _ = uvlock::read(
+        &text,
+        "uv.lock",
+        &env,
+        &Selection::default(),
+        Some("packages/a"),
+    );
     Ok(())
 }

@@ -14,7 +14,15 @@ pub static TARGET: Target = Target {
         "tests/fixtures/wheels/badhash-1.0-py3-none-any.whl",
     ],
     seeds,
-    dictionary: &["PK\x01\x02", "PK\x03\x04", "PK\x05\x06", "PK\x06\x06", "PK\x06\x07", "\u{ff}\u{ff}\u{ff}\u{ff}", "\x01\0"],
+    dictionary: &[
+        "PK\x01\x02",
+        "PK\x03\x04",
+        "PK\x05\x06",
+        "PK\x06\x06",
+        "PK\x06\x07",
+        "\u{ff}\u{ff}\u{ff}\u{ff}",
+        "\x01\0",
+    ],
     grammar: None,
     check,
     // A 4 KiB piece may honestly inflate to ~4 MiB (deflate's 1,032:1).
@@ -48,7 +56,9 @@ fn check(input: &[u8]) -> Result<(), String> {
 /// returns less; each entry's data in 4 KiB pieces, its output dropped.
 fn read(zip: &[u8]) -> Result<(), ZipError> {
     let len = zip.len() as u64;
-    let tail = zip.get(zip.len().saturating_sub(z::TAIL_LEN)..).unwrap_or_default();
+    let tail = zip
+        .get(zip.len().saturating_sub(z::TAIL_LEN)..)
+        .unwrap_or_default();
     let directory = match z::find_end(tail, len)? {
         End::Directory(d) => d,
         End::Zip64 { record_offset } => {
@@ -58,7 +68,11 @@ fn read(zip: &[u8]) -> Result<(), ZipError> {
     };
     let bytes = range(zip, directory.offset, directory.size);
     for entry in z::parse_directory(bytes, directory.entries)? {
-        let header = range(zip, entry.local_header_offset, z::local_header_len(&entry) as u64);
+        let header = range(
+            zip,
+            entry.local_header_offset,
+            z::local_header_len(&entry) as u64,
+        );
         let start = z::data_offset(header, &entry)?;
         let raw = range(zip, start, entry.compressed_size);
         let mut reader = EntryReader::new(&entry);
@@ -73,7 +87,11 @@ fn read(zip: &[u8]) -> Result<(), ZipError> {
 }
 
 fn range(bytes: &[u8], offset: u64, len: u64) -> &[u8] {
-    let start = usize::try_from(offset).unwrap_or(usize::MAX).min(bytes.len());
-    let end = usize::try_from(offset.saturating_add(len)).unwrap_or(usize::MAX).min(bytes.len());
+    let start = usize::try_from(offset)
+        .unwrap_or(usize::MAX)
+        .min(bytes.len());
+    let end = usize::try_from(offset.saturating_add(len))
+        .unwrap_or(usize::MAX)
+        .min(bytes.len());
     bytes.get(start..end).unwrap_or_default()
 }
