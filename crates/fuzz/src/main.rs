@@ -71,6 +71,7 @@ fn run(seconds: f64, targets: &[&'static Target], seed: Option<u64>) -> Result<(
         "{:<18} {:>20} {:>9} {:>7} {:>9} {:>10} {:>11}",
         "target", "seed", "cases", "secs", "cases/s", "slowest", "peak bytes"
     );
+    let mut failed = Vec::new();
     for &target in targets {
         let seed = seed.unwrap_or_else(fresh_seed);
         let journal = journal(target, seed)?;
@@ -85,10 +86,18 @@ fn run(seconds: f64, targets: &[&'static Target], seed: Option<u64>) -> Result<(
                 r.slowest,
                 r.peak
             ),
-            Err(failure) => return Err(report(target, &failure)),
+            // The other targets still run: one finding should not hide the next.
+            Err(failure) => {
+                eprintln!("{}", report(target, &failure));
+                failed.push(target.name);
+            }
         }
     }
-    Ok(())
+    if failed.is_empty() {
+        Ok(())
+    } else {
+        Err(format!("failed: {}", failed.join(", ")))
+    }
 }
 
 /// Saves the input and says how to run it again.

@@ -48,6 +48,18 @@ pub enum ReferenceError {
     )]
     NameTooLong { input: String, len: usize },
 
+    /// Docker checks the length after normalisation, so a short name can
+    /// still be too long once `docker.io/library/` is put in front of it.
+    #[error(
+        "invalid reference {input:?}: name must be at most {NAME_TOTAL_LENGTH_MAX} characters, and as {registry}/{repository_start}… it has {len}"
+    )]
+    NormalisedNameTooLong {
+        input: String,
+        registry: String,
+        repository_start: String,
+        len: usize,
+    },
+
     #[error("invalid reference {input:?}: repository name must not be empty")]
     EmptyRepository { input: String },
 
@@ -170,6 +182,15 @@ impl Reference {
         }
 
         let (registry, repository) = normalise(domain, path);
+        let len = registry.len() + 1 + repository.len();
+        if len > NAME_TOTAL_LENGTH_MAX {
+            return Err(ReferenceError::NormalisedNameTooLong {
+                input: input(),
+                repository_start: repository.chars().take(16).collect(),
+                registry,
+                len,
+            });
+        }
         Ok(Reference {
             registry,
             repository,
