@@ -51,14 +51,11 @@ pub enum ReferenceError {
     /// Docker checks the length after normalisation, so a short name can
     /// still be too long once `docker.io/library/` is put in front of it.
     #[error(
-        "invalid reference {input:?}: name must be at most {NAME_TOTAL_LENGTH_MAX} characters, and as {registry}/{repository_start}… it has {len}"
+        "invalid reference {input:?}: name must be at most {NAME_TOTAL_LENGTH_MAX} characters, and as {}… it has {}",
+        normalised.chars().take(26).collect::<String>(),
+        normalised.len()
     )]
-    NormalisedNameTooLong {
-        input: String,
-        registry: String,
-        repository_start: String,
-        len: usize,
-    },
+    NormalisedNameTooLong { input: String, normalised: String },
 
     #[error("invalid reference {input:?}: repository name must not be empty")]
     EmptyRepository { input: String },
@@ -182,13 +179,10 @@ impl Reference {
         }
 
         let (registry, repository) = normalise(domain, path);
-        let len = registry.len() + 1 + repository.len();
-        if len > NAME_TOTAL_LENGTH_MAX {
+        if registry.len() + 1 + repository.len() > NAME_TOTAL_LENGTH_MAX {
             return Err(ReferenceError::NormalisedNameTooLong {
                 input: input(),
-                repository_start: repository.chars().take(16).collect(),
-                registry,
-                len,
+                normalised: format!("{registry}/{repository}"),
             });
         }
         Ok(Reference {
