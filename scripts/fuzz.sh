@@ -20,12 +20,14 @@ shift || true
 # Optimised, with overflow checks and unwinding panics (Cargo.toml [profile.fuzz]).
 cargo build --quiet --profile fuzz -p pycontainer-fuzz --bin pycontainer-fuzz
 bin="${CARGO_TARGET_DIR:-target}/fuzz/pycontainer-fuzz"
+# Where the runner writes each input before running it, and its target and seed.
 journal="${TMPDIR:-/tmp}/pycontainer-fuzz.last"
+about="${TMPDIR:-/tmp}/pycontainer-fuzz.target"
 
 status=0
 "$bin" run "$seconds" "$@" || status=$?
-if [ "$status" -gt 128 ] && [ -s "$journal.target" ]; then
-    read -r target seed < "$journal.target"
+if [ "$status" -gt 128 ] && [ -s "$about" ]; then
+    read -r target seed < "$about"
     echo "CRASHED ${target} (seed ${seed}): the process died of signal $((status - 128))" >&2
     "$bin" save "$target" "$journal" >&2
 fi
