@@ -11,12 +11,15 @@ mod poetry_lock;
 mod pycontainer_toml;
 mod pylock;
 mod pyproject;
+mod python_version;
+mod record;
 mod reference;
 mod requirements;
 mod simple_html;
 mod simple_json;
 mod untar;
 mod uv_lock;
+mod wheel_name;
 mod zip;
 
 use pycontainer_pypi::index;
@@ -41,6 +44,9 @@ pub static ALL: &[&Target] = &[
     &simple_html::TARGET,
     &challenge::TARGET,
     &metadata::TARGET,
+    &record::TARGET,
+    &wheel_name::TARGET,
+    &python_version::TARGET,
     &oci::TARGET,
     &zip::TARGET,
     &untar::TARGET,
