@@ -317,7 +317,9 @@ impl<'h, H: Host> Layout<'h, H> {
             other => Err(LayoutError::BadDocument {
                 file: path,
                 message: match other {
-                    Some(v) => format!("imageLayoutVersion {v:?} is not 1.x, the version pycontainer writes"),
+                    Some(v) => format!(
+                        "imageLayoutVersion {v:?} is not 1.x, the version pycontainer writes"
+                    ),
                     None => "is not {\"imageLayoutVersion\": \"1.0.0\"}".to_owned(),
                 },
             }),

@@ -42,6 +42,14 @@ pub use plan::{BuildOptions, PlanError, PlanView};
 pub use publish::{push_layout, PushOptions, PushResult};
 pub use validate::{validate, Report};
 
+/// The readers of untrusted text that live in this crate, so that the fuzz
+/// targets (`crates/fuzz`) can reach them; builds go through [`build`].
+pub mod parsers {
+    pub use crate::config::{from_config_file, parse_env_file, Settings};
+    pub use crate::project::pyproject::parse as pyproject;
+    pub use crate::registry::challenge::Challenge;
+}
+
 /// The errors `Error` and `PlanError` wrap, for callers that tell them apart.
 pub mod errors {
     pub use crate::layout::LayoutError;

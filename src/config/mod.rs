@@ -16,6 +16,7 @@ mod words;
 pub use layers::SourceKind;
 pub use layers::{Layers, Source};
 pub use schema::{DepsSettings, Settings};
+pub use table::from_config_file;
 pub use transfer::{insecure_registries, Given, Transfer};
 pub use words::parse_env_file;
 

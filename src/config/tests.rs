@@ -575,3 +575,20 @@ fn nul_is_refused_everywhere_and_line_breaks_outside_free_text() {
         Some("PYCONTAINER_WORKDIR: must not hold a line break")
     );
 }
+
+/// Found by the fuzzer (crates/fuzz, pycontainer-toml): with toml_parser
+/// 1.1.5, a `]` inside an unclosed inline table lowered the parser's depth
+/// count, so `env = {d]` repeated recursed without bound and overflowed the
+/// stack (the wasm's is 1 MiB). It must be a syntax error naming the file.
+#[test]
+fn unclosed_inline_tables_are_a_syntax_error_not_a_stack_overflow() {
+    let text = format!("[build]\n{}", "env = {d]\nport = [8000]\n".repeat(2000));
+    let result = std::thread::Builder::new()
+        .stack_size(1 << 20)
+        .spawn(move || from_config_file("pycontainer.toml", &text).map(|_| ()))
+        .map(|worker| worker.join());
+    let Ok(Ok(Err(e))) = result else {
+        panic!("expected a syntax error, got {result:?}");
+    };
+    assert!(e.to_string().starts_with("pycontainer.toml"), "{e}");
+}

@@ -58,8 +58,8 @@ pub(super) fn push_targets(
             // '.' or ':', or is localhost. Without one a push would go to
             // Docker Hub's library/, which is never what `app:1` meant.
             let first = t.name.split('/').next().unwrap_or_default();
-            let registry = t.name.contains('/')
-                && (first.contains(['.', ':']) || first == "localhost");
+            let registry =
+                t.name.contains('/') && (first.contains(['.', ':']) || first == "localhost");
             if !registry {
                 return Err(PlanError::setting(
                     origin,

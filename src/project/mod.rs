@@ -83,9 +83,7 @@ impl ProjectError {
             ProjectError::Host(_) => "io",
             ProjectError::PyprojectSyntax { .. }
             | ProjectError::PyprojectField { .. }
-            | ProjectError::SetupCfg { .. } => {
-                "pyproject"
-            }
+            | ProjectError::SetupCfg { .. } => "pyproject",
             ProjectError::Framework(_) => "ambiguous-entrypoint",
             ProjectError::Ignore(_) => "dockerignore",
             _ => "project",

@@ -76,7 +76,11 @@ pub fn parse(file: &str, text: &str) -> Result<Metadata, ProjectError> {
     f.check_unused()?;
     // The name and version go into the image's dist-info and the lock: a
     // value no installer accepts is the project's error, said here.
-    let table = if f.has("project")? { "project" } else { "tool.poetry" };
+    let table = if f.has("project")? {
+        "project"
+    } else {
+        "tool.poetry"
+    };
     if let Some(name) = &m.name {
         if let Err(e) = PackageName::new(name) {
             return Err(f.invalid(&format!("{table}.name"), name, &e.to_string()));

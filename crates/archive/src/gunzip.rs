@@ -13,6 +13,10 @@ enum Phase {
     Trailer,
 }
 
+/// The longest gzip header read: the fixed part, a full extra field and a
+/// file name and comment of 32 KiB each, far beyond what any tool writes.
+const MAX_HEADER: usize = 10 + 2 + 65_535 + 2 * 32_768 + 2;
+
 /// Feed compressed bytes with `push`; uncompressed bytes go to the sink.
 pub struct Gunzip {
     phase: Phase,
@@ -51,17 +55,30 @@ impl Gunzip {
         while !input.is_empty() {
             match self.phase {
                 Phase::Header => {
-                    self.pending.extend_from_slice(input);
+                    // Held until the header is whole, and no longer than a
+                    // header can honestly be: a name that never ends must
+                    // not pull the whole layer into memory.
+                    let before = self.pending.len();
+                    let take = (MAX_HEADER + 1 - before).min(input.len());
+                    self.pending.extend_from_slice(&input[..take]);
                     let Some(n) = header_len(&self.pending)? else {
+                        if self.pending.len() > MAX_HEADER {
+                            return Err(GunzipError(format!(
+                                "the gzip header runs past {MAX_HEADER} bytes: its name or comment never ends"
+                            )));
+                        }
                         return Ok(());
                     };
-                    let rest = self.pending.split_off(n);
+                    // The header did not end within the bytes held before,
+                    // so it ends within those just taken. A loop, not a
+                    // call per member: a layer of many tiny members must
+                    // not exhaust the stack.
+                    input = input.get(n.saturating_sub(before)..).unwrap_or_default();
                     self.pending.clear();
                     self.phase = Phase::Body;
                     self.inflate.reset(DataFormat::Raw);
                     self.crc = crc32fast::Hasher::new();
                     self.len = 0;
-                    return self.push(&rest, sink);
                 }
                 Phase::Body => {
                     let r = inflate(&mut self.inflate, input, &mut self.scratch, MZFlush::None);
@@ -200,5 +217,37 @@ mod tests {
         let good = gz(b"hello");
         assert!(gunzip_in(1, &good[..good.len() - 3]).is_err());
         assert!(gunzip_in(1, b"not gzip at all").is_err());
+    }
+
+    /// Each member used to start with a nested call to `push`: a layer of
+    /// many empty members in one piece ran the stack out (the wasm has 1 MiB).
+    #[test]
+    fn many_members_in_one_piece_need_no_stack() {
+        let stream = gz(b"").repeat(5_000);
+        let worker = std::thread::Builder::new()
+            .stack_size(128 << 10)
+            .spawn(move || gunzip_in(1, &stream).map(|out| out.len()))
+            .map(|w| w.join());
+        assert!(matches!(worker, Ok(Ok(Ok(0)))), "{worker:?}");
+    }
+
+    /// A header whose file name never ends (flag FNAME, then no NUL) used
+    /// to be held whole: the entire layer, in memory. It stops at the cap.
+    #[test]
+    fn a_name_that_never_ends_is_refused_at_the_header_cap() {
+        let mut d = Gunzip::new();
+        let header = [0x1f, 0x8b, 8, 8, 0, 0, 0, 0, 0, 3];
+        d.push(&header, &mut |_| {}).unwrap_or_default();
+        let name = [b'a'; 64 << 10];
+        let mut result = Ok(());
+        for _ in 0..64 {
+            result = d.push(&name, &mut |_| {});
+            assert!(d.pending.len() <= MAX_HEADER + 1);
+            if result.is_err() {
+                break;
+            }
+        }
+        let message = result.err().map(|e| e.to_string()).unwrap_or_default();
+        assert!(message.contains("never ends"), "{message}");
     }
 }

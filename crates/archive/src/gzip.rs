@@ -108,8 +108,8 @@ impl Trailer {
     }
 }
 
-/// A whole gzip stream of `data`, compressed on this thread.
-#[cfg(test)]
+/// A whole gzip stream of `data`, compressed on this thread (for tests).
+#[cfg(any(test, feature = "writer"))]
 pub fn gzip(data: &[u8]) -> Vec<u8> {
     let mut out = HEADER.to_vec();
     let mut trailer = Trailer::default();

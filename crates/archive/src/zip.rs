@@ -39,6 +39,9 @@ const HOST_UNIX: u16 = 3;
 const ZIP64_MARK: u32 = u32::MAX;
 /// Enough output per inflate call to keep the call count low on big files.
 const INFLATE_SCRATCH: usize = 32 * 1024;
+/// Compressed bytes inflated between two checks of the declared size:
+/// deflate expands at most ~1,032 times, so a bomb overshoots by ~4 MiB at most.
+const INFLATE_PIECE: usize = 4 * 1024;
 
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
 pub enum ZipError {
@@ -563,8 +566,28 @@ pub struct EntryReader {
     compressed_size: u64,
     compressed_left: u64,
     inflater: Option<Inflater>,
-    crc: crc32fast::Hasher,
+    tally: Tally,
+}
+
+/// The output so far: its length and CRC-32.
+struct Tally {
     produced: u64,
+    crc: crc32fast::Hasher,
+}
+
+impl Tally {
+    /// Counts `bytes`; past the declared size they are an error.
+    fn add(&mut self, bytes: &[u8], expected: u64, entry: &str) -> Result<(), ZipError> {
+        self.produced += bytes.len() as u64;
+        if self.produced > expected {
+            return Err(ZipError::TooLarge {
+                entry: entry.to_owned(),
+                expected,
+            });
+        }
+        self.crc.update(bytes);
+        Ok(())
+    }
 }
 
 impl EntryReader {
@@ -576,8 +599,10 @@ impl EntryReader {
             compressed_size: entry.compressed_size,
             compressed_left: entry.compressed_size,
             inflater: (entry.method == Method::Deflated).then(Inflater::new),
-            crc: crc32fast::Hasher::new(),
-            produced: 0,
+            tally: Tally {
+                produced: 0,
+                crc: crc32fast::Hasher::new(),
+            },
         }
     }
 
@@ -590,26 +615,23 @@ impl EntryReader {
                 entry: self.name.clone(),
                 compressed: self.compressed_size,
             })?;
-        let start = out.len();
-        match &mut self.inflater {
-            Some(inflater) => inflater
-                .push(raw, out)
+        let Some(inflater) = &mut self.inflater else {
+            out.extend_from_slice(raw);
+            return self.tally.add(raw, self.expected_size, &self.name);
+        };
+        // In pieces, each checked against the declared size: a whole 1 MiB
+        // chunk of a deflate bomb would make a GiB before any check.
+        for piece in raw.chunks(INFLATE_PIECE) {
+            let start = out.len();
+            inflater
+                .push(piece, out)
                 .map_err(|source| ZipError::Inflate {
                     entry: self.name.clone(),
                     source,
-                })?,
-            None => out.extend_from_slice(raw),
+                })?;
+            let made = out.get(start..).unwrap_or_default();
+            self.tally.add(made, self.expected_size, &self.name)?;
         }
-        let produced = out.get(start..).unwrap_or_default();
-        self.produced += produced.len() as u64;
-        // Checked as it grows, so a deflate bomb stops at the declared size.
-        if self.produced > self.expected_size {
-            return Err(ZipError::TooLarge {
-                entry: self.name.clone(),
-                expected: self.expected_size,
-            });
-        }
-        self.crc.update(produced);
         Ok(())
     }
 
@@ -628,14 +650,14 @@ impl EntryReader {
                 source,
             })?;
         }
-        if self.produced != self.expected_size {
+        if self.tally.produced != self.expected_size {
             return Err(ZipError::SizeMismatch {
                 entry,
                 expected: self.expected_size,
-                actual: self.produced,
+                actual: self.tally.produced,
             });
         }
-        let actual = self.crc.finalize();
+        let actual = self.tally.crc.finalize();
         if actual != self.expected_crc {
             return Err(ZipError::CrcMismatch {
                 entry,

@@ -221,11 +221,14 @@ impl Image {
         self.config.platform()
     }
 
-    /// The config, the manifest and every layer, compressed.
+    /// The config, the manifest and every layer, compressed. Saturating:
+    /// the layer sizes come from a base's manifest, which may claim anything.
     pub fn size(&self) -> u64 {
-        self.manifest_bytes.len() as u64
-            + self.config_bytes.len() as u64
-            + self.layers.iter().map(|l| l.descriptor.size).sum::<u64>()
+        self.layers
+            .iter()
+            .map(|l| l.descriptor.size)
+            .fold(self.manifest_bytes.len() as u64, u64::saturating_add)
+            .saturating_add(self.config_bytes.len() as u64)
     }
 }
 
@@ -259,5 +262,35 @@ impl Artifact {
             Artifact::Image(i) => i.manifest_bytes(),
             Artifact::Index(i) => &i.bytes,
         }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// Found by the fuzzer (crates/fuzz, oci): a base manifest whose layer
+    /// claims 2^64-1 bytes overflowed the image's size (a panic in debug
+    /// builds, a wrapped total in the wasm).
+    #[test]
+    fn an_absurd_layer_size_saturates_the_image_size() {
+        let layer = r#"{"mediaType":"application/vnd.oci.image.layer.v1.tar+gzip","digest":"sha256:44136fa355b3678a1146ad16f7e8649e94fb4fc21fe77e8310c060f61caaff8a","size":18446744073709551615}"#;
+        let manifest =
+            format!(r#"{{"schemaVersion":2,"config":{layer},"layers":[{layer},{layer}]}}"#);
+        let config = r#"{"architecture":"amd64","os":"linux","rootfs":{"type":"layers","diff_ids":["sha256:44136fa355b3678a1146ad16f7e8649e94fb4fc21fe77e8310c060f61caaff8a","sha256:44136fa355b3678a1146ad16f7e8649e94fb4fc21fe77e8310c060f61caaff8a"]}}"#;
+        let parsed = serde_json::from_str(&manifest).unwrap();
+        let descriptor = Descriptor::new(
+            "application/vnd.oci.image.manifest.v1+json",
+            Digest::of(Sha256::portable(), manifest.as_bytes()),
+            manifest.len() as u64,
+        );
+        let image = Image::from_documents(
+            descriptor,
+            (parsed, manifest.into_bytes()),
+            config.as_bytes().to_vec(),
+            |_, _| BlobSource::Layout("base".to_owned()),
+        )
+        .unwrap();
+        assert_eq!(image.size(), u64::MAX);
     }
 }

@@ -48,6 +48,15 @@ pub enum ReferenceError {
     )]
     NameTooLong { input: String, len: usize },
 
+    /// Docker checks the length after normalisation, so a short name can
+    /// still be too long once `docker.io/library/` is put in front of it.
+    #[error(
+        "invalid reference {input:?}: name must be at most {NAME_TOTAL_LENGTH_MAX} characters, and as {}… it has {}",
+        normalised.chars().take(26).collect::<String>(),
+        normalised.len()
+    )]
+    NormalisedNameTooLong { input: String, normalised: String },
+
     #[error("invalid reference {input:?}: repository name must not be empty")]
     EmptyRepository { input: String },
 
@@ -170,6 +179,12 @@ impl Reference {
         }
 
         let (registry, repository) = normalise(domain, path);
+        if registry.len() + 1 + repository.len() > NAME_TOTAL_LENGTH_MAX {
+            return Err(ReferenceError::NormalisedNameTooLong {
+                input: input(),
+                normalised: format!("{registry}/{repository}"),
+            });
+        }
         Ok(Reference {
             registry,
             repository,

@@ -313,6 +313,40 @@ fn output_beyond_the_declared_size_stops_at_once() {
     );
 }
 
+/// Found writing the fuzz target (crates/fuzz, zip): one read of a deflate
+/// bomb (64 MiB of zeros in a few KiB) was inflated whole before the
+/// declared size was checked, and wheelfile.rs reads 1 MiB at a time.
+#[test]
+fn a_bomb_in_one_read_stops_within_a_piece_of_its_declared_size() {
+    let raw = [
+        crate::gzip::deflate_chunk(&[0; 1 << 20]).repeat(64),
+        vec![3, 0],
+    ]
+    .concat();
+    let entry = ZipEntry {
+        name: "bomb.bin".into(),
+        method: Method::Deflated,
+        compressed_size: raw.len() as u64,
+        size: 10,
+        crc32: 0,
+        local_header_offset: 0,
+        is_dir: false,
+        unix_mode: None,
+    };
+    let mut out = Vec::new();
+    let result = EntryReader::new(&entry).push(&raw, &mut out);
+    assert!(
+        matches!(result, Err(ZipError::TooLarge { .. })),
+        "{result:?}"
+    );
+    let bound = 10 + 1032 * INFLATE_PIECE + INFLATE_SCRATCH;
+    assert!(
+        out.len() <= bound,
+        "{} bytes out, more than {bound}",
+        out.len()
+    );
+}
+
 #[test]
 fn short_data_and_extra_data_are_refused() {
     let text = b"some text to compress, some text to compress".repeat(20);
