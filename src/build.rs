@@ -117,6 +117,8 @@ pub async fn execute<H: Host>(client: &Client<'_, H>, plan: &Plan) -> Result<Bui
         Some(sink) => sink.store(),
         None => {
             cache_store = Layout::new(host, plan.cache.require("a build that writes no layout")?);
+            // Noting what is there, so that a failure takes back only this build's part.
+            cache_store.begin().await?;
             &cache_store
         }
     };

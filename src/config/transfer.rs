@@ -101,6 +101,32 @@ fn size(given: &Given) -> Option<u64> {
     number.parse::<u64>().ok()?.checked_mul(scale)
 }
 
+/// `--insecure-registry` entries, each `HOST[:PORT]` as the registry part of
+/// a reference writes it. A URL (`http://host`, `host/path`) would never
+/// equal a reference's host, so the registry would silently stay secure.
+pub fn insecure_registries(values: &[String]) -> Result<Vec<String>, ConfigError> {
+    for value in values {
+        let port_ok = match value.rsplit_once(':') {
+            Some((host, _)) if !host.ends_with(']') && host.contains(':') => true, // bare IPv6
+            Some((_, port)) => !port.is_empty() && port.bytes().all(|b| b.is_ascii_digit()),
+            None => true,
+        };
+        let bad = value.is_empty()
+            || value.contains("://")
+            || value.contains(['/', '@', '?', '#'])
+            || value.chars().any(char::is_whitespace)
+            || !port_ok;
+        if bad {
+            return Err(ConfigError::flag(
+                "--insecure-registry",
+                Some(value),
+                "needs HOST or HOST:PORT, the registry as a reference names it, e.g. registry.local:5000",
+            ));
+        }
+    }
+    Ok(values.to_vec())
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -180,30 +206,26 @@ mod tests {
     fn left_out_keeps_the_defaults() {
         assert_eq!(read(None, None), Ok(Transfer::default()));
     }
-}
 
-/// `--insecure-registry` entries, each `HOST[:PORT]` as the registry part of
-/// a reference writes it. A URL (`http://host`, `host/path`) would never
-/// equal a reference's host, so the registry would silently stay secure.
-pub fn insecure_registries(values: &[String]) -> Result<Vec<String>, ConfigError> {
-    for value in values {
-        let port_ok = match value.rsplit_once(':') {
-            Some((host, _)) if !host.ends_with(']') && host.contains(':') => true, // bare IPv6
-            Some((_, port)) => !port.is_empty() && port.bytes().all(|b| b.is_ascii_digit()),
-            None => true,
-        };
-        let bad = value.is_empty()
-            || value.contains("://")
-            || value.contains(['/', '@', '?', '#'])
-            || value.chars().any(char::is_whitespace)
-            || !port_ok;
-        if bad {
-            return Err(ConfigError::flag(
-                "--insecure-registry",
-                Some(value),
-                "needs HOST or HOST:PORT, the registry as a reference names it, e.g. registry.local:5000",
-            ));
+    #[test]
+    fn insecure_registries_are_hosts_as_references_write_them() {
+        let ok = [
+            "localhost:5000",
+            "registry.local",
+            "10.0.0.1:443",
+            "[::1]:5000",
+        ];
+        let ok: Vec<String> = ok.iter().map(|s| s.to_string()).collect();
+        assert_eq!(insecure_registries(&ok).ok(), Some(ok.clone()));
+        for bad in ["http://x", "x/y", "u:p@x", "x:", "x:port", "", "a b"] {
+            let e = insecure_registries(&[bad.to_owned()])
+                .err()
+                .map(|e| e.to_string());
+            assert!(
+                e.as_deref()
+                    .is_some_and(|e| e.starts_with("--insecure-registry")),
+                "{bad}: {e:?}"
+            );
         }
     }
-    Ok(values.to_vec())
 }

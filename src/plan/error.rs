@@ -19,6 +19,9 @@ use crate::source::SourceError;
 pub enum PlanError {
     #[error("{origin}: {message}")]
     Setting { origin: String, message: String },
+    /// The file a well-formed setting names cannot be read: not a usage error.
+    #[error("{origin}: {message}")]
+    Unreadable { origin: String, message: String },
     #[error("{origin} {value:?}: {source}")]
     Tag {
         origin: String,
@@ -96,6 +99,7 @@ impl PlanError {
     pub fn code(&self) -> &'static str {
         match self {
             PlanError::Setting { .. } => "invalid-option",
+            PlanError::Unreadable { .. } => "io",
             PlanError::Tag { .. } => "invalid-tag",
             PlanError::Base { source, .. } => source.code(),
             PlanError::Script { source, .. } => source.code(),

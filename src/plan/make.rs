@@ -129,8 +129,7 @@ pub async fn make<H: Host>(
     };
     let references = push_targets(
         options.push,
-        settings.tags.is_some(),
-        &tags,
+        settings.tags.as_deref(),
         &origin("--tag", |s| s.tags.is_some()),
     )?;
     if !references.is_empty() {

@@ -38,41 +38,40 @@ pub(super) fn output_path(
 /// ones derived from the project, which would name Docker Hub.
 pub(super) fn push_targets(
     push: bool,
-    explicit: bool,
-    tags: &[Tag],
+    values: Option<&[String]>,
     origin: &str,
 ) -> Result<Vec<Reference>, PlanError> {
     if !push {
         return Ok(Vec::new());
     }
-    if !explicit {
+    let Some(values) = values else {
         return Err(PlanError::setting(
             "--push",
             "needs a --tag naming the registry and repository to push to, \
              e.g. --tag registry.example.com/team/app:1.0",
         ));
-    }
-    tags.iter()
-        .map(|t| {
-            // Docker's rule for a registry part: the first component has a
-            // '.' or ':', or is localhost. Without one a push would go to
-            // Docker Hub's library/, which is never what `app:1` meant.
-            let first = t.name.split('/').next().unwrap_or_default();
+    };
+    values
+        .iter()
+        .map(|value| {
+            // Docker's rule for a registry part, on the tag as written: the
+            // first component has a '.' or ':', or is localhost. Without one
+            // a push would go to Docker Hub's library/, which `app:1` never meant.
+            let first = value.split('/').next().unwrap_or_default();
             let registry =
-                t.name.contains('/') && (first.contains(['.', ':']) || first == "localhost");
+                value.contains('/') && (first.contains(['.', ':']) || first == "localhost");
             if !registry {
                 return Err(PlanError::setting(
                     origin,
                     format!(
-                        "{:?} names no registry; with --push each tag must, \
-                         e.g. ghcr.io/org/app:1.0 or docker.io/you/app:1.0",
-                        t.name
+                        "{value:?} names no registry; with --push each tag must, \
+                         e.g. ghcr.io/org/app:1.0 or docker.io/you/app:1.0"
                     ),
                 ));
             }
-            Reference::parse(&t.name).map_err(|source| PlanError::Tag {
+            Reference::parse(value).map_err(|source| PlanError::Tag {
                 origin: origin.to_owned(),
-                value: t.name.clone(),
+                value: value.clone(),
                 source,
             })
         })
@@ -129,7 +128,10 @@ pub(super) async fn env<H: Host>(
         let text = host
             .read_all(file)
             .await
-            .map_err(|e| PlanError::setting(env_file_origin, format!("{file}: {}", e.message)))?;
+            .map_err(|e| PlanError::Unreadable {
+                origin: env_file_origin.to_owned(),
+                message: format!("{file}: {}", e.message),
+            })?;
         env.extend(config::parse_env_file(
             file,
             &String::from_utf8_lossy(&text),

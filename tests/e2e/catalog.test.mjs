@@ -17,7 +17,6 @@
 // case starting Node and the wasm, which overlaps well even on 2 cores.
 
 import assert from 'node:assert/strict';
-import { spawnSync } from 'node:child_process';
 import fs from 'node:fs';
 import path from 'node:path';
 import { after, before, describe, test } from 'node:test';
@@ -110,9 +109,7 @@ function writeEntry(file, value) {
   // The name's characters as single bytes: a name that is not UTF-8.
   else if (value.latin1Name !== undefined)
     fs.writeFileSync(Buffer.from(file, 'latin1'), value.latin1Name);
-  else if (value.fifo) {
-    if (spawnSync('mkfifo', [file]).status !== 0) throw new Error(`mkfifo ${file} failed`);
-  } else throw new Error(`${file}: unknown file entry ${JSON.stringify(value)}`);
+  else throw new Error(`${file}: unknown file entry ${JSON.stringify(value)}`);
 }
 
 /**

@@ -101,7 +101,9 @@ function parseJsonOutput(args, stdout) {
  */
 export function runCli(args, { cwd = ROOT, env = {}, input } = {}) {
   ensureWasm();
-  const r = spawnSync(process.execPath, [CLI, ...args], {
+  // `--` first: Node itself reads an `--env-file` anywhere before it and
+  // exits 9 when the file is missing (the bin's shell prologue does the same).
+  const r = spawnSync(process.execPath, ['--', CLI, ...args], {
     cwd,
     env: cliEnv(env),
     encoding: 'utf8',
@@ -125,7 +127,7 @@ export function runCliAsync(
 ) {
   ensureWasm();
   return new Promise((resolve, reject) => {
-    const child = spawn(process.execPath, [CLI, ...args], {
+    const child = spawn(process.execPath, ['--', CLI, ...args], {
       cwd,
       env: cliEnv(env),
       stdio: ['pipe', 'pipe', 'pipe'],

@@ -6,7 +6,7 @@
 //   pycontainer build --context {ctx} --output {out} --base-image scratch ARGS...
 // (a later flag wins, so ARGS may override those; `drop` removes one). Fields:
 //   files    {path under {ctx} ('../x' is beside it): content}: a string
-//            (placeholders filled in), a Buffer, link(target), DIR, FIFO,
+//            (placeholders filled in), a Buffer, link(target), DIR,
 //            latin1Name(content), or null to delete
 //   project  'empty' to start from an empty {ctx} instead of the example
 //   args     extra build flags;  argv  the whole command line instead
@@ -53,7 +53,6 @@ export const SECRETS = {
 
 const link = (target) => ({ symlink: target });
 const DIR = { dir: true };
-const FIFO = { fifo: true };
 /** A file holding `content` whose name is written in Latin-1: not UTF-8. */
 const latin1Name = (content) => ({ latin1Name: content });
 const T = SECRETS.url;
@@ -116,7 +115,7 @@ export const CASES = [
   { id: 'dockerignore-bad-bracket', area: 'context', files: { '.dockerignore': 'src/[abc\n' }, names: ['{ctx}/.dockerignore', /\[abc/] },
   { id: 'dockerignore-trailing-escape', area: 'context', files: { '.dockerignore': 'docs\nsrc\\\n' }, names: ['{ctx}/.dockerignore', /:2/] },
   { id: 'dockerignore-is-dir', area: 'context', files: { '.dockerignore': DIR }, names: ['{ctx}/.dockerignore', /EISDIR|directory/] },
-  { id: 'include-outside', area: 'context', args: ['--include', '../outside'], names: ['--include', '../outside', /outside/] },
+  { id: 'include-outside', area: 'context', args: ['--include', '../outside'], exit: 2, names: ['--include', '../outside', /outside/] },
   { id: 'exclude-bad-pattern', area: 'context', args: ['--exclude', 'src/[x'], exit: 2, names: ['--exclude', 'src/[x'] },
   { id: 'non-utf8-name', area: 'context', files: { 'src/caf\xe9.py': latin1Name('x = 1\n') }, names: [/caf/] },
 
@@ -130,9 +129,9 @@ export const CASES = [
   { id: 'toml-not-utf8', area: 'project', files: { 'pyproject.toml': Buffer.from([0x5b, 0x70, 0x5d, 0x0a, 0x61, 0x3d, 0x22, 0xff, 0xfe, 0x22, 0x0a]) }, names: [PYP, /UTF-8/i] },
   { id: 'project-not-table', area: 'project', files: { 'pyproject.toml': 'project = 3\n' }, names: [PYP, /project/] },
   { id: 'name-integer', area: 'project', files: { 'pyproject.toml': '[project]\nname = 5\nversion = "1"\n' }, names: [PYP, 'project.name'] },
-  { id: 'name-invalid', area: 'project', files: { 'pyproject.toml': '[project]\nname = "-bad name-"\nversion = "1"\n' }, names: [PYP, 'project.name', '-bad name-'], known: '[project] name is not checked against PEP 508 names' },
+  { id: 'name-invalid', area: 'project', files: { 'pyproject.toml': '[project]\nname = "-bad name-"\nversion = "1"\n' }, names: [PYP, 'project.name', '-bad name-'] },
   { id: 'version-integer', area: 'project', files: { 'pyproject.toml': '[project]\nname = "a"\nversion = 1\n' }, names: [PYP, 'project.version'] },
-  { id: 'version-invalid', area: 'project', files: { 'pyproject.toml': '[project]\nname = "a"\nversion = "not a version"\n' }, names: [PYP, 'project.version', 'not a version'], known: '[project] version is not checked against PEP 440' },
+  { id: 'version-invalid', area: 'project', files: { 'pyproject.toml': '[project]\nname = "a"\nversion = "not a version"\n' }, names: [PYP, 'project.version', 'not a version'] },
   { id: 'requires-python-integer', area: 'project', ...py('requires-python = 3'), names: [PYP, 'project.requires-python'] },
   { id: 'requires-python-bad', area: 'project', ...py('requires-python = ">=3.x"'), names: ['pyproject.toml', '>=3.x'] },
   { id: 'requires-python-excludes', area: 'project', ...py('requires-python = ">=3.12"'), args: [...PY], names: ['requires-python', '>=3.12', '3.11'] },
@@ -163,7 +162,7 @@ export const CASES = [
   { id: 'entry-points-integer', area: 'project', ...py('entry-points = 3'), names: [PYP, 'project.entry-points'] },
   { id: 'poetry-bad-python', area: 'project', files: { 'pyproject.toml': '[tool.poetry]\nname = "a"\nversion = "1"\n[tool.poetry.scripts]\nhello = "hello.cli:main"\n[tool.poetry.dependencies]\npython = ">=three"\n' }, names: ['pyproject.toml [tool.poetry.dependencies]', '>=three'], args: PY },
   { id: 'poetry-deps-integer', area: 'project', files: { 'pyproject.toml': '[tool.poetry]\nname = "a"\nversion = "1"\ndependencies = 3\n' }, names: [PYP, 'dependencies'] },
-  { id: 'setupcfg-bad-ini', area: 'project', files: { 'pyproject.toml': null, 'setup.cfg': '[metadata\nname = a\n' }, names: ['{ctx}/setup.cfg'], args: ['--entrypoint', 'python3 -m hello'], known: 'a setup.cfg section header without "]" is accepted silently' },
+  { id: 'setupcfg-bad-ini', area: 'project', files: { 'pyproject.toml': null, 'setup.cfg': '[metadata\nname = a\n' }, names: ['{ctx}/setup.cfg'], args: ['--entrypoint', 'python3 -m hello'] },
   { id: 'setupcfg-bad-requirement', area: 'project', files: { 'pyproject.toml': null, 'setup.cfg': '[metadata]\nname = a\nversion = 1\n[options]\ninstall_requires =\n  six >>> 1\n' }, names: ['setup.cfg', 'six >>> 1'], args: ['--entrypoint', 'python3 -m hello'] },
   { id: 'setupcfg-bad-script', area: 'project', files: { 'pyproject.toml': null, 'setup.cfg': '[metadata]\nname = a\nversion = 1\n[options.entry_points]\nconsole_scripts =\n  a/b = m:f\n' }, names: ['{ctx}/setup.cfg', 'a/b'] },
   { id: 'requirements-bad-operator', area: 'project', files: { 'requirements.txt': 'six\nflask >>> 2\n' }, args: PY, names: ['requirements.txt line 2', 'flask >>> 2'] },
@@ -321,7 +320,7 @@ export const CASES = [
   { id: 'source-date-epoch-word', area: 'flags', env: { SOURCE_DATE_EPOCH: 'yesterday' }, names: ['SOURCE_DATE_EPOCH', 'yesterday'] },
   { id: 'source-date-epoch-negative', area: 'flags', env: { SOURCE_DATE_EPOCH: '-1' }, names: ['SOURCE_DATE_EPOCH', '-1'] },
   { id: 'source-date-epoch-year-10000', area: 'flags', env: { SOURCE_DATE_EPOCH: '253402300800' }, names: ['SOURCE_DATE_EPOCH', '253402300800'] },
-  { id: 'insecure-registry-url', area: 'flags', args: ['--insecure-registry', 'http://x/y'], exit: 2, names: ['--insecure-registry', 'http://x/y'], known: '--insecure-registry values are not validated (a URL with a path is accepted)' },
+  { id: 'insecure-registry-url', area: 'flags', args: ['--insecure-registry', 'http://x/y'], exit: 2, names: ['--insecure-registry', 'http://x/y'] },
   { id: 'validate-no-arg', area: 'flags', argv: ['validate'], exit: 2, names: ['LAYOUT'] },
   { id: 'push-one-arg', area: 'flags', argv: ['push', '{dir}/x'], exit: 2, names: ['REF'] },
 
@@ -356,7 +355,7 @@ export const CASES = [
   { id: 'output-index-not-json', area: 'layouts', output: write('index.json', '{not json'), names: ['{out}/index.json'] },
   { id: 'output-index-wrong-shape', area: 'layouts', output: editIndex((i) => ({ ...i, manifests: {} })), names: ['--output', '{out}/index.json', 'expected a sequence'] },
   { id: 'output-index-is-dir', area: 'layouts', output: write('index.json', null), names: ['{out}/index.json'] },
-  { id: 'output-oci-layout-bad', area: 'layouts', output: write('oci-layout', '{"imageLayoutVersion": "9.9.9"}'), names: ['{out}/oci-layout', '9.9.9'], known: 'an oci-layout file with an unknown imageLayoutVersion is written into' },
+  { id: 'output-oci-layout-bad', area: 'layouts', output: write('oci-layout', '{"imageLayoutVersion": "9.9.9"}'), names: ['{out}/oci-layout', '9.9.9'] },
   { id: 'output-empty-flag', area: 'layouts', args: ['--output', ''], exit: 2, names: ['--output'] },
   { id: 'output-dangling-link', area: 'layouts', files: { '../out': link('nowhere/deeper') }, names: ['{out}'] },
 
@@ -365,9 +364,9 @@ export const CASES = [
   { id: 'closed-port', area: 'push', layout: true, argv: ['push', '{layout}:1', '127.0.0.1:1/cat/app:1'], names: ['127.0.0.1:1'] },
   { id: 'wrong-password-env', area: 'push', registry: true, layout: true, argv: ['push', '{layout}:1', '{reg}/cat/app:1'], names: ['{reg}', /401|unauthori[sz]ed|denied|credentials/i] },
   { id: 'wrong-password-stdin', area: 'push', registry: true, layout: true, argv: ['push', '{layout}:1', '{reg}/cat/app:1', '--username', 'catalog', '--password-stdin'], stdin: `${SECRETS.url}\n`, names: ['{reg}', /401|unauthori[sz]ed|denied|credentials/i] },
-  { id: 'build-push-wrong-password', area: 'push', registry: true, args: ['--push', '--tag', '{reg}/cat/built:1'], names: ['{reg}', /401|unauthori[sz]ed|denied|credentials/i], drop: ['--output'], known: 'a failed --push leaves the app layer blob in the cache directory' },
-  { id: 'build-push-output-wrong-password', area: 'push', registry: true, args: ['--push', '--tag', '{reg}/cat/built:2'], names: ['{reg}', /401|unauthori[sz]ed|denied|credentials/i], known: 'a failed --push after the layout was written leaves a complete --output layout (issue 12 point 7)' },
-  { id: 'build-push-no-registry', area: 'push', args: ['--push', '--tag', 'app:1'], exit: 2, names: ['--tag', 'app:1'], drop: ['--output'], known: 'a --push tag without a registry is sent to docker.io instead of being refused (--help says each tag must name its registry)' },
+  { id: 'build-push-wrong-password', area: 'push', registry: true, args: ['--push', '--tag', '{reg}/cat/built:1'], names: ['{reg}', /401|unauthori[sz]ed|denied|credentials/i], drop: ['--output'] },
+  { id: 'build-push-output-wrong-password', area: 'push', registry: true, args: ['--push', '--tag', '{reg}/cat/built:2'], names: ['{reg}', /401|unauthori[sz]ed|denied|credentials/i] },
+  { id: 'build-push-no-registry', area: 'push', args: ['--push', '--tag', 'app:1'], exit: 2, names: ['--tag', 'app:1'], drop: ['--output'] },
   { id: 'not-a-layout', area: 'push', argv: ['push', '{ctx}', '127.0.0.1:1/cat/app:1'], names: ['{ctx}'] },
   { id: 'tag-not-in-layout', area: 'push', layout: true, argv: ['push', '{layout}:nosuch', '127.0.0.1:1/cat/app:1'], names: ['nosuch'] },
 
