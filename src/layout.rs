@@ -55,6 +55,8 @@ pub enum LayoutError {
     },
     #[error("{path}: blob {digest} is missing")]
     BlobMissing { path: String, digest: Digest },
+    #[error("{path}: blob {digest} went away while this build ran (a failed build alongside took it back); build again")]
+    Vanished { path: String, digest: Digest },
     #[error("{path}: blob {digest} is corrupt (its content hashes to {actual}, {size} bytes)")]
     Corrupt {
         path: String,
@@ -239,14 +241,94 @@ impl<'h, H: Host> Layout<'h, H> {
     /// Takes back what this build added: its unfinished blobs, its new
     /// files, then its new directories. Used on the error path, where a
     /// second failure is moot.
+    ///
+    /// A blob this build added may meanwhile be part of another build's
+    /// image: that build found it present and skipped writing it. So blobs
+    /// go only under the layout's lock, and only those no tag reaches; the
+    /// other build checks its blobs under the same lock before it tags.
     pub async fn undo(&self) {
         self.discard_unfinished().await;
-        for path in self.added.take().iter().rev() {
+        let added = self.added.take();
+        let blobs = format!("{}/blobs/", self.root);
+        let (blob_paths, files): (Vec<&String>, Vec<&String>) =
+            added.iter().partition(|p| p.starts_with(&blobs));
+        if !blob_paths.is_empty() {
+            // An interrupted host takes no lock: then every blob goes, as a
+            // stopped build cannot wait for others.
+            let lock = crate::lock::acquire(self.host, &self.file("index.json.lock")).await;
+            let kept = match &lock {
+                Ok(_) => self.reachable().await,
+                Err(_) => Default::default(),
+            };
+            for path in blob_paths.iter().rev() {
+                let hex = path.rsplit('/').next().unwrap_or_default();
+                if !kept.contains(hex) {
+                    let _ = self.host.remove(path).await;
+                }
+            }
+            if let Ok(lock) = lock {
+                lock.release(self.host).await;
+            }
+        }
+        for path in files.iter().rev() {
             let _ = self.host.remove(path).await;
         }
         for dir in self.new_dirs.take().iter().rev() {
             let _ = self.host.remove_dir(dir).await;
         }
+    }
+
+    /// The hex digests of every blob a tag in index.json reaches: manifests,
+    /// their configs and layers, and those of one level of nested indexes.
+    /// Read under the lock; what cannot be read reaches nothing more.
+    async fn reachable(&self) -> std::collections::BTreeSet<String> {
+        let mut out = std::collections::BTreeSet::new();
+        let Ok(Some(index)) = self.read_index().await else {
+            return out;
+        };
+        let mut manifests = Vec::new();
+        for d in index.manifests {
+            out.insert(d.digest.hex().to_owned());
+            if media::is_index(&d.media_type) {
+                if let Ok(bytes) = self.read_document(&d).await {
+                    if let Ok(nested) = parse::<Index>("", &bytes) {
+                        out.extend(nested.manifests.iter().map(|m| m.digest.hex().to_owned()));
+                        manifests.extend(nested.manifests);
+                    }
+                }
+            } else {
+                manifests.push(d);
+            }
+        }
+        for d in manifests {
+            if let Ok(bytes) = self.read_document(&d).await {
+                if let Ok(m) = parse::<Manifest>("", &bytes) {
+                    out.insert(m.config.digest.hex().to_owned());
+                    out.extend(m.layers.iter().map(|l| l.digest.hex().to_owned()));
+                }
+            }
+        }
+        out
+    }
+
+    /// Every blob `manifest` names is here: checked under the lock before a
+    /// tag points at it, as a failed build alongside may have taken back a
+    /// blob this one found present and did not write.
+    async fn check_complete(&self, manifest: &Descriptor) -> Result<(), LayoutError> {
+        if !media::is_manifest(&manifest.media_type) {
+            return Ok(());
+        }
+        let bytes = self.read_document(manifest).await?;
+        let m: Manifest = parse(&self.blob_path(&manifest.digest), &bytes)?;
+        for d in std::iter::once(&m.config).chain(&m.layers) {
+            if self.host.stat(&self.blob_path(&d.digest)).await?.is_none() {
+                return Err(LayoutError::Vanished {
+                    path: self.root.clone(),
+                    digest: d.digest.clone(),
+                });
+            }
+        }
+        Ok(())
     }
 
     /// Closes and removes the temp files of blobs still being written: a
@@ -637,8 +719,11 @@ impl<'h, H: Host> Layout<'h, H> {
         tags: &[Tag],
     ) -> Result<Index, LayoutError> {
         let lock = crate::lock::acquire(self.host, &self.file("index.json.lock")).await?;
-        let tagged = match self.read_index().await {
-            Ok(now) => self.retag(now.or(base), manifest, tags).await,
+        let tagged = match self.check_complete(manifest).await {
+            Ok(()) => match self.read_index().await {
+                Ok(now) => self.retag(now.or(base), manifest, tags).await,
+                Err(e) => Err(e),
+            },
             Err(e) => Err(e),
         };
         lock.release(self.host).await;
@@ -798,6 +883,65 @@ mod tests {
             "the root and the parent it needed are gone"
         );
         assert!(tmp.exists(), "what was there before stays");
+        let _ = std::fs::remove_dir_all(tmp);
+    }
+
+    #[test]
+    fn a_failed_build_keeps_the_blobs_another_build_tagged() {
+        let tmp = std::env::temp_dir().join(format!("pycontainer-undo-{}", std::process::id()));
+        let root = tmp.join("out");
+        let _ = std::fs::create_dir_all(&root);
+        let root = root.to_string_lossy().into_owned();
+        let host = NativeHost::new();
+        let (host, root) = (&host, root.as_str());
+        let ok = |e: LayoutError| -> Descriptor { panic!("{e}") };
+        // `layer` was added by a failing build; another tags an image with it.
+        let tagged_after = |layer: &'static [u8], undo_first: bool| async move {
+            let (failing, other) = (Layout::new(host, root), Layout::new(host, root));
+            failing.begin().await.unwrap_or_else(|e| panic!("{e}"));
+            other.begin().await.unwrap_or_else(|e| panic!("{e}"));
+            let gz = media::OCI_LAYER_GZIP;
+            let l = failing.put_bytes(gz, layer).await.unwrap_or_else(ok);
+            // Found present, so not written (nor taken back) by the other.
+            other.put_bytes(gz, layer).await.unwrap_or_else(ok);
+            let config = other
+                .put_bytes(media::OCI_CONFIG, b"{}")
+                .await
+                .unwrap_or_else(ok);
+            let manifest = serde_json::json!({
+                "schemaVersion": 2, "mediaType": media::OCI_MANIFEST,
+                "config": config, "layers": [l],
+            });
+            let manifest = other
+                .put_bytes(media::OCI_MANIFEST, manifest.to_string().as_bytes())
+                .await
+                .unwrap_or_else(ok);
+            let tags = [Tag {
+                tag: "1".into(),
+                name: "app:1".into(),
+            }];
+            if undo_first {
+                failing.undo().await;
+            }
+            let tagged = other.tag(None, &manifest, &tags).await;
+            if !undo_first {
+                failing.undo().await;
+            }
+            (
+                tagged,
+                std::path::Path::new(&failing.blob_path(&l.digest)).exists(),
+            )
+        };
+        pollster::block_on(async {
+            // Tagged first: the failed build leaves the blob the tag reaches.
+            let (tagged, kept) = tagged_after(b"shared layer", false).await;
+            assert!(tagged.is_ok() && kept, "{tagged:?}");
+            // Taken back first: the tag is refused, never left incomplete.
+            let (tagged, kept) = tagged_after(b"another layer", true).await;
+            assert!(!kept);
+            let e = tagged.err().map(|e| e.to_string()).unwrap_or_default();
+            assert!(e.contains("went away while this build ran"), "{e}");
+        });
         let _ = std::fs::remove_dir_all(tmp);
     }
 }

@@ -563,6 +563,7 @@ describe('bad input: exit status, a message naming the culprit, nothing written'
 
   test('--include of a path outside the context', () => {
     assertRefused(project('include-outside'), ['--include', '../outside'], {
+      code: 2,
       patterns: ['--include', '"../outside"', /outside the build context/],
     });
   });

@@ -373,7 +373,7 @@ describe('settings named as given', () => {
       const { r, out } = buildInto(dir, ['--context', ctx, '--base-image', 'scratch', ...args], {
         env,
       });
-      assertRefused(r, out, [`pyproject.toml: ${name}; it has: none`]);
+      assertRefused(r, out, [`${ctx}/pyproject.toml: ${name} (asked for with --`, 'it has: none']);
     }
   });
 

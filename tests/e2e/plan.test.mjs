@@ -121,7 +121,7 @@ describe('checks that come before any base layer is pulled', () => {
     await reg?.stop();
   });
 
-  const failing = async (name, args) => {
+  const failing = async (name, args, code = 1) => {
     const dir = copy(name, UV_APP, ['pyproject.toml', 'deps_demo', 'uv.lock']);
     const cache = path.join(tmp, `${name}-cache`);
     proxy.reset();
@@ -137,7 +137,7 @@ describe('checks that come before any base layer is pulled', () => {
       cache,
       ...args,
     ]);
-    assert.equal(r.code, 1, describeRun(r));
+    assert.equal(r.code, code, describeRun(r));
     assert.equal(proxy.count('blob-get') <= 1, true, 'at most the config was read');
     const blobs = path.join(cache, 'oci', 'blobs', 'sha256');
     assert.deepEqual(fs.existsSync(blobs) ? fs.readdirSync(blobs) : [], [], 'nothing pulled');
@@ -156,7 +156,8 @@ describe('checks that come before any base layer is pulled', () => {
   });
 
   test('an extra that is no valid name, named by the setting it came from', async () => {
-    const r = await failing('badname', ['--extra', 'not a name!']);
+    // Malformed, so a usage error (exit 2).
+    const r = await failing('badname', ['--extra', 'not a name!'], 2);
     assert.match(r.stderr, /^pycontainer: error: --extra: /m);
   });
 });
