@@ -140,7 +140,8 @@ referencedBy?: string, };
 export type Warning = { 
 /**
  * Stable: `excluded-referenced`; `credentials-included` (a file that
- * looks like credentials ships because the user brought it back);
+ * looks like credentials ships because the user brought it back, or a
+ * shipped pyproject.toml/requirements.txt writes a password in a URL);
  * `private-files` (files the image's user cannot read); `dev-server` (a web app without a
  * production server); `no-bytecode` (the dependencies are
  * installed without bytecode, for want of a compiler); `writes-unknown` (the app writes

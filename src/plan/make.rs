@@ -85,6 +85,7 @@ pub async fn make<H: Host>(
     let framework_sources = sources::scan(host, &mut project, wants_framework(&settings)).await?;
     let mut warnings = warning::excluded_but_named(&project);
     warnings.extend(warning::credentials_included(&project));
+    warnings.extend(warning::url_credentials(&project));
     let tags = tags(
         settings.tags.as_deref().unwrap_or(&[]),
         &project,

@@ -15,7 +15,8 @@ use crate::project::Project;
 #[cfg_attr(test, derive(ts_rs::TS))]
 pub struct Warning {
     /// Stable: `excluded-referenced`; `credentials-included` (a file that
-    /// looks like credentials ships because the user brought it back);
+    /// looks like credentials ships because the user brought it back, or a
+    /// shipped pyproject.toml/requirements.txt writes a password in a URL);
     /// `private-files` (files the image's user cannot read); `dev-server` (a web app without a
     /// production server); `no-bytecode` (the dependencies are
     /// installed without bytecode, for want of a compiler); `writes-unknown` (the app writes
@@ -89,6 +90,42 @@ pub(super) fn credentials_included(project: &Project) -> Vec<Warning> {
                     s.path, s.reason
                 ),
             )
+        })
+        .collect()
+}
+
+/// A pyproject.toml or requirements.txt that ships in the image and writes
+/// a URL's password or token literally: the build never records it, but the
+/// file itself goes in as written. A `${VAR}` in its place holds no secret.
+pub(super) fn url_credentials(project: &Project) -> Vec<Warning> {
+    let meta = &project.metadata;
+    let pyproject = meta
+        .dependencies
+        .iter()
+        .chain(meta.optional_dependencies.iter().flat_map(|(_, d)| d))
+        .chain(meta.dependency_groups.iter().flat_map(|(_, d)| d));
+    let listed = [
+        (project.metadata_file.as_deref(), pyproject.collect::<Vec<_>>()),
+        (Some("requirements.txt"), meta.requirements_txt.iter().collect()),
+    ];
+    listed
+        .into_iter()
+        .filter_map(|(file, lines)| {
+            let file = file?;
+            let ships = project.files.iter().any(|f| f.rel == file);
+            let literal = lines.iter().any(|line| {
+                line.split_whitespace()
+                    .filter(|word| word.contains("://"))
+                    .any(|url| pycontainer_python::url::recorded(url) != *url)
+            });
+            (ships && literal).then(|| {
+                Warning::new(
+                    "credentials-included",
+                    format!(
+                        "{file} goes into the image with a password or token written in a URL; write it as ${{VAR}} (expanded from the environment at build time, never recorded) or leave the file out"
+                    ),
+                )
+            })
         })
         .collect()
 }

@@ -162,8 +162,13 @@ describe('a wheel behind Basic auth', () => {
     assert.ok(entry.includes(`url = "${url('')}"`), entry);
     // Point 8: the unhashed direct URL gets the sha256 of what was downloaded.
     assert.ok(entry.includes(`sha256 = "${sha256Hex(wheelBytes)}"`), entry);
-    // The project's requirements.txt holds the token as the user wrote it.
+    // The project's requirements.txt holds the token as the user wrote it,
+    // so it ships that way, and the build says so.
     assertNoTokenIn(`${dir}-out`, ['app/requirements.txt']);
+    assert.match(
+      r.stderr,
+      /requirements\.txt goes into the image with a password or token written in a URL/,
+    );
     // The lock passes its own reader: a --locked rebuild, with an empty cache,
     // takes the credentials from the requirement again.
     const locked = await buildIt(dir, ['--locked', '--dry-run', '--json']);
@@ -182,6 +187,11 @@ describe('a wheel behind Basic auth', () => {
     const dry = await buildIt(dir, ['--dry-run', '--json', '-v'], env);
     assert.equal(dry.code, 0, describeRun(dry));
     assertNoToken(dry, '--dry-run --json -v');
+    // A ${VAR} holds no secret: nothing to warn about.
+    assert.deepEqual(
+      dry.json.plan.warnings.filter((w) => w.code === 'credentials-included'),
+      [],
+    );
     const r = await buildIt(dir, [], env);
     assert.equal(r.code, 0, describeRun(r));
     assertNoToken(r, 'build');
