@@ -105,8 +105,14 @@ pub(super) fn url_credentials(project: &Project) -> Vec<Warning> {
         .chain(meta.optional_dependencies.iter().flat_map(|(_, d)| d))
         .chain(meta.dependency_groups.iter().flat_map(|(_, d)| d));
     let listed = [
-        (project.metadata_file.as_deref(), pyproject.collect::<Vec<_>>()),
-        (Some("requirements.txt"), meta.requirements_txt.iter().collect()),
+        (
+            project.metadata_file.as_deref(),
+            pyproject.collect::<Vec<_>>(),
+        ),
+        (
+            Some("requirements.txt"),
+            meta.requirements_txt.iter().collect(),
+        ),
     ];
     listed
         .into_iter()
