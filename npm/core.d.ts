@@ -325,6 +325,21 @@ manifestDigest: Digest, mediaType: string, pushed: Array<Pushed>, pushStats: Pus
 export type ValidateReport = { manifestDigest: Digest | null, tag: string | null, ok: boolean, problems: Array<string>, layers: number, };
 
 /**
+ * Progress events for the host to show; hosts may ignore them.
+ */
+
+export type ProgressEvent = { "type": "phase", name: string, } | { "type": "blob", digest: string | null, label: string, bytes: number, } | { "type": "transfer", digest: string, 
+/**
+ * `exists`: the registry already had the blob, nothing moved.
+ */
+action: "pull" | "push" | "mount" | "exists" | "download", bytes: number, total: number, } | { "type": "warning", 
+/**
+ * Stable: a plan warning's code (`Warning::code`), or
+ * `lock-unwritten` (the lock a resolution made could not be saved).
+ */
+code: string, message: string, };
+
+/**
  * A `sha256:` content digest, the only algorithm images use in practice.
  */
 

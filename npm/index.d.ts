@@ -2,7 +2,7 @@
 // functions adapt Node-friendly options to it and return its results as-is.
 // The results' types are generated from the core's Rust types (./core.d.ts).
 
-import type { BuildResult, PlanView, PushResult, ValidateReport } from './core';
+import type { BuildResult, PlanView, ProgressEvent, PushResult, ValidateReport } from './core';
 
 export type * from './core';
 
@@ -24,12 +24,6 @@ export interface FileInfo {
 /** One directory entry with its lstat information, so listing needs no extra stat calls. */
 export interface DirEntry extends FileInfo {
   name: string;
-}
-
-/** A progress event from the core; only `type` is guaranteed, the rest depends on the type. */
-export interface ProgressEvent {
-  type: string;
-  [key: string]: unknown;
 }
 
 /** An incremental SHA-256, so layer digests can use the host's native (e.g. OpenSSL) code. */
@@ -132,26 +126,33 @@ export type RegistryCredentials =
   | { username: string; password: string }
   | { identityToken: string };
 
+/*
+ * Progress events (`ProgressEvent`, generated from the core's type in
+ * ./core.d.ts) are a union on `type`; switch on it to narrow:
+ * - `phase`: a phase started (`name`: `plan`, `base`, `inspect base`,
+ *   `dependencies`, `resolve`, `download`, `install`, `compile`, `layer`,
+ *   `pull`, `write`, `push`);
+ * - `blob`: bytes of one blob (a layer, the config) written so far;
+ * - `transfer`: bytes moving over the network;
+ * - `warning`: something the user should know that does not stop the build.
+ */
+
+/** A phase of the work started (`type: 'phase'` progress events). */
+export type PhaseEvent = Extract<ProgressEvent, { type: 'phase' }>;
+
+/** Bytes of one blob written so far (`type: 'blob'` progress events); `digest` once known, else `null`. */
+export type BlobEvent = Extract<ProgressEvent, { type: 'blob' }>;
+
 /**
  * Bytes moving over the network (`type: 'transfer'` progress events): a blob
  * to or from a registry, or a wheel downloaded from a package index
- * (`action: 'download'`).
+ * (`action: 'download'`, whose `digest` is the wheel's file name, not a digest).
+ * `exists`: the registry already had the blob, nothing moved.
  */
-export interface TransferEvent extends ProgressEvent {
-  type: 'transfer';
-  /** What moves: a registry blob's `sha256:…` digest, or for `download` the wheel's file name (not a digest). */
-  digest: string;
-  /** `exists`: the registry already had the blob, nothing moved. */
-  action: 'pull' | 'push' | 'mount' | 'exists' | 'download';
-  bytes: number;
-  total: number;
-}
+export type TransferEvent = Extract<ProgressEvent, { type: 'transfer' }>;
 
 /** Something the user should know that does not stop the build (`type: 'warning'` progress events). */
-export interface WarningEvent extends ProgressEvent {
-  type: 'warning';
-  message: string;
-}
+export type WarningEvent = Extract<ProgressEvent, { type: 'warning' }>;
 
 export interface NodeHostOptions {
   /** Called with each progress event (for a progress display); nothing is printed otherwise. */
@@ -303,6 +304,15 @@ export interface BuildOptions extends RegistryOptions {
 /** Builds an image from a Python project into an OCI layout directory, a registry (`push`), or both. */
 export function build(options?: BuildOptions): Promise<BuildResult>;
 
+/**
+ * The dry run: every decision of `build(options)` with the rule behind it,
+ * the config and the layers, worked out without writing anything. It is the
+ * plan a `build` with the same options then follows (its result's `plan`);
+ * with `push` it is the plan of that push, checked as far as it can be
+ * without a registry's answer. Nothing is written or pushed.
+ */
+export function plan(options?: Omit<BuildOptions, 'dryRun'>): Promise<BuildPlan>;
+
 export interface PushOptions extends RegistryOptions {
   /** The OCI layout directory; relative to the cwd. */
   layout: string;
@@ -363,4 +373,14 @@ export interface PycontainerError extends Error {
    * these as usage errors (exit status 2).
    */
   option?: string;
+  /**
+   * The config file at fault (pycontainer.toml, pyproject.toml, an env
+   * file), as the message names it; left out when no file is.
+   */
+  file?: string;
+  /**
+   * The key at fault in `file` (`tags`), or the
+   * `PYCONTAINER_*` variable at fault; left out when neither is.
+   */
+  key?: string;
 }

@@ -264,6 +264,16 @@ async function build(options = {}) {
   return stoppable(loadWasm().build, options, coreOptions, 'the build');
 }
 
+/**
+ * The dry run as a function: the core's plan for these options, the one a
+ * build with them then follows. It is the build with `dryRun` set, so the
+ * plan and the build can never be worked out by different code.
+ */
+async function plan(options = {}) {
+  const result = await build({ ...options, dryRun: true });
+  return result.plan;
+}
+
 /** Pushes an image (or index) from an OCI layout to one or more registry references. */
 async function push(options = {}) {
   const coreOptions = corePushOptions(options, process.cwd(), resolverFor(options));
@@ -284,6 +294,7 @@ function version() {
 
 module.exports = {
   build,
+  plan,
   push,
   validate,
   version,

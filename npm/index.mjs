@@ -2,6 +2,14 @@
 // cached wasm core), re-exported under named and default exports.
 import api from './index.js';
 
-export const { build, push, validate, version, createNodeHost, splitLayoutRef, DEFAULT_OUTPUT } =
-  api;
+export const {
+  build,
+  plan,
+  push,
+  validate,
+  version,
+  createNodeHost,
+  splitLayoutRef,
+  DEFAULT_OUTPUT,
+} = api;
 export default api;

@@ -16,6 +16,7 @@ use crate::config::{Source, SourceKind};
 use crate::deps::decide::InstalledPackage;
 use crate::deps::indexes::PYPI;
 use crate::deps::input::{Format, Input, WorkspaceLock};
+use crate::host::Progress;
 use crate::plan::view::{BaseView, DepsView, EntryView, FileCount, LayerView, ScriptView};
 use crate::plan::{
     Chosen, ImagePython, PlanView, DEFAULT_OUTPUT, DEFAULT_WORKDIR, NONROOT, NONROOT_HOME,
@@ -85,6 +86,7 @@ fn contract() -> (String, BTreeSet<String>, BTreeSet<String>) {
         PushStats,
         PushResult,
         Report,
+        Progress<'static>,
         pycontainer_digest::Digest,
         serde_json::Value,
     );

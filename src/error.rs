@@ -68,4 +68,20 @@ impl Error {
             _ => None,
         }
     }
+
+    /// The config file at fault, when one is: JS callers point at it.
+    pub fn file(&self) -> Option<&str> {
+        match self {
+            Error::Plan(e) => e.file(),
+            _ => None,
+        }
+    }
+
+    /// The key in `file`, or the `PYCONTAINER_*` variable, at fault.
+    pub fn key(&self) -> Option<&str> {
+        match self {
+            Error::Plan(e) => e.key(),
+            _ => None,
+        }
+    }
 }

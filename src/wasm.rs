@@ -14,13 +14,16 @@ fn js_error(code: &str, message: &str) -> JsValue {
     e.into()
 }
 
-/// The core's error for JS: its code, and the flag at fault when there is one.
-fn core_error(code: &str, option: Option<&str>, message: &str) -> JsValue {
-    let e = js_error(code, message);
-    if let Some(flag) = option {
-        let _ = js_sys::Reflect::set(&e, &"option".into(), &flag.into());
+/// The core's error for JS: its code, and the flag, config file and key at
+/// fault where the core knows them, so an editor can point at the cause.
+fn core_error(e: &crate::error::Error) -> JsValue {
+    let js = js_error(e.code(), &e.to_string());
+    for (name, value) in [("option", e.option()), ("file", e.file()), ("key", e.key())] {
+        if let Some(value) = value {
+            let _ = js_sys::Reflect::set(&js, &name.into(), &value.into());
+        }
     }
-    e
+    js
 }
 
 fn result<T: Serialize>(value: &T) -> Result<JsValue, JsValue> {
@@ -36,7 +39,7 @@ pub async fn build(options: JsValue, host: JsValue) -> Result<JsValue, JsValue> 
         .map_err(|e| js_error("invalid-option", &e))?;
     match crate::build::build(&host, &options).await {
         Ok(done) => result(&done),
-        Err(e) => Err(core_error(e.code(), e.option(), &e.to_string())),
+        Err(e) => Err(core_error(&e)),
     }
 }
 
@@ -49,7 +52,7 @@ pub async fn push(options: JsValue, host: JsValue) -> Result<JsValue, JsValue> {
         .map_err(|e| js_error("invalid-option", &e))?;
     match crate::publish::push_layout(&host, &options).await {
         Ok(done) => result(&done),
-        Err(e) => Err(core_error(e.code(), e.option(), &e.to_string())),
+        Err(e) => Err(core_error(&e.into())),
     }
 }
 

@@ -89,6 +89,30 @@ impl ConfigError {
         }
     }
 
+    /// The config file (or env file) at fault, when a file is wrong.
+    pub fn file(&self) -> Option<&str> {
+        match self {
+            ConfigError::UnknownKey { file, .. }
+            | ConfigError::WrongType { file, .. }
+            | ConfigError::Invalid { file, .. }
+            | ConfigError::PathOutside { file, .. }
+            | ConfigError::EnvFile { file, .. } => Some(file),
+            ConfigError::Flag { .. } | ConfigError::Variable { .. } => None,
+        }
+    }
+
+    /// The key at fault in `file`, or the `PYCONTAINER_*` variable.
+    pub fn key(&self) -> Option<&str> {
+        match self {
+            ConfigError::UnknownKey { key, .. }
+            | ConfigError::WrongType { key, .. }
+            | ConfigError::Invalid { key, .. }
+            | ConfigError::PathOutside { key, .. } => Some(key),
+            ConfigError::Variable { var, .. } => Some(var),
+            ConfigError::Flag { .. } | ConfigError::EnvFile { .. } => None,
+        }
+    }
+
     pub(crate) fn flag(flag: &str, value: Option<&str>, message: impl Into<String>) -> Self {
         ConfigError::Flag {
             flag: flag.to_owned(),

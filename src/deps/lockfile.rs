@@ -37,6 +37,7 @@ pub fn render(resolution: &Resolution, inputs: &str, target: &Target) -> String 
 pub async fn write<H: Host>(host: &H, path: &str, text: &str) {
     if let Err(e) = crate::temp::replace_file(host, path, text.as_bytes()).await {
         host.progress(&Progress::Warning {
+            code: "lock-unwritten",
             message: &format!(
                 "could not write {path} ({}); the next build resolves again",
                 e.message

@@ -190,26 +190,39 @@ impl std::fmt::Debug for Credentials {
 
 /// Progress events for the host to show; hosts may ignore them.
 #[derive(Clone, Debug, Serialize)]
+#[cfg_attr(test, derive(ts_rs::TS), ts(rename = "ProgressEvent"))]
 #[serde(tag = "type", rename_all = "camelCase")]
 pub enum Progress<'a> {
-    /// A phase of the build started (`plan`, `layer`, `base`, `write`).
+    /// A phase of the build started: `plan`, `base`, `inspect base`,
+    /// `dependencies`, `resolve`, `download`, `install`, `compile`, `layer`,
+    /// `pull`, `write` or `push`, in the order the build reaches them.
     Phase { name: &'a str },
-    /// Bytes of one blob written so far.
+    /// Bytes of one blob written so far; `digest` once it is known.
     Blob {
         digest: Option<&'a str>,
         label: &'a str,
         bytes: u64,
     },
-    /// A blob moving to or from a registry.
+    /// Bytes moving over the network: a registry blob, or a wheel from a
+    /// package index (`download`, whose `digest` is the wheel's file name).
     Transfer {
         digest: &'a str,
-        /// `pull`, `push`, `mount` or `exists` (already there: nothing moved).
+        /// `exists`: the registry already had the blob, nothing moved.
+        #[cfg_attr(
+            test,
+            ts(type = r#""pull" | "push" | "mount" | "exists" | "download""#)
+        )]
         action: &'a str,
         bytes: u64,
         total: u64,
     },
     /// Something the user should know that does not stop the build.
-    Warning { message: &'a str },
+    Warning {
+        /// Stable: a plan warning's code (`Warning::code`), or
+        /// `lock-unwritten` (the lock a resolution made could not be saved).
+        code: &'a str,
+        message: &'a str,
+    },
 }
 
 /// A Python source to compile: where it is in the image, and its text.

@@ -142,6 +142,22 @@ impl PlanError {
         }
     }
 
+    /// The config file at fault, when one is (see `ConfigError::file`).
+    pub fn file(&self) -> Option<&str> {
+        match self {
+            PlanError::Config(e) => e.file(),
+            _ => None,
+        }
+    }
+
+    /// The key (or variable) at fault, when one is (see `ConfigError::key`).
+    pub fn key(&self) -> Option<&str> {
+        match self {
+            PlanError::Config(e) => e.key(),
+            _ => None,
+        }
+    }
+
     pub(crate) fn setting(origin: &str, message: impl Into<String>) -> PlanError {
         PlanError::Setting {
             origin: origin.to_owned(),

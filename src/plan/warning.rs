@@ -38,6 +38,7 @@ impl Warning {
     pub fn report<H: Host>(host: &H, warnings: &[Warning]) {
         for w in warnings {
             host.progress(&Progress::Warning {
+                code: &w.code,
                 message: &w.message,
             });
         }

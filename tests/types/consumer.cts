@@ -6,3 +6,8 @@ export async function run(): Promise<boolean> {
   const pushed = await pycontainer.push({ layout: 'out', references: 'ghcr.io/org/app:1' });
   return result.dryRun && result.plan.files.count >= 0 && pushed.pushed.length > 0;
 }
+
+export async function planned(): Promise<string> {
+  const p = await pycontainer.plan({ context: '.', baseImage: 'scratch' });
+  return p.entrypoint.rule;
+}

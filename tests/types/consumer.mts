@@ -1,13 +1,19 @@
 // Type-checks the package as an ESM consumer (a VS Code extension) would use it.
 import {
   type BuildOptions,
+  type BuildPlan,
   type BuildResult,
   build,
   createNodeHost,
+  type ProgressEvent,
   type PushResult,
+  type PycontainerError,
+  plan,
   push,
+  type TransferEvent,
   validate,
   version,
+  type WarningEvent,
 } from 'pycontainer';
 
 const options: BuildOptions = {
@@ -37,4 +43,47 @@ export async function run(): Promise<string> {
     },
   });
   return `${version()} ${result.plan.entrypoint.rule} ${report.ok} ${pushed.pushStats.uploaded}`;
+}
+
+// plan() returns the plan the build follows, typed from the core's PlanView.
+export async function showPlan(): Promise<string> {
+  const p: BuildPlan = await plan({ context: '.', baseImage: 'scratch', env: ['A=1'] });
+  // @ts-expect-error: a plan is always a dry run; dryRun is not an option of plan()
+  await plan({ dryRun: false });
+  return `${p.python.rule} ${p.entrypoint.command.join(' ')} ${p.files.count}`;
+}
+
+// Progress events are a union on `type`: each narrows to its own fields.
+export function describe(e: ProgressEvent): string {
+  switch (e.type) {
+    case 'phase':
+      return e.name;
+    case 'blob':
+      return `${e.label} ${e.bytes} ${e.digest ?? 'pending'}`;
+    case 'transfer': {
+      const t: TransferEvent = e;
+      return `${t.action} ${t.digest} ${t.bytes}/${t.total}`;
+    }
+    case 'warning': {
+      const w: WarningEvent = e;
+      // @ts-expect-error: a warning has no byte count
+      w.bytes;
+      return `${w.code}: ${w.message}`;
+    }
+    default: {
+      // Every kind is handled above: a new one fails here until it is.
+      const never: never = e;
+      return never;
+    }
+  }
+}
+
+export const onlyKnownActions = (e: TransferEvent): boolean =>
+  // @ts-expect-error: 'upload' is not an action; 'push' is
+  e.action === 'upload';
+
+// Errors carry the code, and where known the flag, file and key at fault.
+export function pointAt(err: PycontainerError): string {
+  const where: string | undefined = err.file ?? err.option ?? err.key;
+  return `${err.code} ${err.message} ${where ?? ''}`;
 }

@@ -1,0 +1,148 @@
+// The JS API against the real wasm core and real files: plan() is the plan
+// the build then follows and writes nothing; onProgress gets the typed
+// events index.d.ts documents; a config file at fault comes back as an error
+// naming its code, file and key, and a refused flag value its option.
+
+import assert from 'node:assert/strict';
+import crypto from 'node:crypto';
+import fs from 'node:fs';
+import { createRequire } from 'node:module';
+import os from 'node:os';
+import path from 'node:path';
+import { after, before, test } from 'node:test';
+import { fileURLToPath } from 'node:url';
+
+const require = createRequire(import.meta.url);
+const ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..', '..');
+const api = require('../../npm/index.js');
+
+let dir;
+let n = 0;
+before(() => {
+  dir = fs.realpathSync(fs.mkdtempSync(path.join(os.tmpdir(), 'pycontainer-api-')));
+});
+after(() => fs.rmSync(dir, { recursive: true, force: true }));
+
+/** A fresh copy of examples/hello-cli, and options that build it from scratch into `dir`. */
+function project() {
+  n += 1;
+  const context = path.join(dir, `hello-${n}`);
+  fs.cpSync(path.join(ROOT, 'examples', 'hello-cli'), context, { recursive: true });
+  const options = {
+    context,
+    baseImage: 'scratch',
+    output: path.join(dir, `out-${n}`),
+    cacheDir: path.join(dir, 'cache'),
+    tags: ['hello:1'],
+  };
+  return { context, options };
+}
+
+test('plan() is the dry run: the plan the build then follows, nothing written', async () => {
+  const { options } = project();
+  const plan = await api.plan(options);
+  assert.equal(fs.existsSync(options.output), false, 'a plan writes no layout');
+  assert.deepEqual(plan.entrypoint.command, ['python3', '/usr/local/bin/hello']);
+  assert.deepEqual(plan.tags, ['docker.io/library/hello:1']);
+  assert.ok(plan.layers.length > 0, 'the plan names the layers it adds');
+
+  const built = await api.build(options);
+  assert.equal(built.dryRun, false);
+  assert.deepEqual(built.plan, plan);
+});
+
+test('plan() takes the same options as build(): a change shows in the plan', async () => {
+  const { options } = project();
+  const plan = await api.plan({ ...options, env: ['GREETING=hi'], ports: [8080] });
+  assert.equal(plan.env.GREETING, 'hi');
+  assert.deepEqual(plan.ports, ['8080/tcp']);
+  assert.ok(plan.config.Env.includes('GREETING=hi'), 'the config the build writes has it');
+});
+
+test('plan() from ESM is the same function', async () => {
+  const esm = await import('../../npm/index.mjs');
+  assert.equal(esm.plan, api.plan);
+});
+
+test('onProgress gets typed events: phases in order, blob bytes, warnings with a code', async () => {
+  const { context, options } = project();
+  // Layers report bytes a MiB or more of compressed output at a time:
+  // random bytes (which do not compress) make the app layer that large.
+  const data = path.join(context, 'src', 'hello', 'data.bin');
+  fs.writeFileSync(data, crypto.randomBytes(3 << 20));
+  // A file the image's user cannot read: the private-files warning.
+  fs.chmodSync(data, 0o600);
+  const events = [];
+  const result = await api.build({ ...options, onProgress: (e) => events.push(e) });
+
+  const kinds = new Set(['phase', 'blob', 'transfer', 'warning']);
+  for (const e of events) assert.ok(kinds.has(e.type), `unknown event ${JSON.stringify(e)}`);
+
+  const phases = events.filter((e) => e.type === 'phase').map((e) => e.name);
+  assert.deepEqual(
+    phases.filter((p) => ['plan', 'layer', 'write'].includes(p)),
+    ['plan', 'layer', 'write'],
+  );
+
+  const blobs = events.filter((e) => e.type === 'blob');
+  assert.ok(blobs.length >= 1, `layers report bytes as they are written: ${blobs.length}`);
+  let last = 0;
+  for (const b of blobs) {
+    assert.equal(typeof b.label, 'string');
+    assert.equal(b.digest, null, 'a layer being written has no digest yet');
+    assert.ok(Number.isInteger(b.bytes) && b.bytes > last, 'bytes grow');
+    last = b.bytes;
+  }
+  const largest = Math.max(...result.layers.map((l) => l.size));
+  assert.ok(last <= largest, `${last} bytes reported, the largest layer has ${largest}`);
+
+  const warnings = events.filter((e) => e.type === 'warning');
+  assert.deepEqual(
+    warnings.map((w) => w.code),
+    result.plan.warnings.map((w) => w.code),
+  );
+  const priv = warnings.find((w) => w.code === 'private-files');
+  assert.ok(priv, `no private-files warning in ${JSON.stringify(warnings)}`);
+  assert.match(priv.message, /data\.bin/);
+});
+
+test('a config file at fault: code, file and key, and no option', async () => {
+  const { context, options } = project();
+  const toml = path.join(context, 'pycontainer.toml');
+  fs.writeFileSync(toml, 'workdri = "/srv"\n');
+  await assert.rejects(api.plan(options), (err) => {
+    assert.ok(err instanceof Error);
+    assert.equal(err.code, 'config');
+    assert.equal(err.key, 'workdri');
+    assert.equal(path.basename(err.file), 'pycontainer.toml');
+    assert.ok(err.message.includes(err.file), 'the message names the same file');
+    assert.equal(err.option, undefined);
+    return true;
+  });
+});
+
+test('a PYCONTAINER_* variable at fault: its name is the key, no file', async () => {
+  const { options } = project();
+  process.env.PYCONTAINER_INCLUDE_DEPS = 'maybe';
+  try {
+    await assert.rejects(api.plan(options), (err) => {
+      assert.equal(err.key, 'PYCONTAINER_INCLUDE_DEPS');
+      assert.equal(err.file, undefined);
+      assert.equal(err.option, undefined);
+      return true;
+    });
+  } finally {
+    delete process.env.PYCONTAINER_INCLUDE_DEPS;
+  }
+});
+
+test('a refused option: code invalid-option and the flag, no file or key', async () => {
+  const { options } = project();
+  await assert.rejects(api.plan({ ...options, env: ['NOEQUALS'] }), (err) => {
+    assert.equal(err.code, 'invalid-option');
+    assert.equal(err.option, '--env');
+    assert.equal(err.file, undefined);
+    assert.equal(err.key, undefined);
+    return true;
+  });
+});
