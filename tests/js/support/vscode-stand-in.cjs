@@ -72,6 +72,20 @@ class FileSystemError extends Error {
   }
 }
 
+class Position {
+  constructor(line, character) {
+    this.line = line;
+    this.character = character;
+  }
+}
+
+class Range {
+  constructor(start, end) {
+    this.start = start;
+    this.end = end;
+  }
+}
+
 function parentOf(p) {
   const i = p.lastIndexOf('/');
   return i <= 0 ? '/' : p.slice(0, i);
@@ -169,10 +183,17 @@ function createMemoryFileSystem() {
  * Everything the extension shows is recorded in `shown`; `onProgressReport`
  * sees each `progress.report` with the token's cancel function, so a test can
  * cancel from inside a running task as a user clicking "Cancel" would.
+ * `showInputBox` answers `inputBoxAnswer`; `showErrorMessage` clicks its first action.
  */
-function createVscode({ fs, workspaceFolders = [], settings = {}, onProgressReport } = {}) {
+function createVscode({
+  fs,
+  workspaceFolders = [],
+  settings = {},
+  onProgressReport,
+  inputBoxAnswer,
+} = {}) {
   const commands = new Map();
-  const shown = { info: [], errors: [], webviews: [], progress: [], opened: [] };
+  const shown = { info: [], warnings: [], errors: [], webviews: [], progress: [], opened: [] };
   const ProgressLocation = { SourceControl: 1, Window: 10, Notification: 15 };
   const ViewColumn = { Active: -1, Beside: -2, One: 1 };
 
@@ -180,6 +201,8 @@ function createVscode({ fs, workspaceFolders = [], settings = {}, onProgressRepo
     Uri,
     FileType,
     FileSystemError,
+    Position,
+    Range,
     ProgressLocation,
     ViewColumn,
     shown,
@@ -210,13 +233,19 @@ function createVscode({ fs, workspaceFolders = [], settings = {}, onProgressRepo
       async showInformationMessage(message, ...items) {
         shown.info.push({ message, items });
       },
+      async showWarningMessage(message, ...items) {
+        shown.warnings.push({ message, items });
+      },
+      async showInputBox() {
+        return inputBoxAnswer;
+      },
       async showErrorMessage(message, ...items) {
         shown.errors.push({ message, items });
         // The first action is what a user acting on the error clicks.
         return items[0];
       },
-      async showTextDocument(doc) {
-        shown.opened.push(doc.uri);
+      async showTextDocument(doc, options) {
+        shown.opened.push({ uri: doc.uri, selection: options?.selection });
       },
       async withProgress(options, task) {
         const listeners = [];
