@@ -21,6 +21,8 @@
 
 const FILE_MODE = 0o644;
 const DIR_MODE = 0o755;
+// As many files as the core reads at once by default (4 parallel uploads), and some.
+const CACHED_FILES = 8;
 
 // vscode.FileType's values (a bit set: SymbolicLink is or-ed with the target's type).
 const FILE_TYPE_FILE = 1;
@@ -158,12 +160,17 @@ function createVscodeHost(options) {
   // Files being written: the FileSystem API writes whole files only.
   const open = new Map();
   let nextHandle = 1;
-  // The last file read whole: the core reads a file in pieces, and readFile has no range.
-  let cached = null;
+  // Files read whole, most recent last: the core reads a file in pieces and readFile has no
+  // range. Several, because the core reads a few files at once (parallel uploads of blobs).
+  const cache = new Map();
 
   async function readRange(p, offset, length) {
-    if (cached?.path !== p) cached = { path: p, bytes: await fs.readFile(uri(p)) };
-    return cached.bytes.subarray(offset, offset + length);
+    let bytes = cache.get(p);
+    if (bytes) cache.delete(p);
+    else bytes = await fs.readFile(uri(p));
+    cache.set(p, bytes);
+    if (cache.size > CACHED_FILES) cache.delete(cache.keys().next().value);
+    return bytes.subarray(offset, offset + length);
   }
 
   const host = {
@@ -191,7 +198,7 @@ function createVscodeHost(options) {
       await fs.createDirectory(uri(parentOf(p)));
       // The file exists from here on, as with open(O_TRUNC), so `stat` sees it.
       await fs.writeFile(uri(p), new Uint8Array(0));
-      if (cached?.path === p) cached = null;
+      cache.delete(p);
       const handle = nextHandle++;
       open.set(handle, { path: p, chunks: [] });
       return handle;
@@ -213,15 +220,18 @@ function createVscodeHost(options) {
         at += c.byteLength;
       }
       await fs.writeFile(uri(p), bytes);
+      // A read between create and close would have cached the empty file.
+      cache.delete(p);
     },
 
     async rename(from, to) {
-      if (cached?.path === from || cached?.path === to) cached = null;
+      cache.delete(from);
+      cache.delete(to);
       await fs.rename(uri(from), uri(to), { overwrite: true });
     },
 
     async remove(p) {
-      if (cached?.path === p) cached = null;
+      cache.delete(p);
       try {
         await fs.delete(uri(p), { recursive: false, useTrash: false });
       } catch (err) {

@@ -12,6 +12,7 @@ import os from 'node:os';
 import path from 'node:path';
 import { after, before, describe, test } from 'node:test';
 import { fileURLToPath } from 'node:url';
+import { startRegistry } from '../infra/registry.mjs';
 
 const require = createRequire(import.meta.url);
 const api = require('../../npm/index.js');
@@ -49,6 +50,15 @@ function readDisk(dir, prefix = '') {
     else out.set(rel, new Uint8Array(fs.readFileSync(path.join(dir, rel))));
   }
   return out;
+}
+
+function hasDockerRegistry() {
+  try {
+    execFileSync('sh', ['-c', 'command -v docker-registry'], { stdio: 'ignore' });
+    return true;
+  } catch {
+    return false;
+  }
 }
 
 const sha256 = (bytes) => `sha256:${crypto.createHash('sha256').update(bytes).digest('hex')}`;
@@ -106,8 +116,11 @@ describe('VS Code FileSystem host', () => {
       mode: 0o644,
     });
     await host.write(h, new Uint8Array([1, 2]));
+    // A read before close sees the empty file, and must not hide what close writes.
+    assert.equal((await host.read('/scratch/deep/a.tmp', 0, 10)).byteLength, 0);
     await host.write(h, new Uint8Array([3]));
     await host.close(h);
+    assert.deepEqual([...(await host.read('/scratch/deep/a.tmp', 0, 10))], [1, 2, 3]);
     await host.rename('/scratch/deep/a.tmp', '/scratch/deep/a');
     assert.deepEqual([...(await host.read('/scratch/deep/a', 0, 10))], [1, 2, 3]);
     await host.remove('/scratch/deep/a');
@@ -159,5 +172,40 @@ describe('VS Code FileSystem host', () => {
     const memory = layoutOf(memfs.files, '/out');
     assert.deepEqual([...memory.keys()].sort(), [...disk.keys()].sort());
     for (const [rel, bytes] of disk) assert.deepEqual(memory.get(rel), bytes, rel);
+  });
+
+  test('push sends the in-memory layout over fetch', { skip: !hasDockerRegistry() }, async () => {
+    const registry = await startRegistry({ mode: 'plain' });
+    try {
+      const net = createVscodeHost({ vscode, fetch: globalThis.fetch });
+      const ref = `${registry.host}/hello:1`;
+      const pushed = await api.push({ layout: '/out', references: ref, host: net });
+      assert.deepEqual(pushed.pushed, [
+        { reference: `${ref}@${result.manifestDigest}`, digest: result.manifestDigest },
+      ]);
+      // Read back through the adapter's fetch and readBody: the registry has the manifest's bytes.
+      const res = await net.fetch({
+        method: 'GET',
+        url: `${registry.url}/v2/hello/manifests/1`,
+        headers: [['accept', 'application/vnd.oci.image.manifest.v1+json']],
+        body: null,
+        bodyFile: null,
+        tlsVerify: true,
+        progress: null,
+      });
+      assert.equal(res.status, 200);
+      const pieces = [];
+      for (
+        let piece = await net.readBody(res.body, 7);
+        piece;
+        piece = await net.readBody(res.body, 7)
+      ) {
+        assert.ok(piece.byteLength <= 7);
+        pieces.push(Buffer.from(piece));
+      }
+      assert.equal(sha256(Buffer.concat(pieces)), result.manifestDigest);
+    } finally {
+      await registry.stop();
+    }
   });
 });
