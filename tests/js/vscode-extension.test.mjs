@@ -159,11 +159,13 @@ describe('example VS Code extension', () => {
     );
   });
 
-  test('a virtual workspace builds through workspace.fs', async () => {
+  /** A stand-in whose workspace is the example project in an in-memory `memfs:` file system. */
+  async function virtual(options = {}) {
     const memfs = createMemoryFileSystem();
     const vscode = createVscode({
       fs: memfs,
       settings: { 'pycontainer.baseImage': 'scratch' },
+      ...options,
     });
     const root = new vscode.Uri('memfs', '', '/ws');
     await memfs.createDirectory(root);
@@ -174,11 +176,41 @@ describe('example VS Code extension', () => {
       else await memfs.writeFile(uri, fs.readFileSync(src));
     }
     vscode.workspace.workspaceFolders.push({ uri: root, index: 0 });
+    return { vscode, memfs };
+  }
+
+  test('a virtual workspace builds through workspace.fs', async () => {
+    const { vscode, memfs } = await virtual();
     activate(vscode);
     await vscode.commands.executeCommand('pycontainer.build');
     assert.deepEqual(vscode.shown.errors, []);
     assert.ok(memfs.files.has('/ws/pycontainer-out/index.json'));
     assert.match(vscode.shown.info[0].message, /written to \/ws\/pycontainer-out/);
+  });
+
+  test('cancelling in a virtual workspace takes back what was written through workspace.fs', async () => {
+    const { vscode, memfs } = await virtual({
+      onProgressReport: (value, cancel) => {
+        if (value.message === 'writing the layout') cancel();
+      },
+    });
+    // Which files the build wrote, to show that there was something to take back.
+    const written = [];
+    const writeFile = memfs.writeFile;
+    memfs.writeFile = (uri, content) => {
+      written.push(uri.path);
+      return writeFile(uri, content);
+    };
+    activate(vscode);
+    const before = [...memfs.files.keys(), ...memfs.dirs].sort();
+    await vscode.commands.executeCommand('pycontainer.build');
+    assert.deepEqual(vscode.shown.errors, []);
+    assert.match(vscode.shown.info[0].message, /cancelled/);
+    assert.ok(
+      written.some((p) => p.startsWith('/ws/pycontainer-out/')),
+      written.join('\n'),
+    );
+    assert.deepEqual([...memfs.files.keys(), ...memfs.dirs].sort(), before);
   });
 
   test('Build and push sends the image to a registry', { skip: !hasDockerRegistry() }, async () => {
