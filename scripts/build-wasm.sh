@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # Builds the Rust core for wasm32 and generates the JS bindings:
 #   pkg-js/node  (wasm-bindgen --target nodejs, copied to npm/wasm for the Node package)
-#   pkg-js/web   (wasm-bindgen --target web, for the browser demo)
+#   pkg-js/web   (wasm-bindgen --target web, copied to web-demo/pkg for the browser demo)
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
@@ -38,8 +38,9 @@ cmp -s pkg-js/node/pycontainer_bg.wasm pkg-js/web/pycontainer_bg.wasm || {
 wasm-opt --converge "${passes[@]}" "${features[@]}" pkg-js/node/pycontainer_bg.wasm \
   -o pkg-js/node/pycontainer_bg.wasm
 cp pkg-js/node/pycontainer_bg.wasm pkg-js/web/pycontainer_bg.wasm
-rm -rf npm/wasm
+rm -rf npm/wasm web-demo/pkg
 cp -r pkg-js/node npm/wasm
+cp -r pkg-js/web web-demo/pkg
 raw=$(stat -c %s npm/wasm/pycontainer_bg.wasm)
 gz=$(gzip -9 -c npm/wasm/pycontainer_bg.wasm | wc -c)
 echo "build-wasm: pycontainer_bg.wasm $((raw / 1024)) KiB raw, $((gz / 1024)) KiB gzipped"

@@ -16,7 +16,7 @@ step "format and lint"
 cargo fmt --all -- --check
 cargo clippy --workspace --all-targets --quiet -- -D warnings
 cargo clippy --workspace --target wasm32-unknown-unknown --quiet -- -D warnings
-npx biome check npm bench tests web-demo
+npx biome check npm bench tests web-demo examples scripts
 # The typed API as ESM and CommonJS consumers (a VS Code extension) see it.
 npx tsc -p tests/types
 

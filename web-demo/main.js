@@ -2,8 +2,8 @@
 // in-memory browser host. `window.pycontainerBuild(files, options)` is the
 // whole API the page needs; the browser test drives it directly.
 
-import init, { build, version } from '../pkg-js/web/pycontainer.js';
 import { createBrowserHost } from './browser-host.js';
+import init, { build, version } from './pkg/pycontainer.js';
 
 const ready = init();
 

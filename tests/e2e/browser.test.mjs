@@ -4,7 +4,8 @@
 // image as a registry base, then installs the deps fixture's wheels from a
 // package index. skopeo and umoci check what arrived.
 //
-// One node:http server in this process serves web-demo/ and pkg-js/web/,
+// One node:http server in this process serves web-demo/ (as
+// scripts/serve-demo.mjs does),
 // reverse-proxies /v2/ to the registry and serves a PEP 691 index under
 // /simple/ (wheels under /files/), so the page, the registry and the index
 // share an origin (no CORS). Everything here is async: the browser talks to
@@ -18,6 +19,7 @@ import http from 'node:http';
 import path from 'node:path';
 import { after, before, test } from 'node:test';
 import { chromium } from 'playwright-core';
+import { staticHandler } from '../../scripts/serve-demo.mjs';
 import { startRegistry } from '../infra/registry.mjs';
 import { manifestDigest, seedBase, skopeoOk } from '../infra/seed.mjs';
 import {
@@ -43,49 +45,7 @@ const CHROMIUM_ARGS = [
   '--disable-sync',
 ];
 
-/** URL prefix → directory served from it. */
-const STATIC_DIRS = {
-  '/web-demo/': path.join(ROOT, 'web-demo'),
-  '/pkg-js/web/': path.join(ROOT, 'pkg-js', 'web'),
-};
-const CONTENT_TYPES = {
-  '.html': 'text/html; charset=utf-8',
-  '.js': 'text/javascript; charset=utf-8',
-  '.wasm': 'application/wasm',
-  '.css': 'text/css; charset=utf-8',
-  '.json': 'application/json',
-  '.ts': 'text/plain; charset=utf-8',
-};
 const HOP_BY_HOP = ['connection', 'keep-alive', 'proxy-connection', 'te', 'trailer', 'upgrade'];
-
-/** The file a static URL names, or null (unknown prefix, or a path escaping its directory). */
-function staticFile(pathname) {
-  for (const [prefix, dir] of Object.entries(STATIC_DIRS)) {
-    if (!pathname.startsWith(prefix)) continue;
-    const file = path.join(dir, decodeURIComponent(pathname.slice(prefix.length)));
-    return file.startsWith(dir + path.sep) ? file : null;
-  }
-  return null;
-}
-
-function serveStatic(req, res, pathname) {
-  const file = staticFile(pathname);
-  const type = file && CONTENT_TYPES[path.extname(file)];
-  fs.stat(file ?? '', (err, st) => {
-    if (!type || err || !st.isFile()) {
-      res.writeHead(404, { 'content-type': 'text/plain' });
-      res.end('not found\n');
-      return;
-    }
-    res.writeHead(200, {
-      'content-type': type,
-      'content-length': st.size,
-      'cache-control': 'no-store',
-    });
-    if (req.method === 'HEAD') res.end();
-    else fs.createReadStream(file).pipe(res);
-  });
-}
 
 function withoutHopByHop(headers) {
   const out = { ...headers };
@@ -179,13 +139,14 @@ function serveWheel(res, pathname, wheels) {
 }
 
 /**
- * The page's origin: web-demo/ and pkg-js/web/ as files, /v2/ proxied to
+ * The page's origin: web-demo/ as files, /v2/ proxied to
  * `registryUrl`, and a package index of `origin.wheels` (empty until a test
  * fills it) under /simple/ and /files/. Every request but the static ones
  * is recorded.
  */
 async function startOrigin(registryUrl) {
   const upstream = new URL(registryUrl);
+  const serveDemo = staticHandler();
   const agent = new http.Agent({ keepAlive: true });
   const requests = [];
   const wheels = new Map();
@@ -218,7 +179,7 @@ async function startOrigin(registryUrl) {
       recordAnswer();
       serveWheel(res, pathname, wheels);
     } else if (req.method === 'GET' || req.method === 'HEAD') {
-      serveStatic(req, res, pathname);
+      serveDemo(req, res);
     } else {
       res.writeHead(405).end();
     }
@@ -366,8 +327,8 @@ before(async () => {
   assert.ok(fs.existsSync(CHROMIUM), `${CHROMIUM} is missing: run 'bash scripts/setup.sh'`);
   ensureWasm();
   assert.ok(
-    fs.existsSync(path.join(ROOT, 'pkg-js', 'web', 'pycontainer_bg.wasm')),
-    'pkg-js/web is missing: run bash scripts/build-wasm.sh',
+    fs.existsSync(path.join(ROOT, 'web-demo', 'pkg', 'pycontainer_bg.wasm')),
+    'web-demo/pkg is missing: run bash scripts/build-wasm.sh',
   );
   work = makeTempDir('pycontainer-browser-');
   reg = await startRegistry({ mode: 'plain' });
@@ -380,7 +341,7 @@ before(async () => {
   page = await browser.newPage();
   page.on('console', (msg) => pageLog.push(`console.${msg.type()}: ${msg.text()}`));
   page.on('pageerror', (err) => pageLog.push(`pageerror: ${err.message}`));
-  await page.goto(`${origin.url}/web-demo/index.html`);
+  await page.goto(`${origin.url}/index.html`);
   await page.waitForFunction(() => typeof window.pycontainerBuild === 'function');
 });
 
