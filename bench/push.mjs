@@ -28,18 +28,17 @@
 // Any failed push, or a pushed manifest whose digest is not the layout's,
 // exits 1. Every registry started here is stopped (try/finally).
 
-import { spawn } from 'node:child_process';
 import crypto from 'node:crypto';
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { startRegistry } from '../tests/infra/registry.mjs';
+import { ensureTree, log, median, need, run, tail, timed } from './lib.mjs';
 
 const repo = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');
 // BENCH_CLI: another pycontainer.js to time (e.g. a patched copy of npm/), default this checkout's.
 const CLI = path.resolve(process.env.BENCH_CLI || path.join(repo, 'npm/bin/pycontainer.js'));
-const GEN = path.join(repo, 'bench/gen-tree.mjs');
 const TAG = '1';
 const MANIFEST_ACCEPT = [
   'application/vnd.oci.image.manifest.v1+json',
@@ -47,10 +46,6 @@ const MANIFEST_ACCEPT = [
   'application/vnd.docker.distribution.manifest.v2+json',
   'application/vnd.docker.distribution.manifest.list.v2+json',
 ].join(', ');
-
-function log(msg) {
-  process.stderr.write(`bench: ${msg}\n`);
-}
 
 function usage(msg) {
   if (msg) process.stderr.write(`push.mjs: ${msg}\n`);
@@ -85,121 +80,6 @@ function parseArgs(argv) {
   }
   if (!Number.isInteger(opts.runs) || opts.runs < 1) usage(`bad BENCH_RUNS: ${opts.runs}`);
   return opts;
-}
-
-/** Exits 1 naming every command not found (like lib.sh's `need`). */
-function need(cmds) {
-  const dirs = (process.env.PATH || '').split(path.delimiter);
-  const isExe = (p) => {
-    try {
-      fs.accessSync(p, fs.constants.X_OK);
-      return fs.statSync(p).isFile();
-    } catch {
-      return false;
-    }
-  };
-  const missing = cmds.filter((c) =>
-    c.startsWith('/') ? !isExe(c) : !dirs.some((d) => isExe(path.join(d, c))),
-  );
-  if (missing.length > 0) {
-    log(`error: required command(s) not found: ${missing.join(' ')}`);
-    log("       run 'bash scripts/setup.sh' (installs the test tools) and retry");
-    process.exit(1);
-  }
-}
-
-/** Runs a command; resolves {code, stdout, stderr} (never rejects on exit status). */
-function run(cmd, args, opts = {}) {
-  return new Promise((resolve, reject) => {
-    const child = spawn(cmd, args, { stdio: ['ignore', 'pipe', 'pipe'], ...opts });
-    const out = [];
-    const err = [];
-    child.stdout.on('data', (b) => out.push(b));
-    child.stderr.on('data', (b) => err.push(b));
-    child.once('error', reject);
-    child.once('close', (code, signal) =>
-      resolve({
-        code: code ?? 128,
-        signal,
-        stdout: Buffer.concat(out).toString(),
-        stderr: Buffer.concat(err).toString(),
-      }),
-    );
-  });
-}
-
-function tail(text, lines = 20) {
-  return text.trimEnd().split('\n').slice(-lines).join('\n');
-}
-
-/**
- * Times one command under `/usr/bin/time -f %M`: wall seconds (hrtime,
- * spawn to exit) and peak RSS in KiB (the last line of stderr). Throws with
- * the command's stderr when it fails.
- */
-async function timed(label, cmd, args) {
-  const t0 = process.hrtime.bigint();
-  const r = await run('/usr/bin/time', ['-f', '%M', cmd, ...args]);
-  const seconds = Number(process.hrtime.bigint() - t0) / 1e9;
-  // The last line is time's %M; before it, on failure, its "Command exited with ..." line.
-  const lines = r.stderr.trimEnd().split('\n');
-  const rssKb = Number(lines.pop());
-  if (r.code !== 0) {
-    const own = lines.filter((l) => !/^Command (exited with|terminated by)/.test(l)).join('\n');
-    throw new Error(
-      `${label} failed (exit ${r.code}${r.signal ? `, ${r.signal}` : ''}): ${cmd} ${args.join(' ')}\n${tail(own)}`,
-    );
-  }
-  if (!Number.isInteger(rssKb) || rssKb <= 0) {
-    throw new Error(`${label}: no peak RSS from /usr/bin/time: ${tail(r.stderr, 3)}`);
-  }
-  return { seconds, rssKb, stdout: r.stdout };
-}
-
-// ---- the tree and the image ------------------------------------------------
-
-function cacheDir() {
-  const dir =
-    process.env.PYCONTAINER_TEST_CACHE || path.join(os.homedir(), '.cache/pycontainer-test');
-  fs.mkdirSync(dir, { recursive: true });
-  return dir;
-}
-
-/** The cached tree: same key and layout as bench/layer.sh, built in a temp dir and renamed in. */
-async function ensureTree(files, mb) {
-  const cache = cacheDir();
-  const genHash = crypto
-    .createHash('sha256')
-    .update(fs.readFileSync(GEN))
-    .digest('hex')
-    .slice(0, 12);
-  const prefix = `bench-tree-f${files}-mb${mb}-`;
-  const base = path.join(cache, `${prefix}${genHash}`);
-  const tree = path.join(base, 'tree');
-  if (fs.existsSync(tree)) return tree;
-  log(`generating tree (${files} files, ${mb} MB) in ${tree}`);
-  // Drop trees made by older versions of the generator.
-  for (const name of fs.readdirSync(cache)) {
-    if (name.startsWith(prefix))
-      fs.rmSync(path.join(cache, name), { recursive: true, force: true });
-  }
-  const tmp = fs.mkdtempSync(path.join(cache, '.bench-tree.tmp.'));
-  try {
-    const r = await run(process.execPath, [
-      GEN,
-      path.join(tmp, 'tree'),
-      '--files',
-      String(files),
-      '--mb',
-      String(mb),
-    ]);
-    if (r.code !== 0) throw new Error(`gen-tree.mjs failed:\n${tail(r.stderr)}`);
-    fs.renameSync(tmp, base);
-  } catch (err) {
-    fs.rmSync(tmp, { recursive: true, force: true });
-    throw err;
-  }
-  return tree;
 }
 
 function sha256File(file) {
@@ -373,12 +253,6 @@ async function runRow(row, run, layout, image) {
   } finally {
     await reg.stop();
   }
-}
-
-function median(xs) {
-  const a = [...xs].sort((x, y) => x - y);
-  const m = a.length >> 1;
-  return a.length % 2 ? a[m] : (a[m - 1] + a[m]) / 2;
 }
 
 const fmt = (x, d = 3) => x.toFixed(d);
