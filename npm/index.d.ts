@@ -374,13 +374,18 @@ export interface PycontainerError extends Error {
    */
   option?: string;
   /**
-   * The config file at fault (pycontainer.toml, pyproject.toml, an env
-   * file), as the message names it; left out when no file is.
+   * The file at fault, as the message names it: a config or env file
+   * (pycontainer.toml, pyproject.toml's `[tool.pycontainer]`), a project file
+   * (pyproject.toml, setup.cfg, .dockerignore, a file that is not UTF-8 or a
+   * link that dangles), or a lock or requirements file. Left out when no
+   * file is.
    */
   file?: string;
   /**
-   * The key at fault in `file` (`tags`), or the
+   * The key at fault in `file` (`tags`, `project.dependencies`), or the
    * `PYCONTAINER_*` variable at fault; left out when neither is.
    */
   key?: string;
+  /** The line of `file` at fault (1-based), when the reader knows it. */
+  line?: number;
 }

@@ -73,6 +73,7 @@ impl Error {
     pub fn file(&self) -> Option<&str> {
         match self {
             Error::Plan(e) => e.file(),
+            Error::Deps(e) => e.file(),
             _ => None,
         }
     }
@@ -81,6 +82,16 @@ impl Error {
     pub fn key(&self) -> Option<&str> {
         match self {
             Error::Plan(e) => e.key(),
+            Error::Deps(e) => e.key(),
+            _ => None,
+        }
+    }
+
+    /// The line of `file` at fault (1-based), when it is known.
+    pub fn line(&self) -> Option<usize> {
+        match self {
+            Error::Plan(e) => e.line(),
+            Error::Deps(e) => e.line(),
             _ => None,
         }
     }

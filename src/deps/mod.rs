@@ -153,6 +153,39 @@ pub enum DepsError {
 
 impl DepsError {
     /// The stable code the CLI and JS API report.
+    /// The file at fault (a lock, requirements file, pyproject.toml or wheel),
+    /// as the message names it, when one is.
+    pub fn file(&self) -> Option<&str> {
+        match self {
+            DepsError::Lock(e) => Some(e.file()),
+            DepsError::Input(input::InputError::Missing { path })
+            | DepsError::LocalWheel { path }
+            | DepsError::StaleLock { path, .. }
+            | DepsError::Requirements { path, .. }
+            | DepsError::IncludeOutside { path, .. } => Some(path),
+            DepsError::UnknownSelection { file, .. }
+            | DepsError::ProjectRequirement { file, .. } => Some(file),
+            _ => None,
+        }
+    }
+
+    /// The key at fault in `file`, when one is.
+    pub fn key(&self) -> Option<&str> {
+        match self {
+            DepsError::Lock(e) => e.key(),
+            DepsError::ProjectRequirement { key, .. } => Some(key),
+            _ => None,
+        }
+    }
+
+    /// The line at fault in `file` (1-based), when it is known.
+    pub fn line(&self) -> Option<usize> {
+        match self {
+            DepsError::Lock(e) => e.line(),
+            _ => None,
+        }
+    }
+
     pub fn code(&self) -> &'static str {
         match self {
             DepsError::Target(_) | DepsError::LayerFormat { .. } | DepsError::BaseLayer { .. } => {

@@ -142,18 +142,38 @@ impl PlanError {
         }
     }
 
-    /// The config file at fault, when one is (see `ConfigError::file`).
+    /// The file at fault, when one is: a config or env file, a project file,
+    /// a lock or requirements file.
     pub fn file(&self) -> Option<&str> {
         match self {
             PlanError::Config(e) => e.file(),
+            PlanError::Project(e) | PlanError::Script { source: e, .. } => e.file(),
+            PlanError::Deps { source: e, .. } | PlanError::Locked(e) | PlanError::DepsInput(e) => {
+                e.file()
+            }
             _ => None,
         }
     }
 
-    /// The key (or variable) at fault, when one is (see `ConfigError::key`).
+    /// The key (or variable) at fault, when one is.
     pub fn key(&self) -> Option<&str> {
         match self {
             PlanError::Config(e) => e.key(),
+            PlanError::Project(e) | PlanError::Script { source: e, .. } => e.key(),
+            PlanError::Deps { source: e, .. } | PlanError::Locked(e) | PlanError::DepsInput(e) => {
+                e.key()
+            }
+            _ => None,
+        }
+    }
+
+    /// The line of `file` at fault (1-based), when it is known.
+    pub fn line(&self) -> Option<usize> {
+        match self {
+            PlanError::Project(e) | PlanError::Script { source: e, .. } => e.line(),
+            PlanError::Deps { source: e, .. } | PlanError::Locked(e) | PlanError::DepsInput(e) => {
+                e.line()
+            }
             _ => None,
         }
     }

@@ -89,6 +89,42 @@ impl ProjectError {
             _ => "project",
         }
     }
+
+    /// The project file at fault, as the message names it, when one is.
+    pub fn file(&self) -> Option<&str> {
+        match self {
+            ProjectError::PyprojectSyntax { file, .. }
+            | ProjectError::SetupCfg { file, .. }
+            | ProjectError::PyprojectField { file, .. }
+            | ProjectError::BadScript { file, .. } => Some(file),
+            ProjectError::SymlinkEscapes { path, .. }
+            | ProjectError::NotAFile { path, .. }
+            | ProjectError::Dangling { path, .. }
+            | ProjectError::TextNotUtf8 { path, .. }
+            | ProjectError::NameNotUtf8 { path } => Some(path),
+            ProjectError::Ignore(e) => e.file(),
+            _ => None,
+        }
+    }
+
+    /// The key at fault in `file`, when one is.
+    pub fn key(&self) -> Option<&str> {
+        match self {
+            ProjectError::PyprojectField { key, .. } | ProjectError::BadScript { key, .. } => {
+                Some(key)
+            }
+            _ => None,
+        }
+    }
+
+    /// The line at fault in `file` (1-based), when it is known.
+    pub fn line(&self) -> Option<usize> {
+        match self {
+            ProjectError::PyprojectSyntax { line, .. } => Some(*line),
+            ProjectError::Ignore(e) => e.line(),
+            _ => None,
+        }
+    }
 }
 
 /// A discovered project, ready to be planned into layers.

@@ -121,6 +121,59 @@ test('a config file at fault: code, file and key, and no option', async () => {
   });
 });
 
+// Each file a project build reads can be the one at fault: the error names
+// it, with the key and line where the reader knows them, as an editor needs
+// to open it at the right place.
+const FILES_AT_FAULT = [
+  {
+    what: 'pyproject.toml that is not TOML',
+    file: 'pyproject.toml',
+    edit: (ctx) => fs.appendFileSync(path.join(ctx, 'pyproject.toml'), '\n[project\n'),
+    code: 'pyproject',
+    line: 10,
+  },
+  {
+    what: 'a pyproject.toml key of the wrong type',
+    file: 'pyproject.toml',
+    edit: (ctx) =>
+      fs.writeFileSync(
+        path.join(ctx, 'pyproject.toml'),
+        '[project]\nname = "hello-cli"\nversion = "0.1.0"\ndependencies = "flask"\n[project.scripts]\nhello = "hello.cli:main"\n',
+      ),
+    code: 'pyproject',
+    key: 'project.dependencies',
+  },
+  {
+    what: 'a .dockerignore pattern',
+    file: '.dockerignore',
+    edit: (ctx) => fs.writeFileSync(path.join(ctx, '.dockerignore'), '*.log\n\nsrc/[x\n'),
+    code: 'dockerignore',
+    line: 3,
+  },
+  {
+    what: 'a uv.lock that is not TOML',
+    file: 'uv.lock',
+    edit: (ctx) => fs.writeFileSync(path.join(ctx, 'uv.lock'), 'version = 1\n[[package]\n'),
+    line: 2,
+  },
+];
+
+for (const c of FILES_AT_FAULT) {
+  test(`the file at fault: ${c.what}`, async () => {
+    const { context, options } = project();
+    c.edit(context);
+    await assert.rejects(api.plan({ ...options, baseImage: undefined, python: '3.12' }), (err) => {
+      if (c.code) assert.equal(err.code, c.code, err.message);
+      assert.equal(path.basename(err.file ?? ''), c.file, `file of: ${err.message}`);
+      assert.ok(err.message.includes(err.file), 'the message names the same file');
+      assert.equal(err.key, c.key, `key of: ${err.message}`);
+      assert.equal(err.line, c.line, `line of: ${err.message}`);
+      assert.equal(err.option, undefined);
+      return true;
+    });
+  });
+}
+
 test('a PYCONTAINER_* variable at fault: its name is the key, no file', async () => {
   const { options } = project();
   process.env.PYCONTAINER_INCLUDE_DEPS = 'maybe';

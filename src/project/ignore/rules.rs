@@ -15,7 +15,23 @@ pub enum IgnoreError {
         origin: String,
         pattern: String,
         reason: String,
+        /// The file and line (1-based) of a pattern read from a file.
+        line_of: Option<(String, usize)>,
     },
+}
+
+impl IgnoreError {
+    /// The ignore file at fault, when the pattern came from one.
+    pub fn file(&self) -> Option<&str> {
+        let IgnoreError::BadPattern { line_of, .. } = self;
+        line_of.as_ref().map(|(file, _)| file.as_str())
+    }
+
+    /// The line of `file` at fault (1-based).
+    pub fn line(&self) -> Option<usize> {
+        let IgnoreError::BadPattern { line_of, .. } = self;
+        line_of.as_ref().map(|(_, line)| *line)
+    }
 }
 
 /// One rule, as Docker keeps it after cleaning.
@@ -79,7 +95,22 @@ impl IgnoreRules {
             if line.starts_with('#') {
                 continue;
             }
-            rules.push(line, &format!("{file}:{}", index + 1))?;
+            let number = index + 1;
+            rules.push(line, &format!("{file}:{number}")).map_err(
+                |IgnoreError::BadPattern {
+                     origin,
+                     pattern,
+                     reason,
+                     ..
+                 }| {
+                    IgnoreError::BadPattern {
+                        origin,
+                        pattern,
+                        reason,
+                        line_of: Some((file.to_owned(), number)),
+                    }
+                },
+            )?;
         }
         Ok(rules)
     }
@@ -91,6 +122,7 @@ impl IgnoreRules {
             origin: source.to_owned(),
             pattern: pattern.trim().to_owned(),
             reason,
+            line_of: None,
         };
         // Docker normalises twice, once in the file reader and again when
         // compiling, and the second pass runs Clean over the `!` as well:

@@ -489,6 +489,7 @@ fn malformed_patterns_name_file_line_and_pattern() {
             origin: ".dockerignore:3".into(),
             pattern: "a[b".into(),
             reason: unclosed(),
+            line_of: Some((".dockerignore".into(), 3)),
         }
     );
     assert_eq!(

@@ -185,6 +185,43 @@ pub enum LockError {
     },
 }
 
+impl LockError {
+    /// The lock or requirements file at fault, as the message names it.
+    pub fn file(&self) -> &str {
+        match self {
+            LockError::Toml { file, .. }
+            | LockError::Field { file, .. }
+            | LockError::FormatVersion { file, .. }
+            | LockError::Python { file, .. }
+            | LockError::Environment { file, .. }
+            | LockError::Package { file, .. }
+            | LockError::NotDefined { file, .. }
+            | LockError::NoProject { file }
+            | LockError::NoMember { file, .. }
+            | LockError::OutOfDate { file, .. }
+            | LockError::Line { file, .. } => file,
+        }
+    }
+
+    /// The key at fault in the file, when one is.
+    pub fn key(&self) -> Option<&str> {
+        match self {
+            LockError::Field { key, .. } => Some(key),
+            LockError::FormatVersion { key, .. } => Some(key),
+            _ => None,
+        }
+    }
+
+    /// The line at fault (1-based), when the reader knows it.
+    pub fn line(&self) -> Option<usize> {
+        match self {
+            LockError::Toml { line, .. } | LockError::Line { line, .. } => Some(*line),
+            LockError::Package { line, .. } => *line,
+            _ => None,
+        }
+    }
+}
+
 /// What is wrong with one package of a lock.
 #[derive(Debug, Clone, PartialEq, thiserror::Error)]
 pub enum Problem {
