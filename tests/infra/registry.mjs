@@ -1,6 +1,7 @@
 // Starts and stops Debian's real `docker-registry` (distribution 2.8) on
 // loopback for tests: plain http, htpasswd Basic auth, TLS with a self-signed
-// certificate, or token auth with tests/infra/token-server.mjs.
+// certificate, or token auth with tests/infra/token-server.mjs; any of them
+// optionally with the CORS headers a web page needs (docs/cors.md).
 //
 // Everything is async on purpose: the token server runs in this same Node
 // process, so blocking the event loop (spawnSync) while a client talks to
@@ -82,10 +83,28 @@ async function setUpTls(dir) {
   return { key, cert, certDir, caBundle };
 }
 
+/**
+ * The `http.headers` that let a page on `origin` ('*' for any) push to the
+ * registry and pull from it over its own fetch, as docs/cors.md explains
+ * them. distribution adds them to every answer, OPTIONS preflights
+ * included, and answers a preflight 200 itself, but only where no auth is
+ * configured: with auth, the preflight (which never carries credentials)
+ * gets a 401 and the browser blocks the request.
+ */
+export function corsHeaders(origin) {
+  return {
+    'Access-Control-Allow-Origin': [origin],
+    'Access-Control-Allow-Methods': ['HEAD, GET, POST, PUT, PATCH'],
+    'Access-Control-Allow-Headers': ['Authorization, Content-Type, Content-Range, Accept'],
+    'Access-Control-Expose-Headers': ['Location, Docker-Content-Digest, Range, WWW-Authenticate'],
+  };
+}
+
 /** YAML for the config (JSON is valid YAML, so no YAML writer is needed). */
-function configYaml({ dir, port, tls, auth }) {
+function configYaml({ dir, port, tls, auth, cors }) {
   const httpSection = { addr: `127.0.0.1:${port}` };
   if (tls) httpSection.tls = { certificate: tls.cert, key: tls.key };
+  if (cors) httpSection.headers = corsHeaders(cors);
   const config = {
     version: '0.1',
     log: { level: 'error' },
@@ -213,12 +232,12 @@ function spawnRegistry(dir, configFile, logFile) {
  * Starts docker-registry on a free port; retries twice when the port was
  * taken between freePort() and the registry's bind (a narrow race).
  */
-async function launch(dir, scheme, tls, auth) {
+async function launch(dir, scheme, tls, auth, cors) {
   const logFile = path.join(dir, 'registry.log');
   for (let attempt = 1; ; attempt++) {
     const port = await freePort();
     const configFile = path.join(dir, 'config.yml');
-    fs.writeFileSync(configFile, configYaml({ dir, port, tls, auth }));
+    fs.writeFileSync(configFile, configYaml({ dir, port, tls, auth, cors }));
     const child = spawnRegistry(dir, configFile, logFile);
     live.add(child);
     child.once('exit', () => live.delete(child));
@@ -238,15 +257,18 @@ async function launch(dir, scheme, tls, auth) {
  * Starts a registry. mode: 'plain' | 'basic' | 'tls' | 'token'.
  * users: {name: password} for basic and token modes.
  * tokenOptions: passed to startTokenServer (anonymousPull, expiresIn).
+ * cors: a page origin ('http://127.0.0.1:8080', or '*') to send the CORS
+ * headers of corsHeaders() for; none by default.
  *
  * Returns {host, url, port, dir, mode, users, logFile, caFile, certDir,
- * caBundle, tokenServer, stop()}; caFile/certDir/caBundle only in tls mode,
+ * caBundle, tokenServer, accessLog(), stop()}; caFile/certDir/caBundle only in tls mode,
  * tokenServer only in token mode. Always call stop() (in `after`/`finally`).
  */
 export async function startRegistry({
   mode = 'plain',
   users = { user: 'pass' },
   tokenOptions,
+  cors,
 } = {}) {
   if (!MODES.includes(mode)) throw new Error(`unknown registry mode ${mode} (${MODES.join(', ')})`);
   installExitHook();
@@ -256,13 +278,30 @@ export async function startRegistry({
     const tls = mode === 'tls' ? await setUpTls(dir) : undefined;
     const setup = await setUpAuth(dir, mode, users, tokenOptions);
     tokenServer = setup.tokenServer;
-    const started = await launch(dir, tls ? 'https' : 'http', tls, setup.auth);
+    const started = await launch(dir, tls ? 'https' : 'http', tls, setup.auth, cors);
     return makeHandle({ ...started, dir, mode, users, tls, tokenServer });
   } catch (err) {
     await tokenServer?.close();
     fs.rmSync(dir, { recursive: true, force: true });
     throw err;
   }
+}
+
+// distribution's access log (on by default, whatever log.level says): the
+// Apache combined format, one line per request, written as it completes.
+const ACCESS_LINE = /^\S+ - \S+ \[[^\]]+\] "(\S+) (\S+) [^"]*" (\d{3}) \S+ "([^"]*)" "([^"]*)"$/;
+
+/** The requests the registry has answered, in order: {method, url, status, referer, userAgent}. */
+function accessLog(logFile) {
+  const entries = [];
+  for (const line of fs.readFileSync(logFile, 'utf8').split('\n')) {
+    const m = ACCESS_LINE.exec(line);
+    if (m) {
+      const [, method, url, status, referer, userAgent] = m;
+      entries.push({ method, url, status: Number(status), referer, userAgent });
+    }
+  }
+  return entries;
 }
 
 function makeHandle({ child, port, url, logFile, configFile, dir, mode, users, tls, tokenServer }) {
@@ -277,6 +316,7 @@ function makeHandle({ child, port, url, logFile, configFile, dir, mode, users, t
     configFile,
     pid: child.pid,
     logTail: () => logTail(logFile),
+    accessLog: () => accessLog(logFile),
     async stop() {
       await killAndWait(child);
       await tokenServer?.close();
