@@ -417,6 +417,7 @@ test("the browser installs the fixture's dependencies from a package index on it
   ];
 
   index.requests.length = 0;
+  const mark = reg.accessLog().length;
   const logged = pageLog.length;
   const timed = async (what, promise) => {
     const started = Date.now();
@@ -435,6 +436,9 @@ test("the browser installs the fixture's dependencies from a package index on it
         push: true,
         cacheDir: '/cache',
         indexUrl,
+        // The venv layer (MBs) then goes up in PATCHes with Content-Range,
+        // as a big layer does, so those cross origins too.
+        chunkSize: '256K',
       }),
     ),
     timed('CLI build with dependencies', runCliAsync(cliArgs)),
@@ -485,6 +489,14 @@ test("the browser installs the fixture's dependencies from a package index on it
     'no preflight, and every request cross-origin from the page',
   );
   assert.deepEqual(corsErrors(logged), []);
+
+  // The chunks went cross-origin, each PATCH after its preflight.
+  const patches = fromPage(mark).filter((r) => r.url.includes('/blobs/uploads/'));
+  assert.ok(
+    patches.filter((r) => r.method === 'PATCH' && r.status === 202).length >= 2,
+    patches.map((r) => `${r.method} ${r.url.slice(0, 60)} ${r.status}`).join('\n'),
+  );
+  assert.ok(patches.some((r) => r.method === 'OPTIONS' && r.status === 200));
 
   // The base layer was read (for its Python) but mounted, not uploaded.
   assert.equal(result.pushStats.mounted, result.layers.length - 2);
