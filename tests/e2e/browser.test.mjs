@@ -24,7 +24,8 @@ import { chromium } from 'playwright-core';
 import { staticHandler } from '../../scripts/serve-demo.mjs';
 import { listen } from '../infra/net.mjs';
 import { normalizeName, startPep691Index } from '../infra/pep691-index.mjs';
-import { startRegistry } from '../infra/registry.mjs';
+import { startPreflightFront } from '../infra/preflight-front.mjs';
+import { skopeoCredsArgs, startRegistry } from '../infra/registry.mjs';
 import { manifestDigest, seedBase, skopeoOk } from '../infra/seed.mjs';
 import {
   baseRef,
@@ -162,6 +163,8 @@ function pinnedNames() {
 let site;
 let reg;
 let index;
+let tokenReg;
+let front;
 let browser;
 let page;
 let work;
@@ -179,6 +182,8 @@ before(async () => {
   site = await startPage();
   reg = await startRegistry({ mode: 'plain', cors: site.url });
   index = await startPep691Index({ cors: site.url });
+  tokenReg = await startRegistry({ mode: 'token', cors: site.url });
+  front = await startPreflightFront(tokenReg.url, site.url);
   browser = await chromium.launch({
     executablePath: CHROMIUM,
     headless: true,
@@ -195,33 +200,44 @@ after(async () => {
   await browser?.close();
   await index?.close();
   await reg?.stop();
+  await front?.stop();
+  await tokenReg?.stop();
   await site?.close();
   removeDir(work);
 });
 
 /**
  * Runs a build in the page; resolves {result, events} or, when the build
- * fails, {error: {code, message}}.
+ * fails, {error: {code, message}}. `credentials` ({'host:port': {username,
+ * password}}) go to the browser host: window.pycontainerBuild takes none,
+ * so a build with them runs on the page's own modules.
  */
-function runInPage(files, options) {
+function runInPage(files, options, credentials) {
   return page.evaluate(
-    async ({ files, options }) => {
+    async ({ files, options, credentials }) => {
       const events = [];
       try {
         const onProgress = (e) => events.push(e);
-        const result = await window.pycontainerBuild(files, options, { onProgress });
-        return { result, events };
+        if (!credentials) {
+          const result = await window.pycontainerBuild(files, options, { onProgress });
+          return { result, events };
+        }
+        const { createBrowserHost } = await import(new URL('browser-host.js', location.href));
+        const core = await import(new URL('pkg/pycontainer.js', location.href));
+        await core.default();
+        const host = createBrowserHost({ files, onProgress, credentials });
+        return { result: await core.build(options, host), events };
       } catch (err) {
         return { error: { code: err.code, message: err.message } };
       }
     },
-    { files, options },
+    { files, options, credentials },
   );
 }
 
 /** Runs a build in the page; resolves {result, events} or throws with the core's message. */
-async function buildInPage(files, options) {
-  const out = await runInPage(files, options);
+async function buildInPage(files, options, credentials) {
+  const out = await runInPage(files, options, credentials);
   if (out.error)
     throw new Error(
       `build in the browser failed: ${out.error.code ?? 'error'}: ${out.error.message}\n${pageLog.join('\n')}`,
@@ -550,4 +566,100 @@ test('a docker-registry without CORS headers: the push fails within seconds, nam
   } finally {
     await bare.stop();
   }
+});
+
+/** The hello-cli push to `host` with tokenReg's user, as a page with credentials runs it. */
+function pushWithToken(host) {
+  const [username, password] = Object.entries(tokenReg.users)[0];
+  return runInPage(
+    exampleFiles(),
+    {
+      context: '/project',
+      cwd: '/',
+      baseImage: 'scratch',
+      tags: [`${host}/browser/private:1`],
+      push: true,
+      cacheDir: '/cache',
+    },
+    { [host]: { username, password } },
+  );
+}
+
+test('a docker-registry with token auth, reached straight: its 401 to the preflight blocks the push', async () => {
+  const mark = tokenReg.accessLog().length;
+  const logged = pageLog.length;
+  const started = Date.now();
+  const out = await pushWithToken(tokenReg.host);
+  console.log(
+    `# token registry without a front: failed after ${Date.now() - started} ms: ${out.error?.message}`,
+  );
+  assert.ok(out.error, 'the push failed');
+  assert.equal(out.error.code, 'network');
+  assert.ok(out.error.message.includes(tokenReg.host), out.error.message);
+  // The token was granted (the token server answers the page); the
+  // registry then refused the preflight of the first request carrying it.
+  assert.ok(tokenReg.tokenServer.requests.some((r) => r.status === 200 && r.authorized));
+  const requests = tokenReg
+    .accessLog()
+    .slice(mark)
+    .filter((r) => /Chrome/.test(r.userAgent));
+  assert.ok(
+    requests.some((r) => r.method === 'OPTIONS' && r.status === 401),
+    JSON.stringify(requests),
+  );
+  assert.ok(requests.every((r) => r.method === 'OPTIONS' || r.url === '/v2/'));
+  assert.ok(
+    corsErrors(logged).some((l) =>
+      l.includes("Response to preflight request doesn't pass access control check"),
+    ),
+    pageLog.slice(logged).join('\n'),
+  );
+});
+
+test('a docker-registry with token auth behind nginx answering the preflights: the page pushes with credentials', async () => {
+  const mark = tokenReg.accessLog().length;
+  const tokensBefore = tokenReg.tokenServer.requests.length;
+  const logged = pageLog.length;
+  const started = Date.now();
+  const out = await pushWithToken(front.host);
+  console.log(`# token registry behind nginx: build + push ${Date.now() - started} ms`);
+  assert.equal(out.error, undefined, JSON.stringify(out.error));
+  const { digest } = out.result.pushed[0];
+
+  // The page asked the token server itself (a preflight first: Basic
+  // credentials are a non-simple header), then sent the token to the
+  // registry through nginx.
+  const tokens = tokenReg.tokenServer.requests.slice(tokensBefore);
+  assert.ok(tokens.some((r) => r.method === 'OPTIONS' && r.status === 204));
+  assert.ok(
+    tokens.some(
+      (r) =>
+        r.status === 200 &&
+        r.user === 'user' &&
+        r.authorized &&
+        r.scopes.some((sc) => sc.name === 'browser/private' && sc.actions.includes('push')),
+    ),
+    JSON.stringify(tokens),
+  );
+  const requests = tokenReg
+    .accessLog()
+    .slice(mark)
+    .filter((r) => /Chrome/.test(r.userAgent));
+  assert.equal(
+    requests.filter((r) => r.method === 'OPTIONS').length,
+    0,
+    'nginx answered every preflight',
+  );
+  assert.ok(
+    requests.some((r) => r.method === 'PUT' && r.url.includes('/manifests/') && r.status === 201),
+  );
+  assert.deepEqual(corsErrors(logged), []);
+
+  const { stdout } = await skopeoOk([
+    'inspect',
+    '--tls-verify=false',
+    ...skopeoCredsArgs(tokenReg),
+    `docker://${tokenReg.host}/browser/private:1`,
+  ]);
+  assert.equal(JSON.parse(stdout).Digest, digest);
 });

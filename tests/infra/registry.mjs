@@ -42,6 +42,14 @@ function installExitHook() {
   });
 }
 
+/** Keeps `child` to be killed if this process exits first; returns it. */
+export function supervise(child) {
+  installExitHook();
+  live.add(child);
+  child.once('exit', () => live.delete(child));
+  return child;
+}
+
 /** Runs a tool to completion; throws with its stderr when it fails. */
 async function run(cmd, args, opts = {}) {
   try {
@@ -119,7 +127,7 @@ function configYaml({ dir, port, tls, auth, cors }) {
 }
 
 /** Auth section and side files for a mode (htpasswd file, token server). */
-async function setUpAuth(dir, mode, users, tokenOptions) {
+async function setUpAuth(dir, mode, users, tokenOptions, cors) {
   if (mode === 'basic') {
     const file = path.join(dir, 'htpasswd');
     await writeHtpasswd(file, users);
@@ -132,6 +140,8 @@ async function setUpAuth(dir, mode, users, tokenOptions) {
       users,
       service: TOKEN_SERVICE,
       issuer: TOKEN_ISSUER,
+      // A page that may call the registry must be able to call its realm.
+      cors,
       ...tokenOptions,
     });
     const auth = {
@@ -180,14 +190,17 @@ function probe(url, ca) {
   });
 }
 
-/** Polls /v2/ until it answers (any status: auth setups answer 401). */
-async function waitReady(child, url, ca, logFile) {
+/**
+ * Polls /v2/ until it answers (any status: auth setups answer 401); `what`
+ * names the server in errors (a front such as nginx is waited for the same way).
+ */
+export async function waitReady(child, url, ca, logFile, what = 'docker-registry') {
   const deadline = Date.now() + READY_TIMEOUT_MS;
   let lastError;
   while (Date.now() < deadline) {
     if (child.exitCode !== null || child.signalCode !== null) {
       throw new Error(
-        `docker-registry exited at start (${child.exitCode ?? child.signalCode}); log tail:\n${logTail(logFile)}`,
+        `${what} exited at start (${child.exitCode ?? child.signalCode}); log tail:\n${logTail(logFile)}`,
       );
     }
     try {
@@ -198,12 +211,12 @@ async function waitReady(child, url, ca, logFile) {
     await sleep(50);
   }
   throw new Error(
-    `docker-registry did not answer ${url}/v2/ within ${READY_TIMEOUT_MS / 1000} s (last error: ${lastError?.message}); log tail:\n${logTail(logFile)}`,
+    `${what} did not answer ${url}/v2/ within ${READY_TIMEOUT_MS / 1000} s (last error: ${lastError?.message}); log tail:\n${logTail(logFile)}`,
   );
 }
 
 /** Kills a child (TERM, then KILL after 5 s) and waits until it has exited. */
-async function killAndWait(child) {
+export async function killAndWait(child) {
   if (child.exitCode !== null || child.signalCode !== null) return;
   const exited = new Promise((resolve) => child.once('exit', resolve));
   child.kill('SIGTERM');
@@ -238,9 +251,7 @@ async function launch(dir, scheme, tls, auth, cors) {
     const port = await freePort();
     const configFile = path.join(dir, 'config.yml');
     fs.writeFileSync(configFile, configYaml({ dir, port, tls, auth, cors }));
-    const child = spawnRegistry(dir, configFile, logFile);
-    live.add(child);
-    child.once('exit', () => live.delete(child));
+    const child = supervise(spawnRegistry(dir, configFile, logFile));
     const url = `${scheme}://127.0.0.1:${port}`;
     try {
       await waitReady(child, url, tls && fs.readFileSync(tls.cert), logFile);
@@ -258,7 +269,8 @@ async function launch(dir, scheme, tls, auth, cors) {
  * users: {name: password} for basic and token modes.
  * tokenOptions: passed to startTokenServer (anonymousPull, expiresIn).
  * cors: a page origin ('http://127.0.0.1:8080', or '*') to send the CORS
- * headers of corsHeaders() for; none by default.
+ * headers of corsHeaders() for (and, in token mode, to let the token
+ * server answer); none by default.
  *
  * Returns {host, url, port, dir, mode, users, logFile, caFile, certDir,
  * caBundle, tokenServer, accessLog(), stop()}; caFile/certDir/caBundle only in tls mode,
@@ -271,12 +283,11 @@ export async function startRegistry({
   cors,
 } = {}) {
   if (!MODES.includes(mode)) throw new Error(`unknown registry mode ${mode} (${MODES.join(', ')})`);
-  installExitHook();
   const dir = fs.mkdtempSync(path.join(os.tmpdir(), `pycontainer-registry-${mode}-`));
   let tokenServer;
   try {
     const tls = mode === 'tls' ? await setUpTls(dir) : undefined;
-    const setup = await setUpAuth(dir, mode, users, tokenOptions);
+    const setup = await setUpAuth(dir, mode, users, tokenOptions, cors);
     tokenServer = setup.tokenServer;
     const started = await launch(dir, tls ? 'https' : 'http', tls, setup.auth, cors);
     return makeHandle({ ...started, dir, mode, users, tls, tokenServer });
