@@ -7,7 +7,9 @@
 // browser's own fetch, then builds on the pushed image as a registry base,
 // then installs the deps fixture's wheels from the index; skopeo and umoci
 // check what arrived. A registry without the headers makes the push fail,
-// promptly and with a message.
+// promptly and with a message. A registry with token auth answers
+// preflights 401, which blocks a page; behind nginx answering them
+// (tests/infra/preflight-front.mjs) the page pushes with credentials.
 //
 // The registry's access log says which requests Chromium sent it (the
 // preflights too); the index records its own. Everything here is async:
