@@ -238,8 +238,8 @@ function runInPage(files, options, credentials) {
 }
 
 /** Runs a build in the page; resolves {result, events} or throws with the core's message. */
-async function buildInPage(files, options, credentials) {
-  const out = await runInPage(files, options, credentials);
+async function buildInPage(files, options) {
+  const out = await runInPage(files, options);
   if (out.error)
     throw new Error(
       `build in the browser failed: ${out.error.code ?? 'error'}: ${out.error.message}\n${pageLog.join('\n')}`,
