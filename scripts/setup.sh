@@ -3,6 +3,7 @@
 # everything is already there:
 #   - Debian packages: binaryen (wasm-opt, for the wasm's size passes), registry, skopeo,
 #     umoci, runc, mmdebstrap, htpasswd, time, pigz,
+#     nginx-light (the browser test puts it in front of a registry with auth, to answer CORS preflights),
 #     chromium (the browser test drives it with playwright-core; never `playwright install`),
 #     qemu-user-static and binfmt-support (arm64 images run under emulation in the tests)
 #   - binfmt_misc with qemu-aarch64 enabled, when this machine allows it
@@ -21,9 +22,9 @@ die() { printf 'setup: error: %s\n' "$*" >&2; exit 1; }
 export PATH="${CARGO_HOME:-$HOME/.cargo}/bin:$PATH"
 
 # ---- apt ---------------------------------------------------------------------
-apt_cmds=(wasm-opt skopeo umoci runc mmdebstrap docker-registry htpasswd pigz /usr/bin/time curl /usr/bin/chromium
+apt_cmds=(wasm-opt skopeo umoci runc mmdebstrap docker-registry htpasswd pigz /usr/bin/time curl /usr/bin/chromium /usr/sbin/nginx
   /usr/bin/qemu-aarch64-static update-binfmts)
-apt_pkgs=(binaryen docker-registry skopeo umoci runc mmdebstrap apache2-utils time pigz curl ca-certificates chromium
+apt_pkgs=(binaryen docker-registry skopeo umoci runc mmdebstrap apache2-utils time pigz curl ca-certificates chromium nginx-light
   qemu-user-static binfmt-support arch-test)
 missing=()
 for c in "${apt_cmds[@]}"; do

@@ -1,15 +1,19 @@
-// The wasm core in headless Chromium: it builds examples/hello-cli from an
-// in-memory tree (web-demo/browser-host.js) and pushes it to Debian's
-// docker-registry over the browser's own fetch, then builds on the pushed
-// image as a registry base, then installs the deps fixture's wheels from a
-// package index. skopeo and umoci check what arrived.
+// The wasm core in headless Chromium, cross-origin as a user has it: the
+// page (web-demo/, served as scripts/serve-demo.mjs serves it), Debian's
+// docker-registry and a PEP 691 package index each on an origin of their
+// own, the registry and the index sending the CORS headers of docs/cors.md.
+// The page builds examples/hello-cli from an in-memory tree
+// (web-demo/browser-host.js) and pushes it to the registry over the
+// browser's own fetch, then builds on the pushed image as a registry base,
+// then installs the deps fixture's wheels from the index; skopeo and umoci
+// check what arrived. A registry without the headers makes the push fail,
+// promptly and with a message. A registry with token auth answers
+// preflights 401, which blocks a page; behind nginx answering them
+// (tests/infra/preflight-front.mjs) the page pushes with credentials.
 //
-// One node:http server in this process serves web-demo/ (as
-// scripts/serve-demo.mjs does),
-// reverse-proxies /v2/ to the registry and serves a PEP 691 index under
-// /simple/ (wheels under /files/), so the page, the registry and the index
-// share an origin (no CORS). Everything here is async: the browser talks to
-// that server while the test waits.
+// The registry's access log says which requests Chromium sent it (the
+// preflights too); the index records its own. Everything here is async:
+// the browser talks to servers in this process while the test waits.
 
 import assert from 'node:assert/strict';
 import { execFile, execFileSync } from 'node:child_process';
@@ -20,7 +24,10 @@ import path from 'node:path';
 import { after, before, test } from 'node:test';
 import { chromium } from 'playwright-core';
 import { staticHandler } from '../../scripts/serve-demo.mjs';
-import { startRegistry } from '../infra/registry.mjs';
+import { listen } from '../infra/net.mjs';
+import { normalizeName, startPep691Index } from '../infra/pep691-index.mjs';
+import { startPreflightFront } from '../infra/preflight-front.mjs';
+import { skopeoCredsArgs, startRegistry } from '../infra/registry.mjs';
 import { manifestDigest, seedBase, skopeoOk } from '../infra/seed.mjs';
 import {
   baseRef,
@@ -45,160 +52,16 @@ const CHROMIUM_ARGS = [
   '--disable-sync',
 ];
 
-const HOP_BY_HOP = ['connection', 'keep-alive', 'proxy-connection', 'te', 'trailer', 'upgrade'];
-
-function withoutHopByHop(headers) {
-  const out = { ...headers };
-  for (const h of HOP_BY_HOP) delete out[h];
-  return out;
-}
-
-/**
- * Streams a request to the registry and its answer back. The Host header is
- * kept: the registry builds its upload `Location`s from it, so they point
- * back at this origin.
- */
-function proxy(req, res, upstream, agent, record) {
-  const upReq = http.request({
-    host: upstream.hostname,
-    port: upstream.port,
-    method: req.method,
-    path: req.url,
-    headers: withoutHopByHop(req.headers),
-    agent,
-  });
-  upReq.on('response', (upRes) => {
-    record.status = upRes.statusCode;
-    res.writeHead(upRes.statusCode, withoutHopByHop(upRes.headers));
-    upRes.pipe(res);
-  });
-  upReq.on('error', (err) => {
-    record.status = 502;
-    if (res.headersSent) res.destroy();
-    else {
-      res.writeHead(502, { 'content-type': 'text/plain' });
-      res.end(`proxy: ${err.message}\n`);
-    }
-  });
-  req.on('close', () => {
-    if (!req.complete) upReq.destroy();
-  });
-  req.pipe(upReq);
-}
-
-const SIMPLE_JSON = 'application/vnd.pypi.simple.v1+json';
-
-/** PEP 503's normalised project name: `Typing_Extensions` → `typing-extensions`. */
-const normalizeName = (name) => name.toLowerCase().replace(/[-_.]+/g, '-');
-
-/**
- * A project page (PEP 691 JSON) from `wheels` (normalised name → files), or
- * 404. Without JSON in Accept the answer is 406, so a core (or browser) that
- * stopped asking for JSON fails here rather than falling back unseen.
- */
-function serveProjectPage(req, res, pathname, wheels) {
-  const name = normalizeName(
-    decodeURIComponent(pathname.slice('/simple/'.length)).replace(/\/$/, ''),
-  );
-  const files = wheels.get(name);
-  if (!files) {
-    res.writeHead(404, { 'content-type': 'text/plain' });
-    res.end('no such project\n');
-    return;
-  }
-  if (!(req.headers.accept ?? '').includes(SIMPLE_JSON)) {
-    res.writeHead(406, { 'content-type': 'text/plain' });
-    res.end(`only ${SIMPLE_JSON}\n`);
-    return;
-  }
-  const page = {
-    meta: { 'api-version': '1.1' },
-    name,
-    files: files.map((f) => ({
-      filename: f.filename,
-      url: `http://${req.headers.host}/files/${encodeURIComponent(f.filename)}`,
-      hashes: { sha256: f.sha256 },
-      size: f.size,
-    })),
-  };
-  const body = JSON.stringify(page);
-  res.writeHead(200, { 'content-type': SIMPLE_JSON, 'content-length': Buffer.byteLength(body) });
-  res.end(body);
-}
-
-function serveWheel(res, pathname, wheels) {
-  const filename = decodeURIComponent(pathname.slice('/files/'.length));
-  const file = [...wheels.values()].flat().find((f) => f.filename === filename);
-  if (!file) {
-    res.writeHead(404, { 'content-type': 'text/plain' });
-    res.end('no such file\n');
-    return;
-  }
-  res.writeHead(200, { 'content-type': 'application/octet-stream', 'content-length': file.size });
-  fs.createReadStream(file.path).pipe(res);
-}
-
-/**
- * The page's origin: web-demo/ as files, /v2/ proxied to
- * `registryUrl`, and a package index of `origin.wheels` (empty until a test
- * fills it) under /simple/ and /files/. Every request but the static ones
- * is recorded.
- */
-async function startOrigin(registryUrl) {
-  const upstream = new URL(registryUrl);
-  const serveDemo = staticHandler();
-  const agent = new http.Agent({ keepAlive: true });
-  const requests = [];
-  const wheels = new Map();
-  const server = http.createServer((req, res) => {
-    const { pathname } = new URL(req.url, 'http://origin.invalid');
-    const record = () => {
-      const r = {
-        method: req.method,
-        url: req.url,
-        userAgent: req.headers['user-agent'] ?? '',
-        status: null,
-      };
-      requests.push(r);
-      return r;
-    };
-    // The index's own answers are complete once sent; the proxy sets its
-    // record's status itself, from the registry's answer.
-    const recordAnswer = () => {
-      const r = record();
-      res.on('finish', () => {
-        r.status = res.statusCode;
-      });
-    };
-    if (pathname === '/v2' || pathname.startsWith('/v2/')) {
-      proxy(req, res, upstream, agent, record());
-    } else if (pathname.startsWith('/simple/') && req.method === 'GET') {
-      recordAnswer();
-      serveProjectPage(req, res, pathname, wheels);
-    } else if (pathname.startsWith('/files/') && req.method === 'GET') {
-      recordAnswer();
-      serveWheel(res, pathname, wheels);
-    } else if (req.method === 'GET' || req.method === 'HEAD') {
-      serveDemo(req, res);
-    } else {
-      res.writeHead(405).end();
-    }
-  });
-  await new Promise((resolve, reject) => {
-    server.once('error', reject);
-    server.listen(0, '127.0.0.1', resolve);
-  });
-  const { port } = server.address();
+/** web-demo/ as the static files it deploys as, on a free loopback port. */
+async function startPage() {
+  const server = http.createServer(staticHandler());
+  const port = await listen(server);
   return {
     url: `http://127.0.0.1:${port}`,
-    host: `127.0.0.1:${port}`,
-    requests,
-    wheels,
     close: () =>
       new Promise((resolve) => {
         server.close(() => resolve());
         server.closeAllConnections();
-        agent.destroy();
       }),
   };
 }
@@ -291,22 +154,6 @@ function fixtureWheels() {
   return dir;
 }
 
-/** Fills an index (normalised name → files) with the wheels in `dir`. */
-function indexWheels(dir, index) {
-  for (const filename of fs.readdirSync(dir).filter((f) => f.endsWith('.whl'))) {
-    const file = path.join(dir, filename);
-    const bytes = fs.readFileSync(file);
-    const name = normalizeName(filename.split('-')[0]);
-    const entry = {
-      filename,
-      path: file,
-      size: bytes.length,
-      sha256: crypto.createHash('sha256').update(bytes).digest('hex'),
-    };
-    index.set(name, [...(index.get(name) ?? []), entry]);
-  }
-}
-
 /** The normalised names the fixture's requirements.txt pins, sorted. */
 function pinnedNames() {
   const text = fs.readFileSync(path.join(DEPS_APP, 'requirements.txt'), 'utf8');
@@ -315,8 +162,11 @@ function pinnedNames() {
     .sort();
 }
 
+let site;
 let reg;
-let origin;
+let index;
+let tokenReg;
+let front;
 let browser;
 let page;
 let work;
@@ -331,8 +181,11 @@ before(async () => {
     'web-demo/pkg is missing: run bash scripts/build-wasm.sh',
   );
   work = makeTempDir('pycontainer-browser-');
-  reg = await startRegistry({ mode: 'plain' });
-  origin = await startOrigin(reg.url);
+  site = await startPage();
+  reg = await startRegistry({ mode: 'plain', cors: site.url });
+  index = await startPep691Index({ cors: site.url });
+  tokenReg = await startRegistry({ mode: 'token', cors: site.url });
+  front = await startPreflightFront(tokenReg.url, site.url);
   browser = await chromium.launch({
     executablePath: CHROMIUM,
     headless: true,
@@ -341,38 +194,79 @@ before(async () => {
   page = await browser.newPage();
   page.on('console', (msg) => pageLog.push(`console.${msg.type()}: ${msg.text()}`));
   page.on('pageerror', (err) => pageLog.push(`pageerror: ${err.message}`));
-  await page.goto(`${origin.url}/index.html`);
+  await page.goto(`${site.url}/index.html`);
   await page.waitForFunction(() => typeof window.pycontainerBuild === 'function');
 });
 
 after(async () => {
   await browser?.close();
-  await origin?.close();
+  await index?.close();
   await reg?.stop();
+  await front?.stop();
+  await tokenReg?.stop();
+  await site?.close();
   removeDir(work);
 });
 
-/** Runs a build in the page; resolves {result, events} or throws with the core's message. */
-async function buildInPage(files, options) {
-  const out = await page.evaluate(
-    async ({ files, options }) => {
+/**
+ * Runs a build in the page; resolves {result, events} or, when the build
+ * fails, {error: {code, message}}. `credentials` ({'host:port': {username,
+ * password}}) go to the browser host: window.pycontainerBuild takes none,
+ * so a build with them runs on the page's own modules.
+ */
+function runInPage(files, options, credentials) {
+  return page.evaluate(
+    async ({ files, options, credentials }) => {
       const events = [];
       try {
         const onProgress = (e) => events.push(e);
-        const result = await window.pycontainerBuild(files, options, { onProgress });
-        return { result, events };
+        if (!credentials) {
+          const result = await window.pycontainerBuild(files, options, { onProgress });
+          return { result, events };
+        }
+        const { createBrowserHost } = await import(new URL('browser-host.js', location.href));
+        const core = await import(new URL('pkg/pycontainer.js', location.href));
+        await core.default();
+        const host = createBrowserHost({ files, onProgress, credentials });
+        return { result: await core.build(options, host), events };
       } catch (err) {
-        return {
-          error: `${err.code ?? 'error'}: ${err.message}`,
-        };
+        return { error: { code: err.code, message: err.message } };
       }
     },
-    { files, options },
+    { files, options, credentials },
   );
+}
+
+/** Runs a build in the page; resolves {result, events} or throws with the core's message. */
+async function buildInPage(files, options) {
+  const out = await runInPage(files, options);
   if (out.error)
-    throw new Error(`build in the browser failed: ${out.error}\n${pageLog.join('\n')}`);
+    throw new Error(
+      `build in the browser failed: ${out.error.code ?? 'error'}: ${out.error.message}\n${pageLog.join('\n')}`,
+    );
   return out;
 }
+
+/**
+ * The requests the registry answered from the page since `mark` (an
+ * earlier `reg.accessLog().length`): Chromium's, sent cross-origin from
+ * the page (its Referer), skopeo's left out.
+ */
+function fromPage(mark) {
+  return reg
+    .accessLog()
+    .slice(mark)
+    .filter((r) => /Chrome/.test(r.userAgent) && r.referer.startsWith(`${site.url}/`));
+}
+
+/**
+ * What Chromium logged since `mark` (an earlier `pageLog.length`) about
+ * requests CORS blocked: the cause it names only in the console, never to
+ * the page. (A registry's 404s, as a HEAD for a blob not yet there, are
+ * logged too, and are no fault.)
+ */
+const corsErrors = (mark) =>
+  pageLog.slice(mark).filter((l) => /blocked by CORS policy|net::ERR_FAILED/.test(l));
 
 /** The registry's answer for REPO:TAG, read straight from the registry (not through the page). */
 async function inspect(ref) {
@@ -386,13 +280,15 @@ async function inspect(ref) {
 
 let first;
 
-test('the browser builds hello-cli on scratch and pushes it over fetch', async () => {
+test('the browser builds hello-cli on scratch and pushes it cross-origin to a docker-registry configured with CORS; skopeo pulls it back', async () => {
+  const mark = reg.accessLog().length;
+  const logged = pageLog.length;
   const started = Date.now();
   const { result, events } = await buildInPage(exampleFiles(), {
     context: '/project',
     cwd: '/',
     baseImage: 'scratch',
-    tags: [`${origin.host}/browser/hello:1`],
+    tags: [`${reg.host}/browser/hello:1`],
     push: true,
     cacheDir: '/cache',
   });
@@ -402,17 +298,27 @@ test('the browser builds hello-cli on scratch and pushes it over fetch', async (
   const { digest, reference } = result.pushed[0];
   assert.match(digest, /^sha256:[0-9a-f]{64}$/);
   assert.equal(digest, result.manifestDigest);
-  assert.match(reference, new RegExp(`^${origin.host}/browser/hello:1`));
+  assert.match(reference, new RegExp(`^${reg.host}/browser/hello:1`));
   assert.equal(result.output, undefined, 'push without output writes no layout');
   assert.equal(result.layers.length, 1);
   assert.equal(result.pushStats.uploaded, 2, 'the app layer and the config');
   assert.ok(events.some((e) => e.type === 'transfer' && e.action === 'push'));
 
-  // The requests came from Chromium's fetch, through this origin.
-  const puts = origin.requests.filter((r) => r.method === 'PUT' && r.url.includes('/manifests/'));
+  // The requests came from Chromium's fetch on the page, straight to the
+  // registry's origin. Those that are not CORS-simple (PUT, PATCH, any with
+  // Content-Type or Authorization) were preflighted, and the registry
+  // answered each preflight itself.
+  const requests = fromPage(mark);
+  const puts = requests.filter((r) => r.method === 'PUT' && r.url.includes('/manifests/'));
   assert.equal(puts.length, 1);
   assert.equal(puts[0].status, 201);
-  assert.match(puts[0].userAgent, /Chrome/);
+  const preflights = requests.filter((r) => r.method === 'OPTIONS');
+  assert.ok(
+    preflights.some((r) => r.url.includes('/manifests/')),
+    requests.map((r) => `${r.method} ${r.url} ${r.status}`).join('\n'),
+  );
+  assert.ok(preflights.every((r) => r.status === 200));
+  assert.deepEqual(corsErrors(logged), []);
 
   // What the registry holds, seen by skopeo.
   const info = await inspect('browser/hello:1');
@@ -448,17 +354,18 @@ test('the browser builds hello-cli on scratch and pushes it over fetch', async (
 
 test('the browser builds on a registry base: its layer is mounted, never downloaded', async (t) => {
   if (!first) t.skip('needs the first push');
-  const base = `${origin.host}/browser/hello:1`;
+  const base = `${reg.host}/browser/hello:1`;
   const baseLayer = first.layers[0].digest;
   const files = exampleFiles();
   files['/project/README.md'] += '\nBuilt again, on the image pushed before.\n';
-  origin.requests.length = 0;
+  const mark = reg.accessLog().length;
+  const logged = pageLog.length;
   const started = Date.now();
   const { result, events } = await buildInPage(files, {
     context: '/project',
     cwd: '/',
     baseImage: base,
-    tags: [`${origin.host}/browser/derived:1`],
+    tags: [`${reg.host}/browser/derived:1`],
     push: true,
     cacheDir: '/cache',
   });
@@ -476,14 +383,16 @@ test('the browser builds on a registry base: its layer is mounted, never downloa
 
   // The base came through the page's fetch: its manifest and config were
   // read, its layer mounted and never downloaded.
+  const requests = fromPage(mark);
   const seen = (method, part) =>
-    origin.requests.filter((r) => r.method === method && r.url.includes(part));
+    requests.filter((r) => r.method === method && r.url.includes(part));
   assert.ok(seen('GET', '/v2/browser/hello/manifests/1').length >= 1);
   assert.equal(seen('GET', `/blobs/${baseLayer}`).length, 0, 'base layer downloaded');
   const mounts = seen('POST', `mount=${encodeURIComponent(baseLayer)}`);
   const mountsRaw = seen('POST', `mount=${baseLayer}`);
   assert.equal(mounts.length + mountsRaw.length, 1);
   assert.equal((mounts[0] ?? mountsRaw[0]).status, 201);
+  assert.deepEqual(corsErrors(logged), []);
 
   const info = await inspect('browser/derived:1');
   assert.equal(info.Digest, result.pushed[0].digest);
@@ -493,11 +402,11 @@ test('the browser builds on a registry base: its layer is mounted, never downloa
   );
 });
 
-test("the browser installs the fixture's dependencies from a same-origin package index", async () => {
-  indexWheels(fixtureWheels(), origin.wheels);
-  assert.deepEqual([...origin.wheels.keys()].sort(), pinnedNames(), 'one wheel per pin');
+test("the browser installs the fixture's dependencies from a package index on its own origin, with CORS", async () => {
+  index.addWheels(fixtureWheels());
+  assert.deepEqual([...index.wheels.keys()].sort(), pinnedNames(), 'one wheel per pin');
   await seedBase(reg, { repo: 'browser/python', tag: '3.11-slim' });
-  const indexUrl = `${origin.url}/simple`;
+  const indexUrl = index.url;
   const kept = ['pyproject.toml', 'deps_demo', 'requirements.txt'];
 
   // The Node CLI builds the same project on the same base from the same
@@ -525,7 +434,9 @@ test("the browser installs the fixture's dependencies from a same-origin package
     '--json',
   ];
 
-  origin.requests.length = 0;
+  index.requests.length = 0;
+  const mark = reg.accessLog().length;
+  const logged = pageLog.length;
   const timed = async (what, promise) => {
     const started = Date.now();
     const value = await promise;
@@ -538,11 +449,14 @@ test("the browser installs the fixture's dependencies from a same-origin package
       buildInPage(projectFiles(DEPS_APP, kept), {
         context: '/project',
         cwd: '/',
-        baseImage: `${origin.host}/browser/python:3.11-slim`,
-        tags: [`${origin.host}/browser/deps:1`],
+        baseImage: `${reg.host}/browser/python:3.11-slim`,
+        tags: [`${reg.host}/browser/deps:1`],
         push: true,
         cacheDir: '/cache',
         indexUrl,
+        // The venv layer (MBs) then goes up in PATCHes with Content-Range,
+        // as a big layer does, so those cross origins too.
+        chunkSize: '256K',
       }),
     ),
     timed('CLI build with dependencies', runCliAsync(cliArgs)),
@@ -555,7 +469,7 @@ test("the browser installs the fixture's dependencies from a same-origin package
   assert.equal(result.plan.dependencies.packages.length, 20);
   assert.deepEqual(
     result.plan.dependencies.packages.map((p) => p.wheel).sort(),
-    [...origin.wheels.values()]
+    [...index.wheels.values()]
       .flat()
       .map((f) => f.filename)
       .sort(),
@@ -578,14 +492,29 @@ test("the browser installs the fixture's dependencies from a same-origin package
   assert.equal(result.layers.length, cli.json.layers.length);
   assert.equal(result.layers.at(-2).digest, cli.json.layers.at(-2).digest);
 
-  // Every page and wheel came through Chromium's fetch, from this origin.
-  const fromChrome = (prefix) =>
-    origin.requests.filter((r) => r.url.startsWith(prefix) && /Chrome/.test(r.userAgent));
-  const pages = fromChrome('/simple/');
-  const wheels = fromChrome('/files/');
+  // Every page and wheel came through Chromium's fetch, cross-origin from
+  // the page, as plain GETs: a GET whose only header is a JSON Accept needs
+  // no preflight, so Allow-Origin is all the index has to send.
+  const fromChrome = index.requests.filter((r) => /Chrome/.test(r.userAgent));
+  const pages = fromChrome.filter((r) => r.url.startsWith('/simple/'));
+  const wheels = fromChrome.filter((r) => r.url.startsWith('/files/'));
   assert.equal(pages.length, 20, pages.map((r) => `${r.url} ${r.status}`).join('\n'));
   assert.equal(wheels.length, 20, wheels.map((r) => `${r.url} ${r.status}`).join('\n'));
   assert.ok([...pages, ...wheels].every((r) => r.status === 200));
+  assert.deepEqual(
+    fromChrome.filter((r) => r.method !== 'GET' || r.origin !== site.url),
+    [],
+    'no preflight, and every request cross-origin from the page',
+  );
+  assert.deepEqual(corsErrors(logged), []);
+
+  // The chunks went cross-origin, each PATCH after its preflight.
+  const patches = fromPage(mark).filter((r) => r.url.includes('/blobs/uploads/'));
+  assert.ok(
+    patches.filter((r) => r.method === 'PATCH' && r.status === 202).length >= 2,
+    patches.map((r) => `${r.method} ${r.url.slice(0, 60)} ${r.status}`).join('\n'),
+  );
+  assert.ok(patches.some((r) => r.method === 'OPTIONS' && r.status === 200));
 
   // The base layer was read (for its Python) but mounted, not uploaded.
   assert.equal(result.pushStats.mounted, result.layers.length - 2);
@@ -598,4 +527,141 @@ test("the browser installs the fixture's dependencies from a same-origin package
     result.layers.map((l) => l.digest),
   );
   assert.ok(info.Env.includes('VIRTUAL_ENV=/app/.venv'), info.Env.join('\n'));
+});
+
+test('a docker-registry without CORS headers: the push fails within seconds, naming the registry', async () => {
+  const bare = await startRegistry({ mode: 'plain' });
+  const logged = pageLog.length;
+  try {
+    const started = Date.now();
+    const out = await runInPage(exampleFiles(), {
+      context: '/project',
+      cwd: '/',
+      baseImage: 'scratch',
+      tags: [`${bare.host}/browser/hello:1`],
+      push: true,
+      cacheDir: '/cache',
+    });
+    const ms = Date.now() - started;
+    console.log(`# push to a registry without CORS: failed after ${ms} ms: ${out.error?.message}`);
+    assert.ok(out.error, 'the push failed');
+    assert.equal(out.error.code, 'network');
+    assert.ok(out.error.message.includes(`cannot reach ${bare.host}`), out.error.message);
+    // A blocked fetch is retried like a dropped connection, a bounded
+    // number of times with backoff: it is over in seconds, not minutes.
+    assert.ok(ms < 20_000, `${ms} ms`);
+    // The registry got the plain GET /v2/ pings (a simple request needs no
+    // preflight; the browser only hides the answer) and nothing more: no
+    // upload began.
+    const requests = bare.accessLog().filter((r) => /Chrome/.test(r.userAgent));
+    assert.ok(requests.length >= 1 && requests.length <= 5, JSON.stringify(requests));
+    assert.ok(requests.every((r) => r.method === 'GET' && r.url === '/v2/'));
+    // Chromium names the cause, in the console only.
+    assert.ok(
+      corsErrors(logged).some((l) =>
+        l.includes(
+          `'http://${bare.host}/v2/' from origin '${site.url}' has been blocked by CORS policy`,
+        ),
+      ),
+      pageLog.slice(logged).join('\n'),
+    );
+  } finally {
+    await bare.stop();
+  }
+});
+
+/** The hello-cli push to `host` with tokenReg's user, as a page with credentials runs it. */
+function pushWithToken(host) {
+  const [username, password] = Object.entries(tokenReg.users)[0];
+  return runInPage(
+    exampleFiles(),
+    {
+      context: '/project',
+      cwd: '/',
+      baseImage: 'scratch',
+      tags: [`${host}/browser/private:1`],
+      push: true,
+      cacheDir: '/cache',
+    },
+    { [host]: { username, password } },
+  );
+}
+
+test('a docker-registry with token auth, reached straight: its 401 to the preflight blocks the push', async () => {
+  const mark = tokenReg.accessLog().length;
+  const logged = pageLog.length;
+  const started = Date.now();
+  const out = await pushWithToken(tokenReg.host);
+  console.log(
+    `# token registry without a front: failed after ${Date.now() - started} ms: ${out.error?.message}`,
+  );
+  assert.ok(out.error, 'the push failed');
+  assert.equal(out.error.code, 'network');
+  assert.ok(out.error.message.includes(tokenReg.host), out.error.message);
+  // The token was granted (the token server answers the page); the
+  // registry then refused the preflight of the first request carrying it.
+  assert.ok(tokenReg.tokenServer.requests.some((r) => r.status === 200 && r.authorized));
+  const requests = tokenReg
+    .accessLog()
+    .slice(mark)
+    .filter((r) => /Chrome/.test(r.userAgent));
+  assert.ok(
+    requests.some((r) => r.method === 'OPTIONS' && r.status === 401),
+    JSON.stringify(requests),
+  );
+  assert.ok(requests.every((r) => r.method === 'OPTIONS' || r.url === '/v2/'));
+  assert.ok(
+    corsErrors(logged).some((l) =>
+      l.includes("Response to preflight request doesn't pass access control check"),
+    ),
+    pageLog.slice(logged).join('\n'),
+  );
+});
+
+test('a docker-registry with token auth behind nginx answering the preflights: the page pushes with credentials', async () => {
+  const mark = tokenReg.accessLog().length;
+  const tokensBefore = tokenReg.tokenServer.requests.length;
+  const logged = pageLog.length;
+  const started = Date.now();
+  const out = await pushWithToken(front.host);
+  console.log(`# token registry behind nginx: build + push ${Date.now() - started} ms`);
+  assert.equal(out.error, undefined, JSON.stringify(out.error));
+  const { digest } = out.result.pushed[0];
+
+  // The page asked the token server itself (a preflight first: Basic
+  // credentials are a non-simple header), then sent the token to the
+  // registry through nginx.
+  const tokens = tokenReg.tokenServer.requests.slice(tokensBefore);
+  assert.ok(tokens.some((r) => r.method === 'OPTIONS' && r.status === 204));
+  assert.ok(
+    tokens.some(
+      (r) =>
+        r.status === 200 &&
+        r.user === 'user' &&
+        r.authorized &&
+        r.scopes.some((sc) => sc.name === 'browser/private' && sc.actions.includes('push')),
+    ),
+    JSON.stringify(tokens),
+  );
+  const requests = tokenReg
+    .accessLog()
+    .slice(mark)
+    .filter((r) => /Chrome/.test(r.userAgent));
+  assert.equal(
+    requests.filter((r) => r.method === 'OPTIONS').length,
+    0,
+    'nginx answered every preflight',
+  );
+  assert.ok(
+    requests.some((r) => r.method === 'PUT' && r.url.includes('/manifests/') && r.status === 201),
+  );
+  assert.deepEqual(corsErrors(logged), []);
+
+  const { stdout } = await skopeoOk([
+    'inspect',
+    '--tls-verify=false',
+    ...skopeoCredsArgs(tokenReg),
+    `docker://${tokenReg.host}/browser/private:1`,
+  ]);
+  assert.equal(JSON.parse(stdout).Digest, digest);
 });

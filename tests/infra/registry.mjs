@@ -1,6 +1,7 @@
 // Starts and stops Debian's real `docker-registry` (distribution 2.8) on
 // loopback for tests: plain http, htpasswd Basic auth, TLS with a self-signed
-// certificate, or token auth with tests/infra/token-server.mjs.
+// certificate, or token auth with tests/infra/token-server.mjs; any of them
+// optionally with the CORS headers a web page needs (docs/cors.md).
 //
 // Everything is async on purpose: the token server runs in this same Node
 // process, so blocking the event loop (spawnSync) while a client talks to
@@ -39,6 +40,14 @@ function installExitHook() {
   process.once('exit', () => {
     for (const child of live) child.kill('SIGKILL');
   });
+}
+
+/** Keeps `child` to be killed if this process exits first; returns it. */
+export function supervise(child) {
+  installExitHook();
+  live.add(child);
+  child.once('exit', () => live.delete(child));
+  return child;
 }
 
 /** Runs a tool to completion; throws with its stderr when it fails. */
@@ -82,10 +91,28 @@ async function setUpTls(dir) {
   return { key, cert, certDir, caBundle };
 }
 
+/**
+ * The `http.headers` that let a page on `origin` ('*' for any) push to the
+ * registry and pull from it over its own fetch, as docs/cors.md explains
+ * them. distribution adds them to every answer, OPTIONS preflights
+ * included, and answers a preflight 200 itself, but only where no auth is
+ * configured: with auth, the preflight (which never carries credentials)
+ * gets a 401 and the browser blocks the request.
+ */
+export function corsHeaders(origin) {
+  return {
+    'Access-Control-Allow-Origin': [origin],
+    'Access-Control-Allow-Methods': ['HEAD, GET, POST, PUT, PATCH'],
+    'Access-Control-Allow-Headers': ['Authorization, Content-Type, Content-Range, Accept'],
+    'Access-Control-Expose-Headers': ['Location, Docker-Content-Digest, Range, WWW-Authenticate'],
+  };
+}
+
 /** YAML for the config (JSON is valid YAML, so no YAML writer is needed). */
-function configYaml({ dir, port, tls, auth }) {
+function configYaml({ dir, port, tls, auth, cors }) {
   const httpSection = { addr: `127.0.0.1:${port}` };
   if (tls) httpSection.tls = { certificate: tls.cert, key: tls.key };
+  if (cors) httpSection.headers = corsHeaders(cors);
   const config = {
     version: '0.1',
     log: { level: 'error' },
@@ -100,7 +127,7 @@ function configYaml({ dir, port, tls, auth }) {
 }
 
 /** Auth section and side files for a mode (htpasswd file, token server). */
-async function setUpAuth(dir, mode, users, tokenOptions) {
+async function setUpAuth(dir, mode, users, tokenOptions, cors) {
   if (mode === 'basic') {
     const file = path.join(dir, 'htpasswd');
     await writeHtpasswd(file, users);
@@ -113,6 +140,8 @@ async function setUpAuth(dir, mode, users, tokenOptions) {
       users,
       service: TOKEN_SERVICE,
       issuer: TOKEN_ISSUER,
+      // A page that may call the registry must be able to call its realm.
+      cors,
       ...tokenOptions,
     });
     const auth = {
@@ -161,14 +190,17 @@ function probe(url, ca) {
   });
 }
 
-/** Polls /v2/ until it answers (any status: auth setups answer 401). */
-async function waitReady(child, url, ca, logFile) {
+/**
+ * Polls /v2/ until it answers (any status: auth setups answer 401); `what`
+ * names the server in errors (a front such as nginx is waited for the same way).
+ */
+export async function waitReady(child, url, ca, logFile, what = 'docker-registry') {
   const deadline = Date.now() + READY_TIMEOUT_MS;
   let lastError;
   while (Date.now() < deadline) {
     if (child.exitCode !== null || child.signalCode !== null) {
       throw new Error(
-        `docker-registry exited at start (${child.exitCode ?? child.signalCode}); log tail:\n${logTail(logFile)}`,
+        `${what} exited at start (${child.exitCode ?? child.signalCode}); log tail:\n${logTail(logFile)}`,
       );
     }
     try {
@@ -179,12 +211,12 @@ async function waitReady(child, url, ca, logFile) {
     await sleep(50);
   }
   throw new Error(
-    `docker-registry did not answer ${url}/v2/ within ${READY_TIMEOUT_MS / 1000} s (last error: ${lastError?.message}); log tail:\n${logTail(logFile)}`,
+    `${what} did not answer ${url}/v2/ within ${READY_TIMEOUT_MS / 1000} s (last error: ${lastError?.message}); log tail:\n${logTail(logFile)}`,
   );
 }
 
 /** Kills a child (TERM, then KILL after 5 s) and waits until it has exited. */
-async function killAndWait(child) {
+export async function killAndWait(child) {
   if (child.exitCode !== null || child.signalCode !== null) return;
   const exited = new Promise((resolve) => child.once('exit', resolve));
   child.kill('SIGTERM');
@@ -213,15 +245,13 @@ function spawnRegistry(dir, configFile, logFile) {
  * Starts docker-registry on a free port; retries twice when the port was
  * taken between freePort() and the registry's bind (a narrow race).
  */
-async function launch(dir, scheme, tls, auth) {
+async function launch(dir, scheme, tls, auth, cors) {
   const logFile = path.join(dir, 'registry.log');
   for (let attempt = 1; ; attempt++) {
     const port = await freePort();
     const configFile = path.join(dir, 'config.yml');
-    fs.writeFileSync(configFile, configYaml({ dir, port, tls, auth }));
-    const child = spawnRegistry(dir, configFile, logFile);
-    live.add(child);
-    child.once('exit', () => live.delete(child));
+    fs.writeFileSync(configFile, configYaml({ dir, port, tls, auth, cors }));
+    const child = supervise(spawnRegistry(dir, configFile, logFile));
     const url = `${scheme}://127.0.0.1:${port}`;
     try {
       await waitReady(child, url, tls && fs.readFileSync(tls.cert), logFile);
@@ -238,31 +268,51 @@ async function launch(dir, scheme, tls, auth) {
  * Starts a registry. mode: 'plain' | 'basic' | 'tls' | 'token'.
  * users: {name: password} for basic and token modes.
  * tokenOptions: passed to startTokenServer (anonymousPull, expiresIn).
+ * cors: a page origin ('http://127.0.0.1:8080', or '*') to send the CORS
+ * headers of corsHeaders() for (and, in token mode, to let the token
+ * server answer); none by default.
  *
  * Returns {host, url, port, dir, mode, users, logFile, caFile, certDir,
- * caBundle, tokenServer, stop()}; caFile/certDir/caBundle only in tls mode,
+ * caBundle, tokenServer, accessLog(), stop()}; caFile/certDir/caBundle only in tls mode,
  * tokenServer only in token mode. Always call stop() (in `after`/`finally`).
  */
 export async function startRegistry({
   mode = 'plain',
   users = { user: 'pass' },
   tokenOptions,
+  cors,
 } = {}) {
   if (!MODES.includes(mode)) throw new Error(`unknown registry mode ${mode} (${MODES.join(', ')})`);
-  installExitHook();
   const dir = fs.mkdtempSync(path.join(os.tmpdir(), `pycontainer-registry-${mode}-`));
   let tokenServer;
   try {
     const tls = mode === 'tls' ? await setUpTls(dir) : undefined;
-    const setup = await setUpAuth(dir, mode, users, tokenOptions);
+    const setup = await setUpAuth(dir, mode, users, tokenOptions, cors);
     tokenServer = setup.tokenServer;
-    const started = await launch(dir, tls ? 'https' : 'http', tls, setup.auth);
+    const started = await launch(dir, tls ? 'https' : 'http', tls, setup.auth, cors);
     return makeHandle({ ...started, dir, mode, users, tls, tokenServer });
   } catch (err) {
     await tokenServer?.close();
     fs.rmSync(dir, { recursive: true, force: true });
     throw err;
   }
+}
+
+// distribution's access log (on by default, whatever log.level says): the
+// Apache combined format, one line per request, written as it completes.
+const ACCESS_LINE = /^\S+ - \S+ \[[^\]]+\] "(\S+) (\S+) [^"]*" (\d{3}) \S+ "([^"]*)" "([^"]*)"$/;
+
+/** The requests the registry has answered, in order: {method, url, status, referer, userAgent}. */
+function accessLog(logFile) {
+  const entries = [];
+  for (const line of fs.readFileSync(logFile, 'utf8').split('\n')) {
+    const m = ACCESS_LINE.exec(line);
+    if (m) {
+      const [, method, url, status, referer, userAgent] = m;
+      entries.push({ method, url, status: Number(status), referer, userAgent });
+    }
+  }
+  return entries;
 }
 
 function makeHandle({ child, port, url, logFile, configFile, dir, mode, users, tls, tokenServer }) {
@@ -277,6 +327,7 @@ function makeHandle({ child, port, url, logFile, configFile, dir, mode, users, t
     configFile,
     pid: child.pid,
     logTail: () => logTail(logFile),
+    accessLog: () => accessLog(logFile),
     async stop() {
       await killAndWait(child);
       await tokenServer?.close();

@@ -139,6 +139,17 @@ function makeToken(opts, user, access) {
 function handle(req, res, opts) {
   const url = new URL(req.url, 'http://token.invalid');
   const record = { method: req.method, scopes: [], user: null, authorized: false, status: 0 };
+  // A page's token request carries Authorization (Basic), so the browser
+  // asks first; the answer must be a 2xx naming that header.
+  if (opts.cors && req.method === 'OPTIONS') {
+    record.status = 204;
+    res.writeHead(204, {
+      'access-control-allow-methods': 'GET',
+      'access-control-allow-headers': 'Authorization',
+    });
+    res.end();
+    return record;
+  }
   if (url.pathname !== '/token' || req.method !== 'GET') {
     record.status = 404;
     sendJson(res, 404, {
@@ -182,6 +193,8 @@ function handle(req, res, opts) {
  * users: {name: password}. service/issuer: must equal the registry's config.
  * anonymousPull: anonymous requests get `pull` actions (true) or nothing (false).
  * expiresIn: token lifetime in seconds (default 300).
+ * cors: a page origin ('*' for any) allowed to ask for tokens from its own
+ * fetch: every answer names it, and OPTIONS preflights are answered.
  *
  * Returns {url, realm, port, requests, close()}. `requests` holds one
  * {method, scopes: [{type, name, actions}], user, authorized, status, granted,
@@ -195,17 +208,19 @@ export async function startTokenServer({
   issuer,
   anonymousPull = true,
   expiresIn = 300,
+  cors,
 }) {
   if (!keyFile || !users || !service || !issuer) {
     throw new Error('startTokenServer needs keyFile, users, service and issuer');
   }
   const privateKey = crypto.createPrivateKey(fs.readFileSync(keyFile));
   const kid = libtrustKeyId(crypto.createPublicKey(privateKey));
-  const opts = { privateKey, kid, users, service, issuer, anonymousPull, expiresIn };
+  const opts = { privateKey, kid, users, service, issuer, anonymousPull, expiresIn, cors };
   const requests = [];
   const server = http.createServer((req, res) => {
     // The body (none is expected) is ignored; resume so the socket can be reused.
     req.resume();
+    if (cors) res.setHeader('access-control-allow-origin', cors);
     try {
       requests.push(handle(req, res, opts));
     } catch (err) {
