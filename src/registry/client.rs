@@ -78,6 +78,10 @@ struct Endpoint {
     tokens: TokenCache,
 }
 
+/// The host error code for an answer the browser kept from the page (see
+/// docs/host-interface.md): the server is there, its CORS headers are not.
+const CORS_BLOCKED: &str = "ECORS";
+
 /// What one ping said about its scheme.
 enum Ping {
     /// A registry answered (200 or 401): this is its base URL.
@@ -90,6 +94,10 @@ enum Ping {
     /// No registry on this scheme: a TLS failure, a refused connection, a
     /// status no registry gives.
     Wrong(RegistryError),
+    /// A server answered, but the browser would not let the page read the
+    /// answer (no CORS headers for it): the host's `ECORS`. Neither another
+    /// scheme nor another try can change that.
+    Blocked(RegistryError),
 }
 
 /// One request, before auth: `url` is absolute or a `/v2/…` path.
@@ -298,6 +306,7 @@ impl<'h, H: Host> Client<'h, H> {
             for scheme in candidates {
                 let (rank, e) = match self.ping(repo, scheme, what).await {
                     Ping::Registry(base) => return Ok(base),
+                    Ping::Blocked(e) => return Err(e),
                     Ping::Busy(e, after) => {
                         again = vec![scheme];
                         retry_after = after;
@@ -365,6 +374,9 @@ impl<'h, H: Host> Client<'h, H> {
         };
         let resp = match self.host.fetch(&req).await {
             Ok(resp) => resp,
+            Err(e) if e.code.as_deref() == Some(CORS_BLOCKED) => {
+                return Ping::Blocked(network(&repo.registry, what, e))
+            }
             Err(e) if retry::retryable_network(e.code.as_deref()) => {
                 return Ping::Dropped(network(&repo.registry, what, e))
             }
