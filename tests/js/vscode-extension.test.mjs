@@ -17,7 +17,11 @@ import { startRegistry } from '../infra/registry.mjs';
 const require = createRequire(import.meta.url);
 const Module = require('node:module');
 const api = require('../../npm/index.js');
-const { createVscode, createMemoryFileSystem } = require('./support/vscode-stand-in.cjs');
+const {
+  copyIntoMemory,
+  createVscode,
+  createMemoryFileSystem,
+} = require('./support/vscode-stand-in.cjs');
 
 const repo = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../..');
 const extensionDir = path.join(repo, 'examples/vscode-extension');
@@ -168,13 +172,7 @@ describe('example VS Code extension', () => {
       ...options,
     });
     const root = new vscode.Uri('memfs', '', '/ws');
-    await memfs.createDirectory(root);
-    for (const rel of fs.readdirSync(example, { recursive: true })) {
-      const uri = root.with({ path: `/ws/${rel}` });
-      const src = path.join(example, rel);
-      if (fs.statSync(src).isDirectory()) await memfs.createDirectory(uri);
-      else await memfs.writeFile(uri, fs.readFileSync(src));
-    }
+    await copyIntoMemory(memfs, root, example);
     vscode.workspace.workspaceFolders.push({ uri: root, index: 0 });
     return { vscode, memfs };
   }

@@ -9,6 +9,9 @@
 // `recursive`, `rename` refusing an existing target without `overwrite`.
 // The window and command parts record what an extension does, for tests.
 
+const disk = require('node:fs');
+const nodePath = require('node:path');
+
 const FileType = { Unknown: 0, File: 1, Directory: 2, SymbolicLink: 64 };
 
 class Uri {
@@ -177,6 +180,17 @@ function createMemoryFileSystem() {
   };
 }
 
+/** Copies the directory `dir` on disk into `memfs` at `root` (a Uri), as a virtual workspace. */
+async function copyIntoMemory(memfs, root, dir) {
+  await memfs.createDirectory(root);
+  for (const rel of disk.readdirSync(dir, { recursive: true })) {
+    const uri = root.with({ path: `${root.path}/${rel}` });
+    const src = nodePath.join(dir, rel);
+    if (disk.statSync(src).isDirectory()) await memfs.createDirectory(uri);
+    else await memfs.writeFile(uri, disk.readFileSync(src));
+  }
+}
+
 /**
  * A `vscode` module over `fs` (a FileSystem). `settings` answers
  * `workspace.getConfiguration(section).get(key)` as `settings['section.key']`.
@@ -280,4 +294,11 @@ function createVscode({
   return vscode;
 }
 
-module.exports = { createVscode, createMemoryFileSystem, FileType, FileSystemError, Uri };
+module.exports = {
+  createVscode,
+  createMemoryFileSystem,
+  copyIntoMemory,
+  FileType,
+  FileSystemError,
+  Uri,
+};
