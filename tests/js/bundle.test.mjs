@@ -5,7 +5,8 @@
 // stand-in, with the wasm module embedded in the bundle or fetched from the
 // extension's URI. Both builds it makes (a virtual workspace through
 // workspace.fs, a directory on disk through the Node host, which in a bundle
-// deflates in one thread) must give the manifest the CLI gives.
+// deflates in one thread) must give the manifest the CLI gives, on a project
+// big enough for the CLI to deflate in two threads.
 
 import assert from 'node:assert/strict';
 import { execFile, execFileSync } from 'node:child_process';
@@ -13,6 +14,7 @@ import fs from 'node:fs';
 import http from 'node:http';
 import os from 'node:os';
 import path from 'node:path';
+import { randomBytes } from 'node:crypto';
 import { after, before, describe, test } from 'node:test';
 import { fileURLToPath } from 'node:url';
 import { promisify } from 'node:util';
@@ -67,13 +69,13 @@ async function bundle(variant, dir) {
 }
 
 /** Runs the bundled extension's commands in a child process; their results. */
-async function runBundled(file, extensionUri) {
+async function runBundled(file, project, extensionUri) {
   const env = { ...process.env };
   delete env.NODE_PATH;
   delete env.SOURCE_DATE_EPOCH;
   const { stdout } = await promisify(execFile)(
     process.execPath,
-    [path.join(support, 'run-bundled-extension.cjs'), file, example, extensionUri],
+    [path.join(support, 'run-bundled-extension.cjs'), file, project, extensionUri],
     { cwd: path.dirname(file), env, maxBuffer: 16 << 20 },
   );
   return JSON.parse(stdout);
@@ -81,14 +83,17 @@ async function runBundled(file, extensionUri) {
 
 describe('pycontainer/bundle in a single-file extension', () => {
   let tmp;
+  let project;
   let cliDigest;
   let server;
   let serverUrl;
 
   before(async () => {
     tmp = fs.mkdtempSync(path.join(os.tmpdir(), 'pycontainer-bundle-'));
-    const project = path.join(tmp, 'hello-cli');
+    project = path.join(tmp, 'hello-cli');
     fs.cpSync(example, project, { recursive: true });
+    // Several 1 MiB deflate chunks: the CLI sends some to its worker thread.
+    fs.writeFileSync(path.join(project, 'data.bin'), randomBytes(3 << 20));
     const env = { ...process.env };
     delete env.SOURCE_DATE_EPOCH;
     const cli = [path.join(repo, 'npm/bin/pycontainer.js'), 'build', '--context', project];
@@ -124,7 +129,7 @@ describe('pycontainer/bundle in a single-file extension', () => {
       // Embedded: the module is in the file; by URI it is not.
       if (variant === 'embedded') assert.ok(size > wasmSize, `${size} bytes`);
       else assert.ok(size < wasmSize, `${size} bytes`);
-      const { virtual, onDisk } = await runBundled(file, serverUrl);
+      const { virtual, onDisk } = await runBundled(file, project, serverUrl);
       assert.equal(virtual.result.manifestDigest, cliDigest);
       assert.equal(onDisk.manifestDigest, cliDigest);
       assert.deepEqual(virtual.plan, virtual.result.plan);
