@@ -7,8 +7,7 @@
 
 import api from './index.js';
 import { useWasm } from './lib/wasm.js';
-import * as core from './wasm-web/pycontainer.mjs';
-import instantiate from './wasm-web/pycontainer.mjs';
+import instantiate, * as core from './wasm-web/pycontainer.mjs';
 
 /**
  * Instantiates the core from `source` and makes the API use it. `source`:

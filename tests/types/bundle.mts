@@ -1,6 +1,6 @@
 // Type-checks `pycontainer/bundle` as an extension bundled with esbuild uses it.
-import wasmBytes from './pycontainer_bg.wasm';
 import pycontainer, { build, initWasm, plan } from 'pycontainer/bundle';
+import wasmBytes from './pycontainer_bg.wasm';
 
 export async function run(url: URL): Promise<string> {
   await initWasm(wasmBytes);
