@@ -96,11 +96,21 @@ describe('example VS Code extension', () => {
     assert.equal(context.subscriptions.length, 3);
   });
 
-  test('Show plan shows the dry run in a webview and writes nothing', async () => {
+  test('Show plan shows plan() in a webview, builds nothing and writes nothing', async () => {
     const vscode = onDisk();
     activate(vscode);
     const before = tree(project);
-    await vscode.commands.executeCommand('pycontainer.showPlan');
+    // The extension's `pycontainer` is this module: count what it calls.
+    const calls = [];
+    const { plan, build } = api;
+    api.plan = (options) => calls.push('plan') && plan(options);
+    api.build = (options) => calls.push('build') && build(options);
+    try {
+      await vscode.commands.executeCommand('pycontainer.showPlan');
+    } finally {
+      Object.assign(api, { plan, build });
+    }
+    assert.deepEqual(calls, ['plan']);
     assert.deepEqual(vscode.shown.errors, []);
     assert.equal(vscode.shown.webviews.length, 1);
     const html = vscode.shown.webviews[0].webview.html;
@@ -161,6 +171,48 @@ describe('example VS Code extension', () => {
       { line: opened.selection.start.line, character: opened.selection.start.character },
       { line: 0, character: 8 },
     );
+  });
+
+  /** A stand-in on a copy of the example whose pyproject.toml ends with `toml`. */
+  function brokenProject(name, toml, options = {}) {
+    const dir = path.join(tmp, name);
+    fs.cpSync(example, dir, { recursive: true });
+    fs.appendFileSync(path.join(dir, 'pyproject.toml'), toml);
+    return createVscode({
+      fs: createMemoryFileSystem(),
+      workspaceFolders: [{ uri: { scheme: 'file', fsPath: dir, path: dir }, index: 0 }],
+      ...options,
+      settings: { 'pycontainer.baseImage': 'scratch', ...options.settings },
+    });
+  }
+
+  test("a config error opens the file the error's `file` names at its `key`", async () => {
+    const vscode = brokenProject('bad-key', '\n[tool.pycontainer]\nworkdir = "/srv"\n  tags = 5\n');
+    activate(vscode);
+    await vscode.commands.executeCommand('pycontainer.build');
+    assert.equal(vscode.shown.errors.length, 1);
+    assert.match(vscode.shown.errors[0].message, /`tags` must be an array of strings/);
+    assert.deepEqual(vscode.shown.errors[0].items, ['Open pyproject.toml']);
+    const [opened] = vscode.shown.opened;
+    assert.equal(opened.uri.path, path.join(tmp, 'bad-key', 'pyproject.toml'));
+    const lines = fs.readFileSync(opened.uri.path, 'utf8').split('\n');
+    const { line, character } = opened.selection.start;
+    assert.equal(lines[line].slice(character), 'tags = 5');
+  });
+
+  test("an option's error opens the setting it came from", async () => {
+    const vscode = onDisk({ settings: { 'pycontainer.tags': ['Bad Tag!'] } });
+    activate(vscode);
+    const before = tree(project);
+    await vscode.commands.executeCommand('pycontainer.build');
+    assert.equal(vscode.shown.errors.length, 1);
+    assert.match(vscode.shown.errors[0].message, /--tag "Bad Tag!"/);
+    assert.deepEqual(vscode.shown.errors[0].items, ['Open Settings']);
+    assert.deepEqual(vscode.shown.executed, [
+      { id: 'workbench.action.openSettings', args: ['pycontainer.tags'] },
+    ]);
+    assert.deepEqual(vscode.shown.opened, []);
+    assert.deepEqual(tree(project), before);
   });
 
   /** A stand-in whose workspace is the example project in an in-memory `memfs:` file system. */

@@ -89,6 +89,21 @@ class Range {
   }
 }
 
+/** VS Code's own commands an extension may run: recorded in `shown.executed`. */
+const BUILTIN_COMMANDS = new Set(['workbench.action.openSettings']);
+
+/** The part of a `TextDocument` the example extension uses. */
+function textDocument(uri, text) {
+  return {
+    uri,
+    getText: () => text,
+    positionAt(offset) {
+      const before = text.slice(0, offset).split('\n');
+      return new Position(before.length - 1, before.at(-1).length);
+    },
+  };
+}
+
 function parentOf(p) {
   const i = p.lastIndexOf('/');
   return i <= 0 ? '/' : p.slice(0, i);
@@ -197,7 +212,8 @@ async function copyIntoMemory(memfs, root, dir) {
  * Everything the extension shows is recorded in `shown`; `onProgressReport`
  * sees each `progress.report` with the token's cancel function, so a test can
  * cancel from inside a running task as a user clicking "Cancel" would.
- * `showInputBox` answers `inputBoxAnswer`; `showErrorMessage` clicks its first action.
+ * `showInputBox` answers `inputBoxAnswer`; `showErrorMessage` clicks its first action;
+ * VS Code's own commands (BUILTIN_COMMANDS) are recorded in `shown.executed`.
  */
 function createVscode({
   fs,
@@ -207,7 +223,15 @@ function createVscode({
   inputBoxAnswer,
 } = {}) {
   const commands = new Map();
-  const shown = { info: [], warnings: [], errors: [], webviews: [], progress: [], opened: [] };
+  const shown = {
+    info: [],
+    warnings: [],
+    errors: [],
+    webviews: [],
+    progress: [],
+    opened: [],
+    executed: [],
+  };
   const ProgressLocation = { SourceControl: 1, Window: 10, Notification: 15 };
   const ViewColumn = { Active: -1, Beside: -2, One: 1 };
 
@@ -227,6 +251,10 @@ function createVscode({
         return { dispose: () => commands.delete(id) };
       },
       async executeCommand(id, ...args) {
+        if (BUILTIN_COMMANDS.has(id)) {
+          shown.executed.push({ id, args });
+          return undefined;
+        }
         const fn = commands.get(id);
         if (!fn) throw new Error(`command '${id}' not found`);
         return fn(...args);
@@ -239,8 +267,10 @@ function createVscode({
       getConfiguration(section) {
         return { get: (k, fallback) => settings[`${section}.${k}`] ?? fallback };
       },
+      // VS Code reads a file: URI from the disk, any other through its file system.
       async openTextDocument(uri) {
-        return { uri };
+        const bytes = uri.scheme === 'file' ? disk.readFileSync(uri.path) : await fs.readFile(uri);
+        return textDocument(uri, new TextDecoder().decode(bytes));
       },
     },
     window: {
