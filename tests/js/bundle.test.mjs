@@ -40,11 +40,14 @@ export const activate = (context) =>
 `,
 };
 
-/** Bundles `variant`'s entry into DIR/extension.js, alone in an empty directory. */
-async function bundle(variant, dir) {
+/**
+ * Bundles `entry` (esbuild's entryPoints or stdin) into DIR/extension.js,
+ * alone in an empty directory, with the options the docs give.
+ */
+async function bundle(entry, dir) {
   fs.mkdirSync(dir);
   const result = await esbuild.build({
-    stdin: { contents: ENTRIES[variant], resolveDir: support, sourcefile: 'extension.mjs' },
+    ...entry,
     bundle: true,
     platform: 'node',
     // VS Code's Node; esbuild's default (esnext) decodes embedded bytes with
@@ -68,14 +71,14 @@ async function bundle(variant, dir) {
   return path.join(dir, 'extension.js');
 }
 
-/** Runs the bundled extension's commands in a child process; their results. */
-async function runBundled(file, project, extensionUri) {
+/** Runs the bundled extension's `commands` in a child process; their results and what it showed. */
+async function runBundled(file, project, extensionUri, commands) {
   const env = { ...process.env };
   delete env.NODE_PATH;
   delete env.SOURCE_DATE_EPOCH;
   const { stdout } = await promisify(execFile)(
     process.execPath,
-    [path.join(support, 'run-bundled-extension.cjs'), file, project, extensionUri],
+    [path.join(support, 'run-bundled-extension.cjs'), file, project, extensionUri, ...commands],
     { cwd: path.dirname(file), env, maxBuffer: 16 << 20 },
   );
   return JSON.parse(stdout);
@@ -123,16 +126,39 @@ describe('pycontainer/bundle in a single-file extension', () => {
 
   for (const variant of Object.keys(ENTRIES)) {
     test(`with the wasm ${variant}, the bundle alone builds the CLI's image`, async () => {
-      const file = await bundle(variant, path.join(tmp, variant));
+      const stdin = {
+        contents: ENTRIES[variant],
+        resolveDir: support,
+        sourcefile: 'extension.mjs',
+      };
+      const file = await bundle({ stdin }, path.join(tmp, variant));
       const size = fs.statSync(file).size;
       const wasmSize = fs.statSync(wasmFile).size;
       // Embedded: the module is in the file; by URI it is not.
       if (variant === 'embedded') assert.ok(size > wasmSize, `${size} bytes`);
       else assert.ok(size < wasmSize, `${size} bytes`);
-      const { virtual, onDisk } = await runBundled(file, project, serverUrl);
+      const { results } = await runBundled(file, project, serverUrl, [
+        'bundled.build',
+        'bundled.buildOnDisk',
+      ]);
+      const virtual = results['bundled.build'];
+      const onDisk = results['bundled.buildOnDisk'];
       assert.equal(virtual.result.manifestDigest, cliDigest);
       assert.equal(onDisk.manifestDigest, cliDigest);
       assert.deepEqual(virtual.plan, virtual.result.plan);
     });
   }
+
+  test('the example extension bundled as its README says builds the CLI image', async () => {
+    const entry = path.join(repo, 'examples/vscode-extension/bundled.mjs');
+    const file = await bundle({ entryPoints: [entry] }, path.join(tmp, 'example'));
+    const { shown } = await runBundled(file, project, serverUrl, [
+      'pycontainer.showPlan',
+      'pycontainer.build',
+    ]);
+    assert.deepEqual(shown.errors, []);
+    assert.match(shown.webviews[0].webview.html, /<th>Base image<\/th><td>scratch<\/td>/);
+    assert.match(shown.info[0].message, /written to \/ws\/pycontainer-out/);
+    assert.equal(/sha256:[0-9a-f]{64}/.exec(shown.info[0].message)?.[0], cliDigest);
+  });
 });
