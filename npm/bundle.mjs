@@ -25,14 +25,5 @@ export async function initWasm(source) {
   useWasm(core);
 }
 
-export const {
-  build,
-  plan,
-  push,
-  validate,
-  version,
-  createNodeHost,
-  splitLayoutRef,
-  DEFAULT_OUTPUT,
-} = api;
+export * from './index.mjs';
 export default { ...api, initWasm };
