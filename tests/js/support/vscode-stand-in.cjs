@@ -9,9 +9,8 @@
 // `recursive`, `rename` refusing an existing target without `overwrite`.
 // The window and command parts record what an extension does, for tests.
 
-const disk = require('node:fs');
-const nodePath = require('node:path');
-
+// Node's modules are required where they are used: the stand-in's other
+// parts also run in a browser worker (tests/e2e/web-extension.test.mjs).
 const FileType = { Unknown: 0, File: 1, Directory: 2, SymbolicLink: 64 };
 
 class Uri {
@@ -197,6 +196,8 @@ function createMemoryFileSystem() {
 
 /** Copies the directory `dir` on disk into `memfs` at `root` (a Uri), as a virtual workspace. */
 async function copyIntoMemory(memfs, root, dir) {
+  const disk = require('node:fs');
+  const nodePath = require('node:path');
   await memfs.createDirectory(root);
   for (const rel of disk.readdirSync(dir, { recursive: true })) {
     const uri = root.with({ path: `${root.path}/${rel}` });
@@ -269,7 +270,10 @@ function createVscode({
       },
       // VS Code reads a file: URI from the disk, any other through its file system.
       async openTextDocument(uri) {
-        const bytes = uri.scheme === 'file' ? disk.readFileSync(uri.path) : await fs.readFile(uri);
+        const bytes =
+          uri.scheme === 'file'
+            ? require('node:fs').readFileSync(uri.path)
+            : await fs.readFile(uri);
         return textDocument(uri, new TextDecoder().decode(bytes));
       },
     },
