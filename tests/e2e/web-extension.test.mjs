@@ -31,9 +31,10 @@ before(async () => {
   const result = await esbuild.build({
     entryPoints: [path.join(ROOT, 'tests/js/support/web-extension-worker.mjs')],
     bundle: true,
+    // As docs/bundling.md says for a web extension.
     platform: 'browser',
-    format: 'iife',
-    target: 'chrome120',
+    format: 'cjs',
+    target: 'es2022',
     loader: { '.wasm': 'binary' },
     // Only the vscode stand-in's disk helpers, never called in the worker, name these.
     external: ['node:fs', 'node:path'],
