@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # Builds the Rust core for wasm32 and generates the JS bindings:
 #   pkg-js/node  (wasm-bindgen --target nodejs, copied to npm/wasm for the Node package)
-#   pkg-js/web   (wasm-bindgen --target web, copied to web-demo/pkg for the browser demo)
+#   pkg-js/web   (wasm-bindgen --target web, copied to web-demo/pkg for the browser demo;
+#                 its glue alone to npm/wasm-web/pycontainer.mjs for the package's bundler entry)
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
@@ -38,9 +39,14 @@ cmp -s pkg-js/node/pycontainer_bg.wasm pkg-js/web/pycontainer_bg.wasm || {
 wasm-opt --converge "${passes[@]}" "${features[@]}" pkg-js/node/pycontainer_bg.wasm \
   -o pkg-js/node/pycontainer_bg.wasm
 cp pkg-js/node/pycontainer_bg.wasm pkg-js/web/pycontainer_bg.wasm
-rm -rf npm/wasm web-demo/pkg
+rm -rf npm/wasm npm/wasm-web web-demo/pkg
 cp -r pkg-js/node npm/wasm
 cp -r pkg-js/web web-demo/pkg
+# pycontainer/bundle gets the module from its caller (embedded or fetched):
+# the package ships the web glue without a second copy of the module, as
+# .mjs since the package is CommonJS and the glue an ES module.
+mkdir npm/wasm-web
+cp pkg-js/web/pycontainer.js npm/wasm-web/pycontainer.mjs
 raw=$(stat -c %s npm/wasm/pycontainer_bg.wasm)
 gz=$(gzip -9 -c npm/wasm/pycontainer_bg.wasm | wc -c)
 echo "build-wasm: pycontainer_bg.wasm $((raw / 1024)) KiB raw, $((gz / 1024)) KiB gzipped"

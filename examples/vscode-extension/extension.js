@@ -72,7 +72,7 @@ function describe(event) {
  */
 async function optionsFor(kind, folder, onProgress, signal) {
   const settings = vscode.workspace.getConfiguration('pycontainer');
-  const context = folder.uri.scheme === 'file' ? folder.uri.fsPath : folder.uri.path;
+  const context = contextPath(folder);
   const options = { context, signal };
   const baseImage = settings.get('baseImage');
   if (baseImage) options.baseImage = baseImage;
@@ -94,7 +94,6 @@ async function optionsFor(kind, folder, onProgress, signal) {
     // Set for the plan too, so the plan shows the layout the build will write.
     options.output = joinPath(context, settings.get('output', 'pycontainer-out'));
   }
-  if (kind === 'plan') options.dryRun = true;
   if (folder.uri.scheme === 'file') {
     options.onProgress = onProgress;
   } else {
@@ -136,7 +135,7 @@ async function run(kind) {
       const options = await optionsFor(kind, folder, onProgress, controller.signal);
       // No reference given for a push: the user dismissed the input box.
       if (!options) return undefined;
-      // `plan()` is coming to the API (issue 13); until then the plan is the build's dry run.
+      if (kind === 'plan') return { plan: await pycontainer.plan(options), output: options.output };
       return pycontainer.build(options);
     });
     for (const message of warnings)
@@ -157,33 +156,72 @@ async function showBuilt(kind, result) {
   await vscode.window.showInformationMessage(`pycontainer: ${result.manifestDigest} ${where}`);
 }
 
-/**
- * The file at fault in an error: the core's messages about a file start with
- * `PATH:` or `PATH:LINE:COLUMN:` (1-based).
- */
-function fileAtFault(message, folder) {
-  const context = folder.uri.scheme === 'file' ? folder.uri.fsPath : folder.uri.path;
-  const m = /^(\/[^:\n]+?)(?::(\d+):(\d+))?: /.exec(message);
-  if (!m?.[1].startsWith(`${context.replace(/\/+$/, '')}/`)) return undefined;
-  return { path: m[1], line: m[2] ? Number(m[2]) - 1 : 0, column: m[3] ? Number(m[3]) - 1 : 0 };
+// The settings behind the API options this extension sets, by the flag an error names.
+const SETTINGS = {
+  '--base-image': 'pycontainer.baseImage',
+  '--tag': 'pycontainer.tags',
+  '--output': 'pycontainer.output',
+  '--insecure-registry': 'pycontainer.insecureRegistries',
+};
+
+function contextPath(folder) {
+  return folder.uri.scheme === 'file' ? folder.uri.fsPath : folder.uri.path;
 }
 
+/**
+ * The position of `key = ` (a TOML key, at the start of a line) in `doc`; the
+ * start of the file when there is no key or it is not found there.
+ */
+function keyPosition(doc, key) {
+  if (!key) return new vscode.Position(0, 0);
+  const escaped = key.replace(/[.*+?^${}()|[\]\\]/g, '\\$&');
+  const m = new RegExp(`^[ \\t]*["']?${escaped}["']?[ \\t]*=`, 'm').exec(doc.getText());
+  return m ? doc.positionAt(m.index + m[0].indexOf(key)) : new vscode.Position(0, 0);
+}
+
+/**
+ * The file at fault in an error, with where in it: the API's typed `file`
+ * (a config file, as the message names it: relative to the project, maybe
+ * followed by the table, `pyproject.toml [tool.pycontainer]`) and `key`;
+ * else a message that starts with an absolute `PATH:` or
+ * `PATH:LINE:COLUMN:` (1-based), as a TOML syntax error's does.
+ */
+function fileAtFault(err, folder) {
+  const context = contextPath(folder).replace(/\/+$/, '');
+  const message = String(err?.message ?? '');
+  if (typeof err?.file === 'string') {
+    const name = err.file.replace(/ \[.*\]$/, '');
+    return { path: joinPath(context, name), key: err.key };
+  }
+  const m = /^(\/[^:\n]+?)(?::(\d+):(\d+))?: /.exec(message);
+  if (!m?.[1].startsWith(`${context}/`)) return undefined;
+  const line = m[2] ? Number(m[2]) - 1 : 0;
+  return { path: m[1], position: new vscode.Position(line, m[3] ? Number(m[3]) - 1 : 0) };
+}
+
+/** Offers to open what is at fault: the setting an option came from, or the file. */
 async function showError(err, folder) {
   if (err?.code === 'interrupted') {
     await vscode.window.showInformationMessage('pycontainer: cancelled; nothing was left behind.');
     return;
   }
-  const message = err?.message ?? String(err);
-  const fault = fileAtFault(message, folder);
-  if (!fault) {
-    await vscode.window.showErrorMessage(`pycontainer: ${message}`);
+  const message = `pycontainer: ${err?.message ?? String(err)}`;
+  const setting = SETTINGS[err?.option];
+  if (setting) {
+    const action = 'Open Settings';
+    if ((await vscode.window.showErrorMessage(message, action)) !== action) return;
+    await vscode.commands.executeCommand('workbench.action.openSettings', setting);
     return;
   }
-  const name = fault.path.slice(fault.path.lastIndexOf('/') + 1);
-  const action = `Open ${name}`;
-  if ((await vscode.window.showErrorMessage(`pycontainer: ${message}`, action)) !== action) return;
+  const fault = fileAtFault(err, folder);
+  if (!fault) {
+    await vscode.window.showErrorMessage(message);
+    return;
+  }
+  const action = `Open ${fault.path.slice(fault.path.lastIndexOf('/') + 1)}`;
+  if ((await vscode.window.showErrorMessage(message, action)) !== action) return;
   const doc = await vscode.workspace.openTextDocument(uriOf(folder, fault.path));
-  const at = new vscode.Position(fault.line, fault.column);
+  const at = fault.position ?? keyPosition(doc, fault.key);
   await vscode.window.showTextDocument(doc, { selection: new vscode.Range(at, at) });
 }
 
@@ -205,8 +243,7 @@ function list(title, items) {
 }
 
 /** The plan as a page: each decision with the rule behind it, as `--dry-run` prints it. */
-function planHtml(result) {
-  const plan = result.plan;
+function planHtml(plan, output) {
   const python =
     plan.python.version ??
     (plan.python.minor === undefined
@@ -221,7 +258,7 @@ function planHtml(result) {
     row('User', plan.user ?? 'from the base'),
     row('Tags', plan.tags.join(', ')),
     row('Files', `${plan.files.count} (${plan.files.bytes} bytes)`),
-    row('Output', result.output ?? 'none (registry only)'),
+    row('Output', output),
   ];
   const deps = plan.dependencies?.packages ?? [];
   return `<!DOCTYPE html>
@@ -255,14 +292,14 @@ ${list(
 </body></html>`;
 }
 
-function showPlan(result) {
+function showPlan({ plan, output }) {
   const panel = vscode.window.createWebviewPanel(
     'pycontainer.plan',
     'pycontainer plan',
     vscode.ViewColumn.Beside,
     { enableScripts: false },
   );
-  panel.webview.html = planHtml(result);
+  panel.webview.html = planHtml(plan, output);
 }
 
 module.exports = { activate };

@@ -12,13 +12,13 @@
 
 const { parentPort, Worker } = require('node:worker_threads');
 const os = require('node:os');
+const { coreFileAvailable, loadWasm } = require('./wasm.js');
 
 /** Room for a chunk and for the little that deflate can add to incompressible data. */
 const BUFFER = (1 << 20) + (64 << 10);
 const TOO_SMALL = 0xffffffff;
 
 if (parentPort) {
-  const { loadWasm } = require('./wasm.js');
   const core = loadWasm();
   const scratch = new Uint8Array(BUFFER);
   parentPort.on('message', ({ id, buf, length }) => {
@@ -44,10 +44,11 @@ if (parentPort) {
  * buffer back; the core reads each result before it sends the next chunk.
  * The worker starts on first use and holds the process open only while it
  * has work. Returns null on a single-core machine, where a worker would only
- * add overhead.
+ * add overhead, and in a bundle, where this file is not there for a worker
+ * to run and the core deflates in one thread.
  */
 function createDeflater() {
-  if (os.availableParallelism() < 2) return null;
+  if (os.availableParallelism() < 2 || !coreFileAvailable()) return null;
   let worker = null;
   let nextId = 0;
   const pending = new Map();

@@ -45,6 +45,9 @@ const WAITS = new Set([
  */
 const TURN_MS = 50;
 
+/** The next turn of the event loop: Node's setImmediate, a browser's zero timeout. */
+const nextTurn = globalThis.setImmediate ?? ((fn) => setTimeout(fn, 0));
+
 /** The typed error an interrupted build or push rejects with. */
 function interruptedError(signal, what = 'the build') {
   const reason = typeof signal?.reason === 'string' ? ` by ${signal.reason}` : '';
@@ -91,7 +94,7 @@ function interruptible(host, signal) {
       // A read's buffer is reused by the next read: this answer is kept.
       const kept = value instanceof Uint8Array ? value.slice() : value;
       return new Promise((resolve) => {
-        setImmediate(() => {
+        nextTurn(() => {
           lastTurn = Date.now();
           resolve(kept);
         });

@@ -26,6 +26,8 @@ export const HELLO_ALICE = 'Hello, Alice! (hello 0.1.0, Python 3.11.2, argv[0]=h
 
 const WASM_ENTRY = path.join(ROOT, 'npm', 'wasm', 'pycontainer.js');
 const WASM_BINARY = path.join(ROOT, 'npm', 'wasm', 'pycontainer_bg.wasm');
+// The web glue the package's bundler entry (pycontainer/bundle) imports.
+const WASM_WEB = path.join(ROOT, 'npm', 'wasm-web', 'pycontainer.mjs');
 // The web demo's copy of the same module (--target web glue).
 const DEMO_WASM = path.join(ROOT, 'web-demo', 'pkg', 'pycontainer_bg.wasm');
 
@@ -49,9 +51,8 @@ let wasmChecked = false;
 export function ensureWasm() {
   if (wasmChecked) return;
   const stale = () => {
-    if (!fs.existsSync(WASM_ENTRY) || !fs.existsSync(WASM_BINARY) || !fs.existsSync(DEMO_WASM)) {
-      return true;
-    }
+    const outputs = [WASM_ENTRY, WASM_BINARY, WASM_WEB, DEMO_WASM];
+    if (!outputs.every((f) => fs.existsSync(f))) return true;
     const built = fs.statSync(WASM_BINARY).mtimeMs;
     const sources = Math.max(
       newestMtime(path.join(ROOT, 'src')),
@@ -64,7 +65,7 @@ export function ensureWasm() {
     const lock = path.join(os.tmpdir(), 'pycontainer-e2e-wasm.lock');
     // Re-check under the lock: another test process may have just built it.
     const script =
-      'cd "$1" && if [ -f npm/wasm/pycontainer.js ] && [ -f web-demo/pkg/pycontainer_bg.wasm ] && [ -z "$(find src crates Cargo.toml -newer npm/wasm/pycontainer_bg.wasm 2>/dev/null | head -1)" ]; then exit 0; fi; bash scripts/build-wasm.sh >&2';
+      'cd "$1" && if [ -f npm/wasm/pycontainer.js ] && [ -f npm/wasm-web/pycontainer.mjs ] && [ -f web-demo/pkg/pycontainer_bg.wasm ] && [ -z "$(find src crates Cargo.toml -newer npm/wasm/pycontainer_bg.wasm 2>/dev/null | head -1)" ]; then exit 0; fi; bash scripts/build-wasm.sh >&2';
     execFileSync('flock', [lock, 'bash', '-c', script, 'build-wasm', ROOT], {
       stdio: ['ignore', 'ignore', 'inherit'],
     });

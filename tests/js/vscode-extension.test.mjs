@@ -17,7 +17,11 @@ import { startRegistry } from '../infra/registry.mjs';
 const require = createRequire(import.meta.url);
 const Module = require('node:module');
 const api = require('../../npm/index.js');
-const { createVscode, createMemoryFileSystem } = require('./support/vscode-stand-in.cjs');
+const {
+  copyIntoMemory,
+  createVscode,
+  createMemoryFileSystem,
+} = require('./support/vscode-stand-in.cjs');
 
 const repo = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../..');
 const extensionDir = path.join(repo, 'examples/vscode-extension');
@@ -92,11 +96,21 @@ describe('example VS Code extension', () => {
     assert.equal(context.subscriptions.length, 3);
   });
 
-  test('Show plan shows the dry run in a webview and writes nothing', async () => {
+  test('Show plan shows plan() in a webview, builds nothing and writes nothing', async () => {
     const vscode = onDisk();
     activate(vscode);
     const before = tree(project);
-    await vscode.commands.executeCommand('pycontainer.showPlan');
+    // The extension's `pycontainer` is this module: count what it calls.
+    const calls = [];
+    const { plan, build } = api;
+    api.plan = (options) => calls.push('plan') && plan(options);
+    api.build = (options) => calls.push('build') && build(options);
+    try {
+      await vscode.commands.executeCommand('pycontainer.showPlan');
+    } finally {
+      Object.assign(api, { plan, build });
+    }
+    assert.deepEqual(calls, ['plan']);
     assert.deepEqual(vscode.shown.errors, []);
     assert.equal(vscode.shown.webviews.length, 1);
     const html = vscode.shown.webviews[0].webview.html;
@@ -159,6 +173,48 @@ describe('example VS Code extension', () => {
     );
   });
 
+  /** A stand-in on a copy of the example whose pyproject.toml ends with `toml`. */
+  function brokenProject(name, toml, options = {}) {
+    const dir = path.join(tmp, name);
+    fs.cpSync(example, dir, { recursive: true });
+    fs.appendFileSync(path.join(dir, 'pyproject.toml'), toml);
+    return createVscode({
+      fs: createMemoryFileSystem(),
+      workspaceFolders: [{ uri: { scheme: 'file', fsPath: dir, path: dir }, index: 0 }],
+      ...options,
+      settings: { 'pycontainer.baseImage': 'scratch', ...options.settings },
+    });
+  }
+
+  test("a config error opens the file the error's `file` names at its `key`", async () => {
+    const vscode = brokenProject('bad-key', '\n[tool.pycontainer]\nworkdir = "/srv"\n  tags = 5\n');
+    activate(vscode);
+    await vscode.commands.executeCommand('pycontainer.build');
+    assert.equal(vscode.shown.errors.length, 1);
+    assert.match(vscode.shown.errors[0].message, /`tags` must be an array of strings/);
+    assert.deepEqual(vscode.shown.errors[0].items, ['Open pyproject.toml']);
+    const [opened] = vscode.shown.opened;
+    assert.equal(opened.uri.path, path.join(tmp, 'bad-key', 'pyproject.toml'));
+    const lines = fs.readFileSync(opened.uri.path, 'utf8').split('\n');
+    const { line, character } = opened.selection.start;
+    assert.equal(lines[line].slice(character), 'tags = 5');
+  });
+
+  test("an option's error opens the setting it came from", async () => {
+    const vscode = onDisk({ settings: { 'pycontainer.tags': ['Bad Tag!'] } });
+    activate(vscode);
+    const before = tree(project);
+    await vscode.commands.executeCommand('pycontainer.build');
+    assert.equal(vscode.shown.errors.length, 1);
+    assert.match(vscode.shown.errors[0].message, /--tag "Bad Tag!"/);
+    assert.deepEqual(vscode.shown.errors[0].items, ['Open Settings']);
+    assert.deepEqual(vscode.shown.executed, [
+      { id: 'workbench.action.openSettings', args: ['pycontainer.tags'] },
+    ]);
+    assert.deepEqual(vscode.shown.opened, []);
+    assert.deepEqual(tree(project), before);
+  });
+
   /** A stand-in whose workspace is the example project in an in-memory `memfs:` file system. */
   async function virtual(options = {}) {
     const memfs = createMemoryFileSystem();
@@ -168,13 +224,7 @@ describe('example VS Code extension', () => {
       ...options,
     });
     const root = new vscode.Uri('memfs', '', '/ws');
-    await memfs.createDirectory(root);
-    for (const rel of fs.readdirSync(example, { recursive: true })) {
-      const uri = root.with({ path: `/ws/${rel}` });
-      const src = path.join(example, rel);
-      if (fs.statSync(src).isDirectory()) await memfs.createDirectory(uri);
-      else await memfs.writeFile(uri, fs.readFileSync(src));
-    }
+    await copyIntoMemory(memfs, root, example);
     vscode.workspace.workspaceFolders.push({ uri: root, index: 0 });
     return { vscode, memfs };
   }

@@ -9,6 +9,8 @@
 // `recursive`, `rename` refusing an existing target without `overwrite`.
 // The window and command parts record what an extension does, for tests.
 
+// Node's modules are required where they are used: the stand-in's other
+// parts also run in a browser worker (tests/e2e/web-extension.test.mjs).
 const FileType = { Unknown: 0, File: 1, Directory: 2, SymbolicLink: 64 };
 
 class Uri {
@@ -84,6 +86,21 @@ class Range {
     this.start = start;
     this.end = end;
   }
+}
+
+/** VS Code's own commands an extension may run: recorded in `shown.executed`. */
+const BUILTIN_COMMANDS = new Set(['workbench.action.openSettings']);
+
+/** The part of a `TextDocument` the example extension uses. */
+function textDocument(uri, text) {
+  return {
+    uri,
+    getText: () => text,
+    positionAt(offset) {
+      const before = text.slice(0, offset).split('\n');
+      return new Position(before.length - 1, before.at(-1).length);
+    },
+  };
 }
 
 function parentOf(p) {
@@ -177,13 +194,27 @@ function createMemoryFileSystem() {
   };
 }
 
+/** Copies the directory `dir` on disk into `memfs` at `root` (a Uri), as a virtual workspace. */
+async function copyIntoMemory(memfs, root, dir) {
+  const disk = require('node:fs');
+  const nodePath = require('node:path');
+  await memfs.createDirectory(root);
+  for (const rel of disk.readdirSync(dir, { recursive: true })) {
+    const uri = root.with({ path: `${root.path}/${rel}` });
+    const src = nodePath.join(dir, rel);
+    if (disk.statSync(src).isDirectory()) await memfs.createDirectory(uri);
+    else await memfs.writeFile(uri, disk.readFileSync(src));
+  }
+}
+
 /**
  * A `vscode` module over `fs` (a FileSystem). `settings` answers
  * `workspace.getConfiguration(section).get(key)` as `settings['section.key']`.
  * Everything the extension shows is recorded in `shown`; `onProgressReport`
  * sees each `progress.report` with the token's cancel function, so a test can
  * cancel from inside a running task as a user clicking "Cancel" would.
- * `showInputBox` answers `inputBoxAnswer`; `showErrorMessage` clicks its first action.
+ * `showInputBox` answers `inputBoxAnswer`; `showErrorMessage` clicks its first action;
+ * VS Code's own commands (BUILTIN_COMMANDS) are recorded in `shown.executed`.
  */
 function createVscode({
   fs,
@@ -193,7 +224,15 @@ function createVscode({
   inputBoxAnswer,
 } = {}) {
   const commands = new Map();
-  const shown = { info: [], warnings: [], errors: [], webviews: [], progress: [], opened: [] };
+  const shown = {
+    info: [],
+    warnings: [],
+    errors: [],
+    webviews: [],
+    progress: [],
+    opened: [],
+    executed: [],
+  };
   const ProgressLocation = { SourceControl: 1, Window: 10, Notification: 15 };
   const ViewColumn = { Active: -1, Beside: -2, One: 1 };
 
@@ -213,6 +252,10 @@ function createVscode({
         return { dispose: () => commands.delete(id) };
       },
       async executeCommand(id, ...args) {
+        if (BUILTIN_COMMANDS.has(id)) {
+          shown.executed.push({ id, args });
+          return undefined;
+        }
         const fn = commands.get(id);
         if (!fn) throw new Error(`command '${id}' not found`);
         return fn(...args);
@@ -225,8 +268,13 @@ function createVscode({
       getConfiguration(section) {
         return { get: (k, fallback) => settings[`${section}.${k}`] ?? fallback };
       },
+      // VS Code reads a file: URI from the disk, any other through its file system.
       async openTextDocument(uri) {
-        return { uri };
+        const bytes =
+          uri.scheme === 'file'
+            ? require('node:fs').readFileSync(uri.path)
+            : await fs.readFile(uri);
+        return textDocument(uri, new TextDecoder().decode(bytes));
       },
     },
     window: {
@@ -280,4 +328,11 @@ function createVscode({
   return vscode;
 }
 
-module.exports = { createVscode, createMemoryFileSystem, FileType, FileSystemError, Uri };
+module.exports = {
+  createVscode,
+  createMemoryFileSystem,
+  copyIntoMemory,
+  FileType,
+  FileSystemError,
+  Uri,
+};
