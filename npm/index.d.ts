@@ -388,4 +388,6 @@ export interface PycontainerError extends Error {
   key?: string;
   /** The line of `file` at fault (1-based), when the reader knows it. */
   line?: number;
+  /** The column on `line` at fault (1-based), when the reader knows it. */
+  column?: number;
 }

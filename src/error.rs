@@ -95,4 +95,13 @@ impl Error {
             _ => None,
         }
     }
+
+    /// The column at fault on `line` (1-based), when it is known.
+    pub fn column(&self) -> Option<usize> {
+        match self {
+            Error::Plan(e) => e.column(),
+            Error::Deps(e) => e.column(),
+            _ => None,
+        }
+    }
 }

@@ -14,7 +14,7 @@ fn js_error(code: &str, message: &str) -> JsValue {
     e.into()
 }
 
-/// The core's error for JS: its code, and the flag, file, key and line at
+/// The core's error for JS: its code, and the flag, file, key, line and column at
 /// fault where the core knows them, so an editor can point at the cause.
 fn core_error(e: &crate::error::Error) -> JsValue {
     let js = js_error(e.code(), &e.to_string());
@@ -23,8 +23,10 @@ fn core_error(e: &crate::error::Error) -> JsValue {
             let _ = js_sys::Reflect::set(&js, &name.into(), &value.into());
         }
     }
-    if let Some(line) = e.line() {
-        let _ = js_sys::Reflect::set(&js, &"line".into(), &(line as f64).into());
+    for (name, value) in [("line", e.line()), ("column", e.column())] {
+        if let Some(value) = value {
+            let _ = js_sys::Reflect::set(&js, &name.into(), &(value as f64).into());
+        }
     }
     js
 }

@@ -181,17 +181,20 @@ function keyPosition(doc, key) {
 
 /**
  * The file at fault in an error, with where in it: the API's typed `file`
- * (a config file, as the message names it: relative to the project, maybe
- * followed by the table, `pyproject.toml [tool.pycontainer]`) and `key`;
- * else a message that starts with an absolute `PATH:` or
- * `PATH:LINE:COLUMN:` (1-based), as a TOML syntax error's does.
+ * (as the message names it: absolute, or relative to the project and maybe
+ * followed by the table, `pyproject.toml [tool.pycontainer]`) with its
+ * `line` and `column` or its `key`; else a message that starts with an
+ * absolute `PATH:` or `PATH:LINE:COLUMN:` (1-based).
  */
 function fileAtFault(err, folder) {
   const context = contextPath(folder).replace(/\/+$/, '');
   const message = String(err?.message ?? '');
   if (typeof err?.file === 'string') {
     const name = err.file.replace(/ \[.*\]$/, '');
-    return { path: joinPath(context, name), key: err.key };
+    const position = err.line
+      ? new vscode.Position(err.line - 1, err.column ? err.column - 1 : 0)
+      : undefined;
+    return { path: joinPath(context, name), key: err.key, position };
   }
   const m = /^(\/[^:\n]+?)(?::(\d+):(\d+))?: /.exec(message);
   if (!m?.[1].startsWith(`${context}/`)) return undefined;

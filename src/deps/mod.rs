@@ -186,6 +186,14 @@ impl DepsError {
         }
     }
 
+    /// The column at fault on `line` (1-based), when it is known.
+    pub fn column(&self) -> Option<usize> {
+        match self {
+            DepsError::Lock(e) => e.column(),
+            _ => None,
+        }
+    }
+
     pub fn code(&self) -> &'static str {
         match self {
             DepsError::Target(_) | DepsError::LayerFormat { .. } | DepsError::BaseLayer { .. } => {

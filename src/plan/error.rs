@@ -178,6 +178,17 @@ impl PlanError {
         }
     }
 
+    /// The column at fault on `line` (1-based), when it is known.
+    pub fn column(&self) -> Option<usize> {
+        match self {
+            PlanError::Project(e) | PlanError::Script { source: e, .. } => e.column(),
+            PlanError::Deps { source: e, .. } | PlanError::Locked(e) | PlanError::DepsInput(e) => {
+                e.column()
+            }
+            _ => None,
+        }
+    }
+
     pub(crate) fn setting(origin: &str, message: impl Into<String>) -> PlanError {
         PlanError::Setting {
             origin: origin.to_owned(),

@@ -125,6 +125,14 @@ impl ProjectError {
             _ => None,
         }
     }
+
+    /// The column at fault on `line` (1-based), when it is known.
+    pub fn column(&self) -> Option<usize> {
+        match self {
+            ProjectError::PyprojectSyntax { column, .. } => Some(*column),
+            _ => None,
+        }
+    }
 }
 
 /// A discovered project, ready to be planned into layers.

@@ -131,6 +131,7 @@ const FILES_AT_FAULT = [
     edit: (ctx) => fs.appendFileSync(path.join(ctx, 'pyproject.toml'), '\n[project\n'),
     code: 'pyproject',
     line: 10,
+    column: 9,
   },
   {
     what: 'a pyproject.toml key of the wrong type',
@@ -155,6 +156,7 @@ const FILES_AT_FAULT = [
     file: 'uv.lock',
     edit: (ctx) => fs.writeFileSync(path.join(ctx, 'uv.lock'), 'version = 1\n[[package]\n'),
     line: 2,
+    column: 11,
   },
 ];
 
@@ -168,6 +170,7 @@ for (const c of FILES_AT_FAULT) {
       assert.ok(err.message.includes(err.file), 'the message names the same file');
       assert.equal(err.key, c.key, `key of: ${err.message}`);
       assert.equal(err.line, c.line, `line of: ${err.message}`);
+      assert.equal(err.column, c.column, `column of: ${err.message}`);
       assert.equal(err.option, undefined);
       return true;
     });

@@ -220,6 +220,14 @@ impl LockError {
             _ => None,
         }
     }
+
+    /// The column at fault on `line` (1-based), when the reader knows it.
+    pub fn column(&self) -> Option<usize> {
+        match self {
+            LockError::Toml { column, .. } => Some(*column),
+            _ => None,
+        }
+    }
 }
 
 /// What is wrong with one package of a lock.
