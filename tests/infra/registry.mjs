@@ -82,10 +82,24 @@ async function setUpTls(dir) {
   return { key, cert, certDir, caBundle };
 }
 
+/**
+ * The CORS headers a page needs to pull from and push to a registry
+ * (docs/web-demo.md): the methods and request headers the core sends, and
+ * the response headers it reads. distribution sets them on every answer,
+ * preflights (OPTIONS, answered 200) included.
+ */
+const CORS_HEADERS = {
+  'Access-Control-Allow-Origin': ['*'],
+  'Access-Control-Allow-Methods': ['HEAD, GET, POST, PUT, PATCH'],
+  'Access-Control-Allow-Headers': ['Authorization, Content-Type, Content-Range, Accept'],
+  'Access-Control-Expose-Headers': ['Location, Docker-Content-Digest, Range, WWW-Authenticate'],
+};
+
 /** YAML for the config (JSON is valid YAML, so no YAML writer is needed). */
-function configYaml({ dir, port, tls, auth }) {
+function configYaml({ dir, port, tls, auth, cors }) {
   const httpSection = { addr: `127.0.0.1:${port}` };
   if (tls) httpSection.tls = { certificate: tls.cert, key: tls.key };
+  if (cors) httpSection.headers = CORS_HEADERS;
   const config = {
     version: '0.1',
     log: { level: 'error' },
@@ -213,12 +227,12 @@ function spawnRegistry(dir, configFile, logFile) {
  * Starts docker-registry on a free port; retries twice when the port was
  * taken between freePort() and the registry's bind (a narrow race).
  */
-async function launch(dir, scheme, tls, auth) {
+async function launch(dir, scheme, tls, auth, cors) {
   const logFile = path.join(dir, 'registry.log');
   for (let attempt = 1; ; attempt++) {
     const port = await freePort();
     const configFile = path.join(dir, 'config.yml');
-    fs.writeFileSync(configFile, configYaml({ dir, port, tls, auth }));
+    fs.writeFileSync(configFile, configYaml({ dir, port, tls, auth, cors }));
     const child = spawnRegistry(dir, configFile, logFile);
     live.add(child);
     child.once('exit', () => live.delete(child));
@@ -238,6 +252,7 @@ async function launch(dir, scheme, tls, auth) {
  * Starts a registry. mode: 'plain' | 'basic' | 'tls' | 'token'.
  * users: {name: password} for basic and token modes.
  * tokenOptions: passed to startTokenServer (anonymousPull, expiresIn).
+ * cors: send the CORS headers a browser page needs (any origin).
  *
  * Returns {host, url, port, dir, mode, users, logFile, caFile, certDir,
  * caBundle, tokenServer, stop()}; caFile/certDir/caBundle only in tls mode,
@@ -247,6 +262,7 @@ export async function startRegistry({
   mode = 'plain',
   users = { user: 'pass' },
   tokenOptions,
+  cors = false,
 } = {}) {
   if (!MODES.includes(mode)) throw new Error(`unknown registry mode ${mode} (${MODES.join(', ')})`);
   installExitHook();
@@ -256,7 +272,7 @@ export async function startRegistry({
     const tls = mode === 'tls' ? await setUpTls(dir) : undefined;
     const setup = await setUpAuth(dir, mode, users, tokenOptions);
     tokenServer = setup.tokenServer;
-    const started = await launch(dir, tls ? 'https' : 'http', tls, setup.auth);
+    const started = await launch(dir, tls ? 'https' : 'http', tls, setup.auth, cors);
     return makeHandle({ ...started, dir, mode, users, tls, tokenServer });
   } catch (err) {
     await tokenServer?.close();
