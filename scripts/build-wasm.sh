@@ -42,7 +42,7 @@ rm -rf npm/wasm web-demo/pkg
 cp -r pkg-js/node npm/wasm
 cp -r pkg-js/web web-demo/pkg
 # The JS the page shares with the npm package (files both can load).
-cp npm/lib/interrupt.js web-demo/pkg/
+cp npm/lib/interrupt.js npm/lib/response-bodies.js web-demo/pkg/
 raw=$(stat -c %s npm/wasm/pycontainer_bg.wasm)
 gz=$(gzip -9 -c npm/wasm/pycontainer_bg.wasm | wc -c)
 echo "build-wasm: pycontainer_bg.wasm $((raw / 1024)) KiB raw, $((gz / 1024)) KiB gzipped"

@@ -66,11 +66,16 @@ export function setUpPage(builder) {
     $('project-name').textContent = project.name;
     $('project-count').textContent = `${project.count} file${project.count === 1 ? '' : 's'}`;
     $('project-info').hidden = false;
-    $('result').replaceChildren(h('p', { class: 'muted' }, 'Not built yet.'));
-    setDownload(null);
+    clearResult();
     setBusy(false);
     status(`Loaded ${project.name}. Check the plan, then build.`);
     await showPlan();
+  }
+
+  /** No image shown, none to download: a new project, or a new build under way. */
+  function clearResult() {
+    $('result').replaceChildren(h('p', { class: 'muted' }, 'Not built yet.'));
+    setDownload(null);
   }
 
   function setDownload(archive) {
@@ -85,7 +90,7 @@ export function setUpPage(builder) {
     running = new AbortController();
     setBusy(true);
     progress.reset();
-    setDownload(null);
+    clearResult();
     const started = performance.now();
     status(push ? 'Building and pushing…' : 'Building…', 'busy');
     try {
