@@ -1,4 +1,4 @@
-// Light and dark themes: the system's (prefers-color-scheme, in style.css)
+// Light and dark themes: the system's (style.css's color-scheme: light dark)
 // until the toggle picks one, which is then remembered for this site.
 
 const KEY = 'pycontainer-theme';

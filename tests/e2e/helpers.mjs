@@ -24,6 +24,20 @@ export const LIB_SH = path.join(ROOT, 'tests', 'infra', 'lib.sh');
 export const BASE_TAG = '3.11-slim';
 export const HELLO_ALICE = 'Hello, Alice! (hello 0.1.0, Python 3.11.2, argv[0]=hello)';
 
+// Debian's Chromium for the page tests (playwright-core drives it; a
+// downloaded browser is never used), with the flags it needs here: no
+// sandbox as root, no GPU, and no traffic of its own.
+export const CHROMIUM = '/usr/bin/chromium';
+export const CHROMIUM_ARGS = [
+  '--no-sandbox',
+  '--disable-gpu',
+  '--disable-quic',
+  '--no-first-run',
+  '--disable-background-networking',
+  '--disable-component-update',
+  '--disable-sync',
+];
+
 const WASM_ENTRY = path.join(ROOT, 'npm', 'wasm', 'pycontainer.js');
 const WASM_BINARY = path.join(ROOT, 'npm', 'wasm', 'pycontainer_bg.wasm');
 // The web demo's copy of the same module (--target web glue).

@@ -19,6 +19,8 @@ import { staticHandler } from '../../scripts/serve-demo.mjs';
 import { startRegistry } from '../infra/registry.mjs';
 import { seedBase, skopeoOk } from '../infra/seed.mjs';
 import {
+  CHROMIUM,
+  CHROMIUM_ARGS,
   EXAMPLE,
   ensureWasm,
   HELLO_ALICE,
@@ -32,16 +34,6 @@ import {
 
 const execFileAsync = promisify(execFile);
 
-const CHROMIUM = '/usr/bin/chromium';
-const CHROMIUM_ARGS = [
-  '--no-sandbox',
-  '--disable-gpu',
-  '--disable-quic',
-  '--no-first-run',
-  '--disable-background-networking',
-  '--disable-component-update',
-  '--disable-sync',
-];
 const ARTIFACTS = path.join(ROOT, 'test-artifacts', 'web-demo');
 // More than one batch of Chromium's directory reader (100 entries).
 const EXTRA_FILES = 150;
