@@ -155,11 +155,14 @@ before(async () => {
   });
   const context = await browser.newContext({ viewport: { width: 1280, height: 900 } });
   page = await context.newPage();
-  page.on('console', (msg) => {
+  const logConsole = (where) => (msg) => {
     if (msg.type() === 'error' || msg.type() === 'warning') {
-      pageLog.push(`console.${msg.type()}: ${msg.text()}`);
+      pageLog.push(`${where} console.${msg.type()}: ${msg.text()}`);
     }
-  });
+  };
+  page.on('console', logConsole('page'));
+  // The build worker's console is its own.
+  page.on('worker', (worker) => worker.on('console', logConsole('worker')));
   page.on('pageerror', (err) => pageLog.push(`pageerror: ${err.message}`));
   await page.goto(`${site.url}/`);
   await waitForStatus(/^Ready/);
@@ -195,6 +198,7 @@ test('a picked and a dropped folder are planned, built in the worker, downloaded
 
   await setOption('baseImage', baseRef);
   await setOption('tags', 'hello:1');
+  await setOption('env', 'GREETING=hello\n\nMODE=demo');
   await waitForPlan(`${4 + EXTRA_FILES} included`);
   const plan = await page.locator('#plan').textContent();
   assert.match(plan, new RegExp(baseRef.replaceAll('.', '\\.')));
@@ -217,6 +221,8 @@ test('a picked and a dropped folder are planned, built in the worker, downloaded
   for (const summary of await page.locator('#result summary').all()) await summary.click();
   const config = JSON.parse(await page.locator('#result details pre').first().textContent());
   assert.equal(config.config.Entrypoint.at(-1), '/usr/local/bin/hello');
+  assert.ok(config.config.Env.includes('GREETING=hello'), config.config.Env.join('\n'));
+  assert.ok(config.config.Env.includes('MODE=demo'), config.config.Env.join('\n'));
   await screenshot('4-built');
 
   // The archive, as skopeo and umoci and runc see it.
