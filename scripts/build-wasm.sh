@@ -41,7 +41,8 @@ cp pkg-js/node/pycontainer_bg.wasm pkg-js/web/pycontainer_bg.wasm
 rm -rf npm/wasm web-demo/pkg
 cp -r pkg-js/node npm/wasm
 cp -r pkg-js/web web-demo/pkg
-# The JS the page shares with the npm package (files both can load).
+# The JS the page shares with the npm package (files both can load; the
+# list is DEMO_SHARED in tests/e2e/helpers.mjs too).
 cp npm/lib/interrupt.js npm/lib/response-bodies.js web-demo/pkg/
 raw=$(stat -c %s npm/wasm/pycontainer_bg.wasm)
 gz=$(gzip -9 -c npm/wasm/pycontainer_bg.wasm | wc -c)

@@ -42,6 +42,17 @@ const WASM_ENTRY = path.join(ROOT, 'npm', 'wasm', 'pycontainer.js');
 const WASM_BINARY = path.join(ROOT, 'npm', 'wasm', 'pycontainer_bg.wasm');
 // The web demo's copy of the same module (--target web glue).
 const DEMO_WASM = path.join(ROOT, 'web-demo', 'pkg', 'pycontainer_bg.wasm');
+// The npm package's files the page loads, copied into web-demo/pkg by
+// scripts/build-wasm.sh: a copy that differs from its source is stale.
+const DEMO_SHARED = ['interrupt.js', 'response-bodies.js'];
+
+function demoSharedStale() {
+  return DEMO_SHARED.some((name) => {
+    const copy = path.join(ROOT, 'web-demo', 'pkg', name);
+    const source = fs.readFileSync(path.join(ROOT, 'npm', 'lib', name));
+    return !fs.existsSync(copy) || !source.equals(fs.readFileSync(copy));
+  });
+}
 
 /** Newest mtime (ms) of any file under `dir`. */
 function newestMtime(dir) {
@@ -66,6 +77,7 @@ export function ensureWasm() {
     if (!fs.existsSync(WASM_ENTRY) || !fs.existsSync(WASM_BINARY) || !fs.existsSync(DEMO_WASM)) {
       return true;
     }
+    if (demoSharedStale()) return true;
     const built = fs.statSync(WASM_BINARY).mtimeMs;
     const sources = Math.max(
       newestMtime(path.join(ROOT, 'src')),

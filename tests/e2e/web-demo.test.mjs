@@ -295,6 +295,18 @@ test('the cache outlives a reload: the rebuild downloads no layer', async () => 
   );
   // The core reads the base's config (a few hundred bytes) on every build.
   assert.ok(again.length <= 1, again.join('\n'));
+  // What the store keeps is the cache alone: no temp or lock file of a
+  // build (the cancelled one included) outlived it.
+  const kept = await page.evaluate(async () => {
+    const store = await caches.open('pycontainer-cache-v1');
+    return (await store.keys()).map((r) => new URL(r.url).pathname);
+  });
+  assert.ok(kept.length > 0);
+  assert.ok(
+    kept.every((p) => p.startsWith('/.pycontainer-cache/cache/') && !/\.tmp|\.lock/.test(p)),
+    kept.join('\n'),
+  );
+  console.log(`# cache store: ${kept.length} files`);
   const shown = await page.locator('#progress .transfers li').allTextContents();
   assert.ok(
     shown.every((row) => !/^Pulling|^Downloading/.test(row)),
