@@ -4,11 +4,13 @@
 // folder with webkitGetAsEntry and its directory readers), the plan, a
 // build in the worker on a Python base pulled from a CORS-enabled
 // docker-registry, the OCI archive downloaded and checked with skopeo and
-// umoci and run with runc, and loaded by podman; a build cancelled mid-way; the cache kept across
+// umoci and run with runc, and loaded by podman; builds cancelled mid-way (compressing, and
+// waiting on a registry), then a push; the cache kept across
 // a reload. Screenshots of each state go to test-artifacts/web-demo/.
 
 import assert from 'node:assert/strict';
 import { execFile } from 'node:child_process';
+import crypto from 'node:crypto';
 import fs from 'node:fs';
 import http from 'node:http';
 import path from 'node:path';
@@ -38,6 +40,9 @@ const ARTIFACTS = path.join(ROOT, 'test-artifacts', 'web-demo');
 // More than one batch of Chromium's directory reader (100 entries).
 const EXTRA_FILES = 150;
 const BUILD_TIMEOUT_MS = 60_000;
+// A project that takes the worker seconds to compress: 40 MB of random bytes.
+const BIG_FILES = 200;
+const BIG_FILE_BYTES = 200_000;
 
 let reg;
 let site;
@@ -248,6 +253,30 @@ test('a picked and a dropped folder are planned, built in the worker, downloaded
 });
 
 test('a build cancelled mid-way leaves the page ready, and the next build pushes', async () => {
+  // Cancelled while the worker compresses a large project: the core runs
+  // between host calls, and the interrupt lets the cancel in every 50 ms.
+  const big = path.join(work, 'big-project');
+  fs.cpSync(EXAMPLE, big, { recursive: true });
+  fs.mkdirSync(path.join(big, 'blobs'));
+  for (let i = 0; i < BIG_FILES; i++) {
+    fs.writeFileSync(path.join(big, 'blobs', `b${i}.bin`), crypto.randomBytes(BIG_FILE_BYTES));
+  }
+  await page.setInputFiles('#folder', big);
+  await page.locator('#project-name').getByText('big-project').waitFor();
+  await setOption('baseImage', 'scratch');
+  await waitForPlan(`${BIG_FILES + 4} included`);
+  await page.click('#build');
+  await page.locator('#progress .transfers li').first().waitFor({ timeout: BUILD_TIMEOUT_MS });
+  const clicked = Date.now();
+  await page.click('#cancel');
+  await waitForStatus(/^Cancelled/, 10_000);
+  const cancelMs = Date.now() - clicked;
+  console.log(`# cancel while writing layers: ${cancelMs} ms`);
+  assert.ok(cancelMs < 3000, `cancel took ${cancelMs} ms`);
+
+  await page.setInputFiles('#folder', EXAMPLE);
+  await page.locator('#project-name').getByText('hello-cli').waitFor();
+
   // A base on a registry that never answers: the build waits until cancelled.
   await setOption('baseImage', `${hang.host}/stuck/base:1`);
   await page.click('#build');
