@@ -62,8 +62,16 @@ async function runBuild({ id, files, options, archive }) {
   } finally {
     running.delete(id);
   }
-  // Saved before answering, so that a page reloaded right after finds it.
-  if (options.cacheDir && !options.dryRun) await cache.save(host, options.cacheDir);
+  // Saved before answering, so that a page reloaded right after finds it. A
+  // store that refuses (its quota is full) costs the next visit downloads,
+  // not this build.
+  if (options.cacheDir && !options.dryRun) {
+    try {
+      await cache.save(host, options.cacheDir);
+    } catch (err) {
+      console.warn(`pycontainer: the cache could not be kept for the next visit: ${err.message}`);
+    }
+  }
   self.postMessage({ id, ...answer }, answer.archive ? [answer.archive.buffer] : []);
 }
 

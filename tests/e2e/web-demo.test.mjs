@@ -3,10 +3,11 @@
 // (Chromium's own drag and drop, driven over CDP, so the page walks the
 // folder with webkitGetAsEntry and its directory readers), the plan, a
 // build in the worker on a Python base pulled from a CORS-enabled
-// docker-registry, the OCI archive downloaded and checked with skopeo and
-// umoci and run with runc, and loaded by podman; builds cancelled mid-way (compressing, and
-// waiting on a registry), then a push; the cache kept across
-// a reload. Screenshots of each state go to test-artifacts/web-demo/.
+// docker-registry, the OCI archive downloaded, checked with skopeo and
+// umoci, run with runc and loaded by podman; builds cancelled mid-way
+// (while compressing, and while waiting on a registry), then a push; the
+// cache kept across a reload. Screenshots of each state go to
+// test-artifacts/web-demo/.
 
 import assert from 'node:assert/strict';
 import { execFile } from 'node:child_process';
