@@ -310,11 +310,17 @@ test('the cache outlives a reload: the rebuild downloads no layer', async () => 
   const before = blobGets('library/python').length;
   await page.reload();
   await waitForStatus(/^Ready/);
+  // By keyboard: the theme toggle, then the folder picker, then the options.
+  await page.keyboard.press('Tab');
+  await page.keyboard.press('Tab');
+  assert.equal(await page.evaluate(() => document.activeElement.id), 'folder');
+  await screenshot('7-keyboard-focus');
   await page.setInputFiles('#folder', EXAMPLE);
   await page.locator('#project-name').getByText('hello-cli').waitFor();
   await setOption('baseImage', baseRef);
   await waitForPlan(baseRef);
-  await page.click('#build');
+  await page.focus('#build');
+  await page.keyboard.press('Enter');
   assert.match(await waitForStatus(/^(Built|Build failed)/), /^Built /);
   const baseLayer = await page.locator('#result tbody tr td code').first().textContent();
   const again = blobGets('library/python').slice(before);
