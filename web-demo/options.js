@@ -7,6 +7,18 @@ import { PROJECT_DIR } from './project-input.js';
 export const CACHE_DIR = '/cache';
 const OUTPUT_DIR = '/out';
 
+/** The form field behind each flag an error can name (the core's `option`). */
+const FIELDS = {
+  '--tag': 'tags',
+  '--base-image': 'baseImage',
+  '--env': 'env',
+  '--platform': 'platform',
+  '--index-url': 'indexUrl',
+};
+
+/** The field of `form` an error from the core is about, or undefined. */
+export const fieldAtFault = (form, err) => form.elements[FIELDS[err.option]];
+
 const words = (text) => text.split(/[\s,]+/).filter(Boolean);
 const lines = (text) =>
   text

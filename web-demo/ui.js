@@ -3,7 +3,7 @@
 // Every control is a real button or input; the status line is aria-live.
 
 import { h, shortDigest } from './dom.js';
-import { buildOptions } from './options.js';
+import { buildOptions, fieldAtFault } from './options.js';
 import { renderPlan } from './plan-view.js';
 import { createProgressView } from './progress-view.js';
 import { dropEntries, readDropped, readPicked } from './project-input.js';
@@ -108,7 +108,10 @@ export function setUpPage(builder) {
     } catch (err) {
       if (err.code === 'interrupted')
         status('Cancelled: nothing was kept from that build.', 'idle');
-      else status(`Build failed: ${err.message}`, 'error');
+      else {
+        status(`Build failed (${err.code ?? 'error'}): ${err.message}`, 'error');
+        fieldAtFault(form, err)?.setAttribute('aria-invalid', 'true');
+      }
     } finally {
       running = null;
       progress.finish();
@@ -132,7 +135,11 @@ export function setUpPage(builder) {
     const entries = dropEntries(e.dataTransfer);
     loadProject(() => readDropped(entries));
   });
-  form.addEventListener('change', showPlan);
+  form.addEventListener('change', () => {
+    for (const field of form.querySelectorAll('[aria-invalid]'))
+      field.removeAttribute('aria-invalid');
+    showPlan();
+  });
   form.addEventListener('submit', (e) => e.preventDefault());
   buttons.build.addEventListener('click', () => build({ push: false }));
   buttons.push.addEventListener('click', () => build({ push: true }));

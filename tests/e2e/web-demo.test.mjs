@@ -292,6 +292,21 @@ test('a build cancelled mid-way leaves the page ready, and the next build pushes
   assert.equal(await page.locator('#cancel').isDisabled(), true);
   await screenshot('6-cancelled');
 
+  // A build the core refuses says why, and leaves the page ready too.
+  await setOption('env', 'NOT A PAIR');
+  await page.click('#build');
+  const failed = await waitForStatus(/^(Built|Build failed)/);
+  assert.match(failed, /^Build failed \([a-z-]+\): .*NOT A PAIR/, failed);
+  assert.match(await page.locator('#plan [role=alert]').textContent(), /NOT A PAIR/);
+  assert.equal(await page.locator('#build').isDisabled(), false);
+  assert.equal(
+    await page.locator('#env').getAttribute('aria-invalid'),
+    'true',
+    'the field at fault',
+  );
+  await screenshot('7-failed');
+  await setOption('env', '');
+
   // The next build, pushed this time, over the page's fetch.
   const pushTo = `${reg.host}/web-demo/hello:2`;
   await setOption('baseImage', baseRef);
@@ -314,7 +329,7 @@ test('the cache outlives a reload: the rebuild downloads no layer', async () => 
   await page.keyboard.press('Tab');
   await page.keyboard.press('Tab');
   assert.equal(await page.evaluate(() => document.activeElement.id), 'folder');
-  await screenshot('7-keyboard-focus');
+  await screenshot('8-keyboard-focus');
   await page.setInputFiles('#folder', EXAMPLE);
   await page.locator('#project-name').getByText('hello-cli').waitFor();
   await setOption('baseImage', baseRef);
