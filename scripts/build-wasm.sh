@@ -47,6 +47,9 @@ cp -r pkg-js/web web-demo/pkg
 # .mjs since the package is CommonJS and the glue an ES module.
 mkdir npm/wasm-web
 cp pkg-js/web/pycontainer.js npm/wasm-web/pycontainer.mjs
+# The JS the page shares with the npm package (files both can load; the
+# list is DEMO_SHARED in tests/e2e/helpers.mjs too).
+cp npm/lib/interrupt.js npm/lib/response-bodies.js web-demo/pkg/
 raw=$(stat -c %s npm/wasm/pycontainer_bg.wasm)
 gz=$(gzip -9 -c npm/wasm/pycontainer_bg.wasm | wc -c)
 echo "build-wasm: pycontainer_bg.wasm $((raw / 1024)) KiB raw, $((gz / 1024)) KiB gzipped"

@@ -5,6 +5,7 @@
 #     umoci, runc, mmdebstrap, htpasswd, time, pigz,
 #     nginx-light (the browser test puts it in front of a registry with auth, to answer CORS preflights),
 #     chromium (the browser test drives it with playwright-core; never `playwright install`),
+#     podman (the web demo test loads the page's OCI archive with `podman load`),
 #     qemu-user-static and binfmt-support (arm64 images run under emulation in the tests)
 #   - binfmt_misc with qemu-aarch64 enabled, when this machine allows it
 #   - python3 (3.11+, tests only: pip is the reference the installed wheels are compared with)
@@ -23,9 +24,9 @@ export PATH="${CARGO_HOME:-$HOME/.cargo}/bin:$PATH"
 
 # ---- apt ---------------------------------------------------------------------
 apt_cmds=(wasm-opt skopeo umoci runc mmdebstrap docker-registry htpasswd pigz /usr/bin/time curl /usr/bin/chromium /usr/sbin/nginx
-  /usr/bin/qemu-aarch64-static update-binfmts)
+  /usr/bin/podman /usr/bin/qemu-aarch64-static update-binfmts)
 apt_pkgs=(binaryen docker-registry skopeo umoci runc mmdebstrap apache2-utils time pigz curl ca-certificates chromium nginx-light
-  qemu-user-static binfmt-support arch-test)
+  podman qemu-user-static binfmt-support arch-test)
 missing=()
 for c in "${apt_cmds[@]}"; do
   case "$c" in

@@ -11,6 +11,10 @@
 // WWW-Authenticate, Range` (without them the core cannot see the digests and
 // upload URLs it needs).
 
+import './pkg/response-bodies.js';
+
+const { createBodies, sleep } = globalThis.pycontainerResponseBodies;
+
 const FILE_MODE = 0o644;
 const DIR_MODE = 0o755;
 
@@ -133,11 +137,9 @@ function createMemoryFs(initial) {
   return { files, dirs, mkdirp, setFile, unlink, info, renameDir };
 }
 
-/** The network half: fetch, readBody, discardBody, sleep over the browser's fetch. */
 /** `fetch` and its body methods; `readRange` gives the bytes of a `bodyFile`. */
 function createNetwork(readRange) {
-  const bodies = new Map();
-  let nextBody = 1;
+  const bodies = createBodies(networkError);
 
   async function fetchRequest(req) {
     const method = String(req.method || 'GET').toUpperCase();
@@ -172,8 +174,7 @@ function createNetwork(readRange) {
     } catch (err) {
       throw networkError(what, err);
     }
-    const handle = nextBody++;
-    bodies.set(handle, { reader: res.body?.getReader() ?? null, rest: null, what });
+    const handle = bodies.open(res, what);
     return {
       status: res.status,
       url: res.url || req.url,
@@ -182,51 +183,12 @@ function createNetwork(readRange) {
     };
   }
 
-  async function readBody(handle, max) {
-    const entry = bodies.get(handle);
-    if (!entry) throw new Error(`readBody: unknown or finished response body ${handle}`);
-    let chunk = entry.rest;
-    entry.rest = null;
-    while (!chunk || chunk.byteLength === 0) {
-      if (!entry.reader) {
-        bodies.delete(handle);
-        return null;
-      }
-      let step;
-      try {
-        step = await entry.reader.read();
-      } catch (err) {
-        bodies.delete(handle);
-        throw networkError(`${entry.what} (reading the body)`, err);
-      }
-      if (step.done) {
-        bodies.delete(handle);
-        return null;
-      }
-      chunk = step.value;
-    }
-    if (chunk.byteLength > max) {
-      entry.rest = chunk.subarray(max);
-      return chunk.subarray(0, max);
-    }
-    return chunk;
-  }
-
-  async function discardBody(handle) {
-    const entry = bodies.get(handle);
-    bodies.delete(handle);
-    try {
-      await entry?.reader?.cancel();
-    } catch {
-      // The body is unwanted; failing to cancel it changes nothing.
-    }
-  }
-
-  function sleep(ms) {
-    return new Promise((resolve) => setTimeout(resolve, Number(ms)));
-  }
-
-  return { fetch: fetchRequest, readBody, discardBody, sleep };
+  return {
+    fetch: fetchRequest,
+    readBody: bodies.readBody,
+    discardBody: bodies.discardBody,
+    sleep,
+  };
 }
 
 /**

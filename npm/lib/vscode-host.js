@@ -19,6 +19,8 @@
 //   (enough for one extension host, the only writer of its layout).
 // - No certificate control over fetch: `tlsVerify: false` is not honoured.
 
+const { createBodies, sleep } = require('./response-bodies.js');
+
 const FILE_MODE = 0o644;
 const DIR_MODE = 0o755;
 // As many files as the core reads at once by default (4 parallel uploads), and some.
@@ -69,8 +71,7 @@ function displayUrl(url) {
 
 /** fetch, readBody, discardBody and sleep over a WHATWG fetch; `readRange` gives a `bodyFile`'s bytes. */
 function createNetwork(fetchImpl, readRange, signal) {
-  const bodies = new Map();
-  let nextBody = 1;
+  const bodies = createBodies(networkError);
 
   async function fetchRequest(req) {
     const method = String(req.method || 'GET').toUpperCase();
@@ -87,52 +88,16 @@ function createNetwork(fetchImpl, readRange, signal) {
     } catch (err) {
       throw networkError(what, err);
     }
-    const handle = nextBody++;
-    bodies.set(handle, { reader: res.body?.getReader() ?? null, rest: null, what });
+    const handle = bodies.open(res, what);
     return { status: res.status, url: res.url || req.url, headers: [...res.headers], body: handle };
   }
 
-  async function readBody(handle, max) {
-    const entry = bodies.get(handle);
-    if (!entry) throw new Error(`readBody: unknown or finished response body ${handle}`);
-    let chunk = entry.rest;
-    entry.rest = null;
-    while (!chunk || chunk.byteLength === 0) {
-      let step = { done: true };
-      try {
-        if (entry.reader) step = await entry.reader.read();
-      } catch (err) {
-        bodies.delete(handle);
-        throw networkError(`${entry.what} (reading the body)`, err);
-      }
-      if (step.done) {
-        bodies.delete(handle);
-        return null;
-      }
-      chunk = step.value;
-    }
-    if (chunk.byteLength > max) {
-      entry.rest = chunk.subarray(max);
-      return chunk.subarray(0, max);
-    }
-    return chunk;
-  }
-
-  async function discardBody(handle) {
-    const entry = bodies.get(handle);
-    bodies.delete(handle);
-    try {
-      await entry?.reader?.cancel();
-    } catch {
-      // The body is unwanted; failing to cancel it changes nothing.
-    }
-  }
-
-  function sleep(ms) {
-    return new Promise((resolve) => setTimeout(resolve, Number(ms)));
-  }
-
-  return { fetch: fetchRequest, readBody, discardBody, sleep };
+  return {
+    fetch: fetchRequest,
+    readBody: bodies.readBody,
+    discardBody: bodies.discardBody,
+    sleep,
+  };
 }
 
 /**

@@ -31,6 +31,8 @@ import { skopeoCredsArgs, startRegistry } from '../infra/registry.mjs';
 import { manifestDigest, seedBase, skopeoOk } from '../infra/seed.mjs';
 import {
   baseRef,
+  CHROMIUM,
+  CHROMIUM_ARGS,
   describeRun,
   EXAMPLE,
   ensureWasm,
@@ -40,17 +42,6 @@ import {
   requireTools,
   runCliAsync,
 } from './helpers.mjs';
-
-const CHROMIUM = '/usr/bin/chromium';
-const CHROMIUM_ARGS = [
-  '--no-sandbox',
-  '--disable-gpu',
-  '--disable-quic',
-  '--no-first-run',
-  '--disable-background-networking',
-  '--disable-component-update',
-  '--disable-sync',
-];
 
 /** web-demo/ as the static files it deploys as, on a free loopback port. */
 async function startPage() {

@@ -24,12 +24,37 @@ export const LIB_SH = path.join(ROOT, 'tests', 'infra', 'lib.sh');
 export const BASE_TAG = '3.11-slim';
 export const HELLO_ALICE = 'Hello, Alice! (hello 0.1.0, Python 3.11.2, argv[0]=hello)';
 
+// Debian's Chromium for the page tests (playwright-core drives it; a
+// downloaded browser is never used), with the flags it needs here: no
+// sandbox as root, no GPU, and no traffic of its own.
+export const CHROMIUM = '/usr/bin/chromium';
+export const CHROMIUM_ARGS = [
+  '--no-sandbox',
+  '--disable-gpu',
+  '--disable-quic',
+  '--no-first-run',
+  '--disable-background-networking',
+  '--disable-component-update',
+  '--disable-sync',
+];
+
 const WASM_ENTRY = path.join(ROOT, 'npm', 'wasm', 'pycontainer.js');
 const WASM_BINARY = path.join(ROOT, 'npm', 'wasm', 'pycontainer_bg.wasm');
 // The web glue the package's bundler entry (pycontainer/bundle) imports.
 const WASM_WEB = path.join(ROOT, 'npm', 'wasm-web', 'pycontainer.mjs');
 // The web demo's copy of the same module (--target web glue).
 const DEMO_WASM = path.join(ROOT, 'web-demo', 'pkg', 'pycontainer_bg.wasm');
+// The npm package's files the page loads, copied into web-demo/pkg by
+// scripts/build-wasm.sh: a copy that differs from its source is stale.
+const DEMO_SHARED = ['interrupt.js', 'response-bodies.js'];
+
+function demoSharedStale() {
+  return DEMO_SHARED.some((name) => {
+    const copy = path.join(ROOT, 'web-demo', 'pkg', name);
+    const source = fs.readFileSync(path.join(ROOT, 'npm', 'lib', name));
+    return !fs.existsSync(copy) || !source.equals(fs.readFileSync(copy));
+  });
+}
 
 /** Newest mtime (ms) of any file under `dir`. */
 function newestMtime(dir) {
@@ -53,6 +78,7 @@ export function ensureWasm() {
   const stale = () => {
     const outputs = [WASM_ENTRY, WASM_BINARY, WASM_WEB, DEMO_WASM];
     if (!outputs.every((f) => fs.existsSync(f))) return true;
+    if (demoSharedStale()) return true;
     const built = fs.statSync(WASM_BINARY).mtimeMs;
     const sources = Math.max(
       newestMtime(path.join(ROOT, 'src')),
