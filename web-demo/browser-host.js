@@ -62,11 +62,39 @@ function displayUrl(url) {
 /**
  * A network failure as the core expects it: an Error with a `code`. The
  * browser says only "Failed to fetch", whatever the cause (refused, reset,
- * TLS, CORS), so every failure is `ENETWORK`, which the core retries.
+ * TLS, CORS), so a failure is `ENETWORK`, which the core retries.
  */
 function networkError(what, err) {
   const e = new Error(`${what} failed: ${err?.message || String(err)} (ENETWORK)`);
   e.code = 'ENETWORK';
+  return e;
+}
+
+/**
+ * Why a fetch of `url` failed, as far as a page can tell: a `no-cors` HEAD
+ * is answered (opaquely) by any server that is up, so when it succeeds the
+ * server did answer and the browser kept the answer from the page: no CORS
+ * headers for this origin, or a refused preflight. That is `ECORS`, which
+ * no retry mends; anything else stays `ENETWORK`. (A connection that drops
+ * once and then answers the probe reads as CORS too; it is rare, and the
+ * message says what to check.)
+ */
+async function fetchFailure(what, url, err) {
+  try {
+    await globalThis.fetch(url, {
+      method: 'HEAD',
+      mode: 'no-cors',
+      cache: 'no-store',
+      credentials: 'omit',
+    });
+  } catch {
+    return networkError(what, err);
+  }
+  const origin = globalThis.location?.origin ?? 'this page';
+  const e = new Error(
+    `${what}: the server answered, but the browser kept the answer from this page: it sends no CORS headers for ${origin}, or refused the preflight (docs/cors.md lists the headers it needs) (ECORS)`,
+  );
+  e.code = 'ECORS';
   return e;
 }
 
@@ -172,7 +200,7 @@ function createNetwork(readRange) {
         credentials: 'omit', // the core sends its own Authorization; no cookies
       });
     } catch (err) {
-      throw networkError(what, err);
+      throw await fetchFailure(what, req.url, err);
     }
     const handle = bodies.open(res, what);
     return {

@@ -90,8 +90,8 @@ export function ensureWasm() {
   if (stale()) {
     const lock = path.join(os.tmpdir(), 'pycontainer-e2e-wasm.lock');
     // Re-check under the lock: another test process may have just built it.
-    const script =
-      'cd "$1" && if [ -f npm/wasm/pycontainer.js ] && [ -f npm/wasm-web/pycontainer.mjs ] && [ -f web-demo/pkg/pycontainer_bg.wasm ] && [ -z "$(find src crates Cargo.toml -newer npm/wasm/pycontainer_bg.wasm 2>/dev/null | head -1)" ]; then exit 0; fi; bash scripts/build-wasm.sh >&2';
+    const shared = DEMO_SHARED.map((f) => `cmp -s npm/lib/${f} web-demo/pkg/${f}`).join(' && ');
+    const script = `cd "$1" && if [ -f npm/wasm/pycontainer.js ] && [ -f npm/wasm-web/pycontainer.mjs ] && [ -f web-demo/pkg/pycontainer_bg.wasm ] && ${shared} && [ -z "$(find src crates Cargo.toml -newer npm/wasm/pycontainer_bg.wasm 2>/dev/null | head -1)" ]; then exit 0; fi; bash scripts/build-wasm.sh >&2`;
     execFileSync('flock', [lock, 'bash', '-c', script, 'build-wasm', ROOT], {
       stdio: ['ignore', 'ignore', 'inherit'],
     });
