@@ -47,8 +47,41 @@ function dependencies(deps) {
   ];
 }
 
-/** The plan as a section's content. */
-export function renderPlan(plan) {
+/** How many included files to list: a large project is counted, not listed. */
+const LISTED = 300;
+
+/**
+ * The project's files the plan keeps: every one but those its `excluded`
+ * names, directly or as a directory above them. (The plan counts what it
+ * keeps; the names come from the page's own copy of the project.)
+ */
+function includedFiles(paths, excluded) {
+  const out = excluded.map((e) => e.path.replace(/\/+$/, ''));
+  return paths.filter((p) => !out.some((x) => p === x || p.startsWith(`${x}/`))).sort();
+}
+
+function fileList(paths, excluded) {
+  const included = includedFiles(paths, excluded);
+  const shown = included.slice(0, LISTED);
+  const more = included.length - shown.length;
+  return h(
+    'details',
+    {},
+    h('summary', {}, 'Files included'),
+    h(
+      'ul',
+      { class: 'list' },
+      shown.map((p) => h('li', {}, h('code', {}, p))),
+      more > 0 ? h('li', {}, `and ${more} more`) : null,
+    ),
+  );
+}
+
+/**
+ * The plan as a section's content; `paths` are the project's files,
+ * relative to it.
+ */
+export function renderPlan(plan, paths) {
   const excluded = plan.excluded ?? [];
   return nodes(
     h(
@@ -82,6 +115,7 @@ export function renderPlan(plan) {
           excluded.map((e) => h('li', {}, h('code', {}, e.path), ` — ${e.reason}`)),
         )
       : null,
+    fileList(paths, excluded),
     h('h3', {}, 'Dependencies'),
     dependencies(plan.dependencies),
     h('h3', {}, 'Layers added'),

@@ -7,6 +7,11 @@
 
 export const PROJECT_DIR = '/project';
 
+/** The paths of a project's `files` (as read here), relative to the project. */
+export function projectPaths(files) {
+  return Object.keys(files).map((p) => p.slice(PROJECT_DIR.length + 1));
+}
+
 const promised = (fn) => new Promise((resolve, reject) => fn(resolve, reject));
 
 /** Every entry in a directory: readEntries answers in batches (100 in Chromium) until an empty one. */

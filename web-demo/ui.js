@@ -6,7 +6,7 @@ import { h, shortDigest } from './dom.js';
 import { buildOptions, fieldAtFault } from './options.js';
 import { renderPlan } from './plan-view.js';
 import { createProgressView } from './progress-view.js';
-import { dropEntries, readDropped, readPicked } from './project-input.js';
+import { dropEntries, projectPaths, readDropped, readPicked } from './project-input.js';
 import { renderResult } from './result-view.js';
 
 const $ = (id) => document.getElementById(id);
@@ -46,7 +46,7 @@ export function setUpPage(builder) {
     let content;
     try {
       const { result } = await builder.run(project.files, buildOptions(form, { dryRun: true }));
-      content = renderPlan(result.plan);
+      content = renderPlan(result.plan, projectPaths(project.files));
     } catch (err) {
       content = [h('p', { class: 'error', role: 'alert' }, err.message)];
     }

@@ -198,15 +198,26 @@ test('a picked and a dropped folder are planned, built in the worker, downloaded
   for (let i = 0; i < EXTRA_FILES; i++) {
     fs.writeFileSync(path.join(dropped, 'data', `f${i}.txt`), `file ${i}\n`);
   }
+  // Two files the plan leaves out, each for its own reason: a default
+  // exclude, and a .dockerignore line (the .dockerignore itself ships).
+  fs.writeFileSync(path.join(dropped, '.env'), 'TOKEN=local-only\n');
+  fs.writeFileSync(path.join(dropped, '.dockerignore'), 'data/f1.txt\n');
   await dropFolder(dropped);
   await page.locator('#project-name').getByText('dropped-hello').waitFor();
-  assert.equal(await page.locator('#project-count').textContent(), `${4 + EXTRA_FILES} files`);
+  assert.equal(await page.locator('#project-count').textContent(), `${6 + EXTRA_FILES} files`);
 
   await setOption('baseImage', baseRef);
   await setOption('tags', 'hello:1');
   await setOption('env', 'GREETING=hello\n\nMODE=demo');
   await waitForPlan(`${4 + EXTRA_FILES} included`);
   const plan = await page.locator('#plan').textContent();
+  assert.match(plan, /2 excluded/);
+  assert.match(plan, /\.env — secrets/, 'the .env file with its reason');
+  assert.match(plan, /data\/f1\.txt — data\/f1\.txt \(\/project\/\.dockerignore:1\)/, 'the rule');
+  await page.locator('#plan summary', { hasText: 'Files included' }).click();
+  const included = await page.locator('#plan details li code').allTextContents();
+  assert.ok(included.includes('pyproject.toml') && included.includes('.dockerignore'), included);
+  assert.ok(!included.includes('.env') && !included.includes('data/f1.txt'), included);
   assert.match(plan, new RegExp(baseRef.replaceAll('.', '\\.')));
   assert.match(plan, /set explicitly/, 'the base image with its rule');
   assert.match(plan, /Entry point.*hello/s);
