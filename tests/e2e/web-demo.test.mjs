@@ -19,6 +19,8 @@ import { after, before, test } from 'node:test';
 import { promisify } from 'node:util';
 import { chromium } from 'playwright-core';
 import { staticHandler } from '../../scripts/serve-demo.mjs';
+import { makeWheel } from '../infra/make-wheels.mjs';
+import { startPep691Index } from '../infra/pep691-index.mjs';
 import { startRegistry } from '../infra/registry.mjs';
 import { seedBase, skopeoOk } from '../infra/seed.mjs';
 import {
@@ -374,6 +376,59 @@ test('the cache outlives a reload: the rebuild downloads no layer', async () => 
     shown.every((row) => !/^Pulling|^Downloading/.test(row)),
     `no download shown: ${shown.join('; ')}`,
   );
+});
+
+test("the page's package index and platform options reach the build", async () => {
+  // A project with one dependency, served by a PEP 691 index on its own
+  // origin that sends CORS headers, as an index a page can use must.
+  const project = path.join(work, 'with-deps');
+  fs.mkdirSync(project);
+  fs.writeFileSync(
+    path.join(project, 'pyproject.toml'),
+    '[project]\nname = "with-deps"\nversion = "1.0"\nrequires-python = ">=3.9"\n',
+  );
+  fs.writeFileSync(path.join(project, 'requirements.txt'), 'greetlib==1.0\n');
+  fs.writeFileSync(path.join(project, 'main.py'), 'import greetlib\nprint(greetlib.WORD)\n');
+  const wheels = path.join(work, 'wheels');
+  fs.mkdirSync(wheels);
+  makeWheel(wheels, 'greetlib', '1.0', [{ path: 'greetlib/__init__.py', data: 'WORD = "hi"\n' }]);
+  const index = await startPep691Index({ cors: site.url });
+  try {
+    index.addWheels(wheels);
+    await page.setInputFiles('#folder', project);
+    await page.locator('#project-name').getByText('with-deps').waitFor();
+    await setOption('baseImage', baseRef);
+    await setOption('indexUrl', index.url);
+    await setOption('env', '');
+    await waitForPlan('From requirements');
+    await page.click('#build');
+    assert.match(await waitForStatus(/^(Built|Build failed)/), /^Built /, pageLog.join('\n'));
+    const fetched = index.requests.map((r) => `${r.method} ${r.url} ${r.origin}`);
+    assert.ok(fetched.includes(`GET /simple/greetlib/ ${site.url}`), fetched.join('\n'));
+    assert.ok(
+      fetched.includes(`GET /files/greetlib-1.0-py3-none-any.whl ${site.url}`),
+      fetched.join('\n'),
+    );
+    // The base's layer, the venv with greetlib, the app.
+    assert.equal(await page.locator('#result tbody tr').count(), 3);
+  } finally {
+    await index.close();
+  }
+
+  // The platform: an arm64 image of the app alone.
+  await page.setInputFiles('#folder', EXAMPLE);
+  await page.locator('#project-name').getByText('hello-cli').waitFor();
+  await setOption('baseImage', 'scratch');
+  await setOption('indexUrl', '');
+  await page.selectOption('#platform', 'linux/arm64');
+  await page.locator('#platform').dispatchEvent('change');
+  await waitForPlan('linux/arm64');
+  await page.click('#build');
+  assert.match(await waitForStatus(/^(Built|Build failed)/), /^Built /);
+  for (const summary of await page.locator('#result summary').all()) await summary.click();
+  const config = JSON.parse(await page.locator('#result details pre').first().textContent());
+  assert.equal(config.architecture, 'arm64');
+  await page.selectOption('#platform', 'linux/amd64');
 });
 
 test('the page logged no errors or warnings', () => {
