@@ -29,10 +29,15 @@ layers: Array<Layer>,
  */
 size: number, 
 /**
- * The layout written (to be written, in a dry run); absent when the
- * image only goes to registries.
+ * The layout or archive written (to be written, in a dry run); absent
+ * when the image only goes to registries.
  */
 output?: string, 
+/**
+ * What `output` is: `oci` (a layout directory), `oci-archive` or
+ * `docker-archive` (a tar file); absent with `output`.
+ */
+format?: "oci" | "oci-archive" | "docker-archive", 
 /**
  * The image's tags in that layout: the TAG parts, as `oci:LAYOUT:TAG` names them.
  */

@@ -204,8 +204,14 @@ export interface BuildOptions extends RegistryOptions {
   context?: string;
   /** A pycontainer.toml to read instead of the one in the context. */
   config?: string;
-  /** The OCI layout directory to write. The core's default: `pycontainer-out` in the cwd, or none with `push`. */
+  /** The OCI layout directory to write, or with an archive `format` the tar file. The core's default: `pycontainer-out` (`pycontainer-out.tar` for an archive) in the cwd, or none with `push`. */
   output?: string;
+  /**
+   * `oci` (the default): an OCI layout directory. `oci-archive`: that layout
+   * in one tar file. `docker-archive`: `docker save`'s tar, which `docker load`
+   * and `podman load` take (one platform only).
+   */
+  format?: 'oci' | 'oci-archive' | 'docker-archive';
   /** `NAME:TAG` references to record in the layout (and push to, with `push`). Left out: the core derives one from the project. */
   tags?: string | string[];
   /**

@@ -15,7 +15,7 @@ use crate::plan::PlanView;
 use crate::plan::{self, BuildOptions, Plan};
 use crate::registry::push::{PushStats, Pushed};
 use crate::registry::Client;
-use crate::sink::{LayoutSink, RegistrySink, Target};
+use crate::sink::{ArchiveSink, LayoutSink, RegistrySink, Target};
 
 /// What a build made (or, in a dry run, would make), for people and `--json`.
 #[derive(Clone, Debug, Serialize)]
@@ -38,11 +38,19 @@ pub struct BuildResult {
     pub layers: Vec<Layer>,
     /// Config, manifest and every layer, compressed; 0 in a dry run.
     pub size: u64,
-    /// The layout written (to be written, in a dry run); absent when the
-    /// image only goes to registries.
+    /// The layout or archive written (to be written, in a dry run); absent
+    /// when the image only goes to registries.
     #[serde(skip_serializing_if = "Option::is_none")]
     #[cfg_attr(test, ts(optional))]
     pub output: Option<String>,
+    /// What `output` is: `oci` (a layout directory), `oci-archive` or
+    /// `docker-archive` (a tar file); absent with `output`.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    #[cfg_attr(
+        test,
+        ts(optional, type = r#""oci" | "oci-archive" | "docker-archive""#)
+    )]
+    pub format: Option<&'static str>,
     /// The image's tags in that layout: the TAG parts, as `oci:LAYOUT:TAG` names them.
     pub tags: Vec<String>,
     /// Where `--push` sent the image, with the digest each registry confirmed.
@@ -62,7 +70,8 @@ impl BuildResult {
             config_digest: None,
             layers: Vec::new(),
             size: 0,
-            output: plan.layout().map(|l| l.path.clone()),
+            output: plan.output().map(|(path, _)| path.to_owned()),
+            format: plan.output().map(|(_, format)| format.name()),
             tags: plan.tags.iter().map(|t| t.tag.clone()).collect(),
             pushed: Vec::new(),
             push_stats: None,
@@ -122,9 +131,20 @@ pub async fn execute<H: Host>(client: &Client<'_, H>, plan: &Plan) -> Result<Bui
             &cache_store
         }
     };
+    let archives: Vec<ArchiveSink<'_, H>> = plan
+        .sinks
+        .iter()
+        .filter_map(|t| match t {
+            Target::Archive(target) => Some(ArchiveSink::new(host, target, &plan.tags, plan.epoch)),
+            _ => None,
+        })
+        .collect();
     let done = async {
         let image = compose(host, store, plan, deps).await?;
         if let Some(sink) = &layout {
+            sink.write(client, &image, &plan.cache).await?;
+        }
+        for sink in &archives {
             sink.write(client, &image, &plan.cache).await?;
         }
         let mut result = BuildResult {
@@ -150,10 +170,16 @@ pub async fn execute<H: Host>(client: &Client<'_, H>, plan: &Plan) -> Result<Bui
         if let (Some(sink), Artifact::Image(image)) = (&layout, &artifact) {
             sink.tag(image).await?;
         }
+        for sink in &archives {
+            sink.commit().await?;
+        }
         Ok::<_, Error>(result)
     }
     .await;
     if done.is_err() {
+        for sink in &archives {
+            sink.undo().await;
+        }
         // What this build wrote through `store` goes: the layout is left as
         // it was found, and without one the app layer leaves the cache.
         // Downloads and the deps layer went in through their own handles

@@ -19,7 +19,8 @@ use crate::deps::input::{Format, Input, WorkspaceLock};
 use crate::host::Progress;
 use crate::plan::view::{BaseView, DepsView, EntryView, FileCount, LayerView, ScriptView};
 use crate::plan::{
-    Chosen, ImagePython, PlanView, DEFAULT_OUTPUT, DEFAULT_WORKDIR, NONROOT, NONROOT_HOME,
+    Chosen, ImagePython, PlanView, DEFAULT_ARCHIVE, DEFAULT_OUTPUT, DEFAULT_WORKDIR, NONROOT,
+    NONROOT_HOME,
 };
 use crate::plan::{Scope, Warning, WritableDir};
 use crate::project::Excluded;
@@ -97,6 +98,7 @@ fn contract() -> (String, BTreeSet<String>, BTreeSet<String>) {
 fn defaults() -> String {
     let object = serde_json::json!({
         "output": DEFAULT_OUTPUT,
+        "archive": DEFAULT_ARCHIVE,
         "workdir": DEFAULT_WORKDIR,
         "user": format!("{NONROOT}:{NONROOT}"),
         "home": NONROOT_HOME,

@@ -120,6 +120,7 @@ impl BuildOptions {
             context: f.required("context")?,
             cwd: f.text("cwd")?,
             output: f.text("output")?,
+            format: f.text("format")?,
             config: f.text("config")?,
             tags: f.texts("tags")?,
             base_image: f.text("baseImage")?,

@@ -13,7 +13,7 @@ use pycontainer_oci::{
 /// Larger JSON documents than this are refused rather than read into memory.
 const MAX_DOCUMENT: u64 = 4 << 20;
 const COPY_CHUNK: usize = 1 << 20;
-const OCI_LAYOUT: &[u8] = br#"{"imageLayoutVersion":"1.0.0"}"#;
+pub const OCI_LAYOUT: &[u8] = br#"{"imageLayoutVersion":"1.0.0"}"#;
 
 #[derive(Debug, thiserror::Error)]
 pub enum LayoutError {
@@ -128,6 +128,21 @@ pub(crate) fn check_size(path: &str, size: u64, desc: &Descriptor) -> Result<(),
 pub struct Tag {
     pub tag: String,
     pub name: String,
+}
+
+/// The index entries that give `manifest` each of `tags`: one per tag,
+/// as skopeo and umoci look a tag up, with the full name containerd reads.
+pub fn tagged(manifest: &Descriptor, tags: &[Tag]) -> Vec<Descriptor> {
+    tags.iter()
+        .map(|Tag { tag, name }| {
+            let mut d = manifest.clone();
+            d.annotations
+                .insert(oci::annotation::REF_NAME.to_owned(), tag.clone());
+            d.annotations
+                .insert(oci::annotation::CONTAINERD_NAME.to_owned(), name.clone());
+            d
+        })
+        .collect()
 }
 
 /// An OCI image layout directory.
@@ -740,14 +755,7 @@ impl<'h, H: Host> Layout<'h, H> {
         index
             .manifests
             .retain(|d| !tags.iter().any(|t| d.ref_name() == Some(t.tag.as_str())));
-        for Tag { tag, name } in tags {
-            let mut d = manifest.clone();
-            d.annotations
-                .insert(oci::annotation::REF_NAME.to_owned(), tag.clone());
-            d.annotations
-                .insert(oci::annotation::CONTAINERD_NAME.to_owned(), name.clone());
-            index.manifests.push(d);
-        }
+        index.manifests.extend(tagged(manifest, tags));
         if self.host.stat(&self.file("oci-layout")).await?.is_none() {
             self.replace_file("oci-layout", OCI_LAYOUT).await?;
         }

@@ -11,7 +11,7 @@ use crate::host::{Host, HostError, Kind};
 const MARK: &str = ".tmp-";
 
 /// The temp name for a file that will become `path`.
-fn beside<H: Host>(host: &H, path: &str) -> String {
+pub fn beside<H: Host>(host: &H, path: &str) -> String {
     format!("{path}{MARK}{}-{:x}", owner_text(host), host.random())
 }
 

@@ -7,6 +7,7 @@ mod common;
 use common::*;
 use pycontainer::errors::LayoutError;
 use pycontainer::errors::ProjectError;
+use pycontainer::errors::SinkError;
 use pycontainer::Error;
 use pycontainer::NativeHost;
 use pycontainer::PlanError;
@@ -565,7 +566,7 @@ fn an_output_dir_that_is_not_a_layout_is_left_alone() {
         matches!(
             &e,
             Error::Plan(PlanError::Output { source, .. })
-                if matches!(**source, LayoutError::OutputNotLayout { .. })
+                if matches!(**source, SinkError::Layout(LayoutError::OutputNotLayout { .. }))
         ),
         "{e}"
     );

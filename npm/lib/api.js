@@ -82,7 +82,7 @@ function toCommand(value, name) {
 }
 
 // Options copied as they are: the core checks what they say.
-const STRING_OPTIONS = ['python', 'platform', 'workdir', 'user', 'script', 'indexUrl'];
+const STRING_OPTIONS = ['format', 'python', 'platform', 'workdir', 'user', 'script', 'indexUrl'];
 // Options naming files on this machine: resolved against the cwd.
 const PATH_OPTIONS = ['output', 'config', 'envFile', 'cacheDir', 'requirements'];
 // Repeatable options: one string or an array of them.

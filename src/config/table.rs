@@ -36,6 +36,7 @@ impl Settings {
                 "platform" => s.platform = Some(f.string()?),
                 "workdir" => s.workdir = Some(f.string()?),
                 "output" => s.output = Some(f.string()?),
+                "format" => s.format = Some(f.string()?),
                 "tags" => s.tags = Some(f.strings()?),
                 "env" => s.env = f.map()?,
                 "env-file" => s.env_file = Some(f.string()?),

@@ -13,6 +13,7 @@ use crate::host::HostError;
 use crate::layout::LayoutError;
 use crate::project::ignore::IgnoreError;
 use crate::project::ProjectError;
+use crate::sink::SinkError;
 use crate::source::SourceError;
 
 #[derive(Debug, thiserror::Error)]
@@ -44,7 +45,7 @@ pub enum PlanError {
     #[error("{origin}: {source}")]
     Output {
         origin: String,
-        source: Box<LayoutError>,
+        source: Box<SinkError>,
     },
     /// The dependencies the settings ask for cannot be had.
     #[error("{origin}: {source}")]

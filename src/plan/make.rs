@@ -8,7 +8,10 @@ use super::app_layer::{app_layer, make_writable, project_dist_info, with_written
 use super::deps;
 use super::entrypoint::{choose_entrypoint, wants_framework};
 use super::python::{check_setting, choose_python, settle, Allowed, Probed};
-use super::rules::{annotations, env, labels, output_path, push_targets, tags, user, workdir};
+use super::rules::{
+    annotations, env, labels, one_image, output_format, output_path, push_targets, tags, user,
+    workdir,
+};
 use super::scripts;
 use super::selection::selection;
 use super::sources;
@@ -23,7 +26,7 @@ use crate::host::Host;
 use crate::layout::Layout;
 use crate::project;
 use crate::registry::Client;
-use crate::sink::{LayoutTarget, RegistryTarget, Target};
+use crate::sink::{self, ArchiveTarget, Format, LayoutTarget, RegistryTarget, SinkError, Target};
 use crate::source::{self, BaseImage, BaseRef, SourceError};
 
 /// Decides everything; reads the context, the config and the base (and,
@@ -53,8 +56,10 @@ pub async fn make<H: Host>(
         settings.workdir.as_deref().unwrap_or(DEFAULT_WORKDIR),
         &workdir_origin,
     )?;
+    let format_origin = origin("--format", |s| s.format.is_some());
+    let format = output_format(settings.format.as_deref(), &format_origin)?;
     let output_origin = origin("--output", |s| s.output.is_some());
-    let output = output_path(options, &settings, &output_origin)?;
+    let output = output_path(options, &settings, format, &output_origin)?;
     let wanted = settings
         .platform
         .as_deref()
@@ -68,16 +73,24 @@ pub async fn make<H: Host>(
         })
         .transpose()?;
     // Pushing alone writes no layout, unless an output was asked for.
-    let output = (!options.push || settings.output.is_some()).then_some(output);
-    let existing_index = match &output {
-        Some(out) => Layout::new(host, out)
+    let asked = settings.output.is_some() || settings.format.is_some();
+    let output = (!options.push || asked).then_some(output);
+    let output_error = |source: SinkError| PlanError::Output {
+        origin: output_origin.clone(),
+        source: Box::new(source),
+    };
+    let existing_index = match (&output, format) {
+        (Some(out), Format::Layout) => Layout::new(host, out)
             .check_writable()
             .await
-            .map_err(|source| PlanError::Output {
-                origin: output_origin,
-                source: Box::new(source),
-            })?,
-        None => None,
+            .map_err(|e| output_error(e.into()))?,
+        (Some(out), Format::Archive(_)) => {
+            sink::check_archive(host, out)
+                .await
+                .map_err(|e| output_error(e.into()))?;
+            None
+        }
+        (None, _) => None,
     };
     let selection = selection(host, context, &settings, &layers).await?;
     let mut project =
@@ -137,11 +150,12 @@ pub async fn make<H: Host>(
         client.push_to(&references);
     }
     let mut sinks: Vec<Target> = output
-        .map(|path| {
-            Target::Layout(LayoutTarget {
+        .map(|path| match format {
+            Format::Layout => Target::Layout(LayoutTarget {
                 path,
                 existing: existing_index,
-            })
+            }),
+            Format::Archive(format) => Target::Archive(ArchiveTarget { path, format }),
         })
         .into_iter()
         .collect();
@@ -158,12 +172,15 @@ pub async fn make<H: Host>(
             },
         })?;
     let platform = base.image.platform();
+    one_image(format, std::slice::from_ref(&platform), &format_origin)?;
     let cache = CacheDir::find(host, options.cache_dir.as_deref());
     // The base's layers are read for its Python when the dependencies need
     // it, and for an explicit base, whose Python the plan shows and checks
     // (once: the answer is cached by the base's digest), unless that alone
     // would download them: a push without a layout mounts them instead.
-    let layers_stay_remote = !sinks.iter().any(|s| matches!(s, Target::Layout(_)))
+    let layers_stay_remote = !sinks
+        .iter()
+        .any(|s| matches!(s, Target::Layout(_) | Target::Archive(_)))
         && base
             .image
             .layers()

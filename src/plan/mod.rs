@@ -28,7 +28,7 @@ use crate::cache::CacheDir;
 use crate::config::Source;
 use crate::layout::Tag;
 use crate::project::{EntryPoint, Project};
-use crate::sink::{LayoutTarget, Target};
+use crate::sink::{Format, LayoutTarget, Target};
 use crate::source::BaseImage;
 
 pub use deps::DepsPlan;
@@ -45,6 +45,8 @@ pub use writable::WritableDir;
 
 pub const DEFAULT_WORKDIR: &str = "/app";
 pub const DEFAULT_OUTPUT: &str = "pycontainer-out";
+/// The default `--output` of an archive `--format`.
+pub const DEFAULT_ARCHIVE: &str = "pycontainer-out.tar";
 /// The default user: the uid distroless and ko use for "nonroot", so that
 /// file ownership reads the same across images built by either.
 pub const NONROOT: u32 = 65532;
@@ -100,6 +102,15 @@ impl Plan {
     pub fn layout(&self) -> Option<&LayoutTarget> {
         self.sinks.iter().find_map(|s| match s {
             Target::Layout(t) => Some(t),
+            Target::Archive(_) | Target::Registry(_) => None,
+        })
+    }
+
+    /// The layout directory or archive file the image is written to, and which.
+    pub fn output(&self) -> Option<(&str, Format)> {
+        self.sinks.iter().find_map(|s| match s {
+            Target::Layout(t) => Some((t.path.as_str(), Format::Layout)),
+            Target::Archive(t) => Some((t.path.as_str(), Format::Archive(t.format))),
             Target::Registry(_) => None,
         })
     }

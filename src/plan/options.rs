@@ -16,6 +16,8 @@ pub struct BuildOptions {
     /// The caller's working directory: the default output goes there.
     pub cwd: Option<String>,
     pub output: Option<String>,
+    /// `oci` (the default), `oci-archive` or `docker-archive`.
+    pub format: Option<String>,
     pub config: Option<String>,
     pub tags: Vec<String>,
     pub base_image: Option<String>,
@@ -80,6 +82,7 @@ impl BuildOptions {
             ("platform", &self.platform),
             ("workdir", &self.workdir),
             ("output", &self.output),
+            ("format", &self.format),
             ("env-file", &self.env_file),
             ("user", &self.user),
             ("entrypoint", &self.entrypoint),

@@ -4,26 +4,36 @@
 use std::collections::BTreeMap;
 
 use pycontainer_oci::reference::Reference;
+use pycontainer_oci::Platform;
 
-use super::{BuildOptions, PlanError, DEFAULT_OUTPUT, FRAMEWORK_LABEL, NONROOT, NONROOT_HOME};
+use super::{
+    BuildOptions, PlanError, DEFAULT_ARCHIVE, DEFAULT_OUTPUT, FRAMEWORK_LABEL, NONROOT,
+    NONROOT_HOME,
+};
 use crate::clock;
 use crate::config::{self, Settings};
 use crate::host::Host;
 use crate::layout::Tag;
 use crate::project::{entrypoint, EntryPoint, Project};
+use crate::sink::{ArchiveFormat, Format};
 use crate::source::BaseImage;
 
 /// The output layout: from the settings, else `pycontainer-out` in the caller's directory.
 pub(super) fn output_path(
     options: &BuildOptions,
     settings: &Settings,
+    format: Format,
     origin: &str,
 ) -> Result<String, PlanError> {
     let cwd = options.cwd.as_deref().unwrap_or(&options.context);
+    let default = match format {
+        Format::Layout => DEFAULT_OUTPUT,
+        Format::Archive(_) => DEFAULT_ARCHIVE,
+    };
     let path = settings
         .output
         .clone()
-        .unwrap_or_else(|| DEFAULT_OUTPUT.to_owned());
+        .unwrap_or_else(|| default.to_owned());
     if path.trim().is_empty() {
         return Err(PlanError::setting(origin, "must not be empty"));
     }
@@ -32,6 +42,43 @@ pub(super) fn output_path(
     } else {
         format!("{}/{path}", cwd.trim_end_matches('/'))
     })
+}
+
+/// `--format`: a layout directory unless an archive is asked for.
+pub(super) fn output_format(value: Option<&str>, origin: &str) -> Result<Format, PlanError> {
+    let Some(value) = value else {
+        return Ok(Format::Layout);
+    };
+    Format::parse(value).ok_or_else(|| {
+        PlanError::setting(
+            origin,
+            format!(
+                "{value:?} is not an output format; use one of {}",
+                Format::ALL.map(|(name, _)| name).join(", ")
+            ),
+        )
+    })
+}
+
+/// A docker-archive holds one image and no index, so it cannot carry an
+/// image per platform: several platforms go to an OCI layout or archive.
+pub(super) fn one_image(
+    format: Format,
+    platforms: &[Platform],
+    origin: &str,
+) -> Result<(), PlanError> {
+    if format != Format::Archive(ArchiveFormat::Docker) || platforms.len() < 2 {
+        return Ok(());
+    }
+    let names: Vec<String> = platforms.iter().map(ToString::to_string).collect();
+    Err(PlanError::setting(
+        origin,
+        format!(
+            "docker-archive holds one image, with no index for several platforms ({}); \
+             use --format oci-archive or oci, or build one platform per docker-archive",
+            names.join(", ")
+        ),
+    ))
 }
 
 /// The references `--push` sends the image to: the explicit tags, never
@@ -306,5 +353,44 @@ pub(super) fn repository_name(project: &Project) -> String {
         "app".to_owned()
     } else {
         name
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn a_docker_archive_refuses_several_platforms_and_names_them() {
+        let docker = Format::Archive(ArchiveFormat::Docker);
+        let amd64 = Platform::default_target();
+        let arm64 = Platform::parse("linux/arm64").unwrap_or_else(|_| amd64.clone());
+        let both = [amd64.clone(), arm64];
+        assert!(one_image(docker, std::slice::from_ref(&amd64), "--format").is_ok());
+        assert!(one_image(Format::Archive(ArchiveFormat::Oci), &both, "--format").is_ok());
+        let e = one_image(docker, &both, "--format")
+            .map_err(|e| e.to_string())
+            .unwrap_err();
+        assert!(
+            e.starts_with("--format: docker-archive holds one image")
+                && e.contains("linux/amd64, linux/arm64"),
+            "{e}"
+        );
+    }
+
+    #[test]
+    fn an_unknown_format_lists_the_known_ones() {
+        assert_eq!(output_format(None, "--format").ok(), Some(Format::Layout));
+        for (name, format) in Format::ALL {
+            assert_eq!(output_format(Some(name), "--format").ok(), Some(format));
+            assert_eq!(format.name(), name);
+        }
+        let e = output_format(Some("tar"), "--format")
+            .map_err(|e| e.to_string())
+            .unwrap_err();
+        assert_eq!(
+            e,
+            "--format: \"tar\" is not an output format; use one of oci, oci-archive, docker-archive"
+        );
     }
 }

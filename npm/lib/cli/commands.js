@@ -5,6 +5,7 @@
 // required only once a command has its arguments checked and is about to
 // run, so that --help and usage errors never need the core.
 
+const fs = require('node:fs');
 const path = require('node:path');
 const { colorEnabled, displayPath, formatPlan } = require('../format.js');
 const {
@@ -50,6 +51,8 @@ async function runBuild(args) {
       throw new UsageError(`options '--${a}' and '--${b}' cannot be used together`, 'build');
     }
   }
+  const digestFile = values['digest-file'] && path.resolve(values['digest-file']);
+  if (digestFile) checkDigestFile(digestFile);
   const options = optionsFrom(values, BUILD_FLAGS);
   addPassword(values, options, 'build');
   const reporter = reporterFor(values);
@@ -63,6 +66,7 @@ async function runBuild(args) {
   options.signal = stopOnSignals();
   const result = await calling(api.build(options), 'build');
   const dryRun = options.dryRun === true || result?.dryRun === true;
+  if (digestFile && !dryRun) writeDigestFile(digestFile, result.manifestDigest);
   const plan = () => formatPlan(result, { verbose: values.verbose === true });
   // --verbose puts the plan on stderr unless a dry run already prints it on stdout.
   if (values.verbose && (values.json || !dryRun)) process.stderr.write(`${plan()}\n`);
@@ -79,6 +83,37 @@ async function runBuild(args) {
     });
   }
   return 0;
+}
+
+/**
+ * --digest-file goes where a directory already is: checked before the build,
+ * so that a typo does not cost one, and a build never half-reports.
+ */
+function checkDigestFile(file) {
+  const dir = path.dirname(file);
+  const info = fs.statSync(dir, { throwIfNoEntry: false });
+  if (!info?.isDirectory()) {
+    throw new UsageError(`--digest-file ${file}: ${dir} is not a directory`, 'build');
+  }
+  if (fs.statSync(file, { throwIfNoEntry: false })?.isDirectory()) {
+    throw new UsageError(`--digest-file ${file} is a directory; name a file`, 'build');
+  }
+}
+
+/**
+ * The manifest digest alone, with no newline (as `docker build --iidfile`
+ * writes an ID), under a temp name renamed into place: a script reading it
+ * sees this build's digest or the last one's, never half of one.
+ */
+function writeDigestFile(file, digest) {
+  const temp = `${file}.tmp-${process.pid}`;
+  try {
+    fs.writeFileSync(temp, digest);
+    fs.renameSync(temp, file);
+  } catch (err) {
+    fs.rmSync(temp, { force: true });
+    throw err;
+  }
 }
 
 async function runPush(args) {

@@ -156,8 +156,16 @@ Dependencies:
 Output:
   -t, --tag NAME:TAG    a reference to record in the layout; repeat the flag
                         for several [default: derived from the project]
-  -o, --output DIR      the OCI layout directory to write
-                        [default: ${CORE_DEFAULTS.output}; none with --push]
+  -o, --output PATH     the OCI layout directory, or with an archive
+                        --format the tar file, to write
+                        [default: ${CORE_DEFAULTS.output}, or
+                        ${CORE_DEFAULTS.archive} for an archive; none with
+                        --push]
+  --format FORMAT       oci: an OCI layout directory; oci-archive: the layout
+                        in one tar (skopeo copy oci-archive:FILE:TAG);
+                        docker-archive: docker save's tar, for docker load and
+                        podman load (one platform) [default: oci]
+  --digest-file FILE    also write the image's manifest digest to FILE
   --push                push the image to every --tag, which must then name
                         the registry (e.g. ghcr.io/org/app:1.0); writes no
                         layout unless --output is given too

@@ -52,6 +52,11 @@ function printBuildSummary(result, { color, verbose }) {
     return;
   }
   const out = displayPath(result.output);
+  if (result.format === 'oci-archive' || result.format === 'docker-archive') {
+    lines.push(...archiveLines(result, out, tags, layers, verbose, color));
+    process.stdout.write(`${lines.join('\n')}\n`);
+    return;
+  }
   lines.push(
     `  layout:   ${out}`,
     `  tags:     ${tags.length > 0 ? tags.join(', ') : '(none)'}`,
@@ -82,6 +87,32 @@ function printBuildSummary(result, { color, verbose }) {
     `  skopeo copy ${shellWord(ociRef)} ${shellWord(`docker-daemon:${daemonName}`)}`,
   );
   process.stdout.write(`${lines.join('\n')}\n`);
+}
+
+/** An archive's summary, and how to load or run it. */
+function archiveLines(result, out, tags, layers, verbose, color) {
+  const fullName = Array.isArray(result.plan?.tags) ? result.plan.tags[0] : undefined;
+  const lines = [
+    `  archive:  ${out} (${result.format})`,
+    `  tags:     ${tags.length > 0 ? tags.join(', ') : '(none)'}`,
+    `  platform: ${result.plan?.platform}`,
+    `  layers:   ${layers.length} (${formatBytes(result.size)})`,
+    ...dependencyLines(result, verbose),
+    ...pushLines(result, color),
+    '',
+  ];
+  if (result.format === 'docker-archive') {
+    lines.push(
+      'load it:',
+      `  docker load -i ${shellWord(out)}`,
+      `  podman load -i ${shellWord(out)}`,
+    );
+    if (fullName) lines.push('then run it:', `  docker run --rm ${shellWord(fullName)}`);
+  } else {
+    const ref = tags[0] ? `oci-archive:${out}:${tags[0]}` : `oci-archive:${out}`;
+    lines.push('run it:', `  podman run --rm ${shellWord(ref)}`);
+  }
+  return lines;
 }
 
 /** The report `validate` prints: the verdict, what was checked, and every problem. */
