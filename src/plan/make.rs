@@ -80,14 +80,18 @@ pub async fn make<H: Host>(
         source: Box::new(source),
     };
     let existing_index = match (&output, format) {
-        (Some(out), Format::Layout) => Layout::new(host, out)
-            .check_writable()
-            .await
-            .map_err(|e| output_error(e.into()))?,
-        (Some(out), Format::Archive(_)) => {
-            sink::check_archive(host, out)
+        (Some(out), Format::Layout) => {
+            let existing = Layout::new(host, out)
+                .check_writable()
                 .await
                 .map_err(|e| output_error(e.into()))?;
+            sink::check_writable(host, out)
+                .await
+                .map_err(output_error)?;
+            existing
+        }
+        (Some(out), Format::Archive(_)) => {
+            sink::check_archive(host, out).await.map_err(output_error)?;
             None
         }
         (None, _) => None,

@@ -13,6 +13,7 @@ use pycontainer_digest::Digest;
 use pycontainer_oci::{self as oci, Descriptor, Image, Index};
 
 use super::docker;
+use super::writable::parent;
 use super::{ArchiveFormat, ArchiveTarget, SinkError};
 use crate::blobs;
 use crate::cache::CacheDir;
@@ -26,8 +27,6 @@ const COPY_CHUNK: usize = 1 << 20;
 pub enum ArchiveError {
     #[error("{path} is a directory; an archive output names a file, e.g. {path}/image.tar")]
     IsDirectory { path: String },
-    #[error("{path} cannot be written: {reason}")]
-    NotWritable { path: String, reason: String },
     #[error(transparent)]
     Tar(#[from] TarError),
     #[error(transparent)]
@@ -47,36 +46,16 @@ impl ArchiveError {
     }
 }
 
-/// Checks, before anything is built, that an archive can go to `path`: it
-/// is no directory, and nothing on the way to it is a file.
-pub async fn check_writable<H: Host>(host: &H, path: &str) -> Result<(), ArchiveError> {
+/// Checks, before anything is built, that an archive can go to `path`:
+/// it is no directory, and a file can be made there.
+pub async fn check_writable<H: Host>(host: &H, path: &str) -> Result<(), SinkError> {
     if host.stat(path).await?.is_some_and(|i| i.kind == Kind::Dir) {
         return Err(ArchiveError::IsDirectory {
             path: path.to_owned(),
-        });
-    }
-    let mut dir = parent(path);
-    while let Some(d) = dir {
-        match host.stat(d).await? {
-            None => dir = parent(d),
-            Some(info) if info.kind == Kind::Dir => return Ok(()),
-            Some(_) => {
-                return Err(ArchiveError::NotWritable {
-                    path: path.to_owned(),
-                    reason: format!("{d} is not a directory"),
-                })
-            }
         }
+        .into());
     }
-    Ok(())
-}
-
-fn parent(path: &str) -> Option<&str> {
-    match path.rsplit_once('/') {
-        Some(("", _)) => Some("/"),
-        Some((p, _)) => Some(p),
-        None => None,
-    }
+    super::writable::check_writable(host, path).await
 }
 
 /// One member of the archive, in the order it is written.
@@ -168,7 +147,7 @@ impl<'h, H: Host> ArchiveSink<'h, H> {
         let handle = host
             .create(&temp)
             .await
-            .map_err(|e| ArchiveError::NotWritable {
+            .map_err(|e| SinkError::NotWritable {
                 path: path.clone(),
                 reason: e.to_string(),
             })?;

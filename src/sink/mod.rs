@@ -8,18 +8,21 @@ mod archive;
 mod docker;
 mod layout;
 mod registry;
+mod writable;
 
 use pycontainer_oci::reference::Reference;
 use pycontainer_oci::Index;
 
 use crate::blobs::BlobError;
 use crate::cache::CacheError;
+use crate::host::HostError;
 use crate::layout::LayoutError;
 use crate::registry::RegistryError;
 
 pub use archive::{check_writable as check_archive, ArchiveError, ArchiveSink};
 pub use layout::LayoutSink;
 pub use registry::RegistrySink;
+pub use writable::check_writable;
 
 /// A sink the plan asks for.
 #[derive(Clone, Debug)]
@@ -93,6 +96,8 @@ pub struct RegistryTarget {
 
 #[derive(Debug, thiserror::Error)]
 pub enum SinkError {
+    #[error("{path} cannot be written: {reason}")]
+    NotWritable { path: String, reason: String },
     #[error(transparent)]
     Layout(#[from] LayoutError),
     #[error(transparent)]
@@ -103,17 +108,21 @@ pub enum SinkError {
     Blob(#[from] BlobError),
     #[error(transparent)]
     Cache(#[from] CacheError),
+    #[error(transparent)]
+    Host(#[from] HostError),
 }
 
 impl SinkError {
     /// The stable code the CLI and JS API report.
     pub fn code(&self) -> &'static str {
         match self {
+            SinkError::NotWritable { .. } => "output",
             SinkError::Layout(e) => e.code(),
             SinkError::Archive(e) => e.code(),
             SinkError::Registry(e) => e.code(),
             SinkError::Blob(e) => e.code(),
             SinkError::Cache(e) => e.code(),
+            SinkError::Host(e) => e.code(),
         }
     }
 }

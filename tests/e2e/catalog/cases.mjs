@@ -282,6 +282,11 @@ export const CASES = [
   { id: 'tag-empty-tag', area: 'flags', args: ['--tag', 'app:'], exit: 2, names: ['--tag', '"app:"'] },
   { id: 'tag-second-bad', area: 'flags', args: ['--tag', 'ok:1', '--tag', 'Bad:1'], exit: 2, names: ['--tag', '"Bad:1"'] },
   { id: 'tag-same-tag-two-names', area: 'flags', args: ['--tag', 'a:1', '--tag', 'b:1'], exit: 2, names: ['--tag', 'a:1', 'b:1', '"1"'] },
+  { id: 'format-unknown', area: 'flags', args: ['--format', 'tar'], exit: 2, names: ['--format', '"tar"', 'oci-archive', 'docker-archive'] },
+  { id: 'format-empty', area: 'flags', args: ['--format', ''], exit: 2, names: ['--format'] },
+  { id: 'env-format-unknown', area: 'config', env: { PYCONTAINER_FORMAT: 'zip' }, names: ['PYCONTAINER_FORMAT', '"zip"'] },
+  { id: 'file-format-unknown', area: 'config', ...cfg('format = "docker"'), names: [PYC, 'format', '"docker"'] },
+  { id: 'digest-file-no-dir', area: 'flags', args: ['--digest-file', '{dir}/missing/digest'], exit: 2, names: ['--digest-file', '{dir}/missing'] },
   { id: 'platform-one-part', area: 'flags', args: ['--platform', 'linux'], exit: 2, names: ['--platform', '"linux"'] },
   { id: 'platform-four-parts', area: 'flags', args: ['--platform', 'linux/arm64/v8/x'], exit: 2, names: ['--platform', 'linux/arm64/v8/x'] },
   { id: 'env-no-equals', area: 'flags', args: ['--env', 'FOO'], exit: 2, names: ['--env', '"FOO"'] },
@@ -357,6 +362,10 @@ export const CASES = [
   { id: 'output-index-is-dir', area: 'layouts', output: write('index.json', null), names: ['{out}/index.json'] },
   { id: 'output-oci-layout-bad', area: 'layouts', output: write('oci-layout', '{"imageLayoutVersion": "9.9.9"}'), names: ['{out}/oci-layout', '9.9.9'] },
   { id: 'output-empty-flag', area: 'layouts', args: ['--output', ''], exit: 2, names: ['--output'] },
+  { id: 'archive-output-is-dir', area: 'layouts', files: { '../out/keep.txt': 'precious\n' }, args: ['--format', 'oci-archive'], names: ['--output', '{out}', /is a directory/] },
+  { id: 'archive-output-under-file', area: 'layouts', files: { '../a-file': 'x\n' }, args: ['--format', 'docker-archive', '--output', '{dir}/a-file/image.tar'], names: ['{dir}/a-file/image.tar', '{dir}/a-file is not a directory'] },
+  { id: 'output-not-writable', area: 'layouts', args: ['--output', '/proc/pycontainer-catalog-out'], names: ['/proc/pycontainer-catalog-out', /cannot be written/] },
+  { id: 'archive-output-not-writable', area: 'layouts', args: ['--format', 'docker-archive', '--output', '/proc/pycontainer-catalog.tar'], names: ['/proc/pycontainer-catalog.tar', /cannot be written/] },
   { id: 'output-dangling-link', area: 'layouts', files: { '../out': link('nowhere/deeper') }, names: ['{out}'] },
 
   // ---- push -------------------------------------------------------------------------
