@@ -197,7 +197,7 @@ test('the same input makes the same archive bytes, in either format', async () =
     const first = buildArchive(format, one);
     const second = buildArchive(format, two);
     assert.equal(first.manifestDigest, second.manifestDigest);
-    assert.equal(await fileDigest(one), await fileDigest(two), `${format}: archives differ`);
+    assert.deepEqual(await fileDigest(one), await fileDigest(two), `${format}: archives differ`);
   }
 });
 
