@@ -235,7 +235,9 @@ describe('help and version need no wasm', () => {
       '--context DIR',
       '--config FILE',
       '-t, --tag NAME:TAG',
-      '-o, --output DIR',
+      '-o, --output PATH',
+      '--format FORMAT',
+      '--digest-file FILE',
       '--base-image REF',
       '--python X.Y',
       '--platform OS/ARCH[/VARIANT]',
@@ -274,7 +276,9 @@ describe('help and version need no wasm', () => {
     assert.match(r.stdout, /--user root/);
     assert.match(r.stdout, /NO_COLOR/);
     assert.match(r.stdout, /\[default: \/app\]/);
-    assert.match(r.stdout, /\[default: pycontainer-out; none with --push\]/);
+    assert.match(r.stdout, /\[default: pycontainer-out; none with --push;\s+pycontainer-out\.tar for an archive\]/);
+    assert.match(r.stdout, /oci-archive/);
+    assert.match(r.stdout, /docker-archive/);
     assert.match(r.stdout, /\[default: \. /);
     assert.match(r.stdout, /\nImage:\n.*\nDependencies:\n.*\nOutput:\n/s);
     assert.match(r.stdout, /PYCONTAINER_INCLUDE_DEPS/);

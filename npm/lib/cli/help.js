@@ -158,9 +158,8 @@ Output:
                         for several [default: derived from the project]
   -o, --output PATH     the OCI layout directory, or with an archive
                         --format the tar file, to write
-                        [default: ${CORE_DEFAULTS.output}, or
-                        ${CORE_DEFAULTS.archive} for an archive; none with
-                        --push]
+                        [default: ${CORE_DEFAULTS.output}; none with --push;
+                        ${CORE_DEFAULTS.archive} for an archive]
   --format FORMAT       oci: an OCI layout directory; oci-archive: the layout
                         in one tar (skopeo copy oci-archive:FILE:TAG);
                         docker-archive: docker save's tar, for docker load and
@@ -168,7 +167,7 @@ Output:
   --digest-file FILE    also write the image's manifest digest to FILE
   --push                push the image to every --tag, which must then name
                         the registry (e.g. ghcr.io/org/app:1.0); writes no
-                        layout unless --output is given too
+                        layout unless --output or --format is given too
 ${REGISTRY_HELP}  --dry-run             work everything out and print the plan (base, entry
                         point and the rules that chose them, files, layers);
                         write nothing
