@@ -35,7 +35,7 @@ size: number,
 output?: string, 
 /**
  * What `output` is: `oci` (a layout directory), `oci-archive` or
- * `docker-archive` (a tar file); absent with `output`.
+ * `docker-archive` (a tar file); absent when `output` is.
  */
 format?: "oci" | "oci-archive" | "docker-archive", 
 /**

@@ -44,7 +44,7 @@ pub struct BuildResult {
     #[cfg_attr(test, ts(optional))]
     pub output: Option<String>,
     /// What `output` is: `oci` (a layout directory), `oci-archive` or
-    /// `docker-archive` (a tar file); absent with `output`.
+    /// `docker-archive` (a tar file); absent when `output` is.
     #[serde(skip_serializing_if = "Option::is_none")]
     #[cfg_attr(
         test,
@@ -93,7 +93,8 @@ pub async fn build<H: Host>(host: &H, options: &BuildOptions) -> Result<BuildRes
 
 /// Makes the planned layers and image, and writes it to each sink in turn.
 /// A layout that fails is left as it was found; a push sends the manifest
-/// only once every blob is in place.
+/// only once every blob is in place; an archive is put in place last, once
+/// everything else succeeded.
 pub async fn execute<H: Host>(client: &Client<'_, H>, plan: &Plan) -> Result<BuildResult, Error> {
     let host = client.host();
     plan.cache.sweep(host).await;
