@@ -144,7 +144,12 @@ pub fn list_layer(path: &Path) -> Vec<Listed> {
     d.push(&gz, &mut |b| tar_bytes.extend_from_slice(b))
         .expect("gunzip");
     d.finish().expect("gunzip end");
-    let mut archive = tar::Archive::new(&tar_bytes[..]);
+    list_tar(&tar_bytes)
+}
+
+/// Every entry of a tar, in archive order.
+pub fn list_tar(tar_bytes: &[u8]) -> Vec<Listed> {
+    let mut archive = tar::Archive::new(tar_bytes);
     let mut out = Vec::new();
     for entry in archive.entries().expect("tar") {
         let mut e = entry.expect("entry");
