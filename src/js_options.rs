@@ -200,7 +200,8 @@ mod tests {
     #[test]
     fn every_build_option_is_read_under_its_js_name() {
         let o = BuildOptions::from_json(json!({
-            "context": "/w", "cwd": "/w", "output": "/o", "config": "/c.toml",
+            "context": "/w", "cwd": "/w", "output": "/o", "format": "oci-archive",
+            "config": "/c.toml",
             "tags": ["a:1"], "baseImage": "scratch", "python": "3.12",
             "platform": "linux/arm64", "workdir": "/srv", "env": ["A=1"],
             "envFile": "/w/.env", "labels": ["k=v"], "annotations": ["n=1"],
@@ -220,6 +221,7 @@ mod tests {
         };
         assert_eq!((o.context.as_str(), o.cwd.as_deref()), ("/w", Some("/w")));
         assert_eq!(o.base_image.as_deref(), Some("scratch"));
+        assert_eq!(o.format.as_deref(), Some("oci-archive"));
         assert_eq!(o.parallel, Some(Given::Number(2.0)));
         assert_eq!(o.chunk_size, Some(Given::Text("8M".into())));
         assert_eq!(o.include_deps, Some(false));

@@ -25,6 +25,7 @@ describe('coreBuildOptions', () => {
       core({
         context: 'app',
         output: 'out',
+        format: 'docker-archive',
         config: 'conf/pycontainer.toml',
         tags: ['a:1', 'a:2'],
         baseImage: 'oci:../base:3.12',
@@ -56,6 +57,7 @@ describe('coreBuildOptions', () => {
         context: '/w/app',
         cwd: '/w',
         output: '/w/out',
+        format: 'docker-archive',
         config: '/w/conf/pycontainer.toml',
         tags: ['a:1', 'a:2'],
         baseImage: 'oci:/base:3.12',
