@@ -276,7 +276,10 @@ describe('help and version need no wasm', () => {
     assert.match(r.stdout, /--user root/);
     assert.match(r.stdout, /NO_COLOR/);
     assert.match(r.stdout, /\[default: \/app\]/);
-    assert.match(r.stdout, /\[default: pycontainer-out; none with --push;\s+pycontainer-out\.tar for an archive\]/);
+    assert.match(
+      r.stdout,
+      /\[default: pycontainer-out; none with --push;\s+pycontainer-out\.tar for an archive\]/,
+    );
     assert.match(r.stdout, /oci-archive/);
     assert.match(r.stdout, /docker-archive/);
     assert.match(r.stdout, /\[default: \. /);
