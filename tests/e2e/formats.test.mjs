@@ -8,6 +8,7 @@
 import assert from 'node:assert/strict';
 import { spawn } from 'node:child_process';
 import fs from 'node:fs';
+import { createRequire } from 'node:module';
 import path from 'node:path';
 import { after, before, test } from 'node:test';
 
@@ -201,31 +202,31 @@ test('the same input makes the same archive bytes, in either format', async () =
   }
 });
 
-test('a build that fails after writing its archive leaves nothing, not even the directories it made', () => {
+test('a build that fails after writing its archive leaves nothing, not even the directories it made', async () => {
+  const api = createRequire(import.meta.url)('../../npm/index.js');
   const parent = path.join(tmp, 'failed');
   fs.mkdirSync(parent);
   const archive = path.join(parent, 'new', 'deeper', 'hello.tar');
+  const written = [];
   // The push comes after the archive is written and before it is put in
   // place; nothing listens on port 1, so it fails.
-  const r = runCli([
-    'build',
-    '--context',
-    ctx,
-    '--base-image',
-    baseRef(),
-    '--format',
-    'docker-archive',
-    '--output',
-    archive,
-    '--push',
-    '--tag',
-    '127.0.0.1:1/formats/hello:1',
-    '--insecure-registry',
-    '127.0.0.1:1',
-  ]);
-  assert.equal(r.code, 1, describeRun(r));
-  assert.match(r.stderr, /127\.0\.0\.1:1/);
-  assert.deepEqual(listTree(parent), [], describeRun(r));
+  await assert.rejects(
+    api.build({
+      context: ctx,
+      baseImage: baseRef(),
+      format: 'docker-archive',
+      output: archive,
+      push: true,
+      tags: ['127.0.0.1:1/formats/hello:1'],
+      insecureRegistries: ['127.0.0.1:1'],
+      onProgress: (e) => {
+        if (e.type === 'blob' && e.label === 'archive') written.push(e.bytes);
+      },
+    }),
+    /127\.0\.0\.1:1/,
+  );
+  assert.ok(written.length > 0, 'the archive was being written when the push failed');
+  assert.deepEqual(listTree(parent), []);
 });
 
 test('an output that cannot be written is refused before the build, and nothing is written', (t) => {
