@@ -213,3 +213,35 @@ fn an_archive_output_that_is_a_directory_is_refused_while_planning() {
         Some(1)
     );
 }
+
+#[test]
+fn a_killed_builds_temp_file_beside_the_archive_goes_and_nothing_else_does() {
+    let (ctx, out, cache) = (
+        TempDir::new("ctx"),
+        TempDir::new("out"),
+        TempDir::new("cache"),
+    );
+    hello_project(&ctx);
+    // No process has this pid (above Linux's pid_max).
+    out.write(&[
+        ("app.tar.tmp-999999999-1f", "half an archive"),
+        ("notes.txt.tmp-999999999-1f", "someone else's"),
+    ]);
+    run(
+        &host(),
+        &archive_options(
+            (&ctx, &cache),
+            &out.path("app.tar"),
+            "oci-archive",
+            "scratch",
+        ),
+    )
+    .unwrap_or_else(|e| panic!("{e}"));
+    let mut names: Vec<String> = std::fs::read_dir(out.path(""))
+        .expect("list")
+        .flatten()
+        .map(|e| e.file_name().to_string_lossy().into_owned())
+        .collect();
+    names.sort();
+    assert_eq!(names, ["app.tar", "notes.txt.tmp-999999999-1f"]);
+}

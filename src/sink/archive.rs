@@ -142,6 +142,7 @@ impl<'h, H: Host> ArchiveSink<'h, H> {
             ));
         }
         self.note_new_dirs().await?;
+        self.sweep().await?;
         let path = &self.target.path;
         let temp = crate::temp::beside(host, path);
         let handle = host
@@ -156,6 +157,24 @@ impl<'h, H: Host> ArchiveSink<'h, H> {
         let closed = host.close(handle).await;
         written?;
         Ok(closed.map_err(ArchiveError::from)?)
+    }
+
+    /// Removes the temp files of this archive that killed builds left
+    /// beside it; only this archive's, as its directory is the user's.
+    async fn sweep(&self) -> Result<(), ArchiveError> {
+        let path = &self.target.path;
+        let (Some(dir), Some((_, name))) = (parent(path), path.rsplit_once('/')) else {
+            return Ok(());
+        };
+        let ours = format!("{name}.tmp-");
+        for found in crate::temp::stale(self.host, dir, false).await? {
+            if found.name.starts_with(&ours) {
+                self.host
+                    .remove(&format!("{}/{}", dir.trim_end_matches('/'), found.name))
+                    .await?;
+            }
+        }
+        Ok(())
     }
 
     /// Notes the output's missing parent directories, which the first write
