@@ -4,6 +4,7 @@
 //! installed METADATA, the base's package databases) and hands over their text.
 
 pub mod apk;
+pub mod contents;
 pub mod cyclonedx;
 pub mod dpkg;
 mod entry;
