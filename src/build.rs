@@ -15,6 +15,7 @@ use crate::plan::PlanView;
 use crate::plan::{self, BuildOptions, Plan};
 use crate::registry::push::{PushStats, Pushed};
 use crate::registry::Client;
+use crate::sbom;
 use crate::sink::{LayoutSink, RegistrySink, Target};
 
 /// What a build made (or, in a dry run, would make), for people and `--json`.
@@ -50,6 +51,8 @@ pub struct BuildResult {
     #[serde(skip_serializing_if = "Option::is_none")]
     #[cfg_attr(test, ts(optional))]
     pub push_stats: Option<PushStats>,
+    /// The SBOM files `--sbom` wrote beside the layout.
+    pub sbom: Vec<String>,
 }
 
 impl BuildResult {
@@ -66,6 +69,7 @@ impl BuildResult {
             tags: plan.tags.iter().map(|t| t.tag.clone()).collect(),
             pushed: Vec::new(),
             push_stats: None,
+            sbom: Vec::new(),
         }
     }
 }
@@ -127,6 +131,12 @@ pub async fn execute<H: Host>(client: &Client<'_, H>, plan: &Plan) -> Result<Bui
         if let Some(sink) = &layout {
             sink.write(client, &image, &plan.cache).await?;
         }
+        // Read from the image's own layers before anything is tagged, so
+        // that a base whose package database cannot be read fails the build.
+        let bill = match plan.sbom.is_empty() {
+            true => None,
+            false => Some(sbom::gather(client, &image, plan).await?),
+        };
         let mut result = BuildResult {
             dry_run: false,
             size: image.size(),
@@ -149,6 +159,9 @@ pub async fn execute<H: Host>(client: &Client<'_, H>, plan: &Plan) -> Result<Bui
         // was, like any other failure, and its retry starts clean.
         if let (Some(sink), Artifact::Image(image)) = (&layout, &artifact) {
             sink.tag(image).await?;
+        }
+        if let (Some(bill), Some(target)) = (&bill, plan.layout()) {
+            result.sbom = sbom::write_beside(host, &target.path, bill, &plan.sbom).await?;
         }
         Ok::<_, Error>(result)
     }

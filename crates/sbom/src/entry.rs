@@ -68,7 +68,7 @@ pub(crate) fn entries(sbom: &Sbom) -> Vec<Entry<'_>> {
             Some(&dist.version),
             Some(purl::pypi(&dist.name, &dist.version)),
             &dist.license,
-            wheel.map(|w| &w.sha256),
+            wheel.and_then(|w| w.sha256.as_ref()),
             wheel.and_then(|w| w.url.as_deref()),
         ));
     }

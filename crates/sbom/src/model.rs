@@ -53,7 +53,9 @@ pub struct PythonDist {
 
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Wheel {
-    pub sha256: Digest,
+    /// The downloaded file's hash, when the index or lock gave one (of the
+    /// sdist, for a wheel the build made from one).
+    pub sha256: Option<Digest>,
     /// Where it was downloaded from, credentials already taken out.
     pub url: Option<String>,
 }

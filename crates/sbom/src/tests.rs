@@ -19,7 +19,7 @@ fn bill() -> Sbom {
         version: version.into(),
         license,
         wheel: url.map(|u| Wheel {
-            sha256: digest('b'),
+            sha256: Some(digest('b')),
             url: Some(u.into()),
         }),
     };

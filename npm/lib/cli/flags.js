@@ -48,6 +48,7 @@ const BUILD_FLAGS = {
   output: { type: 'string', short: 'o', option: 'output' },
   'dry-run': { type: 'boolean', option: 'dryRun' },
   push: { type: 'boolean', option: 'push' },
+  sbom: { type: 'string', multiple: true, option: 'sbom' },
   ...registryFlags(),
   json: { type: 'boolean' },
   verbose: { type: 'boolean', short: 'v' },

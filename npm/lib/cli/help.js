@@ -161,6 +161,8 @@ Output:
   --push                push the image to every --tag, which must then name
                         the registry (e.g. ghcr.io/org/app:1.0); writes no
                         layout unless --output is given too
+  --sbom spdx,cyclonedx SBOMs of what the image holds, beside the layout:
+                        DIR.spdx.json (SPDX 2.3), DIR.cdx.json (CycloneDX 1.6)
 ${REGISTRY_HELP}  --dry-run             work everything out and print the plan (base, entry
                         point and the rules that chose them, files, layers);
                         write nothing
