@@ -284,6 +284,8 @@ export const CASES = [
   { id: 'tag-same-tag-two-names', area: 'flags', args: ['--tag', 'a:1', '--tag', 'b:1'], exit: 2, names: ['--tag', 'a:1', 'b:1', '"1"'] },
   { id: 'platform-one-part', area: 'flags', args: ['--platform', 'linux'], exit: 2, names: ['--platform', '"linux"'] },
   { id: 'platform-four-parts', area: 'flags', args: ['--platform', 'linux/arm64/v8/x'], exit: 2, names: ['--platform', 'linux/arm64/v8/x'] },
+  { id: 'sbom-unknown-format', area: 'flags', args: ['--sbom', 'spdx,syft'], exit: 2, names: ['--sbom', '"syft"', 'cyclonedx'] },
+  { id: 'sbom-without-layout', area: 'flags', drop: ['--output'], args: ['--push', '--tag', '127.0.0.1:9/app:1', '--sbom', 'spdx'], exit: 2, names: ['--sbom', '--output'] },
   { id: 'env-no-equals', area: 'flags', args: ['--env', 'FOO'], exit: 2, names: ['--env', '"FOO"'] },
   { id: 'env-empty-key', area: 'flags', args: ['--env', '=x'], exit: 2, names: ['--env', '"=x"'] },
   { id: 'label-no-equals', area: 'flags', args: ['--label', 'novalue'], exit: 2, names: ['--label', 'novalue'] },
