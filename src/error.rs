@@ -9,8 +9,8 @@ use crate::layout::LayoutError;
 use crate::plan::PlanError;
 use crate::publish::PublishError;
 use crate::registry::RegistryError;
-use pycontainer_sbom::SbomError;
 use crate::sink::SinkError;
+use pycontainer_sbom::SbomError;
 
 #[derive(Debug, thiserror::Error)]
 pub enum Error {

@@ -26,9 +26,14 @@ pub async fn gather<H: Host>(
     let host = client.host();
     host.progress(&Progress::Phase { name: "sbom" });
     let layers = image.layers();
-    let dirs = blobs::local(client, layers, &plan.cache, "reading a registry base's layers for the SBOM")
-        .await
-        .map_err(crate::sink::SinkError::from)?;
+    let dirs = blobs::local(
+        client,
+        layers,
+        &plan.cache,
+        "reading a registry base's layers for the SBOM",
+    )
+    .await
+    .map_err(crate::sink::SinkError::from)?;
     let mut contents = Contents::default();
     for (layer, dir) in layers.iter().zip(dirs) {
         contents.begin_layer();

@@ -19,16 +19,31 @@ import Ajv from 'ajv';
 import Ajv2019 from 'ajv/dist/2019.js';
 import addFormats from 'ajv-formats';
 
-import { baseRef, build, makeTempDir, ROOT, readImage, removeDir, requireRoot, requireTools, runTool } from './helpers.mjs';
+import {
+  baseRef,
+  build,
+  makeTempDir,
+  ROOT,
+  readImage,
+  removeDir,
+  requireRoot,
+  requireTools,
+  runTool,
+} from './helpers.mjs';
 
 const APP = path.join(ROOT, 'tests', 'fixtures', 'deps', 'fastapi-app');
 const CACHE = path.join(
-  process.env.PYCONTAINER_TEST_CACHE ?? path.join(process.env.HOME ?? '/tmp', '.cache', 'pycontainer-test'),
+  process.env.PYCONTAINER_TEST_CACHE ??
+    path.join(process.env.HOME ?? '/tmp', '.cache', 'pycontainer-test'),
   'deps-cache',
 );
 const EPOCH = 1700000000;
 const require = createRequire(import.meta.url);
-const CDX_SCHEMAS = path.join(path.dirname(require.resolve('@cyclonedx/cyclonedx-library/package.json')), 'res', 'schema');
+const CDX_SCHEMAS = path.join(
+  path.dirname(require.resolve('@cyclonedx/cyclonedx-library/package.json')),
+  'res',
+  'schema',
+);
 
 let tmp;
 let project;
@@ -48,7 +63,16 @@ after(() => removeDir(tmp));
 
 /** Builds the fixture into `out` with --sbom; returns the --json result. */
 function buildWithSbom(out) {
-  const args = ['--context', project, '--base-image', baseRef(), '--output', out, '--tag', 'sbom:1'];
+  const args = [
+    '--context',
+    project,
+    '--base-image',
+    baseRef(),
+    '--output',
+    out,
+    '--tag',
+    'sbom:1',
+  ];
   args.push('--cache-dir', CACHE, '--sbom', 'spdx,cyclonedx');
   return build(args, { env: { SOURCE_DATE_EPOCH: String(EPOCH) } });
 }
@@ -82,7 +106,9 @@ function cyclonedxValidator() {
 function spdxValidator() {
   const ajv = new Ajv2019({ strict: false, allErrors: true });
   addFormats(ajv);
-  const schema = JSON.parse(fs.readFileSync(path.join(ROOT, 'tests', 'fixtures', 'sbom', 'spdx-schema-2.3.json'), 'utf8'));
+  const schema = JSON.parse(
+    fs.readFileSync(path.join(ROOT, 'tests', 'fixtures', 'sbom', 'spdx-schema-2.3.json'), 'utf8'),
+  );
   return ajv.compile(schema);
 }
 
@@ -148,17 +174,34 @@ describe('--sbom spdx,cyclonedx on the Debian base', () => {
   test('the SPDX document validates against the SPDX 2.3 schema and lists exactly what is inside', () => {
     const doc = JSON.parse(fs.readFileSync(`${out}.spdx.json`, 'utf8'));
     assertValid(spdxValidator(), doc, 'the SPDX document');
-    assert.equal(doc.creationInfo.created, new Date(EPOCH * 1000).toISOString().replace('.000Z', 'Z'));
-    const purls = doc.packages.flatMap((p) => (p.externalRefs ?? []).map((r) => r.referenceLocator));
+    assert.equal(
+      doc.creationInfo.created,
+      new Date(EPOCH * 1000).toISOString().replace('.000Z', 'Z'),
+    );
+    const purls = doc.packages.flatMap((p) =>
+      (p.externalRefs ?? []).map((r) => r.referenceLocator),
+    );
     const { python, debs } = fromPurls(purls);
     assert.deepEqual(python, distInfos(rootfs));
-    const dpkg = runTool('dpkg-query', ['-W', `--admindir=${path.join(rootfs, 'var/lib/dpkg')}`, '-f', '${Package} ${Version}\n']);
+    const dpkg = runTool('dpkg-query', [
+      '-W',
+      `--admindir=${path.join(rootfs, 'var/lib/dpkg')}`,
+      '-f',
+      // biome-ignore lint/suspicious/noTemplateCurlyInString: dpkg-query's own field syntax
+      '${Package} ${Version}\n',
+    ]);
     assert.equal(dpkg.code, 0, dpkg.stderr);
-    const expected = dpkg.stdout.split('\n').filter((l) => l !== '').sort();
+    const expected = dpkg.stdout
+      .split('\n')
+      .filter((l) => l !== '')
+      .sort();
     assert.ok(expected.length > 50, `dpkg-query found ${expected.length} packages`);
     assert.deepEqual(debs, expected);
     const image = doc.packages.find((p) => p.SPDXID === doc.documentDescribes[0]);
-    assert.equal(`sha256:${image.checksums[0].checksumValue}`, readImage(out, '1').descriptor.digest);
+    assert.equal(
+      `sha256:${image.checksums[0].checksumValue}`,
+      readImage(out, '1').descriptor.digest,
+    );
     const fastapi = doc.packages.find((p) => p.name === 'fastapi');
     assert.match(fastapi.downloadLocation, /^https:\/\/.+\/fastapi-[^/]+\.whl$/);
     assert.match(fastapi.checksums[0].checksumValue, /^[0-9a-f]{64}$/);
@@ -171,7 +214,9 @@ describe('--sbom spdx,cyclonedx on the Debian base', () => {
     const { python, debs } = fromPurls(doc.components.map((c) => c.purl));
     assert.deepEqual(python, distInfos(rootfs));
     const spdx = JSON.parse(fs.readFileSync(`${out}.spdx.json`, 'utf8'));
-    const fromSpdx = fromPurls(spdx.packages.flatMap((p) => (p.externalRefs ?? []).map((r) => r.referenceLocator)));
+    const fromSpdx = fromPurls(
+      spdx.packages.flatMap((p) => (p.externalRefs ?? []).map((r) => r.referenceLocator)),
+    );
     assert.deepEqual(debs, fromSpdx.debs);
     assert.equal(doc.metadata.component.type, 'container');
     assert.ok(doc.components.some((c) => c.type === 'application' && c.name === 'deps-demo'));
