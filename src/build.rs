@@ -137,6 +137,12 @@ pub async fn execute<H: Host>(client: &Client<'_, H>, plan: &Plan) -> Result<Bui
             true => None,
             false => Some(sbom::gather(client, &image, plan).await?),
         };
+        let referrers = match (&layout, &bill) {
+            (Some(sink), Some(bill)) => {
+                sbom::put_referrers(sink.store(), &image, bill, &plan.sbom).await?
+            }
+            _ => Vec::new(),
+        };
         let mut result = BuildResult {
             dry_run: false,
             size: image.size(),
@@ -158,7 +164,7 @@ pub async fn execute<H: Host>(client: &Client<'_, H>, plan: &Plan) -> Result<Bui
         // Tagged last: a build whose push fails leaves the layout as it
         // was, like any other failure, and its retry starts clean.
         if let (Some(sink), Artifact::Image(image)) = (&layout, &artifact) {
-            sink.tag(image).await?;
+            sink.tag(image, &referrers).await?;
         }
         if let (Some(bill), Some(target)) = (&bill, plan.layout()) {
             result.sbom = sbom::write_beside(host, &target.path, bill, &plan.sbom).await?;
