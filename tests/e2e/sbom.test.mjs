@@ -3,7 +3,7 @@
 // against the official JSON schemas; they list exactly the distributions
 // whose .dist-info directories the unpacked image holds and exactly the
 // packages dpkg-query finds in its rootfs; a second build gives the same
-// bytes.
+// bytes. The layout lists both as referrers of the image.
 //
 // Schemas: CycloneDX 1.6 from @cyclonedx/cyclonedx-library's res/schema
 // (Apache-2.0); SPDX 2.3 committed as tests/fixtures/sbom/spdx-schema-2.3.json
@@ -22,12 +22,17 @@ import addFormats from 'ajv-formats';
 import {
   baseRef,
   build,
+  describeRun,
   makeTempDir,
   ROOT,
+  readBlob,
+  readBlobJson,
   readImage,
+  readIndex,
   removeDir,
   requireRoot,
   requireTools,
+  runCli,
   runTool,
 } from './helpers.mjs';
 
@@ -220,6 +225,31 @@ describe('--sbom spdx,cyclonedx on the Debian base', () => {
     assert.deepEqual(debs, fromSpdx.debs);
     assert.equal(doc.metadata.component.type, 'container');
     assert.ok(doc.components.some((c) => c.type === 'application' && c.name === 'deps-demo'));
+  });
+
+  test('the layout lists each SBOM as a referrer of the image, and stays usable untagged', () => {
+    const image = readImage(out, '1').descriptor;
+    const referrers = readIndex(out).manifests.filter((d) => d.artifactType !== undefined);
+    assert.deepEqual(
+      referrers.map((d) => d.artifactType),
+      ['application/spdx+json', 'application/vnd.cyclonedx+json'],
+    );
+    for (const [d, file] of referrers.map((d, i) => [d, result.sbom[i]])) {
+      assert.equal(d.annotations, undefined, 'referrers are untagged');
+      const manifest = readBlobJson(out, d.digest);
+      assert.equal(manifest.artifactType, d.artifactType);
+      assert.deepEqual(manifest.subject, {
+        mediaType: image.mediaType,
+        digest: image.digest,
+        size: image.size,
+      });
+      assert.equal(manifest.config.mediaType, 'application/vnd.oci.empty.v1+json');
+      assert.equal(manifest.layers.length, 1);
+      assert.equal(manifest.layers[0].mediaType, d.artifactType);
+      assert.ok(readBlob(out, manifest.layers[0].digest).equals(fs.readFileSync(file)), file);
+    }
+    const validated = runCli(['validate', out]);
+    assert.equal(validated.code, 0, describeRun(validated));
   });
 
   test('a second build of the same tree gives the same bytes', () => {
