@@ -137,11 +137,13 @@ pub async fn execute<H: Host>(client: &Client<'_, H>, plan: &Plan) -> Result<Bui
             true => None,
             false => Some(sbom::gather(client, &image, plan).await?),
         };
-        let referrers = match (&layout, &bill) {
-            (Some(sink), Some(bill)) => {
-                sbom::put_referrers(sink.store(), &image, bill, &plan.sbom).await?
-            }
-            _ => Vec::new(),
+        let referrers = match &bill {
+            Some(bill) => sbom::referrers(&image, bill, &plan.sbom),
+            None => Vec::new(),
+        };
+        let listed = match &layout {
+            Some(sink) => sbom::put_referrers(sink.store(), &referrers).await?,
+            None => Vec::new(),
         };
         let mut result = BuildResult {
             dry_run: false,
@@ -151,6 +153,7 @@ pub async fn execute<H: Host>(client: &Client<'_, H>, plan: &Plan) -> Result<Bui
             layers: image.layers().to_vec(),
             ..BuildResult::planned(plan)
         };
+        let image_digest = image.digest().clone();
         let artifact = Artifact::Image(Box::new(image));
         for target in &plan.sinks {
             if let Target::Registry(target) = target {
@@ -159,12 +162,15 @@ pub async fn execute<H: Host>(client: &Client<'_, H>, plan: &Plan) -> Result<Bui
                     .await?;
                 result.pushed.extend(pushed);
                 result.push_stats = Some(stats);
+                if !referrers.is_empty() {
+                    sbom::attach(client, &image_digest, &referrers, &target.references).await?;
+                }
             }
         }
         // Tagged last: a build whose push fails leaves the layout as it
         // was, like any other failure, and its retry starts clean.
         if let (Some(sink), Artifact::Image(image)) = (&layout, &artifact) {
-            sink.tag(image, &referrers).await?;
+            sink.tag(image, &listed).await?;
         }
         if let (Some(bill), Some(target)) = (&bill, plan.layout()) {
             result.sbom = sbom::write_beside(host, &target.path, bill, &plan.sbom).await?;

@@ -8,7 +8,7 @@ use super::{seeds_of, text, TEXT};
 use crate::Target;
 
 pub static TARGET: Target = Target {
-    name: "package_db",
+    name: "package-db",
     seed_files: &[],
     seeds: || {
         seeds_of(&[
