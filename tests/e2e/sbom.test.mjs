@@ -3,7 +3,8 @@
 // against the official JSON schemas; they list exactly the distributions
 // whose .dist-info directories the unpacked image holds and exactly the
 // packages dpkg-query finds in its rootfs; a second build gives the same
-// bytes. The layout lists both as referrers of the image.
+// bytes. The layout lists both as referrers of the image, and a push
+// attaches them in the registry (the sha256-<hex> tag fallback).
 //
 // Schemas: CycloneDX 1.6 from @cyclonedx/cyclonedx-library's res/schema
 // (Apache-2.0); SPDX 2.3 committed as tests/fixtures/sbom/spdx-schema-2.3.json
@@ -19,6 +20,7 @@ import Ajv from 'ajv';
 import Ajv2019 from 'ajv/dist/2019.js';
 import addFormats from 'ajv-formats';
 
+import { startRegistry } from '../infra/registry.mjs';
 import {
   baseRef,
   build,
@@ -258,6 +260,59 @@ describe('--sbom spdx,cyclonedx on the Debian base', () => {
     assert.equal(second.manifestDigest, result.manifestDigest);
     for (const ext of ['spdx.json', 'cdx.json']) {
       assert.ok(fs.readFileSync(`${out}.${ext}`).equals(fs.readFileSync(`${again}.${ext}`)), ext);
+    }
+  });
+});
+
+describe('--sbom with --push to a registry without the referrers API (docker-registry 2.8)', () => {
+  let reg;
+
+  before(async () => {
+    reg = await startRegistry({ mode: 'plain' });
+  });
+
+  after(async () => {
+    await reg?.stop();
+  });
+
+  test('the SBOMs are pushed as artifacts and listed by the sha256-<hex> tag fallback', async () => {
+    const out = path.join(tmp, 'pushed');
+    const tag = `${reg.host}/sbom/app:1`;
+    const args = ['--context', project, '--base-image', baseRef(), '--output', out, '--tag', tag];
+    args.push(
+      '--cache-dir',
+      CACHE,
+      '--sbom',
+      'spdx,cyclonedx',
+      '--push',
+      '--insecure-registry',
+      reg.host,
+    );
+    const result = build(args, { env: { SOURCE_DATE_EPOCH: String(EPOCH) } });
+    const subject = result.manifestDigest;
+    const get = (url, accept) =>
+      fetch(`http://${reg.host}/v2/sbom/app/${url}`, { headers: { accept } });
+    const api = await get(`referrers/${subject}`, 'application/vnd.oci.image.index.v1+json');
+    assert.equal(
+      api.status,
+      404,
+      'docker-registry 2.8 has no referrers API: the fallback is what is tested',
+    );
+    const fallback = await get(
+      `manifests/sha256-${subject.slice('sha256:'.length)}`,
+      'application/vnd.oci.image.index.v1+json',
+    );
+    assert.equal(fallback.status, 200);
+    const index = await fallback.json();
+    assert.deepEqual(
+      index.manifests.map((d) => d.artifactType),
+      ['application/spdx+json', 'application/vnd.cyclonedx+json'],
+    );
+    for (const [d, file] of index.manifests.map((d, i) => [d, result.sbom[i]])) {
+      const manifest = await (await get(`manifests/${d.digest}`, d.mediaType)).json();
+      assert.equal(manifest.subject.digest, subject);
+      const blob = await get(`blobs/${manifest.layers[0].digest}`, '*/*');
+      assert.ok(Buffer.from(await blob.arrayBuffer()).equals(fs.readFileSync(file)), file);
     }
   });
 });
