@@ -131,7 +131,7 @@ export type RegistryCredentials =
  * ./core.d.ts) are a union on `type`; switch on it to narrow:
  * - `phase`: a phase started (`name`: `plan`, `base`, `inspect base`,
  *   `dependencies`, `resolve`, `download`, `install`, `compile`, `layer`,
- *   `pull`, `write`, `push`);
+ *   `pull`, `write`, `sbom`, `push`);
  * - `blob`: bytes of one blob (a layer, the config) written so far;
  * - `transfer`: bytes moving over the network;
  * - `warning`: something the user should know that does not stop the build.

@@ -145,12 +145,21 @@ pub async fn execute<H: Host>(client: &Client<'_, H>, plan: &Plan) -> Result<Bui
             Some(sink) => sbom::put_referrers(sink.store(), &referrers).await?,
             None => Vec::new(),
         };
+        // Before the tag: a failure after it would take back blobs that
+        // index.json then names.
+        let sbom_files = match (&bill, plan.layout()) {
+            (Some(bill), Some(target)) => {
+                sbom::write_beside(host, &target.path, bill, &plan.sbom).await?
+            }
+            _ => Vec::new(),
+        };
         let mut result = BuildResult {
             dry_run: false,
             size: image.size(),
             manifest_digest: Some(image.digest().clone()),
             config_digest: Some(image.manifest().config.digest.clone()),
             layers: image.layers().to_vec(),
+            sbom: sbom_files,
             ..BuildResult::planned(plan)
         };
         let image_digest = image.digest().clone();
@@ -171,9 +180,6 @@ pub async fn execute<H: Host>(client: &Client<'_, H>, plan: &Plan) -> Result<Bui
         // was, like any other failure, and its retry starts clean.
         if let (Some(sink), Artifact::Image(image)) = (&layout, &artifact) {
             sink.tag(image, &listed).await?;
-        }
-        if let (Some(bill), Some(target)) = (&bill, plan.layout()) {
-            result.sbom = sbom::write_beside(host, &target.path, bill, &plan.sbom).await?;
         }
         Ok::<_, Error>(result)
     }
