@@ -45,7 +45,11 @@ tags: Array<string>,
 /**
  * Where `--push` sent the image, with the digest each registry confirmed.
  */
-pushed: Array<Pushed>, pushStats?: PushStats, };
+pushed: Array<Pushed>, pushStats?: PushStats, 
+/**
+ * The SBOM files `--sbom` wrote beside the layout.
+ */
+sbom: Array<string>, };
 
 export type PlanView = { base: BaseView, python: Chosen<ImagePython>, platform: string, workdir: string, user: string | null, entrypoint: EntryView, 
 /**

@@ -131,7 +131,7 @@ export type RegistryCredentials =
  * ./core.d.ts) are a union on `type`; switch on it to narrow:
  * - `phase`: a phase started (`name`: `plan`, `base`, `inspect base`,
  *   `dependencies`, `resolve`, `download`, `install`, `compile`, `layer`,
- *   `pull`, `write`, `push`);
+ *   `pull`, `write`, `sbom`, `push`);
  * - `blob`: bytes of one blob (a layer, the config) written so far;
  * - `transfer`: bytes moving over the network;
  * - `warning`: something the user should know that does not stop the build.
@@ -293,6 +293,12 @@ export interface BuildOptions extends RegistryOptions {
   locked?: boolean;
   /** Build even when the project's requires-python excludes the image's Python (the base image's, or a `.python-version` pin). */
   ignoreRequiresPython?: boolean;
+  /**
+   * SBOM formats to write beside the output layout: `spdx` (SPDX 2.3 JSON,
+   * `<output>.spdx.json`) and `cyclonedx` (CycloneDX 1.6 JSON, `<output>.cdx.json`);
+   * a comma-separated list or an array. Needs a layout output.
+   */
+  sbom?: string | string[];
   /** Work everything out and return the plan, writing nothing (no digests in the result). */
   dryRun?: boolean;
   /** Replaces the Node host, e.g. to build from an in-memory tree. */

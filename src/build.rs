@@ -15,6 +15,7 @@ use crate::plan::PlanView;
 use crate::plan::{self, BuildOptions, Plan};
 use crate::registry::push::{PushStats, Pushed};
 use crate::registry::Client;
+use crate::sbom;
 use crate::sink::{ArchiveSink, LayoutSink, RegistrySink, Target};
 
 /// What a build made (or, in a dry run, would make), for people and `--json`.
@@ -58,6 +59,8 @@ pub struct BuildResult {
     #[serde(skip_serializing_if = "Option::is_none")]
     #[cfg_attr(test, ts(optional))]
     pub push_stats: Option<PushStats>,
+    /// The SBOM files `--sbom` wrote beside the layout.
+    pub sbom: Vec<String>,
 }
 
 impl BuildResult {
@@ -75,6 +78,7 @@ impl BuildResult {
             tags: plan.tags.iter().map(|t| t.tag.clone()).collect(),
             pushed: Vec::new(),
             push_stats: None,
+            sbom: Vec::new(),
         }
     }
 }
@@ -148,14 +152,38 @@ pub async fn execute<H: Host>(client: &Client<'_, H>, plan: &Plan) -> Result<Bui
         for sink in &archives {
             sink.write(client, &image, &plan.cache).await?;
         }
+        // Read from the image's own layers before anything is tagged, so
+        // that a base whose package database cannot be read fails the build.
+        let bill = match plan.sbom.is_empty() {
+            true => None,
+            false => Some(sbom::gather(client, &image, plan).await?),
+        };
+        let referrers = match &bill {
+            Some(bill) => sbom::referrers(&image, bill, &plan.sbom),
+            None => Vec::new(),
+        };
+        let listed = match &layout {
+            Some(sink) => sbom::put_referrers(sink.store(), &referrers).await?,
+            None => Vec::new(),
+        };
+        // Before the tag: a failure after it would take back blobs that
+        // index.json then names.
+        let sbom_files = match (&bill, plan.output()) {
+            (Some(bill), Some((path, _))) => {
+                sbom::write_beside(host, path, bill, &plan.sbom).await?
+            }
+            _ => Vec::new(),
+        };
         let mut result = BuildResult {
             dry_run: false,
             size: image.size(),
             manifest_digest: Some(image.digest().clone()),
             config_digest: Some(image.manifest().config.digest.clone()),
             layers: image.layers().to_vec(),
+            sbom: sbom_files,
             ..BuildResult::planned(plan)
         };
+        let image_digest = image.digest().clone();
         let artifact = Artifact::Image(Box::new(image));
         for target in &plan.sinks {
             if let Target::Registry(target) = target {
@@ -164,12 +192,15 @@ pub async fn execute<H: Host>(client: &Client<'_, H>, plan: &Plan) -> Result<Bui
                     .await?;
                 result.pushed.extend(pushed);
                 result.push_stats = Some(stats);
+                if !referrers.is_empty() {
+                    sbom::attach(client, &image_digest, &referrers, &target.references).await?;
+                }
             }
         }
         // Tagged last: a build whose push fails leaves the layout as it
         // was, like any other failure, and its retry starts clean.
         if let (Some(sink), Artifact::Image(image)) = (&layout, &artifact) {
-            sink.tag(image).await?;
+            sink.tag(image, &listed).await?;
         }
         for sink in &archives {
             sink.commit().await?;

@@ -10,6 +10,7 @@ use crate::plan::PlanError;
 use crate::publish::PublishError;
 use crate::registry::RegistryError;
 use crate::sink::SinkError;
+use pycontainer_sbom::SbomError;
 
 #[derive(Debug, thiserror::Error)]
 pub enum Error {
@@ -31,6 +32,8 @@ pub enum Error {
     Sink(#[from] SinkError),
     #[error(transparent)]
     Host(#[from] HostError),
+    #[error(transparent)]
+    Sbom(#[from] SbomError),
     /// A plan made for a dry run, whose registry base was not read, cannot be built.
     #[error("the plan leaves the dependencies undecided (a dry run does not read a registry base); plan again without dry_run to build")]
     Undecided,
@@ -55,6 +58,7 @@ impl Error {
             Error::Cache(e) => e.code(),
             Error::Sink(e) => e.code(),
             Error::Host(e) => e.code(),
+            Error::Sbom(e) => e.code(),
             Error::Undecided => "internal",
         }
     }

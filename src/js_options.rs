@@ -156,6 +156,7 @@ impl BuildOptions {
             locked: f.flag("locked")?,
             compile: f.maybe_flag("compile")?,
             ignore_requires_python: f.flag("ignoreRequiresPython")?,
+            sbom: f.texts("sbom")?,
         };
         f.done()?;
         Ok(options)

@@ -145,6 +145,14 @@ pub fn tagged(manifest: &Descriptor, tags: &[Tag]) -> Vec<Descriptor> {
         .collect()
 }
 
+/// The index.json field of a referrer's descriptor (an SBOM of an image).
+pub const ARTIFACT_TYPE: &str = "artifactType";
+
+/// Whether an index entry is a referrer (an artifact), not an image to run.
+pub fn is_referrer(desc: &Descriptor) -> bool {
+    desc.extra.contains_key(ARTIFACT_TYPE)
+}
+
 /// An OCI image layout directory.
 pub struct Layout<'h, H: Host> {
     host: &'h H,
@@ -556,13 +564,15 @@ impl<'h, H: Host> Layout<'h, H> {
         tag: Option<&str>,
     ) -> Result<&'i Descriptor, LayoutError> {
         let tags = || index.tags().into_iter().map(str::to_owned).collect();
+        // A referrer (an SBOM of an image) is no image to pick.
+        let images: Vec<&Descriptor> = index.manifests.iter().filter(|d| !is_referrer(d)).collect();
         let entry = match tag {
             Some(tag) => index.manifests.iter().find(|d| d.ref_name() == Some(tag)),
-            None if index.manifests.len() == 1 => index.manifests.first(),
+            None if images.len() == 1 => images.first().copied(),
             None => {
                 return Err(LayoutError::Ambiguous {
                     path: self.root.clone(),
-                    count: index.manifests.len(),
+                    count: images.len(),
                     tags: tags(),
                 });
             }
@@ -732,11 +742,12 @@ impl<'h, H: Host> Layout<'h, H> {
         base: Option<Index>,
         manifest: &Descriptor,
         tags: &[Tag],
+        referrers: &[Descriptor],
     ) -> Result<Index, LayoutError> {
         let lock = crate::lock::acquire(self.host, &self.file("index.json.lock")).await?;
         let tagged = match self.check_complete(manifest).await {
             Ok(()) => match self.read_index().await {
-                Ok(now) => self.retag(now.or(base), manifest, tags).await,
+                Ok(now) => self.retag(now.or(base), manifest, tags, referrers).await,
                 Err(e) => Err(e),
             },
             Err(e) => Err(e),
@@ -750,12 +761,16 @@ impl<'h, H: Host> Layout<'h, H> {
         base: Option<Index>,
         manifest: &Descriptor,
         tags: &[Tag],
+        referrers: &[Descriptor],
     ) -> Result<Index, LayoutError> {
         let mut index = base.unwrap_or_else(Index::empty);
-        index
-            .manifests
-            .retain(|d| !tags.iter().any(|t| d.ref_name() == Some(t.tag.as_str())));
+        index.manifests.retain(|d| {
+            !tags.iter().any(|t| d.ref_name() == Some(t.tag.as_str()))
+                && !referrers.iter().any(|r| r.digest == d.digest)
+        });
         index.manifests.extend(tagged(manifest, tags));
+        // Referrers (SBOMs) are listed untagged, found by their `subject`.
+        index.manifests.extend(referrers.iter().cloned());
         if self.host.stat(&self.file("oci-layout")).await?.is_none() {
             self.replace_file("oci-layout", OCI_LAYOUT).await?;
         }
@@ -931,7 +946,7 @@ mod tests {
             if undo_first {
                 failing.undo().await;
             }
-            let tagged = other.tag(None, &manifest, &tags).await;
+            let tagged = other.tag(None, &manifest, &tags, &[]).await;
             if !undo_first {
                 failing.undo().await;
             }

@@ -24,6 +24,7 @@ mod plan;
 mod project;
 mod publish;
 mod registry;
+mod sbom;
 mod sink;
 mod source;
 mod temp;

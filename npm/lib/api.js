@@ -100,6 +100,7 @@ const LIST_OPTIONS = [
   'extras',
   'groups',
   'extraIndexUrls',
+  'sbom',
 ];
 const BOOLEAN_OPTIONS = [
   'dryRun',

@@ -8,7 +8,7 @@ use crate::layout::Layout;
 use crate::registry::Client;
 use crate::source::BaseImage;
 use pycontainer_archive::gunzip::Gunzip;
-use pycontainer_archive::untar::Untar;
+use pycontainer_archive::untar::{Untar, Visitor};
 use pycontainer_oci::{Descriptor, Layer};
 
 use super::DepsError;
@@ -68,11 +68,11 @@ pub async fn base_env<H: Host>(
 /// dependencies never decompresses the base: it copies or mounts the blobs,
 /// checked against their size and digest (`Layout::copy_blob`, the pull),
 /// and `pycontainer validate` checks the rest.
-async fn scan<H: Host>(
+pub(crate) async fn scan<H: Host>(
     host: &H,
     path: &str,
     layer: &Layer,
-    probe: &mut Probe,
+    probe: &mut dyn Visitor,
 ) -> Result<(), DepsError> {
     let desc = &layer.descriptor;
     let gzipped = desc.media_type.ends_with("gzip");

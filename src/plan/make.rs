@@ -3,6 +3,7 @@
 
 use pycontainer_oci::mutate::ConfigChanges;
 use pycontainer_oci::{BlobSource, Platform};
+use pycontainer_sbom::Format as SbomFormat;
 
 use super::app_layer::{app_layer, make_writable, project_dist_info, with_written_lock};
 use super::deps;
@@ -75,6 +76,7 @@ pub async fn make<H: Host>(
     // Pushing alone writes no layout, unless an output was asked for.
     let asked = settings.output.is_some() || settings.format.is_some();
     let output = (!options.push || asked).then_some(output);
+    let sbom = sbom_formats(&options.sbom, output.is_some())?;
     let output_error = |source: SinkError| PlanError::Output {
         origin: output_origin.clone(),
         source: Box::new(source),
@@ -320,7 +322,38 @@ pub async fn make<H: Host>(
         deps,
         writable: writes.dirs,
         warnings,
+        sbom,
     })
+}
+
+/// `--sbom`'s words, each given once or more, in the order of
+/// `Format::ALL`. The files go beside the output (a layout or an archive),
+/// so a build that writes none (`--push` alone) has nowhere to put them.
+fn sbom_formats(words: &[String], has_output: bool) -> Result<Vec<SbomFormat>, PlanError> {
+    let mut formats = Vec::new();
+    for word in words.iter().flat_map(|w| w.split(',')).map(str::trim) {
+        let format = SbomFormat::parse(word).ok_or_else(|| {
+            let known: Vec<&str> = SbomFormat::ALL.iter().map(|f| f.name()).collect();
+            PlanError::setting(
+                "--sbom",
+                format!(
+                    "unknown SBOM format {word:?}: expected {}",
+                    known.join(" or ")
+                ),
+            )
+        })?;
+        if !formats.contains(&format) {
+            formats.push(format);
+        }
+    }
+    if !formats.is_empty() && !has_output {
+        return Err(PlanError::setting(
+            "--sbom",
+            "the SBOM files are written beside the output, and --push alone writes none: add --output",
+        ));
+    }
+    pycontainer_sort::sort(&mut formats);
+    Ok(formats)
 }
 
 /// The base's manifest and config. A dry run reads no registry: its base

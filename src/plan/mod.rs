@@ -95,6 +95,8 @@ pub struct Plan {
     pub writable: Vec<WritableDir>,
     /// What the build will do that the project may not expect.
     pub warnings: Vec<Warning>,
+    /// The SBOM formats written beside the layout, and into it as referrers.
+    pub sbom: Vec<pycontainer_sbom::Format>,
 }
 
 impl Plan {

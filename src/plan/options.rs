@@ -65,6 +65,8 @@ pub struct BuildOptions {
     pub compile: Option<bool>,
     /// Build even when the project's requires-python excludes the image's Python.
     pub ignore_requires_python: bool,
+    /// `--sbom spdx,cyclonedx`: the SBOM formats written beside the output.
+    pub sbom: Vec<String>,
 }
 
 impl BuildOptions {

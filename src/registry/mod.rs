@@ -9,7 +9,7 @@ mod client;
 pub mod pull;
 pub mod push;
 
-pub use client::{Client, ClientOptions};
+pub use client::{Client, ClientOptions, Request};
 
 use crate::host::HostError;
 use crate::layout::LayoutError;

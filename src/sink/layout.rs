@@ -66,11 +66,21 @@ impl<'h, H: Host> LayoutSink<'h, H> {
         Ok(())
     }
 
-    /// Points the tags at the written image, in one rename of index.json.
-    /// Returns the manifest's descriptor as the index lists it.
-    pub async fn tag(&self, image: &Image) -> Result<Descriptor, LayoutError> {
+    /// Points the tags at the written image, and lists its `referrers`, in
+    /// one rename of index.json. Returns the manifest's descriptor as the
+    /// index lists it.
+    pub async fn tag(
+        &self,
+        image: &Image,
+        referrers: &[Descriptor],
+    ) -> Result<Descriptor, LayoutError> {
         self.layout
-            .tag(self.target.existing.clone(), image.descriptor(), self.tags)
+            .tag(
+                self.target.existing.clone(),
+                image.descriptor(),
+                self.tags,
+                referrers,
+            )
             .await?;
         Ok(image.descriptor().clone())
     }

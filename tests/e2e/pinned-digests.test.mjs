@@ -17,7 +17,7 @@ import fs from 'node:fs';
 import path from 'node:path';
 import { after, before, describe, test } from 'node:test';
 
-import { build, makeTempDir, ROOT, removeDir } from './helpers.mjs';
+import { build, makeTempDir, ROOT, removeDir, tar } from './helpers.mjs';
 
 const EPOCH = '1700000000';
 const CACHE = path.join(
@@ -39,45 +39,6 @@ Architecture: amd64
 Version: 3.11.2-6+deb12u6
 
 `;
-
-/** One 512-byte ustar header; numbers in octal, as tar writes them. */
-function header(name, { type, size = 0, mode, link = '' }) {
-  const h = Buffer.alloc(512);
-  const put = (text, at, len) => h.write(text, at, len, 'utf8');
-  const octal = (n, at, len) => put(`${n.toString(8).padStart(len - 1, '0')}\0`, at, len);
-  put(name, 0, 100);
-  octal(mode, 100, 8);
-  octal(0, 108, 8);
-  octal(0, 116, 8);
-  octal(size, 124, 12);
-  octal(0, 136, 12);
-  h.fill(' ', 148, 156);
-  put(type, 156, 1);
-  put(link, 157, 100);
-  put('ustar\u000000', 257, 8);
-  let sum = 0;
-  for (const b of h) sum += b;
-  put(`${sum.toString(8).padStart(6, '0')}\0 `, 148, 8);
-  return h;
-}
-
-/** A tar of `entries`: [name, {dir | file: content | link: target}]. */
-function tar(entries) {
-  const parts = [];
-  for (const [name, e] of entries) {
-    if (e.dir) {
-      parts.push(header(`${name}/`, { type: '5', mode: 0o755 }));
-    } else if (e.link !== undefined) {
-      parts.push(header(name, { type: '2', mode: 0o777, link: e.link }));
-    } else {
-      const data = Buffer.from(e.file);
-      parts.push(header(name, { type: '0', mode: 0o755, size: data.length }), data);
-      parts.push(Buffer.alloc((512 - (data.length % 512)) % 512));
-    }
-  }
-  parts.push(Buffer.alloc(1024));
-  return Buffer.concat(parts);
-}
 
 const sha256 = (bytes) => `sha256:${crypto.createHash('sha256').update(bytes).digest('hex')}`;
 

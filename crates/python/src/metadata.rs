@@ -33,10 +33,10 @@ pub enum MetadataError {
 }
 
 /// One header, unfolded, with the 1-based line it starts on.
-struct Header<'a> {
-    line: usize,
-    name: &'a str,
-    value: String,
+pub struct Header<'a> {
+    pub line: usize,
+    pub name: &'a str,
+    pub value: String,
 }
 
 /// Parses the header block; the body (a description, in metadata 2.1+) is not read.
@@ -71,7 +71,7 @@ pub fn parse(text: &str) -> Result<CoreMetadata, MetadataError> {
 /// The headers up to the first empty line. A continuation line (leading space or tab) is
 /// joined to the header above it; a line that is neither ends the headers, which is how
 /// Python's `email` parser (and so pip) reads a malformed block.
-fn headers(text: &str) -> Vec<Header<'_>> {
+pub fn headers(text: &str) -> Vec<Header<'_>> {
     let mut out: Vec<Header<'_>> = Vec::new();
     for (index, raw) in text.lines().enumerate() {
         let line = raw.strip_suffix('\r').unwrap_or(raw);

@@ -49,6 +49,7 @@ const BUILD_FLAGS = {
   format: { type: 'string', option: 'format' },
   'dry-run': { type: 'boolean', option: 'dryRun' },
   push: { type: 'boolean', option: 'push' },
+  sbom: { type: 'string', multiple: true, option: 'sbom' },
   ...registryFlags(),
   'digest-file': { type: 'string' },
   json: { type: 'boolean' },

@@ -168,6 +168,8 @@ Output:
   --push                push the image to every --tag, which must then name
                         the registry (e.g. ghcr.io/org/app:1.0); writes no
                         layout unless --output or --format is given too
+  --sbom spdx,cyclonedx SBOMs of what the image holds, beside the output:
+                        OUT.spdx.json (SPDX 2.3), OUT.cdx.json (CycloneDX 1.6)
 ${REGISTRY_HELP}  --dry-run             work everything out and print the plan (base, entry
                         point and the rules that chose them, files, layers);
                         write nothing

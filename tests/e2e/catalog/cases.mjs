@@ -27,7 +27,7 @@
 // {layout}, {reg}, and {py}: a small base with a CPython (the synthetic
 // arm64 probe image), needed before dependencies are read.
 
-import { editIndex, flip, remove, rewrite, truncate, write } from './layouts.mjs';
+import { editIndex, flip, layerOf, remove, rewrite, truncate, write } from './layouts.mjs';
 
 export const AREAS = [
   'context',
@@ -289,6 +289,9 @@ export const CASES = [
   { id: 'digest-file-no-dir', area: 'flags', args: ['--digest-file', '{dir}/missing/digest'], exit: 2, names: ['--digest-file', '{dir}/missing'] },
   { id: 'platform-one-part', area: 'flags', args: ['--platform', 'linux'], exit: 2, names: ['--platform', '"linux"'] },
   { id: 'platform-four-parts', area: 'flags', args: ['--platform', 'linux/arm64/v8/x'], exit: 2, names: ['--platform', 'linux/arm64/v8/x'] },
+  { id: 'sbom-unknown-format', area: 'flags', args: ['--sbom', 'spdx,syft'], exit: 2, names: ['--sbom', '"syft"', 'cyclonedx'] },
+  { id: 'sbom-bad-dpkg-status', area: 'bases', base: layerOf({ 'var/lib/dpkg/status': 'Package: libc6\nStatus: install ok installed\n' }), args: ['--base-image', 'oci:{base}:1', '--sbom', 'spdx'], names: ['var/lib/dpkg/status', 'line 1', 'Version'] },
+  { id: 'sbom-without-layout', area: 'flags', drop: ['--output'], args: ['--push', '--tag', '127.0.0.1:9/app:1', '--sbom', 'spdx'], exit: 2, names: ['--sbom', '--output'] },
   { id: 'env-no-equals', area: 'flags', args: ['--env', 'FOO'], exit: 2, names: ['--env', '"FOO"'] },
   { id: 'env-empty-key', area: 'flags', args: ['--env', '=x'], exit: 2, names: ['--env', '"=x"'] },
   { id: 'label-no-equals', area: 'flags', args: ['--label', 'novalue'], exit: 2, names: ['--label', 'novalue'] },

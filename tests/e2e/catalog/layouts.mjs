@@ -7,6 +7,9 @@
 import crypto from 'node:crypto';
 import fs from 'node:fs';
 import path from 'node:path';
+import zlib from 'node:zlib';
+
+import { tar } from '../helpers.mjs';
 
 const readJson = (file) => JSON.parse(fs.readFileSync(file, 'utf8'));
 const blobFile = (layout, digest) => path.join(layout, 'blobs', ...digest.split(':'));
@@ -82,4 +85,17 @@ export const rewrite = (kind, change) => (layout) => {
 export const editIndex = (change) => (layout) => {
   const file = path.join(layout, 'index.json');
   fs.writeFileSync(file, JSON.stringify(change(readJson(file))));
+};
+
+/**
+ * Replaces the first layer with a gzipped tar of `files` ({path: text}),
+ * the config's diff_id with it: a consistent layout whose content is wrong.
+ */
+export const layerOf = (files) => (layout) => {
+  const bytes = tar(Object.entries(files).map(([name, text]) => [name, { file: text }]));
+  rewrite('config', (c) => ({
+    ...c,
+    rootfs: { ...c.rootfs, diff_ids: [sha256(bytes), ...c.rootfs.diff_ids.slice(1)] },
+  }))(layout);
+  rewrite('layer', () => zlib.gzipSync(bytes))(layout);
 };

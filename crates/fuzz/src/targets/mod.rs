@@ -5,6 +5,7 @@ mod env_file;
 mod gunzip;
 mod metadata;
 mod oci;
+mod package_db;
 mod pep440;
 mod pep508;
 mod poetry_lock;
@@ -44,6 +45,7 @@ pub static ALL: &[&Target] = &[
     &simple_html::TARGET,
     &challenge::TARGET,
     &metadata::TARGET,
+    &package_db::TARGET,
     &record::TARGET,
     &wheel_name::TARGET,
     &python_version::TARGET,
