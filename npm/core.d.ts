@@ -40,7 +40,34 @@ tags: Array<string>,
 /**
  * Where `--push` sent the image, with the digest each registry confirmed.
  */
-pushed: Array<Pushed>, pushStats?: PushStats, };
+pushed: Array<Pushed>, pushStats?: PushStats, 
+/**
+ * With several platforms, each one's image, in the order named
+ * (`manifestDigest` is then the index's, which lists them); empty for one.
+ */
+platforms: Array<PlatformImage>, };
+
+/**
+ * One platform's image in an index.
+ */
+
+export type PlatformImage = { platform: string, 
+/**
+ * Absent, as is the config's, in a dry run.
+ */
+manifestDigest: Digest | null, configDigest: Digest | null, 
+/**
+ * Config, manifest and every layer, compressed; 0 in a dry run.
+ */
+size: number, 
+/**
+ * The base image chosen for this platform, from the base's index.
+ */
+baseDigest: Digest | null, 
+/**
+ * The packages in its venv layer, which differ from platform to platform.
+ */
+dependencies: DepsView | null, };
 
 export type PlanView = { base: BaseView, python: Chosen<ImagePython>, platform: string, workdir: string, user: string | null, entrypoint: EntryView, 
 /**

@@ -8,12 +8,13 @@ use super::app_layer::{app_layer, make_writable, project_dist_info, with_written
 use super::deps;
 use super::entrypoint::{choose_entrypoint, wants_framework};
 use super::python::{check_setting, choose_python, settle, Allowed, Probed};
-use super::rules::{annotations, env, labels, output_path, push_targets, tags, user, workdir};
+use super::rules::{annotations, env, index_annotations, labels, output_path, push_targets, tags, user, workdir};
 use super::scripts;
 use super::selection::selection;
 use super::sources;
 use super::warning::{self, Warning};
 use super::writable;
+use super::platforms;
 use super::{BuildOptions, Plan, PlanError, DEFAULT_WORKDIR, NONROOT};
 use crate::cache::CacheDir;
 use crate::clock;
@@ -26,12 +27,31 @@ use crate::registry::Client;
 use crate::sink::{LayoutTarget, RegistryTarget, Target};
 use crate::source::{self, BaseImage, BaseRef, SourceError};
 
-/// Decides everything; reads the context, the config and the base (and,
-/// for dependencies, the base's layers and the package index), and writes
-/// nothing but the cache.
-pub async fn make<H: Host>(
+/// One plan per platform the settings name (one for the base's own when
+/// they name none). Each is made in turn, as a build for that platform
+/// alone: the project is read again for each, which costs little beside
+/// the base and the wheels that differ anyway.
+pub async fn make_all<H: Host>(
     client: &Client<'_, H>,
     options: &BuildOptions,
+) -> Result<Vec<Plan>, PlanError> {
+    let first = make(client, options, None).await?;
+    let rest: Vec<Platform> = first.platforms.iter().skip(1).cloned().collect();
+    let mut plans = vec![first];
+    for platform in &rest {
+        plans.push(make(client, options, Some(platform)).await?);
+    }
+    Ok(plans)
+}
+
+/// Decides everything for `only` (else the first platform the settings
+/// name); reads the context, the config and the base (and, for
+/// dependencies, the base's layers and the package index), and writes
+/// nothing but the cache.
+async fn make<H: Host>(
+    client: &Client<'_, H>,
+    options: &BuildOptions,
+    only: Option<&Platform>,
 ) -> Result<Plan, PlanError> {
     let host = client.host();
     let epoch = clock::build_epoch(host)?;
@@ -55,18 +75,14 @@ pub async fn make<H: Host>(
     )?;
     let output_origin = origin("--output", |s| s.output.is_some());
     let output = output_path(options, &settings, &output_origin)?;
-    let wanted = settings
-        .platform
-        .as_deref()
-        .map(|p| {
-            Platform::parse(p).map_err(|e| {
-                PlanError::setting(
-                    &origin("--platform", |s| s.platform.is_some()),
-                    e.to_string(),
-                )
-            })
-        })
-        .transpose()?;
+    let platforms = platforms::parse(
+        settings.platform.as_deref(),
+        &origin("--platform", |s| s.platform.is_some()),
+    )?;
+    let wanted = only.or(platforms.first()).cloned();
+    // Each platform resolves on its own, so a lock written from one would
+    // not hold for the others, and the app layer that ships it would differ.
+    let writes_lock = platforms.len() < 2;
     // Pushing alone writes no layout, unless an output was asked for.
     let output = (!options.push || settings.output.is_some()).then_some(output);
     let existing_index = match &output {
@@ -195,6 +211,12 @@ pub async fn make<H: Host>(
         found,
     )
     .await?;
+    let mut deps = deps;
+    if !writes_lock {
+        if let Some(install) = deps.as_mut().and_then(|d| d.install.as_mut()) {
+            install.lock = None;
+        }
+    }
     let install = deps.as_ref().and_then(|d| d.install.as_ref());
     warnings.extend(warning::no_bytecode(install.map(|i| &i.bytecode)));
     let user = user(&settings, &base);
@@ -277,10 +299,15 @@ pub async fn make<H: Host>(
         ports,
         labels: labels(&project, &base, &base_value, &entrypoint, epoch, &settings),
     };
-    let annotations = annotations(&base, &base_value, &settings);
-    Warning::report(host, &warnings);
+    let annotations = annotations(&changes.labels, &settings);
+    let index_annotations = index_annotations(&annotations);
+    // The other platforms' plans find the same, and it is said once.
+    if only.is_none() {
+        Warning::report(host, &warnings);
+    }
     Ok(Plan {
         platform,
+        platforms,
         project,
         base,
         base_rule,
@@ -295,6 +322,7 @@ pub async fn make<H: Host>(
         app_layer,
         changes,
         annotations,
+        index_annotations,
         sources: layers.sources(),
         deps,
         writable: writes.dirs,

@@ -8,6 +8,7 @@ mod entrypoint;
 mod error;
 mod make;
 mod options;
+mod platforms;
 mod python;
 mod rules;
 mod scripts;
@@ -33,7 +34,7 @@ use crate::source::BaseImage;
 
 pub use deps::DepsPlan;
 pub use error::PlanError;
-pub use make::make;
+pub use make::make_all;
 pub use options::BuildOptions;
 pub use python::ImagePython;
 use scripts::Scripts;
@@ -75,6 +76,9 @@ pub struct Plan {
     pub sinks: Vec<Target>,
     pub cache: CacheDir,
     pub platform: Platform,
+    /// Every platform the build is for, this plan's among them; empty
+    /// when none was named and the base's own is built.
+    pub platforms: Vec<Platform>,
     pub epoch: u64,
     pub entrypoint: EntryPoint,
     /// A launcher for each of the project's console and GUI scripts.
@@ -86,6 +90,8 @@ pub struct Plan {
     /// variables among them.
     pub changes: ConfigChanges,
     pub annotations: BTreeMap<String, String>,
+    /// The annotations of the index that lists each platform's image.
+    pub index_annotations: BTreeMap<String, String>,
     pub sources: Vec<Source>,
     /// Dependencies to install into a venv layer, when there are any.
     pub deps: Option<DepsPlan>,

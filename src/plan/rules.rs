@@ -178,7 +178,7 @@ pub(super) fn labels(
         // An empty `description = ""` says nothing: no label rather than an empty one.
         .filter_map(|(k, v)| {
             v.filter(|v| !v.trim().is_empty())
-                .map(|v| (format!("org.opencontainers.image.{k}"), v))
+                .map(|v| (format!("{OCI_PREFIX}{k}"), v))
         }),
     );
     labels.extend(base_labels(base, base_value));
@@ -191,6 +191,9 @@ pub(super) fn labels(
     labels.extend(settings.labels.clone());
     labels
 }
+
+const OCI_PREFIX: &str = "org.opencontainers.image.";
+const BASE_DIGEST: &str = "org.opencontainers.image.base.digest";
 
 /// `base.name` (registry bases only: a local path is no image name, and
 /// would make the image depend on where the build ran) and `base.digest`.
@@ -206,22 +209,38 @@ pub(super) fn base_labels(base: &BaseImage, base_value: &str) -> Vec<(String, St
     }
     if let Some(d) = &base.digest {
         out.push((
-            "org.opencontainers.image.base.digest".to_owned(),
+            BASE_DIGEST.to_owned(),
             d.to_string(),
         ));
     }
     out
 }
 
+/// The manifest's annotations: the OCI `org.opencontainers.image.*`
+/// labels (title, version, created, source, the base's name and digest…),
+/// which tools read from the manifest without fetching the config, then
+/// `--annotation`s, which win.
 pub(super) fn annotations(
-    base: &BaseImage,
-    base_value: &str,
+    labels: &BTreeMap<String, String>,
     settings: &Settings,
 ) -> BTreeMap<String, String> {
     // Extended, not collected: collecting into a map sorts, with a copy of the sort per type.
     let mut out = BTreeMap::new();
-    out.extend(base_labels(base, base_value));
+    out.extend(
+        labels
+            .iter()
+            .filter(|(k, _)| k.starts_with(OCI_PREFIX))
+            .map(|(k, v)| (k.clone(), v.clone())),
+    );
     out.extend(settings.annotations.clone());
+    out
+}
+
+/// An index's annotations: its images' own, but for the base's digest,
+/// which differs from platform to platform.
+pub(super) fn index_annotations(manifest: &BTreeMap<String, String>) -> BTreeMap<String, String> {
+    let mut out = manifest.clone();
+    out.remove(BASE_DIGEST);
     out
 }
 

@@ -1,7 +1,7 @@
 //! The layout sink: an image into an OCI layout directory, blobs first,
-//! then config and manifest, the tags last, in one rename of index.json.
+//! then config and manifest (and an index of several), the tags last, in one rename of index.json.
 
-use pycontainer_oci::{Descriptor, Image};
+use pycontainer_oci::{Descriptor, Image, ImageIndex};
 
 use super::{LayoutTarget, SinkError};
 use crate::blobs;
@@ -66,12 +66,19 @@ impl<'h, H: Host> LayoutSink<'h, H> {
         Ok(())
     }
 
-    /// Points the tags at the written image, in one rename of index.json.
-    /// Returns the manifest's descriptor as the index lists it.
-    pub async fn tag(&self, image: &Image) -> Result<Descriptor, LayoutError> {
+    /// An index of images `write` put here.
+    pub async fn write_index(&self, index: &ImageIndex) -> Result<(), LayoutError> {
         self.layout
-            .tag(self.target.existing.clone(), image.descriptor(), self.tags)
+            .put_bytes(&index.descriptor.media_type, &index.bytes)
             .await?;
-        Ok(image.descriptor().clone())
+        Ok(())
+    }
+
+    /// Points the tags at the written image (or index), in one rename of index.json.
+    pub async fn tag(&self, written: &Descriptor) -> Result<(), LayoutError> {
+        self.layout
+            .tag(self.target.existing.clone(), written, self.tags)
+            .await?;
+        Ok(())
     }
 }
