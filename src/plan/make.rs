@@ -14,7 +14,7 @@ use super::selection::selection;
 use super::sources;
 use super::warning::{self, Warning};
 use super::writable;
-use super::platforms;
+use super::platforms::{self, Wanted};
 use super::{BuildOptions, Plan, PlanError, DEFAULT_WORKDIR, NONROOT};
 use crate::cache::CacheDir;
 use crate::clock;
@@ -75,14 +75,13 @@ async fn make<H: Host>(
     )?;
     let output_origin = origin("--output", |s| s.output.is_some());
     let output = output_path(options, &settings, &output_origin)?;
-    let platforms = platforms::parse(
-        settings.platform.as_deref(),
-        &origin("--platform", |s| s.platform.is_some()),
-    )?;
-    let wanted = only.or(platforms.first()).cloned();
-    // Each platform resolves on its own, so a lock written from one would
-    // not hold for the others, and the app layer that ships it would differ.
-    let writes_lock = platforms.len() < 2;
+    let platform_origin = origin("--platform", |s| s.platform.is_some());
+    let asked = platforms::parse(settings.platform.as_deref(), &platform_origin)?;
+    let mut platforms = match &asked {
+        Wanted::Named(list) => list.clone(),
+        Wanted::All => Vec::new(),
+    };
+    let mut wanted = only.or(platforms.first()).cloned();
     // Pushing alone writes no layout, unless an output was asked for.
     let output = (!options.push || settings.output.is_some()).then_some(output);
     let existing_index = match &output {
@@ -164,15 +163,27 @@ async fn make<H: Host>(
     if !references.is_empty() {
         sinks.push(Target::Registry(RegistryTarget { references }));
     }
+    let base_error = |source| match source {
+        SourceError::Registry { .. } => PlanError::from(source),
+        source => PlanError::Base {
+            origin: base_origin.clone(),
+            source: Box::new(source),
+        },
+    };
+    // `all` reads the base's index (in a dry run too: the list is the plan),
+    // once; the other platforms' plans are each for one of them.
+    if let (Wanted::All, None) = (&asked, only) {
+        platforms = platforms::offered(client, &base_value, &platform_origin)
+            .await
+            .map_err(base_error)?;
+        wanted = platforms.first().cloned();
+    }
+    // Each platform resolves on its own, so a lock written from one would
+    // not hold for the others, and the app layer that ships it would differ.
+    let writes_lock = only.is_none() && platforms.len() < 2;
     let (base, base_resolved) = resolve_base(client, &base_value, wanted.as_ref(), options.dry_run)
         .await
-        .map_err(|e| match e {
-            SourceError::Registry { .. } => e.into(),
-            source => PlanError::Base {
-                origin: base_origin,
-                source: Box::new(source),
-            },
-        })?;
+        .map_err(base_error)?;
     let platform = base.image.platform();
     let cache = CacheDir::find(host, options.cache_dir.as_deref());
     // The base's layers are read for its Python when the dependencies need

@@ -1,25 +1,42 @@
 //! The platforms a build is for: `--platform` names one, or several
-//! separated by commas, each built into its own image of one index.
+//! separated by commas, or `all` the base offers; each is built into its
+//! own image of one index.
 
 use pycontainer_oci::Platform;
 
 use super::PlanError;
+use crate::host::Host;
+use crate::registry::Client;
+use crate::source::{self, SourceError};
 
-/// The platforms `value` names, in its order; empty when it is unset (the
-/// base's own platform is then built). Each must have a Python machine
-/// name, since wheels are chosen by it, and none may repeat.
-pub(super) fn parse(value: Option<&str>, origin: &str) -> Result<Vec<Platform>, PlanError> {
+/// The value that asks for every platform the base offers.
+const ALL: &str = "all";
+
+/// What `--platform` asks for.
+pub(super) enum Wanted {
+    /// These, in this order; none when unset (the base's own is built).
+    Named(Vec<Platform>),
+    /// Every platform of the base that CPython wheels exist for.
+    All,
+}
+
+/// The platforms `value` names, in its order. Each must be one CPython
+/// wheels exist for (see [`for_cpython`]), and none may repeat.
+pub(super) fn parse(value: Option<&str>, origin: &str) -> Result<Wanted, PlanError> {
     let Some(value) = value else {
-        return Ok(Vec::new());
+        return Ok(Wanted::Named(Vec::new()));
     };
+    if value.trim() == ALL {
+        return Ok(Wanted::All);
+    }
     let mut out: Vec<Platform> = Vec::new();
     for part in value.split(',').map(str::trim) {
         let platform =
             Platform::parse(part).map_err(|e| PlanError::setting(origin, e.to_string()))?;
-        if platform.os != "linux" || platform.python_machine().is_none() {
+        if !for_cpython(&platform) {
             return Err(PlanError::setting(
                 origin,
-                format!("{part:?} is not a platform Python images are built for (linux on amd64, arm64, arm/v5-v8, 386, ppc64le, ppc64, s390x, riscv64, mips64le, loong64)"),
+                format!("{part:?} is not a platform CPython wheels are built for (linux on amd64, arm64, arm/v5 to v8, 386, ppc64le, ppc64, s390x, riscv64, mips64, loong64)"),
             ));
         }
         if out.iter().any(|p| p.matches(&platform)) {
@@ -30,6 +47,41 @@ pub(super) fn parse(value: Option<&str>, origin: &str) -> Result<Vec<Platform>, 
         }
         out.push(platform);
     }
+    Ok(Wanted::Named(out))
+}
+
+/// Whether CPython wheels can exist for `platform`: Linux (the only OS
+/// whose wheels run in a Linux container image) on an architecture whose
+/// `platform.machine()` wheel tags name.
+fn for_cpython(platform: &Platform) -> bool {
+    platform.os == "linux" && platform.python_machine().is_some()
+}
+
+/// For `all`: the platforms the base `value` offers that CPython wheels
+/// exist for, in its index's order (which drops the index's attestation
+/// entries, `unknown/unknown`, and any Windows images).
+pub(super) async fn offered<H: Host>(
+    client: &Client<'_, H>,
+    value: &str,
+    origin: &str,
+) -> Result<Vec<Platform>, SourceError> {
+    let offered = source::offered(client, value).await?;
+    let mut out: Vec<Platform> = Vec::new();
+    for platform in offered.iter().map(Platform::normalized) {
+        if for_cpython(&platform) && !out.iter().any(|p| p.matches(&platform)) {
+            out.push(platform);
+        }
+    }
+    if out.is_empty() {
+        let listed: Vec<String> = offered.iter().map(ToString::to_string).collect();
+        return Err(SourceError::Invalid {
+            value: value.to_owned(),
+            reason: format!(
+                "{origin} all: the base offers no platform CPython wheels are built for (it offers {})",
+                if listed.is_empty() { "none: it is no stored image".to_owned() } else { listed.join(", ") }
+            ),
+        });
+    }
     Ok(out)
 }
 
@@ -38,9 +90,17 @@ mod tests {
     use super::*;
 
     fn names(value: &str) -> Result<Vec<String>, String> {
-        parse(Some(value), "--platform")
-            .map(|v| v.iter().map(ToString::to_string).collect())
-            .map_err(|e| e.to_string())
+        match parse(Some(value), "--platform") {
+            Ok(Wanted::Named(v)) => Ok(v.iter().map(ToString::to_string).collect()),
+            Ok(Wanted::All) => Ok(vec![ALL.to_owned()]),
+            Err(e) => Err(e.to_string()),
+        }
+    }
+
+    #[test]
+    fn all_alone_asks_for_the_bases_platforms() {
+        assert_eq!(names(" all").unwrap(), [ALL]);
+        assert!(names("all,linux/amd64").is_err());
     }
 
     #[test]
