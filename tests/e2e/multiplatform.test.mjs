@@ -305,6 +305,19 @@ describe('--platform linux/amd64,linux/arm64 on a two-platform base', { concurre
     console.log(`multiplatform timing: ${line}`);
   });
 
+  test('--platform all is every platform of the base: the same index', () => {
+    const planned = path.join(tmp, 'all-dry');
+    const dry = timedBuild(planned, 'all', ['--dry-run']).json;
+    assert.equal(dry.dryRun, true);
+    assert.deepEqual(
+      dry.platforms.map((p) => p.platform),
+      ['linux/amd64', 'linux/arm64'],
+    );
+    assert.ok(!fs.existsSync(planned), 'a dry run writes nothing');
+    const all = timedBuild(path.join(tmp, 'all'), 'all').json;
+    assert.equal(all.manifestDigest, result.manifestDigest);
+  });
+
   test('a platform the base lacks fails, listing those it offers, with nothing written', () => {
     const failed = path.join(tmp, 'not-offered');
     const r = runCli([

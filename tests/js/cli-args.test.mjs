@@ -238,7 +238,7 @@ describe('help and version need no wasm', () => {
       '-o, --output DIR',
       '--base-image REF',
       '--python X.Y',
-      '--platform OS/ARCH[/VARIANT]',
+      '--platform OS/ARCH[/VARIANT][,...] | all',
       '--workdir PATH',
       '-e, --env KEY=VALUE',
       '--env-file FILE',
