@@ -2,8 +2,8 @@
 //! base, and that image into each sink the plan names.
 
 use pycontainer_digest::Digest;
-use pycontainer_oci::mutate::{self, Addendum};
 use pycontainer_oci::assemble;
+use pycontainer_oci::mutate::{self, Addendum};
 use pycontainer_oci::{Artifact, Image, Layer};
 use pycontainer_wheel::venv::VENV;
 use serde::Serialize;
@@ -90,7 +90,10 @@ impl BuildResult {
             push_stats: None,
             platforms: match plans {
                 [_] => Vec::new(),
-                _ => plans.iter().map(|p| PlatformImage::planned(p, None)).collect(),
+                _ => plans
+                    .iter()
+                    .map(|p| PlatformImage::planned(p, None))
+                    .collect(),
             },
         }
     }

@@ -99,12 +99,14 @@ pub async fn offered<H: Host>(
 ) -> Result<Vec<Platform>, SourceError> {
     match BaseRef::parse(value)? {
         BaseRef::Scratch => Ok(Vec::new()),
-        BaseRef::Registry(reference) => pull::platforms(client, &reference)
-            .await
-            .map_err(|source| SourceError::Registry {
-                value: value.to_owned(),
-                source: Box::new(source),
-            }),
+        BaseRef::Registry(reference) => {
+            pull::platforms(client, &reference)
+                .await
+                .map_err(|source| SourceError::Registry {
+                    value: value.to_owned(),
+                    source: Box::new(source),
+                })
+        }
         BaseRef::Layout { path, tag } => Layout::new(client.host(), &path)
             .platforms(tag.as_deref())
             .await

@@ -7,14 +7,16 @@ use pycontainer_oci::{BlobSource, Platform};
 use super::app_layer::{app_layer, make_writable, project_dist_info, with_written_lock};
 use super::deps;
 use super::entrypoint::{choose_entrypoint, wants_framework};
+use super::platforms::{self, Wanted};
 use super::python::{check_setting, choose_python, settle, Allowed, Probed};
-use super::rules::{annotations, env, index_annotations, labels, output_path, push_targets, tags, user, workdir};
+use super::rules::{
+    annotations, env, index_annotations, labels, output_path, push_targets, tags, user, workdir,
+};
 use super::scripts;
 use super::selection::selection;
 use super::sources;
 use super::warning::{self, Warning};
 use super::writable;
-use super::platforms::{self, Wanted};
 use super::{BuildOptions, Plan, PlanError, DEFAULT_WORKDIR, NONROOT};
 use crate::cache::CacheDir;
 use crate::clock;

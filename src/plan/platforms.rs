@@ -113,7 +113,12 @@ mod tests {
 
     #[test]
     fn an_unknown_architecture_a_foreign_os_or_a_repeat_is_refused() {
-        for bad in ["linux/sparc", "windows/amd64", "linux/amd64,linux/x86_64", "linux/amd64,"] {
+        for bad in [
+            "linux/sparc",
+            "windows/amd64",
+            "linux/amd64,linux/x86_64",
+            "linux/amd64,",
+        ] {
             let e = names(bad).unwrap_err();
             assert!(e.contains("--platform"), "{bad}: {e}");
         }

@@ -208,10 +208,7 @@ pub(super) fn base_labels(base: &BaseImage, base_value: &str) -> Vec<(String, St
         }
     }
     if let Some(d) = &base.digest {
-        out.push((
-            BASE_DIGEST.to_owned(),
-            d.to_string(),
-        ));
+        out.push((BASE_DIGEST.to_owned(), d.to_string()));
     }
     out
 }
