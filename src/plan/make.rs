@@ -17,12 +17,13 @@ use super::selection::selection;
 use super::sources;
 use super::warning::{self, Warning};
 use super::writable;
-use super::{BuildOptions, Plan, PlanError, DEFAULT_WORKDIR, NONROOT};
+use super::{BuildOptions, LockEntry, Plan, PlanError, DEFAULT_WORKDIR, NONROOT};
 use crate::cache::CacheDir;
 use crate::clock;
 use crate::config::{Layers, Settings};
+use crate::deps::pins::PendingLock;
 use crate::deps::probe;
-use crate::host::Host;
+use crate::host::{Host, Progress};
 use crate::layout::Layout;
 use crate::project;
 use crate::registry::Client;
@@ -43,7 +44,53 @@ pub async fn make_all<H: Host>(
     for platform in &rest {
         plans.push(make(client, options, Some(platform)).await?);
     }
+    if plans.len() > 1 {
+        share_lock(client.host(), &mut plans);
+    }
     Ok(plans)
+}
+
+/// A multi-platform build's lock: every platform's resolution in one
+/// pylock.toml, shipped alike in each app layer (which stays one) and
+/// written once. Platforms that took their packages from the lock already
+/// there leave nothing to write; some that did while others resolved (a
+/// lock from a build for fewer platforms) leave a lock that cannot be
+/// merged without them, nor one that differs for each: none is written.
+fn share_lock<H: Host>(host: &H, plans: &mut [Plan]) {
+    let with_deps = plans
+        .iter()
+        .filter(|p| p.deps.as_ref().is_some_and(|d| d.install.is_some()))
+        .count();
+    let pending: Vec<PendingLock> = plans
+        .iter_mut()
+        .filter_map(|p| p.deps.as_mut()?.install.as_mut()?.lock.take())
+        .collect();
+    if pending.is_empty() {
+        return;
+    }
+    let merged = if pending.len() == with_deps {
+        PendingLock::merged(&pending.iter().collect::<Vec<_>>())
+    } else {
+        None
+    };
+    let Some(merged) = merged else {
+        host.progress(&Progress::Warning {
+            code: "lock-unwritten",
+            message: &format!(
+                "{} not written: the platforms' dependencies were resolved to different packages, or the lock holds for some of them only; delete it to lock every platform",
+                pending[0].path()
+            ),
+        });
+        return;
+    };
+    for plan in plans.iter_mut() {
+        if let Some(entry) = &plan.lock_entry {
+            with_written_lock(&mut plan.app_layer, &entry.path, merged.text(), entry.ships);
+        }
+    }
+    if let Some(install) = plans[0].deps.as_mut().and_then(|d| d.install.as_mut()) {
+        install.lock = Some(merged);
+    }
 }
 
 /// Decides everything for `only` (else the first platform the settings
@@ -180,8 +227,8 @@ async fn make<H: Host>(
             .map_err(base_error)?;
         wanted = platforms.first().cloned();
     }
-    // Each platform resolves on its own, so a lock written from one would
-    // not hold for the others, and the app layer that ships it would differ.
+    // Each platform resolves on its own: a lock written from one would not
+    // hold for the others, and the app layer that ships it would differ.
     let writes_lock = only.is_none() && platforms.len() < 2;
     let (base, base_resolved) = resolve_base(client, &base_value, wanted.as_ref(), options.dry_run)
         .await
@@ -224,12 +271,6 @@ async fn make<H: Host>(
         found,
     )
     .await?;
-    let mut deps = deps;
-    if !writes_lock {
-        if let Some(install) = deps.as_mut().and_then(|d| d.install.as_mut()) {
-            install.lock = None;
-        }
-    }
     let install = deps.as_ref().and_then(|d| d.install.as_ref());
     warnings.extend(warning::no_bytecode(install.map(|i| &i.bytecode)));
     let user = user(&settings, &base);
@@ -253,11 +294,16 @@ async fn make<H: Host>(
         home,
         dist_info,
     )?;
-    if let Some(lock) = install.and_then(|i| i.lock.as_ref()) {
-        if let Some(rel) = project.relative(lock.path()) {
-            let path = format!("{}/{rel}", workdir.trim_matches('/'));
-            with_written_lock(&mut app_layer, &path, lock.text(), selection.ships(rel));
-        }
+    let lock = install.and_then(|i| i.lock.as_ref());
+    let lock_entry = lock.and_then(|lock| {
+        project.relative(lock.path()).map(|rel| LockEntry {
+            path: format!("{}/{rel}", workdir.trim_matches('/')),
+            ships: selection.ships(rel),
+        })
+    });
+    // Several platforms' locks become one, which `make_all` ships.
+    if let (Some(lock), Some(entry), true) = (lock, &lock_entry, writes_lock) {
+        with_written_lock(&mut app_layer, &entry.path, lock.text(), entry.ships);
     }
     let writes = writable::decide(
         host,
@@ -336,6 +382,7 @@ async fn make<H: Host>(
         changes,
         annotations,
         index_annotations,
+        lock_entry,
         sources: layers.sources(),
         deps,
         writable: writes.dirs,

@@ -92,6 +92,8 @@ pub struct Plan {
     pub annotations: BTreeMap<String, String>,
     /// The annotations of the index that lists each platform's image.
     pub index_annotations: BTreeMap<String, String>,
+    /// Where the lock the build writes goes in the app layer, when it writes one.
+    pub lock_entry: Option<LockEntry>,
     pub sources: Vec<Source>,
     /// Dependencies to install into a venv layer, when there are any.
     pub deps: Option<DepsPlan>,
@@ -99,6 +101,14 @@ pub struct Plan {
     pub writable: Vec<WritableDir>,
     /// What the build will do that the project may not expect.
     pub warnings: Vec<Warning>,
+}
+
+/// The lock's place in the app layer.
+pub struct LockEntry {
+    /// Its path in the image.
+    pub path: String,
+    /// Whether the selection ships it.
+    pub ships: bool,
 }
 
 impl Plan {

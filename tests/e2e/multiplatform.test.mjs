@@ -341,6 +341,63 @@ describe('--platform linux/amd64,linux/arm64 on a two-platform base', { concurre
   });
 });
 
+describe('resolving [project.dependencies] for two platforms', { concurrency: 1 }, () => {
+  let dir;
+  let first;
+
+  before(() => {
+    dir = path.join(tmp, 'resolve');
+    fs.mkdirSync(dir);
+    for (const f of ['pyproject.toml', 'deps_demo']) {
+      fs.cpSync(path.join(APP, f), path.join(dir, f), { recursive: true });
+    }
+    first = buildIn(dir, path.join(tmp, 'resolve-out'));
+  });
+
+  /** `build --json` of `dir` on the two-platform base for both platforms. */
+  function buildIn(ctx, out, extra = []) {
+    return build([
+      '--context',
+      ctx,
+      '--base-image',
+      `oci:${base}:${BASE_TAG}`,
+      '--output',
+      out,
+      '--tag',
+      'app:1',
+      '--cache-dir',
+      CACHE,
+      '--platform',
+      BOTH,
+      ...extra,
+    ]);
+  }
+
+  test('one pylock.toml lists each platform’s wheels, shipped in the one app layer', () => {
+    const lock = fs.readFileSync(path.join(dir, 'pylock.toml'), 'utf8');
+    assert.match(lock, /^created-by = "pycontainer"$/m);
+    assert.match(lock, /pydantic_core-[^"]*manylinux[^"]*_x86_64\.whl/);
+    assert.match(lock, /pydantic_core-[^"]*manylinux[^"]*_aarch64\.whl/);
+    assert.equal(first.platforms[0].dependencies.writesLock, path.join(dir, 'pylock.toml'));
+    const out = path.join(tmp, 'resolve-out');
+    const [amd, arm] = tagged(out, '1').index.manifests.map((m) => readBlobJson(out, m.digest));
+    assert.equal(amd.layers.at(-1).digest, arm.layers.at(-1).digest, 'one app layer');
+    const shipped = readLayerTar(out, amd.layers.at(-1).digest).entries.find(
+      (e) => e.path === 'app/pylock.toml',
+    );
+    assert.ok(shipped, 'the app layer holds the lock');
+    assert.equal(shipped.data.toString('utf8'), lock);
+  });
+
+  test('a rebuild for the same platforms with --locked is clean: the same index', () => {
+    const before = fs.readFileSync(path.join(dir, 'pylock.toml'), 'utf8');
+    const again = buildIn(dir, path.join(tmp, 'resolve-again'), ['--locked']);
+    assert.equal(again.manifestDigest, first.manifestDigest);
+    assert.equal(again.platforms[0].dependencies.writesLock, undefined);
+    assert.equal(fs.readFileSync(path.join(dir, 'pylock.toml'), 'utf8'), before);
+  });
+});
+
 describe('an app-only image on scratch', () => {
   test('one app layer under two platforms’ configs', () => {
     const ctx = copyExample(path.join(tmp, 'scratch'));
