@@ -123,9 +123,6 @@ pub fn render_all(parts: &[(&Resolution, &str, &Target)]) -> Option<String> {
             }
         }
     }
-    for p in &mut packages {
-        p.files.sort_by(|a, b| a.filename.cmp(&b.filename));
-    }
     let list = |items: Vec<String>| {
         items
             .iter()
@@ -168,11 +165,13 @@ fn pinned(resolution: &Resolution) -> Vec<Pinned> {
 }
 
 /// What a lock for one target says it is.
-const ONE_TARGET: &str = "# This lock is for a single target environment (one platform, one Python): it lists\n\
+const ONE_TARGET: &str =
+    "# This lock is for a single target environment (one platform, one Python): it lists\n\
      # exactly the packages that environment installs, so no package has a marker.\n\
      # Lock again for another target instead of reusing this file.\n";
 /// What a lock for several platforms says it is.
-const SEVERAL_TARGETS: &str = "# This lock is for the target environments named at its end (one Python, several\n\
+const SEVERAL_TARGETS: &str =
+    "# This lock is for the target environments named at its end (one Python, several\n\
      # platforms), which install the same packages, so no package has a marker: each lists\n\
      # the wheel of each platform. Lock again for another target instead of reusing this file.\n";
 
@@ -230,7 +229,10 @@ mod tests {
         assert!(text.contains("manylinux_2_17_x86_64.whl"), "{text}");
         assert!(text.contains("manylinux_2_17_aarch64.whl"), "{text}");
         let env = |_: &str| None;
-        for (key, t, machine) in [("key-amd", &t_amd, "x86_64"), ("key-arm", &t_arm, "aarch64")] {
+        for (key, t, machine) in [
+            ("key-amd", &t_amd, "x86_64"),
+            ("key-arm", &t_arm, "aarch64"),
+        ] {
             let locked = fresh(&text, key, &Selection::default(), t, &env)
                 .unwrap()
                 .expect("fresh for each platform's inputs");
@@ -240,9 +242,11 @@ mod tests {
                 .iter()
                 .any(|f| f.filename.ends_with(&format!("{machine}.whl"))));
         }
-        assert!(fresh(&text, "key-other", &Selection::default(), &t_amd, &env)
-            .unwrap()
-            .is_none());
+        assert!(
+            fresh(&text, "key-other", &Selection::default(), &t_amd, &env)
+                .unwrap()
+                .is_none()
+        );
     }
 
     #[test]

@@ -886,7 +886,15 @@ wheels = [{ url = "https://files.pythonhosted.org/packages/f9/9b/335f9764261e915
         let mut shuffled = sample();
         shuffled.packages.reverse();
         shuffled.packages[1].files.reverse();
-        assert_eq!(write(&shuffled, "# a header\n", "pycontainer 0.1.0", Some(">=3.11")), text);
+        assert_eq!(
+            write(
+                &shuffled,
+                "# a header\n",
+                "pycontainer 0.1.0",
+                Some(">=3.11")
+            ),
+            text
+        );
     }
 
     #[test]
