@@ -17,15 +17,22 @@ dryRun: boolean,
  */
 plan: PlanView, 
 /**
- * The image's identity: pull or run it by this digest. Absent in a dry run.
+ * The image's identity (an index's, for several platforms): pull or
+ * run it by this digest. Absent in a dry run.
  */
-manifestDigest?: Digest, configDigest?: Digest, 
+manifestDigest?: Digest, 
 /**
- * Every layer of the image, the base's first; empty in a dry run.
+ * Absent in a dry run and for an index (each platform's is in `platforms`).
+ */
+configDigest?: Digest, 
+/**
+ * Every layer of the image, the base's first; empty in a dry run and
+ * for an index.
  */
 layers: Array<Layer>, 
 /**
- * Config, manifest and every layer, compressed; 0 in a dry run.
+ * Config, manifest and every layer, compressed (an index: it and every
+ * platform's image, the shared layers counted in each); 0 in a dry run.
  */
 size: number, 
 /**

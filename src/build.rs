@@ -28,16 +28,20 @@ pub struct BuildResult {
     /// Every decision with the rule behind it, and the config and layers
     /// they make: what the build follows.
     pub plan: PlanView,
-    /// The image's identity: pull or run it by this digest. Absent in a dry run.
+    /// The image's identity (an index's, for several platforms): pull or
+    /// run it by this digest. Absent in a dry run.
     #[serde(skip_serializing_if = "Option::is_none")]
     #[cfg_attr(test, ts(optional))]
     pub manifest_digest: Option<Digest>,
+    /// Absent in a dry run and for an index (each platform's is in `platforms`).
     #[serde(skip_serializing_if = "Option::is_none")]
     #[cfg_attr(test, ts(optional))]
     pub config_digest: Option<Digest>,
-    /// Every layer of the image, the base's first; empty in a dry run.
+    /// Every layer of the image, the base's first; empty in a dry run and
+    /// for an index.
     pub layers: Vec<Layer>,
-    /// Config, manifest and every layer, compressed; 0 in a dry run.
+    /// Config, manifest and every layer, compressed (an index: it and every
+    /// platform's image, the shared layers counted in each); 0 in a dry run.
     pub size: u64,
     /// The layout written (to be written, in a dry run); absent when the
     /// image only goes to registries.
