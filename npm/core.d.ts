@@ -17,15 +17,22 @@ dryRun: boolean,
  */
 plan: PlanView, 
 /**
- * The image's identity: pull or run it by this digest. Absent in a dry run.
+ * The image's identity (an index's, for several platforms): pull or
+ * run it by this digest. Absent in a dry run.
  */
-manifestDigest?: Digest, configDigest?: Digest, 
+manifestDigest?: Digest, 
 /**
- * Every layer of the image, the base's first; empty in a dry run.
+ * Absent in a dry run and for an index (each platform's is in `platforms`).
+ */
+configDigest?: Digest, 
+/**
+ * Every layer of the image, the base's first; empty in a dry run and
+ * for an index.
  */
 layers: Array<Layer>, 
 /**
- * Config, manifest and every layer, compressed; 0 in a dry run.
+ * Config, manifest and every layer, compressed (an index: it and every
+ * platform's image, the shared layers counted in each); 0 in a dry run.
  */
 size: number, 
 /**
@@ -47,9 +54,36 @@ tags: Array<string>,
  */
 pushed: Array<Pushed>, pushStats?: PushStats, 
 /**
- * The SBOM files `--sbom` wrote beside the layout.
+ * The SBOM files `--sbom` wrote beside the output.
  */
-sbom: Array<string>, };
+sbom: Array<string>, 
+/**
+ * With several platforms, each one's image, in the order named
+ * (`manifestDigest` is then the index's, which lists them); empty for one.
+ */
+platforms: Array<PlatformImage>, };
+
+/**
+ * One platform's image in an index.
+ */
+
+export type PlatformImage = { platform: string, 
+/**
+ * Absent, as is the config's, in a dry run.
+ */
+manifestDigest: Digest | null, configDigest: Digest | null, 
+/**
+ * Config, manifest and every layer, compressed; 0 in a dry run.
+ */
+size: number, 
+/**
+ * The base image chosen for this platform, from the base's index.
+ */
+baseDigest: Digest | null, 
+/**
+ * The packages in its venv layer, which differ from platform to platform.
+ */
+dependencies: DepsView | null, };
 
 export type PlanView = { base: BaseView, python: Chosen<ImagePython>, platform: string, workdir: string, user: string | null, entrypoint: EntryView, 
 /**

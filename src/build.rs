@@ -2,6 +2,7 @@
 //! base, and that image into each sink the plan names.
 
 use pycontainer_digest::Digest;
+use pycontainer_oci::assemble;
 use pycontainer_oci::mutate::{self, Addendum};
 use pycontainer_oci::{Artifact, Image, Layer};
 use pycontainer_wheel::venv::VENV;
@@ -28,16 +29,20 @@ pub struct BuildResult {
     /// Every decision with the rule behind it, and the config and layers
     /// they make: what the build follows.
     pub plan: PlanView,
-    /// The image's identity: pull or run it by this digest. Absent in a dry run.
+    /// The image's identity (an index's, for several platforms): pull or
+    /// run it by this digest. Absent in a dry run.
     #[serde(skip_serializing_if = "Option::is_none")]
     #[cfg_attr(test, ts(optional))]
     pub manifest_digest: Option<Digest>,
+    /// Absent in a dry run and for an index (each platform's is in `platforms`).
     #[serde(skip_serializing_if = "Option::is_none")]
     #[cfg_attr(test, ts(optional))]
     pub config_digest: Option<Digest>,
-    /// Every layer of the image, the base's first; empty in a dry run.
+    /// Every layer of the image, the base's first; empty in a dry run and
+    /// for an index.
     pub layers: Vec<Layer>,
-    /// Config, manifest and every layer, compressed; 0 in a dry run.
+    /// Config, manifest and every layer, compressed (an index: it and every
+    /// platform's image, the shared layers counted in each); 0 in a dry run.
     pub size: u64,
     /// The layout or archive written (to be written, in a dry run); absent
     /// when the image only goes to registries.
@@ -59,13 +64,34 @@ pub struct BuildResult {
     #[serde(skip_serializing_if = "Option::is_none")]
     #[cfg_attr(test, ts(optional))]
     pub push_stats: Option<PushStats>,
-    /// The SBOM files `--sbom` wrote beside the layout.
+    /// The SBOM files `--sbom` wrote beside the output.
     pub sbom: Vec<String>,
+    /// With several platforms, each one's image, in the order named
+    /// (`manifestDigest` is then the index's, which lists them); empty for one.
+    pub platforms: Vec<PlatformImage>,
+}
+
+/// One platform's image in an index.
+#[derive(Clone, Debug, Serialize)]
+#[serde(rename_all = "camelCase")]
+#[cfg_attr(test, derive(ts_rs::TS))]
+pub struct PlatformImage {
+    pub platform: String,
+    /// Absent, as is the config's, in a dry run.
+    pub manifest_digest: Option<Digest>,
+    pub config_digest: Option<Digest>,
+    /// Config, manifest and every layer, compressed; 0 in a dry run.
+    pub size: u64,
+    /// The base image chosen for this platform, from the base's index.
+    pub base_digest: Option<Digest>,
+    /// The packages in its venv layer, which differ from platform to platform.
+    pub dependencies: Option<crate::plan::view::DepsView>,
 }
 
 impl BuildResult {
-    /// The result of a plan before anything is written.
-    fn planned(plan: &Plan) -> Self {
+    /// The result of the plans before anything is written.
+    fn planned(plans: &[Plan]) -> Self {
+        let plan = &plans[0];
         BuildResult {
             dry_run: true,
             plan: plan.view(),
@@ -79,88 +105,112 @@ impl BuildResult {
             pushed: Vec::new(),
             push_stats: None,
             sbom: Vec::new(),
+            platforms: match plans {
+                [_] => Vec::new(),
+                _ => plans
+                    .iter()
+                    .map(|p| PlatformImage::planned(p, None))
+                    .collect(),
+            },
         }
     }
 }
 
-/// Builds the image the options describe into an OCI layout, a registry,
-/// or both; with `dry_run`, only plans it.
+impl PlatformImage {
+    fn planned(plan: &Plan, image: Option<&Image>) -> Self {
+        PlatformImage {
+            platform: plan.platform.to_string(),
+            manifest_digest: image.map(|i| i.digest().clone()),
+            config_digest: image.map(|i| i.manifest().config.digest.clone()),
+            size: image.map_or(0, Image::size),
+            base_digest: plan.base.digest.clone(),
+            dependencies: plan.view().dependencies,
+        }
+    }
+}
+
+/// Builds the image the options describe (an index of one image per
+/// platform, when several are named) into an OCI layout, a registry, or
+/// both; with `dry_run`, only plans it.
 pub async fn build<H: Host>(host: &H, options: &BuildOptions) -> Result<BuildResult, Error> {
     let client = Client::new(host, options.client_options(host)?);
     host.progress(&Progress::Phase { name: "plan" });
-    let plan = plan::make(&client, options).await?;
+    let plans = plan::make_all(&client, options).await?;
     if options.dry_run {
-        return Ok(BuildResult::planned(&plan));
+        return Ok(BuildResult::planned(&plans));
     }
-    execute(&client, &plan).await
+    execute(&client, &plans).await
 }
 
-/// Makes the planned layers and image, and writes it to each sink in turn.
-/// A layout that fails is left as it was found; a push sends the manifest
-/// only once every blob is in place; an archive is put in place last, once
-/// everything else succeeded.
-pub async fn execute<H: Host>(client: &Client<'_, H>, plan: &Plan) -> Result<BuildResult, Error> {
+/// Makes each plan's layers and image, one platform after the other, and
+/// writes them (in an index, when there are several) to each sink in turn.
+/// The plans share their sinks and tags. A layout that fails is left as it
+/// was found; a push sends each manifest only once every blob is in place,
+/// and the index after its manifests; an archive is put in place last,
+/// once everything else succeeded.
+pub async fn execute<H: Host>(
+    client: &Client<'_, H>,
+    plans: &[Plan],
+) -> Result<BuildResult, Error> {
     let host = client.host();
-    plan.cache.sweep(host).await;
-    let install = match &plan.deps {
-        Some(d) => Some(d.install.as_ref().ok_or(Error::Undecided)?),
-        None => None,
-    };
-    let deps = match install {
-        Some(install) => Some(
-            crate::deps::layer::write(
-                host,
-                install,
-                &plan.cache,
-                plan.epoch,
-                plan.base.image.flavor().gzip_layer(),
-                client.options.parallel,
-            )
-            .await?,
-        ),
-        None => None,
-    };
-    // The layout takes the app layer as it is written, so that it needs no
-    // copy; without one the layer goes into the cache.
-    let layout = match plan.layout() {
-        Some(target) => Some(LayoutSink::open(host, target, &plan.tags).await?),
+    let first = &plans[0];
+    first.cache.sweep(host).await;
+    // The layout takes the app layers as they are written, so that they
+    // need no copy; without one they go into the cache.
+    let layout = match first.layout() {
+        Some(target) => Some(LayoutSink::open(host, target, &first.tags).await?),
         None => None,
     };
     let cache_store;
     let store = match &layout {
         Some(sink) => sink.store(),
         None => {
-            cache_store = Layout::new(host, plan.cache.require("a build that writes no layout")?);
+            cache_store = Layout::new(host, first.cache.require("a build that writes no layout")?);
             // Noting what is there, so that a failure takes back only this build's part.
             cache_store.begin().await?;
             &cache_store
         }
     };
-    let archives: Vec<ArchiveSink<'_, H>> = plan
+    let archives: Vec<ArchiveSink<'_, H>> = first
         .sinks
         .iter()
         .filter_map(|t| match t {
-            Target::Archive(target) => Some(ArchiveSink::new(host, target, &plan.tags, plan.epoch)),
+            Target::Archive(target) => {
+                Some(ArchiveSink::new(host, target, &first.tags, first.epoch))
+            }
             _ => None,
         })
         .collect();
     let done = async {
-        let image = compose(host, store, plan, deps).await?;
-        if let Some(sink) = &layout {
-            sink.write(client, &image, &plan.cache).await?;
+        let mut images = Vec::with_capacity(plans.len());
+        for plan in plans {
+            let deps = deps_layer(client, plan).await?;
+            let image = compose(host, store, plan, deps).await?;
+            if let Some(sink) = &layout {
+                sink.write(client, &image, &plan.cache).await?;
+            }
+            images.push(image);
         }
-        for sink in &archives {
-            sink.write(client, &image, &plan.cache).await?;
+        // Archives and SBOMs take one image: the plan refuses them for
+        // several platforms.
+        let single = match images.as_slice() {
+            [image] => Some(image),
+            _ => None,
+        };
+        if let Some(image) = single {
+            for sink in &archives {
+                sink.write(client, image, &first.cache).await?;
+            }
         }
         // Read from the image's own layers before anything is tagged, so
         // that a base whose package database cannot be read fails the build.
-        let bill = match plan.sbom.is_empty() {
-            true => None,
-            false => Some(sbom::gather(client, &image, plan).await?),
+        let bill = match (single, first.sbom.is_empty()) {
+            (Some(image), false) => Some(sbom::gather(client, image, first).await?),
+            _ => None,
         };
-        let referrers = match &bill {
-            Some(bill) => sbom::referrers(&image, bill, &plan.sbom),
-            None => Vec::new(),
+        let referrers = match (&bill, single) {
+            (Some(bill), Some(image)) => sbom::referrers(image, bill, &first.sbom),
+            _ => Vec::new(),
         };
         let listed = match &layout {
             Some(sink) => sbom::put_referrers(sink.store(), &referrers).await?,
@@ -168,39 +218,61 @@ pub async fn execute<H: Host>(client: &Client<'_, H>, plan: &Plan) -> Result<Bui
         };
         // Before the tag: a failure after it would take back blobs that
         // index.json then names.
-        let sbom_files = match (&bill, plan.output()) {
+        let sbom_files = match (&bill, first.output()) {
             (Some(bill), Some((path, _))) => {
-                sbom::write_beside(host, path, bill, &plan.sbom).await?
+                sbom::write_beside(host, path, bill, &first.sbom).await?
             }
             _ => Vec::new(),
         };
         let mut result = BuildResult {
             dry_run: false,
-            size: image.size(),
-            manifest_digest: Some(image.digest().clone()),
-            config_digest: Some(image.manifest().config.digest.clone()),
-            layers: image.layers().to_vec(),
             sbom: sbom_files,
-            ..BuildResult::planned(plan)
+            ..BuildResult::planned(plans)
         };
-        let image_digest = image.digest().clone();
-        let artifact = Artifact::Image(Box::new(image));
-        for target in &plan.sinks {
+        let artifact = match images.len() {
+            1 => {
+                let image = images.remove(0);
+                result.size = image.size();
+                result.manifest_digest = Some(image.digest().clone());
+                result.config_digest = Some(image.manifest().config.digest.clone());
+                result.layers = image.layers().to_vec();
+                Artifact::Image(Box::new(image))
+            }
+            _ => {
+                result.platforms = plans
+                    .iter()
+                    .zip(&images)
+                    .map(|(plan, image)| PlatformImage::planned(plan, Some(image)))
+                    .collect();
+                let index = assemble::index_of(images, first.index_annotations.clone());
+                if let Some(sink) = &layout {
+                    sink.write_index(&index).await?;
+                }
+                result.size = result
+                    .platforms
+                    .iter()
+                    .fold(index.descriptor.size, |sum, p| sum.saturating_add(p.size));
+                result.manifest_digest = Some(index.descriptor.digest.clone());
+                Artifact::Index(Box::new(index))
+            }
+        };
+        for target in &first.sinks {
             if let Target::Registry(target) = target {
-                let (pushed, stats) = RegistrySink::new(target, &plan.cache)
+                let (pushed, stats) = RegistrySink::new(target, &first.cache)
                     .write(client, &artifact)
                     .await?;
                 result.pushed.extend(pushed);
                 result.push_stats = Some(stats);
                 if !referrers.is_empty() {
-                    sbom::attach(client, &image_digest, &referrers, &target.references).await?;
+                    let subject = &artifact.descriptor().digest;
+                    sbom::attach(client, subject, &referrers, &target.references).await?;
                 }
             }
         }
         // Tagged last: a build whose push fails leaves the layout as it
         // was, like any other failure, and its retry starts clean.
-        if let (Some(sink), Artifact::Image(image)) = (&layout, &artifact) {
-            sink.tag(image, &listed).await?;
+        if let Some(sink) = &layout {
+            sink.tag(artifact.descriptor(), &listed).await?;
         }
         for sink in &archives {
             sink.commit().await?;
@@ -214,11 +286,30 @@ pub async fn execute<H: Host>(client: &Client<'_, H>, plan: &Plan) -> Result<Bui
         }
         // What this build wrote through `store` goes: the layout is left as
         // it was found, and without one the app layer leaves the cache.
-        // Downloads and the deps layer went in through their own handles
+        // Downloads and the deps layers went in through their own handles
         // and stay, cached for the retry.
         store.undo().await;
     }
     done
+}
+
+/// The plan's venv layer, when it has dependencies.
+async fn deps_layer<H: Host>(client: &Client<'_, H>, plan: &Plan) -> Result<Option<Layer>, Error> {
+    let install = match &plan.deps {
+        Some(d) => d.install.as_ref().ok_or(Error::Undecided)?,
+        None => return Ok(None),
+    };
+    Ok(Some(
+        crate::deps::layer::write(
+            client.host(),
+            install,
+            &plan.cache,
+            plan.epoch,
+            plan.base.image.flavor().gzip_layer(),
+            client.options.parallel,
+        )
+        .await?,
+    ))
 }
 
 /// The image: the app layer written into `store`, then the deps and app

@@ -11,7 +11,7 @@ use std::path::Path;
 use pycontainer_oci::{ContainerConfig, Layer};
 use ts_rs::{Config, TS};
 
-use crate::build::BuildResult;
+use crate::build::{BuildResult, PlatformImage};
 use crate::config::{Source, SourceKind};
 use crate::deps::decide::InstalledPackage;
 use crate::deps::indexes::PYPI;
@@ -62,6 +62,7 @@ fn contract() -> (String, BTreeSet<String>, BTreeSet<String>) {
     }
     export!(
         BuildResult,
+        PlatformImage,
         PlanView,
         BaseView,
         Chosen<ImagePython>,

@@ -461,6 +461,30 @@ impl<'h, H: Host> Layout<'h, H> {
         Ok(bytes)
     }
 
+    /// The platforms the entry tagged `tag` offers: those its index lists,
+    /// or its one image's when it is a manifest.
+    pub async fn platforms(&self, tag: Option<&str>) -> Result<Vec<Platform>, LayoutError> {
+        let index = self
+            .read_index()
+            .await?
+            .ok_or_else(|| LayoutError::NotALayout {
+                path: self.root.clone(),
+            })?;
+        let entry = self.entry(&index, tag)?.clone();
+        if !media::is_index(&entry.media_type) {
+            return Ok(vec![self.image(tag, None).await?.platform()]);
+        }
+        let nested: Index = parse(
+            &self.blob_path(&entry.digest),
+            &self.read_document(&entry).await?,
+        )?;
+        Ok(nested
+            .manifests
+            .into_iter()
+            .filter_map(|d| d.platform)
+            .collect())
+    }
+
     /// The image tagged `tag` (or the only image, without a tag), for
     /// `wanted`, with its layers' blobs in this layout.
     pub async fn image(

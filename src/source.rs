@@ -91,6 +91,32 @@ pub struct BaseImage {
     pub digest: Option<Digest>,
 }
 
+/// The platforms the base offers, as its index lists them (its one
+/// image's, when it has no index); none for `scratch`, which is any.
+pub async fn offered<H: Host>(
+    client: &Client<'_, H>,
+    value: &str,
+) -> Result<Vec<Platform>, SourceError> {
+    match BaseRef::parse(value)? {
+        BaseRef::Scratch => Ok(Vec::new()),
+        BaseRef::Registry(reference) => {
+            pull::platforms(client, &reference)
+                .await
+                .map_err(|source| SourceError::Registry {
+                    value: value.to_owned(),
+                    source: Box::new(source),
+                })
+        }
+        BaseRef::Layout { path, tag } => Layout::new(client.host(), &path)
+            .platforms(tag.as_deref())
+            .await
+            .map_err(|source| SourceError::Layout {
+                value: value.to_owned(),
+                source,
+            }),
+    }
+}
+
 /// Reads the base's manifest and config (never its layers).
 pub async fn resolve<H: Host>(
     client: &Client<'_, H>,

@@ -97,9 +97,31 @@ impl<'a, H: Host> Context<'a, H> {
 pub struct PendingLock {
     path: String,
     text: String,
+    /// What the text was made from, for a lock of several platforms.
+    resolution: resolve::Resolution,
+    inputs: String,
+    target: Target,
 }
 
 impl PendingLock {
+    /// One lock for every platform of a multi-platform build, each of which
+    /// resolved on its own; `None` when they resolved to different
+    /// packages (see `ownlock::render_all`).
+    pub fn merged(locks: &[&PendingLock]) -> Option<PendingLock> {
+        let first = locks.first()?;
+        let parts: Vec<_> = locks
+            .iter()
+            .map(|l| (&l.resolution, l.inputs.as_str(), &l.target))
+            .collect();
+        Some(PendingLock {
+            path: first.path.clone(),
+            text: ownlock::render_all(&parts)?,
+            resolution: first.resolution.clone(),
+            inputs: first.inputs.clone(),
+            target: first.target.clone(),
+        })
+    }
+
     /// Where the lock goes.
     pub fn path(&self) -> &str {
         &self.path
@@ -551,13 +573,13 @@ async fn resolved<H: Host>(
             })
         })
         .collect::<Result<_, DepsError>>()?;
+    let resolution = as_written(cx, resolution, &requirements);
     let pending = PendingLock {
         path: lock_path,
-        text: lockfile::render(
-            &as_written(cx, resolution, &requirements),
-            &inputs,
-            cx.target,
-        ),
+        text: lockfile::render(&resolution, &inputs, cx.target),
+        resolution,
+        inputs,
+        target: cx.target.clone(),
     };
     Ok((picks, Some(pending)))
 }

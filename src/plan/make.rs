@@ -8,34 +8,101 @@ use pycontainer_sbom::Format as SbomFormat;
 use super::app_layer::{app_layer, make_writable, project_dist_info, with_written_lock};
 use super::deps;
 use super::entrypoint::{choose_entrypoint, wants_framework};
+use super::platforms::{self, Wanted};
 use super::python::{check_setting, choose_python, settle, Allowed, Probed};
 use super::rules::{
-    annotations, env, labels, one_image, output_format, output_path, push_targets, tags, user,
-    workdir,
+    annotations, env, index_annotations, labels, one_image, output_format, output_path,
+    push_targets, tags, user, workdir,
 };
 use super::scripts;
 use super::selection::selection;
 use super::sources;
 use super::warning::{self, Warning};
 use super::writable;
-use super::{BuildOptions, Plan, PlanError, DEFAULT_WORKDIR, NONROOT};
+use super::{BuildOptions, LockEntry, Plan, PlanError, DEFAULT_WORKDIR, NONROOT};
 use crate::cache::CacheDir;
 use crate::clock;
 use crate::config::{Layers, Settings};
+use crate::deps::pins::PendingLock;
 use crate::deps::probe;
-use crate::host::Host;
+use crate::host::{Host, Progress};
 use crate::layout::Layout;
 use crate::project;
 use crate::registry::Client;
 use crate::sink::{self, ArchiveTarget, Format, LayoutTarget, RegistryTarget, SinkError, Target};
 use crate::source::{self, BaseImage, BaseRef, SourceError};
 
-/// Decides everything; reads the context, the config and the base (and,
-/// for dependencies, the base's layers and the package index), and writes
-/// nothing but the cache.
-pub async fn make<H: Host>(
+/// One plan per platform the settings name (one for the base's own when
+/// they name none). Each is made in turn, as a build for that platform
+/// alone: the project is read again for each, which costs little beside
+/// the base and the wheels that differ anyway.
+pub async fn make_all<H: Host>(
     client: &Client<'_, H>,
     options: &BuildOptions,
+) -> Result<Vec<Plan>, PlanError> {
+    let first = make(client, options, None).await?;
+    let rest: Vec<Platform> = first.platforms.iter().skip(1).cloned().collect();
+    let mut plans = vec![first];
+    for platform in &rest {
+        plans.push(make(client, options, Some(platform)).await?);
+    }
+    if plans.len() > 1 {
+        share_lock(client.host(), &mut plans);
+    }
+    Ok(plans)
+}
+
+/// A multi-platform build's lock: every platform's resolution in one
+/// pylock.toml, shipped alike in each app layer (which stays one) and
+/// written once. Platforms that took their packages from the lock already
+/// there leave nothing to write; some that did while others resolved (a
+/// lock from a build for fewer platforms) leave a lock that cannot be
+/// merged without them, nor one that differs for each: none is written.
+fn share_lock<H: Host>(host: &H, plans: &mut [Plan]) {
+    let with_deps = plans
+        .iter()
+        .filter(|p| p.deps.as_ref().is_some_and(|d| d.install.is_some()))
+        .count();
+    let pending: Vec<PendingLock> = plans
+        .iter_mut()
+        .filter_map(|p| p.deps.as_mut()?.install.as_mut()?.lock.take())
+        .collect();
+    if pending.is_empty() {
+        return;
+    }
+    let merged = if pending.len() == with_deps {
+        PendingLock::merged(&pending.iter().collect::<Vec<_>>())
+    } else {
+        None
+    };
+    let Some(merged) = merged else {
+        host.progress(&Progress::Warning {
+            code: "lock-unwritten",
+            message: &format!(
+                "{} not written: the platforms' dependencies were resolved to different packages, or the lock holds for some of them only; delete it to lock every platform",
+                pending[0].path()
+            ),
+        });
+        return;
+    };
+    for plan in plans.iter_mut() {
+        if let Some(entry) = &plan.lock_entry {
+            with_written_lock(&mut plan.app_layer, &entry.path, merged.text(), entry.ships);
+        }
+    }
+    if let Some(install) = plans[0].deps.as_mut().and_then(|d| d.install.as_mut()) {
+        install.lock = Some(merged);
+    }
+}
+
+/// Decides everything for `only` (else the first platform the settings
+/// name); reads the context, the config and the base (and, for
+/// dependencies, the base's layers and the package index), and writes
+/// nothing but the cache.
+async fn make<H: Host>(
+    client: &Client<'_, H>,
+    options: &BuildOptions,
+    only: Option<&Platform>,
 ) -> Result<Plan, PlanError> {
     let host = client.host();
     let epoch = clock::build_epoch(host)?;
@@ -61,21 +128,16 @@ pub async fn make<H: Host>(
     let format = output_format(settings.format.as_deref(), &format_origin)?;
     let output_origin = origin("--output", |s| s.output.is_some());
     let output = output_path(options, &settings, format, &output_origin)?;
-    let wanted = settings
-        .platform
-        .as_deref()
-        .map(|p| {
-            Platform::parse(p).map_err(|e| {
-                PlanError::setting(
-                    &origin("--platform", |s| s.platform.is_some()),
-                    e.to_string(),
-                )
-            })
-        })
-        .transpose()?;
+    let platform_origin = origin("--platform", |s| s.platform.is_some());
+    let asked = platforms::parse(settings.platform.as_deref(), &platform_origin)?;
+    let mut platforms = match &asked {
+        Wanted::Named(list) => list.clone(),
+        Wanted::All => Vec::new(),
+    };
+    let mut wanted = only.or(platforms.first()).cloned();
     // Pushing alone writes no layout, unless an output was asked for.
-    let asked = settings.output.is_some() || settings.format.is_some();
-    let output = (!options.push || asked).then_some(output);
+    let output_asked = settings.output.is_some() || settings.format.is_some();
+    let output = (!options.push || output_asked).then_some(output);
     let sbom = sbom_formats(&options.sbom, output.is_some())?;
     let output_error = |source: SinkError| PlanError::Output {
         origin: output_origin.clone(),
@@ -168,17 +230,39 @@ pub async fn make<H: Host>(
     if !references.is_empty() {
         sinks.push(Target::Registry(RegistryTarget { references }));
     }
+    let base_error = |source| match source {
+        SourceError::Registry { .. } => PlanError::from(source),
+        source => PlanError::Base {
+            origin: base_origin.clone(),
+            source: Box::new(source),
+        },
+    };
+    // `all` reads the base's index (in a dry run too: the list is the plan),
+    // once; the other platforms' plans are each for one of them.
+    if let (Wanted::All, None) = (&asked, only) {
+        platforms = platforms::offered(client, &base_value, &platform_origin)
+            .await
+            .map_err(base_error)?;
+        wanted = platforms.first().cloned();
+    }
+    // Each platform resolves on its own: a lock written from one would not
+    // hold for the others, and the app layer that ships it would differ.
+    let writes_lock = only.is_none() && platforms.len() < 2;
     let (base, base_resolved) = resolve_base(client, &base_value, wanted.as_ref(), options.dry_run)
         .await
-        .map_err(|e| match e {
-            SourceError::Registry { .. } => e.into(),
-            source => PlanError::Base {
-                origin: base_origin,
-                source: Box::new(source),
-            },
-        })?;
+        .map_err(base_error)?;
     let platform = base.image.platform();
-    one_image(format, std::slice::from_ref(&platform), &format_origin)?;
+    let images = match platforms.len() {
+        0 | 1 => std::slice::from_ref(&platform),
+        _ => platforms.as_slice(),
+    };
+    one_image(format, images, &format_origin)?;
+    if images.len() > 1 && !sbom.is_empty() {
+        return Err(PlanError::setting(
+            "--sbom",
+            "SBOMs are written for a build of one platform for now; build each platform with --sbom",
+        ));
+    }
     let cache = CacheDir::find(host, options.cache_dir.as_deref());
     // The base's layers are read for its Python when the dependencies need
     // it, and for an explicit base, whose Python the plan shows and checks
@@ -241,11 +325,16 @@ pub async fn make<H: Host>(
         home,
         dist_info,
     )?;
-    if let Some(lock) = install.and_then(|i| i.lock.as_ref()) {
-        if let Some(rel) = project.relative(lock.path()) {
-            let path = format!("{}/{rel}", workdir.trim_matches('/'));
-            with_written_lock(&mut app_layer, &path, lock.text(), selection.ships(rel));
-        }
+    let lock = install.and_then(|i| i.lock.as_ref());
+    let lock_entry = lock.and_then(|lock| {
+        project.relative(lock.path()).map(|rel| LockEntry {
+            path: format!("{}/{rel}", workdir.trim_matches('/')),
+            ships: selection.ships(rel),
+        })
+    });
+    // Several platforms' locks become one, which `make_all` ships.
+    if let (Some(lock), Some(entry), true) = (lock, &lock_entry, writes_lock) {
+        with_written_lock(&mut app_layer, &entry.path, lock.text(), entry.ships);
     }
     let writes = writable::decide(
         host,
@@ -300,10 +389,15 @@ pub async fn make<H: Host>(
         ports,
         labels: labels(&project, &base, &base_value, &entrypoint, epoch, &settings),
     };
-    let annotations = annotations(&base, &base_value, &settings);
-    Warning::report(host, &warnings);
+    let annotations = annotations(&changes.labels, &settings);
+    let index_annotations = index_annotations(&annotations);
+    // The other platforms' plans find the same, and it is said once.
+    if only.is_none() {
+        Warning::report(host, &warnings);
+    }
     Ok(Plan {
         platform,
+        platforms,
         project,
         base,
         base_rule,
@@ -318,6 +412,8 @@ pub async fn make<H: Host>(
         app_layer,
         changes,
         annotations,
+        index_annotations,
+        lock_entry,
         sources: layers.sources(),
         deps,
         writable: writes.dirs,

@@ -8,6 +8,7 @@ mod entrypoint;
 mod error;
 mod make;
 mod options;
+mod platforms;
 mod python;
 mod rules;
 mod scripts;
@@ -33,7 +34,7 @@ use crate::source::BaseImage;
 
 pub use deps::DepsPlan;
 pub use error::PlanError;
-pub use make::make;
+pub use make::make_all;
 pub use options::BuildOptions;
 pub use python::ImagePython;
 use scripts::Scripts;
@@ -77,6 +78,9 @@ pub struct Plan {
     pub sinks: Vec<Target>,
     pub cache: CacheDir,
     pub platform: Platform,
+    /// Every platform the build is for, this plan's among them; empty
+    /// when none was named and the base's own is built.
+    pub platforms: Vec<Platform>,
     pub epoch: u64,
     pub entrypoint: EntryPoint,
     /// A launcher for each of the project's console and GUI scripts.
@@ -88,6 +92,10 @@ pub struct Plan {
     /// variables among them.
     pub changes: ConfigChanges,
     pub annotations: BTreeMap<String, String>,
+    /// The annotations of the index that lists each platform's image.
+    pub index_annotations: BTreeMap<String, String>,
+    /// Where the lock the build writes goes in the app layer, when it writes one.
+    pub lock_entry: Option<LockEntry>,
     pub sources: Vec<Source>,
     /// Dependencies to install into a venv layer, when there are any.
     pub deps: Option<DepsPlan>,
@@ -97,6 +105,14 @@ pub struct Plan {
     pub warnings: Vec<Warning>,
     /// The SBOM formats written beside the layout, and into it as referrers.
     pub sbom: Vec<pycontainer_sbom::Format>,
+}
+
+/// The lock's place in the app layer.
+pub struct LockEntry {
+    /// Its path in the image.
+    pub path: String,
+    /// Whether the selection ships it.
+    pub ships: bool,
 }
 
 impl Plan {

@@ -60,22 +60,32 @@ pub(super) fn output_format(value: Option<&str>, origin: &str) -> Result<Format,
     })
 }
 
-/// A docker-archive holds one image and no index, so it cannot carry an
-/// image per platform: several platforms go to an OCI layout or archive.
+/// An archive holds one image: a docker-archive has no index for several
+/// platforms, and the oci-archive sink writes one image's blobs (an index
+/// of several is not written to an archive yet). Several platforms go to
+/// an OCI layout, which skopeo copies into an oci-archive whole.
 pub(super) fn one_image(
     format: Format,
     platforms: &[Platform],
     origin: &str,
 ) -> Result<(), PlanError> {
-    if format != Format::Archive(ArchiveFormat::Docker) || platforms.len() < 2 {
+    let Format::Archive(archive) = format else {
+        return Ok(());
+    };
+    if platforms.len() < 2 {
         return Ok(());
     }
     let names: Vec<String> = platforms.iter().map(ToString::to_string).collect();
+    let why = match archive {
+        ArchiveFormat::Docker => "docker-archive holds one image, with no index",
+        _ => "oci-archive output holds one image for now, not an index",
+    };
     Err(PlanError::setting(
         origin,
         format!(
-            "docker-archive holds one image, with no index for several platforms ({}); \
-             use --format oci-archive or oci, or build one platform per docker-archive",
+            "{why} for several platforms ({}); use --format oci (the layout directory; \
+             `skopeo copy oci:DIR:TAG oci-archive:FILE:TAG` makes one tar of its index), \
+             or build one platform per archive",
             names.join(", ")
         ),
     ))
@@ -225,7 +235,7 @@ pub(super) fn labels(
         // An empty `description = ""` says nothing: no label rather than an empty one.
         .filter_map(|(k, v)| {
             v.filter(|v| !v.trim().is_empty())
-                .map(|v| (format!("org.opencontainers.image.{k}"), v))
+                .map(|v| (format!("{OCI_PREFIX}{k}"), v))
         }),
     );
     labels.extend(base_labels(base, base_value));
@@ -238,6 +248,9 @@ pub(super) fn labels(
     labels.extend(settings.labels.clone());
     labels
 }
+
+const OCI_PREFIX: &str = "org.opencontainers.image.";
+const BASE_DIGEST: &str = "org.opencontainers.image.base.digest";
 
 /// `base.name` (registry bases only: a local path is no image name, and
 /// would make the image depend on where the build ran) and `base.digest`.
@@ -252,23 +265,36 @@ pub(super) fn base_labels(base: &BaseImage, base_value: &str) -> Vec<(String, St
         }
     }
     if let Some(d) = &base.digest {
-        out.push((
-            "org.opencontainers.image.base.digest".to_owned(),
-            d.to_string(),
-        ));
+        out.push((BASE_DIGEST.to_owned(), d.to_string()));
     }
     out
 }
 
+/// The manifest's annotations: the OCI `org.opencontainers.image.*`
+/// labels (title, version, created, source, the base's name and digest…),
+/// which tools read from the manifest without fetching the config, then
+/// `--annotation`s, which win.
 pub(super) fn annotations(
-    base: &BaseImage,
-    base_value: &str,
+    labels: &BTreeMap<String, String>,
     settings: &Settings,
 ) -> BTreeMap<String, String> {
     // Extended, not collected: collecting into a map sorts, with a copy of the sort per type.
     let mut out = BTreeMap::new();
-    out.extend(base_labels(base, base_value));
+    out.extend(
+        labels
+            .iter()
+            .filter(|(k, _)| k.starts_with(OCI_PREFIX))
+            .map(|(k, v)| (k.clone(), v.clone())),
+    );
     out.extend(settings.annotations.clone());
+    out
+}
+
+/// An index's annotations: its images' own, but for the base's digest,
+/// which differs from platform to platform.
+pub(super) fn index_annotations(manifest: &BTreeMap<String, String>) -> BTreeMap<String, String> {
+    let mut out = manifest.clone();
+    out.remove(BASE_DIGEST);
     out
 }
 

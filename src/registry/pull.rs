@@ -156,6 +156,29 @@ pub async fn resolve<H: Host>(
     Ok(image)
 }
 
+/// The platforms `reference` offers: those its index lists, or its one
+/// image's when it names a manifest.
+pub async fn platforms<H: Host>(
+    client: &Client<'_, H>,
+    reference: &Reference,
+) -> Result<Vec<Platform>, RegistryError> {
+    let repo = client.pull_repo(reference);
+    let first = reference
+        .digest()
+        .or(reference.tag_or_latest())
+        .unwrap_or("latest");
+    let doc = manifest(client, &repo, first).await?;
+    if !media::is_index(&doc.descriptor.media_type) {
+        return Ok(vec![resolve(client, reference, None).await?.platform()]);
+    }
+    let index: Index = parse(&reference.to_string(), &doc.bytes)?;
+    Ok(index
+        .manifests
+        .into_iter()
+        .filter_map(|d| d.platform)
+        .collect())
+}
+
 fn parse<T: serde::de::DeserializeOwned>(what: &str, bytes: &[u8]) -> Result<T, RegistryError> {
     serde_json::from_slice(bytes).map_err(|e| RegistryError::Protocol {
         what: what.to_owned(),

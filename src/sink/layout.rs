@@ -1,7 +1,7 @@
 //! The layout sink: an image into an OCI layout directory, blobs first,
-//! then config and manifest, the tags last, in one rename of index.json.
+//! then config and manifest (and an index of several), the tags last, in one rename of index.json.
 
-use pycontainer_oci::{Descriptor, Image};
+use pycontainer_oci::{Descriptor, Image, ImageIndex};
 
 use super::{LayoutTarget, SinkError};
 use crate::blobs;
@@ -66,22 +66,24 @@ impl<'h, H: Host> LayoutSink<'h, H> {
         Ok(())
     }
 
-    /// Points the tags at the written image, and lists its `referrers`, in
-    /// one rename of index.json. Returns the manifest's descriptor as the
-    /// index lists it.
+    /// An index of images `write` put here.
+    pub async fn write_index(&self, index: &ImageIndex) -> Result<(), LayoutError> {
+        self.layout
+            .put_bytes(&index.descriptor.media_type, &index.bytes)
+            .await?;
+        Ok(())
+    }
+
+    /// Points the tags at the written image (or index), and lists its
+    /// `referrers`, in one rename of index.json.
     pub async fn tag(
         &self,
-        image: &Image,
+        written: &Descriptor,
         referrers: &[Descriptor],
-    ) -> Result<Descriptor, LayoutError> {
+    ) -> Result<(), LayoutError> {
         self.layout
-            .tag(
-                self.target.existing.clone(),
-                image.descriptor(),
-                self.tags,
-                referrers,
-            )
+            .tag(self.target.existing.clone(), written, self.tags, referrers)
             .await?;
-        Ok(image.descriptor().clone())
+        Ok(())
     }
 }

@@ -132,25 +132,25 @@ function writeBase(dir, { docker = false } = {}) {
 const PINNED = {
   base: 'sha256:67f7537604f036176690e855168e97a4982bdb381a6dce35c0adb53a42fa2dc8',
   'hello-cli': {
-    manifest: 'sha256:7099fa18b9bf0c197ebab11b07cf3de5eee5b66ad0b618f1febe3ee2c5817067',
+    manifest: 'sha256:7b2db05d8db5e794f983d5176db342099131bba9ad3873cb1e42dd9df30f9d61',
     layers: [
       'sha256:21441809f0cf2fde3e21df16fa46c321fc3078ebd0e920e8ccd18a0c2db83a8e',
       'sha256:7cb200df9bcb1f40c1a7a0788d67106daf55edb431bc85d38114dd666ea4240a',
     ],
   },
   'hello-cli on scratch': {
-    manifest: 'sha256:4feff599dc02ec01e2fb249b67cbe2c52735c93fe75262364963a245a9cb735f',
+    manifest: 'sha256:6dd40a8377e1fe5f31a7eca2ecbfff9f1767827ec80ca31b673d00c64ac1fe29',
     layers: ['sha256:7cb200df9bcb1f40c1a7a0788d67106daf55edb431bc85d38114dd666ea4240a'],
   },
   'hello-cli on a Docker-typed base': {
-    manifest: 'sha256:c6b9c7cd04d0060a54b5bc9f6293fde8f04966e2a944b034a30c2b6646f49656',
+    manifest: 'sha256:9693a86f5c7c8eb6ef38860e738eb59928660bcc5bffbf8967aa1f50bb4dfd1a',
     layers: [
       'sha256:21441809f0cf2fde3e21df16fa46c321fc3078ebd0e920e8ccd18a0c2db83a8e',
       'sha256:7cb200df9bcb1f40c1a7a0788d67106daf55edb431bc85d38114dd666ea4240a',
     ],
   },
   'fastapi-app': {
-    manifest: 'sha256:9bd34f51b2a359f79eb7e6221c1fe0ed3bdd92c8604d90e80943af90f283ff87',
+    manifest: 'sha256:7f6ea0abf492713757923bf418878e22f3fb3c6f49e4bcf3324a2c840055320a',
     layers: [
       'sha256:21441809f0cf2fde3e21df16fa46c321fc3078ebd0e920e8ccd18a0c2db83a8e',
       'sha256:0ea3542a5b8d06b776638f83da8e5332df5a045e518515dc735b7d9f0c0c791f',
@@ -158,7 +158,7 @@ const PINNED = {
     ],
   },
   'flask-app': {
-    manifest: 'sha256:0bfab500d73e1ae1e98b771f6f7b08e7e1430578790d4a443b1a6c42a5804c59',
+    manifest: 'sha256:231cb7e42246df1083ad0b8cedac02bbff640bbce788519a4e497b65071211c2',
     layers: [
       'sha256:21441809f0cf2fde3e21df16fa46c321fc3078ebd0e920e8ccd18a0c2db83a8e',
       'sha256:a2cab4a78864e082517fdf597df7b77802546f028f62922a17bf09bd2fe8b98f',
@@ -166,7 +166,7 @@ const PINNED = {
     ],
   },
   'django-app': {
-    manifest: 'sha256:2e495f78e42fb055ad1bd6b4fb0329043ca25f3bc5f05448140bbd95480d47b1',
+    manifest: 'sha256:d82c22e75584d0a8409704bde93d4797d4f9694076c4279d00cd5bd267e88f56',
     layers: [
       'sha256:21441809f0cf2fde3e21df16fa46c321fc3078ebd0e920e8ccd18a0c2db83a8e',
       'sha256:51b5e32ded4365b2a18c7304e566c975686d9540fb267551cfad2b41194bb2b9',

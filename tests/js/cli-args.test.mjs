@@ -240,7 +240,7 @@ describe('help and version need no wasm', () => {
       '--digest-file FILE',
       '--base-image REF',
       '--python X.Y',
-      '--platform OS/ARCH[/VARIANT]',
+      '--platform OS/ARCH[/VARIANT][,...] | all',
       '--workdir PATH',
       '-e, --env KEY=VALUE',
       '--env-file FILE',

@@ -5,6 +5,7 @@
 //! image's config and manifest survive a round trip unchanged.
 
 pub mod annotation;
+pub mod assemble;
 mod config;
 mod descriptor;
 mod flavor;

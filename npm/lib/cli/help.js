@@ -89,9 +89,13 @@ Image:
   --ignore-requires-python
                         build even when the project's requires-python
                         excludes the image's Python [default: fail]
-  --platform OS/ARCH[/VARIANT]
+  --platform OS/ARCH[/VARIANT][,...] | all
                         the target platform, e.g. linux/arm64/v8; picks the
-                        matching image from a multi-platform base
+                        matching image from a multi-platform base. Several,
+                        comma-separated, build one image each (own base and
+                        wheels, one shared app layer) into one OCI index;
+                        'all' is every linux platform of the base's index
+                        that CPython wheels are built for
                         [default: the base's platform; linux/amd64 for scratch]
   --workdir PATH        the working directory inside the image
                         [default: ${CORE_DEFAULTS.workdir}]

@@ -37,17 +37,34 @@ function dependencyLines(result, verbose) {
   return lines;
 }
 
-function printBuildSummary(result, { color, verbose }) {
-  const tags = Array.isArray(result.tags) ? result.tags : [];
-  const layers = Array.isArray(result.layers) ? result.layers : [];
-  const lines = [`${paint('built', 'green', color)} ${result.manifestDigest}`];
-  if (typeof result.output !== 'string') {
-    lines.push(
+/**
+ * The image's platform and layers; for an index, each platform's image, its
+ * size and its dependencies (which differ by platform).
+ */
+function imageLines(result, verbose) {
+  const platforms = Array.isArray(result.platforms) ? result.platforms : [];
+  if (platforms.length === 0) {
+    const layers = Array.isArray(result.layers) ? result.layers : [];
+    return [
       `  platform: ${result.plan?.platform}`,
       `  layers:   ${layers.length} (${formatBytes(result.size)})`,
       ...dependencyLines(result, verbose),
-      ...pushLines(result, color),
-    );
+    ];
+  }
+  return [
+    `  index of ${platforms.length} images (${formatBytes(result.size)}):`,
+    ...platforms.flatMap((p) => [
+      `  ${p.platform}: ${p.manifestDigest} (${formatBytes(p.size)})`,
+      ...dependencyLines({ plan: { dependencies: p.dependencies } }, verbose).map((l) => `  ${l}`),
+    ]),
+  ];
+}
+
+function printBuildSummary(result, { color, verbose }) {
+  const tags = Array.isArray(result.tags) ? result.tags : [];
+  const lines = [`${paint('built', 'green', color)} ${result.manifestDigest}`];
+  if (typeof result.output !== 'string') {
+    lines.push(...imageLines(result, verbose), ...pushLines(result, color));
     process.stdout.write(`${lines.join('\n')}\n`);
     return;
   }
@@ -60,9 +77,7 @@ function printBuildSummary(result, { color, verbose }) {
   lines.push(
     `  layout:   ${out}`,
     `  tags:     ${tags.length > 0 ? tags.join(', ') : '(none)'}`,
-    `  platform: ${result.plan?.platform}`,
-    `  layers:   ${layers.length} (${formatBytes(result.size)})`,
-    ...dependencyLines(result, verbose),
+    ...imageLines(result, verbose),
     ...pushLines(result, color),
     '',
   );

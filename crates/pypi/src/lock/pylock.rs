@@ -372,17 +372,17 @@ fn locked_file(at: &PackageAt, file: &File) -> Result<LockedFile, LockError> {
 
 /// Writes `locked` as a pylock.toml, byte for byte the same for the same input.
 ///
-/// The lock is for the one environment it was resolved for, so it carries no markers; the
-/// header comment says so. Files whose name ends in `.whl` become `wheels`, the first other
-/// file the `sdist`. [`Pinned::hashes`] has no place in PEP 751 (it hashes each file), so the
-/// resolver must put every hash on its file.
-pub fn write(locked: &Locked, created_by: &str, requires_python: Option<&str>) -> String {
-    let mut out = String::new();
-    out.push_str(
-        "# This lock is for a single target environment (one platform, one Python): it lists\n\
-         # exactly the packages that environment installs, so no package has a marker.\n\
-         # Lock again for another target instead of reusing this file.\n",
-    );
+/// The lock is for the environments it was resolved for, each of which installs every
+/// package, so it carries no markers; `header` (comment lines) says so. Files whose name
+/// ends in `.whl` become `wheels`, the first other file the `sdist`. [`Pinned::hashes`] has
+/// no place in PEP 751 (it hashes each file), so the resolver must put every hash on its file.
+pub fn write(
+    locked: &Locked,
+    header: &str,
+    created_by: &str,
+    requires_python: Option<&str>,
+) -> String {
+    let mut out = header.to_owned();
     out.push_str("lock-version = \"1.0\"\n");
     if let Some(requires) = requires_python {
         let _ = writeln!(out, "requires-python = {}", quote(requires));
@@ -873,7 +873,7 @@ wheels = [{ url = "https://files.pythonhosted.org/packages/f9/9b/335f9764261e915
     #[test]
     fn the_writer_round_trips_through_the_reader() {
         let locked = sample();
-        let text = write(&locked, "pycontainer 0.1.0", Some(">=3.11"));
+        let text = write(&locked, "# a header\n", "pycontainer 0.1.0", Some(">=3.11"));
         let back = read(
             &text,
             "pylock.toml",
@@ -886,13 +886,21 @@ wheels = [{ url = "https://files.pythonhosted.org/packages/f9/9b/335f9764261e915
         let mut shuffled = sample();
         shuffled.packages.reverse();
         shuffled.packages[1].files.reverse();
-        assert_eq!(write(&shuffled, "pycontainer 0.1.0", Some(">=3.11")), text);
+        assert_eq!(
+            write(
+                &shuffled,
+                "# a header\n",
+                "pycontainer 0.1.0",
+                Some(">=3.11")
+            ),
+            text
+        );
     }
 
     #[test]
     fn the_writer_output_is_readable_pylock() {
-        let text = write(&sample(), "pycontainer \"dev\"", None);
-        assert!(text.starts_with("# This lock is for a single target environment"));
+        let text = write(&sample(), "# a header\n", "pycontainer \"dev\"", None);
+        assert!(text.starts_with("# a header\nlock-version = \"1.0\"\n"));
         assert!(text.contains("\ncreated-by = \"pycontainer \\\"dev\\\"\"\n"));
         assert!(!text.contains("requires-python"));
         assert!(text.contains(

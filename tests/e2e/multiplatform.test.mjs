@@ -1,0 +1,481 @@
+// Multi-platform builds (issue 14): `--platform linux/amd64,linux/arm64`
+// makes one image per platform, each on the base's image for it with its own
+// wheels, the app layer shared, listed in one OCI image index. The index goes
+// to the layout and through a real registry, where skopeo picks the arm64
+// image; each platform unpacks with umoci, and the arm64 one runs under qemu.
+//
+// The two-platform base is composed here from the Debian bases
+// tests/infra/base-image.sh makes (amd64, and arm64 built under qemu when this
+// machine can run arm64 code, else the synthetic arm64 probe image). The
+// dependencies are the deps fixture's uv.lock, with real wheels from the
+// package index, cached with deps.test.mjs's.
+
+import assert from 'node:assert/strict';
+import fs from 'node:fs';
+import path from 'node:path';
+import { after, before, describe, test } from 'node:test';
+
+import { startRegistry } from '../infra/registry.mjs';
+import { skopeoOk } from '../infra/seed.mjs';
+import {
+  ARM64_BASE_TAG,
+  ARM64_PROBE_TAG,
+  arm64BaseLayout,
+  arm64ProbeLayout,
+  BASE_TAG,
+  baseLayout,
+  build,
+  canRunArm64,
+  copyExample,
+  describeRun,
+  makeTempDir,
+  REF_NAME,
+  ROOT,
+  readBlob,
+  readBlobJson,
+  readIndex,
+  readLayerTar,
+  removeDir,
+  requireRoot,
+  requireTools,
+  runCli,
+  runInImage,
+  runTool,
+  sha256Hex,
+} from './helpers.mjs';
+
+const OCI_INDEX = 'application/vnd.oci.image.index.v1+json';
+const APP = path.join(ROOT, 'tests', 'fixtures', 'deps', 'fastapi-app');
+const CACHE = path.join(
+  process.env.PYCONTAINER_TEST_CACHE ??
+    path.join(process.env.HOME ?? '/tmp', '.cache', 'pycontainer-test'),
+  'deps-cache',
+);
+const BOTH = 'linux/amd64,linux/arm64';
+// The real arm64 base needs arm64 code to run here, to build it and to run
+// what is built on it; without that, the probe image stands in and nothing runs.
+const ARM_RUNS = canRunArm64();
+
+let tmp;
+let base;
+let project;
+
+/** The layout's entry for `tag` and the index it points at. */
+function tagged(layout, tag) {
+  const entry = readIndex(layout).manifests.find((m) => m.annotations?.[REF_NAME] === tag);
+  assert.ok(entry, `no tag ${tag} in ${layout}`);
+  return { entry, index: readBlobJson(layout, entry.digest) };
+}
+
+/**
+ * A layout whose tag BASE_TAG is an index of the amd64 base and the arm64
+ * one, blobs hard-linked from theirs.
+ */
+function composeBase(dir) {
+  const arm = ARM_RUNS
+    ? [arm64BaseLayout(), ARM64_BASE_TAG]
+    : [arm64ProbeLayout(), ARM64_PROBE_TAG];
+  const blobs = path.join(dir, 'blobs', 'sha256');
+  fs.mkdirSync(blobs, { recursive: true });
+  const manifests = [];
+  for (const [layout, tag] of [[baseLayout(), BASE_TAG], arm]) {
+    const src = path.join(layout, 'blobs', 'sha256');
+    for (const name of fs.readdirSync(src)) {
+      if (!fs.existsSync(path.join(blobs, name))) {
+        fs.linkSync(path.join(src, name), path.join(blobs, name));
+      }
+    }
+    const entry = readIndex(layout).manifests.find((m) => m.annotations?.[REF_NAME] === tag);
+    const config = readBlobJson(layout, readBlobJson(layout, entry.digest).config.digest);
+    const platform = { architecture: config.architecture, os: config.os };
+    if (config.variant) platform.variant = config.variant;
+    manifests.push({
+      mediaType: entry.mediaType,
+      digest: entry.digest,
+      size: entry.size,
+      platform,
+    });
+  }
+  const bytes = Buffer.from(JSON.stringify({ schemaVersion: 2, mediaType: OCI_INDEX, manifests }));
+  const digest = `sha256:${sha256Hex(bytes)}`;
+  fs.writeFileSync(path.join(blobs, digest.slice(7)), bytes);
+  fs.writeFileSync(path.join(dir, 'oci-layout'), '{"imageLayoutVersion":"1.0.0"}');
+  const top = {
+    schemaVersion: 2,
+    mediaType: OCI_INDEX,
+    manifests: [
+      {
+        mediaType: OCI_INDEX,
+        digest,
+        size: bytes.length,
+        annotations: { [REF_NAME]: BASE_TAG },
+      },
+    ],
+  };
+  fs.writeFileSync(path.join(dir, 'index.json'), JSON.stringify(top));
+  return dir;
+}
+
+/** The deps fixture with its uv.lock, which pins wheels for every platform. */
+function copyProject(dir) {
+  fs.mkdirSync(dir, { recursive: true });
+  for (const f of ['pyproject.toml', 'deps_demo', 'uv.lock']) {
+    fs.cpSync(path.join(APP, f), path.join(dir, f), { recursive: true });
+  }
+  return dir;
+}
+
+/** `build --json` of the project on the two-platform base; resolves {json, seconds}. */
+function timedBuild(out, platform, extra = []) {
+  const args = [
+    '--context',
+    project,
+    '--base-image',
+    `oci:${base}:${BASE_TAG}`,
+    '--output',
+    out,
+    '--tag',
+    'app:1',
+    '--cache-dir',
+    CACHE,
+    '--platform',
+    platform,
+    ...extra,
+  ];
+  const start = process.hrtime.bigint();
+  const json = build(args);
+  return { json, seconds: Number(process.hrtime.bigint() - start) / 1e9 };
+}
+
+/** The native wheel tags and the ELF machines of the .so files of a deps layer. */
+function nativeParts(layout, digest) {
+  const tar = readLayerTar(layout, digest);
+  const tags = tar.entries
+    .filter((e) => e.path.endsWith('.dist-info/WHEEL'))
+    .flatMap((e) => [...e.data.toString().matchAll(/^Tag: (.+)$/gm)].map((m) => m[1]))
+    .filter((t) => !t.endsWith('-any'));
+  const machines = new Set(
+    tar.entries.filter((e) => e.path.endsWith('.so')).map((e) => e.data.readUInt16LE(18)),
+  );
+  return { tags, machines: [...machines] };
+}
+
+before(() => {
+  requireTools('skopeo', 'umoci');
+  tmp = makeTempDir('pycontainer-e2e-multi-');
+  base = composeBase(path.join(tmp, 'base'));
+  project = copyProject(path.join(tmp, 'app'));
+});
+
+after(() => removeDir(tmp));
+
+describe('--platform linux/amd64,linux/arm64 on a two-platform base', { concurrency: 1 }, () => {
+  let out;
+  let result;
+  let index;
+
+  before(() => {
+    out = path.join(tmp, 'out');
+    result = timedBuild(out, BOTH).json;
+    index = tagged(out, '1').index;
+  });
+
+  test('the tag names an index with one manifest per platform, as --json says', () => {
+    const { entry } = tagged(out, '1');
+    assert.equal(entry.mediaType, OCI_INDEX);
+    assert.equal(entry.digest, result.manifestDigest);
+    assert.deepEqual(
+      index.manifests.map((m) => `${m.platform.os}/${m.platform.architecture}`),
+      ['linux/amd64', 'linux/arm64'],
+    );
+    assert.deepEqual(
+      result.platforms.map((p) => [p.platform, p.manifestDigest]),
+      index.manifests.map((m) => [`${m.platform.os}/${m.platform.architecture}`, m.digest]),
+    );
+    const raw = runTool('skopeo', ['inspect', '--raw', `oci:${out}:1`]);
+    assert.equal(raw.code, 0, raw.stderr);
+    assert.equal(`sha256:${sha256Hex(Buffer.from(raw.stdout))}`, result.manifestDigest);
+    // Each image's config is for its platform, on that platform's base.
+    for (const m of index.manifests) {
+      const manifest = readBlobJson(out, m.digest);
+      const config = readBlobJson(out, manifest.config.digest);
+      assert.equal(config.architecture, m.platform.architecture);
+      const baseDigest = result.platforms.find(
+        (p) => p.platform === `linux/${m.platform.architecture}`,
+      ).baseDigest;
+      assert.equal(manifest.annotations['org.opencontainers.image.base.digest'], baseDigest);
+    }
+  });
+
+  test('the index and each manifest carry the org.opencontainers.image annotations', () => {
+    assert.equal(index.annotations['org.opencontainers.image.title'], 'deps-demo');
+    assert.equal(index.annotations['org.opencontainers.image.version'], '0.1.0');
+    assert.equal(index.annotations['org.opencontainers.image.created'], '1970-01-01T00:00:00Z');
+    assert.equal(index.annotations['org.opencontainers.image.base.digest'], undefined);
+    for (const m of index.manifests) {
+      const a = readBlobJson(out, m.digest).annotations;
+      assert.equal(a['org.opencontainers.image.title'], 'deps-demo');
+      assert.match(a['org.opencontainers.image.base.digest'], /^sha256:/);
+    }
+  });
+
+  test('the app layer is shared; the base and the venv layer are per platform', () => {
+    const [amd, arm] = index.manifests.map((m) => readBlobJson(out, m.digest).layers);
+    assert.equal(amd.at(-1).digest, arm.at(-1).digest, 'one app layer');
+    assert.notEqual(amd.at(-2).digest, arm.at(-2).digest, 'a venv layer each');
+    assert.notEqual(amd[0].digest, arm[0].digest, 'a base each');
+  });
+
+  test('each venv holds its platform’s wheels: aarch64 for arm64, x86_64 for amd64', () => {
+    const expected = { amd64: ['x86_64', 0x3e], arm64: ['aarch64', 0xb7] };
+    for (const m of index.manifests) {
+      const [machine, elf] = expected[m.platform.architecture];
+      const layers = readBlobJson(out, m.digest).layers;
+      const { tags, machines } = nativeParts(out, layers.at(-2).digest);
+      assert.ok(tags.length >= 5, tags.join(' '));
+      for (const t of tags) assert.ok(t.endsWith(`_${machine}`), `${machine} wheel: ${t}`);
+      assert.deepEqual(machines, [elf], `.so files of ${m.platform.architecture}`);
+    }
+  });
+
+  test('skopeo copy --override-arch picks each platform, which umoci unpacks', () => {
+    requireRoot();
+    for (const arch of ['amd64', 'arm64']) {
+      const single = path.join(tmp, `single-${arch}`);
+      const copied = runTool('skopeo', [
+        'copy',
+        '--override-arch',
+        arch,
+        `oci:${out}:1`,
+        `oci:${single}:${arch}`,
+      ]);
+      assert.equal(copied.code, 0, copied.stderr);
+      const bundle = path.join(tmp, `bundle-${arch}`);
+      const r = runTool('umoci', ['unpack', '--image', `${single}:${arch}`, bundle]);
+      assert.equal(r.code, 0, r.stderr);
+      const venv = path.join(
+        bundle,
+        'rootfs',
+        'app',
+        '.venv',
+        'lib',
+        'python3.11',
+        'site-packages',
+      );
+      assert.ok(fs.existsSync(path.join(venv, 'pydantic_core')), `pydantic_core in ${arch}`);
+      assert.ok(fs.existsSync(path.join(bundle, 'rootfs', 'app', 'deps_demo')), `app in ${arch}`);
+    }
+  });
+
+  test('the arm64 image runs under qemu-user-static with runc', (t) => {
+    if (!ARM_RUNS) {
+      t.skip('binfmt_misc has no enabled qemu-aarch64 entry here, so aarch64 code cannot run');
+      return;
+    }
+    requireRoot();
+    const single = path.join(tmp, 'single-arm64');
+    assert.ok(fs.existsSync(single), 'the skopeo copy test made the arm64 layout');
+    const r = runInImage(
+      single,
+      'arm64',
+      [
+        '/app/.venv/bin/python',
+        '-c',
+        'import platform, pydantic_core, uvloop; print(platform.machine(), pydantic_core.__version__)',
+      ],
+      { replace: true },
+    );
+    assert.equal(r.code, 0, r.stderr);
+    assert.equal(r.stdout.trim(), 'aarch64 2.50.4');
+  });
+
+  test('each image equals its single-platform build; the times of both ways', (t) => {
+    const singles = ['linux/amd64', 'linux/arm64'].map((p) =>
+      timedBuild(path.join(tmp, `one-${p.replace('/', '-')}`), p),
+    );
+    const again = timedBuild(path.join(tmp, 'out-again'), BOTH);
+    assert.equal(again.json.manifestDigest, result.manifestDigest, 'reproducible');
+    assert.deepEqual(
+      singles.map((s) => s.json.manifestDigest),
+      result.platforms.map((p) => p.manifestDigest),
+    );
+    const sum = singles.reduce((s, x) => s + x.seconds, 0);
+    const line = `two-platform build ${again.seconds.toFixed(2)} s; single builds ${singles.map((s) => s.seconds.toFixed(2)).join(' s + ')} s = ${sum.toFixed(2)} s (warm cache)`;
+    t.diagnostic(line);
+    console.log(`multiplatform timing: ${line}`);
+  });
+
+  test('--platform all is every platform of the base: the same index', () => {
+    const planned = path.join(tmp, 'all-dry');
+    const dry = timedBuild(planned, 'all', ['--dry-run']).json;
+    assert.equal(dry.dryRun, true);
+    assert.deepEqual(
+      dry.platforms.map((p) => p.platform),
+      ['linux/amd64', 'linux/arm64'],
+    );
+    assert.ok(!fs.existsSync(planned), 'a dry run writes nothing');
+    const all = timedBuild(path.join(tmp, 'all'), 'all').json;
+    assert.equal(all.manifestDigest, result.manifestDigest);
+  });
+
+  test('a platform the base lacks fails, listing those it offers, with nothing written', () => {
+    const failed = path.join(tmp, 'not-offered');
+    const r = runCli([
+      'build',
+      '--context',
+      project,
+      '--base-image',
+      `oci:${base}:${BASE_TAG}`,
+      '--output',
+      failed,
+      '--cache-dir',
+      CACHE,
+      '--platform',
+      'linux/amd64,linux/s390x',
+    ]);
+    assert.equal(r.code, 1, describeRun(r));
+    assert.match(r.stderr, /linux\/s390x/);
+    assert.match(r.stderr, /linux\/amd64/);
+    assert.match(r.stderr, /linux\/arm64/);
+    assert.ok(!fs.existsSync(failed), 'no layout');
+  });
+});
+
+describe('resolving [project.dependencies] for two platforms', { concurrency: 1 }, () => {
+  let dir;
+  let first;
+
+  before(() => {
+    dir = path.join(tmp, 'resolve');
+    fs.mkdirSync(dir);
+    for (const f of ['pyproject.toml', 'deps_demo']) {
+      fs.cpSync(path.join(APP, f), path.join(dir, f), { recursive: true });
+    }
+    first = buildIn(dir, path.join(tmp, 'resolve-out'));
+  });
+
+  /** `build --json` of `dir` on the two-platform base for both platforms. */
+  function buildIn(ctx, out, extra = []) {
+    return build([
+      '--context',
+      ctx,
+      '--base-image',
+      `oci:${base}:${BASE_TAG}`,
+      '--output',
+      out,
+      '--tag',
+      'app:1',
+      '--cache-dir',
+      CACHE,
+      '--platform',
+      BOTH,
+      ...extra,
+    ]);
+  }
+
+  test('one pylock.toml lists each platform’s wheels, shipped in the one app layer', () => {
+    const lock = fs.readFileSync(path.join(dir, 'pylock.toml'), 'utf8');
+    assert.match(lock, /^created-by = "pycontainer"$/m);
+    assert.match(lock, /pydantic_core-[^"]*manylinux[^"]*_x86_64\.whl/);
+    assert.match(lock, /pydantic_core-[^"]*manylinux[^"]*_aarch64\.whl/);
+    assert.equal(first.platforms[0].dependencies.writesLock, path.join(dir, 'pylock.toml'));
+    const out = path.join(tmp, 'resolve-out');
+    const [amd, arm] = tagged(out, '1').index.manifests.map((m) => readBlobJson(out, m.digest));
+    assert.equal(amd.layers.at(-1).digest, arm.layers.at(-1).digest, 'one app layer');
+    const shipped = readLayerTar(out, amd.layers.at(-1).digest).entries.find(
+      (e) => e.path === 'app/pylock.toml',
+    );
+    assert.ok(shipped, 'the app layer holds the lock');
+    assert.equal(shipped.data.toString('utf8'), lock);
+  });
+
+  test('a rebuild for the same platforms with --locked is clean: the same index', () => {
+    const before = fs.readFileSync(path.join(dir, 'pylock.toml'), 'utf8');
+    const again = buildIn(dir, path.join(tmp, 'resolve-again'), ['--locked']);
+    assert.equal(again.manifestDigest, first.manifestDigest);
+    assert.equal(again.platforms[0].dependencies.writesLock, undefined);
+    assert.equal(fs.readFileSync(path.join(dir, 'pylock.toml'), 'utf8'), before);
+  });
+});
+
+describe('an app-only image on scratch', () => {
+  test('one app layer under two platforms’ configs', () => {
+    const ctx = copyExample(path.join(tmp, 'scratch'));
+    const out = path.join(tmp, 'scratch-out');
+    const json = build([
+      '--context',
+      ctx,
+      '--base-image',
+      'scratch',
+      '--output',
+      out,
+      '--platform',
+      'linux/arm64,linux/amd64',
+    ]);
+    const { entry, index } = tagged(out, 'latest');
+    assert.equal(entry.digest, json.manifestDigest);
+    const images = index.manifests.map((m) => readBlobJson(out, m.digest));
+    assert.deepEqual(
+      images.map((m) => readBlobJson(out, m.config.digest).architecture),
+      ['arm64', 'amd64'],
+    );
+    assert.equal(images[0].layers.length, 1);
+    assert.deepEqual(images[0].layers, images[1].layers);
+    assert.ok(readBlob(out, images[0].layers[0].digest).length > 0);
+  });
+});
+
+describe('through a registry', () => {
+  let reg;
+
+  before(async () => {
+    reg = await startRegistry();
+  });
+
+  after(async () => {
+    await reg?.stop();
+  });
+
+  test('the index is pushed after its manifests; skopeo reads it and picks arm64', async () => {
+    const ref = `${reg.host}/multi/app:1`;
+    const json = build([
+      '--context',
+      project,
+      '--base-image',
+      `oci:${base}:${BASE_TAG}`,
+      '--cache-dir',
+      CACHE,
+      '--platform',
+      BOTH,
+      '--push',
+      '--tag',
+      ref,
+    ]);
+    assert.deepEqual(
+      json.pushed.map((p) => [p.reference, p.digest]),
+      [[`${ref}@${json.manifestDigest}`, json.manifestDigest]],
+    );
+    const raw = runTool('skopeo', ['inspect', '--raw', '--tls-verify=false', `docker://${ref}`]);
+    assert.equal(raw.code, 0, raw.stderr);
+    const pushed = JSON.parse(raw.stdout);
+    assert.equal(pushed.mediaType, OCI_INDEX);
+    assert.equal(`sha256:${sha256Hex(Buffer.from(raw.stdout))}`, json.manifestDigest);
+    assert.deepEqual(
+      pushed.manifests.map((m) => m.digest),
+      json.platforms.map((p) => p.manifestDigest),
+    );
+    const arm = path.join(tmp, 'pulled-arm64');
+    await skopeoOk([
+      'copy',
+      '--src-tls-verify=false',
+      '--override-arch',
+      'arm64',
+      `docker://${ref}`,
+      `oci:${arm}:arm64`,
+    ]);
+    const { entry } = tagged(arm, 'arm64');
+    assert.equal(entry.digest, json.platforms[1].manifestDigest);
+    const config = readBlobJson(arm, readBlobJson(arm, entry.digest).config.digest);
+    assert.equal(config.architecture, 'arm64');
+  });
+});
