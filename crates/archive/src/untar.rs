@@ -26,6 +26,32 @@ pub struct Header {
     pub size: u64,
 }
 
+/// What an OCI layer's whiteout entry takes away from the layers below.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub enum Whiteout<'a> {
+    /// `DIR/.wh..wh..opq`: everything under DIR (`""` at the top), not DIR itself.
+    Opaque(&'a str),
+    /// `DIR/.wh.NAME`: DIR/NAME and everything under it.
+    Removed(String),
+}
+
+impl Header {
+    /// The whiteout this entry is, if it is one (the OCI image spec's
+    /// "Whiteouts"); such an entry is never a file of the image.
+    pub fn whiteout(&self) -> Option<Whiteout<'_>> {
+        let (dir, name) = self.path.rsplit_once('/').unwrap_or(("", &self.path));
+        if name == ".wh..wh..opq" {
+            return Some(Whiteout::Opaque(dir));
+        }
+        let hidden = name.strip_prefix(".wh.")?;
+        Some(Whiteout::Removed(if dir.is_empty() {
+            hidden.to_owned()
+        } else {
+            format!("{dir}/{hidden}")
+        }))
+    }
+}
+
 /// The reader's decision for an entry's data.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub enum Want {

@@ -6,7 +6,7 @@
 
 use std::collections::BTreeMap;
 
-use pycontainer_archive::untar::{Header, Kind, Visitor, Want};
+use pycontainer_archive::untar::{Header, Kind, Visitor, Want, Whiteout};
 use pycontainer_python::metadata::headers;
 
 use crate::license::{self, License};
@@ -111,21 +111,19 @@ impl Contents {
 impl Visitor for Contents {
     fn entry(&mut self, header: &Header) -> Want {
         self.capturing = None;
+        match header.whiteout() {
+            Some(Whiteout::Opaque(dir)) => {
+                self.remove_under(dir, false);
+                return Want::Skip;
+            }
+            Some(Whiteout::Removed(gone)) => {
+                self.remove_under(&gone, true);
+                return Want::Skip;
+            }
+            None => {}
+        }
         let path = header.path.as_str();
         let (dir, name) = path.rsplit_once('/').unwrap_or(("", path));
-        if name == ".wh..wh..opq" {
-            self.remove_under(dir, false);
-            return Want::Skip;
-        }
-        if let Some(hidden) = name.strip_prefix(".wh.") {
-            let gone = if dir.is_empty() {
-                hidden.to_owned()
-            } else {
-                format!("{dir}/{hidden}")
-            };
-            self.remove_under(&gone, true);
-            return Want::Skip;
-        }
         // A directory over a directory merges with it; anything else
         // replaces what lower layers had at this path.
         match header.kind {

@@ -6,7 +6,7 @@ use std::collections::BTreeMap;
 
 use serde::{Deserialize, Serialize};
 
-use pycontainer_archive::untar::{Header, Kind, Visitor, Want};
+use pycontainer_archive::untar::{Header, Kind, Visitor, Want, Whiteout};
 use pycontainer_python::pep440::Version;
 use pycontainer_python::tags::Libc;
 
@@ -237,21 +237,18 @@ impl Probe {
 impl Visitor for Probe {
     fn entry(&mut self, header: &Header) -> Want {
         self.capturing = None;
+        match header.whiteout() {
+            Some(Whiteout::Opaque(dir)) => {
+                self.remove_under(dir, false);
+                return Want::Skip;
+            }
+            Some(Whiteout::Removed(gone)) => {
+                self.remove_under(&gone, true);
+                return Want::Skip;
+            }
+            None => {}
+        }
         let path = header.path.as_str();
-        let (dir, name) = path.rsplit_once('/').unwrap_or(("", path));
-        if name == ".wh..wh..opq" {
-            self.remove_under(dir, false);
-            return Want::Skip;
-        }
-        if let Some(hidden) = name.strip_prefix(".wh.") {
-            let gone = if dir.is_empty() {
-                hidden.to_owned()
-            } else {
-                format!("{dir}/{hidden}")
-            };
-            self.remove_under(&gone, true);
-            return Want::Skip;
-        }
         let limit = match path {
             "var/lib/dpkg/status" | "lib/apk/db/installed" => Some(DB_LIMIT),
             p if is_libc(p) => Some(LIBC_LIMIT),
