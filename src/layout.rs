@@ -206,6 +206,15 @@ impl<'h, H: Host> Layout<'h, H> {
         }
     }
 
+    /// The index of a layout that must be there: `NotALayout` where none is.
+    pub async fn index(&self) -> Result<Index, LayoutError> {
+        self.read_index()
+            .await?
+            .ok_or_else(|| LayoutError::NotALayout {
+                path: self.root.clone(),
+            })
+    }
+
     /// Notes which of the layout's directories exist, removes the temp
     /// files killed builds left, and marks a new layout with `oci-layout`
     /// before any blob, so that a build starting alongside sees a layout
@@ -464,15 +473,10 @@ impl<'h, H: Host> Layout<'h, H> {
     /// The platforms the entry tagged `tag` offers: those its index lists,
     /// or its one image's when it is a manifest.
     pub async fn platforms(&self, tag: Option<&str>) -> Result<Vec<Platform>, LayoutError> {
-        let index = self
-            .read_index()
-            .await?
-            .ok_or_else(|| LayoutError::NotALayout {
-                path: self.root.clone(),
-            })?;
+        let index = self.index().await?;
         let entry = self.entry(&index, tag)?.clone();
         if !media::is_index(&entry.media_type) {
-            return Ok(vec![self.image(tag, None).await?.platform()]);
+            return Ok(vec![self.image_of(entry, None).await?.platform()]);
         }
         let nested: Index = parse(
             &self.blob_path(&entry.digest),
@@ -492,14 +496,19 @@ impl<'h, H: Host> Layout<'h, H> {
         tag: Option<&str>,
         wanted: Option<&Platform>,
     ) -> Result<Image, LayoutError> {
-        let index = self
-            .read_index()
-            .await?
-            .ok_or_else(|| LayoutError::NotALayout {
-                path: self.root.clone(),
-            })?;
-        let entry = self.entry(&index, tag)?;
-        let mut descriptor = self.select_platform(entry.clone(), wanted).await?;
+        let index = self.index().await?;
+        self.image_of(self.entry(&index, tag)?.clone(), wanted)
+            .await
+    }
+
+    /// The image index.json's `entry` names (or, for an index, its image for
+    /// `wanted`), with its layers' blobs in this layout.
+    async fn image_of(
+        &self,
+        entry: Descriptor,
+        wanted: Option<&Platform>,
+    ) -> Result<Image, LayoutError> {
+        let mut descriptor = self.select_platform(entry, wanted).await?;
         // The entry's annotations name its place in this index, not the image.
         descriptor.annotations.clear();
         let bytes = self.read_document(&descriptor).await?;

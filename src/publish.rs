@@ -88,12 +88,7 @@ pub async fn push_layout<H: Host>(
     let references = references(&options.references)?;
     let transfer = Transfer::read(options.parallel.as_ref(), options.chunk_size.as_ref())?;
     let layout = Layout::new(host, &options.layout);
-    let index = layout
-        .read_index()
-        .await?
-        .ok_or_else(|| LayoutError::NotALayout {
-            path: options.layout.clone(),
-        })?;
+    let index = layout.index().await?;
     let entry = layout.entry(&index, options.tag.as_deref())?;
     let mut artifact = layout.artifact(entry).await?;
     mount_bases(&mut artifact, layout.root());

@@ -112,12 +112,7 @@ async fn documents<H: Host>(
     layout: &Layout<'_, H>,
     tag: Option<&str>,
 ) -> Result<(Descriptor, Manifest, ImageConfig), LayoutError> {
-    let index = layout
-        .read_index()
-        .await?
-        .ok_or_else(|| LayoutError::NotALayout {
-            path: layout.root().to_owned(),
-        })?;
+    let index = layout.index().await?;
     let descriptor = layout
         .select_platform(layout.entry(&index, tag)?.clone(), None)
         .await?;

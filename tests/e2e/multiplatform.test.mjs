@@ -125,11 +125,14 @@ function copyProject(dir) {
   return dir;
 }
 
-/** `build --json` of the project on the two-platform base; resolves {json, seconds}. */
-function timedBuild(out, platform, extra = []) {
+/**
+ * `build --json` of `context` (the project by default) on the two-platform
+ * base; resolves {json, seconds}.
+ */
+function timedBuild(out, platform, extra = [], context = project) {
   const args = [
     '--context',
-    project,
+    context,
     '--base-image',
     `oci:${base}:${BASE_TAG}`,
     '--output',
@@ -351,27 +354,8 @@ describe('resolving [project.dependencies] for two platforms', { concurrency: 1 
     for (const f of ['pyproject.toml', 'deps_demo']) {
       fs.cpSync(path.join(APP, f), path.join(dir, f), { recursive: true });
     }
-    first = buildIn(dir, path.join(tmp, 'resolve-out'));
+    first = timedBuild(path.join(tmp, 'resolve-out'), BOTH, [], dir).json;
   });
-
-  /** `build --json` of `dir` on the two-platform base for both platforms. */
-  function buildIn(ctx, out, extra = []) {
-    return build([
-      '--context',
-      ctx,
-      '--base-image',
-      `oci:${base}:${BASE_TAG}`,
-      '--output',
-      out,
-      '--tag',
-      'app:1',
-      '--cache-dir',
-      CACHE,
-      '--platform',
-      BOTH,
-      ...extra,
-    ]);
-  }
 
   test('one pylock.toml lists each platform’s wheels, shipped in the one app layer', () => {
     const lock = fs.readFileSync(path.join(dir, 'pylock.toml'), 'utf8');
@@ -391,7 +375,7 @@ describe('resolving [project.dependencies] for two platforms', { concurrency: 1 
 
   test('a rebuild for the same platforms with --locked is clean: the same index', () => {
     const before = fs.readFileSync(path.join(dir, 'pylock.toml'), 'utf8');
-    const again = buildIn(dir, path.join(tmp, 'resolve-again'), ['--locked']);
+    const again = timedBuild(path.join(tmp, 'resolve-again'), BOTH, ['--locked'], dir).json;
     assert.equal(again.manifestDigest, first.manifestDigest);
     assert.equal(again.platforms[0].dependencies.writesLock, undefined);
     assert.equal(fs.readFileSync(path.join(dir, 'pylock.toml'), 'utf8'), before);
