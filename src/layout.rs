@@ -221,16 +221,7 @@ impl<'h, H: Host> Layout<'h, H> {
     /// being made, not a foreign directory.
     pub async fn begin(&self) -> Result<(), LayoutError> {
         // The root's missing parents too: the first write creates them all.
-        let mut missing = Vec::new();
-        let mut dir = self.root.as_str();
-        while self.host.stat(dir).await?.is_none() {
-            missing.push(dir.to_owned());
-            match dir.rsplit_once('/') {
-                Some((parent, _)) if !parent.is_empty() => dir = parent,
-                _ => break,
-            }
-        }
-        missing.reverse();
+        let mut missing = crate::host::missing_dirs(self.host, &self.root).await?;
         for dir in [self.file("blobs"), self.file("blobs/sha256")] {
             if self.host.stat(&dir).await?.is_none() {
                 missing.push(dir);

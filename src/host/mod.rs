@@ -366,3 +366,30 @@ pub trait Host {
         }
     }
 }
+
+/// The directory holding `path`; `None` for a relative name's last part.
+pub fn parent(path: &str) -> Option<&str> {
+    match path.rsplit_once('/') {
+        Some(("", rest)) if !rest.is_empty() => Some("/"),
+        Some(("", _)) => None,
+        Some((p, _)) => Some(p),
+        None => None,
+    }
+}
+
+/// `dir` and those of its parents that do not exist, outermost first: the
+/// directories a first write under `dir` creates, which a failed build
+/// takes back.
+pub async fn missing_dirs<H: Host>(host: &H, dir: &str) -> Result<Vec<String>, HostError> {
+    let mut missing = Vec::new();
+    let mut cur = Some(dir);
+    while let Some(d) = cur {
+        if host.stat(d).await?.is_some() {
+            break;
+        }
+        missing.push(d.to_owned());
+        cur = parent(d);
+    }
+    missing.reverse();
+    Ok(missing)
+}

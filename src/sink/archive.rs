@@ -13,11 +13,10 @@ use pycontainer_digest::Digest;
 use pycontainer_oci::{self as oci, Descriptor, Image, Index};
 
 use super::docker;
-use super::writable::parent;
 use super::{ArchiveFormat, ArchiveTarget, SinkError};
 use crate::blobs;
 use crate::cache::CacheDir;
-use crate::host::{Host, HostError, Kind, Progress, WriteHandle};
+use crate::host::{missing_dirs, parent, Host, HostError, Kind, Progress, WriteHandle};
 use crate::layout::{check_size, tagged, LayoutError, Tag, OCI_LAYOUT};
 use crate::registry::Client;
 
@@ -180,16 +179,10 @@ impl<'h, H: Host> ArchiveSink<'h, H> {
     /// Notes the output's missing parent directories, which the first write
     /// creates, so that a failure can take them back.
     async fn note_new_dirs(&self) -> Result<(), ArchiveError> {
-        let mut missing = Vec::new();
-        let mut dir = parent(&self.target.path);
-        while let Some(d) = dir {
-            if self.host.stat(d).await?.is_some() {
-                break;
-            }
-            missing.push(d.to_owned());
-            dir = parent(d);
-        }
-        missing.reverse();
+        let missing = match parent(&self.target.path) {
+            Some(dir) => missing_dirs(self.host, dir).await?,
+            None => Vec::new(),
+        };
         *self.new_dirs.borrow_mut() = missing;
         Ok(())
     }

@@ -4,7 +4,7 @@
 //! at its end. Nothing is left behind by the asking.
 
 use super::SinkError;
-use crate::host::{Host, Kind};
+use crate::host::{parent, Host, Kind};
 
 /// Checks that files can be created where `path` (a layout directory or an
 /// archive file, existing or not) goes: its nearest existing directory is
@@ -35,16 +35,6 @@ pub async fn check_writable<H: Host>(host: &H, path: &str) -> Result<(), SinkErr
     };
     let _ = host.remove(&probe).await;
     created.map_err(|e| refuse(format!("{found} takes no new files ({})", e.message)))
-}
-
-/// The directory holding `path`; `None` for a relative name's last part.
-pub fn parent(path: &str) -> Option<&str> {
-    match path.rsplit_once('/') {
-        Some(("", rest)) if !rest.is_empty() => Some("/"),
-        Some(("", _)) => None,
-        Some((p, _)) => Some(p),
-        None => None,
-    }
 }
 
 #[cfg(test)]
