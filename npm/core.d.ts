@@ -359,7 +359,12 @@ export type PushResult = {
 /**
  * The digest of what was pushed: the manifest, or the index.
  */
-manifestDigest: Digest, mediaType: string, pushed: Array<Pushed>, pushStats: PushStats, };
+manifestDigest: Digest, mediaType: string, pushed: Array<Pushed>, pushStats: PushStats, 
+/**
+ * The SBOM artifacts pushed with it: the referrers the layout lists
+ * for the image (or for each image of the index).
+ */
+referrers: Array<Digest>, };
 
 /**
  * What `validate` found.

@@ -1,10 +1,11 @@
 //! Carries out a plan: the layers it lists, the image they make on the
 //! base, and that image into each sink the plan names.
 
+use futures_util::future::join_all;
 use pycontainer_digest::Digest;
 use pycontainer_oci::assemble;
 use pycontainer_oci::mutate::{self, Addendum};
-use pycontainer_oci::{Artifact, Image, Layer};
+use pycontainer_oci::{Artifact, Image, Layer, Referrer};
 use pycontainer_wheel::venv::VENV;
 use serde::Serialize;
 
@@ -15,7 +16,7 @@ use crate::layout::Layout;
 use crate::plan::PlanView;
 use crate::plan::{self, BuildOptions, Plan};
 use crate::registry::push::{PushStats, Pushed};
-use crate::registry::Client;
+use crate::registry::{self, Client};
 use crate::sbom;
 use crate::sink::{ArchiveSink, LayoutSink, RegistrySink, Target};
 
@@ -182,48 +183,37 @@ pub async fn execute<H: Host>(
         })
         .collect();
     let done = async {
-        let mut images = Vec::with_capacity(plans.len());
-        for plan in plans {
-            let deps = deps_layer(client, plan).await?;
-            let image = compose(host, store, plan, deps).await?;
-            if let Some(sink) = &layout {
-                sink.write(client, &image, &plan.cache).await?;
-            }
-            images.push(image);
-        }
-        // Archives and SBOMs take one image: the plan refuses them for
-        // several platforms.
-        let single = match images.as_slice() {
-            [image] => Some(image),
-            _ => None,
-        };
-        if let Some(image) = single {
-            for sink in &archives {
-                sink.write(client, image, &first.cache).await?;
+        let mut images = images(client, store, plans).await?;
+        if let Some(sink) = &layout {
+            for (plan, image) in plans.iter().zip(&images) {
+                sink.write(client, image, &plan.cache).await?;
             }
         }
-        // Read from the image's own layers before anything is tagged, so
+        // Read from each image's own layers before anything is tagged, so
         // that a base whose package database cannot be read fails the build.
-        let bill = match (single, first.sbom.is_empty()) {
-            (Some(image), false) => Some(sbom::gather(client, image, first).await?),
-            _ => None,
-        };
-        let referrers = match (&bill, single) {
-            (Some(bill), Some(image)) => sbom::referrers(image, bill, &first.sbom),
-            _ => Vec::new(),
-        };
+        let mut bills = Vec::new();
+        if !first.sbom.is_empty() {
+            for (plan, image) in plans.iter().zip(&images) {
+                let bill = sbom::gather(client, image, plan).await?;
+                let referrers = sbom::referrers(image, &bill, &first.sbom);
+                bills.push((plan, image.digest().clone(), bill, referrers));
+            }
+        }
+        let referrers: Vec<&Referrer> = bills.iter().flat_map(|b| &b.3).collect();
         let listed = match &layout {
-            Some(sink) => sbom::put_referrers(sink.store(), &referrers).await?,
+            Some(sink) => sink.store().put_referrers(&referrers).await?,
             None => Vec::new(),
         };
         // Before the tag: a failure after it would take back blobs that
         // index.json then names.
-        let sbom_files = match (&bill, first.output()) {
-            (Some(bill), Some((path, _))) => {
-                sbom::write_beside(host, path, bill, &first.sbom).await?
+        let mut sbom_files = Vec::new();
+        if let Some((path, _)) = first.output() {
+            for (plan, _, bill, _) in &bills {
+                let platform = (plans.len() > 1).then_some(&plan.platform);
+                sbom_files
+                    .extend(sbom::write_beside(host, path, platform, bill, &first.sbom).await?);
             }
-            _ => Vec::new(),
-        };
+        }
         let mut result = BuildResult {
             dry_run: false,
             sbom: sbom_files,
@@ -256,6 +246,10 @@ pub async fn execute<H: Host>(
                 Artifact::Index(Box::new(index))
             }
         };
+        for sink in &archives {
+            sink.write(client, &artifact, &referrers, &first.cache)
+                .await?;
+        }
         for target in &first.sinks {
             if let Target::Registry(target) = target {
                 let (pushed, stats) = RegistrySink::new(target, &first.cache)
@@ -263,9 +257,9 @@ pub async fn execute<H: Host>(
                     .await?;
                 result.pushed.extend(pushed);
                 result.push_stats = Some(stats);
-                if !referrers.is_empty() {
-                    let subject = &artifact.descriptor().digest;
-                    sbom::attach(client, subject, &referrers, &target.references).await?;
+                for (_, subject, _, referrers) in &bills {
+                    registry::referrers::attach(client, subject, referrers, &target.references)
+                        .await?;
                 }
             }
         }
@@ -312,25 +306,54 @@ async fn deps_layer<H: Host>(client: &Client<'_, H>, plan: &Plan) -> Result<Opti
     ))
 }
 
-/// The image: the app layer written into `store`, then the deps and app
-/// layers on the base with the plan's config changes.
-async fn compose<H: Host>(
-    host: &H,
+/// Each plan's image. The dependency layers are made all at once: one
+/// platform's downloads overlap another's compression, and the host's
+/// deflate workers stay busy. The app layer, alike for every platform, is
+/// written once.
+async fn images<H: Host>(
+    client: &Client<'_, H>,
     store: &Layout<'_, H>,
-    plan: &Plan,
-    deps: Option<Layer>,
-) -> Result<Image, Error> {
-    host.progress(&Progress::Phase { name: "layer" });
+    plans: &[Plan],
+) -> Result<Vec<Image>, Error> {
+    let host = client.host();
+    // Every one is waited for, so that none is dropped halfway through a
+    // write; the first error then fails the build.
+    let deps = join_all(plans.iter().map(|plan| deps_layer(client, plan))).await;
+    let mut apps: Vec<(&Plan, Layer)> = Vec::new();
+    let mut images = Vec::with_capacity(plans.len());
+    for (plan, deps) in plans.iter().zip(deps) {
+        let deps = deps?;
+        let media_type = plan.base.image.flavor().gzip_layer();
+        let written = apps.iter().find(|(p, _)| {
+            p.app_layer == plan.app_layer
+                && p.epoch == plan.epoch
+                && p.base.image.flavor().gzip_layer() == media_type
+        });
+        let app = match written {
+            Some((_, layer)) => layer.clone(),
+            None => {
+                host.progress(&Progress::Phase { name: "layer" });
+                let layer = write_layer(
+                    host,
+                    store,
+                    &plan.app_layer,
+                    plan.epoch,
+                    media_type,
+                    "app layer",
+                )
+                .await?;
+                apps.push((plan, layer.clone()));
+                layer
+            }
+        };
+        images.push(compose(plan, deps, app));
+    }
+    Ok(images)
+}
+
+/// The image: the deps and app layers on the base, with the plan's config changes.
+fn compose(plan: &Plan, deps: Option<Layer>, app: Layer) -> Image {
     let base = &plan.base.image;
-    let app = write_layer(
-        host,
-        store,
-        &plan.app_layer,
-        plan.epoch,
-        base.flavor().gzip_layer(),
-        "app layer",
-    )
-    .await?;
     let mut added = Vec::new();
     if let (Some(layer), Some(install)) =
         (deps, plan.deps.as_ref().and_then(|d| d.install.as_ref()))
@@ -348,10 +371,5 @@ async fn compose<H: Host>(
         layer: app,
         created_by: format!("pycontainer: app layer at {}", plan.changes.working_dir),
     });
-    Ok(mutate::append(
-        base,
-        added,
-        &plan.changes,
-        plan.annotations.clone(),
-    ))
+    mutate::append(base, added, &plan.changes, plan.annotations.clone())
 }

@@ -5,9 +5,10 @@ use std::cell::{Cell, RefCell};
 use crate::host::{Host, HostError, Kind, WriteHandle};
 use pycontainer_digest::Digest;
 use pycontainer_oci::platform::Platform;
+use pycontainer_oci::referrer::is_referrer;
 use pycontainer_oci::{
     self as oci, media, Artifact, BlobSource, Descriptor, Image, ImageError, ImageIndex, Index,
-    Manifest,
+    Manifest, Referrer,
 };
 
 /// Larger JSON documents than this are refused rather than read into memory.
@@ -143,14 +144,6 @@ pub fn tagged(manifest: &Descriptor, tags: &[Tag]) -> Vec<Descriptor> {
             d
         })
         .collect()
-}
-
-/// The index.json field of a referrer's descriptor (an SBOM of an image).
-pub const ARTIFACT_TYPE: &str = "artifactType";
-
-/// Whether an index entry is a referrer (an artifact), not an image to run.
-pub fn is_referrer(desc: &Descriptor) -> bool {
-    desc.extra.contains_key(ARTIFACT_TYPE)
 }
 
 /// An OCI image layout directory.
@@ -459,6 +452,58 @@ impl<'h, H: Host> Layout<'h, H> {
             });
         }
         Ok(bytes)
+    }
+
+    /// Writes referrers' blobs and manifests (SBOMs of an image); returns
+    /// the descriptors index.json is to list them by (`tag` does).
+    pub async fn put_referrers(
+        &self,
+        referrers: &[&Referrer],
+    ) -> Result<Vec<Descriptor>, LayoutError> {
+        for r in referrers {
+            for (desc, bytes) in &r.blobs {
+                self.put_bytes(&desc.media_type, bytes).await?;
+            }
+            self.put_bytes(&r.descriptor.media_type, &r.manifest)
+                .await?;
+        }
+        Ok(referrers.iter().map(|r| r.descriptor.clone()).collect())
+    }
+
+    /// The referrers `index` (this layout's index.json) lists for
+    /// `subject`, read back as they were written, blobs and all.
+    pub async fn referrers_of(
+        &self,
+        index: &Index,
+        subject: &Digest,
+    ) -> Result<Vec<Referrer>, LayoutError> {
+        let mut found = Vec::new();
+        for descriptor in index.manifests.iter().filter(|d| is_referrer(d)) {
+            let manifest = self.read_document(descriptor).await?;
+            let parsed: Manifest =
+                serde_json::from_slice(&manifest).map_err(|e| LayoutError::BadDocument {
+                    file: self.blob_path(&descriptor.digest),
+                    message: e.to_string(),
+                })?;
+            let points_at = parsed
+                .extra
+                .get("subject")
+                .and_then(|s| s.get("digest"))
+                .and_then(serde_json::Value::as_str);
+            if points_at != Some(subject.to_string().as_str()) {
+                continue;
+            }
+            let mut blobs = Vec::new();
+            for desc in std::iter::once(&parsed.config).chain(&parsed.layers) {
+                blobs.push((desc.clone(), self.read_document(desc).await?));
+            }
+            found.push(Referrer {
+                blobs,
+                descriptor: descriptor.clone(),
+                manifest,
+            });
+        }
+        Ok(found)
     }
 
     /// The platforms the entry tagged `tag` offers: those its index lists,

@@ -12,7 +12,7 @@ use crate::config::{insecure_registries, ConfigError, Given, Transfer};
 use crate::host::Host;
 use crate::layout::{Layout, LayoutError};
 use crate::registry::push::{PushStats, Pushed};
-use crate::registry::{Client, ClientOptions};
+use crate::registry::{referrers, Client, ClientOptions};
 use crate::sink::{RegistrySink, RegistryTarget, SinkError};
 
 /// Why a push cannot start: its references or options cannot be used.
@@ -77,6 +77,9 @@ pub struct PushResult {
     pub media_type: String,
     pub pushed: Vec<Pushed>,
     pub push_stats: PushStats,
+    /// The SBOM artifacts pushed with it: the referrers the layout lists
+    /// for the image (or for each image of the index).
+    pub referrers: Vec<Digest>,
 }
 
 /// Pushes the image (or index) a layout holds under `options.tag`, through
@@ -104,14 +107,31 @@ pub async fn push_layout<H: Host>(
     let target = RegistryTarget { references };
     // Every blob is in the layout: none is pulled through a cache.
     let cache = CacheDir::find(host, None);
+    // Read before anything is sent: a broken referrer fails the push whole.
+    let mut referrers = Vec::new();
+    for image in artifact.images() {
+        let subject = image.digest();
+        referrers.push((subject, layout.referrers_of(&index, subject).await?));
+    }
     let (pushed, push_stats) = RegistrySink::new(&target, &cache)
         .write(&client, &artifact)
         .await?;
+    for (subject, listed) in &referrers {
+        if !listed.is_empty() {
+            referrers::attach(&client, subject, listed, &target.references)
+                .await
+                .map_err(SinkError::from)?;
+        }
+    }
     Ok(PushResult {
         manifest_digest: entry.digest.clone(),
         media_type: entry.media_type.clone(),
         pushed,
         push_stats,
+        referrers: referrers
+            .iter()
+            .flat_map(|(_, listed)| listed.iter().map(|r| r.descriptor.digest.clone()))
+            .collect(),
     })
 }
 

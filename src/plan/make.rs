@@ -1,6 +1,7 @@
 //! The decision sequence: settings, project, tags, Python, entry point,
 //! base, dependencies, then the app layer and the config built from them.
 
+use futures_util::future::join_all;
 use pycontainer_oci::mutate::ConfigChanges;
 use pycontainer_oci::{BlobSource, Platform};
 use pycontainer_sbom::Format as SbomFormat;
@@ -33,23 +34,68 @@ use crate::sink::{self, ArchiveTarget, Format, LayoutTarget, RegistryTarget, Sin
 use crate::source::{self, BaseImage, BaseRef, SourceError};
 
 /// One plan per platform the settings name (one for the base's own when
-/// they name none). Each is made in turn, as a build for that platform
-/// alone: the project is read again for each, which costs little beside
-/// the base and the wheels that differ anyway.
+/// they name none), each made as a build for that platform alone, all at
+/// once, so that their base pulls, probes and resolutions overlap. With
+/// `all`, the first plan settles the list from the base's index, and the
+/// others follow it. The project is read again for each, which costs
+/// little beside the base and the wheels that differ anyway.
 pub async fn make_all<H: Host>(
     client: &Client<'_, H>,
     options: &BuildOptions,
 ) -> Result<Vec<Plan>, PlanError> {
-    let first = make(client, options, None).await?;
-    let rest: Vec<Platform> = first.platforms.iter().skip(1).cloned().collect();
-    let mut plans = vec![first];
-    for platform in &rest {
-        plans.push(make(client, options, Some(platform)).await?);
+    let named = named_platforms(client.host(), options)
+        .await
+        .filter(|n| n.len() > 1);
+    let mut plans = Vec::new();
+    let rest: Vec<Platform> = match &named {
+        Some(named) => named.iter().skip(1).cloned().collect(),
+        None => {
+            let first = make(client, options, None).await?;
+            let rest = first.platforms.iter().skip(1).cloned().collect();
+            plans.push(first);
+            rest
+        }
+    };
+    // With the list known, the first plan (the one that reports the
+    // warnings and settles the lock) starts with the others.
+    let first = named.is_some().then_some(None);
+    // Every one is waited for, so that none is dropped halfway through
+    // filling the cache; the first error, in the order named, is reported.
+    let made = join_all(
+        first
+            .into_iter()
+            .chain(rest.iter().map(Some))
+            .map(|only| make(client, options, only)),
+    )
+    .await;
+    for plan in made {
+        plans.push(plan?);
     }
     if plans.len() > 1 {
         share_lock(client.host(), &mut plans);
     }
     Ok(plans)
+}
+
+/// The platforms the settings name, read ahead so that every plan can
+/// start at once. None for `all`, for none, and for settings that cannot
+/// be read: the first plan then reports what is wrong, in its own order.
+async fn named_platforms<H: Host>(host: &H, options: &BuildOptions) -> Option<Vec<Platform>> {
+    let context = options.context.as_str();
+    let metadata = project::read_metadata(host, context).await.ok()?;
+    let layers = Layers::gather(
+        host,
+        options.settings().ok()?,
+        context,
+        options.config.as_deref(),
+        metadata.0.tool_config.as_ref(),
+    )
+    .await
+    .ok()?;
+    match platforms::parse(layers.merged().platform.as_deref(), "--platform").ok()? {
+        Wanted::Named(list) => Some(list),
+        Wanted::All => None,
+    }
 }
 
 /// A multi-platform build's lock: every platform's resolution in one
@@ -257,12 +303,6 @@ async fn make<H: Host>(
         _ => platforms.as_slice(),
     };
     one_image(format, images, &format_origin)?;
-    if images.len() > 1 && !sbom.is_empty() {
-        return Err(PlanError::setting(
-            "--sbom",
-            "SBOMs are written for a build of one platform for now; build each platform with --sbom",
-        ));
-    }
     let cache = CacheDir::find(host, options.cache_dir.as_deref());
     // The base's layers are read for its Python when the dependencies need
     // it, and for an explicit base, whose Python the plan shows and checks

@@ -8,6 +8,7 @@ pub mod challenge;
 mod client;
 pub mod pull;
 pub mod push;
+pub mod referrers;
 
 pub use client::{Client, ClientOptions, Request};
 

@@ -10,7 +10,7 @@ use std::cell::RefCell;
 use pycontainer_archive::tar::{self, TarError, BLOCK, END_OF_ARCHIVE};
 use pycontainer_archive::{Content, Entry};
 use pycontainer_digest::Digest;
-use pycontainer_oci::{self as oci, Descriptor, Image, Index};
+use pycontainer_oci::{self as oci, Artifact, Descriptor, Index, Layer};
 
 use super::docker;
 use super::{ArchiveFormat, ArchiveTarget, SinkError};
@@ -19,6 +19,7 @@ use crate::cache::CacheDir;
 use crate::host::{missing_dirs, parent, Host, HostError, Kind, Progress, WriteHandle};
 use crate::layout::{check_size, tagged, LayoutError, Tag, OCI_LAYOUT};
 use crate::registry::Client;
+use pycontainer_oci::Referrer;
 
 const COPY_CHUNK: usize = 1 << 20;
 
@@ -26,6 +27,8 @@ const COPY_CHUNK: usize = 1 << 20;
 pub enum ArchiveError {
     #[error("{path} is a directory; an archive output names a file, e.g. {path}/image.tar")]
     IsDirectory { path: String },
+    #[error("{path}: a docker-archive holds one image, not an index of several platforms")]
+    DockerIndex { path: String },
     #[error(transparent)]
     Tar(#[from] TarError),
     #[error(transparent)]
@@ -89,56 +92,87 @@ impl<'h, H: Host> ArchiveSink<'h, H> {
         }
     }
 
-    /// Writes the archive under a temp name; `commit` puts it in place.
+    /// Writes the archive under a temp name; `commit` puts it in place. An
+    /// oci-archive holds an index of several platforms whole, and lists the
+    /// `referrers` (SBOMs) as a layout does; a docker-archive holds one
+    /// image (the plan refuses it for several) and no referrers.
     pub async fn write(
         &self,
         client: &Client<'_, H>,
-        image: &Image,
+        artifact: &Artifact,
+        referrers: &[&Referrer],
         cache: &CacheDir,
     ) -> Result<(), SinkError> {
         let host = self.host;
-        let layers = image.layers();
-        let dirs = blobs::local(client, layers, cache, "a registry base's layers").await?;
+        let images = artifact.images();
+        // A layer the platforms share (the app's) is one member.
+        let mut layers: Vec<Layer> = Vec::new();
+        for layer in images.iter().flat_map(|i| i.layers()) {
+            if !layers
+                .iter()
+                .any(|l| l.descriptor.digest == layer.descriptor.digest)
+            {
+                layers.push(layer.clone());
+            }
+        }
+        let dirs = blobs::local(client, &layers, cache, "a registry base's layers").await?;
         host.progress(&Progress::Phase { name: "write" });
-        let layer_paths: Vec<String> = layers
-            .iter()
-            .zip(&dirs)
-            .map(|(l, dir)| format!("{dir}/blobs/sha256/{}", l.descriptor.digest.hex()))
-            .collect();
-        let documents = match self.target.format {
-            ArchiveFormat::Oci => {
+        let documents = match (self.target.format, artifact) {
+            (ArchiveFormat::Oci, _) => {
                 let mut index = Index::empty();
-                index.manifests = tagged(image.descriptor(), self.tags);
+                index.manifests = tagged(artifact.descriptor(), self.tags);
+                index
+                    .manifests
+                    .extend(referrers.iter().map(|r| r.descriptor.clone()));
                 vec![
                     ("oci-layout".to_owned(), OCI_LAYOUT.to_vec()),
                     ("index.json".to_owned(), oci::to_canonical_json(&index)),
                 ]
             }
-            ArchiveFormat::Docker => docker::documents(image, self.tags),
+            (ArchiveFormat::Docker, Artifact::Image(image)) => docker::documents(image, self.tags),
+            (ArchiveFormat::Docker, Artifact::Index(_)) => {
+                return Err(ArchiveError::DockerIndex {
+                    path: self.target.path.clone(),
+                }
+                .into())
+            }
         };
         let mut members: Vec<Member<'_>> = documents
             .iter()
             .map(|(name, bytes)| Member::Bytes(name.clone(), bytes))
             .collect();
         members.extend([Member::Dir("blobs"), Member::Dir("blobs/sha256")]);
-        let mut seen: Vec<&Digest> = Vec::new();
-        for (layer, path) in layers.iter().zip(layer_paths) {
+        for (layer, dir) in layers.iter().zip(&dirs) {
             let desc = &layer.descriptor;
-            if !seen.contains(&&desc.digest) {
-                seen.push(&desc.digest);
-                members.push(Member::Blob(blob_name(&desc.digest), path, desc));
-            }
+            let path = format!("{dir}/blobs/sha256/{}", desc.digest.hex());
+            members.push(Member::Blob(blob_name(&desc.digest), path, desc));
         }
-        let config = &image.manifest().config;
-        members.push(Member::Bytes(
-            blob_name(&config.digest),
-            image.config_bytes(),
-        ));
-        if self.target.format == ArchiveFormat::Oci {
+        for image in &images {
+            let config = &image.manifest().config;
             members.push(Member::Bytes(
-                blob_name(image.digest()),
-                image.manifest_bytes(),
+                blob_name(&config.digest),
+                image.config_bytes(),
             ));
+        }
+        if self.target.format == ArchiveFormat::Oci {
+            if let Artifact::Index(_) = artifact {
+                for image in &images {
+                    members.push(Member::Bytes(
+                        blob_name(image.digest()),
+                        image.manifest_bytes(),
+                    ));
+                }
+            }
+            members.push(Member::Bytes(
+                blob_name(&artifact.descriptor().digest),
+                artifact.bytes(),
+            ));
+            for r in referrers {
+                for (desc, bytes) in &r.blobs {
+                    members.push(Member::Bytes(blob_name(&desc.digest), bytes));
+                }
+                members.push(Member::Bytes(blob_name(&r.descriptor.digest), &r.manifest));
+            }
         }
         self.note_new_dirs().await?;
         self.sweep().await?;

@@ -325,6 +325,7 @@ export function readBlobJson(layout, digest) {
 }
 
 export const REF_NAME = 'org.opencontainers.image.ref.name';
+export const OCI_INDEX = 'application/vnd.oci.image.index.v1+json';
 
 /** The index entries whose ref.name is `tag`. */
 export function indexEntries(layout, tag) {
@@ -652,6 +653,60 @@ export function arm64BaseLayout() {
 /** `oci:ARM64:3.11-arm64`, building it first if needed. */
 export function arm64BaseRef() {
   return `oci:${arm64BaseLayout()}:${ARM64_BASE_TAG}`;
+}
+
+/**
+ * A layout whose tag BASE_TAG is an index of the amd64 base and the arm64
+ * one (the real one when aarch64 code runs here, else the probe image),
+ * blobs hard-linked from theirs.
+ */
+export function twoPlatformBase(dir, armRuns = canRunArm64()) {
+  const arm = armRuns ? [arm64BaseLayout(), ARM64_BASE_TAG] : [arm64ProbeLayout(), ARM64_PROBE_TAG];
+  const blobs = path.join(dir, 'blobs', 'sha256');
+  fs.mkdirSync(blobs, { recursive: true });
+  const manifests = [];
+  for (const [layout, tag] of [[baseLayout(), BASE_TAG], arm]) {
+    const src = path.join(layout, 'blobs', 'sha256');
+    for (const name of fs.readdirSync(src)) {
+      if (!fs.existsSync(path.join(blobs, name))) {
+        fs.linkSync(path.join(src, name), path.join(blobs, name));
+      }
+    }
+    const entry = readIndex(layout).manifests.find((m) => m.annotations?.[REF_NAME] === tag);
+    const config = readBlobJson(layout, readBlobJson(layout, entry.digest).config.digest);
+    const platform = { architecture: config.architecture, os: config.os };
+    if (config.variant) platform.variant = config.variant;
+    manifests.push({
+      mediaType: entry.mediaType,
+      digest: entry.digest,
+      size: entry.size,
+      platform,
+    });
+  }
+  const bytes = Buffer.from(
+    JSON.stringify({
+      schemaVersion: 2,
+      mediaType: OCI_INDEX,
+      manifests,
+    }),
+  );
+  const digest = `sha256:${sha256Hex(bytes)}`;
+  fs.writeFileSync(path.join(blobs, digest.slice(7)), bytes);
+  fs.writeFileSync(path.join(dir, 'oci-layout'), '{"imageLayoutVersion":"1.0.0"}');
+  const top = {
+    schemaVersion: 2,
+    mediaType: OCI_INDEX,
+    manifests: [
+      {
+        mediaType: OCI_INDEX,
+        digest,
+        size: bytes.length,
+        annotations: { [REF_NAME]: BASE_TAG },
+      },
+    ],
+  };
+  fs.writeFileSync(path.join(dir, 'index.json'), JSON.stringify(top));
+  return dir;
 }
 
 /**

@@ -18,17 +18,13 @@ import { after, before, describe, test } from 'node:test';
 import { startRegistry } from '../infra/registry.mjs';
 import { skopeoOk } from '../infra/seed.mjs';
 import {
-  ARM64_BASE_TAG,
-  ARM64_PROBE_TAG,
-  arm64BaseLayout,
-  arm64ProbeLayout,
   BASE_TAG,
-  baseLayout,
   build,
   canRunArm64,
   copyExample,
   describeRun,
   makeTempDir,
+  OCI_INDEX,
   REF_NAME,
   ROOT,
   readBlob,
@@ -42,9 +38,9 @@ import {
   runInImage,
   runTool,
   sha256Hex,
+  twoPlatformBase,
 } from './helpers.mjs';
 
-const OCI_INDEX = 'application/vnd.oci.image.index.v1+json';
 const APP = path.join(ROOT, 'tests', 'fixtures', 'deps', 'fastapi-app');
 const CACHE = path.join(
   process.env.PYCONTAINER_TEST_CACHE ??
@@ -65,55 +61,6 @@ function tagged(layout, tag) {
   const entry = readIndex(layout).manifests.find((m) => m.annotations?.[REF_NAME] === tag);
   assert.ok(entry, `no tag ${tag} in ${layout}`);
   return { entry, index: readBlobJson(layout, entry.digest) };
-}
-
-/**
- * A layout whose tag BASE_TAG is an index of the amd64 base and the arm64
- * one, blobs hard-linked from theirs.
- */
-function composeBase(dir) {
-  const arm = ARM_RUNS
-    ? [arm64BaseLayout(), ARM64_BASE_TAG]
-    : [arm64ProbeLayout(), ARM64_PROBE_TAG];
-  const blobs = path.join(dir, 'blobs', 'sha256');
-  fs.mkdirSync(blobs, { recursive: true });
-  const manifests = [];
-  for (const [layout, tag] of [[baseLayout(), BASE_TAG], arm]) {
-    const src = path.join(layout, 'blobs', 'sha256');
-    for (const name of fs.readdirSync(src)) {
-      if (!fs.existsSync(path.join(blobs, name))) {
-        fs.linkSync(path.join(src, name), path.join(blobs, name));
-      }
-    }
-    const entry = readIndex(layout).manifests.find((m) => m.annotations?.[REF_NAME] === tag);
-    const config = readBlobJson(layout, readBlobJson(layout, entry.digest).config.digest);
-    const platform = { architecture: config.architecture, os: config.os };
-    if (config.variant) platform.variant = config.variant;
-    manifests.push({
-      mediaType: entry.mediaType,
-      digest: entry.digest,
-      size: entry.size,
-      platform,
-    });
-  }
-  const bytes = Buffer.from(JSON.stringify({ schemaVersion: 2, mediaType: OCI_INDEX, manifests }));
-  const digest = `sha256:${sha256Hex(bytes)}`;
-  fs.writeFileSync(path.join(blobs, digest.slice(7)), bytes);
-  fs.writeFileSync(path.join(dir, 'oci-layout'), '{"imageLayoutVersion":"1.0.0"}');
-  const top = {
-    schemaVersion: 2,
-    mediaType: OCI_INDEX,
-    manifests: [
-      {
-        mediaType: OCI_INDEX,
-        digest,
-        size: bytes.length,
-        annotations: { [REF_NAME]: BASE_TAG },
-      },
-    ],
-  };
-  fs.writeFileSync(path.join(dir, 'index.json'), JSON.stringify(top));
-  return dir;
 }
 
 /** The deps fixture with its uv.lock, which pins wheels for every platform. */
@@ -166,7 +113,7 @@ function nativeParts(layout, digest) {
 before(() => {
   requireTools('skopeo', 'umoci');
   tmp = makeTempDir('pycontainer-e2e-multi-');
-  base = composeBase(path.join(tmp, 'base'));
+  base = twoPlatformBase(path.join(tmp, 'base'), ARM_RUNS);
   project = copyProject(path.join(tmp, 'app'));
 });
 
@@ -344,6 +291,111 @@ describe('--platform linux/amd64,linux/arm64 on a two-platform base', { concurre
   });
 });
 
+/**
+ * `name==version` of every .dist-info METADATA in the image's layers, as
+ * pip would list them in the container (no layer here whites one out).
+ */
+function distInfosOf(layout, manifestDigest) {
+  const found = new Set();
+  for (const layer of readBlobJson(layout, manifestDigest).layers) {
+    for (const e of readLayerTar(layout, layer.digest).entries) {
+      assert.ok(!/\.wh\.[^/]*\.dist-info/.test(e.path), `a whiteout of a dist-info: ${e.path}`);
+      if (!e.path.endsWith('.dist-info/METADATA')) continue;
+      const text = e.data.toString('utf8');
+      const name = text.match(/^Name: (.+)$/m)[1].trim();
+      const version = text.match(/^Version: (.+)$/m)[1].trim();
+      found.add(`${name.toLowerCase().replace(/[-_.]+/g, '-')}==${version}`);
+    }
+  }
+  return [...found].sort();
+}
+
+/** `name==version` of an SPDX document's pypi purls. */
+function pypiOf(spdx) {
+  return spdx.packages
+    .flatMap((p) => (p.externalRefs ?? []).map((r) => r.referenceLocator))
+    .flatMap((purl) => {
+      const m = purl.match(/^pkg:pypi\/([^@]+)@(.+)$/);
+      return m ? [`${decodeURIComponent(m[1])}==${decodeURIComponent(m[2])}`] : [];
+    })
+    .sort();
+}
+
+describe('SBOMs and an oci-archive of a two-platform build', { concurrency: 1 }, () => {
+  let out;
+  let result;
+
+  before(() => {
+    out = path.join(tmp, 'sbom-out');
+    result = timedBuild(out, BOTH, ['--sbom', 'spdx,cyclonedx']).json;
+  });
+
+  test('one SBOM per platform beside the layout, each listing exactly its image’s distributions', () => {
+    const names = ['linux-amd64', 'linux-arm64'].flatMap((p) => [
+      `${out}.${p}.spdx.json`,
+      `${out}.${p}.cdx.json`,
+    ]);
+    assert.deepEqual(result.sbom, names);
+    for (const [i, p] of result.platforms.entries()) {
+      const spdx = JSON.parse(fs.readFileSync(result.sbom[2 * i], 'utf8'));
+      const image = spdx.packages.find((x) => x.SPDXID === spdx.documentDescribes[0]);
+      assert.equal(`sha256:${image.checksums[0].checksumValue}`, p.manifestDigest, p.platform);
+      assert.deepEqual(pypiOf(spdx), distInfosOf(out, p.manifestDigest), p.platform);
+      const core = spdx.packages.find((x) => x.name === 'pydantic-core');
+      const machine = p.platform === 'linux/arm64' ? 'aarch64' : 'x86_64';
+      assert.match(core.downloadLocation, new RegExp(`_${machine}\\.whl$`), p.platform);
+      const cdx = JSON.parse(fs.readFileSync(result.sbom[2 * i + 1], 'utf8'));
+      assert.deepEqual(
+        cdx.components
+          .filter((c) => c.purl?.startsWith('pkg:pypi/'))
+          .map((c) => c.purl)
+          .sort(),
+        spdx.packages
+          .flatMap((x) => (x.externalRefs ?? []).map((r) => r.referenceLocator))
+          .filter((purl) => purl.startsWith('pkg:pypi/'))
+          .sort(),
+      );
+    }
+  });
+
+  test('each platform’s SBOMs are referrers of its own manifest in the layout', () => {
+    const referrers = readIndex(out).manifests.filter((d) => d.artifactType !== undefined);
+    assert.equal(referrers.length, 4);
+    const subjects = referrers.map((d) => readBlobJson(out, d.digest).subject.digest);
+    assert.deepEqual(
+      subjects,
+      result.platforms.flatMap((p) => [p.manifestDigest, p.manifestDigest]),
+    );
+    const validated = runCli(['validate', out]);
+    assert.equal(validated.code, 0, describeRun(validated));
+  });
+
+  test('--format oci-archive holds the index whole: skopeo reads it and picks arm64', () => {
+    const file = path.join(tmp, 'two.tar');
+    const json = timedBuild(file, BOTH, ['--format', 'oci-archive', '--sbom', 'spdx']).json;
+    assert.equal(json.manifestDigest, result.manifestDigest, 'the same index as the layout');
+    assert.deepEqual(json.sbom, [`${file}.linux-amd64.spdx.json`, `${file}.linux-arm64.spdx.json`]);
+    const raw = runTool('skopeo', ['inspect', '--raw', `oci-archive:${file}:1`]);
+    assert.equal(raw.code, 0, raw.stderr);
+    assert.equal(`sha256:${sha256Hex(Buffer.from(raw.stdout))}`, result.manifestDigest);
+    const listed = JSON.parse(runTool('tar', ['-xOf', file, 'index.json']).stdout).manifests;
+    assert.deepEqual(
+      listed.map((d) => d.artifactType ?? d.annotations[REF_NAME]),
+      ['1', 'application/spdx+json', 'application/spdx+json'],
+    );
+    const arm = path.join(tmp, 'from-archive');
+    const copied = runTool('skopeo', [
+      'copy',
+      '--override-arch',
+      'arm64',
+      `oci-archive:${file}:1`,
+      `oci:${arm}:arm64`,
+    ]);
+    assert.equal(copied.code, 0, copied.stderr);
+    assert.equal(tagged(arm, 'arm64').entry.digest, result.platforms[1].manifestDigest);
+  });
+});
+
 describe('resolving [project.dependencies] for two platforms', { concurrency: 1 }, () => {
   let dir;
   let first;
@@ -434,7 +486,35 @@ describe('through a registry', () => {
       '--push',
       '--tag',
       ref,
+      '--output',
+      path.join(tmp, 'pushed-layout'),
+      '--sbom',
+      'spdx',
+      '--digest-file',
+      path.join(tmp, 'pushed.digest'),
     ]);
+    assert.equal(fs.readFileSync(path.join(tmp, 'pushed.digest'), 'utf8'), json.manifestDigest);
+    // docker-registry 2.8 has no referrers API: each platform's SBOM is
+    // listed by the tag fallback for its own manifest.
+    for (const p of json.platforms) {
+      const fallback = `${reg.host}/multi/app:sha256-${p.manifestDigest.slice(7)}`;
+      const listed = runTool('skopeo', [
+        'inspect',
+        '--raw',
+        '--tls-verify=false',
+        `docker://${fallback}`,
+      ]);
+      assert.equal(listed.code, 0, listed.stderr);
+      const [sbom] = JSON.parse(listed.stdout).manifests;
+      assert.equal(sbom.artifactType, 'application/spdx+json', p.platform);
+      const artifact = runTool('skopeo', [
+        'inspect',
+        '--raw',
+        '--tls-verify=false',
+        `docker://${reg.host}/multi/app@${sbom.digest}`,
+      ]);
+      assert.equal(JSON.parse(artifact.stdout).subject.digest, p.manifestDigest, p.platform);
+    }
     assert.deepEqual(
       json.pushed.map((p) => [p.reference, p.digest]),
       [[`${ref}@${json.manifestDigest}`, json.manifestDigest]],

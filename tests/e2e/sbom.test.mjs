@@ -314,5 +314,20 @@ describe('--sbom with --push to a registry without the referrers API (docker-reg
       const blob = await get(`blobs/${manifest.layers[0].digest}`, '*/*');
       assert.ok(Buffer.from(await blob.arrayBuffer()).equals(fs.readFileSync(file)), file);
     }
+    // `pycontainer push` of that layout carries the SBOMs it lists, to a
+    // repository that never saw them.
+    const copy = `${reg.host}/sbom/copy:1`;
+    const pushed = runCli(['push', `${out}:1`, copy, '--insecure-registry', reg.host, '--json']);
+    assert.equal(pushed.code, 0, describeRun(pushed));
+    assert.deepEqual(
+      pushed.json.referrers,
+      index.manifests.map((d) => d.digest),
+    );
+    const copied = await fetch(
+      `http://${reg.host}/v2/sbom/copy/manifests/sha256-${subject.slice('sha256:'.length)}`,
+      { headers: { accept: 'application/vnd.oci.image.index.v1+json' } },
+    );
+    assert.equal(copied.status, 200);
+    assert.deepEqual((await copied.json()).manifests, index.manifests);
   });
 });

@@ -256,6 +256,14 @@ impl Artifact {
         }
     }
 
+    /// The images it is or lists, in order (an index's nested ones too).
+    pub fn images(&self) -> Vec<&Image> {
+        match self {
+            Artifact::Image(i) => vec![i],
+            Artifact::Index(i) => i.manifests.iter().flat_map(Artifact::images).collect(),
+        }
+    }
+
     /// The manifest or index, as stored.
     pub fn bytes(&self) -> &[u8] {
         match self {

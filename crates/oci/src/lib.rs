@@ -17,6 +17,7 @@ pub mod media;
 pub mod mutate;
 pub mod platform;
 pub mod reference;
+pub mod referrer;
 mod repository;
 
 pub use config::{ContainerConfig, History, ImageConfig, RootFs};
@@ -28,4 +29,5 @@ pub use json::to_canonical_json;
 pub use manifest::Manifest;
 pub use platform::Platform;
 pub use reference::Reference;
+pub use referrer::Referrer;
 pub use repository::Repository;

@@ -21,6 +21,9 @@ function pushLines(result, color) {
       `  blobs:    ${s.uploaded} uploaded (${formatBytes(s.bytesUploaded)}), ${s.mounted} mounted, ${s.existing} already there`,
     );
   }
+  // `push` carries the SBOMs a layout lists for the image (a build's are in its own summary).
+  const referrers = Array.isArray(result.referrers) ? result.referrers.length : 0;
+  if (referrers > 0) lines.push(`  sboms:    ${referrers} attached as referrers`);
   return lines;
 }
 

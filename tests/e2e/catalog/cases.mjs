@@ -297,7 +297,6 @@ export const CASES = [
   { id: 'platform-twice', area: 'flags', args: ['--platform', 'linux/arm64,linux/aarch64'], exit: 2, names: ['--platform', 'linux/arm64', 'named twice'] },
   { id: 'platform-empty-item', area: 'flags', args: ['--platform', 'linux/amd64,'], exit: 2, names: ['--platform', '""'] },
   { id: 'docker-archive-two-platforms', area: 'flags', args: ['--format', 'docker-archive', '--platform', 'linux/amd64,linux/arm64'], exit: 2, names: ['--format', 'docker-archive', 'linux/amd64, linux/arm64'] },
-  { id: 'sbom-two-platforms', area: 'flags', args: ['--sbom', 'spdx', '--platform', 'linux/amd64,linux/arm64'], exit: 2, names: ['--sbom', 'one platform'] },
   { id: 'env-no-equals', area: 'flags', args: ['--env', 'FOO'], exit: 2, names: ['--env', '"FOO"'] },
   { id: 'env-empty-key', area: 'flags', args: ['--env', '=x'], exit: 2, names: ['--env', '"=x"'] },
   { id: 'label-no-equals', area: 'flags', args: ['--label', 'novalue'], exit: 2, names: ['--label', 'novalue'] },

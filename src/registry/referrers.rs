@@ -1,5 +1,5 @@
-//! The SBOMs attached to the pushed image in each registry repository: the
-//! artifact manifests pushed by digest, then, where the registry has no
+//! Referrers (SBOMs) attached to a pushed image in each registry
+//! repository: the artifact manifests pushed by digest, then, where the registry has no
 //! referrers API (distribution-spec 1.1's `GET /v2/<name>/referrers/<digest>`
 //! answers 404, as docker-registry 2.8 does), the fallback the spec gives:
 //! an index tagged `sha256-<hex of the image digest>` that lists them.
@@ -9,13 +9,12 @@ use pycontainer_oci::reference::Reference;
 use pycontainer_oci::{media, to_canonical_json, Descriptor, Repository};
 use serde_json::{json, Value};
 
-use super::referrer::Referrer;
+use super::auth::Scope;
+use super::pull;
+use super::push::{self, Blob, Source, Upload};
+use super::{Client, RegistryError, Request};
 use crate::host::Host;
-use crate::registry::auth::Scope;
-use crate::registry::pull;
-use crate::registry::push::{self, Blob, Source, Upload};
-use crate::registry::Request;
-use crate::registry::{Client, RegistryError};
+use pycontainer_oci::Referrer;
 
 pub async fn attach<H: Host>(
     client: &Client<'_, H>,
@@ -138,7 +137,7 @@ async fn tag_fallback<H: Host>(
 
 fn protocol(repo: &Repository, message: String) -> RegistryError {
     RegistryError::Protocol {
-        what: format!("the SBOM referrers in {repo}"),
+        what: format!("the referrers in {repo}"),
         message,
     }
 }
