@@ -34,9 +34,12 @@ import {
   waitPortFree,
 } from './helpers.mjs';
 
-// Names no other test uses, so that removing them touches nothing else.
+// Names no other test uses, so that removing them touches nothing else;
+// one per image, so that none is left untagged behind another.
 const API_TAG = 'pycontainer-run-test-api:1';
 const HELLO_TAG = 'pycontainer-run-test-hello:1';
+const EXIT_TAG = 'pycontainer-run-test-exit:1';
+const ENV_TAG = 'pycontainer-run-test-env:1';
 
 let tmp;
 let api;
@@ -53,7 +56,7 @@ before(() => {
 });
 
 after(() => {
-  for (const tag of [API_TAG, HELLO_TAG]) {
+  for (const tag of [API_TAG, HELLO_TAG, EXIT_TAG, ENV_TAG]) {
     runTool('podman', ['rmi', `docker.io/library/${tag}`], { env: podman });
   }
   removeDir(tmp);
@@ -193,11 +196,10 @@ test('podman --detach: prints the ID, the server keeps running; the image ID is 
 
 test("the container's exit status is ours; -- ARGS reach it; --rm removes it", async () => {
   const name = `pyc-run-test-hello-${process.pid}`;
-  const common = ['--context', hello, '--base-image', baseRef(), '--tag', HELLO_TAG];
-  const greet = runCli(
-    ['run', ...common, '--engine', 'podman', '--name', name, '--rm', '--', 'Alice'],
-    { env: cliEnv(podman) },
-  );
+  const common = ['--context', hello, '--base-image', baseRef(), '--engine', 'podman', '--rm'];
+  const greet = runCli(['run', ...common, '--tag', HELLO_TAG, '--name', name, '--', 'Alice'], {
+    env: cliEnv(podman),
+  });
   assert.equal(greet.code, 0, describeRun(greet));
   assert.equal(greet.stdout.trim(), HELLO_ALICE);
   assert.deepEqual(containersNamed('podman', podman, name), []);
@@ -206,9 +208,8 @@ test("the container's exit status is ours; -- ARGS reach it; --rm removes it", a
     [
       'run',
       ...common,
-      '--engine',
-      'podman',
-      '--rm',
+      '--tag',
+      EXIT_TAG,
       '--entrypoint',
       '["python3", "-c", "import sys; sys.exit(3)"]',
     ],
@@ -229,7 +230,7 @@ test("-e sets the container's variable, not the image's, and never on the engine
       '--base-image',
       baseRef(),
       '--tag',
-      HELLO_TAG,
+      ENV_TAG,
       '--engine',
       'podman',
       '--name',
@@ -258,7 +259,7 @@ test("-e sets the container's variable, not the image's, and never on the engine
   assert.ok(!inspect.stdout.includes(secret), inspect.stdout);
   const imageEnv = runTool(
     'podman',
-    ['image', 'inspect', '--format', '{{json .Config.Env}}', `docker.io/library/${HELLO_TAG}`],
+    ['image', 'inspect', '--format', '{{json .Config.Env}}', `docker.io/library/${ENV_TAG}`],
     { env: podman },
   );
   assert.ok(!imageEnv.stdout.includes('RUN_TEST_TOKEN'), imageEnv.stdout);

@@ -93,7 +93,11 @@ function containerEnv(list) {
     const eq = item.indexOf('=');
     const name = eq === -1 ? item : item.slice(0, eq);
     if (!ENV_NAME.test(name)) {
-      throw new UsageError(`option '--env' takes NAME=VALUE or NAME, not "${item}"`, 'run');
+      // The name only: what follows '=' may be a secret.
+      throw new UsageError(
+        `option '--env' takes NAME=VALUE or NAME; "${name}" is not a variable name`,
+        'run',
+      );
     }
     if (ENGINE_ENV.test(name)) {
       throw new UsageError(
