@@ -1,7 +1,7 @@
 // `pycontainer run` on real engines: podman (a project-local
 // containers.conf, its CNI bridge publishing ports) and a dockerd this test
 // starts with a bridge of its own. examples/fastapi-app answers HTTP on the
-// published port while its log streams to our stderr; SIGINT to the CLI
+// published port while its log streams to ours; SIGINT (or SIGTERM) to the CLI
 // stops and removes the container and the CLI exits with the container's
 // status; --detach prints the ID and leaves it running; a second run finds
 // the image ID in the engine and loads nothing. The container's variables
@@ -107,9 +107,9 @@ function containersNamed(engine, env, name) {
 
 /**
  * fastapi-app run attached on `engine`, published on a free port: GET /
- * answers through it, then SIGINT stops and removes the container.
+ * answers through it, then `signal` to the CLI stops and removes the container.
  */
-async function serveThenInterrupt(engine, env) {
+async function serveThenInterrupt(engine, env, signal) {
   const port = await freePort();
   const name = `pyc-run-test-${engine}-${process.pid}`;
   const run = startRun(
@@ -135,7 +135,7 @@ async function serveThenInterrupt(engine, env) {
     assert.equal(JSON.parse(res.body).framework, 'fastapi');
     assert.deepEqual(containersNamed(engine, env, name), [name]);
   } finally {
-    run.child.kill('SIGINT');
+    run.child.kill(signal);
   }
   const r = await run.done;
   // uvicorn shuts down cleanly on the engine's SIGTERM: the container's status is 0.
@@ -143,7 +143,7 @@ async function serveThenInterrupt(engine, env) {
   assert.match(r.stderr, /Uvicorn running on http:\/\/0\.0\.0\.0:8000/, 'the log streamed');
   // uvicorn's access log goes to its stdout, the rest to its stderr: each to ours.
   assert.match(r.stdout, /"GET \/ HTTP\/1\.1" 200/, 'the access log streamed');
-  assert.match(r.stderr, new RegExp(`SIGINT: stopping container ${name}`));
+  assert.match(r.stderr, new RegExp(`${signal}: stopping container ${name}`));
   assert.match(r.stderr, new RegExp(`container ${name} stopped and removed`));
   assert.deepEqual(containersNamed(engine, env, name), [], 'the container is gone');
   await waitPortFree(port);
@@ -151,7 +151,7 @@ async function serveThenInterrupt(engine, env) {
 }
 
 test('podman: fastapi-app answers on the published port; SIGINT stops and removes it', async () => {
-  const r = await serveThenInterrupt('podman', podman);
+  const r = await serveThenInterrupt('podman', podman, 'SIGINT');
   assert.match(
     r.stderr,
     /(loaded into|already in) podman: docker\.io\/library\/pycontainer-run-test-api:1/,
@@ -265,7 +265,7 @@ test("-e sets the container's variable, not the image's, and never on the engine
   assert.ok(!imageEnv.stdout.includes('RUN_TEST_TOKEN'), imageEnv.stdout);
 });
 
-test('docker: fastapi-app answers on the published port; SIGINT stops and removes it', async (t) => {
+test('docker: fastapi-app answers on the published port; SIGTERM stops and removes it', async (t) => {
   const dir = path.join(tmp, 'dockerd');
   fs.mkdirSync(dir);
   const docker = await startDockerd(dir, { bridge: true });
@@ -274,7 +274,7 @@ test('docker: fastapi-app answers on the published port; SIGINT stops and remove
     return;
   }
   t.after(docker.stop);
-  const r = await serveThenInterrupt('docker', docker.env);
+  const r = await serveThenInterrupt('docker', docker.env, 'SIGTERM');
   assert.match(r.stderr, /loaded into docker: docker\.io\/library\/pycontainer-run-test-api:1/);
 });
 
