@@ -18,11 +18,13 @@ const { ensureImage } = require('../engine/image.js');
 const {
   addPassword,
   BUILD_FLAGS,
+  checkConflicts,
   checkFlagValues,
   optionsFrom,
   parse,
   UsageError,
 } = require('./flags.js');
+const { calling } = require('./commands.js');
 const { HELP_RUN } = require('./help.js');
 const { reporterFor } = require('./progress.js');
 const { interruptedStatus, stopOnSignals } = require('./signals.js');
@@ -147,14 +149,7 @@ async function runRun(argv) {
     return 0;
   }
   checkFlagValues(values, RUN_FLAGS, 'run');
-  for (const [a, b] of [
-    ['quiet', 'verbose'],
-    ['include-deps', 'no-deps'],
-  ]) {
-    if (values[a] && values[b]) {
-      throw new UsageError(`options '--${a}' and '--${b}' cannot be used together`, 'run');
-    }
-  }
+  checkConflicts(values, 'run');
   const publish = values.publish ?? [];
   checkPublish(publish);
   const containerVars = containerEnv(values.env ?? []);
@@ -187,12 +182,7 @@ async function runRun(argv) {
     options.signal = stopOnSignals();
     log(`building ${displayPath(path.resolve(options.context ?? '.'))}`);
     const api = require('../../index.js');
-    try {
-      result = await api.build(options);
-    } catch (err) {
-      if (typeof err?.option === 'string') throw new UsageError(err.message, 'run');
-      throw err;
-    }
+    result = await calling(api.build(options), 'run');
     if (interruptedStatus() !== null) return interrupted(log);
     const names = result.plan.tags;
     const state = await ensureImage(engine, {
