@@ -265,6 +265,22 @@ test("-e sets the container's variable, not the image's, and never on the engine
   assert.ok(!imageEnv.stdout.includes('RUN_TEST_TOKEN'), imageEnv.stdout);
 });
 
+test("the engine's refusal is shown in its own words: its status attached, engine-failed detached", () => {
+  const missing = path.join(tmp, 'no-such.env');
+  const name = `pyc-run-test-refused-${process.pid}`;
+  const common = ['run', '--context', hello, '--base-image', baseRef(), '--tag', HELLO_TAG];
+  const more = ['--engine', 'podman', '--name', name, '--env-file', missing];
+  const attached = runCli([...common, ...more], { env: cliEnv(podman) });
+  // 125: podman's and docker's status for a container they could not start.
+  assert.equal(attached.code, 125, describeRun(attached));
+  assert.match(attached.stderr, new RegExp(`parsing env file "${missing}"`));
+  const detached = runCli([...common, ...more, '--detach'], { env: cliEnv(podman) });
+  assert.equal(detached.code, 1, describeRun(detached));
+  assert.match(detached.stderr, new RegExp(`podman run failed: .*parsing env file "${missing}"`));
+  assert.doesNotMatch(detached.stderr, /this looks like a bug/);
+  assert.deepEqual(containersNamed('podman', podman, name), []);
+});
+
 test('docker: fastapi-app answers on the published port; SIGTERM stops and removes it', async (t) => {
   const dir = path.join(tmp, 'dockerd');
   fs.mkdirSync(dir);
