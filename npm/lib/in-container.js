@@ -40,17 +40,18 @@ function cgroupSign(text) {
   return null;
 }
 
-/** The root filesystem's type from mountinfo: overlay is how engines mount an image. */
+/**
+ * The root filesystem's type from mountinfo: overlay is how engines mount
+ * an image. Of several mounts on `/`, the last one listed is the one seen.
+ */
 function rootFsSign(text) {
+  let fstype = null;
   for (const line of text.split('\n')) {
     // ID parent major:minor root mount-point options [optional...] - fstype source super
     const [before, after] = line.split(' - ');
-    if (after === undefined) continue;
-    if (before.split(' ')[4] !== '/') continue;
-    const fstype = after.split(' ')[0];
-    return fstype === 'overlay' ? 'the root filesystem is an overlay mount' : null;
+    if (after !== undefined && before.split(' ')[4] === '/') fstype = after.split(' ')[0];
   }
-  return null;
+  return fstype === 'overlay' ? 'the root filesystem is an overlay mount' : null;
 }
 
 /** `container=` in PID 1's environment: podman, systemd-nspawn and LXC set it. */

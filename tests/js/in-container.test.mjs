@@ -61,6 +61,8 @@ test('cgroup v2 with a private namespace: `0::/` says nothing, the overlay root 
   });
   // A host's own view of the root cgroup is the same line: no sign alone.
   assert.deepEqual(detect('cgroup-v2-root-only'), OUTSIDE);
+  // Mounts stacked on /: the last one is what is seen, here the host's ext4.
+  assert.deepEqual(detect('overlay-under-ext4-root'), OUTSIDE);
 });
 
 test('a /proc/1/environ that cannot be read is no sign either way', () => {
