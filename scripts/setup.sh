@@ -7,6 +7,8 @@
 #     chromium (the browser test drives it with playwright-core; never `playwright install`),
 #     podman (the web demo test loads the page's OCI archive with `podman load`),
 #     docker.io (the formats test starts its own dockerd to `docker load` a docker-archive),
+#     containernetworking-plugins, iptables and iproute2 (`pycontainer run -p` on podman's CNI
+#     bridge, and the bridge the run test gives its dockerd),
 #     qemu-user-static and binfmt-support (arm64 images run under emulation in the tests)
 #   - binfmt_misc with qemu-aarch64 enabled, when this machine allows it
 #   - python3 (3.11+, tests only: pip is the reference the installed wheels are compared with)
@@ -25,9 +27,10 @@ export PATH="${CARGO_HOME:-$HOME/.cargo}/bin:$PATH"
 
 # ---- apt ---------------------------------------------------------------------
 apt_cmds=(wasm-opt skopeo umoci runc mmdebstrap docker-registry htpasswd pigz /usr/bin/time curl /usr/bin/chromium /usr/sbin/nginx
-  /usr/bin/podman /usr/sbin/dockerd /usr/bin/qemu-aarch64-static update-binfmts)
+  /usr/bin/podman /usr/sbin/dockerd /usr/lib/cni/bridge /usr/lib/cni/portmap /usr/sbin/iptables /usr/sbin/ip
+  /usr/bin/qemu-aarch64-static update-binfmts)
 apt_pkgs=(binaryen docker-registry skopeo umoci runc mmdebstrap apache2-utils time pigz curl ca-certificates chromium nginx-light
-  podman docker.io qemu-user-static binfmt-support arch-test)
+  podman docker.io containernetworking-plugins iptables iproute2 qemu-user-static binfmt-support arch-test)
 missing=()
 for c in "${apt_cmds[@]}"; do
   case "$c" in

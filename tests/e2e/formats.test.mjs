@@ -6,11 +6,11 @@
 // written is refused before the build, with nothing written.
 
 import assert from 'node:assert/strict';
-import { spawn } from 'node:child_process';
 import fs from 'node:fs';
 import { createRequire } from 'node:module';
 import path from 'node:path';
 import { after, before, test } from 'node:test';
+import { podmanEnv, startDockerd } from '../infra/engines.mjs';
 
 import {
   baseRef,
@@ -35,7 +35,7 @@ const TAG = `${NAME}:1`;
 
 let tmp;
 let ctx;
-let containersConf;
+let podmanEnvironment;
 
 before(() => {
   requireTools('skopeo', 'umoci', 'runc', 'podman', 'dockerd', 'docker', 'chattr');
@@ -43,20 +43,7 @@ before(() => {
   tmp = makeTempDir('pycontainer-e2e-formats-');
   ctx = copyExample(tmp);
   // podman as test-infra.md says it runs here: runc, cgroupfs, the host's network.
-  containersConf = path.join(tmp, 'containers.conf');
-  fs.writeFileSync(
-    containersConf,
-    [
-      '[containers]',
-      'default_ulimits = ["nofile=1024:1024", "nproc=4096:4096"]',
-      'netns = "host"',
-      '[engine]',
-      'cgroup_manager = "cgroupfs"',
-      'runtime = "runc"',
-      'events_logger = "file"',
-      '',
-    ].join('\n'),
-  );
+  podmanEnvironment = podmanEnv(path.join(tmp, 'containers.conf'), { hostNetwork: true });
 });
 
 after(() => removeDir(tmp));
@@ -79,7 +66,7 @@ function buildArchive(format, output, more = []) {
 }
 
 function podman(args) {
-  return runTool('podman', args, { env: { ...process.env, CONTAINERS_CONF: containersConf } });
+  return runTool('podman', args, { env: podmanEnvironment });
 }
 
 test('oci-archive: skopeo inspects it and copies it to a layout that runs; --digest-file has its digest', () => {
@@ -118,53 +105,6 @@ test('docker-archive: podman loads it under its tag and runs it', (t) => {
   const id = podman(['image', 'inspect', '--format', '{{.Id}}', `docker.io/library/${TAG}`]);
   assert.equal(`sha256:${id.stdout.trim()}`, result.configDigest);
 });
-
-/** Starts Debian's dockerd as test-infra.md says; resolves once its API answers. */
-async function startDockerd(dir) {
-  const sock = path.join(dir, 'docker.sock');
-  const log = fs.openSync(path.join(dir, 'dockerd.log'), 'w');
-  const child = spawn(
-    'dockerd',
-    [
-      '--bridge=none',
-      '--iptables=false',
-      '--ip6tables=false',
-      '--ip-forward=false',
-      '--ip-masq=false',
-      '--data-root',
-      path.join(dir, 'data'),
-      '--exec-root',
-      path.join(dir, 'exec'),
-      '--pidfile',
-      path.join(dir, 'docker.pid'),
-      '--host',
-      `unix://${sock}`,
-      '--default-ulimit',
-      'nofile=1024:1024',
-      '--default-ulimit',
-      'nproc=4096:4096',
-    ],
-    { stdio: ['ignore', log, log] },
-  );
-  const env = { ...process.env, DOCKER_HOST: `unix://${sock}` };
-  const exited = new Promise((resolve) => child.on('exit', resolve));
-  const stop = async () => {
-    if (child.exitCode === null) {
-      child.kill('SIGTERM');
-      await exited;
-    }
-    runTool('umount', [path.join(dir, 'exec', 'netns', 'default')]);
-  };
-  for (let i = 0; i < 100; i++) {
-    if (child.exitCode !== null) break;
-    if (runTool('docker', ['version', '--format', '{{.Server.Version}}'], { env }).code === 0) {
-      return { env, stop };
-    }
-    await new Promise((r) => setTimeout(r, 100));
-  }
-  await stop();
-  return { error: fs.readFileSync(path.join(dir, 'dockerd.log'), 'utf8').slice(-2000) };
-}
 
 test('docker-archive: docker load takes it and docker run runs it', async (t) => {
   const archive = path.join(tmp, 'docker-for-docker.tar');

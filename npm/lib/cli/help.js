@@ -41,6 +41,7 @@ Usage:
                                           push an image from an OCI layout to registries
   pycontainer validate LAYOUT[:TAG] [options]
                                           check an OCI layout for problems
+  pycontainer run [options] [-- ARGS...]  build, then run the image on podman or docker
   pycontainer --help                      show this help
   pycontainer --version                   show the version
 
@@ -233,4 +234,52 @@ Options:
   -h, --help            show this help
 `;
 
-module.exports = { HELP_BUILD, HELP_MAIN, HELP_PUSH, HELP_VALIDATE };
+const HELP_RUN = `Usage: pycontainer run [build options] [-p HOST:CONTAINER]... [options] [-- ARGS...]
+
+Build the image as 'pycontainer build' does, load it into a local container
+engine (podman or docker) and run it. The container's output streams here;
+Ctrl+C (SIGINT) or SIGTERM stops the container (SIGTERM, then SIGKILL after
+10 s), removes it, and pycontainer exits with the container's exit status.
+The image is loaded only when the engine does not have its ID already.
+
+Inside a container (PYCONTAINER_IN_CONTAINER=1, METAPARTICLE_IN_CONTAINER=true,
+a Kubernetes pod, /.dockerenv, /run/.containerenv, or a container's cgroup,
+environment or overlay root) it prints why and runs nothing (exit 0); set
+PYCONTAINER_IN_CONTAINER=0 to run anyway.
+
+Build options: every option of 'pycontainer build' (see its --help) except
+--output, --format, --push, --dry-run, --digest-file, --sbom and --json; the
+image goes into the engine. Build's -p is --port here, and -e and --env-file
+set the container's environment, not the image's.
+
+Run options:
+  -p, --publish [IP:]HOST:CONTAINER[/tcp|/udp]
+                        publish a container port on the host; repeatable
+                        [default: none; the ports the image listens on are
+                        printed]
+  -e, --env NAME=VALUE  a variable of the container (not stored in the
+                        image; the value never appears on the engine's
+                        command line); NAME alone passes ours on; repeatable
+  --env-file FILE       the container's variables from FILE (NAME=VALUE
+                        lines, read by the engine); repeatable
+  --engine podman|docker
+                        the engine to run on [default: PYCONTAINER_ENGINE,
+                        else podman if usable, else docker if its daemon
+                        answers]
+  --name NAME           the container's name [default: the image's name and
+                        6 random hex digits]
+  -d, --detach          start the container in the background, print its ID
+                        and return
+  --rm                  remove the container when it exits (Ctrl+C always
+                        removes it)
+  -- ARGS...            arguments for the container, after the image's
+                        entry point (they replace its default cmd)
+  -h, --help            show this help
+
+Examples:
+  pycontainer run --context ./myapi -p 8000:8000
+  pycontainer run --context ./mycli --rm -- --name Alice
+  pycontainer run --engine docker -d -p 127.0.0.1:8080:8000 -e API_TOKEN
+`;
+
+module.exports = { HELP_BUILD, HELP_MAIN, HELP_PUSH, HELP_RUN, HELP_VALIDATE };

@@ -336,6 +336,13 @@ export const CASES = [
   { id: 'insecure-registry-url', area: 'flags', args: ['--insecure-registry', 'http://x/y'], exit: 2, names: ['--insecure-registry', 'http://x/y'] },
   { id: 'validate-no-arg', area: 'flags', argv: ['validate'], exit: 2, names: ['LAYOUT'] },
   { id: 'push-one-arg', area: 'flags', argv: ['push', '{dir}/x'], exit: 2, names: ['REF'] },
+  { id: 'run-publish-no-host-port', area: 'flags', argv: ['run', '--context', '{ctx}', '-p', '8000'], exit: 2, names: ['--publish', '"8000"', 'HOST:CONTAINER'] },
+  { id: 'run-publish-port-range', area: 'flags', argv: ['run', '--context', '{ctx}', '-p', '8080:70000'], exit: 2, names: ['--publish', '"8080:70000"', '1-65535'] },
+  { id: 'run-engine-unknown', area: 'flags', argv: ['run', '--context', '{ctx}', '--engine', 'lxc'], exit: 2, names: ['--engine', '"lxc"', 'podman', 'docker'] },
+  { id: 'run-env-engine-unknown', area: 'config', env: { PYCONTAINER_ENGINE: 'rkt' }, argv: ['run', '--context', '{ctx}'], names: ['PYCONTAINER_ENGINE', '"rkt"', 'podman', 'docker'] },
+  { id: 'run-env-for-the-engine', area: 'flags', argv: ['run', '--context', '{ctx}', '-e', `DOCKER_HOST=tcp://${SECRETS.env}@x:2375`], exit: 2, names: ['--env', 'DOCKER_HOST', '--env-file'] },
+  { id: 'run-env-bad-name', area: 'flags', argv: ['run', '--context', '{ctx}', '-e', `1X=${SECRETS.env}`], exit: 2, names: ['--env', '"1X"'] },
+  { id: 'run-build-only-flag', area: 'flags', argv: ['run', '--context', '{ctx}', '--format', 'oci'], exit: 2, names: ['--format'] },
 
   // ---- bases --------------------------------------------------------------------
   { id: 'layout-missing', area: 'bases', args: ['--base-image', 'oci:{dir}/nope:1'], names: ['{dir}/nope'] },
