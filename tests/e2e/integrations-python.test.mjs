@@ -5,11 +5,11 @@
 // dir, as pip would install it for a user, so that Poetry and hatchling find
 // it by its entry points; the venv itself is never changed.
 
+import assert from 'node:assert/strict';
 import { execFileSync, spawnSync } from 'node:child_process';
 import path from 'node:path';
 import { after, before, test } from 'node:test';
-import assert from 'node:assert/strict';
-import { baseRef, CLI, ensureWasm, makeTempDir, removeDir, ROOT } from './helpers.mjs';
+import { baseRef, CLI, ensureWasm, makeTempDir, ROOT, removeDir } from './helpers.mjs';
 
 const PACKAGE = path.join(ROOT, 'integrations', 'python');
 
@@ -36,12 +36,32 @@ test('pytest: the decorator, the Poetry plugin and the Hatch build hook against 
   // --no-build-isolation: the venv's hatchling builds it, with no download.
   execFileSync(
     path.join(venv, 'bin', 'python'),
-    ['-m', 'pip', 'install', '--quiet', '--disable-pip-version-check', '--no-deps', '--no-build-isolation', '--target', site, PACKAGE],
+    [
+      '-m',
+      'pip',
+      'install',
+      '--quiet',
+      '--disable-pip-version-check',
+      '--no-deps',
+      '--no-build-isolation',
+      '--target',
+      site,
+      PACKAGE,
+    ],
     { stdio: ['ignore', 'inherit', 'inherit'] },
   );
   const r = spawnSync(
     path.join(venv, 'bin', 'python'),
-    ['-m', 'pytest', '-q', '-p', 'no:cacheprovider', '--basetemp', path.join(work, 'pytest'), 'tests'],
+    [
+      '-m',
+      'pytest',
+      '-q',
+      '-p',
+      'no:cacheprovider',
+      '--basetemp',
+      path.join(work, 'pytest'),
+      'tests',
+    ],
     {
       cwd: PACKAGE,
       encoding: 'utf8',
