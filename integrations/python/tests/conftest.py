@@ -1,7 +1,8 @@
 """What the tests that run the real CLI need, given by the Node test that
 runs pytest (tests/e2e/integrations-python.test.mjs): the command that
 starts this checkout's CLI and a local base image. Missing, those tests
-fail saying so: nothing here is skipped."""
+fail saying so (the one skip, for a CLI without `run` yet, is in
+test_decorator_run.py)."""
 
 import json
 import os
