@@ -31,7 +31,7 @@ after(() => removeDir(work));
 /** A word for PYCONTAINER_COMMAND, which the package splits like a shell. */
 const shellWord = (s) => `'${s.replaceAll("'", `'\\''`)}'`;
 
-test('pytest: the decorator, the Poetry plugin and the Hatch build hook against the real CLI, Poetry and hatchling', () => {
+test('pytest: the decorator, the Poetry plugin and the Hatch build hook against the real CLI, Poetry and hatchling', (t) => {
   const site = path.join(work, 'site');
   // --no-build-isolation: the venv's hatchling builds it, with no download.
   execFileSync(
@@ -56,6 +56,8 @@ test('pytest: the decorator, the Poetry plugin and the Hatch build hook against 
       '-m',
       'pytest',
       '-q',
+      // Skip reasons in the summary (test_decorator_run.py while there is no `run`).
+      '-rs',
       '-p',
       'no:cacheprovider',
       '--basetemp',
@@ -77,4 +79,5 @@ test('pytest: the decorator, the Poetry plugin and the Hatch build hook against 
   );
   assert.equal(r.status, 0, `pytest failed:\n${r.stdout}\n${r.stderr}`);
   assert.match(r.stdout, / passed/);
+  for (const line of r.stdout.trim().split('\n').slice(-2)) t.diagnostic(line);
 });
