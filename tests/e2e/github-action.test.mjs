@@ -127,6 +127,18 @@ test('a wrong password fails the build step and gives no digest', async () => {
   assert.equal(r.outputs.digest, undefined);
 });
 
+test('args with an unmatched quote stop the step before anything is built', async () => {
+  const r = await runCompositeAction(ACTION, {
+    inputs: inputs({ args: '--label "org.example.note=unfinished', tags: 'hello-cli:unsplit' }),
+    env: jobEnv(),
+    cwd: work,
+  });
+  assert.equal(r.ok, false);
+  const build = r.steps.at(-1);
+  assert.match(build.stdout, /::error::cannot split the args input into words/, describe(r));
+  assert.doesNotMatch(build.stdout + build.stderr, /pycontainer: /);
+});
+
 test('no input is spliced into a run: script: they reach the scripts, the password too, through env', () => {
   const action = readAction(ACTION);
   for (const step of action.runs.steps) {

@@ -8,7 +8,7 @@ import textwrap
 from conftest import index_tags, run_in_image
 
 
-def hatch_project(tmp_path, hook_table):
+def hatch_project(tmp_path, hook_table, table="tool.hatch.build.targets.wheel.hooks.pycontainer"):
     project = tmp_path / "hatched"
     (project / "src/hatched").mkdir(parents=True)
     (project / "src/hatched/__init__.py").write_text("")
@@ -27,10 +27,9 @@ def hatch_project(tmp_path, hook_table):
 
             [tool.hatch.build.targets.wheel]
             packages = ["src/hatched"]
-
-            [tool.hatch.build.targets.wheel.hooks.pycontainer]
             """
         )
+        + f"\n[{table}]\n"
         + hook_table
     )
     return project
@@ -76,6 +75,15 @@ def test_an_editable_build_builds_no_image(tmp_path, cli_env):
     project = hatch_project(tmp_path, f'args = ["-o", "{layout}"]\n')
     r = hatchling_build(project, cli_env, target="wheel:editable")
     assert r.returncode == 0, r.stdout + r.stderr
+    assert not layout.exists()
+
+
+def test_a_hook_for_every_target_builds_no_image_with_the_sdist(tmp_path, cli_env):
+    layout = tmp_path / "layout"
+    project = hatch_project(tmp_path, f'args = ["-o", "{layout}"]\n', table="tool.hatch.build.hooks.pycontainer")
+    r = hatchling_build(project, cli_env, target="sdist")
+    assert r.returncode == 0, r.stdout + r.stderr
+    assert [p.name for p in (project / "dist").iterdir()] == ["hatched-0.3.0.tar.gz"]
     assert not layout.exists()
 
 

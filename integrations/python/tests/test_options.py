@@ -98,12 +98,15 @@ def test_kubernetes_deploys_with_every_runtime_shape():
         "shardSpec": {"shards": 4},
         "jobSpec": {"iterations": 10, "parallelism": 2},
     }
-    assert argv(package, runtime, container_args=["ignored"]) == [
+    assert argv(package, runtime, container_args=["--users", "a b"]) == [
         "deploy",
         "--tag",
         "r.example.com/team/app",
         "--port",
         "8080",
+        # The script's arguments are the image's cmd: each pod gets them.
+        "--cmd",
+        "--users 'a b'",
         "--replicas",
         "3",
         "--public",

@@ -1,7 +1,8 @@
 """A Hatch build hook: build the project's container image after its wheel.
 
 Enabled by a table in pyproject.toml (Hatch runs only the hooks a project
-names)::
+names), for the wheel target or for every target (it builds with the
+wheel either way)::
 
     [tool.hatch.build.targets.wheel.hooks.pycontainer]
     tags = ["registry.example.com/app:1.0"]
@@ -24,8 +25,10 @@ class PycontainerBuildHook(BuildHookInterface):
     PLUGIN_NAME = "pycontainer"
 
     def finalize(self, version, build_data, artifact_path):
-        # An editable install is a development setup, not a release: no image.
-        if version == "editable":
+        # One image per release, with its wheel (a hook table for every
+        # target would build it again with the sdist); and an editable
+        # install is a development setup, not a release.
+        if self.target_name != "wheel" or version == "editable":
             return
         args = ["build", "--context", self.root]
         for tag in self._strings("tags"):

@@ -5,6 +5,7 @@ only adds where it runs (the context, the script, its arguments). The table
 in docs/buildr.md is this module in prose; keep them together.
 """
 
+import shlex
 import warnings
 from dataclasses import dataclass, field
 
@@ -31,9 +32,14 @@ class Invocation:
     command_args: list = field(default_factory=list)
 
     def argv(self, container_args=()):
-        """The CLI's arguments; ``container_args`` go after ``--`` (``run`` only)."""
-        tail = ["--", *container_args] if container_args and self.command == "run" else []
-        return [self.command, *self.build_args, *self.command_args, *tail]
+        """The CLI's arguments. ``container_args`` (the script's own) go
+        after ``--`` for ``run``; for ``deploy`` they become the image's
+        cmd, so that every pod runs the script with them."""
+        if not container_args:
+            return [self.command, *self.build_args, *self.command_args]
+        if self.command == "run":
+            return [self.command, *self.build_args, *self.command_args, "--", *container_args]
+        return [self.command, *self.build_args, "--cmd", shlex.join(container_args), *self.command_args]
 
 
 def _check_keys(given, known, group):
