@@ -23,6 +23,7 @@ from pathlib import Path
 import pytest
 
 from conftest import index_tags, run_in_image
+from pycontainer_integrations import containerize
 from pycontainer_integrations.command import run_cli
 from pycontainer_integrations.decorator import script_args
 from pycontainer_integrations.errors import IntegrationError
@@ -124,6 +125,16 @@ def test_inside_it_runs_the_function(project):
     assert r.returncode == 0, r.stderr
     assert r.stdout == "in the container with ['Bob']\nafter main\n"
     assert not (project.parent / "argv.json").exists()
+
+
+def test_inside_the_function_is_left_as_it_is_without_a_second_warning(monkeypatch, recwarn):
+    monkeypatch.setenv("PYCONTAINER_IN_CONTAINER", "1")
+
+    def main():
+        return "ran"
+
+    assert containerize(package={"builder": "docker"}, runtime={"replicas": 3})(main) is main
+    assert len(recwarn) == 0
 
 
 def test_ctrl_c_waits_for_the_cli_to_clean_up_and_keeps_its_status(project):

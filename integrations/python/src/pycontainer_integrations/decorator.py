@@ -23,16 +23,19 @@ from .options import invocation
 def containerize(package=None, runtime=None):
     """Decorator taking the seed's option names (see docs/buildr.md).
 
-    The options are checked here, when the module is imported, so a bad
-    one fails at once rather than when the function is first called.
+    Inside a container the function is left as it is (its options were
+    checked outside, before its image was built, and warning again in the
+    container's log would be noise). Outside, the options are checked
+    here, when the module is imported, so a bad one fails at once rather
+    than when the function is first called.
     """
+    if in_container():
+        return lambda func: func
     planned = invocation(package, runtime)
 
     def decorate(func):
         @functools.wraps(func)
         def wrapper(*args, **kwargs):
-            if in_container():
-                return func(*args, **kwargs)
             context = os.getcwd()
             build = [*planned.build_args, *script_args(sys.argv[0], context)]
             argv = dataclasses.replace(planned, build_args=build).argv(sys.argv[1:])
