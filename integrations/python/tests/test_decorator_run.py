@@ -6,7 +6,6 @@ inside, its output streamed back and its exit status the script's.
 has it, this test is skipped saying so (the only skip in this suite).
 """
 
-import os
 import shlex
 import shutil
 import subprocess

@@ -1,6 +1,8 @@
 """Each seed option as the pycontainer arguments it becomes (the table of
 docs/buildr.md), and the options we refuse, with their codes."""
 
+import tomllib
+
 import pytest
 
 from pycontainer_integrations.errors import IntegrationError
@@ -137,3 +139,15 @@ def test_url_shard_pattern_goes_to_the_config_file_with_the_toml_to_write():
         runtime={"executor": "kubernetes", "shardSpec": {"shards": 3, "urlShardPattern": r"^/users/(\d+)"}},
     )
     assert r"shard-spec = { shards = 3, url-shard-pattern = '^/users/(\d+)' }" in str(err)
+
+
+def test_the_toml_line_given_for_a_url_shard_pattern_reads_back_as_the_pattern():
+    for pattern in (r"^/users/(\d+)", "^/it's/\"(\\w+)\"$"):
+        err = refused(
+            "shard-pattern-in-config",
+            runtime={"executor": "kubernetes", "shardSpec": {"shards": 2, "urlShardPattern": pattern}},
+        )
+        line = str(err).split(" as ", 1)[1]
+        table = tomllib.loads(line.replace("[runtime] ", "[runtime]\n"))
+        assert table["runtime"]["shard-spec"] == {"shards": 2, "url-shard-pattern": pattern}
+

@@ -114,7 +114,9 @@ def _python_args(py_version):
     major, _, minor = text.partition(".")
     if major != "3" or (minor and not minor.isdigit()):
         raise IntegrationError(
-            "bad-option", f"package.py_version {py_version!r}: only Python 3 (3 or 3.X) images are built", "package.py_version"
+            "bad-option",
+            f"package.py_version {py_version!r}: only Python 3 (3 or 3.X) images are built",
+            "package.py_version",
         )
     return ["--python", text] if minor else []
 
@@ -205,7 +207,9 @@ def _deploy(runtime, package_build_args):
 
 def _toml_string(text):
     """A TOML literal string when it can be one (regexes are full of backslashes)."""
-    return f"'{text}'" if "'" not in text and "\n" not in text else '"' + text.replace("\\", "\\\\").replace('"', '\\"') + '"'
+    if "'" not in text and "\n" not in text:
+        return f"'{text}'"
+    return '"' + text.replace("\\", "\\\\").replace('"', '\\"').replace("\n", "\\n") + '"'
 
 
 def invocation(package=None, runtime=None):
