@@ -12,6 +12,8 @@
 #     qemu-user-static and binfmt-support (arm64 images run under emulation in the tests)
 #   - binfmt_misc with qemu-aarch64 enabled, when this machine allows it
 #   - python3 (3.11+, tests only: pip is the reference the installed wheels are compared with)
+#   - the venv the Python integrations are tested in (pytest, Poetry, hatchling from the
+#     package index; cached, tests/infra/python-venv.sh)
 #   - the wasm32-unknown-unknown Rust target
 #   - wasm-bindgen-cli at exactly the wasm-bindgen version in Cargo.lock
 #   - npm dependencies (npm ci) when node_modules is missing or older than package-lock.json
@@ -69,6 +71,7 @@ fi
 python3 -c 'import sys, venv, ensurepip; assert sys.version_info >= (3, 11)' 2>/dev/null ||
   die "the tests need python3 3.11+ with venv and pip (tests/infra/pip-target.sh runs pip as the reference)"
 say "python3 $(python3 -c 'import platform; print(platform.python_version())') ok (tests only)"
+say "integrations venv $(bash tests/infra/python-venv.sh | tail -n1) ok (tests only)"
 
 # ---- node --------------------------------------------------------------------
 command -v node >/dev/null 2>&1 || die "node is not installed (Node 20 or newer is required)"
