@@ -12,6 +12,7 @@ mod config;
 #[cfg(test)]
 mod contract;
 mod deps;
+mod eject;
 mod error;
 mod host;
 mod http;
@@ -35,6 +36,7 @@ mod wheelfile;
 
 pub use build::{build, BuildResult};
 pub use config::Given;
+pub use eject::{dockerfile, DockerfileOptions, DockerfileResult};
 pub use error::Error;
 #[cfg(not(target_arch = "wasm32"))]
 pub use host::NativeHost;
@@ -55,6 +57,7 @@ pub mod parsers {
 pub mod errors {
     pub use crate::layout::LayoutError;
     pub use crate::project::ProjectError;
+    pub use crate::eject::EjectError;
     pub use crate::registry::RegistryError;
     pub use crate::sink::SinkError;
     pub use crate::source::SourceError;
