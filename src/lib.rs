@@ -55,9 +55,9 @@ pub mod parsers {
 
 /// The errors `Error` and `PlanError` wrap, for callers that tell them apart.
 pub mod errors {
+    pub use crate::eject::EjectError;
     pub use crate::layout::LayoutError;
     pub use crate::project::ProjectError;
-    pub use crate::eject::EjectError;
     pub use crate::registry::RegistryError;
     pub use crate::sink::SinkError;
     pub use crate::source::SourceError;

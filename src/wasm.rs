@@ -3,8 +3,8 @@
 use serde::Serialize;
 use wasm_bindgen::prelude::*;
 
-use crate::host::{from_js, to_js, JsHost};
 use crate::eject::DockerfileOptions;
+use crate::host::{from_js, to_js, JsHost};
 use crate::js_options::ValidateOptions;
 use crate::plan::BuildOptions;
 use crate::publish::PushOptions;

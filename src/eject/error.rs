@@ -7,7 +7,9 @@ pub enum EjectError {
     #[error("{path} exists and was not written by pycontainer (its first line is not \"{mark}\"); it is left as it is: move it away, or write pycontainer's elsewhere with --file PATH")]
     Foreign { path: String, mark: &'static str },
     /// The target is a directory, a symlink or something else: not replaced either.
-    #[error("{path} exists and is not a regular file; write the Dockerfile elsewhere with --file PATH")]
+    #[error(
+        "{path} exists and is not a regular file; write the Dockerfile elsewhere with --file PATH"
+    )]
     NotAFile { path: String },
     /// One Dockerfile builds one image, and the dependencies are resolved per platform.
     #[error("a Dockerfile builds one platform, and {count} were asked for; write one per platform with --platform and --file")]

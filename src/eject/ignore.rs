@@ -74,7 +74,9 @@ mod tests {
     use super::*;
 
     fn shipped(list: &[(&'static str, bool)]) -> Vec<Shipped<'static>> {
-        list.iter().map(|&(rel, dir)| Shipped { rel, dir }).collect()
+        list.iter()
+            .map(|&(rel, dir)| Shipped { rel, dir })
+            .collect()
     }
 
     #[test]

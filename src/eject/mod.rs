@@ -94,10 +94,11 @@ pub async fn dockerfile<H: Host>(
     let version = env!("CARGO_PKG_VERSION");
     let mut header = vec![
         format!(
-            "{} {version}: the image `pycontainer build` makes for {}, as a Dockerfile.",
+            "{} {version}: the image `pycontainer build` makes for {}, as a Dockerfile,",
             MARK.trim_start_matches("# "),
             plan.platform
         ),
+        format!("on {} as it was then.", plan.base.name),
         "`pycontainer dockerfile` writes it again after a change: change the project or its settings, not this file.".to_owned(),
         format!(
             "Build it in {context}, where {} lists the files that go in:",

@@ -55,16 +55,26 @@ pub fn shipped<'a>(plan: &'a Plan, skip: &[String]) -> Vec<Shipped<'a>> {
 
 /// The base as the build used it: by the digest of the manifest chosen for
 /// the platform, so that a rebuild gets the same image whatever the tag
-/// says by then.
+/// says by then. The tag goes: podman and buildah refuse a reference with
+/// both (the header names the base as the user did).
 fn from(plan: &Plan) -> Result<String, EjectError> {
     let name = &plan.base.name;
     match BaseRef::parse(name) {
         Ok(BaseRef::Scratch) => Ok("scratch".to_owned()),
         Ok(BaseRef::Layout { .. }) | Err(_) => Err(EjectError::LocalBase { base: name.clone() }),
         Ok(BaseRef::Registry(_)) => Ok(match &plan.base.digest {
-            Some(digest) if !name.contains('@') => format!("{name}@{digest}"),
+            Some(digest) if !name.contains('@') => format!("{}@{digest}", untagged(name)),
             _ => name.clone(),
         }),
+    }
+}
+
+/// `registry:port/repo:tag` without its `:tag`.
+fn untagged(name: &str) -> &str {
+    let last = name.rfind('/').map_or(0, |i| i + 1);
+    match name[last..].find(':') {
+        Some(colon) => &name[..last + colon],
+        None => name,
     }
 }
 
@@ -152,4 +162,23 @@ fn owned(plan: &Plan) -> Vec<Owned> {
             owner: e.owner,
         })
         .collect()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::untagged;
+
+    #[test]
+    fn the_tag_goes_and_a_registry_port_stays() {
+        assert_eq!(untagged("python:3.12-slim"), "python");
+        assert_eq!(
+            untagged("127.0.0.1:5000/library/python:3.11"),
+            "127.0.0.1:5000/library/python"
+        );
+        assert_eq!(
+            untagged("127.0.0.1:5000/library/python"),
+            "127.0.0.1:5000/library/python"
+        );
+        assert_eq!(untagged("ghcr.io/org/base"), "ghcr.io/org/base");
+    }
 }

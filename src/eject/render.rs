@@ -79,7 +79,9 @@ pub fn render(r: &Recipe) -> Result<String, EjectError> {
         instruction_word("the workdir", &r.copy_to)?
     ));
     if !r.writes.is_empty() {
-        out.push_str("\n# What pycontainer writes beside them, as pip would install the project.\n");
+        out.push_str(
+            "\n# What pycontainer writes beside them, as pip would install the project.\n",
+        );
         out.push_str(&run(&writes(&r.writes)));
     }
     if !r.owned.is_empty() {
@@ -149,17 +151,19 @@ fn writes(files: &[Written]) -> Vec<String> {
     for f in files {
         let path = word(&f.path);
         let lines = |body: &str| -> Vec<String> { body.split('\n').map(str::to_owned).collect() };
-        steps.push(match (f.text.strip_suffix('\n'), f.text.rsplit_once('\n')) {
-            _ if f.text.is_empty() => format!(": > {path}"),
-            (Some(body), _) => format!("{} \\\n      > {path}", printf_lines(&lines(body))),
-            // No newline at the end: the last line goes without one.
-            (None, Some((body, last))) => format!(
-                "{} \\\n      > {path} \\\n && printf '%s' {} >> {path}",
-                printf_lines(&lines(body)),
-                quote(last)
-            ),
-            (None, None) => format!("printf '%s' {} > {path}", quote(&f.text)),
-        });
+        steps.push(
+            match (f.text.strip_suffix('\n'), f.text.rsplit_once('\n')) {
+                _ if f.text.is_empty() => format!(": > {path}"),
+                (Some(body), _) => format!("{} \\\n      > {path}", printf_lines(&lines(body))),
+                // No newline at the end: the last line goes without one.
+                (None, Some((body, last))) => format!(
+                    "{} \\\n      > {path} \\\n && printf '%s' {} >> {path}",
+                    printf_lines(&lines(body)),
+                    quote(last)
+                ),
+                (None, None) => format!("printf '%s' {} > {path}", quote(&f.text)),
+            },
+        );
         steps.push(format!("chmod {:o} {path}", f.mode));
     }
     steps
@@ -207,11 +211,7 @@ fn run(steps: &[String]) -> String {
 }
 
 /// `KEY="value"` pairs of an ENV or LABEL, one a line.
-fn pairs(
-    instruction: &str,
-    pairs: &[(String, String)],
-    what: &str,
-) -> Result<String, EjectError> {
+fn pairs(instruction: &str, pairs: &[(String, String)], what: &str) -> Result<String, EjectError> {
     let mut parts = Vec::new();
     for (k, v) in pairs {
         for text in [k, v] {
@@ -433,7 +433,10 @@ mod tests {
         assert!(matches!(render(&r), Err(EjectError::Unwritable { .. })));
         let mut r = script();
         r.from = "scratch".to_owned();
-        assert!(matches!(render(&r), Err(EjectError::Unwritable { .. })), "no shell to RUN");
+        assert!(
+            matches!(render(&r), Err(EjectError::Unwritable { .. })),
+            "no shell to RUN"
+        );
         r.writes.clear();
         assert!(render(&r).is_ok_and(|t| t.contains("FROM scratch\n")));
     }

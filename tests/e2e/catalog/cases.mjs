@@ -335,6 +335,9 @@ export const CASES = [
   { id: 'source-date-epoch-negative', area: 'flags', env: { SOURCE_DATE_EPOCH: '-1' }, names: ['SOURCE_DATE_EPOCH', '-1'] },
   { id: 'source-date-epoch-year-10000', area: 'flags', env: { SOURCE_DATE_EPOCH: '253402300800' }, names: ['SOURCE_DATE_EPOCH', '253402300800'] },
   { id: 'insecure-registry-url', area: 'flags', args: ['--insecure-registry', 'http://x/y'], exit: 2, names: ['--insecure-registry', 'http://x/y'] },
+  { id: 'dockerfile-output', area: 'flags', argv: ['dockerfile', '--context', '{ctx}', '--output', '{out}'], exit: 2, names: ["'--output'", 'dockerfile --help'] },
+  { id: 'dockerfile-users-own', area: 'project', files: { Dockerfile: 'FROM python:3.12-slim\n' }, argv: ['dockerfile', '--context', '{ctx}'], names: ['{ctx}/Dockerfile', 'not written by pycontainer', '--file'] },
+  { id: 'dockerfile-ignore-is-dir', area: 'project', files: { 'Dockerfile.dockerignore/x': 'y\n' }, argv: ['dockerfile', '--context', '{ctx}'], names: ['{ctx}/Dockerfile.dockerignore', 'not a regular file', '--file'] },
   { id: 'validate-no-arg', area: 'flags', argv: ['validate'], exit: 2, names: ['LAYOUT'] },
   { id: 'push-one-arg', area: 'flags', argv: ['push', '{dir}/x'], exit: 2, names: ['REF'] },
 
@@ -359,6 +362,8 @@ export const CASES = [
   { id: 'layer-corrupt', area: 'bases', base: flip('layer'), args: ['--base-image', 'oci:{base}:1'], names: [/sha256:[0-9a-f]{64}/, /corrupt/] },
   { id: 'layer-truncated', area: 'bases', base: truncate('layer', 100), args: ['--base-image', 'oci:{base}:1'], names: [/sha256:[0-9a-f]{64}/] },
   { id: 'layer-not-gzip', area: 'bases', base: rewrite('layer', () => Buffer.from('plain text, not gzip')), args: ['--base-image', 'oci:{base}:1'], names: [/sha256:[0-9a-f]{64}/, /gzip/] },
+  { id: 'dockerfile-local-base', area: 'bases', base: true, argv: ['dockerfile', '--context', '{ctx}', '--base-image', 'oci:{base}:1'], names: ['oci:{base}:1', "FROM cannot name", 'push it to a registry'] },
+  { id: 'dockerfile-scratch', area: 'bases', argv: ['dockerfile', '--context', '{ctx}', '--base-image', 'scratch'], names: ['"scratch"', 'needs a shell', '--base-image'] },
   { id: 'ref-blank', area: 'bases', args: ['--base-image', 'Bad Ref'], exit: 2, names: ['--base-image', 'Bad Ref'] },
   { id: 'ref-bad-digest', area: 'bases', args: ['--base-image', 'python@sha256:zz'], exit: 2, names: ['--base-image', 'sha256:zz'] },
   { id: 'ref-oci-empty', area: 'bases', args: ['--base-image', 'oci:'], exit: 1, names: ['--base-image', 'oci:', 'not an OCI image layout'] },
