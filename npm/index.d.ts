@@ -332,7 +332,8 @@ export function build(options?: BuildOptions): Promise<BuildResult>;
  */
 export function plan(options?: Omit<BuildOptions, 'dryRun'>): Promise<BuildPlan>;
 
-export interface DockerfileOptions extends Omit<BuildOptions, 'dryRun' | 'push' | 'output' | 'format' | 'sbom'> {
+export interface DockerfileOptions
+  extends Omit<BuildOptions, 'dryRun' | 'push' | 'output' | 'format' | 'sbom'> {
   /**
    * Where the Dockerfile goes (relative to the cwd); its ignore file goes
    * beside it as `<file>.dockerignore`. Default: `Dockerfile` in the context.

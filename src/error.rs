@@ -36,7 +36,7 @@ pub enum Error {
     #[error(transparent)]
     Sbom(#[from] SbomError),
     #[error(transparent)]
-    Eject(#[from] EjectError),
+    Eject(EjectError),
     /// A plan made for a dry run, whose registry base was not read, cannot be built.
     #[error("the plan leaves the dependencies undecided (a dry run does not read a registry base); plan again without dry_run to build")]
     Undecided,
@@ -45,6 +45,18 @@ pub enum Error {
 impl From<DepsError> for Error {
     fn from(e: DepsError) -> Self {
         Error::Deps(Box::new(e))
+    }
+}
+
+/// A plan's or the host's error inside `dockerfile` is the one `build`
+/// gives, with its flag, file and key.
+impl From<EjectError> for Error {
+    fn from(e: EjectError) -> Self {
+        match e {
+            EjectError::Plan(e) => Error::Plan(e),
+            EjectError::Host(e) => Error::Host(e),
+            e => Error::Eject(e),
+        }
     }
 }
 

@@ -60,7 +60,7 @@ pub async fn dockerfile(options: JsValue, host: JsValue) -> Result<JsValue, JsVa
         .map_err(|e| js_error("invalid-option", &e))?;
     match crate::eject::dockerfile(&host, &options).await {
         Ok(done) => result(&done),
-        Err(e) => Err(core_error(&e)),
+        Err(e) => Err(core_error(&e.into())),
     }
 }
 

@@ -1,8 +1,16 @@
 //! Why a build cannot be written as a Dockerfile, or the files not put
 //! where they were asked to go.
 
+use crate::host::HostError;
+use crate::plan::PlanError;
+
 #[derive(Debug, thiserror::Error)]
 pub enum EjectError {
+    /// The build itself cannot be planned: as `build` would say.
+    #[error(transparent)]
+    Plan(#[from] PlanError),
+    #[error(transparent)]
+    Host(#[from] HostError),
     /// The target is a file of the user's: pycontainer never replaces one.
     #[error("{path} exists and was not written by pycontainer (its first line is not \"{mark}\"); it is left as it is: move it away, or write pycontainer's elsewhere with --file PATH")]
     Foreign { path: String, mark: &'static str },
@@ -36,6 +44,8 @@ impl EjectError {
     /// A stable, machine-readable code for scripts and the JS API.
     pub fn code(&self) -> &'static str {
         match self {
+            EjectError::Plan(e) => e.code(),
+            EjectError::Host(e) => e.code(),
             EjectError::Foreign { .. } | EjectError::NotAFile { .. } => "dockerfile-exists",
             EjectError::Platforms { .. } => "dockerfile-platforms",
             EjectError::LocalBase { .. } => "dockerfile-local-base",

@@ -11,7 +11,6 @@ mod render;
 
 use serde::Serialize;
 
-use crate::error::Error;
 use crate::host::{Host, Kind, Progress};
 use crate::plan::{self, BuildOptions, PlanView};
 use crate::registry::Client;
@@ -57,7 +56,7 @@ pub struct GeneratedFile {
 pub async fn dockerfile<H: Host>(
     host: &H,
     options: &DockerfileOptions,
-) -> Result<DockerfileResult, Error> {
+) -> Result<DockerfileResult, EjectError> {
     let build = BuildOptions {
         dry_run: false,
         push: false,
@@ -77,7 +76,7 @@ pub async fn dockerfile<H: Host>(
     host.progress(&Progress::Phase { name: "plan" });
     let plans = plan::make_all(&client, &build).await?;
     let [plan] = plans.as_slice() else {
-        return Err(EjectError::Platforms { count: plans.len() }.into());
+        return Err(EjectError::Platforms { count: plans.len() });
     };
     let shown = |path: &str| match path.strip_prefix(&format!("{context}/")) {
         Some(rel) => rel.to_owned(),
@@ -128,7 +127,7 @@ pub async fn dockerfile<H: Host>(
 
 /// Nothing there, or a file that begins with [`MARK`]: written by this
 /// command before, and replaced. Anything else is the user's.
-async fn check_ours<H: Host>(host: &H, path: &str) -> Result<(), Error> {
+async fn check_ours<H: Host>(host: &H, path: &str) -> Result<(), EjectError> {
     match host.stat(path).await? {
         None => Ok(()),
         Some(info) if info.kind == Kind::File => {
@@ -139,13 +138,11 @@ async fn check_ours<H: Host>(host: &H, path: &str) -> Result<(), Error> {
                 Err(EjectError::Foreign {
                     path: path.to_owned(),
                     mark: MARK,
-                }
-                .into())
+                })
             }
         }
         Some(_) => Err(EjectError::NotAFile {
             path: path.to_owned(),
-        }
-        .into()),
+        }),
     }
 }

@@ -145,7 +145,7 @@ fn writes(files: &[Written]) -> Vec<String> {
         .filter_map(|f| f.path.rsplit_once('/').map(|(dir, _)| dir))
         .filter(|dir| !dir.is_empty())
         .collect();
-    parents.sort_unstable();
+    pycontainer_sort::sort(&mut parents);
     parents.dedup();
     let mut steps = vec![format!("mkdir -p {}", words(&parents))];
     for f in files {
@@ -181,7 +181,7 @@ fn owned(paths: &[Owned]) -> Vec<String> {
         steps.push(format!("mkdir -p {}", words(&dirs)));
     }
     let mut owners: Vec<u32> = paths.iter().map(|p| p.owner).collect();
-    owners.sort_unstable();
+    pycontainer_sort::sort(&mut owners);
     owners.dedup();
     for owner in owners {
         let of: Vec<&str> = paths

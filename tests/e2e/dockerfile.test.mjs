@@ -18,12 +18,12 @@ import {
   describeRun,
   HELLO_ALICE,
   makeTempDir,
+  pipBaseLayout,
   removeDir,
   requireRoot,
   requireTools,
   runCli,
   runCliAsync,
-  pipBaseLayout,
   startSixIndex,
 } from './helpers.mjs';
 
@@ -187,7 +187,10 @@ test('hello-cli: the Dockerfile builds with podman and runs as pycontainer image
   const dockerfile = fs.readFileSync(path.join(ctx, 'Dockerfile'), 'utf8');
   assert.equal(dockerfile, r.written.dockerfile.text);
   assert.ok(dockerfile.startsWith(MARK), dockerfile);
-  assert.match(dockerfile, new RegExp(`^FROM ${reg.host}/library/python@sha256:[0-9a-f]{64}$`, 'm'));
+  assert.match(
+    dockerfile,
+    new RegExp(`^FROM ${reg.host}/library/python@sha256:[0-9a-f]{64}$`, 'm'),
+  );
   const ignore = fs.readFileSync(path.join(ctx, 'Dockerfile.dockerignore'), 'utf8');
   assert.ok(ignore.startsWith(MARK), ignore);
   assert.ok(ignore.includes('\n**\n!README.md\n'), ignore);
@@ -219,7 +222,10 @@ test('a dependency from an index: the same wheel, checked by its hash, in the sa
     fs
       .readFileSync(cli, 'utf8')
       .replace('import sys\n', 'import sys\n\nimport six\n')
-      .replace('    return 0', '    print(f"six {six.__version__} from {six.__file__}")\n    return 0'),
+      .replace(
+        '    return 0',
+        '    print(f"six {six.__version__} from {six.__file__}")\n    return 0',
+      ),
   );
   const index = await startSixIndex();
   let r;
