@@ -155,12 +155,38 @@ async function bothImages(ctx, id, more, args) {
     await podmanOk(['load', '-i', archive]);
     const fromDockerfile = await podman(['run', '--rm', ours, ...args]);
     const fromPycontainer = await podman(['run', '--rm', theirs, ...args]);
+    // Every path under the workdir and the home, with its owner: the files
+    // the ignore file let in, and the ones pycontainer wrote or handed over.
+    const tree = async (image) =>
+      (
+        await podmanOk([
+          'run',
+          '--rm',
+          '--entrypoint',
+          'find',
+          image,
+          '/app',
+          '/home/nonroot',
+          '-printf',
+          '%p %U\\n',
+        ])
+      ).stdout
+        .split('\n')
+        .filter((l) => l !== '')
+        .sort();
     const config = async (image) =>
       JSON.parse((await podmanOk(['image', 'inspect', image])).stdout)[0].Config;
     return {
       written: written.json,
       fromDockerfile,
       fromPycontainer,
+      // pycontainer's build ships the context's files, and the Dockerfile
+      // and its ignore file are in the context by then; the ignore file
+      // leaves them out of the Dockerfile's image (docs/dockerfile.md).
+      trees: [
+        await tree(ours),
+        (await tree(theirs)).filter((p) => !p.startsWith('/app/Dockerfile')),
+      ],
       configs: [await config(ours), await config(theirs)],
       buildSeconds,
     };
@@ -183,6 +209,13 @@ function runtimeConfig(c) {
 
 test('hello-cli: the Dockerfile builds with podman and runs as pycontainer image does', async () => {
   const ctx = copyExample(path.join(tmp, 'hello'));
+  // The selection, all of it: the user's .dockerignore, a default exclude
+  // (a cache), a secret found by its name, and a directory that ships empty.
+  fs.writeFileSync(path.join(ctx, '.dockerignore'), 'README.md\n');
+  fs.mkdirSync(path.join(ctx, 'src', 'hello', '__pycache__'));
+  fs.writeFileSync(path.join(ctx, 'src', 'hello', '__pycache__', 'cli.cpython-311.pyc'), 'x');
+  fs.mkdirSync(path.join(ctx, 'data'));
+  fs.writeFileSync(path.join(ctx, 'data', '.env'), 'TOKEN=not-for-the-image\n');
   const r = await bothImages(ctx, 'hello', [], ['Alice']);
   const dockerfile = fs.readFileSync(path.join(ctx, 'Dockerfile'), 'utf8');
   assert.equal(dockerfile, r.written.dockerfile.text);
@@ -193,8 +226,13 @@ test('hello-cli: the Dockerfile builds with podman and runs as pycontainer image
   );
   const ignore = fs.readFileSync(path.join(ctx, 'Dockerfile.dockerignore'), 'utf8');
   assert.ok(ignore.startsWith(MARK), ignore);
-  assert.ok(ignore.includes('\n**\n!README.md\n'), ignore);
+  assert.ok(ignore.includes('\n**\n!.dockerignore\n!data\ndata/**\n!pyproject.toml\n'), ignore);
   assert.ok(ignore.includes('\n!src/hello/cli.py\n'), ignore);
+  assert.equal(fs.readFileSync(path.join(ctx, '.dockerignore'), 'utf8'), 'README.md\n');
+  assert.deepEqual(r.trees[0], r.trees[1]);
+  assert.ok(r.trees[0].includes('/app/data 0'), r.trees[0].join('\n'));
+  assert.ok(r.trees[0].includes('/home/nonroot 65532'), r.trees[0].join('\n'));
+  assert.equal(r.trees[0].filter((p) => /README|\.env|__pycache__/.test(p)).length, 0);
   assert.equal(r.fromDockerfile.code, 0, r.fromDockerfile.stderr);
   assert.equal(r.fromDockerfile.stdout.trim(), HELLO_ALICE);
   assert.equal(r.fromDockerfile.stdout, r.fromPycontainer.stdout);
@@ -246,6 +284,14 @@ test('a dependency from an index: the same wheel, checked by its hash, in the sa
     'Hello, Bob! (hello 0.1.0, Python 3.11.2, argv[0]=/app/.venv/bin/hello)\nsix 1.17.0 from /app/.venv/lib/python3.11/site-packages/six.py\n',
   );
   assert.equal(r.fromDockerfile.stdout, r.fromPycontainer.stdout);
+  // The files and the lock are in both; each path of pycontainer's venv is in
+  // the Dockerfile's, which Python's venv and pip make with more (activate
+  // scripts, pip's direct_url.json).
+  const outsideVenv = (tree) => tree.filter((p) => !p.startsWith('/app/.venv'));
+  assert.deepEqual(outsideVenv(r.trees[0]), outsideVenv(r.trees[1]));
+  assert.ok(r.trees[0].includes('/app/pylock.toml 0'), r.trees[0].join('\n'));
+  const missing = r.trees[1].filter((p) => !r.trees[0].includes(p));
+  assert.deepEqual(missing, [], "pycontainer's venv paths missing from the Dockerfile's");
   assert.deepEqual(runtimeConfig(r.configs[0]), runtimeConfig(r.configs[1]));
 });
 
