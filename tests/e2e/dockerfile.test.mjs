@@ -241,6 +241,12 @@ test('hello-cli: the Dockerfile builds with podman and runs as pycontainer image
   // Its own files are replaced, by the same text: the plan decides it all.
   const again = runCli(['dockerfile', '--context', ctx, '--base-image', base]);
   assert.equal(again.code, 0, describeRun(again));
+  assert.ok(
+    again.stdout.endsWith(
+      '  docker build -f Dockerfile .\n  podman build -f Dockerfile --ignorefile Dockerfile.dockerignore .\n',
+    ),
+    again.stdout,
+  );
   assert.equal(fs.readFileSync(path.join(ctx, 'Dockerfile'), 'utf8'), dockerfile);
   assert.equal(fs.readFileSync(path.join(ctx, 'Dockerfile.dockerignore'), 'utf8'), ignore);
 });

@@ -336,6 +336,7 @@ export const CASES = [
   { id: 'source-date-epoch-year-10000', area: 'flags', env: { SOURCE_DATE_EPOCH: '253402300800' }, names: ['SOURCE_DATE_EPOCH', '253402300800'] },
   { id: 'insecure-registry-url', area: 'flags', args: ['--insecure-registry', 'http://x/y'], exit: 2, names: ['--insecure-registry', 'http://x/y'] },
   { id: 'dockerfile-output', area: 'flags', argv: ['dockerfile', '--context', '{ctx}', '--output', '{out}'], exit: 2, names: ["'--output'", 'dockerfile --help'] },
+  { id: 'dockerfile-two-platforms', area: 'flags', argv: ['dockerfile', '--context', '{ctx}', '--base-image', 'scratch', '--platform', 'linux/amd64,linux/arm64'], names: ['one platform', '2 were asked for', '--platform', '--file'] },
   { id: 'dockerfile-users-own', area: 'project', files: { Dockerfile: 'FROM python:3.12-slim\n' }, argv: ['dockerfile', '--context', '{ctx}'], names: ['{ctx}/Dockerfile', 'not written by pycontainer', '--file'] },
   { id: 'dockerfile-ignore-is-dir', area: 'project', files: { 'Dockerfile.dockerignore/x': 'y\n' }, argv: ['dockerfile', '--context', '{ctx}'], names: ['{ctx}/Dockerfile.dockerignore', 'not a regular file', '--file'] },
   { id: 'validate-no-arg', area: 'flags', argv: ['validate'], exit: 2, names: ['LAYOUT'] },
