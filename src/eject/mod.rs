@@ -99,15 +99,16 @@ pub async fn dockerfile<H: Host>(
         ),
         format!("on {} as it was then.", plan.base.name),
         "`pycontainer dockerfile` writes it again after a change: change the project or its settings, not this file.".to_owned(),
+        // No absolute path: the file may be committed, and built elsewhere.
         format!(
-            "Build it in {context}, where {} lists the files that go in:",
+            "Build it in the project's directory, where {} lists the files that go in:",
             shown(&ignore_path)
         ),
     ];
     header.extend(commands.iter().map(|c| format!("  {c}")));
     let recipe = recipe::recipe(plan, header)?;
     let ignore_header = format!(
-        "{MARK} {version}: the files of {context} that go into the image, for {}.",
+        "{MARK} {version}: the project's files that go into the image, for {}.",
         shown(&file)
     );
     let shipped = recipe::shipped(plan, &[file.clone(), ignore_path.clone()]);
