@@ -373,6 +373,27 @@ referrers: Array<Digest>, };
 export type ValidateReport = { manifestDigest: Digest | null, tag: string | null, ok: boolean, problems: Array<string>, layers: number, };
 
 /**
+ * The files to write, and the plan they were written from.
+ */
+
+export type DockerfileResult = { dockerfile: GeneratedFile, 
+/**
+ * `<Dockerfile>.dockerignore`: BuildKit reads it instead of the
+ * context's `.dockerignore`; buildah and podman take it as `--ignorefile`.
+ */
+ignoreFile: GeneratedFile, 
+/**
+ * The commands that build the Dockerfile, run in the context.
+ */
+commands: Array<string>, plan: PlanView, };
+
+export type GeneratedFile = { 
+/**
+ * Absolute.
+ */
+path: string, text: string, };
+
+/**
  * Progress events for the host to show; hosts may ignore them.
  */
 

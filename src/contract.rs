@@ -16,6 +16,7 @@ use crate::config::{Source, SourceKind};
 use crate::deps::decide::InstalledPackage;
 use crate::deps::indexes::PYPI;
 use crate::deps::input::{Format, Input, WorkspaceLock};
+use crate::eject::{DockerfileResult, GeneratedFile};
 use crate::host::Progress;
 use crate::plan::view::{BaseView, DepsView, EntryView, FileCount, LayerView, ScriptView};
 use crate::plan::{
@@ -88,6 +89,8 @@ fn contract() -> (String, BTreeSet<String>, BTreeSet<String>) {
         PushStats,
         PushResult,
         Report,
+        DockerfileResult,
+        GeneratedFile,
         Progress<'static>,
         pycontainer_digest::Digest,
         serde_json::Value,

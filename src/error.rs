@@ -3,6 +3,7 @@
 
 use crate::cache::CacheError;
 use crate::deps::DepsError;
+use crate::eject::EjectError;
 use crate::host::HostError;
 use crate::layer::LayerError;
 use crate::layout::LayoutError;
@@ -34,6 +35,8 @@ pub enum Error {
     Host(#[from] HostError),
     #[error(transparent)]
     Sbom(#[from] SbomError),
+    #[error(transparent)]
+    Eject(EjectError),
     /// A plan made for a dry run, whose registry base was not read, cannot be built.
     #[error("the plan leaves the dependencies undecided (a dry run does not read a registry base); plan again without dry_run to build")]
     Undecided,
@@ -42,6 +45,18 @@ pub enum Error {
 impl From<DepsError> for Error {
     fn from(e: DepsError) -> Self {
         Error::Deps(Box::new(e))
+    }
+}
+
+/// A plan's or the host's error inside `dockerfile` is the one `build`
+/// gives, with its flag, file and key.
+impl From<EjectError> for Error {
+    fn from(e: EjectError) -> Self {
+        match e {
+            EjectError::Plan(e) => Error::Plan(e),
+            EjectError::Host(e) => Error::Host(e),
+            e => Error::Eject(e),
+        }
     }
 }
 
@@ -59,6 +74,7 @@ impl Error {
             Error::Sink(e) => e.code(),
             Error::Host(e) => e.code(),
             Error::Sbom(e) => e.code(),
+            Error::Eject(e) => e.code(),
             Error::Undecided => "internal",
         }
     }
@@ -73,11 +89,13 @@ impl Error {
         }
     }
 
-    /// The config file at fault, when one is: JS callers point at it.
+    /// The config file at fault, when one is (or the file `dockerfile`
+    /// will not replace): JS callers point at it.
     pub fn file(&self) -> Option<&str> {
         match self {
             Error::Plan(e) => e.file(),
             Error::Deps(e) => e.file(),
+            Error::Eject(e) => e.file(),
             _ => None,
         }
     }

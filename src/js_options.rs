@@ -1,4 +1,4 @@
-//! The options objects JS passes to `build`, `push` and `validate`, read
+//! The options objects JS passes to `build`, `dockerfile`, `push` and `validate`, read
 //! from their JSON. By hand rather than by `derive(Deserialize)`: the
 //! derived code for `BuildOptions`' forty fields alone took 18 KB of wasm,
 //! these readers share one small set of field readers.
@@ -6,6 +6,7 @@
 use serde_json::{Map, Value};
 
 use crate::config::Given;
+use crate::eject::DockerfileOptions;
 use crate::plan::BuildOptions;
 use crate::publish::PushOptions;
 
@@ -116,7 +117,14 @@ impl BuildOptions {
     /// Reads the object `build` was called with (`BuildOptions` in index.d.ts).
     pub fn from_json(value: Value) -> Result<Self, String> {
         let mut f = Fields::new("build", value)?;
-        let options = BuildOptions {
+        let options = BuildOptions::read(&mut f)?;
+        f.done()?;
+        Ok(options)
+    }
+
+    /// The build's fields of an options object, which may have others.
+    fn read(f: &mut Fields) -> Result<Self, String> {
+        Ok(BuildOptions {
             context: f.required("context")?,
             cwd: f.text("cwd")?,
             output: f.text("output")?,
@@ -157,6 +165,17 @@ impl BuildOptions {
             compile: f.maybe_flag("compile")?,
             ignore_requires_python: f.flag("ignoreRequiresPython")?,
             sbom: f.texts("sbom")?,
+        })
+    }
+}
+
+impl DockerfileOptions {
+    /// Reads the object `dockerfile` was called with: a build's, and `file`.
+    pub fn from_json(value: Value) -> Result<Self, String> {
+        let mut f = Fields::new("dockerfile", value)?;
+        let options = DockerfileOptions {
+            file: f.text("file")?,
+            build: BuildOptions::read(&mut f)?,
         };
         f.done()?;
         Ok(options)
@@ -231,6 +250,9 @@ mod tests {
         let some = BuildOptions::from_json(json!({"context": "/w", "python": null}))
             .map(|o| (o.include_deps, o.python));
         assert_eq!(some, Ok((None, None)), "left out or null stays unset");
+        let d = DockerfileOptions::from_json(json!({"context": "/w", "file": "/w/D"}))
+            .map(|d| (d.build.context, d.file));
+        assert_eq!(d, Ok(("/w".to_owned(), Some("/w/D".to_owned()))));
         let v = ValidateOptions::from_json(json!({"layout": "/l", "tag": "1"}))
             .map(|v| (v.layout, v.tag));
         assert_eq!(v, Ok(("/l".to_owned(), Some("1".to_owned()))));
@@ -272,6 +294,12 @@ mod tests {
                 .map(drop)
                 .unwrap_err(),
             "validate option `layout` is missing"
+        );
+        assert_eq!(
+            DockerfileOptions::from_json(json!({"context": "/w", "file": 1}))
+                .map(drop)
+                .unwrap_err(),
+            "dockerfile option `file` must be a string, not a number"
         );
     }
 }

@@ -12,6 +12,7 @@ mod config;
 #[cfg(test)]
 mod contract;
 mod deps;
+mod eject;
 mod error;
 mod host;
 mod http;
@@ -35,6 +36,7 @@ mod wheelfile;
 
 pub use build::{build, BuildResult};
 pub use config::Given;
+pub use eject::{dockerfile, DockerfileOptions, DockerfileResult};
 pub use error::Error;
 #[cfg(not(target_arch = "wasm32"))]
 pub use host::NativeHost;
@@ -53,6 +55,7 @@ pub mod parsers {
 
 /// The errors `Error` and `PlanError` wrap, for callers that tell them apart.
 pub mod errors {
+    pub use crate::eject::EjectError;
     pub use crate::layout::LayoutError;
     pub use crate::project::ProjectError;
     pub use crate::registry::RegistryError;

@@ -1,8 +1,9 @@
-//! The functions JS calls: build, push, validate, version.
+//! The functions JS calls: build, dockerfile, push, validate, version.
 
 use serde::Serialize;
 use wasm_bindgen::prelude::*;
 
+use crate::eject::DockerfileOptions;
 use crate::host::{from_js, to_js, JsHost};
 use crate::js_options::ValidateOptions;
 use crate::plan::BuildOptions;
@@ -45,6 +46,21 @@ pub async fn build(options: JsValue, host: JsValue) -> Result<JsValue, JsValue> 
     match crate::build::build(&host, &options).await {
         Ok(done) => result(&done),
         Err(e) => Err(core_error(&e)),
+    }
+}
+
+/// Plans a build and writes it as a Dockerfile and its ignore file; see
+/// `DockerfileOptions` and `DockerfileResult`. Resolves to the texts: the
+/// caller writes them.
+#[wasm_bindgen]
+pub async fn dockerfile(options: JsValue, host: JsValue) -> Result<JsValue, JsValue> {
+    let host = JsHost::new(host)?;
+    let options = from_js(&options)
+        .and_then(DockerfileOptions::from_json)
+        .map_err(|e| js_error("invalid-option", &e))?;
+    match crate::eject::dockerfile(&host, &options).await {
+        Ok(done) => result(&done),
+        Err(e) => Err(core_error(&e.into())),
     }
 }
 

@@ -18,7 +18,7 @@
 // scripts/build-wasm.sh.
 
 const pkg = require('../package.json');
-const { runBuild, runPush, runValidate } = require('../lib/cli/commands.js');
+const { runBuild, runDockerfile, runPush, runValidate } = require('../lib/cli/commands.js');
 const { UsageError } = require('../lib/cli/flags.js');
 const { HELP_MAIN } = require('../lib/cli/help.js');
 const { runRun } = require('../lib/cli/run.js');
@@ -38,6 +38,7 @@ async function main(argv) {
     case '-h':
     case 'help':
       if (rest[0] === 'build') return runBuild(['--help']);
+      if (rest[0] === 'dockerfile') return runDockerfile(['--help']);
       if (rest[0] === 'validate') return runValidate(['--help']);
       if (rest[0] === 'push') return runPush(['--help']);
       if (rest[0] === 'run') return runRun(['--help']);
@@ -50,6 +51,8 @@ async function main(argv) {
       return 0;
     case 'build':
       return runBuild(rest);
+    case 'dockerfile':
+      return runDockerfile(rest);
     case 'validate':
       return runValidate(rest);
     case 'push':

@@ -177,6 +177,17 @@ function coreBuildOptions(options = {}, cwd, resolve) {
   return out;
 }
 
+/** The options object the core's `dockerfile` takes: a build's, and `file`. */
+function coreDockerfileOptions(options = {}, cwd, resolve) {
+  const { file, ...build } = options;
+  const out = coreBuildOptions(build, cwd, resolve);
+  if (file !== undefined) {
+    requireString(file, 'file');
+    out.file = resolve(file, cwd);
+  }
+  return out;
+}
+
 /** Builds the plain options object the core's `push` takes. */
 function corePushOptions(options = {}, cwd, resolve) {
   requireString(options.layout, 'layout');
@@ -203,7 +214,7 @@ function coreValidateOptions(options = {}, cwd, resolve) {
 
 /**
  * The API's functions over a platform:
- * - `loadCore()`: the wasm-bindgen module (`build`, `push`, `validate`, `version`);
+ * - `loadCore()`: the wasm-bindgen module (`build`, `dockerfile`, `push`, `validate`, `version`);
  * - `defaultHost(options, signal)`: the host when `options.host` is not given;
  * - `resolverFor(options)`: `(path, cwd) => absolute path` for these options;
  * - `cwd()`: what relative paths are relative to.
@@ -247,6 +258,16 @@ function createApi({ loadCore, defaultHost, resolverFor, cwd }) {
     return result.plan;
   }
 
+  /**
+   * The build as a Dockerfile and its ignore file: their paths and texts,
+   * for the caller to write. The plan is made as for a build (the base's
+   * digest read, the dependencies resolved); nothing is built or written.
+   */
+  async function dockerfile(options = {}) {
+    const coreOptions = coreDockerfileOptions(options, cwd(), resolverFor(options));
+    return stoppable(loadCore().dockerfile, options, coreOptions, 'planning');
+  }
+
   /** Pushes an image (or index) from an OCI layout to one or more registry references. */
   async function push(options = {}) {
     const coreOptions = corePushOptions(options, cwd(), resolverFor(options));
@@ -265,13 +286,14 @@ function createApi({ loadCore, defaultHost, resolverFor, cwd }) {
     return loadCore().version();
   }
 
-  return { build, plan, push, validate, version };
+  return { build, dockerfile, plan, push, validate, version };
 }
 
 module.exports = {
   createApi,
   explicitCredentials,
   coreBuildOptions,
+  coreDockerfileOptions,
   corePushOptions,
   coreValidateOptions,
   resolveBaseImage,

@@ -597,6 +597,14 @@ function variantLayout(variant) {
 }
 
 /**
+ * The slim base's Debian with python3-pip (pip 23) too, tag 3.11-pip: a base
+ * with a pip, for building the Dockerfiles `pycontainer dockerfile` writes.
+ */
+export function pipBaseLayout() {
+  return variantLayout('pip');
+}
+
+/**
  * The slim base plus a layer imitating the official python:3.11-slim
  * layout (/usr/local/bin/python3, PYTHON_VERSION, PATH with /usr/local/bin
  * first), tag OFFICIAL_BASE_TAG. It runs like the slim base.

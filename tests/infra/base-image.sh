@@ -5,6 +5,10 @@
 #   bash tests/infra/base-image.sh [VARIANT]   -> last stdout line: the layout directory
 #
 #   slim (default): python3 only, tag 3.11-slim, cached in .../base-debian
+#   pip:            python3 and python3-pip (pip 23, with `--python`): a base
+#                   with a pip, as the official images have, for building the
+#                   Dockerfiles `pycontainer dockerfile` writes. Tag 3.11-pip,
+#                   cached in .../base-debian-pip.
 #   official:       the slim base plus one layer that imitates the official
 #                   python:3.11-slim layout: /usr/local/bin/python3, python and
 #                   python3.11 all symlinks to /usr/bin/python3.11, an empty
@@ -43,11 +47,12 @@ variant="${1:-slim}"
 arch=amd64
 case "$variant" in
   slim) TAG=3.11-slim name=base-debian packages=python3 kind=debian ;;
+  pip) TAG=3.11-pip name=base-debian-pip packages=python3,python3-pip kind=debian ;;
   official) TAG=3.11-official name=base-debian-official kind=official ;;
   arm64-probe) TAG=3.11-arm64-probe name=base-arm64-probe kind=probe arch=arm64 ;;
   arm64) TAG=3.11-arm64 name=base-debian-arm64 packages=python3 kind=debian arch=arm64 ;;
   *)
-    printf 'base-image: unknown variant %s (slim, official, arm64-probe or arm64)\n' "$variant" >&2
+    printf 'base-image: unknown variant %s (slim, pip, official, arm64-probe or arm64)\n' "$variant" >&2
     exit 2
     ;;
 esac

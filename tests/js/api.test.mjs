@@ -202,3 +202,41 @@ test('a refused option: code invalid-option and the flag, no file or key', async
     return true;
   });
 });
+
+test('dockerfile() refuses a Dockerfile it did not write: code, file, and nothing written', async () => {
+  const { context, options } = project();
+  const own = path.join(context, 'Dockerfile');
+  fs.writeFileSync(own, 'FROM python:3.12-slim\n');
+  const before = fs.readdirSync(context).sort();
+  await assert.rejects(api.dockerfile({ context, cacheDir: options.cacheDir }), (err) => {
+    assert.equal(err.code, 'dockerfile-exists');
+    assert.equal(err.file, own);
+    assert.match(err.message, /--file/);
+    return true;
+  });
+  assert.equal(fs.readFileSync(own, 'utf8'), 'FROM python:3.12-slim\n');
+  assert.deepEqual(fs.readdirSync(context).sort(), before);
+  // `file` is taken from the cwd, like every path option; its ignore file goes beside it.
+  const elsewhere = path.join(dir, `elsewhere-${n}.Dockerfile`);
+  fs.writeFileSync(`${elsewhere}.dockerignore`, '*.pyc\n');
+  const relative = path.relative(process.cwd(), elsewhere);
+  await assert.rejects(api.dockerfile({ context, file: relative }), (err) => {
+    assert.equal(err.code, 'dockerfile-exists');
+    assert.equal(err.file, `${elsewhere}.dockerignore`);
+    return true;
+  });
+  await assert.rejects(api.dockerfile({ context, file: 3 }), { code: 'invalid-option' });
+  const esm = await import('../../npm/index.mjs');
+  assert.equal(esm.dockerfile, api.dockerfile);
+});
+
+test('dockerfile() on scratch: no shell for its RUN lines, said with a code', async () => {
+  const { context, options } = project();
+  const { baseImage, cacheDir } = options;
+  await assert.rejects(api.dockerfile({ context, baseImage, cacheDir }), (err) => {
+    assert.equal(err.code, 'dockerfile-unwritable');
+    assert.match(err.message, /"scratch".*needs a shell/);
+    return true;
+  });
+  assert.equal(fs.existsSync(path.join(context, 'Dockerfile')), false, 'the API writes nothing');
+});

@@ -295,6 +295,23 @@ describe('help and version need no wasm', () => {
     assert.equal(run(['help', 'build'], { mode: 'forbid' }).stdout, reference);
   });
 
+  test('dockerfile --help, -h and help dockerfile', () => {
+    const r = run(['dockerfile', '--help'], { mode: 'forbid' });
+    assert.equal(r.code, 0, r.stderr);
+    assert.match(r.stdout, /Usage: pycontainer dockerfile \[options\]/);
+    for (const text of [
+      '-f, --file FILE',
+      '--ignorefile',
+      'dockerfile-exists',
+      "'pycontainer build --help'",
+    ]) {
+      assert.ok(r.stdout.includes(text), `dockerfile --help mentions ${text}`);
+    }
+    assert.equal(run(['dockerfile', '-h'], { mode: 'forbid' }).stdout, r.stdout);
+    assert.equal(run(['help', 'dockerfile'], { mode: 'forbid' }).stdout, r.stdout);
+    assert.match(run(['--help'], { mode: 'forbid' }).stdout, /pycontainer dockerfile \[options\]/);
+  });
+
   test('validate --help', () => {
     const r = run(['validate', '--help'], { mode: 'forbid' });
     assert.equal(r.code, 0, r.stderr);
@@ -323,6 +340,10 @@ describe('usage errors exit 2 without touching the core', () => {
     [['build', '--requirements', ''], /'--requirements' needs a non-empty value/, 'build'],
     [['build', '--extra', 'a', '--extra', ''], /'--extra' needs a non-empty value/, 'build'],
     [['build', '--pre=yes'], /--pre/, 'build'],
+    [['dockerfile', '--output', 'out'], /Unknown option '--output'/, 'dockerfile'],
+    [['dockerfile', '--push'], /Unknown option '--push'/, 'dockerfile'],
+    [['dockerfile', '-f', ''], /'--file' needs a non-empty value/, 'dockerfile'],
+    [['dockerfile', 'Dockerfile'], /Unexpected argument 'Dockerfile'/, 'dockerfile'],
     [['validate'], /missing the LAYOUT\[:TAG\] argument/, 'validate'],
     [['validate', 'a', 'b'], /expected one LAYOUT\[:TAG\] argument, got 2/, 'validate'],
     [['validate', 'out', '--quiet'], /Unknown option '--quiet'/, 'validate'],

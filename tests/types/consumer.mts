@@ -5,6 +5,8 @@ import {
   type BuildResult,
   build,
   createNodeHost,
+  type DockerfileResult,
+  dockerfile,
   type ProgressEvent,
   type PushResult,
   type PycontainerError,
@@ -86,4 +88,18 @@ export const onlyKnownActions = (e: TransferEvent): boolean =>
 export function pointAt(err: PycontainerError): string {
   const where: string | undefined = err.file ?? err.option ?? err.key;
   return `${err.code} ${err.message} ${where ?? ''}`;
+}
+
+// dockerfile() takes a build's options that decide the image, and `file`;
+// it resolves to the texts, typed from the core's DockerfileResult.
+export async function eject(): Promise<string> {
+  const written: DockerfileResult = await dockerfile({
+    context: '.',
+    baseImage: 'python:3.12-slim',
+    file: 'docker/app.Dockerfile',
+    indexUrl: 'https://pypi.org/simple',
+  });
+  // @ts-expect-error: a Dockerfile goes nowhere but its file; there is no output
+  await dockerfile({ output: 'out' });
+  return `${written.dockerfile.path} ${written.ignoreFile.text} ${written.commands.join('; ')} ${written.plan.entrypoint.rule}`;
 }

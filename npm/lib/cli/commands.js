@@ -1,6 +1,6 @@
 'use strict';
 
-// The commands: `build`, `push` and `validate`, each from its arguments to
+// The commands: `build`, `dockerfile`, `push` and `validate`, each from its arguments to
 // its exit status. The API (../../index.js), and with it the wasm core, is
 // required only once a command has its arguments checked and is about to
 // run, so that --help and usage errors never need the core.
@@ -13,13 +13,14 @@ const {
   BUILD_FLAGS,
   checkConflicts,
   checkFlagValues,
+  DOCKERFILE_FLAGS,
   optionsFrom,
   PUSH_FLAGS,
   parse,
   UsageError,
   VALIDATE_FLAGS,
 } = require('./flags.js');
-const { HELP_BUILD, HELP_PUSH, HELP_VALIDATE } = require('./help.js');
+const { HELP_BUILD, HELP_DOCKERFILE, HELP_PUSH, HELP_VALIDATE } = require('./help.js');
 const { reporterFor } = require('./progress.js');
 const { stopOnSignals } = require('./signals.js');
 const { printBuildSummary, pushLines, toJson, validateLines } = require('./summary.js');
@@ -60,7 +61,8 @@ async function runBuild(args) {
   options.signal = stopOnSignals();
   const result = await calling(api.build(options), 'build');
   const dryRun = options.dryRun === true || result?.dryRun === true;
-  if (digestFile && !dryRun) writeDigestFile(digestFile, result.manifestDigest);
+  // The digest alone, with no newline, as `docker build --iidfile` writes an ID.
+  if (digestFile && !dryRun) replaceFile(digestFile, result.manifestDigest);
   const plan = () => formatPlan(result, { verbose: values.verbose === true });
   // --verbose puts the plan on stderr unless a dry run already prints it on stdout.
   if (values.verbose && (values.json || !dryRun)) process.stderr.write(`${plan()}\n`);
@@ -94,15 +96,55 @@ function checkDigestFile(file) {
   }
 }
 
+async function runDockerfile(args) {
+  const { values } = parse(args, DOCKERFILE_FLAGS, 'dockerfile', false);
+  if (values.help) {
+    process.stdout.write(HELP_DOCKERFILE);
+    return 0;
+  }
+  checkFlagValues(values, DOCKERFILE_FLAGS, 'dockerfile');
+  if (values['include-deps'] && values['no-deps']) {
+    throw new UsageError(
+      "options '--include-deps' and '--no-deps' cannot be used together",
+      'dockerfile',
+    );
+  }
+  const options = optionsFrom(values, DOCKERFILE_FLAGS);
+  addPassword(values, options, 'dockerfile');
+  const reporter = reporterFor(values);
+  options.onProgress = reporter.onProgress;
+  reporter.info(
+    `pycontainer: planning ${displayPath(path.resolve(options.context ?? '.'))} for a Dockerfile`,
+  );
+  const api = require('../../index.js');
+  options.signal = stopOnSignals();
+  const result = await calling(api.dockerfile(options), 'dockerfile');
+  // The ignore file first: a Dockerfile never stands without the list of
+  // what it copies.
+  for (const file of [result.ignoreFile, result.dockerfile]) replaceFile(file.path, file.text);
+  if (values.verbose) {
+    process.stderr.write(`${formatPlan(result, { verbose: true })}\n`);
+  }
+  if (values.json) {
+    process.stdout.write(`${toJson(result)}\n`);
+    return 0;
+  }
+  const written = [result.dockerfile.path, result.ignoreFile.path].map((p) => displayPath(p));
+  const context = displayPath(path.resolve(options.context ?? '.'));
+  process.stdout.write(
+    `wrote ${written.join(' and ')}\nbuild it in ${context}:\n${result.commands.map((c) => `  ${c}\n`).join('')}`,
+  );
+  return 0;
+}
+
 /**
- * The manifest digest alone, with no newline (as `docker build --iidfile`
- * writes an ID), under a temp name renamed into place: a script reading it
- * sees this build's digest or the last one's, never half of one.
+ * `text` at `file` under a temp name renamed into place: a script reading
+ * it sees this run's text or the last one's, never half of one.
  */
-function writeDigestFile(file, digest) {
+function replaceFile(file, text) {
   const temp = `${file}.tmp-${process.pid}`;
   try {
-    fs.writeFileSync(temp, digest);
+    fs.writeFileSync(temp, text);
     fs.renameSync(temp, file);
   } catch (err) {
     fs.rmSync(temp, { force: true });
@@ -174,4 +216,4 @@ async function runValidate(args) {
   return report.ok ? 0 : 1;
 }
 
-module.exports = { calling, runBuild, runPush, runValidate };
+module.exports = { calling, runBuild, runDockerfile, runPush, runValidate };

@@ -59,6 +59,19 @@ const BUILD_FLAGS = {
   help: { type: 'boolean', short: 'h' },
 };
 
+// `dockerfile`: the build's flags that decide the image, and where the file
+// goes. Those about where an image goes (an output, a push, SBOMs beside
+// it) have no meaning for a Dockerfile, and are unknown options here.
+const DOCKERFILE_FLAGS = {
+  ...Object.fromEntries(
+    Object.entries(BUILD_FLAGS).filter(
+      ([name]) =>
+        !['output', 'format', 'dry-run', 'push', 'sbom', 'digest-file', 'quiet'].includes(name),
+    ),
+  ),
+  file: { type: 'string', short: 'f', option: 'file' },
+};
+
 /** The registry flags of `build` and `push`; the same table for both. */
 function registryFlags() {
   return {
@@ -187,6 +200,7 @@ module.exports = {
   BUILD_FLAGS,
   checkConflicts,
   checkFlagValues,
+  DOCKERFILE_FLAGS,
   optionsFrom,
   PUSH_FLAGS,
   parse,
