@@ -17,6 +17,7 @@ import path from 'node:path';
 import { after, before, test } from 'node:test';
 import { podmanEnv, startDockerd } from '../infra/engines.mjs';
 import { freePort } from '../infra/net.mjs';
+import { startRegistry } from '../infra/registry.mjs';
 import {
   baseRef,
   copyExample,
@@ -216,6 +217,45 @@ test("the container's exit status is ours; -- ARGS reach it; --rm removes it", a
     { env: cliEnv(podman) },
   );
   assert.equal(failing.code, 3, describeRun(failing));
+});
+
+test("--push (the seed's publish) pushes the image it runs to the registry", async (t) => {
+  const reg = await startRegistry();
+  const ref = `${reg.host}/run-test/hello:1`;
+  t.after(async () => {
+    runTool('podman', ['rmi', ref], { env: podman });
+    await reg.stop();
+  });
+  const r = runCli(
+    [
+      'run',
+      '--context',
+      hello,
+      '--base-image',
+      baseRef(),
+      '--engine',
+      'podman',
+      '--rm',
+      '--tag',
+      ref,
+      '--push',
+      '--insecure-registry',
+      reg.host,
+      '--',
+      'Alice',
+    ],
+    { env: cliEnv(podman) },
+  );
+  assert.equal(r.code, 0, describeRun(r));
+  assert.equal(r.stdout.trim(), HELLO_ALICE);
+  const pushed = await fetch(`http://${reg.host}/v2/run-test/hello/manifests/1`, {
+    headers: { accept: 'application/vnd.oci.image.manifest.v1+json' },
+  });
+  assert.equal(pushed.status, 200);
+  const config = (await pushed.json()).config.digest;
+  const id = runTool('podman', ['image', 'inspect', '--format', '{{.Id}}', ref], { env: podman });
+  assert.equal(id.code, 0, id.stderr);
+  assert.equal(`sha256:${id.stdout.trim()}`, config, 'the pushed image is the one that ran');
 });
 
 test("-e sets the container's variable, not the image's, and never on the engine's command line", async (t) => {

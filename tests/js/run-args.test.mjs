@@ -61,7 +61,7 @@ describe('usage errors stop run before any engine or build', () => {
     [['-e', 'A-B=1'], /"A-B" is not a variable name/],
     [['--port'], /--port/],
     [['--output', 'x'], /Unknown option '--output'/],
-    [['--push'], /Unknown option '--push'/],
+    [['--sbom', 'spdx'], /Unknown option '--sbom'/],
     [['positional'], /Unexpected argument 'positional'/],
     [['-q', '-v'], /'--quiet' and '--verbose' cannot be used together/],
   ];

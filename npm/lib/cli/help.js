@@ -286,8 +286,9 @@ environment or overlay root) it prints why and runs nothing (exit 0); set
 PYCONTAINER_IN_CONTAINER=0 to run anyway.
 
 Build options: every option of 'pycontainer build' (see its --help) except
---output, --format, --push, --dry-run, --digest-file, --sbom and --json; the
-image goes into the engine. Build's -p is --port here, and -e and --env-file
+--output, --format, --dry-run, --digest-file, --sbom and --json; the image
+goes into the engine (and with --push to each --tag's registry too, as the
+seed's publish option does). Build's -p is --port here, and -e and --env-file
 set the container's environment, not the image's.
 
 Run options:

@@ -37,7 +37,6 @@ const NOT_FOR_RUN = [
   'port',
   'output',
   'format',
-  'push',
   'dry-run',
   'digest-file',
   'sbom',
@@ -177,8 +176,6 @@ async function runRun(argv) {
     options.onProgress = reporter.onProgress;
     options.format = 'docker-archive';
     options.output = path.join(temp, 'image.tar');
-    // A config file's `push = true` is for `build`; `deploy` is the command that pushes.
-    options.push = false;
     options.signal = stopOnSignals();
     log(`building ${displayPath(path.resolve(options.context ?? '.'))}`);
     const api = require('../../index.js');
