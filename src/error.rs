@@ -10,6 +10,7 @@ use crate::plan::PlanError;
 use crate::publish::PublishError;
 use crate::registry::RegistryError;
 use crate::sink::SinkError;
+use pycontainer_deploy::DeployError;
 use pycontainer_sbom::SbomError;
 
 #[derive(Debug, thiserror::Error)]
@@ -34,6 +35,8 @@ pub enum Error {
     Host(#[from] HostError),
     #[error(transparent)]
     Sbom(#[from] SbomError),
+    #[error(transparent)]
+    Deploy(#[from] DeployError),
     /// A plan made for a dry run, whose registry base was not read, cannot be built.
     #[error("the plan leaves the dependencies undecided (a dry run does not read a registry base); plan again without dry_run to build")]
     Undecided,
@@ -59,6 +62,7 @@ impl Error {
             Error::Sink(e) => e.code(),
             Error::Host(e) => e.code(),
             Error::Sbom(e) => e.code(),
+            Error::Deploy(e) => e.code(),
             Error::Undecided => "internal",
         }
     }

@@ -419,6 +419,7 @@ async fn make<H: Host>(
         writable: writes.dirs,
         warnings,
         sbom,
+        runtime: layers.runtime,
     })
 }
 

@@ -119,8 +119,13 @@ pub enum DeployError {
     Name(String),
     #[error("`public` asks for a LoadBalancer Service, but the image serves no port: set `ports` in [runtime], or build with --port")]
     PublicWithoutPort,
-    #[error("`public` does not apply to a job (`job-spec`, --job-iterations): a Job serves nothing")]
+    #[error(
+        "`public` does not apply to a job (`job-spec`, --job-iterations): a Job serves nothing"
+    )]
     PublicJob,
+    /// The push confirmed no reference: without one no manifest can name the image.
+    #[error("the image was pushed nowhere, so no manifest can name it: deploy needs -t REGISTRY/NAME:TAG")]
+    NotPushed,
 }
 
 impl DeployError {
@@ -130,6 +135,7 @@ impl DeployError {
             DeployError::Name(_) => "deploy-name",
             DeployError::PublicWithoutPort => "deploy-no-port",
             DeployError::PublicJob => "deploy-public-job",
+            DeployError::NotPushed => "deploy-not-pushed",
         }
     }
 }

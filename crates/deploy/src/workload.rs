@@ -25,17 +25,14 @@ pub fn manifests(app: &App, runtime: &Runtime) -> Result<Vec<Manifest>, DeployEr
         }
     }
     let labels = labels(app, &name);
-    let meta = |name: &str| {
+    let meta = |name: &str| Node::map([("name", Node::str(name)), ("labels", labels.clone())]);
+    let selector = Node::map([("matchLabels", Node::map([(NAME_LABEL, Node::str(&name))]))]);
+    let template = |pod: Node| {
         Node::map([
-            ("name", Node::str(name)),
-            ("labels", labels.clone()),
+            ("metadata", Node::map([("labels", labels.clone())])),
+            ("spec", pod),
         ])
     };
-    let selector = Node::map([(
-        "matchLabels",
-        Node::map([(NAME_LABEL, Node::str(&name))]),
-    )]);
-    let template = |pod: Node| Node::map([("metadata", Node::map([("labels", labels.clone())])), ("spec", pod)]);
     let object = |api: &str, kind: &'static str, name: &str, spec: Node| Manifest {
         kind,
         name: name.to_owned(),
@@ -47,7 +44,12 @@ pub fn manifests(app: &App, runtime: &Runtime) -> Result<Vec<Manifest>, DeployEr
         ]),
     };
     let service = |service_name: &str, kind: ServiceKind| {
-        object("v1", "Service", service_name, service_spec(app, &name, kind))
+        object(
+            "v1",
+            "Service",
+            service_name,
+            service_spec(app, &name, kind),
+        )
     };
     let mut out = Vec::new();
     match &runtime.shape {
@@ -55,7 +57,10 @@ pub fn manifests(app: &App, runtime: &Runtime) -> Result<Vec<Manifest>, DeployEr
             let spec = Node::map([
                 ("replicas", Node::Int(u64::from(*replicas))),
                 ("selector", selector),
-                ("template", template(pod(app, runtime, &name, Vec::new(), "Always"))),
+                (
+                    "template",
+                    template(pod(app, runtime, &name, Vec::new(), "Always")),
+                ),
             ]);
             out.push(object("apps/v1", "Deployment", &name, spec));
             if !app.ports.is_empty() {
@@ -74,13 +79,19 @@ pub fn manifests(app: &App, runtime: &Runtime) -> Result<Vec<Manifest>, DeployEr
             let spec = Node::map([
                 ("completions", Node::Int(u64::from(*iterations))),
                 ("parallelism", Node::Int(u64::from(*parallelism))),
-                ("template", template(pod(app, runtime, &name, Vec::new(), "OnFailure"))),
+                (
+                    "template",
+                    template(pod(app, runtime, &name, Vec::new(), "OnFailure")),
+                ),
             ]);
             out.push(object("batch/v1", "Job", &name, spec));
         }
         Shape::Shards { count, url_pattern } => {
             let mut env = vec![
-                field_env("SHARD_INDEX", &format!("metadata.labels['{POD_INDEX_LABEL}']")),
+                field_env(
+                    "SHARD_INDEX",
+                    &format!("metadata.labels['{POD_INDEX_LABEL}']"),
+                ),
                 plain_env("SHARD_COUNT", &count.to_string()),
                 field_env("POD_NAME", "metadata.name"),
             ];
@@ -93,13 +104,19 @@ pub fn manifests(app: &App, runtime: &Runtime) -> Result<Vec<Manifest>, DeployEr
                 // Shards are peers, not a chain: all start at once.
                 ("podManagementPolicy", Node::str("Parallel")),
                 ("selector", selector),
-                ("template", template(pod(app, runtime, &name, env, "Always"))),
+                (
+                    "template",
+                    template(pod(app, runtime, &name, env, "Always")),
+                ),
             ]);
             out.push(object("apps/v1", "StatefulSet", &name, spec));
             // The headless Service gives each shard its DNS name, NAME-i.NAME.
             out.push(service(&name, ServiceKind::Headless));
             if runtime.public {
-                out.push(service(&format!("{name}-public"), ServiceKind::LoadBalancer));
+                out.push(service(
+                    &format!("{name}-public"),
+                    ServiceKind::LoadBalancer,
+                ));
             }
         }
     }
@@ -185,10 +202,7 @@ fn field_env(name: &str, path: &str) -> Node {
 fn pod(app: &App, runtime: &Runtime, name: &str, extra_env: Vec<Node>, restart: &str) -> Node {
     let mut env = vec![plain_env(IN_CONTAINER, "1")];
     env.extend(extra_env);
-    let mut container = vec![
-        ("name", Node::str(name)),
-        ("image", Node::str(&app.image)),
-    ];
+    let mut container = vec![("name", Node::str(name)), ("image", Node::str(&app.image))];
     if !app.ports.is_empty() {
         let ports = app
             .ports

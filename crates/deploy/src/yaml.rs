@@ -174,10 +174,17 @@ mod tests {
 
     #[test]
     fn strings_a_reader_would_retype_are_quoted() {
-        for s in ["true", "No", "on", "1", "1.5", "0x1f", "", "~", "a: b", "-x", "null", "1e3"] {
+        for s in [
+            "true", "No", "on", "1", "1.5", "0x1f", "", "~", "a: b", "-x", "null", "1e3",
+        ] {
             assert_eq!(scalar(s), quoted(s), "{s:?}");
         }
-        for s in ["fastapi-app", "apps/v1", "ClusterIP", "app.kubernetes.io/name"] {
+        for s in [
+            "fastapi-app",
+            "apps/v1",
+            "ClusterIP",
+            "app.kubernetes.io/name",
+        ] {
             assert_eq!(scalar(s), s);
         }
         assert_eq!(quoted("a\"b\\c\nd\u{1}"), r#""a\"b\\c\nd\u0001""#);

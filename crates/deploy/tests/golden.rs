@@ -44,7 +44,12 @@ fn golden(name: &str, app: &App, runtime: &Runtime) {
         return;
     }
     let want = std::fs::read_to_string(&path).unwrap_or_else(|e| panic!("{}: {e}", path.display()));
-    assert_eq!(yaml, want, "{name}: the manifests differ from {}", path.display());
+    assert_eq!(
+        yaml,
+        want,
+        "{name}: the manifests differ from {}",
+        path.display()
+    );
 }
 
 #[test]
@@ -106,7 +111,10 @@ fn public_needs_a_port_and_a_service() {
         ..server()
     };
     let public = runtime(Shape::Replicas(1), true);
-    assert_eq!(manifests(&cli, &public), Err(DeployError::PublicWithoutPort));
+    assert_eq!(
+        manifests(&cli, &public),
+        Err(DeployError::PublicWithoutPort)
+    );
     let job = Shape::Job {
         iterations: 1,
         parallelism: 1,
@@ -131,21 +139,45 @@ fn a_root_image_claims_no_non_root() {
     };
     let yaml = manifests(&app, &runtime(Shape::Replicas(1), false)).map(|m| to_yaml(&m));
     let yaml = yaml.unwrap_or_default();
-    assert!(!yaml.contains("runAsNonRoot") && !yaml.contains("runAsUser"), "{yaml}");
+    assert!(
+        !yaml.contains("runAsNonRoot") && !yaml.contains("runAsUser"),
+        "{yaml}"
+    );
     let uid0 = App {
         user: Some("0:0".to_owned()),
         ..server()
     };
     let yaml = manifests(&uid0, &runtime(Shape::Replicas(1), false)).map(|m| to_yaml(&m));
     let yaml = yaml.unwrap_or_default();
-    assert!(!yaml.contains("runAsNonRoot") && yaml.contains("runAsUser: 0"), "{yaml}");
+    assert!(
+        !yaml.contains("runAsNonRoot") && yaml.contains("runAsUser: 0"),
+        "{yaml}"
+    );
 }
 
 #[test]
 fn ports_parse_as_exposed_ports_write_them() {
-    assert_eq!(Port::parse("8000/tcp"), Some(Port { number: 8000, udp: false }));
-    assert_eq!(Port::parse("53/udp"), Some(Port { number: 53, udp: true }));
-    assert_eq!(Port::parse("80"), Some(Port { number: 80, udp: false }));
+    assert_eq!(
+        Port::parse("8000/tcp"),
+        Some(Port {
+            number: 8000,
+            udp: false
+        })
+    );
+    assert_eq!(
+        Port::parse("53/udp"),
+        Some(Port {
+            number: 53,
+            udp: true
+        })
+    );
+    assert_eq!(
+        Port::parse("80"),
+        Some(Port {
+            number: 80,
+            udp: false
+        })
+    );
     assert_eq!(Port::parse("0/tcp"), None);
     assert_eq!(Port::parse("80/sctp"), None);
 }
