@@ -325,6 +325,35 @@ export function build(options?: BuildOptions): Promise<BuildResult>;
  */
 export function plan(options?: Omit<BuildOptions, 'dryRun'>): Promise<BuildPlan>;
 
+/** How `deploy` runs the image; each overrides pycontainer.toml's `[runtime]`. */
+export interface RuntimeOptions {
+  /** A Deployment of this many pods. */
+  replicas?: number | string;
+  /** A Service of type LoadBalancer rather than ClusterIP. */
+  public?: boolean;
+  /** A StatefulSet of this many shards, each told `SHARD_INDEX` and `SHARD_COUNT`. */
+  shards?: number | string;
+  /** A Job run to this many completions… */
+  jobIterations?: number | string;
+  /** …this many at once (default 1). */
+  jobParallelism?: number | string;
+  /** The CPU each pod requests, a Kubernetes quantity (`100m`). */
+  cpu?: string;
+  /** The memory each pod requests, and its limit (`256Mi`). */
+  memory?: string;
+}
+
+export interface DeployOptions extends Omit<BuildOptions, 'dryRun' | 'push'> {
+  runtime?: RuntimeOptions;
+}
+
+/**
+ * Builds the image and pushes it to its tags' registries (a deploy always
+ * pushes), then makes the Kubernetes manifests that run it by the digest the
+ * registry confirmed: `yaml` is ready for `kubectl apply -f -`.
+ */
+export function deploy(options: DeployOptions): Promise<DeployResult>;
+
 export interface PushOptions extends RegistryOptions {
   /** The OCI layout directory; relative to the cwd. */
   layout: string;

@@ -45,7 +45,7 @@ function toReal(p, cwd) {
   }
 }
 
-const { build, plan, push, validate, version } = createApi({
+const { build, deploy, plan, push, validate, version } = createApi({
   loadCore: loadWasm,
   // The Node host reads this machine's files: real paths. A caller's own
   // host has files that may not be ours: plain absolute ones.
@@ -61,6 +61,7 @@ const { build, plan, push, validate, version } = createApi({
 
 module.exports = {
   build,
+  deploy,
   plan,
   push,
   validate,

@@ -19,6 +19,7 @@
 
 const pkg = require('../package.json');
 const { runBuild, runPush, runValidate } = require('../lib/cli/commands.js');
+const { runDeploy } = require('../lib/cli/deploy.js');
 const { UsageError } = require('../lib/cli/flags.js');
 const { HELP_MAIN } = require('../lib/cli/help.js');
 const { interruptedStatus } = require('../lib/cli/signals.js');
@@ -39,6 +40,7 @@ async function main(argv) {
       if (rest[0] === 'build') return runBuild(['--help']);
       if (rest[0] === 'validate') return runValidate(['--help']);
       if (rest[0] === 'push') return runPush(['--help']);
+      if (rest[0] === 'deploy') return runDeploy(['--help']);
       process.stdout.write(HELP_MAIN);
       return 0;
     case '--version':
@@ -52,6 +54,8 @@ async function main(argv) {
       return runValidate(rest);
     case 'push':
       return runPush(rest);
+    case 'deploy':
+      return runDeploy(rest);
     default:
       throw new UsageError(
         command.startsWith('-') ? `unknown option '${command}'` : `unknown command '${command}'`,

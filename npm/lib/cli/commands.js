@@ -11,6 +11,7 @@ const { colorEnabled, displayPath, formatPlan } = require('../format.js');
 const {
   addPassword,
   BUILD_FLAGS,
+  checkBuildFlagPairs,
   checkFlagValues,
   optionsFrom,
   PUSH_FLAGS,
@@ -43,14 +44,7 @@ async function runBuild(args) {
     return 0;
   }
   checkFlagValues(values, BUILD_FLAGS, 'build');
-  for (const [a, b] of [
-    ['quiet', 'verbose'],
-    ['include-deps', 'no-deps'],
-  ]) {
-    if (values[a] && values[b]) {
-      throw new UsageError(`options '--${a}' and '--${b}' cannot be used together`, 'build');
-    }
-  }
+  checkBuildFlagPairs(values, 'build');
   const digestFile = values['digest-file'] && path.resolve(values['digest-file']);
   if (digestFile) checkDigestFile(digestFile);
   const options = optionsFrom(values, BUILD_FLAGS);
@@ -180,4 +174,4 @@ async function runValidate(args) {
   return report.ok ? 0 : 1;
 }
 
-module.exports = { runBuild, runPush, runValidate };
+module.exports = { calling, runBuild, runPush, runValidate };

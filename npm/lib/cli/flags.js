@@ -130,6 +130,18 @@ function checkFlagValues(values, flags, helpCommand) {
   }
 }
 
+/** Flags of `build` (and of the commands that build) that contradict each other. */
+function checkBuildFlagPairs(values, helpCommand) {
+  for (const [a, b] of [
+    ['quiet', 'verbose'],
+    ['include-deps', 'no-deps'],
+  ]) {
+    if (values[a] && values[b]) {
+      throw new UsageError(`options '--${a}' and '--${b}' cannot be used together`, helpCommand);
+    }
+  }
+}
+
 /** The API options for the flags given, and only those. */
 function optionsFrom(values, flags) {
   const options = {};
@@ -173,6 +185,7 @@ function addPassword(values, options, helpCommand) {
 module.exports = {
   addPassword,
   BUILD_FLAGS,
+  checkBuildFlagPairs,
   checkFlagValues,
   optionsFrom,
   PUSH_FLAGS,
