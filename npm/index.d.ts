@@ -2,7 +2,14 @@
 // functions adapt Node-friendly options to it and return its results as-is.
 // The results' types are generated from the core's Rust types (./core.d.ts).
 
-import type { BuildResult, PlanView, ProgressEvent, PushResult, ValidateReport } from './core';
+import type {
+  BuildResult,
+  DeployResult,
+  PlanView,
+  ProgressEvent,
+  PushResult,
+  ValidateReport,
+} from './core';
 
 export type * from './core';
 
