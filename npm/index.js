@@ -8,6 +8,7 @@ const fs = require('node:fs');
 const path = require('node:path');
 const {
   coreBuildOptions,
+  coreDeployOptions,
   corePushOptions,
   coreValidateOptions,
   createApi,
@@ -72,6 +73,8 @@ module.exports = {
   // Exposed for the CLI and tests; not part of the documented API.
   _internal: {
     coreBuildOptions: (options, cwd = process.cwd()) => coreBuildOptions(options, cwd, toAbsolute),
+    coreDeployOptions: (options, cwd = process.cwd()) =>
+      coreDeployOptions(options, cwd, toAbsolute),
     corePushOptions: (options, cwd = process.cwd()) => corePushOptions(options, cwd, toAbsolute),
     coreValidateOptions: (options, cwd = process.cwd()) =>
       coreValidateOptions(options, cwd, toAbsolute),
