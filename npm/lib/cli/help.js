@@ -241,9 +241,10 @@ const HELP_DEPLOY = `Usage: pycontainer deploy -t REGISTRY/NAME:TAG [options]
 Build the image and push it (deploy always pushes: a cluster pulls from a
 registry), then print Kubernetes manifests that run it by the digest the
 registry confirmed: a Deployment and a Service for its ports, a Job, or a
-StatefulSet of shards. The pods run as the image's user, non-root, with
-resource requests, and TCP probes on the web server's port when a framework
-was detected. Nothing is applied unless --apply is given.
+StatefulSet of shards. The pods run as the image's user (non-root unless
+the image says otherwise), with resource requests, and TCP probes on the web
+server's port when a framework was detected. Nothing is applied unless
+--apply is given.
 
 Each runtime setting comes from the first of: a flag, or [runtime] in
 pycontainer.toml (executor, replicas, ports, public, shard-spec, job-spec,
