@@ -9,9 +9,8 @@ use serde::Serialize;
 use crate::build::{self, BuildResult};
 use crate::config::{ConfigError, Executor, RuntimeFlags, RuntimeSettings};
 use crate::error::Error;
-use crate::host::{Host, Progress};
-use crate::plan::{self, BuildOptions, PlanError, PlanView, FRAMEWORK_LABEL};
-use crate::registry::Client;
+use crate::host::Host;
+use crate::plan::{BuildOptions, Plan, PlanError, PlanView, FRAMEWORK_LABEL};
 
 /// What `deploy` takes: a build's options, and the runtime flags.
 pub struct DeployOptions {
@@ -55,42 +54,18 @@ pub async fn deploy<H: Host>(host: &H, options: DeployOptions) -> Result<DeployR
     // The cluster pulls the image from a registry: deploy always pushes.
     options.push = true;
     let flags = RuntimeSettings::from_flags(&flags).map_err(PlanError::from)?;
-    let client = Client::new(host, options.client_options(host)?);
-    host.progress(&Progress::Phase { name: "plan" });
-    let plans = plan::make_all(&client, &options).await?;
-    let file = plans[0].runtime.clone();
-    if let Some(table) = &file {
-        if let Some(local @ (Executor::Docker | Executor::Podman)) = table.settings.executor {
-            return Err(PlanError::from(ConfigError::Invalid {
-                file: table.file.clone(),
-                key: "executor".to_owned(),
-                message: format!(
-                    "is {:?}: that runs the image on this machine, as `pycontainer run` does; deploy is for \"kubernetes\"",
-                    local.name()
-                ),
-            })
-            .into());
-        }
-    }
-    let settings = flags.over(file.map(|t| t.settings).unwrap_or_default());
-    let runtime = Runtime {
-        shape: settings.shape.clone().unwrap_or(Shape::Replicas(1)),
-        public: settings.public.unwrap_or(false),
-        resources: Resources {
-            cpu: settings
-                .cpu
-                .clone()
-                .unwrap_or_else(|| Resources::default().cpu),
-            memory: settings
-                .memory
-                .clone()
-                .unwrap_or_else(|| Resources::default().memory),
-        },
-    };
-    // Every check before a byte is written: the manifests with the image
-    // not yet named.
-    manifests(&app(&plans[0].view(), &settings, String::new()), &runtime)?;
-    let built = build::execute(&client, &plans).await?;
+    let mut decided = None;
+    let built = build::build_checked(host, &options, &mut |plans| {
+        let (settings, runtime) = runtime_of(&plans[0], flags.clone())?;
+        // Every check before a byte is written: the manifests with the
+        // image not yet named.
+        manifests(&app(&plans[0].view(), &settings, String::new()), &runtime)?;
+        decided = Some((settings, runtime));
+        Ok(())
+    })
+    .await?;
+    // Not decided only when nothing was built, and so nothing pushed.
+    let (settings, runtime) = decided.ok_or(DeployError::NotPushed)?;
     let pushed = built.pushed.first().ok_or(DeployError::NotPushed)?;
     // The reference parsed back, for its repository without the tag.
     let image = match Reference::parse(&pushed.reference) {
@@ -110,6 +85,36 @@ pub async fn deploy<H: Host>(host: &H, options: DeployOptions) -> Result<DeployR
         yaml: to_yaml(&made),
         build: built,
     })
+}
+
+/// The runtime settings, the flags over pycontainer.toml's `[runtime]`,
+/// and the runtime they make; a local `executor` is refused.
+fn runtime_of(plan: &Plan, flags: RuntimeSettings) -> Result<(RuntimeSettings, Runtime), Error> {
+    let file = plan.runtime.clone();
+    if let Some(table) = &file {
+        if let Some(local @ (Executor::Docker | Executor::Podman)) = table.settings.executor {
+            return Err(PlanError::from(ConfigError::Invalid {
+                file: table.file.clone(),
+                key: "executor".to_owned(),
+                message: format!(
+                    "is {:?}: that runs the image on this machine, as `pycontainer run` does; deploy is for \"kubernetes\"",
+                    local.name()
+                ),
+            })
+            .into());
+        }
+    }
+    let settings = flags.over(file.map(|t| t.settings).unwrap_or_default());
+    let defaults = Resources::default();
+    let runtime = Runtime {
+        shape: settings.shape.clone().unwrap_or(Shape::Replicas(1)),
+        public: settings.public.unwrap_or(false),
+        resources: Resources {
+            cpu: settings.cpu.clone().unwrap_or(defaults.cpu),
+            memory: settings.memory.clone().unwrap_or(defaults.memory),
+        },
+    };
+    Ok((settings, runtime))
 }
 
 /// What the manifests need of the image: its name and version (the

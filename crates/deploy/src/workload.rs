@@ -25,18 +25,21 @@ pub fn manifests(app: &App, runtime: &Runtime) -> Result<Vec<Manifest>, DeployEr
         }
     }
     let labels = labels(app, &name);
-    let meta = |name: &str| Node::map([("name", Node::str(name)), ("labels", labels.clone())]);
-    let selector = Node::map([("matchLabels", Node::map([(NAME_LABEL, Node::str(&name))]))]);
+    let meta = |name: &str| Node::map(vec![("name", Node::str(name)), ("labels", labels.clone())]);
+    let selector = Node::map(vec![(
+        "matchLabels",
+        Node::map(vec![(NAME_LABEL, Node::str(&name))]),
+    )]);
     let template = |pod: Node| {
-        Node::map([
-            ("metadata", Node::map([("labels", labels.clone())])),
+        Node::map(vec![
+            ("metadata", Node::map(vec![("labels", labels.clone())])),
             ("spec", pod),
         ])
     };
     let object = |api: &str, kind: &'static str, name: &str, spec: Node| Manifest {
         kind,
         name: name.to_owned(),
-        body: Node::map([
+        body: Node::map(vec![
             ("apiVersion", Node::str(api)),
             ("kind", Node::str(kind)),
             ("metadata", meta(name)),
@@ -54,7 +57,7 @@ pub fn manifests(app: &App, runtime: &Runtime) -> Result<Vec<Manifest>, DeployEr
     let mut out = Vec::new();
     match &runtime.shape {
         Shape::Replicas(replicas) => {
-            let spec = Node::map([
+            let spec = Node::map(vec![
                 ("replicas", Node::Int(u64::from(*replicas))),
                 ("selector", selector),
                 (
@@ -76,7 +79,7 @@ pub fn manifests(app: &App, runtime: &Runtime) -> Result<Vec<Manifest>, DeployEr
             iterations,
             parallelism,
         } => {
-            let spec = Node::map([
+            let spec = Node::map(vec![
                 ("completions", Node::Int(u64::from(*iterations))),
                 ("parallelism", Node::Int(u64::from(*parallelism))),
                 (
@@ -98,7 +101,7 @@ pub fn manifests(app: &App, runtime: &Runtime) -> Result<Vec<Manifest>, DeployEr
             if let Some(pattern) = url_pattern {
                 env.push(plain_env("SHARD_URL_PATTERN", pattern));
             }
-            let spec = Node::map([
+            let spec = Node::map(vec![
                 ("serviceName", Node::str(&name)),
                 ("replicas", Node::Int(u64::from(*count))),
                 // Shards are peers, not a chain: all start at once.
@@ -150,16 +153,16 @@ fn service_spec(app: &App, name: &str, kind: ServiceKind) -> Node {
         ServiceKind::LoadBalancer => vec![("type", Node::str("LoadBalancer"))],
         ServiceKind::Headless => vec![("clusterIP", Node::str("None"))],
     };
-    spec.push(("selector", Node::map([(NAME_LABEL, Node::str(name))])));
+    spec.push(("selector", Node::map(vec![(NAME_LABEL, Node::str(name))])));
     if !app.ports.is_empty() {
         let ports = app
             .ports
             .iter()
             .map(|p| {
-                Node::map([
-                    ("name", Node::str(port_name(p))),
+                Node::map(vec![
+                    ("name", Node::Str(port_name(p))),
                     ("port", Node::Int(u64::from(p.number))),
-                    ("targetPort", Node::str(port_name(p))),
+                    ("targetPort", Node::Str(port_name(p))),
                     ("protocol", Node::str(protocol(p))),
                 ])
             })
@@ -184,15 +187,18 @@ fn protocol(p: &Port) -> &'static str {
 }
 
 fn plain_env(name: &str, value: &str) -> Node {
-    Node::map([("name", Node::str(name)), ("value", Node::str(value))])
+    Node::map(vec![("name", Node::str(name)), ("value", Node::str(value))])
 }
 
 fn field_env(name: &str, path: &str) -> Node {
-    Node::map([
+    Node::map(vec![
         ("name", Node::str(name)),
         (
             "valueFrom",
-            Node::map([("fieldRef", Node::map([("fieldPath", Node::str(path))]))]),
+            Node::map(vec![(
+                "fieldRef",
+                Node::map(vec![("fieldPath", Node::str(path))]),
+            )]),
         ),
     ])
 }
@@ -208,8 +214,8 @@ fn pod(app: &App, runtime: &Runtime, name: &str, extra_env: Vec<Node>, restart: 
             .ports
             .iter()
             .map(|p| {
-                Node::map([
-                    ("name", Node::str(port_name(p))),
+                Node::map(vec![
+                    ("name", Node::Str(port_name(p))),
                     ("containerPort", Node::Int(u64::from(p.number))),
                     ("protocol", Node::str(protocol(p))),
                 ])
@@ -221,14 +227,17 @@ fn pod(app: &App, runtime: &Runtime, name: &str, extra_env: Vec<Node>, restart: 
     let r = &runtime.resources;
     container.push((
         "resources",
-        Node::map([
+        Node::map(vec![
             (
                 "requests",
-                Node::map([("cpu", Node::str(&r.cpu)), ("memory", Node::str(&r.memory))]),
+                Node::map(vec![
+                    ("cpu", Node::str(&r.cpu)),
+                    ("memory", Node::str(&r.memory)),
+                ]),
             ),
             // Memory is not compressible: past the request a pod is the first
             // evicted, so the limit is the request. CPU is, so it has none.
-            ("limits", Node::map([("memory", Node::str(&r.memory))])),
+            ("limits", Node::map(vec![("memory", Node::str(&r.memory))])),
         ]),
     ));
     // Probes only where a web server was detected and its port is served:
@@ -240,10 +249,10 @@ fn pod(app: &App, runtime: &Runtime, name: &str, extra_env: Vec<Node>, restart: 
         .filter(|_| !matches!(runtime.shape, Shape::Job { .. }));
     if let Some(port) = server {
         let probe = |delay: u64, period: u64| {
-            Node::map([
+            Node::map(vec![
                 (
                     "tcpSocket",
-                    Node::map([("port", Node::Int(u64::from(port)))]),
+                    Node::map(vec![("port", Node::Int(u64::from(port)))]),
                 ),
                 ("initialDelaySeconds", Node::Int(delay)),
                 ("periodSeconds", Node::Int(period)),
@@ -256,7 +265,7 @@ fn pod(app: &App, runtime: &Runtime, name: &str, extra_env: Vec<Node>, restart: 
         ("allowPrivilegeEscalation", Node::Bool(false)),
         (
             "capabilities",
-            Node::map([("drop", Node::List(vec![Node::str("ALL")]))]),
+            Node::map(vec![("drop", Node::List(vec![Node::str("ALL")]))]),
         ),
     ];
     if !app.writes {
@@ -264,7 +273,7 @@ fn pod(app: &App, runtime: &Runtime, name: &str, extra_env: Vec<Node>, restart: 
         // Python's tempfile, gunicorn's heartbeat files: a scratch /tmp.
         container.push((
             "volumeMounts",
-            Node::List(vec![Node::map([
+            Node::List(vec![Node::map(vec![
                 ("name", Node::str("tmp")),
                 ("mountPath", Node::str("/tmp")),
             ])]),
@@ -281,9 +290,9 @@ fn pod(app: &App, runtime: &Runtime, name: &str, extra_env: Vec<Node>, restart: 
     if !app.writes {
         spec.push((
             "volumes",
-            Node::List(vec![Node::map([
+            Node::List(vec![Node::map(vec![
                 ("name", Node::str("tmp")),
-                ("emptyDir", Node::map::<String>([])),
+                ("emptyDir", Node::Map(Vec::new())),
             ])]),
         ));
     }
@@ -311,7 +320,7 @@ fn pod_security(user: Option<&str>) -> Node {
     }
     out.push((
         "seccompProfile",
-        Node::map([("type", Node::str("RuntimeDefault"))]),
+        Node::map(vec![("type", Node::str("RuntimeDefault"))]),
     ));
     Node::map(out)
 }

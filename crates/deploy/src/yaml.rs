@@ -15,13 +15,14 @@ pub enum Node {
 }
 
 impl Node {
-    /// A map from `(key, value)` pairs.
-    pub fn map<K: Into<String>>(pairs: impl IntoIterator<Item = (K, Node)>) -> Node {
-        Node::Map(pairs.into_iter().map(|(k, v)| (k.into(), v)).collect())
+    /// A map from `(key, value)` pairs. Not generic, so that the wasm
+    /// carries one copy whatever the number of pairs.
+    pub fn map(pairs: Vec<(&str, Node)>) -> Node {
+        Node::Map(pairs.into_iter().map(|(k, v)| (k.to_owned(), v)).collect())
     }
 
-    pub fn str(s: impl Into<String>) -> Node {
-        Node::Str(s.into())
+    pub fn str(s: &str) -> Node {
+        Node::Str(s.to_owned())
     }
 
     /// One document, ending in a newline.
@@ -149,19 +150,19 @@ mod tests {
 
     #[test]
     fn nested_maps_and_lists_are_block_yaml() {
-        let doc = Node::map([
+        let doc = Node::map(vec![
             ("kind", Node::str("Service")),
             (
                 "spec",
-                Node::map([
+                Node::map(vec![
                     (
                         "ports",
-                        Node::List(vec![Node::map([
+                        Node::List(vec![Node::map(vec![
                             ("port", Node::Int(80)),
                             ("name", Node::str("tcp-80")),
                         ])]),
                     ),
-                    ("empty", Node::map::<String>([])),
+                    ("empty", Node::Map(Vec::new())),
                     ("args", Node::List(vec![Node::str("a b"), Node::str("c")])),
                 ]),
             ),
