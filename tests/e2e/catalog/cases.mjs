@@ -364,6 +364,8 @@ export const CASES = [
   { id: 'deploy-dry-run', area: 'flags', argv: [...DEPLOY, '--dry-run'], exit: 2, names: ['--dry-run', 'deploy --help'] },
   { id: 'deploy-apply-json', area: 'flags', argv: [...DEPLOY, '--apply', '--json'], exit: 2, names: ['--apply', '--json'] },
   { id: 'deploy-no-registry-tag', area: 'flags', argv: DEPLOY, exit: 2, names: ['--tag', 'registry'] },
+  { id: 'deploy-public-job', area: 'flags', argv: [...DEPLOY, '-t', '127.0.0.1:1/x:1', '--job-iterations', '2', '--public'], names: ['`public`', 'job'] },
+  { id: 'deploy-apply-no-kubectl', area: 'flags', env: { PATH: '/nonexistent' }, argv: [...DEPLOY, '-t', '127.0.0.1:1/x:1', '--apply'], names: ['--apply', 'kubectl', 'PATH'] },
   { id: 'deploy-public-cli', area: 'flags', argv: [...DEPLOY, '-t', '127.0.0.1:1/x:1', '--public'], names: ['public', 'no port', '--port'] },
 
   // ---- bases --------------------------------------------------------------------
