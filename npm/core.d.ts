@@ -367,6 +367,30 @@ manifestDigest: Digest, mediaType: string, pushed: Array<Pushed>, pushStats: Pus
 referrers: Array<Digest>, };
 
 /**
+ * What a deploy made: the build (pushed), and the manifests for its image.
+ */
+
+export type DeployResult = { build: BuildResult, 
+/**
+ * The image as the manifests name it: `registry/repository@sha256:…`.
+ */
+image: string, 
+/**
+ * The objects, in the order they are applied.
+ */
+manifests: Array<ManifestView>, 
+/**
+ * Every object, as one multi-document YAML stream for `kubectl apply -f -`.
+ */
+yaml: string, };
+
+/**
+ * One Kubernetes object of a deploy.
+ */
+
+export type ManifestView = { kind: string, name: string, };
+
+/**
  * What `validate` found.
  */
 

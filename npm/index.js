@@ -8,6 +8,7 @@ const fs = require('node:fs');
 const path = require('node:path');
 const {
   coreBuildOptions,
+  coreDeployOptions,
   corePushOptions,
   coreValidateOptions,
   createApi,
@@ -45,7 +46,7 @@ function toReal(p, cwd) {
   }
 }
 
-const { build, dockerfile, plan, push, validate, version } = createApi({
+const { build, deploy, dockerfile, plan, push, validate, version } = createApi({
   loadCore: loadWasm,
   // The Node host reads this machine's files: real paths. A caller's own
   // host has files that may not be ours: plain absolute ones.
@@ -61,6 +62,7 @@ const { build, dockerfile, plan, push, validate, version } = createApi({
 
 module.exports = {
   build,
+  deploy,
   dockerfile,
   plan,
   push,
@@ -72,6 +74,8 @@ module.exports = {
   // Exposed for the CLI and tests; not part of the documented API.
   _internal: {
     coreBuildOptions: (options, cwd = process.cwd()) => coreBuildOptions(options, cwd, toAbsolute),
+    coreDeployOptions: (options, cwd = process.cwd()) =>
+      coreDeployOptions(options, cwd, toAbsolute),
     corePushOptions: (options, cwd = process.cwd()) => corePushOptions(options, cwd, toAbsolute),
     coreValidateOptions: (options, cwd = process.cwd()) =>
       coreValidateOptions(options, cwd, toAbsolute),

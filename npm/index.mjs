@@ -4,6 +4,7 @@ import api from './index.js';
 
 export const {
   build,
+  deploy,
   dockerfile,
   plan,
   push,

@@ -9,7 +9,9 @@
 #     docker.io (the formats test starts its own dockerd to `docker load` a docker-archive),
 #     containernetworking-plugins, iptables and iproute2 (`pycontainer run -p` on podman's CNI
 #     bridge, and the bridge the run test gives its dockerd),
-#     qemu-user-static and binfmt-support (arm64 images run under emulation in the tests)
+#     qemu-user-static and binfmt-support (arm64 images run under emulation in the tests),
+#     kubernetes-client when there is no kubectl (the deploy test reads its YAML with
+#     `kubectl kustomize` and runs `deploy --apply`; the machine image's own kubectl is newer)
 #   - binfmt_misc with qemu-aarch64 enabled, when this machine allows it
 #   - python3 (3.11+, tests only: pip is the reference the installed wheels are compared with)
 #   - the venv the Python integrations are tested in (pytest, Poetry, hatchling from the
@@ -30,9 +32,11 @@ export PATH="${CARGO_HOME:-$HOME/.cargo}/bin:$PATH"
 # ---- apt ---------------------------------------------------------------------
 apt_cmds=(wasm-opt skopeo umoci runc mmdebstrap docker-registry htpasswd pigz /usr/bin/time curl /usr/bin/chromium /usr/sbin/nginx
   /usr/bin/podman /usr/sbin/dockerd /usr/lib/cni/bridge /usr/lib/cni/portmap /usr/sbin/iptables /usr/sbin/ip
-  /usr/bin/qemu-aarch64-static update-binfmts)
+  /usr/bin/qemu-aarch64-static update-binfmts kubectl)
 apt_pkgs=(binaryen docker-registry skopeo umoci runc mmdebstrap apache2-utils time pigz curl ca-certificates chromium nginx-light
   podman docker.io containernetworking-plugins iptables iproute2 qemu-user-static binfmt-support arch-test)
+# Only when it is missing: a kubectl already on PATH is left alone.
+command -v kubectl >/dev/null 2>&1 || apt_pkgs+=(kubernetes-client)
 missing=()
 for c in "${apt_cmds[@]}"; do
   case "$c" in

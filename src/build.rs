@@ -134,12 +134,24 @@ impl PlatformImage {
 /// platform, when several are named) into an OCI layout, a registry, or
 /// both; with `dry_run`, only plans it.
 pub async fn build<H: Host>(host: &H, options: &BuildOptions) -> Result<BuildResult, Error> {
+    build_checked(host, options, &mut |_| Ok(())).await
+}
+
+/// `build`, with `check` given the plans before anything is written (not
+/// in a dry run), so that a caller's own decisions (deploy's) fail as the
+/// plan's do. A `dyn` check: one copy of the build in the wasm for both.
+pub async fn build_checked<H: Host>(
+    host: &H,
+    options: &BuildOptions,
+    check: &mut dyn FnMut(&[Plan]) -> Result<(), Error>,
+) -> Result<BuildResult, Error> {
     let client = Client::new(host, options.client_options(host)?);
     host.progress(&Progress::Phase { name: "plan" });
     let plans = plan::make_all(&client, options).await?;
     if options.dry_run {
         return Ok(BuildResult::planned(&plans));
     }
+    check(&plans)?;
     execute(&client, &plans).await
 }
 

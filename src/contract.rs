@@ -13,6 +13,7 @@ use ts_rs::{Config, TS};
 
 use crate::build::{BuildResult, PlatformImage};
 use crate::config::{Source, SourceKind};
+use crate::deploy::{DeployResult, ManifestView};
 use crate::deps::decide::InstalledPackage;
 use crate::deps::indexes::PYPI;
 use crate::deps::input::{Format, Input, WorkspaceLock};
@@ -88,6 +89,8 @@ fn contract() -> (String, BTreeSet<String>, BTreeSet<String>) {
         Pushed,
         PushStats,
         PushResult,
+        DeployResult,
+        ManifestView,
         Report,
         DockerfileResult,
         GeneratedFile,
@@ -108,6 +111,8 @@ fn defaults() -> String {
         "home": NONROOT_HOME,
         "venv": pycontainer_wheel::venv::VENV,
         "indexUrl": PYPI,
+        "cpu": pycontainer_deploy::DEFAULT_CPU,
+        "memory": pycontainer_deploy::DEFAULT_MEMORY,
     });
     format!(
         "{}\n",

@@ -11,6 +11,7 @@ use crate::plan::PlanError;
 use crate::publish::PublishError;
 use crate::registry::RegistryError;
 use crate::sink::SinkError;
+use pycontainer_deploy::DeployError;
 use pycontainer_sbom::SbomError;
 
 #[derive(Debug, thiserror::Error)]
@@ -37,6 +38,8 @@ pub enum Error {
     Sbom(#[from] SbomError),
     #[error(transparent)]
     Eject(EjectError),
+    #[error(transparent)]
+    Deploy(#[from] DeployError),
     /// A plan made for a dry run, whose registry base was not read, cannot be built.
     #[error("the plan leaves the dependencies undecided (a dry run does not read a registry base); plan again without dry_run to build")]
     Undecided,
@@ -75,6 +78,7 @@ impl Error {
             Error::Host(e) => e.code(),
             Error::Sbom(e) => e.code(),
             Error::Eject(e) => e.code(),
+            Error::Deploy(e) => e.code(),
             Error::Undecided => "internal",
         }
     }

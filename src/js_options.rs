@@ -5,7 +5,8 @@
 
 use serde_json::{Map, Value};
 
-use crate::config::Given;
+use crate::config::{Given, RuntimeFlags};
+use crate::deploy::DeployOptions;
 use crate::eject::DockerfileOptions;
 use crate::plan::BuildOptions;
 use crate::publish::PushOptions;
@@ -182,6 +183,35 @@ impl DockerfileOptions {
     }
 }
 
+impl DeployOptions {
+    /// Reads the object `deploy` was called with: a build's options, and
+    /// the runtime ones under `runtime`.
+    pub fn from_json(value: Value) -> Result<Self, String> {
+        let mut f = Fields::new("deploy", value)?;
+        let runtime = match f.take("runtime") {
+            None => RuntimeFlags::default(),
+            Some(value) => {
+                let mut r = Fields::new("deploy option `runtime`", value)?;
+                let flags = RuntimeFlags {
+                    replicas: r.given("replicas")?,
+                    public: r.maybe_flag("public")?,
+                    shards: r.given("shards")?,
+                    job_iterations: r.given("jobIterations")?,
+                    job_parallelism: r.given("jobParallelism")?,
+                    cpu: r.text("cpu")?,
+                    memory: r.text("memory")?,
+                };
+                r.done()?;
+                flags
+            }
+        };
+        Ok(DeployOptions {
+            build: BuildOptions::from_json(Value::Object(f.map))?,
+            runtime,
+        })
+    }
+}
+
 impl PushOptions {
     /// Reads the object `push` was called with.
     pub fn from_json(value: Value) -> Result<Self, String> {
@@ -256,6 +286,33 @@ mod tests {
         let v = ValidateOptions::from_json(json!({"layout": "/l", "tag": "1"}))
             .map(|v| (v.layout, v.tag));
         assert_eq!(v, Ok(("/l".to_owned(), Some("1".to_owned()))));
+    }
+
+    #[test]
+    fn deploy_options_are_a_build_and_its_runtime() {
+        let o = DeployOptions::from_json(json!({
+            "context": "/w", "push": true,
+            "runtime": {"replicas": 3, "public": true, "shards": "2", "jobIterations": 4,
+                        "jobParallelism": 2, "cpu": "1", "memory": "1Gi"}
+        }));
+        let o = match o {
+            Ok(o) => o,
+            Err(e) => panic!("{e}"),
+        };
+        assert_eq!((o.build.context.as_str(), o.build.push), ("/w", true));
+        assert_eq!(o.runtime.replicas, Some(Given::Number(3.0)));
+        assert_eq!(o.runtime.shards, Some(Given::Text("2".into())));
+        assert_eq!(o.runtime.public, Some(true));
+        assert_eq!(o.runtime.memory.as_deref(), Some("1Gi"));
+        let err = |v: Value| DeployOptions::from_json(v).map(drop).unwrap_err();
+        assert_eq!(
+            err(json!({"context": "/w", "runtime": {"replica": 2}})),
+            "deploy option `runtime`: unknown option `replica`"
+        );
+        assert_eq!(
+            err(json!({"context": "/w", "runtime": {"public": "yes"}})),
+            "deploy option `runtime` option `public` must be true or false, not a string"
+        );
     }
 
     #[test]

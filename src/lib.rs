@@ -11,6 +11,7 @@ mod clock;
 mod config;
 #[cfg(test)]
 mod contract;
+mod deploy;
 mod deps;
 mod eject;
 mod error;
@@ -35,7 +36,8 @@ mod wasm;
 mod wheelfile;
 
 pub use build::{build, BuildResult};
-pub use config::Given;
+pub use config::{Given, RuntimeFlags};
+pub use deploy::{deploy, DeployOptions, DeployResult};
 pub use eject::{dockerfile, DockerfileOptions, DockerfileResult};
 pub use error::Error;
 #[cfg(not(target_arch = "wasm32"))]

@@ -1,8 +1,9 @@
-//! The functions JS calls: build, dockerfile, push, validate, version.
+//! The functions JS calls: build, deploy, dockerfile, push, validate, version.
 
 use serde::Serialize;
 use wasm_bindgen::prelude::*;
 
+use crate::deploy::DeployOptions;
 use crate::eject::DockerfileOptions;
 use crate::host::{from_js, to_js, JsHost};
 use crate::js_options::ValidateOptions;
@@ -44,6 +45,20 @@ pub async fn build(options: JsValue, host: JsValue) -> Result<JsValue, JsValue> 
         .and_then(BuildOptions::from_json)
         .map_err(|e| js_error("invalid-option", &e))?;
     match crate::build::build(&host, &options).await {
+        Ok(done) => result(&done),
+        Err(e) => Err(core_error(&e)),
+    }
+}
+
+/// Builds and pushes an image, then makes the Kubernetes manifests that
+/// run it; see `DeployOptions` and `DeployResult`.
+#[wasm_bindgen]
+pub async fn deploy(options: JsValue, host: JsValue) -> Result<JsValue, JsValue> {
+    let host = JsHost::new(host)?;
+    let options = from_js(&options)
+        .and_then(DeployOptions::from_json)
+        .map_err(|e| js_error("invalid-option", &e))?;
+    match crate::deploy::deploy(&host, options).await {
         Ok(done) => result(&done),
         Err(e) => Err(core_error(&e)),
     }

@@ -19,6 +19,7 @@
 
 const pkg = require('../package.json');
 const { runBuild, runDockerfile, runPush, runValidate } = require('../lib/cli/commands.js');
+const { runDeploy } = require('../lib/cli/deploy.js');
 const { UsageError } = require('../lib/cli/flags.js');
 const { HELP_MAIN } = require('../lib/cli/help.js');
 const { runRun } = require('../lib/cli/run.js');
@@ -41,6 +42,7 @@ async function main(argv) {
       if (rest[0] === 'dockerfile') return runDockerfile(['--help']);
       if (rest[0] === 'validate') return runValidate(['--help']);
       if (rest[0] === 'push') return runPush(['--help']);
+      if (rest[0] === 'deploy') return runDeploy(['--help']);
       if (rest[0] === 'run') return runRun(['--help']);
       process.stdout.write(HELP_MAIN);
       return 0;
@@ -59,6 +61,8 @@ async function main(argv) {
       return runPush(rest);
     case 'run':
       return runRun(rest);
+    case 'deploy':
+      return runDeploy(rest);
     default:
       throw new UsageError(
         command.startsWith('-') ? `unknown option '${command}'` : `unknown command '${command}'`,

@@ -188,6 +188,23 @@ function coreDockerfileOptions(options = {}, cwd, resolve) {
   return out;
 }
 
+/**
+ * Builds the plain options object the core's `deploy` takes: a build's, and
+ * the `runtime` options (replicas, public, shards, jobIterations,
+ * jobParallelism, cpu, memory), which the core judges.
+ */
+function coreDeployOptions(options = {}, cwd, resolve) {
+  const out = coreBuildOptions(options, cwd, resolve);
+  const { runtime } = options;
+  if (runtime !== undefined && runtime !== null) {
+    if (typeof runtime !== 'object' || Array.isArray(runtime)) {
+      throw invalidOption('runtime must be an object');
+    }
+    out.runtime = { ...runtime };
+  }
+  return out;
+}
+
 /** Builds the plain options object the core's `push` takes. */
 function corePushOptions(options = {}, cwd, resolve) {
   requireString(options.layout, 'layout');
@@ -214,7 +231,7 @@ function coreValidateOptions(options = {}, cwd, resolve) {
 
 /**
  * The API's functions over a platform:
- * - `loadCore()`: the wasm-bindgen module (`build`, `dockerfile`, `push`, `validate`, `version`);
+ * - `loadCore()`: the wasm-bindgen module (`build`, `deploy`, `dockerfile`, `push`, `validate`, `version`);
  * - `defaultHost(options, signal)`: the host when `options.host` is not given;
  * - `resolverFor(options)`: `(path, cwd) => absolute path` for these options;
  * - `cwd()`: what relative paths are relative to.
@@ -268,6 +285,15 @@ function createApi({ loadCore, defaultHost, resolverFor, cwd }) {
     return stoppable(loadCore().dockerfile, options, coreOptions, 'planning');
   }
 
+  /**
+   * Builds and pushes an image (deploy always pushes), then makes the
+   * Kubernetes manifests that run it by its digest.
+   */
+  async function deploy(options = {}) {
+    const coreOptions = coreDeployOptions(options, cwd(), resolverFor(options));
+    return stoppable(loadCore().deploy, options, coreOptions, 'the deploy');
+  }
+
   /** Pushes an image (or index) from an OCI layout to one or more registry references. */
   async function push(options = {}) {
     const coreOptions = corePushOptions(options, cwd(), resolverFor(options));
@@ -286,13 +312,14 @@ function createApi({ loadCore, defaultHost, resolverFor, cwd }) {
     return loadCore().version();
   }
 
-  return { build, dockerfile, plan, push, validate, version };
+  return { build, deploy, dockerfile, plan, push, validate, version };
 }
 
 module.exports = {
   createApi,
   explicitCredentials,
   coreBuildOptions,
+  coreDeployOptions,
   coreDockerfileOptions,
   corePushOptions,
   coreValidateOptions,

@@ -4,8 +4,9 @@
 use toml::Table;
 
 use super::confine;
+use super::runtime::RuntimeTable;
 use super::schema::{env_var, key_of_flag, Settings};
-use super::table::from_config_file;
+use super::table::read_config_file;
 use super::ConfigError;
 use crate::host::Host;
 
@@ -43,6 +44,8 @@ pub struct Layers {
     /// The file was named by `--config`, not found in the context.
     pub file_explicit: bool,
     pub tool: Settings,
+    /// pycontainer.toml's `[runtime]`, for `deploy`.
+    pub runtime: Option<RuntimeTable>,
 }
 
 impl Layers {
@@ -67,6 +70,7 @@ impl Layers {
                 .flatten()
                 .map(|_| default_path),
         };
+        let mut runtime = None;
         let file = match &file_path {
             Some(path) => {
                 let text = host
@@ -82,7 +86,9 @@ impl Layers {
                         },
                     })?;
                 let dir = path.rsplit_once('/').map_or("", |(d, _)| d);
-                let file = from_config_file(path, &String::from_utf8_lossy(&text))?;
+                let read = read_config_file(path, &String::from_utf8_lossy(&text))?;
+                runtime = read.runtime;
+                let file = read.build;
                 if config.is_none() {
                     confine::check(host, context, &format!("{path} [build]"), &file).await?;
                 }
@@ -106,6 +112,7 @@ impl Layers {
             file_path,
             file_explicit: config.is_some(),
             tool,
+            runtime,
         })
     }
 

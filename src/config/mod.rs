@@ -1,4 +1,4 @@
-//! Build settings from every source, merged by precedence: flags > `PYCONTAINER_*` > pycontainer.toml > `[tool.pycontainer]`.
+//! Build settings (and `[runtime]`'s, in `runtime`) from every source, merged by precedence: flags > `PYCONTAINER_*` > pycontainer.toml > `[tool.pycontainer]`.
 //!
 //! One schema serves every source. Scalars and whole lists come from the
 //! highest source that sets them; maps (env, labels, annotations) merge key
@@ -7,6 +7,7 @@
 
 pub mod confine;
 mod layers;
+mod runtime;
 mod schema;
 mod table;
 mod transfer;
@@ -15,6 +16,7 @@ mod words;
 #[cfg(test)]
 pub use layers::SourceKind;
 pub use layers::{Layers, Source};
+pub use runtime::{Executor, RuntimeFlags, RuntimeSettings, RuntimeTable};
 pub use schema::{DepsSettings, Settings};
 pub use table::from_config_file;
 pub use transfer::{insecure_registries, Given, Transfer};

@@ -6,6 +6,7 @@ use std::collections::BTreeMap;
 use pycontainer_pypi::index::check_index_url;
 use toml::{Table, Value};
 
+use super::runtime::{RuntimeSettings, RuntimeTable};
 use super::schema::{env_var, flag, Settings, KEYS};
 use super::words::{check_command, closest, parse_command, port, user};
 use super::ConfigError;
@@ -327,8 +328,20 @@ impl Field<'_> {
     }
 }
 
-/// Reads a pycontainer.toml: everything lives under `[build]`.
+/// A pycontainer.toml: `[build]`, the image, and `[runtime]`, how `deploy` runs it.
+#[derive(Debug, Default)]
+pub struct ConfigFile {
+    pub build: Settings,
+    pub runtime: Option<RuntimeTable>,
+}
+
+/// Reads a pycontainer.toml's `[build]`.
 pub fn from_config_file(file: &str, text: &str) -> Result<Settings, ConfigError> {
+    read_config_file(file, text).map(|c| c.build)
+}
+
+/// Reads a pycontainer.toml: both tables, each checked, whichever command reads it.
+pub fn read_config_file(file: &str, text: &str) -> Result<ConfigFile, ConfigError> {
     let doc: Table = text
         .parse()
         .map_err(|e: toml::de::Error| ConfigError::Invalid {
@@ -336,10 +349,11 @@ pub fn from_config_file(file: &str, text: &str) -> Result<Settings, ConfigError>
             key: "(syntax)".to_owned(),
             message: e.to_string().trim().to_owned(),
         })?;
+    const TABLES: &[&str] = &["build", "runtime"];
     for (key, value) in &doc {
-        if key != "build" {
+        if !TABLES.contains(&key.as_str()) {
             let suggestion = if value.is_table() {
-                closest(key, &["build"])
+                closest(key, TABLES)
             } else {
                 closest(key, KEYS).map(|_| "[build]")
             };
@@ -350,16 +364,28 @@ pub fn from_config_file(file: &str, text: &str) -> Result<Settings, ConfigError>
             });
         }
     }
-    match doc.get("build") {
-        None => Ok(Settings::default()),
-        Some(Value::Table(t)) => Settings::from_table(&format!("{file} [build]"), t),
+    let table = |key: &str| match doc.get(key) {
+        None => Ok(None),
+        Some(Value::Table(t)) => Ok(Some((format!("{file} [{key}]"), t))),
         Some(other) => Err(ConfigError::WrongType {
             file: file.to_owned(),
-            key: "build".to_owned(),
+            key: key.to_owned(),
             expected: "a table",
             found: other.type_str().to_owned(),
         }),
-    }
+    };
+    let build = match table("build")? {
+        None => Settings::default(),
+        Some((name, t)) => Settings::from_table(&name, t)?,
+    };
+    let runtime = match table("runtime")? {
+        None => None,
+        Some((name, t)) => Some(RuntimeTable {
+            settings: RuntimeSettings::from_table(&name, t)?,
+            file: name,
+        }),
+    };
+    Ok(ConfigFile { build, runtime })
 }
 
 impl Settings {

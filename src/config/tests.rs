@@ -150,6 +150,7 @@ fn a_bad_variable_is_named_as_the_variable_not_the_flag() {
         file_path: None,
         file_explicit: false,
         tool: Settings::default(),
+        runtime: None,
     };
     assert_eq!(
         layers.origin("--tag", |s| s.tags.is_some()),
@@ -591,4 +592,137 @@ fn unclosed_inline_tables_are_a_syntax_error_not_a_stack_overflow() {
         panic!("expected a syntax error, got {result:?}");
     };
     assert!(e.to_string().starts_with("pycontainer.toml"), "{e}");
+}
+
+/// `[runtime]` as pycontainer.toml has it, or its error's text.
+fn runtime_of(text: &str) -> Result<RuntimeSettings, String> {
+    super::table::read_config_file("pycontainer.toml", text)
+        .map(|c| c.runtime.map(|t| t.settings).unwrap_or_default())
+        .map_err(|e| e.to_string())
+}
+
+#[test]
+fn runtime_reads_the_seed_options() {
+    use pycontainer_deploy::Shape;
+    let r = runtime_of(
+        "[runtime]\nexecutor = 'kubernetes'\nports = [8000, '53/udp']\npublic = true\n\
+         shard-spec = { shards = 3, url-shard-pattern = '^/u/(.*)' }\ncpu = 0.5\nmemory = '1Gi'\n",
+    );
+    assert_eq!(
+        r,
+        Ok(RuntimeSettings {
+            executor: Some(Executor::Kubernetes),
+            shape: Some(Shape::Shards {
+                count: 3,
+                url_pattern: Some("^/u/(.*)".into())
+            }),
+            ports: Some(vec!["8000/tcp".into(), "53/udp".into()]),
+            public: Some(true),
+            cpu: Some("0.5".into()),
+            memory: Some("1Gi".into()),
+        })
+    );
+    let job = runtime_of("[runtime]\njob-spec = { iterations = 5 }\n").map(|r| r.shape);
+    assert_eq!(
+        job,
+        Ok(Some(Shape::Job {
+            iterations: 5,
+            parallelism: 1
+        }))
+    );
+    // [build] alone still reads, and says nothing of the runtime.
+    assert_eq!(
+        runtime_of("[build]\npython = '3.12'\n"),
+        Ok(RuntimeSettings::default())
+    );
+}
+
+#[test]
+fn runtime_errors_name_the_file_and_key() {
+    for (text, wants) in [
+        ("[runtime]\nreplica = 2\n", "pycontainer.toml [runtime]: unknown key `replica` (did you mean `replicas`?)"),
+        ("[runtime]\nreplicas = 0\n", "pycontainer.toml [runtime]: `replicas`: 0: must be at least 1"),
+        ("[runtime]\nreplicas = '2'\n", "pycontainer.toml [runtime]: `replicas` must be a whole number, found string"),
+        ("[runtime]\nexecutor = 'nomad'\n", "pycontainer.toml [runtime]: `executor`: \"nomad\" is not an executor: kubernetes, docker or podman"),
+        ("[runtime]\njob-spec = { iterations = 2, paralelism = 2 }\n", "pycontainer.toml [runtime]: unknown key `job-spec.paralelism` (did you mean `job-spec.parallelism`?)"),
+        ("[runtime]\njob-spec = { parallelism = 2 }\n", "pycontainer.toml [runtime]: `job-spec`: needs `iterations`, the completions"),
+        ("[runtime]\nshard-spec = { shards = -1 }\n", "pycontainer.toml [runtime]: `shard-spec.shards`: -1: must be at least 1"),
+        ("[runtime]\nreplicas = 2\nshard-spec = { shards = 2 }\n", "pycontainer.toml [runtime]: `shard-spec`: cannot be set with `replicas`"),
+        ("[runtime]\nmemory = '1GB'\n", "pycontainer.toml [runtime]: `memory`: \"1GB\" must be a Kubernetes quantity"),
+        ("[runtime]\nports = [70000]\n", "pycontainer.toml [runtime]: `ports`: port 70000 is out of range"),
+        ("runtime = 1\n", "pycontainer.toml: `runtime` must be a table, found integer"),
+        ("[runtim]\n", "pycontainer.toml: unknown key `runtim` (did you mean `runtime`?)"),
+    ] {
+        let e = runtime_of(text).err().unwrap_or_default();
+        assert!(e.starts_with(wants), "{text:?}: {e}");
+    }
+}
+
+#[test]
+fn runtime_flags_are_judged_and_win() {
+    use pycontainer_deploy::Shape;
+    let flags = |f: RuntimeFlags| RuntimeSettings::from_flags(&f).map_err(|e| e.to_string());
+    let given = |s: &str| Some(Given::Text(s.into()));
+    let job = flags(RuntimeFlags {
+        job_iterations: given("4"),
+        job_parallelism: Some(Given::Number(2.0)),
+        ..RuntimeFlags::default()
+    });
+    let job = job.unwrap_or_default();
+    assert_eq!(
+        job.shape,
+        Some(Shape::Job {
+            iterations: 4,
+            parallelism: 2
+        })
+    );
+    let file =
+        runtime_of("[runtime]\nshard-spec = { shards = 3 }\npublic = true\n").unwrap_or_default();
+    let merged = job.over(file);
+    assert!(
+        matches!(merged.shape, Some(Shape::Job { .. })),
+        "the flags' shape wins whole"
+    );
+    assert_eq!(merged.public, Some(true));
+    for (f, wants) in [
+        (
+            RuntimeFlags {
+                replicas: given("0"),
+                ..RuntimeFlags::default()
+            },
+            "--replicas \"0\": must be a whole number, at least 1",
+        ),
+        (
+            RuntimeFlags {
+                shards: given("two"),
+                ..RuntimeFlags::default()
+            },
+            "--shards \"two\": must be a whole number",
+        ),
+        (
+            RuntimeFlags {
+                replicas: given("2"),
+                shards: given("2"),
+                ..RuntimeFlags::default()
+            },
+            "--shards: cannot be given with --replicas",
+        ),
+        (
+            RuntimeFlags {
+                job_parallelism: given("2"),
+                ..RuntimeFlags::default()
+            },
+            "--job-parallelism: needs --job-iterations",
+        ),
+        (
+            RuntimeFlags {
+                cpu: Some("lots".into()),
+                ..RuntimeFlags::default()
+            },
+            "--cpu \"lots\": must be a Kubernetes quantity",
+        ),
+    ] {
+        let e = flags(f).err().unwrap_or_default();
+        assert!(e.starts_with(wants), "{e}");
+    }
 }

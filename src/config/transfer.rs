@@ -21,7 +21,7 @@ impl From<usize> for Given {
 }
 
 impl Given {
-    fn shown(&self) -> String {
+    pub(super) fn shown(&self) -> String {
         match self {
             Given::Number(n) => n.to_string(),
             Given::Text(t) => t.clone(),
@@ -71,7 +71,7 @@ impl Transfer {
 }
 
 /// A whole number: a JS integer, or digits.
-fn count(given: &Given) -> Option<u64> {
+pub(super) fn count(given: &Given) -> Option<u64> {
     match given {
         // 2^53: past it a JS number is no longer a whole count.
         Given::Number(n) if n.fract() == 0.0 && (0.0..9_007_199_254_740_992.0).contains(n) => {

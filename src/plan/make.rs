@@ -459,6 +459,7 @@ async fn make<H: Host>(
         writable: writes.dirs,
         warnings,
         sbom,
+        runtime: layers.runtime,
     })
 }
 

@@ -26,7 +26,7 @@ use pycontainer_oci::Platform;
 use serde::Serialize;
 
 use crate::cache::CacheDir;
-use crate::config::Source;
+use crate::config::{RuntimeTable, Source};
 use crate::layout::Tag;
 use crate::project::{EntryPoint, Project};
 use crate::sink::{Format, LayoutTarget, Target};
@@ -105,6 +105,8 @@ pub struct Plan {
     pub warnings: Vec<Warning>,
     /// The SBOM formats written beside the layout, and into it as referrers.
     pub sbom: Vec<pycontainer_sbom::Format>,
+    /// pycontainer.toml's `[runtime]`, which `deploy` reads.
+    pub runtime: Option<RuntimeTable>,
 }
 
 /// The lock's place in the app layer.

@@ -240,3 +240,28 @@ test('dockerfile() on scratch: no shell for its RUN lines, said with a code', as
   });
   assert.equal(fs.existsSync(path.join(context, 'Dockerfile')), false, 'the API writes nothing');
 });
+
+// deploy() refuses what its runtime settings get wrong before it builds:
+// errors shaped as build's are, so the same handling serves both.
+test('deploy: [runtime] at fault names file and key; a runtime option its flag', async () => {
+  const { context, options } = project();
+  const deploy = (more) => api.deploy({ ...options, tags: ['127.0.0.1:1/hello:1'], ...more });
+  fs.writeFileSync(path.join(context, 'pycontainer.toml'), '[runtime]\nreplicas = 0\n');
+  await assert.rejects(deploy({}), (err) => {
+    assert.equal(err.code, 'config');
+    assert.equal(err.key, 'replicas');
+    assert.match(err.file, /pycontainer\.toml \[runtime\]$/);
+    return true;
+  });
+  fs.rmSync(path.join(context, 'pycontainer.toml'));
+  await assert.rejects(deploy({ runtime: { shards: 0 } }), (err) => {
+    assert.equal(err.code, 'invalid-option');
+    assert.equal(err.option, '--shards');
+    return true;
+  });
+  await assert.rejects(deploy({ runtime: { public: true } }), (err) => {
+    assert.equal(err.code, 'deploy-no-port');
+    return true;
+  });
+  assert.equal(fs.existsSync(options.output), false, 'nothing was written');
+});

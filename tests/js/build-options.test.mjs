@@ -11,7 +11,7 @@ import { describe, test } from 'node:test';
 const require = createRequire(import.meta.url);
 const api = require('../../npm/index.js');
 
-const { coreBuildOptions } = api._internal;
+const { coreBuildOptions, coreDeployOptions } = api._internal;
 const core = (options) => coreBuildOptions(options, '/w');
 
 describe('coreBuildOptions', () => {
@@ -171,4 +171,26 @@ describe('coreBuildOptions', () => {
       );
     });
   }
+});
+
+describe('coreDeployOptions', () => {
+  test("a build's options, and `runtime` passed on for the core to judge", () => {
+    assert.deepEqual(
+      coreDeployOptions(
+        { context: 'app', tags: 'r/a:1', runtime: { replicas: '3', public: true } },
+        '/w',
+      ),
+      { context: '/w/app', cwd: '/w', tags: ['r/a:1'], runtime: { replicas: '3', public: true } },
+    );
+    assert.deepEqual(coreDeployOptions({ runtime: null }, '/w'), { context: '/w', cwd: '/w' });
+  });
+
+  test('a runtime that is not an object is refused', () => {
+    for (const runtime of [3, 'replicas=3', [1]]) {
+      assert.throws(
+        () => coreDeployOptions({ runtime }, '/w'),
+        (err) => err.code === 'invalid-option' && /runtime must be an object/.test(err.message),
+      );
+    }
+  });
 });

@@ -5,7 +5,9 @@ import {
   type BuildResult,
   build,
   createNodeHost,
+  type DeployResult,
   type DockerfileResult,
+  deploy,
   dockerfile,
   type ProgressEvent,
   type PushResult,
@@ -53,6 +55,18 @@ export async function showPlan(): Promise<string> {
   // @ts-expect-error: a plan is always a dry run; dryRun is not an option of plan()
   await plan({ dryRun: false });
   return `${p.python.rule} ${p.entrypoint.command.join(' ')} ${p.files.count}`;
+}
+
+// deploy() always pushes: `push` and `dryRun` are not its options.
+export async function ship(): Promise<string> {
+  const d: DeployResult = await deploy({
+    context: '.',
+    tags: ['127.0.0.1:5000/svc:1'],
+    runtime: { replicas: 2, public: true, memory: '512Mi' },
+  });
+  // @ts-expect-error: a deploy cannot be a dry run
+  await deploy({ dryRun: true });
+  return `${d.image} ${d.manifests.map((m) => m.kind).join(',')} ${d.build.manifestDigest}`;
 }
 
 // Progress events are a union on `type`: each narrows to its own fields.

@@ -42,6 +42,9 @@ Usage:
                                           push an image from an OCI layout to registries
   pycontainer validate LAYOUT[:TAG] [options]
                                           check an OCI layout for problems
+  pycontainer deploy -t REGISTRY/NAME:TAG [options]
+                                          build and push, then print Kubernetes
+                                          manifests for the image (--apply: kubectl)
   pycontainer run [options] [-- ARGS...]  build, then run the image on podman or docker
   pycontainer --help                      show this help
   pycontainer --version                   show the version
@@ -272,6 +275,43 @@ Options:
   -h, --help            show this help
 `;
 
+const HELP_DEPLOY = `Usage: pycontainer deploy -t REGISTRY/NAME:TAG [options]
+
+Build the image and push it (deploy always pushes: a cluster pulls from a
+registry), then print Kubernetes manifests that run it by the digest the
+registry confirmed: a Deployment and a Service for its ports, a Job, or a
+StatefulSet of shards. The pods run as the image's user (non-root unless
+the image says otherwise), with resource requests, and TCP probes on the web
+server's port when a framework was detected. Nothing is applied unless
+--apply is given.
+
+Each runtime setting comes from the first of: a flag, or [runtime] in
+pycontainer.toml (executor, replicas, ports, public, shard-spec, job-spec,
+cpu, memory; see docs/deploy.md).
+
+Options:
+  every option of 'pycontainer build' (see 'pycontainer build --help') but
+  --dry-run, --push and --digest-file, and:
+  --replicas N          a Deployment of N pods [default: [runtime] replicas, else 1]
+  --public              a Service of type LoadBalancer rather than ClusterIP
+  --shards N            a StatefulSet of N shards, each told SHARD_INDEX and
+                        SHARD_COUNT in its environment
+  --job-iterations N    a Job run to N completions
+  --job-parallelism N   of which N at once [default: 1]
+  --cpu QUANTITY        the CPU each pod requests [default: ${CORE_DEFAULTS.cpu}]
+  --memory QUANTITY     the memory each pod requests, and its limit
+                        [default: ${CORE_DEFAULTS.memory}]
+  --apply               pipe the manifests to 'kubectl apply -f -' (kubectl must
+                        be on PATH) instead of printing them
+  --json                print the result (build, image, manifests, yaml) as JSON
+  -q, --quiet           print only the manifests, no progress
+  -h, --help            show this help
+
+Examples:
+  pycontainer deploy -t ghcr.io/org/app:1.0 --replicas 3 --public > app.yaml
+  pycontainer deploy -t localhost:5000/worker:1 --job-iterations 10 --job-parallelism 2 --apply
+`;
+
 const HELP_RUN = `Usage: pycontainer run [build options] [-p HOST:CONTAINER]... [options] [-- ARGS...]
 
 Build the image as 'pycontainer build' does, load it into a local container
@@ -321,4 +361,12 @@ Examples:
   pycontainer run --engine docker -d -p 127.0.0.1:8080:8000 -e API_TOKEN
 `;
 
-module.exports = { HELP_BUILD, HELP_DOCKERFILE, HELP_MAIN, HELP_PUSH, HELP_RUN, HELP_VALIDATE };
+module.exports = {
+  HELP_BUILD,
+  HELP_DEPLOY,
+  HELP_DOCKERFILE,
+  HELP_MAIN,
+  HELP_PUSH,
+  HELP_RUN,
+  HELP_VALIDATE,
+};

@@ -69,6 +69,10 @@ const tool = (body) => ({
 /** pycontainer.toml's [build] table. */
 const cfg = (body, more = {}) => ({ files: { 'pycontainer.toml': `[build]\n${body}\n`, ...more } });
 const PYC = '{ctx}/pycontainer.toml';
+/** pycontainer.toml's [runtime] table. */
+const rt = (body) => ({ files: { 'pycontainer.toml': `[runtime]\n${body}\n` } });
+/** `pycontainer deploy` of {ctx} (which always pushes: a tag naming a registry must follow). */
+const DEPLOY = ['deploy', '--context', '{ctx}', '--base-image', 'scratch'];
 const PYP = '{ctx}/pyproject.toml';
 /** A pyproject.toml that declares `deps` (a TOML array body). */
 const deps = (list) => py(`dependencies = [${list}]`);
@@ -213,6 +217,21 @@ export const CASES = [
   { id: 'file-env-file-bad-line', area: 'config', ...cfg('env-file = "app.env"', { 'app.env': `A=1\nthis is not an assignment ${T}\n` }), names: ['app.env', /:?2/] },
   { id: 'file-exclude-int', area: 'config', ...cfg('exclude = 3'), names: [PYC, 'exclude'] },
   { id: 'file-include-outside', area: 'config', ...cfg('include = ["../x"]'), names: [PYC, 'include', '../x'] },
+  // [runtime] is read (and checked) by every command that reads the file, build too.
+  { id: 'runtime-unknown-key', area: 'config', ...rt('replica = 2'), names: [`${PYC} [runtime]`, '`replica`', '`replicas`'] },
+  { id: 'runtime-not-table', area: 'config', files: { 'pycontainer.toml': 'runtime = 3\n' }, names: [PYC, 'runtime', 'a table'] },
+  { id: 'runtime-replicas-zero', area: 'config', ...rt('replicas = 0'), names: [`${PYC} [runtime]`, 'replicas', 'at least 1'] },
+  { id: 'runtime-replicas-string', area: 'config', ...rt('replicas = "3"'), names: [`${PYC} [runtime]`, 'replicas', 'whole number'] },
+  { id: 'runtime-executor-unknown', area: 'config', ...rt('executor = "nomad"'), names: [`${PYC} [runtime]`, 'executor', 'nomad', 'kubernetes'] },
+  { id: 'runtime-public-string', area: 'config', ...rt('public = "yes"'), names: [`${PYC} [runtime]`, 'public', 'true or false'] },
+  { id: 'runtime-ports-range', area: 'config', ...rt('ports = [70000]'), names: [`${PYC} [runtime]`, 'ports', '70000'] },
+  { id: 'runtime-two-shapes', area: 'config', ...rt('replicas = 2\njob-spec = { iterations = 2 }'), names: [`${PYC} [runtime]`, 'job-spec', 'replicas'] },
+  { id: 'runtime-job-no-iterations', area: 'config', ...rt('job-spec = { parallelism = 2 }'), names: [`${PYC} [runtime]`, 'job-spec', 'iterations'] },
+  { id: 'runtime-job-unknown-key', area: 'config', ...rt('job-spec = { iterations = 2, paralelism = 2 }'), names: [`${PYC} [runtime]`, 'job-spec.paralelism', 'job-spec.parallelism'] },
+  { id: 'runtime-shards-negative', area: 'config', ...rt('shard-spec = { shards = -1 }'), names: [`${PYC} [runtime]`, 'shard-spec.shards', '-1'] },
+  { id: 'runtime-shard-pattern-int', area: 'config', ...rt('shard-spec = { shards = 2, url-shard-pattern = 1 }'), names: [`${PYC} [runtime]`, 'shard-spec.url-shard-pattern'] },
+  { id: 'runtime-memory-bad', area: 'config', ...rt('memory = "1GB"'), names: [`${PYC} [runtime]`, 'memory', '1GB', 'quantity'] },
+  { id: 'runtime-executor-local', area: 'config', ...rt('executor = "podman"'), argv: [...DEPLOY, '-t', '127.0.0.1:1/x:1'], names: [`${PYC} [runtime]`, 'executor', 'podman', 'pycontainer run'] },
   { id: 'file-script-unknown', area: 'config', ...cfg('script = "nosuch"'), names: ['script', 'nosuch'] },
   { id: 'file-output-int', area: 'config', ...cfg('output = 3'), drop: ['--output'], names: [PYC, 'output'] },
   { id: 'file-registry-key', area: 'config', ...cfg('parallel = 4'), names: [PYC, 'parallel'] },
@@ -347,6 +366,17 @@ export const CASES = [
   { id: 'run-env-for-the-engine', area: 'flags', argv: ['run', '--context', '{ctx}', '-e', `DOCKER_HOST=tcp://${SECRETS.env}@x:2375`], exit: 2, names: ['--env', 'DOCKER_HOST', '--env-file'] },
   { id: 'run-env-bad-name', area: 'flags', argv: ['run', '--context', '{ctx}', '-e', `1X=${SECRETS.env}`], exit: 2, names: ['--env', '"1X"'] },
   { id: 'run-build-only-flag', area: 'flags', argv: ['run', '--context', '{ctx}', '--format', 'oci'], exit: 2, names: ['--format'] },
+  { id: 'deploy-replicas-zero', area: 'flags', argv: [...DEPLOY, '-t', '127.0.0.1:1/x:1', '--replicas', '0'], exit: 2, names: ['--replicas', '"0"'] },
+  { id: 'deploy-shards-word', area: 'flags', argv: [...DEPLOY, '-t', '127.0.0.1:1/x:1', '--shards', 'two'], exit: 2, names: ['--shards', '"two"'] },
+  { id: 'deploy-two-shapes', area: 'flags', argv: [...DEPLOY, '-t', '127.0.0.1:1/x:1', '--replicas', '2', '--job-iterations', '2'], exit: 2, names: ['--job-iterations', '--replicas'] },
+  { id: 'deploy-parallelism-alone', area: 'flags', argv: [...DEPLOY, '-t', '127.0.0.1:1/x:1', '--job-parallelism', '2'], exit: 2, names: ['--job-parallelism', '--job-iterations'] },
+  { id: 'deploy-cpu-bad', area: 'flags', argv: [...DEPLOY, '-t', '127.0.0.1:1/x:1', '--cpu', 'lots'], exit: 2, names: ['--cpu', '"lots"'] },
+  { id: 'deploy-dry-run', area: 'flags', argv: [...DEPLOY, '--dry-run'], exit: 2, names: ['--dry-run', 'deploy --help'] },
+  { id: 'deploy-apply-json', area: 'flags', argv: [...DEPLOY, '--apply', '--json'], exit: 2, names: ['--apply', '--json'] },
+  { id: 'deploy-no-registry-tag', area: 'flags', argv: DEPLOY, exit: 2, names: ['--tag', 'registry'] },
+  { id: 'deploy-public-job', area: 'flags', argv: [...DEPLOY, '-t', '127.0.0.1:1/x:1', '--job-iterations', '2', '--public'], names: ['`public`', 'job'] },
+  { id: 'deploy-apply-no-kubectl', area: 'flags', env: { PATH: '/nonexistent' }, argv: [...DEPLOY, '-t', '127.0.0.1:1/x:1', '--apply'], names: ['--apply', 'kubectl', 'PATH'] },
+  { id: 'deploy-public-cli', area: 'flags', argv: [...DEPLOY, '-t', '127.0.0.1:1/x:1', '--public'], names: ['public', 'no port', '--port'] },
 
   // ---- bases --------------------------------------------------------------------
   { id: 'layout-missing', area: 'bases', args: ['--base-image', 'oci:{dir}/nope:1'], names: ['{dir}/nope'] },
