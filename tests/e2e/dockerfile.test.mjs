@@ -11,6 +11,7 @@ import fs from 'node:fs';
 import path from 'node:path';
 import { after, before, test } from 'node:test';
 
+import { podmanEnv } from '../infra/engines.mjs';
 import { startRegistry } from '../infra/registry.mjs';
 import { skopeoOk } from '../infra/seed.mjs';
 import {
@@ -53,25 +54,10 @@ before(async () => {
   base = `${reg.host}/library/python:${BASE_TAG}`;
   // podman as test-infra.md says it runs here: runc, cgroupfs, the host's
   // network, and the test registry over plain http.
-  const containersConf = path.join(tmp, 'containers.conf');
-  fs.writeFileSync(
-    containersConf,
-    [
-      '[containers]',
-      'default_ulimits = ["nofile=1024:1024", "nproc=4096:4096"]',
-      'netns = "host"',
-      '[engine]',
-      'cgroup_manager = "cgroupfs"',
-      'runtime = "runc"',
-      'events_logger = "file"',
-      '',
-    ].join('\n'),
-  );
   const registriesConf = path.join(tmp, 'registries.conf');
   fs.writeFileSync(registriesConf, `[[registry]]\nlocation = "${reg.host}"\ninsecure = true\n`);
   engineEnv = {
-    ...process.env,
-    CONTAINERS_CONF: containersConf,
+    ...podmanEnv(path.join(tmp, 'containers.conf'), { hostNetwork: true }),
     CONTAINERS_REGISTRIES_CONF: registriesConf,
   };
 });

@@ -71,6 +71,20 @@ const cliEnv = (engineEnv, more = {}) => ({
   ...more,
 });
 
+/** `run`'s arguments for the fastapi-app on `engine` as container `name`. */
+const apiRun = (engine, name) => [
+  '--context',
+  api,
+  '--base-image',
+  baseRef(),
+  '--tag',
+  API_TAG,
+  '--engine',
+  engine,
+  '--name',
+  name,
+];
+
 /**
  * Starts `pycontainer run ARGS`; returns {child, stderr(), done}: done
  * resolves the CLI's {code, stdout, stderr}.
@@ -113,23 +127,7 @@ function containersNamed(engine, env, name) {
 async function serveThenInterrupt(engine, env, signal) {
   const port = await freePort();
   const name = `pyc-run-test-${engine}-${process.pid}`;
-  const run = startRun(
-    [
-      '--context',
-      api,
-      '--base-image',
-      baseRef(),
-      '--tag',
-      API_TAG,
-      '--engine',
-      engine,
-      '--name',
-      name,
-      '-p',
-      `${port}:8000`,
-    ],
-    cliEnv(env),
-  );
+  const run = startRun([...apiRun(engine, name), '-p', `${port}:8000`], cliEnv(env));
   try {
     const res = await waitForHttp(port, { container: watching(run), timeoutMs: 120_000 });
     assert.equal(res.status, 200, res.body);
@@ -164,22 +162,7 @@ test('podman --detach: prints the ID, the server keeps running; the image ID is 
   const name = `pyc-run-test-detach-${process.pid}`;
   t.after(() => runTool('podman', ['rm', '--force', name], { env: podman }));
   const r = await runCliAsync(
-    [
-      'run',
-      '--context',
-      api,
-      '--base-image',
-      baseRef(),
-      '--tag',
-      API_TAG,
-      '--engine',
-      'podman',
-      '--name',
-      name,
-      '--detach',
-      '--publish',
-      `127.0.0.1:${port}:8000`,
-    ],
+    ['run', ...apiRun('podman', name), '--detach', '--publish', `127.0.0.1:${port}:8000`],
     { env: cliEnv(podman) },
   );
   assert.equal(r.code, 0, describeRun(r));
