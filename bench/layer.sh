@@ -2,10 +2,13 @@
 # Layer-building benchmark: pycontainer vs the usual tar | gzip pipelines, all
 # on the same synthetic tree (bench/gen-tree.mjs).
 #
-#   bash bench/layer.sh [--files N] [--mb MB] [--runs 3] [--native-only]
+#   bash bench/layer.sh [--files N] [--mb MB] [--tree DIR] [--runs 3] [--native-only]
+#   --tree DIR times an existing tree instead (e.g. wheels of a large framework
+#   unpacked: real Python sources rather than generated ones).
 #   BENCH_CLI=PATH times another pycontainer.js (a copy of an older npm/, say).
 #
-# Each row runs --runs times (default 3); the median wall time is reported,
+# Each row runs --runs times (default 3), the rows in turn, forward on odd runs
+# and backward on even ones; the median wall time is reported,
 # peak RSS is the largest "Maximum resident set size" from /usr/bin/time -v
 # (for a pipeline: its largest single process). MB = 10^6 bytes; MB/s is the
 # uncompressed tree bytes divided by the median time.
@@ -22,14 +25,16 @@ repo="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
 files=2000
 mb=50
 runs=3
+tree=""
 native_only="${BENCH_NATIVE_ONLY:-0}"
 while [ "$#" -gt 0 ]; do
   case "$1" in
     --files) files="$2"; shift 2 ;;
     --mb) mb="$2"; shift 2 ;;
+    --tree) tree="$(cd "$2" && pwd)"; shift 2 ;;
     --runs) runs="$2"; shift 2 ;;
     --native-only) native_only=1; shift ;;
-    -h | --help) sed -n '2,14p' "$0"; exit 0 ;;
+    -h | --help) sed -n '2,16p' "$0"; exit 0 ;;
     *) echo "layer.sh: unknown argument $1" >&2; exit 2 ;;
   esac
 done
@@ -43,7 +48,12 @@ log() { printf 'bench: %s\n' "$*" >&2; }
 cache="$(cache_dir)"
 gen_hash="$(sha256sum "$repo/bench/gen-tree.mjs" | cut -c1-12)"
 tree_base="$cache/bench-tree-f${files}-mb${mb}-${gen_hash}"
-tree="$tree_base/tree"
+tree_source="bench/gen-tree.mjs --files $files --mb $mb"
+if [ -n "$tree" ]; then
+  tree_source="$tree"
+else
+  tree="$tree_base/tree"
+fi
 if [ ! -d "$tree" ]; then
   log "generating tree ($files files, $mb MB) in $tree"
   # Drop trees made by older versions of the generator.
@@ -68,81 +78,107 @@ tar_cmd="$(printf '%q ' "${TAR[@]}")"
 # Warm the page cache so every run reads the tree from memory.
 "${TAR[@]}" >/dev/null
 
-# measure NAME CMD: run CMD (a bash -c string) $runs times.
-# Sets M_SECONDS (median wall s) and M_RSS_KB (max peak RSS).
-measure() {
-  local name="$1" cmd="$2" i t0 t1 rss times=() rss_max=0
-  for ((i = 1; i <= runs; i++)); do
-    t0="$(date +%s%N)"
-    if ! /usr/bin/time -v -o "$work/time.txt" bash -c "$cmd" >"$work/cmd.out" 2>"$work/cmd.err"; then
-      log "error: '$name' run $i failed: $cmd"
-      sed 's/^/  | /' "$work/cmd.err" >&2
-      return 1
-    fi
-    t1="$(date +%s%N)"
-    rss="$(awk -F': ' '/Maximum resident set size/ { print $2 }' "$work/time.txt")"
-    if [ "${rss:-0}" -gt "$rss_max" ]; then rss_max="$rss"; fi
-    times+=("$(((t1 - t0) / 1000))") # microseconds
-    log "$name run $i: $(awk -v us="${times[-1]}" 'BEGIN { printf "%.3f", us / 1e6 }') s"
-  done
-  M_SECONDS="$(printf '%s\n' "${times[@]}" | sort -n | awk '{ a[NR] = $1 } END { m = (NR % 2) ? a[(NR + 1) / 2] : (a[NR / 2] + a[NR / 2 + 1]) / 2; printf "%.6f", m / 1e6 }')"
-  M_RSS_KB="$rss_max"
+# time_once NAME CMD: runs CMD (a bash -c string) once; sets T_US (wall
+# microseconds) and T_RSS_KB (peak RSS of its largest process).
+time_once() {
+  local name="$1" cmd="$2" t0 t1
+  t0="$(date +%s%N)"
+  if ! /usr/bin/time -v -o "$work/time.txt" bash -c "$cmd" >"$work/cmd.out" 2>"$work/cmd.err"; then
+    log "error: '$name' failed: $cmd"
+    sed 's/^/  | /' "$work/cmd.err" >&2
+    return 1
+  fi
+  t1="$(date +%s%N)"
+  T_US="$(((t1 - t0) / 1000))"
+  T_RSS_KB="$(awk -F': ' '/Maximum resident set size/ { print $2 }' "$work/time.txt")"
 }
 
-names=() secs=() sizes=() rsss=()
-add_row() { names+=("$1"); secs+=("$2"); sizes+=("$3"); rsss+=("$4"); }
+median_s() { sort -n | awk '{ a[NR] = $1 } END { m = (NR % 2) ? a[(NR + 1) / 2] : (a[NR / 2] + a[NR / 2 + 1]) / 2; printf "%.6f", m / 1e6 }'; }
 
 log "tree: $tree ($tree_files files, $tree_bytes bytes)"
 
-measure "tar | gzip -1" "$tar_cmd | gzip -1 | tee \"\$OUT\" | sha256sum"
-add_row "tar \| gzip -1 \| tee \| sha256sum" "$M_SECONDS" "$(stat -c %s "$OUT")" "$M_RSS_KB"
-gz1_seconds="$M_SECONDS"
-
-measure "tar | gzip -6" "$tar_cmd | gzip -6 | tee \"\$OUT\" | sha256sum"
-gz6_size="$(stat -c %s "$OUT")"
-add_row "tar \| gzip -6 \| tee \| sha256sum" "$M_SECONDS" "$gz6_size" "$M_RSS_KB"
-
-measure "tar | sha256sum" "$tar_cmd | sha256sum"
-add_row "tar \| sha256sum (no compression)" "$M_SECONDS" "$("${TAR[@]}" | wc -c)" "$M_RSS_KB"
-
-measure "tar | pigz -1" "$tar_cmd | pigz -1 | sha256sum"
-add_row "tar \| pigz -1 \| sha256sum ($(nproc) cores)" "$M_SECONDS" "$("${TAR[@]}" | pigz -1 | wc -c)" "$M_RSS_KB"
-
-# ---- pycontainer -----------------------------------------------------------
-pyc_status=ok
-pyc_seconds=""
-if [ "$native_only" = 1 ]; then
-  pyc_status=skipped
-else
+# The rows, each writing its blob to $WORK/out.<row> (sizes are read from there).
+# shellcheck disable=SC2016
+labels=(
+  "tar \| gzip -1 \| tee \| sha256sum"
+  "tar \| gzip -6 \| tee \| sha256sum"
+  "tar \| sha256sum (no compression)"
+  "tar \| pigz -1 \| sha256sum ($(nproc) cores)"
+)
+cmds=(
+  "$tar_cmd | gzip -1 | tee \"\$WORK/out.0\" | sha256sum"
+  "$tar_cmd | gzip -6 | tee \"\$WORK/out.1\" | sha256sum"
+  "$tar_cmd | tee \"\$WORK/out.2\" | sha256sum"
+  "$tar_cmd | pigz -1 | tee \"\$WORK/out.3\" | sha256sum"
+)
+pyc_row=""
+if [ "$native_only" != 1 ]; then
   # BENCH_CLI: another pycontainer.js to time (e.g. a copy of an older npm/).
   export PYC_CLI="${BENCH_CLI:-$repo/npm/bin/pycontainer.js}"
   # Fresh output directory per run (removal is inside the timed command, but
   # it is a few files in page cache). Expanded by the inner bash, hence '...'.
   # shellcheck disable=SC2016
-  pyc_cmd='o="$(mktemp -d "$WORK/pyc-out.XXXXXX")" && node "$PYC_CLI" build --context "$TREE" --base-image scratch --output "$o" --tag bench:1 --json > "$WORK/pyc.json"; rc=$?; rm -rf "$o"; exit $rc'
-  export WORK="$work"
-  if measure "pycontainer" "$pyc_cmd"; then
-    pyc_size="$(node -e '
-      const j = JSON.parse(require("fs").readFileSync(process.argv[1], "utf8"));
-      const l = Array.isArray(j.layers) ? j.layers[j.layers.length - 1] : undefined;
-      if (!l || !Number.isFinite(l.size) || l.size <= 0) {
-        console.error("pycontainer --json output has no layers[-1].size: " + JSON.stringify(j).slice(0, 500));
-        process.exit(1);
-      }
-      console.log(l.size);
-    ' "$work/pyc.json")" || pyc_status=failed
-    if [ "$pyc_status" = ok ]; then
-      pyc_seconds="$M_SECONDS"
-      add_row "pycontainer build (app layer)" "$M_SECONDS" "$pyc_size" "$M_RSS_KB"
+  pyc_row="${#cmds[@]}"
+  labels+=("pycontainer build (app layer)")
+  # shellcheck disable=SC2016
+  cmds+=('o="$(mktemp -d "$WORK/pyc-out.XXXXXX")" && node "$PYC_CLI" build --context "$TREE" --base-image scratch --output "$o" --tag bench:1 --json > "$WORK/pyc.json"; rc=$?; rm -rf "$o"; exit $rc')
+fi
+export WORK="$work"
+
+# Runs alternate the order (forward, then backward), so that load from other
+# work on the machine falls on every row alike: the ratios are what to read.
+pyc_status=ok
+for ((i = 1; i <= runs; i++)); do
+  order=("${!cmds[@]}")
+  if ((i % 2 == 0)); then mapfile -t order < <(printf '%s\n' "${order[@]}" | tac); fi
+  for r in "${order[@]}"; do
+    if ! time_once "${labels[$r]}" "${cmds[$r]}"; then
+      [ "$r" = "$pyc_row" ] || exit 1
+      pyc_status=failed
+      continue
     fi
-  else
-    pyc_status=failed
+    echo "$T_US" >>"$work/us.$r"
+    echo "${T_RSS_KB:-0}" >>"$work/rss.$r"
+    log "${labels[$r]//\\/} run $i: $(awk -v us="$T_US" 'BEGIN { printf "%.3f", us / 1e6 }') s"
+  done
+done
+
+names=() secs=() sizes=() rsss=()
+for r in "${!cmds[@]}"; do
+  [ "$r" = "$pyc_row" ] && continue
+  names+=("${labels[$r]}")
+  secs+=("$(median_s <"$work/us.$r")")
+  sizes+=("$(stat -c %s "$work/out.$r")")
+  rsss+=("$(sort -n "$work/rss.$r" | tail -1)")
+done
+gz1_seconds="${secs[0]}"
+gz6_size="${sizes[1]}"
+
+pyc_seconds=""
+if [ "$native_only" = 1 ]; then
+  pyc_status=skipped
+elif [ "$pyc_status" = ok ]; then
+  pyc_size="$(node -e '
+    const j = JSON.parse(require("fs").readFileSync(process.argv[1], "utf8"));
+    const l = Array.isArray(j.layers) ? j.layers[j.layers.length - 1] : undefined;
+    if (!l || !Number.isFinite(l.size) || l.size <= 0) {
+      console.error("pycontainer --json output has no layers[-1].size: " + JSON.stringify(j).slice(0, 500));
+      process.exit(1);
+    }
+    console.log(l.size);
+  ' "$work/pyc.json")" || pyc_status=failed
+  if [ "$pyc_status" = ok ]; then
+    pyc_seconds="$(median_s <"$work/us.$pyc_row")"
+    names+=("${labels[$pyc_row]}")
+    secs+=("$pyc_seconds")
+    sizes+=("$pyc_size")
+    rsss+=("$(sort -n "$work/rss.$pyc_row" | tail -1)")
   fi
 fi
 
 # ---- report ----------------------------------------------------------------
 echo
-echo "Tree: $tree_files files, $(awk -v b="$tree_bytes" 'BEGIN { printf "%.1f", b / 1e6 }') MB (bench/gen-tree.mjs --files $files --mb $mb); $runs runs each, median; $(nproc) cores; $(node --version)"
+echo "Tree: $tree_files files, $(awk -v b="$tree_bytes" 'BEGIN { printf "%.1f", b / 1e6 }') MB ($tree_source); $runs runs each, median; $(nproc) cores; $(node --version)"
 echo
 echo "| tool | median s | MB/s | output MB | peak RSS MB | size ÷ gzip -6 |"
 echo "|---|---:|---:|---:|---:|---:|"
@@ -158,6 +194,8 @@ echo
 if [ -n "$pyc_seconds" ]; then
   awk -v a="$gz1_seconds" -v p="$pyc_seconds" \
     'BEGIN { printf "gzip -1 pipeline time ÷ pycontainer time: %.2f (>= 1.0 means pycontainer is faster)\n", a / p }'
+  awk -v a="${secs[3]}" -v p="$pyc_seconds" \
+    'BEGIN { printf "pigz -1 pipeline time ÷ pycontainer time: %.2f (>= 1.0 means pycontainer is faster)\n", a / p }'
   awk -v s="$pyc_size" -v g="$gz6_size" \
     'BEGIN { printf "pycontainer layer size ÷ gzip -6 size: %.3f (< 1.0 means pycontainer is smaller)\n", s / g }'
 fi

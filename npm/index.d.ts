@@ -73,11 +73,14 @@ export interface Host {
   /** Optional host-native SHA-256; without it the core uses its own. */
   sha256?(): Sha256;
   /**
-   * Optional second core for layer compression: run the wasm export `deflateChunk`
-   * on `data` in a worker. `data` is a view valid only during the call; the result
-   * is read before the next call, which may reuse its memory.
+   * Optional other cores for layer compression: run the wasm export `deflateChunk`
+   * on `data` in a worker. `data` is a view valid only during the call. Several
+   * chunks may be out at once; each result must stay intact until it is passed
+   * to `deflateRelease` (or, without that method, for good).
    */
   deflateChunk?(data: Uint8Array): Promise<Uint8Array>;
+  /** Optional: a result of `deflateChunk` that the core has copied out, for the host to reuse its memory. */
+  deflateRelease?(result: Uint8Array): void;
   /**
    * Sends an HTTP request (registries). Redirects are followed, dropping
    * `Authorization` on a cross-origin one; network failures reject with an

@@ -27,7 +27,7 @@ done
 # of them identical. -Os/-Oz were not taken: their inlining makes the
 # gzipped module larger (docs/benchmarks.md, "wasm size").
 features=(--enable-bulk-memory --enable-multivalue --enable-mutable-globals
-  --enable-nontrapping-float-to-int --enable-reference-types --enable-sign-ext)
+  --enable-nontrapping-float-to-int --enable-reference-types --enable-sign-ext --enable-simd)
 passes=(--duplicate-function-elimination --dae-optimizing --optimize-instructions --precompute
   --rse --code-folding --remove-unused-brs --merge-blocks --vacuum --reorder-locals
   --remove-unused-module-elements --duplicate-function-elimination)

@@ -1,10 +1,11 @@
 'use strict';
 
-// A second core for the layer compressor. The main thread's core sends a
-// 1 MiB chunk here while it deflates the next one itself. This worker runs
-// the same wasm function (`deflateChunk`), so a chunk comes out as the same
-// bytes whichever thread compressed it, and the layer digest never depends
-// on the machine's core count.
+// The machine's cores for the layer compressor. The core sends each 1 MiB
+// chunk here (a few at a time) and reads, tars and hashes the next ones
+// meanwhile; one worker per core deflates them. Each worker runs the same
+// wasm function (`deflateChunk`), so a chunk comes out as the same bytes
+// whichever thread compressed it, and the layer digest never depends on
+// the machine's core count.
 //
 // Buffers travel back and forth instead of being allocated per chunk: a
 // fresh megabyte per chunk in each isolate is garbage that V8 collects late,
@@ -17,6 +18,8 @@ const { coreFileAvailable, loadWasm } = require('./wasm.js');
 /** Room for a chunk and for the little that deflate can add to incompressible data. */
 const BUFFER = (1 << 20) + (64 << 10);
 const TOO_SMALL = 0xffffffff;
+/** The core keeps four chunks out at once (AHEAD in src/layer/write.rs): more workers would idle. */
+const MAX_WORKERS = 4;
 
 if (parentPort) {
   const core = loadWasm();
@@ -40,36 +43,35 @@ if (parentPort) {
 
 /**
  * The main thread's side: `deflate(view)` copies the chunk and resolves to
- * the deflated bytes. A result is valid until the next call, which takes its
- * buffer back; the core reads each result before it sends the next chunk.
- * The worker starts on first use and holds the process open only while it
- * has work. Returns null on a single-core machine, where a worker would only
- * add overhead, and in a bundle, where this file is not there for a worker
- * to run and the core deflates in one thread.
+ * the deflated bytes, a view of a pooled buffer that `release(view)` hands
+ * back once the caller has copied it out. Workers start on first use, one
+ * per core (at most `MAX_WORKERS`), and hold the process open only while
+ * they have work. Returns null on a single-core machine, where workers
+ * would only add overhead, and in a bundle, where this file is not there
+ * for a worker to run and the core deflates in one thread.
  */
 function createDeflater() {
-  if (os.availableParallelism() < 2 || !coreFileAvailable()) return null;
-  let worker = null;
+  const cores = os.availableParallelism();
+  if (cores < 2 || !coreFileAvailable()) return null;
+  const workers = [];
   let nextId = 0;
-  const pending = new Map();
   const pool = [];
-  let lent = [];
-  const failAll = (err) => {
-    for (const { reject } of pending.values()) reject(err);
-    pending.clear();
-    worker = null;
-  };
   const start = () => {
-    worker = new Worker(__filename);
+    const worker = new Worker(__filename);
+    const entry = { worker, pending: new Map() };
+    const failAll = (err) => {
+      for (const { reject } of entry.pending.values()) reject(err);
+      entry.pending.clear();
+      workers.splice(workers.indexOf(entry), 1);
+    };
     worker.on('message', ({ id, buf, length, out, error }) => {
-      const job = pending.get(id);
+      const job = entry.pending.get(id);
       if (!job) return;
-      pending.delete(id);
-      if (pending.size === 0) worker.unref();
+      entry.pending.delete(id);
+      if (entry.pending.size === 0) worker.unref();
       if (error) {
         job.reject(new Error(`deflate worker: ${error}`));
       } else if (buf) {
-        lent.push(buf);
         job.resolve(buf.subarray(0, length));
       } else {
         job.resolve(out);
@@ -78,13 +80,20 @@ function createDeflater() {
     worker.on('error', failAll);
     worker.unref();
     worker.on('exit', (code) => {
-      if (pending.size > 0) failAll(new Error(`deflate worker exited with code ${code}`));
+      if (entry.pending.size > 0) failAll(new Error(`deflate worker exited with code ${code}`));
     });
+    workers.push(entry);
+    return entry;
   };
-  return (view) => {
-    if (!worker) start();
-    pool.push(...lent);
-    lent = [];
+  // The least busy worker, or a new one while there are idle cores.
+  const pick = () => {
+    const idle = workers.find((w) => w.pending.size === 0);
+    if (idle) return idle;
+    if (workers.length < Math.min(cores, MAX_WORKERS)) return start();
+    return workers.reduce((a, b) => (b.pending.size < a.pending.size ? b : a));
+  };
+  const deflate = (view) => {
+    const { worker, pending } = pick();
     const buf =
       view.length <= BUFFER ? (pool.pop() ?? new Uint8Array(BUFFER)) : new Uint8Array(view.length);
     buf.set(view);
@@ -95,6 +104,10 @@ function createDeflater() {
       worker.postMessage({ id, buf, length: view.length }, [buf.buffer]);
     });
   };
+  const release = (view) => {
+    if (view.buffer.byteLength === BUFFER) pool.push(new Uint8Array(view.buffer));
+  };
+  return { deflate, release };
 }
 
 module.exports = { createDeflater };

@@ -18,8 +18,9 @@
 // when a browser imports it as a module, where `module` is not defined.
 
 const api = (() => {
-  /** Calls that undo or only inform: they still work after an interrupt. */
+  /** Calls that undo, only inform or give memory back: they still work after an interrupt. */
   const ALLOWED = new Set([
+    'deflateRelease',
     'remove',
     'removeDir',
     'close',

@@ -125,7 +125,7 @@ function createSha256() {
  */
 function createNodeHost(options = {}) {
   const { onProgress, threads = true, signal } = options;
-  // A worker for the layer compressor; `threads: false` keeps to one core.
+  // Workers for the layer compressor; `threads: false` keeps to one core.
   const deflater = threads ? createDeflater() : null;
   const scratch = readScratch();
   const http = createHttp({
@@ -136,7 +136,7 @@ function createNodeHost(options = {}) {
   });
   const credentials = createCredentials({ explicit: options.credentials });
   const host = {
-    ...(deflater ? { deflateChunk: deflater } : {}),
+    ...(deflater ? { deflateChunk: deflater.deflate, deflateRelease: deflater.release } : {}),
     ...createBytecode(),
     fetch: http.fetch,
     readBody: http.readBody,

@@ -253,6 +253,11 @@ impl Host for JsHost {
 
     fn deflate_chunk(&self, chunk: &[u8]) -> Option<Offloaded> {
         let f = self.method("deflateChunk")?;
+        // Hands a result's buffer back once it is copied out, for the host
+        // to pool: several chunks are out at once, so only the core knows
+        // when a result has been read.
+        let release = self.method("deflateRelease");
+        let obj = self.obj.clone();
         // A view: the host copies it (into a pooled buffer) before returning.
         let started = f
             .call1(&self.obj, &view(chunk))
@@ -269,7 +274,12 @@ impl Host for JsHost {
                 message: "host deflateChunk did not resolve to a Uint8Array".to_owned(),
                 code: None,
             })?;
-            Ok(bytes.to_vec())
+            let out = bytes.to_vec();
+            if let Some(release) = release {
+                // Only the pool's loss if it fails: the bytes are copied.
+                let _ = release.call1(&obj, &bytes);
+            }
+            Ok(out)
         }))
     }
 

@@ -1,6 +1,8 @@
 //! Streams a layer's entries into a new blob: tar headers and content in,
 //! gzip out, both digests computed on the way, never the whole layer in memory.
 
+use std::collections::VecDeque;
+
 use pycontainer_archive::{gzip, tar, Content, Entry, EntryKind, LayerDigests, LayerEncoder};
 use pycontainer_oci::{BlobSource, Descriptor, Layer};
 
@@ -90,13 +92,18 @@ async fn encode_into<H: Host>(
     Ok(digests)
 }
 
-/// Deflates full chunks two at a time where the host offers a second core:
-/// chunk k goes to the host while chunk k+1 is deflated here, and both are
-/// put back in order.
+/// Deflates full chunks on the host's other cores where it offers them:
+/// every chunk goes out, up to [`AHEAD`] at a time, and comes back in order,
+/// while this thread reads, tars and hashes the next ones. A host without
+/// them gets each chunk deflated here.
 #[derive(Default)]
 struct Pipeline {
-    ahead: Option<Offloaded>,
+    ahead: VecDeque<Offloaded>,
 }
+
+/// Chunks out at once: enough to keep four cores busy while this thread
+/// waits on reads, and a megabyte of the host's memory each.
+const AHEAD: usize = 4;
 
 impl Pipeline {
     async fn compress<H: Host>(
@@ -105,24 +112,30 @@ impl Pipeline {
         enc: &mut LayerEncoder,
     ) -> Result<(), LayerError> {
         while let Some(chunk) = enc.take_chunk() {
-            match self.ahead.take() {
-                Some(remote) => {
-                    let local = gzip::deflate_chunk(&chunk);
-                    enc.put(&remote.await?);
-                    enc.put(&local);
+            if self.ahead.len() == AHEAD {
+                self.put_oldest(enc).await?;
+            }
+            match host.deflate_chunk(&chunk) {
+                Some(remote) => self.ahead.push_back(remote),
+                None => {
+                    self.flush(enc).await?;
+                    enc.put(&gzip::deflate_chunk(&chunk));
                 }
-                None => match host.deflate_chunk(&chunk) {
-                    Some(remote) => self.ahead = Some(remote),
-                    None => enc.put(&gzip::deflate_chunk(&chunk)),
-                },
             }
         }
         Ok(())
     }
 
-    async fn flush(&mut self, enc: &mut LayerEncoder) -> Result<(), LayerError> {
-        if let Some(remote) = self.ahead.take() {
+    async fn put_oldest(&mut self, enc: &mut LayerEncoder) -> Result<(), LayerError> {
+        if let Some(remote) = self.ahead.pop_front() {
             enc.put(&remote.await?);
+        }
+        Ok(())
+    }
+
+    async fn flush(&mut self, enc: &mut LayerEncoder) -> Result<(), LayerError> {
+        while !self.ahead.is_empty() {
+            self.put_oldest(enc).await?;
         }
         Ok(())
     }

@@ -30,7 +30,7 @@ function chunks() {
 describe('deflate worker', { skip: os.availableParallelism() < 2 ? 'one core' : false }, () => {
   test('gives the same bytes as the core, chunk after chunk, with pooled buffers', async () => {
     const core = loadWasm();
-    const deflate = createDeflater();
+    const { deflate, release } = createDeflater();
     for (const chunk of [...chunks(), ...chunks()]) {
       const expected = core.deflateChunk(chunk);
       // Pass a view over a larger buffer, as the core does with wasm memory.
@@ -38,13 +38,32 @@ describe('deflate worker', { skip: os.availableParallelism() < 2 ? 'one core' : 
       backing.set(chunk, 8);
       const got = await deflate(backing.subarray(8, 8 + chunk.length));
       assert.deepEqual(Buffer.from(got), Buffer.from(expected));
+      release(got);
+    }
+  });
+
+  test('several chunks out at once come back intact until released', async () => {
+    const core = loadWasm();
+    const { deflate, release } = createDeflater();
+    const sent = [...chunks(), ...chunks(), ...chunks()];
+    // All out before any is read, as the core keeps several out; each result
+    // is read only after later chunks went out and earlier results came back.
+    const results = sent.map((chunk) => deflate(chunk));
+    for (const [i, result] of results.entries()) {
+      const got = await result;
+      assert.deepEqual(Buffer.from(got), Buffer.from(core.deflateChunk(sent[i])), `chunk ${i}`);
+      release(got);
+      // A released buffer goes to the next chunk and must not disturb the ones still out.
+      const again = await deflate(sent[i]);
+      assert.deepEqual(Buffer.from(again), Buffer.from(core.deflateChunk(sent[i])), `again ${i}`);
+      release(again);
     }
   });
 
   test('a build with the worker exits on its own', () => {
     const script = `
       const { createDeflater } = require(${JSON.stringify(require.resolve('../../npm/lib/deflate-worker.js'))});
-      const deflate = createDeflater();
+      const { deflate } = createDeflater();
       deflate(new Uint8Array(1 << 20)).then((out) => console.log(out.length));
     `;
     const r = spawnSync(process.execPath, ['-e', script], { encoding: 'utf8', timeout: 20_000 });

@@ -5,18 +5,18 @@
 //! any thread and the stream is the same. Within a chunk, 32 KiB pieces whose
 //! byte histogram is close to uniform (random or already-compressed data) go
 //! out as deflate *stored* blocks, which costs a copy; everything else goes
-//! through `miniz_oxide`. The choices use integer arithmetic only, so every
-//! host makes them alike and writes the same bytes.
+//! through `zlib-rs` (zlib-ng's algorithms in Rust). The choices use integer
+//! arithmetic only, and zlib-rs's SIMD paths (simd128 in the wasm, AVX2 on
+//! x86-64) only compare bytes faster, never choose other matches, so every
+//! host writes the same bytes.
 
-use miniz_oxide::deflate::core::{
-    compress, create_comp_flags_from_zip_params, CompressorOxide, TDEFLFlush, TDEFLStatus,
-};
+use zlib_rs::{Deflate, DeflateFlush};
 
-/// miniz level 2 (greedy, few probes). On the layer benchmark's text it
-/// writes 6% less than level 1, whose one-probe fast path is 40% quicker
-/// but leaves layers 10% larger than `gzip -6`'s; level 3 is slower than
-/// `gzip -1` itself. See docs/benchmarks.md.
-pub const LEVEL: u8 = 2;
+/// zlib-rs level 3 (zlib-ng's `deflate_fast` with more probes). Level 2
+/// is 20% quicker but leaves a layer of Python sources 18% larger than
+/// `gzip -6`'s, level 3 9%; level 1 (`deflate_quick`, fixed Huffman codes)
+/// 48%. See docs/benchmarks.md, "Layer".
+pub const LEVEL: i32 = 3;
 const PIECE: usize = 32 * 1024;
 /// The unit of independent compression: large enough that restarting the
 /// window costs nothing measurable, small enough to keep two in flight.
@@ -36,7 +36,7 @@ pub fn deflate_chunk(data: &[u8]) -> Vec<u8> {
     // never grows: regrowing megabyte buffers fragments wasm's heap, which
     // never shrinks.
     let mut out = Vec::with_capacity(data.len() + data.len() / 1024 + 64);
-    let mut compressor: Option<Box<CompressorOxide>> = None;
+    let mut compressor: Option<Deflate> = None;
     let mut rest = data;
     while !rest.is_empty() {
         let store = incompressible(&rest[..PIECE.min(rest.len())]);
@@ -47,13 +47,8 @@ pub fn deflate_chunk(data: &[u8]) -> Vec<u8> {
             // back-references into its old window would now point wrong.
             compressor = None;
         } else {
-            let c = compressor.get_or_insert_with(|| {
-                Box::new(CompressorOxide::new(create_comp_flags_from_zip_params(
-                    i32::from(LEVEL),
-                    -15,
-                    0,
-                )))
-            });
+            // Raw deflate (no zlib header) with a 32 KiB window.
+            let c = compressor.get_or_insert_with(|| Deflate::new(LEVEL, false, 15));
             deflate_run(c, &rest[..run], &mut out);
         }
         rest = &rest[run..];
@@ -63,23 +58,23 @@ pub fn deflate_chunk(data: &[u8]) -> Vec<u8> {
 
 /// Deflates `data` and ends on a byte boundary (sync flush), so that a
 /// stored block or another chunk may follow.
-fn deflate_run(compressor: &mut CompressorOxide, mut data: &[u8], out: &mut Vec<u8>) {
-    // miniz ends a call when the output is full, and the next call only
-    // drains what it held back: it neither finishes the input nor flushes,
-    // yet writes less than the room it had. So each call gets room for the
-    // worst case (codes of up to 9 bits per byte, plus block headers), and
-    // a call that filled its room is always followed by another.
-    let mut filled = false;
+fn deflate_run(compressor: &mut Deflate, mut data: &[u8], out: &mut Vec<u8>) {
+    // As in zlib, a flush is complete once a call leaves output room unused;
+    // a call that fills the room is followed by another with what is left.
     loop {
         let start = out.len();
         let room = data.len() + data.len() / 8 + 1024;
         out.resize(start + room, 0);
-        let (status, used, written) =
-            compress(compressor, data, &mut out[start..], TDEFLFlush::Sync);
+        let (in_before, out_before) = (compressor.total_in(), compressor.total_out());
+        // Its errors are a bad level or a failed allocation: the level is a
+        // constant, and Rust's allocator aborts rather than fail.
+        compressor
+            .compress(data, &mut out[start..], DeflateFlush::SyncFlush)
+            .unwrap_or_else(|_| unreachable!());
+        let written = (compressor.total_out() - out_before) as usize;
         out.truncate(start + written);
-        data = &data[used..];
-        let after_full = std::mem::replace(&mut filled, written == room);
-        if status != TDEFLStatus::Okay || data.is_empty() && !filled && !after_full {
+        data = &data[(compressor.total_in() - in_before) as usize..];
+        if written < room {
             return;
         }
     }
