@@ -22,9 +22,10 @@ use crate::host::{Host, Progress};
 use crate::layout::Layout;
 use crate::wheelfile::WheelFile;
 
-/// Bump when the layer's bytes would change for the same wheels: the
-/// cache key includes it, so old cached layers are not reused.
-const LAYOUT_VERSION: &str = "pycontainer-deps-1";
+/// Bump when the layer's bytes would change for the same wheels (2: the
+/// zlib-rs compressor): the cache key includes it, so old cached layers
+/// are not reused.
+const LAYOUT_VERSION: &str = "pycontainer-deps-2";
 
 /// What the cache keeps for a finished deps layer.
 #[derive(Serialize, Deserialize)]

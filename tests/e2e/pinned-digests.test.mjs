@@ -132,45 +132,45 @@ function writeBase(dir, { docker = false } = {}) {
 const PINNED = {
   base: 'sha256:67f7537604f036176690e855168e97a4982bdb381a6dce35c0adb53a42fa2dc8',
   'hello-cli': {
-    manifest: 'sha256:7b2db05d8db5e794f983d5176db342099131bba9ad3873cb1e42dd9df30f9d61',
+    manifest: 'sha256:e97070a5d91a1c0173c07167f4e2da5246127b92bebc3b39d0f8156ae59ec9b2',
     layers: [
       'sha256:21441809f0cf2fde3e21df16fa46c321fc3078ebd0e920e8ccd18a0c2db83a8e',
-      'sha256:7cb200df9bcb1f40c1a7a0788d67106daf55edb431bc85d38114dd666ea4240a',
+      'sha256:396c0a03176110a266fb0a365aa46365ad934aa1f07fa889ddddd1f6b4825b0a',
     ],
   },
   'hello-cli on scratch': {
-    manifest: 'sha256:6dd40a8377e1fe5f31a7eca2ecbfff9f1767827ec80ca31b673d00c64ac1fe29',
-    layers: ['sha256:7cb200df9bcb1f40c1a7a0788d67106daf55edb431bc85d38114dd666ea4240a'],
+    manifest: 'sha256:acfcb122e932ce7843f4eb6f34a22bc9bc799ead586cb0a57164360a16f0de51',
+    layers: ['sha256:396c0a03176110a266fb0a365aa46365ad934aa1f07fa889ddddd1f6b4825b0a'],
   },
   'hello-cli on a Docker-typed base': {
-    manifest: 'sha256:9693a86f5c7c8eb6ef38860e738eb59928660bcc5bffbf8967aa1f50bb4dfd1a',
+    manifest: 'sha256:f5421151d6e3e8483ab6619cc528c5e4c5970c8edfd7ea02e02ef530c7bd534c',
     layers: [
       'sha256:21441809f0cf2fde3e21df16fa46c321fc3078ebd0e920e8ccd18a0c2db83a8e',
-      'sha256:7cb200df9bcb1f40c1a7a0788d67106daf55edb431bc85d38114dd666ea4240a',
+      'sha256:396c0a03176110a266fb0a365aa46365ad934aa1f07fa889ddddd1f6b4825b0a',
     ],
   },
   'fastapi-app': {
-    manifest: 'sha256:7f6ea0abf492713757923bf418878e22f3fb3c6f49e4bcf3324a2c840055320a',
+    manifest: 'sha256:08c73e1940c1f8ad60828a959986548576eb453b0a2339f4b8b7511f5c2d9acd',
     layers: [
       'sha256:21441809f0cf2fde3e21df16fa46c321fc3078ebd0e920e8ccd18a0c2db83a8e',
-      'sha256:0ea3542a5b8d06b776638f83da8e5332df5a045e518515dc735b7d9f0c0c791f',
-      'sha256:31ca18fd06c0aa498c6313c5a08ba54bf08fd90567ef54ce153e8ae2c5810711',
+      'sha256:b4d1d0ab538dae6084da68c49dd21faafe088b0135111656b77574a5ba94a2b3',
+      'sha256:7f415123cecb506ae6fdfc83a4c07fbc4046d704c5877a089368f04530fd647a',
     ],
   },
   'flask-app': {
-    manifest: 'sha256:231cb7e42246df1083ad0b8cedac02bbff640bbce788519a4e497b65071211c2',
+    manifest: 'sha256:3dea73390575b84757151964f9f8840cc6fc6a6027ac5cf25d37775490ad0999',
     layers: [
       'sha256:21441809f0cf2fde3e21df16fa46c321fc3078ebd0e920e8ccd18a0c2db83a8e',
-      'sha256:a2cab4a78864e082517fdf597df7b77802546f028f62922a17bf09bd2fe8b98f',
-      'sha256:ac53caea394305f222d05d8e4a98ce5709c19a952db5286c60956ec497bc4891',
+      'sha256:2019443682f3d3fadfd7eb07f24c267e6806781f73d8954f86125938609b4e54',
+      'sha256:ceebd7db234518d1b4cdd6a46f22ca2a71f3e80c2ac2552833c41ce05860fd5d',
     ],
   },
   'django-app': {
-    manifest: 'sha256:d82c22e75584d0a8409704bde93d4797d4f9694076c4279d00cd5bd267e88f56',
+    manifest: 'sha256:7df441330ddf00c0a1d311a9e112c53a56581591c43e2c5a0fa4e0f6006efc88',
     layers: [
       'sha256:21441809f0cf2fde3e21df16fa46c321fc3078ebd0e920e8ccd18a0c2db83a8e',
-      'sha256:51b5e32ded4365b2a18c7304e566c975686d9540fb267551cfad2b41194bb2b9',
-      'sha256:f9fe6d4b12953c2ed35b8ec03b6ca16a39a7abc1ea6cf7ba3ef8b6b5171036bc',
+      'sha256:58751f98d5b575a52434b9ed8d686ddf763f81d66ce7c0be419865f624077a14',
+      'sha256:f12971287c51b48f44e2b6c42df95734f18c5eab023622de14b869843960acc6',
     ],
   },
 };
