@@ -5,7 +5,8 @@
 #   bash bench/layer.sh [--files N] [--mb MB] [--tree DIR] [--runs 3] [--native-only]
 #   --tree DIR times an existing tree instead (e.g. wheels of a large framework
 #   unpacked: real Python sources rather than generated ones).
-#   BENCH_CLI=PATH times another pycontainer.js (a copy of an older npm/, say).
+#   BENCH_CLI=PATH times another pycontainer.js (a copy of an older npm/, say);
+#   BENCH_CLI_ALSO="PATH ..." adds rows for more of them, in the same runs.
 #
 # Each row runs --runs times (default 3), the rows in turn, forward on odd runs
 # and backward on even ones; the median wall time is reported,
@@ -34,7 +35,7 @@ while [ "$#" -gt 0 ]; do
     --tree) tree="$(cd "$2" && pwd)"; shift 2 ;;
     --runs) runs="$2"; shift 2 ;;
     --native-only) native_only=1; shift ;;
-    -h | --help) sed -n '2,16p' "$0"; exit 0 ;;
+    -h | --help) sed -n '2,18p' "$0"; exit 0 ;;
     *) echo "layer.sh: unknown argument $1" >&2; exit 2 ;;
   esac
 done
@@ -122,6 +123,12 @@ if [ "$native_only" != 1 ]; then
   labels+=("pycontainer build (app layer)")
   # shellcheck disable=SC2016
   cmds+=('o="$(mktemp -d "$WORK/pyc-out.XXXXXX")" && node "$PYC_CLI" build --context "$TREE" --base-image scratch --output "$o" --tag bench:1 --json > "$WORK/pyc.json"; rc=$?; rm -rf "$o"; exit $rc')
+  # BENCH_CLI_ALSO: more pycontainer.js files, each a row of its own (the
+  # steps of a change, timed side by side); these rows must work too.
+  for cli in ${BENCH_CLI_ALSO:-}; do
+    labels+=("pycontainer build ($cli)")
+    cmds+=("o=\"\$(mktemp -d \"\$WORK/pyc-out.XXXXXX\")\" && node $(printf '%q' "$cli") build --context \"\$TREE\" --base-image scratch --output \"\$o\" --tag bench:1 --json > \"\$WORK/pyc.${#cmds[@]}.json\"; rc=\$?; rm -rf \"\$o\"; exit \$rc")
+  done
 fi
 export WORK="$work"
 
@@ -143,12 +150,29 @@ for ((i = 1; i <= runs; i++)); do
   done
 done
 
+# layer_size JSON: the app layer's size from a pycontainer --json output.
+layer_size() {
+  node -e '
+    const j = JSON.parse(require("fs").readFileSync(process.argv[1], "utf8"));
+    const l = Array.isArray(j.layers) ? j.layers[j.layers.length - 1] : undefined;
+    if (!l || !Number.isFinite(l.size) || l.size <= 0) {
+      console.error("pycontainer --json output has no layers[-1].size: " + JSON.stringify(j).slice(0, 500));
+      process.exit(1);
+    }
+    console.log(l.size);
+  ' "$1"
+}
+
 names=() secs=() sizes=() rsss=()
 for r in "${!cmds[@]}"; do
   [ "$r" = "$pyc_row" ] && continue
   names+=("${labels[$r]}")
   secs+=("$(median_s <"$work/us.$r")")
-  sizes+=("$(stat -c %s "$work/out.$r")")
+  if [ -f "$work/out.$r" ]; then
+    sizes+=("$(stat -c %s "$work/out.$r")")
+  else
+    sizes+=("$(layer_size "$work/pyc.$r.json")")
+  fi
   rsss+=("$(sort -n "$work/rss.$r" | tail -1)")
 done
 gz1_seconds="${secs[0]}"
@@ -158,15 +182,7 @@ pyc_seconds=""
 if [ "$native_only" = 1 ]; then
   pyc_status=skipped
 elif [ "$pyc_status" = ok ]; then
-  pyc_size="$(node -e '
-    const j = JSON.parse(require("fs").readFileSync(process.argv[1], "utf8"));
-    const l = Array.isArray(j.layers) ? j.layers[j.layers.length - 1] : undefined;
-    if (!l || !Number.isFinite(l.size) || l.size <= 0) {
-      console.error("pycontainer --json output has no layers[-1].size: " + JSON.stringify(j).slice(0, 500));
-      process.exit(1);
-    }
-    console.log(l.size);
-  ' "$work/pyc.json")" || pyc_status=failed
+  pyc_size="$(layer_size "$work/pyc.json")" || pyc_status=failed
   if [ "$pyc_status" = ok ]; then
     pyc_seconds="$(median_s <"$work/us.$pyc_row")"
     names+=("${labels[$pyc_row]}")
