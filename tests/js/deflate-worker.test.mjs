@@ -1,6 +1,7 @@
 // The deflate worker must give exactly the core's bytes, and never hold the process open.
 import assert from 'node:assert/strict';
 import { spawnSync } from 'node:child_process';
+import crypto from 'node:crypto';
 import { createRequire } from 'node:module';
 import os from 'node:os';
 import { describe, test } from 'node:test';
@@ -26,6 +27,51 @@ function chunks() {
   mixed.set(noise.subarray(0, MiB / 2), MiB / 2);
   return [new Uint8Array(text), noise, mixed];
 }
+
+/**
+ * Python-like words and a stretch of noise from a 32-bit LCG: the same
+ * generator as `pinned_chunk` in crates/archive/src/gzip.rs.
+ */
+function pinnedChunk() {
+  const vocab = [
+    'import ',
+    'return ',
+    'self',
+    '.items',
+    '(request)',
+    ':\n    ',
+    'value',
+    ' = ',
+    'None',
+    '[0]',
+    'json',
+    ' if ',
+    'else ',
+    'for x in ',
+    'data',
+    '\n',
+  ].map((w) => Buffer.from(w));
+  let x = 1;
+  const next = () => {
+    x = (Math.imul(x, 1103515245) + 12345) >>> 0;
+    return x;
+  };
+  const out = Buffer.alloc(MiB);
+  let at = 0;
+  while (at < MiB - 200_000) at += vocab[(next() >>> 16) % 16].copy(out, at);
+  while (at < MiB) out[at++] = next() >>> 24;
+  return out;
+}
+
+test('the wasm deflates a chunk to the bytes the native build pins', () => {
+  const deflated = loadWasm().deflateChunk(pinnedChunk());
+  // The same digest as the Rust test a_chunk_deflates_to_the_pinned_bytes_on_every_host:
+  // zlib-rs's SIMD paths (simd128 here, AVX2 or NEON natively) must not change a byte.
+  assert.equal(
+    crypto.createHash('sha256').update(deflated).digest('hex'),
+    '46d6e415a569f7bbbb8857324b3b276e752452401f27cd7c958e56cdd8993057',
+  );
+});
 
 describe('deflate worker', { skip: os.availableParallelism() < 2 ? 'one core' : false }, () => {
   test('gives the same bytes as the core, chunk after chunk, with pooled buffers', async () => {

@@ -255,6 +255,58 @@ mod tests {
         out
     }
 
+    /// Python-like words and a stretch of noise from a 32-bit LCG: the
+    /// same generator as `pinnedChunk` in tests/js/deflate-worker.test.mjs.
+    fn pinned_chunk() -> Vec<u8> {
+        const VOCAB: [&str; 16] = [
+            "import ",
+            "return ",
+            "self",
+            ".items",
+            "(request)",
+            ":\n    ",
+            "value",
+            " = ",
+            "None",
+            "[0]",
+            "json",
+            " if ",
+            "else ",
+            "for x in ",
+            "data",
+            "\n",
+        ];
+        let mut x: u32 = 1;
+        let mut next = || {
+            x = x.wrapping_mul(1_103_515_245).wrapping_add(12_345);
+            x
+        };
+        let mut out = Vec::with_capacity(CHUNK);
+        while out.len() < CHUNK - 200_000 {
+            out.extend_from_slice(VOCAB[(next() >> 16) as usize % 16].as_bytes());
+        }
+        while out.len() < CHUNK {
+            out.push((next() >> 24) as u8);
+        }
+        out
+    }
+
+    /// The wasm build (simd128) must write these same bytes; the JS test
+    /// pins the same digest, so a native build whose SIMD paths chose other
+    /// matches than the wasm's would fail one of the two.
+    #[test]
+    fn a_chunk_deflates_to_the_pinned_bytes_on_every_host() {
+        let data = pinned_chunk();
+        let deflated = deflate_chunk(&data);
+        let digest =
+            pycontainer_digest::Digest::of(pycontainer_digest::Sha256::portable(), &deflated);
+        assert_eq!(
+            digest.hex(),
+            "46d6e415a569f7bbbb8857324b3b276e752452401f27cd7c958e56cdd8993057"
+        );
+        assert_eq!(gunzip(&super::gzip(&data)), data);
+    }
+
     #[test]
     fn empty_input_is_a_valid_gzip_stream() {
         assert_eq!(gunzip(&gzip(&[])), Vec::<u8>::new());
