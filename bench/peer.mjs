@@ -28,6 +28,8 @@
 //   ours warm - the same with the cache an untimed build filled (the base
 //               and its probe cached, as on a developer's second build),
 //               into a fresh output.
+//   ours app  - `--base-image scratch`, empty cache: the app layer alone,
+//               to tell its cost (tar, gzip, hashes) from the base's.
 // Rows run in this order on odd runs and reversed on even ones, after one
 // untimed round; `sync` runs (untimed) before each build so no build pays
 // for the previous one's writeback. Every output is checked: its first
@@ -228,15 +230,22 @@ async function main() {
         },
       },
       ...[
-        ['cold', 'pycontainer build, empty cache (base pulled)', () => fresh('cache')],
-        ['warm', 'pycontainer build, base cached', () => warmCache],
-      ].map(([key, label, cache]) => ({
+        ['cold', 'pycontainer build, empty cache (base pulled)', () => fresh('cache'), baseRef],
+        ['warm', 'pycontainer build, base cached', () => warmCache, baseRef],
+        [
+          'app',
+          'pycontainer build on scratch (the app layer alone)',
+          () => fresh('cache'),
+          'scratch',
+        ],
+      ].map(([key, label, cache, base]) => ({
         key,
         label,
+        base: base === 'scratch' ? [] : baseLayers,
         async build() {
           const layout = fresh(`ours-${key}`);
           const cacheDir = cache();
-          const args = [CLI, 'build', '--context', tree, '--base-image', baseRef];
+          const args = [CLI, 'build', '--context', tree, '--base-image', base];
           args.push('--output', layout, '--cache-dir', cacheDir, '-t', TAG, '--quiet');
           const t = await timed(`pycontainer build (${key})`, process.execPath, args, { env });
           const clean = [layout, ...(cacheDir === warmCache ? [] : [cacheDir])];
@@ -249,7 +258,7 @@ async function main() {
     const once = async (row) => {
       await run('sync', []);
       const r = await row.build();
-      wrote.set(row.key, await checkOutput(r.layout, baseLayers));
+      wrote.set(row.key, await checkOutput(r.layout, row.base ?? baseLayers));
       for (const p of [r.clean].flat()) fs.rmSync(p, { recursive: true, force: true });
       return r;
     };
@@ -264,7 +273,9 @@ async function main() {
         results.get(row.key).rssKb.push(r.rssKb);
       }
       const s = (k) => results.get(k).seconds.at(-1).toFixed(2);
-      log(`run ${i}: peer ${s('peer')} s, ours cold ${s('cold')} s, warm ${s('warm')} s`);
+      log(
+        `run ${i}: peer ${s('peer')} s, ours cold ${s('cold')} s, warm ${s('warm')} s, app ${s('app')} s`,
+      );
     }
 
     // ---- report ----
