@@ -63,11 +63,11 @@ export function tail(text, lines = 20) {
 /**
  * Times one command under `/usr/bin/time -f %M`: wall seconds (hrtime,
  * spawn to exit) and peak RSS in KiB (the last line of stderr). Throws with
- * the command's stderr when it fails.
+ * the command's stderr when it fails. opts (cwd, env) go to spawn.
  */
-export async function timed(label, cmd, args) {
+export async function timed(label, cmd, args, opts = {}) {
   const t0 = process.hrtime.bigint();
-  const r = await run('/usr/bin/time', ['-f', '%M', cmd, ...args]);
+  const r = await run('/usr/bin/time', ['-f', '%M', cmd, ...args], opts);
   const seconds = Number(process.hrtime.bigint() - t0) / 1e9;
   // The last line is time's %M; before it, on failure, its "Command exited with ..." line.
   const lines = r.stderr.trimEnd().split('\n');

@@ -40,11 +40,19 @@ pub(super) fn app_layer(
     let mut entries = dirs_down_to(workdir);
     entries.extend(dist_info);
     let base = workdir.trim_start_matches('/');
+    // The files come sorted, so a directory's files mostly follow one
+    // another: their parents are listed once per run of them, not once per
+    // file. Per file, a 50,000-file tree listed some 360,000 directories,
+    // nearly all duplicates, before the dedup below: 36 MiB of wasm memory.
+    let mut last_parent = None;
     for f in &project.files {
         let path = format!("{base}/{}", f.rel);
         if let Some((parent, _)) = f.rel.rsplit_once('/') {
             // A file re-included from an excluded directory still needs its parents.
-            entries.extend(dirs_down_to(&format!("{workdir}/{parent}")));
+            if last_parent != Some(parent) {
+                entries.extend(dirs_down_to(&format!("{workdir}/{parent}")));
+                last_parent = Some(parent);
+            }
         }
         entries.push(match f.kind {
             Kind::Dir => Entry::dir(path, 0),
@@ -174,6 +182,53 @@ mod tests {
             .map(|e| e.path)
             .collect();
         assert_eq!(paths, vec!["srv", "srv/app"]);
+    }
+
+    #[test]
+    fn every_file_gets_its_parents_once_however_directories_interleave() {
+        // In the walk's order: a/b's files come on both sides of a/b/c's,
+        // and build/x.txt was re-included from an excluded build/.
+        let file = |rel: &str| crate::project::ContextFile {
+            rel: rel.to_owned(),
+            kind: Kind::File,
+            size: 0,
+            mode: 0o644,
+            target: None,
+        };
+        let project = Project {
+            root: "/ctx".into(),
+            metadata: Metadata::default(),
+            metadata_file: None,
+            import_root: String::new(),
+            files: ["a/b/c/y.py", "a/b/x.py", "a/z.py", "build/x.txt", "main.py"]
+                .map(file)
+                .to_vec(),
+            excluded: Vec::new(),
+            shipped_secrets: Vec::new(),
+        };
+        let scripts = Scripts {
+            dir: String::new(),
+            in_venv: true,
+            launchers: Vec::new(),
+        };
+        let layer = app_layer(&project, "/app", "--workdir", &scripts, false, Vec::new()).unwrap();
+        let paths: Vec<&str> = layer.iter().map(|e| e.path.as_str()).collect();
+        assert_eq!(
+            paths,
+            [
+                "app",
+                "app/a",
+                "app/a/b",
+                "app/a/b/c",
+                "app/a/b/c/y.py",
+                "app/a/b/x.py",
+                "app/a/z.py",
+                "app/build",
+                "app/build/x.txt",
+                "app/main.py"
+            ]
+        );
+        assert!(layer[..4].iter().all(Entry::is_dir));
     }
 
     #[test]
