@@ -701,13 +701,41 @@ impl<'h, H: Host> Layout<'h, H> {
             .is_some_and(|i| i.kind == Kind::File && i.size == desc.size))
     }
 
-    /// Starts a blob under a temporary name; it gets its digest name only once complete.
-    pub async fn begin_blob(&self) -> Result<BlobWriter, LayoutError> {
+    /// A new temporary name for a blob: the owner's pid and a random part
+    /// as well as the count, for several builds may share a cache layout.
+    fn temp_name(&self) -> String {
         let n = self.temp_counter.get() + 1;
         self.temp_counter.set(n);
-        // The owner's pid and a random part as well as the count: several
-        // builds may share a cache layout.
-        let temp = crate::temp::in_dir(self.host, &self.file("blobs/sha256"), n);
+        crate::temp::in_dir(self.host, &self.file("blobs/sha256"), n)
+    }
+
+    /// Gives a complete blob at `temp` its digest name. A blob the layout
+    /// did not hold yet is one this build added, which a failure takes back.
+    async fn place(&self, temp: &str, digest: &Digest) -> Result<(), LayoutError> {
+        let path = self.blob_path(digest);
+        let renamed = async {
+            let existed = self.host.stat(&path).await?.is_some();
+            self.host.rename(temp, &path).await?;
+            Ok::<_, HostError>(existed)
+        }
+        .await;
+        match renamed {
+            Ok(existed) => {
+                if !existed {
+                    self.added.borrow_mut().push(path);
+                }
+                Ok(())
+            }
+            Err(e) => {
+                let _ = self.host.remove(temp).await;
+                Err(e.into())
+            }
+        }
+    }
+
+    /// Starts a blob under a temporary name; it gets its digest name only once complete.
+    pub async fn begin_blob(&self) -> Result<BlobWriter, LayoutError> {
+        let temp = self.temp_name();
         let handle = self.host.create(&temp).await?;
         self.unfinished.borrow_mut().push((handle, temp.clone()));
         Ok(BlobWriter {
@@ -736,11 +764,15 @@ impl<'h, H: Host> Layout<'h, H> {
         Ok(desc)
     }
 
-    /// Copies a blob from another layout, checking its digest on the way.
+    /// Copies a blob from another layout. The host copies the bytes (a
+    /// reflink or a kernel copy), so a base layer of tens of megabytes never
+    /// passes through the core's memory; only a blob not yet `Checked` is
+    /// read, to hash it.
     pub async fn copy_blob(
         &self,
         from: &Layout<'_, H>,
         desc: &Descriptor,
+        checked: Checked,
     ) -> Result<(), LayoutError> {
         let src = from.blob_path(&desc.digest);
         let Some(info) = self.host.stat(&src).await? else {
@@ -749,26 +781,42 @@ impl<'h, H: Host> Layout<'h, H> {
                 digest: desc.digest.clone(),
             });
         };
-        // Before a byte is copied: a base layer of the wrong size is wrong.
+        // Before a byte is copied: a base layer of the wrong size is wrong,
+        // checked or not (a cache blob truncated since it was checked).
         check_size(&from.root, info.size, desc)?;
-        let mut w = self.begin_blob().await?;
-        let copied = self.copy_into(&mut w, &src, desc).await;
-        w.settle(self, copied, &desc.digest).await
+        self.check_content(&src, desc, checked).await?;
+        let temp = self.temp_name();
+        if let Err(e) = self.host.copy_file(&src, &temp).await {
+            let _ = self.host.remove(&temp).await;
+            return Err(e.into());
+        }
+        self.host.progress(&crate::host::Progress::Blob {
+            digest: Some(&desc.digest.to_string()),
+            label: "base layer",
+            bytes: desc.size,
+        });
+        self.place(&temp, &desc.digest).await
     }
 
-    async fn copy_into(
+    /// The one look at a base layer's content a build without dependencies
+    /// takes (it never unpacks one): a gzip layer that is not gzip would
+    /// make an image no engine can unpack. An `Unchecked` blob is hashed
+    /// whole as well.
+    async fn check_content(
         &self,
-        w: &mut BlobWriter,
         src: &str,
         desc: &Descriptor,
+        checked: Checked,
     ) -> Result<(), LayoutError> {
         let mut h = self.host.sha256();
+        let mut size = 0;
         loop {
-            let chunk = self.host.read(src, w.size, COPY_CHUNK).await?;
-            // The one look at a base layer's content a build without
-            // dependencies takes (it never unpacks one): a gzip layer that
-            // is not gzip would make an image no engine can unpack.
-            if w.size == 0
+            let want = match checked {
+                Checked::Verified => 2,
+                Checked::Unchecked => COPY_CHUNK,
+            };
+            let chunk = self.host.read(src, size, want).await?;
+            if size == 0
                 && pycontainer_oci::media::layer_is_gzip(&desc.media_type)
                 && !chunk.starts_with(&[0x1f, 0x8b])
             {
@@ -778,25 +826,23 @@ impl<'h, H: Host> Layout<'h, H> {
                     media_type: desc.media_type.clone(),
                 });
             }
+            if checked == Checked::Verified {
+                return Ok(());
+            }
             h.update(&chunk);
-            w.write(self.host, &chunk).await?;
-            self.host.progress(&crate::host::Progress::Blob {
-                digest: Some(&desc.digest.to_string()),
-                label: "base layer",
-                bytes: w.size,
-            });
+            size += chunk.len() as u64;
             if chunk.len() < COPY_CHUNK {
                 break;
             }
         }
-        check_size(src, w.size, desc)?;
+        check_size(src, size, desc)?;
         let actual = h.finish();
         if actual != desc.digest {
             return Err(LayoutError::Corrupt {
                 path: src.to_owned(),
                 digest: desc.digest.clone(),
                 actual,
-                size: w.size,
+                size,
             });
         }
         Ok(())
@@ -859,6 +905,18 @@ impl<'h, H: Host> Layout<'h, H> {
     }
 }
 
+/// Whether a blob to copy is known to match its digest.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Checked {
+    /// A blob in the cache: hashed against its digest when it entered, and
+    /// never written since (every blob is written under a temp name, then
+    /// renamed), so a copy need not hash it again.
+    Verified,
+    /// A blob in a layout the user gave, which anything may have written:
+    /// hashed on the way.
+    Unchecked,
+}
+
 /// A blob being written under a temporary name.
 pub struct BlobWriter {
     handle: WriteHandle,
@@ -877,34 +935,18 @@ impl BlobWriter {
         self.size
     }
 
-    /// Closes the blob and gives it its digest name. A blob the layout did
-    /// not hold yet is one this build added, which a failure takes back.
+    /// Closes the blob and gives it its digest name (`Layout::place`).
     pub async fn commit<H: Host>(
         self,
         layout: &Layout<'_, H>,
         digest: &Digest,
     ) -> Result<(), LayoutError> {
         layout.finished(self.handle);
-        let path = layout.blob_path(digest);
-        let renamed = async {
-            layout.host.close(self.handle).await?;
-            let existed = layout.host.stat(&path).await?.is_some();
-            layout.host.rename(&self.temp, &path).await?;
-            Ok::<_, HostError>(existed)
+        if let Err(e) = layout.host.close(self.handle).await {
+            let _ = layout.host.remove(&self.temp).await;
+            return Err(e.into());
         }
-        .await;
-        match renamed {
-            Ok(existed) => {
-                if !existed {
-                    layout.added.borrow_mut().push(path);
-                }
-                Ok(())
-            }
-            Err(e) => {
-                let _ = layout.host.remove(&self.temp).await;
-                Err(e.into())
-            }
-        }
+        layout.place(&self.temp, digest).await
     }
 
     /// Drops the unfinished blob; used on the error path, so its own failures are moot.

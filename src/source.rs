@@ -1,5 +1,6 @@
 //! Where a base image comes from: `scratch`, a local OCI layout, or a registry.
 
+use crate::cache::CacheDir;
 use crate::host::Host;
 use crate::layout::{Layout, LayoutError};
 use crate::registry::{pull, Client, RegistryError};
@@ -117,11 +118,13 @@ pub async fn offered<H: Host>(
     }
 }
 
-/// Reads the base's manifest and config (never its layers).
+/// Reads the base's manifest and config (never its layers); a registry's
+/// documents named by digest come from `cache` when it holds them.
 pub async fn resolve<H: Host>(
     client: &Client<'_, H>,
     value: &str,
     platform: Option<&Platform>,
+    cache: &CacheDir,
 ) -> Result<BaseImage, SourceError> {
     let image =
         match BaseRef::parse(value)? {
@@ -133,12 +136,15 @@ pub async fn resolve<H: Host>(
                     digest: None,
                 });
             }
-            BaseRef::Registry(reference) => pull::resolve(client, &reference, platform)
-                .await
+            BaseRef::Registry(reference) => {
+                let cache = cache.path().map(|dir| Layout::new(client.host(), dir));
+                pull::resolve(client, &reference, platform, cache.as_ref())
+                    .await
                 .map_err(|source| SourceError::Registry {
                     value: value.to_owned(),
                     source: Box::new(source),
-                })?,
+                    })?
+            }
             BaseRef::Layout { path, tag } => Layout::new(client.host(), &path)
                 .image(tag.as_deref(), platform)
                 .await

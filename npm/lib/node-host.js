@@ -215,6 +215,23 @@ function createNodeHost(options = {}) {
       fs.renameSync(from, to);
     },
 
+    // A reflink where the file system has them (btrfs, XFS), else a kernel
+    // copy (copy_file_range): the bytes never enter the process. Never a
+    // hard link: the copy must be a file of its own, for the cache trusts
+    // its blobs without hashing them again, and a link would let anything
+    // that writes into the output's file change the cache's too.
+    copyFile(from, to) {
+      fs.mkdirSync(path.dirname(to), { recursive: true });
+      fs.copyFileSync(from, to, fs.constants.COPYFILE_FICLONE);
+      // As `close` does: the layout names the blob in index.json only after.
+      const fd = fs.openSync(to, 'r');
+      try {
+        fs.fsyncSync(fd);
+      } finally {
+        fs.closeSync(fd);
+      }
+    },
+
     remove(p) {
       try {
         fs.unlinkSync(p);
