@@ -764,10 +764,10 @@ impl<'h, H: Host> Layout<'h, H> {
         Ok(desc)
     }
 
-    /// Copies a blob from another layout. The host copies the bytes (a
-    /// reflink or a kernel copy), so a base layer of tens of megabytes never
-    /// passes through the core's memory; only a blob not yet `Checked` is
-    /// read, to hash it.
+    /// Copies a blob from another layout. The host moves the bytes (a hard
+    /// link to a verified cache blob, else a reflink or a kernel copy), so a
+    /// base layer of tens of megabytes never passes through the core's
+    /// memory; only a blob not yet `Checked` is read, to hash it.
     pub async fn copy_blob(
         &self,
         from: &Layout<'_, H>,
@@ -786,7 +786,12 @@ impl<'h, H: Host> Layout<'h, H> {
         check_size(&from.root, info.size, desc)?;
         self.check_content(&src, desc, checked).await?;
         let temp = self.temp_name();
-        if let Err(e) = self.host.copy_file(&src, &temp).await {
+        // A user's layout is theirs to write into: it gets a copy of its own.
+        let copied = match checked {
+            Checked::Verified => self.host.link_file(&src, &temp).await,
+            Checked::Unchecked => self.host.copy_file(&src, &temp).await,
+        };
+        if let Err(e) = copied {
             let _ = self.host.remove(&temp).await;
             return Err(e.into());
         }
@@ -1017,6 +1022,100 @@ mod tests {
             "the root and the parent it needed are gone"
         );
         assert!(tmp.exists(), "what was there before stays");
+        let _ = std::fs::remove_dir_all(tmp);
+    }
+
+    /// A cache (`Verified`) and a user layout (`Unchecked`) holding one
+    /// gzip blob, and a fresh output to copy it into.
+    fn copy_setup(name: &str) -> (std::path::PathBuf, Descriptor) {
+        let tmp = std::env::temp_dir().join(format!("pycontainer-{name}-{}", std::process::id()));
+        let _ = std::fs::remove_dir_all(&tmp);
+        let bytes = [0x1f, 0x8b, 8, 0, 1, 2, 3];
+        let desc = Descriptor::new(
+            media::OCI_LAYER_GZIP,
+            Digest::of(pycontainer_digest::Sha256::portable(), &bytes),
+            bytes.len() as u64,
+        );
+        let host = NativeHost::new();
+        let blob = Layout::new(&host, &tmp.join("cache").to_string_lossy()).blob_path(&desc.digest);
+        let _ = std::fs::create_dir_all(tmp.join("cache/blobs/sha256"));
+        std::fs::write(blob, bytes).unwrap_or_else(|e| panic!("{e}"));
+        (tmp, desc)
+    }
+
+    #[test]
+    fn a_cache_blob_is_linked_and_a_users_blob_copied() {
+        use std::os::unix::fs::MetadataExt;
+        let (tmp, desc) = copy_setup("copy");
+        let host = NativeHost::new();
+        let from = Layout::new(&host, &tmp.join("cache").to_string_lossy());
+        let src = from.blob_path(&desc.digest);
+        let ino = |p: &str| std::fs::metadata(p).map_or(0, |m| m.ino());
+        for (checked, linked) in [(Checked::Verified, true), (Checked::Unchecked, false)] {
+            let to = Layout::new(&host, &tmp.join(format!("{checked:?}")).to_string_lossy());
+            pollster::block_on(to.copy_blob(&from, &desc, checked))
+                .unwrap_or_else(|e| panic!("{e}"));
+            let dst = to.blob_path(&desc.digest);
+            assert_eq!(std::fs::read(&dst).ok(), std::fs::read(&src).ok());
+            assert_eq!(ino(&dst) == ino(&src), linked, "{checked:?}");
+            // Only the blob: no temp file is left beside it.
+            let dir = std::fs::read_dir(tmp.join(format!("{checked:?}/blobs/sha256")));
+            assert_eq!(dir.map_or(0, |d| d.count()), 1);
+        }
+        let _ = std::fs::remove_dir_all(tmp);
+    }
+
+    #[test]
+    fn a_blob_of_the_wrong_size_is_refused_and_only_an_unchecked_one_is_hashed() {
+        let (tmp, desc) = copy_setup("copy-bad");
+        let host = NativeHost::new();
+        let (cache, out) = (tmp.join("cache"), tmp.join("out"));
+        let from = Layout::new(&host, &cache.to_string_lossy());
+        let to = Layout::new(&host, &out.to_string_lossy());
+        let src = from.blob_path(&desc.digest);
+        let copy = |checked| pollster::block_on(to.copy_blob(&from, &desc, checked));
+        // A cache blob cut short since it was checked: refused, checked or not.
+        std::fs::write(&src, [0x1f, 0x8b, 8]).unwrap_or_else(|e| panic!("{e}"));
+        for checked in [Checked::Verified, Checked::Unchecked] {
+            assert!(
+                matches!(copy(checked), Err(LayoutError::SizeMismatch { .. })),
+                "{checked:?}"
+            );
+        }
+        // The right size, other bytes: only hashing can tell, so only an
+        // unchecked blob (a user's layout) is refused.
+        std::fs::write(&src, [0x1f, 0x8b, 8, 0, 9, 9, 9]).unwrap_or_else(|e| panic!("{e}"));
+        assert!(matches!(
+            copy(Checked::Unchecked),
+            Err(LayoutError::Corrupt { .. })
+        ));
+        assert!(!std::path::Path::new(&to.blob_path(&desc.digest)).exists());
+        copy(Checked::Verified).unwrap_or_else(|e| panic!("{e}"));
+        // A gzip layer that is not gzip is refused even when verified.
+        std::fs::write(&src, [0, 0, 8, 0, 1, 2, 3]).unwrap_or_else(|e| panic!("{e}"));
+        let fresh = Layout::new(&host, &tmp.join("fresh").to_string_lossy());
+        let copied = pollster::block_on(fresh.copy_blob(&from, &desc, Checked::Verified));
+        assert!(matches!(copied, Err(LayoutError::NotGzip { .. })));
+        let _ = std::fs::remove_dir_all(tmp);
+    }
+
+    #[test]
+    fn a_host_without_a_copy_of_its_own_copies_through_the_core() {
+        let tmp = std::env::temp_dir().join(format!("pycontainer-through-{}", std::process::id()));
+        let _ = std::fs::remove_dir_all(&tmp);
+        let _ = std::fs::create_dir_all(&tmp);
+        // More than one read's worth, and not a multiple of it.
+        let bytes: Vec<u8> = (0..(1 << 20) + 5).map(|i| (i % 251) as u8).collect();
+        let (src, dst) = (tmp.join("a"), tmp.join("deep/b"));
+        std::fs::write(&src, &bytes).unwrap_or_else(|e| panic!("{e}"));
+        let host = NativeHost::new();
+        pollster::block_on(crate::host::copy_through(
+            &host,
+            &src.to_string_lossy(),
+            &dst.to_string_lossy(),
+        ))
+        .unwrap_or_else(|e| panic!("{e}"));
+        assert_eq!(std::fs::read(&dst).ok(), Some(bytes));
         let _ = std::fs::remove_dir_all(tmp);
     }
 

@@ -126,33 +126,32 @@ pub async fn resolve<H: Host>(
     platform: Option<&Platform>,
     cache: &CacheDir,
 ) -> Result<BaseImage, SourceError> {
-    let image =
-        match BaseRef::parse(value)? {
-            BaseRef::Scratch => {
-                let platform = platform.cloned().unwrap_or_else(Platform::default_target);
-                return Ok(BaseImage {
-                    name: "scratch".to_owned(),
-                    image: Image::empty(&platform),
-                    digest: None,
-                });
-            }
-            BaseRef::Registry(reference) => {
-                let cache = cache.path().map(|dir| Layout::new(client.host(), dir));
-                pull::resolve(client, &reference, platform, cache.as_ref())
-                    .await
+    let image = match BaseRef::parse(value)? {
+        BaseRef::Scratch => {
+            let platform = platform.cloned().unwrap_or_else(Platform::default_target);
+            return Ok(BaseImage {
+                name: "scratch".to_owned(),
+                image: Image::empty(&platform),
+                digest: None,
+            });
+        }
+        BaseRef::Registry(reference) => {
+            let cache = cache.path().map(|dir| Layout::new(client.host(), dir));
+            pull::resolve(client, &reference, platform, cache.as_ref())
+                .await
                 .map_err(|source| SourceError::Registry {
                     value: value.to_owned(),
                     source: Box::new(source),
-                    })?
-            }
-            BaseRef::Layout { path, tag } => Layout::new(client.host(), &path)
-                .image(tag.as_deref(), platform)
-                .await
-                .map_err(|source| SourceError::Layout {
-                    value: value.to_owned(),
-                    source,
-                })?,
-        };
+                })?
+        }
+        BaseRef::Layout { path, tag } => Layout::new(client.host(), &path)
+            .image(tag.as_deref(), platform)
+            .await
+            .map_err(|source| SourceError::Layout {
+                value: value.to_owned(),
+                source,
+            })?,
+    };
     Ok(BaseImage {
         name: value.to_owned(),
         digest: Some(image.digest().clone()),

@@ -128,7 +128,9 @@ pub async fn resolve<H: Host>(
             })?;
         let chosen = Descriptor::new(&chosen.media_type, chosen.digest.clone(), chosen.size);
         let bytes = cached(cache, &chosen, || async {
-            Ok(manifest(client, &repo, &chosen.digest.to_string()).await?.bytes)
+            Ok(manifest(client, &repo, &chosen.digest.to_string())
+                .await?
+                .bytes)
         })
         .await?;
         doc = Document {
@@ -184,7 +186,9 @@ pub async fn platforms<H: Host>(
         .unwrap_or("latest");
     let doc = manifest(client, &repo, first).await?;
     if !media::is_index(&doc.descriptor.media_type) {
-        return Ok(vec![resolve(client, reference, None, None).await?.platform()]);
+        return Ok(vec![resolve(client, reference, None, None)
+            .await?
+            .platform()]);
     }
     let index: Index = parse(&reference.to_string(), &doc.bytes)?;
     Ok(index
