@@ -106,7 +106,11 @@ test('a warm build into a fresh output asks only for the tag, links the base lay
   // --verbose: a line per phase the build went through, in order, then the total.
   const times = warm.stderr.slice(warm.stderr.indexOf('phase times:\n'));
   const phases = [...times.matchAll(/^ {2}(\S[^\n]*?) +(\d+\.\d{3}) s$/gm)].map((m) => m[1]);
-  assert.deepEqual(phases, ['startup', 'plan', 'layer', 'base', 'write', 'total'], warm.stderr);
+  assert.deepEqual(
+    phases,
+    ['startup', 'plan', 'layer', 'pull', 'base', 'write', 'total'],
+    warm.stderr,
+  );
 });
 
 test('without --verbose no phase times are printed', async () => {
