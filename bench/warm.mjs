@@ -20,10 +20,11 @@
 // Each CLI has its own cache, warmed (and its same-output layout made) by one
 // untimed round. The rows run in the order above on odd runs and in reverse
 // on even ones. Wall time is process.hrtime around the whole process (Node
-// start and the wasm load included), peak RSS `/usr/bin/time -f %M`. The
-// table gives each row's median and range over the runs (--runs, or
-// BENCH_RUNS; default 7), the largest peak RSS, and for BENCH_BASELINE the
-// ratio ours ÷ baseline of the medians. Every fresh-output build of a base
+// start and the wasm load included); CPU time (user + system) and peak RSS
+// come from `/usr/bin/time`. The table gives each row's wall median and
+// range over the runs (--runs, or BENCH_RUNS; default 7), the CPU median,
+// the largest peak RSS, and for BENCH_BASELINE the ratios ours ÷ baseline
+// of the wall and CPU medians. Every fresh-output build of a base
 // must give the same manifest digest (both CLIs, every run), else exit 1.
 
 import fs from 'node:fs';
@@ -32,7 +33,7 @@ import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { startRegistry } from '../tests/infra/registry.mjs';
 import { seedBase } from '../tests/infra/seed.mjs';
-import { log, median, need, run, tail, timed } from './lib.mjs';
+import { log, median, need, run, tail } from './lib.mjs';
 
 const repo = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');
 const OURS = path.join(repo, 'npm/bin/pycontainer.js');
@@ -53,6 +54,25 @@ function parseArgs(argv) {
     process.exit(2);
   }
   return { runs };
+}
+
+/**
+ * Like lib.mjs's timed(), with the CPU time too (user + system, `/usr/bin/time
+ * -f '%U %S %M'`): on a loaded machine the wall time is mostly waiting for a
+ * core, while the CPU time still says how much work a build did.
+ */
+async function timed(label, cmd, args) {
+  const t0 = process.hrtime.bigint();
+  const r = await run('/usr/bin/time', ['-f', '%U %S %M', cmd, ...args]);
+  const seconds = Number(process.hrtime.bigint() - t0) / 1e9;
+  const lines = r.stderr.trimEnd().split('\n');
+  const [user, sys, rssKb] = lines.pop().split(' ').map(Number);
+  if (r.code !== 0 || !(rssKb > 0)) {
+    throw new Error(
+      `${label} failed (exit ${r.code}): ${cmd} ${args.join(' ')}\n${tail(lines.join('\n'))}`,
+    );
+  }
+  return { seconds, cpu: user + sys, rssKb, stdout: r.stdout };
 }
 
 async function baseLayout() {
@@ -142,12 +162,14 @@ async function main() {
     for (const row of rows) await timed(row.label, row.cmd ?? process.execPath, row.args(0));
     const digests = new Map();
     const times = new Map(rows.map((r) => [r.label, []]));
+    const cpus = new Map(rows.map((r) => [r.label, []]));
     const rss = new Map(rows.map((r) => [r.label, 0]));
     for (let n = 1; n <= runs; n++) {
       const order = n % 2 ? rows : [...rows].reverse();
       for (const row of order) {
         const t = await timed(row.label, row.cmd ?? process.execPath, row.args(n));
         times.get(row.label).push(t.seconds);
+        cpus.get(row.label).push(t.cpu);
         rss.set(row.label, Math.max(rss.get(row.label), t.rssKb));
         // Both CLIs, every run: one image per base (the app changes only in `same output`).
         if (!row.cmd && !row.app) {
@@ -164,17 +186,19 @@ async function main() {
     const lines = [
       `warm builds of hello-cli, ${runs} runs, ${os.cpus().length} cores, ${new Date().toISOString().slice(0, 10)}`,
       '',
-      '| row | median s | range s | peak RSS MB | ours ÷ baseline |',
-      '|---|---|---|---|---|',
+      '| row | wall median s | wall range s | CPU median s | peak RSS MB | ours ÷ baseline, wall / CPU |',
+      '|---|---|---|---|---|---|',
     ];
     for (const row of rows) {
       const ts = times.get(row.label);
-      const m = median(ts);
+      const [m, cpu] = [median(ts), median(cpus.get(row.label))];
       const twin = row.label.replace(/^ours:/, 'baseline:');
       const ratio =
-        baseline && row.label.startsWith('ours:') ? fmt(m / median(times.get(twin))) : '';
+        baseline && row.label.startsWith('ours:')
+          ? `${fmt(m / median(times.get(twin)))} / ${fmt(cpu / median(cpus.get(twin)))}`
+          : '';
       lines.push(
-        `| ${row.label} | ${fmt(m)} | ${fmt(Math.min(...ts))}–${fmt(Math.max(...ts))} | ${Math.round(rss.get(row.label) / 1024)} | ${ratio} |`,
+        `| ${row.label} | ${fmt(m)} | ${fmt(Math.min(...ts))}–${fmt(Math.max(...ts))} | ${fmt(cpu)} | ${Math.round(rss.get(row.label) / 1024)} | ${ratio} |`,
       );
     }
     process.stdout.write(`${lines.join('\n')}\n`);

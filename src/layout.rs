@@ -813,13 +813,13 @@ impl<'h, H: Host> Layout<'h, H> {
         desc: &Descriptor,
         checked: Checked,
     ) -> Result<(), LayoutError> {
+        let want = match checked {
+            Checked::Verified => 2,
+            Checked::Unchecked => COPY_CHUNK,
+        };
         let mut h = self.host.sha256();
         let mut size = 0;
         loop {
-            let want = match checked {
-                Checked::Verified => 2,
-                Checked::Unchecked => COPY_CHUNK,
-            };
             let chunk = self.host.read(src, size, want).await?;
             if size == 0
                 && pycontainer_oci::media::layer_is_gzip(&desc.media_type)
@@ -1025,8 +1025,8 @@ mod tests {
         let _ = std::fs::remove_dir_all(tmp);
     }
 
-    /// A cache (`Verified`) and a user layout (`Unchecked`) holding one
-    /// gzip blob, and a fresh output to copy it into.
+    /// A layout holding one gzip blob (each test says whether it is taken
+    /// for the cache or a user's layout), under a temp dir of its own.
     fn copy_setup(name: &str) -> (std::path::PathBuf, Descriptor) {
         let tmp = std::env::temp_dir().join(format!("pycontainer-{name}-{}", std::process::id()));
         let _ = std::fs::remove_dir_all(&tmp);
