@@ -50,14 +50,14 @@ after(async () => {
 });
 
 /** `build` of hello-cli on the seeded base into `output`, with the shared cache. */
-async function build(output, args = []) {
+async function build(output, args = [], repo = REPO) {
   const r = await runCliAsync(
     [
       'build',
       '--context',
       project,
       '--base-image',
-      `${reg.host}/${REPO}:${BASE_TAG}`,
+      `${reg.host}/${repo}:${BASE_TAG}`,
       '--cache-dir',
       path.join(tmp, 'cache'),
       '--output',
@@ -110,6 +110,31 @@ test('a warm build into a fresh output asks only for the tag, links the base lay
     phases,
     ['startup', 'plan', 'layer', 'pull', 'base', 'write', 'total'],
     warm.stderr,
+  );
+});
+
+test('from a two-platform index, the manifest the index chose comes from the cache too', async () => {
+  const repo = 'multi/python';
+  await seedBase(reg, { repo, multiPlatform: true });
+  const args = ['--quiet', '--platform', 'linux/amd64'];
+  const cold = reg.accessLog().length;
+  await build(path.join(tmp, 'multi-first'), args, repo);
+  const mark = reg.accessLog().length;
+  // The first build went through the index to the amd64 manifest, by digest.
+  const byDigest = reg
+    .accessLog()
+    .slice(cold, mark)
+    .filter((r) => r.url.startsWith(`/v2/${repo}/manifests/sha256:`));
+  assert.equal(byDigest.length, 1, JSON.stringify(byDigest));
+  await build(path.join(tmp, 'multi-fresh'), args, repo);
+  const requests = reg
+    .accessLog()
+    .slice(mark)
+    .filter((r) => r.url !== '/v2/');
+  assert.deepEqual(
+    requests.map((r) => `${r.method} ${r.url}`),
+    [`GET /v2/${repo}/manifests/${BASE_TAG}`],
+    JSON.stringify(requests, null, 1),
   );
 });
 
