@@ -62,6 +62,19 @@ export interface Host {
   close(handle: number): MaybePromise<void>;
   /** Atomically replaces `to`. */
   rename(from: string, to: string): MaybePromise<void>;
+  /**
+   * Optional: copies the whole file `from` to the new name `to` (creating its
+   * parent directories), flushed and fsynced as `close` does, without the bytes
+   * passing through the core (a reflink or kernel copy). Base layers are copied
+   * so; without it the core streams them through `read` and `write`.
+   */
+  copyFile?(from: string, to: string): MaybePromise<void>;
+  /**
+   * Optional: gives the new name `to` the bytes of `from`, a cache blob nothing
+   * writes into again: a hard link where the host can make one, else a copy.
+   * Without it the core calls `copyFile`.
+   */
+  linkFile?(from: string, to: string): MaybePromise<void>;
   /** Deletes a file; a missing file is not an error. */
   remove(path: string): MaybePromise<void>;
   /** Deletes an empty directory; a missing one is not an error (a failed build takes back what it made). */

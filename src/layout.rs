@@ -701,13 +701,41 @@ impl<'h, H: Host> Layout<'h, H> {
             .is_some_and(|i| i.kind == Kind::File && i.size == desc.size))
     }
 
-    /// Starts a blob under a temporary name; it gets its digest name only once complete.
-    pub async fn begin_blob(&self) -> Result<BlobWriter, LayoutError> {
+    /// A new temporary name for a blob: the owner's pid and a random part
+    /// as well as the count, for several builds may share a cache layout.
+    fn temp_name(&self) -> String {
         let n = self.temp_counter.get() + 1;
         self.temp_counter.set(n);
-        // The owner's pid and a random part as well as the count: several
-        // builds may share a cache layout.
-        let temp = crate::temp::in_dir(self.host, &self.file("blobs/sha256"), n);
+        crate::temp::in_dir(self.host, &self.file("blobs/sha256"), n)
+    }
+
+    /// Gives a complete blob at `temp` its digest name. A blob the layout
+    /// did not hold yet is one this build added, which a failure takes back.
+    async fn place(&self, temp: &str, digest: &Digest) -> Result<(), LayoutError> {
+        let path = self.blob_path(digest);
+        let renamed = async {
+            let existed = self.host.stat(&path).await?.is_some();
+            self.host.rename(temp, &path).await?;
+            Ok::<_, HostError>(existed)
+        }
+        .await;
+        match renamed {
+            Ok(existed) => {
+                if !existed {
+                    self.added.borrow_mut().push(path);
+                }
+                Ok(())
+            }
+            Err(e) => {
+                let _ = self.host.remove(temp).await;
+                Err(e.into())
+            }
+        }
+    }
+
+    /// Starts a blob under a temporary name; it gets its digest name only once complete.
+    pub async fn begin_blob(&self) -> Result<BlobWriter, LayoutError> {
+        let temp = self.temp_name();
         let handle = self.host.create(&temp).await?;
         self.unfinished.borrow_mut().push((handle, temp.clone()));
         Ok(BlobWriter {
@@ -736,11 +764,15 @@ impl<'h, H: Host> Layout<'h, H> {
         Ok(desc)
     }
 
-    /// Copies a blob from another layout, checking its digest on the way.
+    /// Copies a blob from another layout. The host moves the bytes (a hard
+    /// link to a verified cache blob, else a reflink or a kernel copy), so a
+    /// base layer of tens of megabytes never passes through the core's
+    /// memory; only a blob not yet `Checked` is read, to hash it.
     pub async fn copy_blob(
         &self,
         from: &Layout<'_, H>,
         desc: &Descriptor,
+        checked: Checked,
     ) -> Result<(), LayoutError> {
         let src = from.blob_path(&desc.digest);
         let Some(info) = self.host.stat(&src).await? else {
@@ -749,26 +781,47 @@ impl<'h, H: Host> Layout<'h, H> {
                 digest: desc.digest.clone(),
             });
         };
-        // Before a byte is copied: a base layer of the wrong size is wrong.
+        // Before a byte is copied: a base layer of the wrong size is wrong,
+        // checked or not (a cache blob truncated since it was checked).
         check_size(&from.root, info.size, desc)?;
-        let mut w = self.begin_blob().await?;
-        let copied = self.copy_into(&mut w, &src, desc).await;
-        w.settle(self, copied, &desc.digest).await
+        self.check_content(&src, desc, checked).await?;
+        let temp = self.temp_name();
+        // A user's layout is theirs to write into: it gets a copy of its own.
+        let copied = match checked {
+            Checked::Verified => self.host.link_file(&src, &temp).await,
+            Checked::Unchecked => self.host.copy_file(&src, &temp).await,
+        };
+        if let Err(e) = copied {
+            let _ = self.host.remove(&temp).await;
+            return Err(e.into());
+        }
+        self.host.progress(&crate::host::Progress::Blob {
+            digest: Some(&desc.digest.to_string()),
+            label: "base layer",
+            bytes: desc.size,
+        });
+        self.place(&temp, &desc.digest).await
     }
 
-    async fn copy_into(
+    /// The one look at a base layer's content a build without dependencies
+    /// takes (it never unpacks one): a gzip layer that is not gzip would
+    /// make an image no engine can unpack. An `Unchecked` blob is hashed
+    /// whole as well.
+    async fn check_content(
         &self,
-        w: &mut BlobWriter,
         src: &str,
         desc: &Descriptor,
+        checked: Checked,
     ) -> Result<(), LayoutError> {
+        let want = match checked {
+            Checked::Verified => 2,
+            Checked::Unchecked => COPY_CHUNK,
+        };
         let mut h = self.host.sha256();
+        let mut size = 0;
         loop {
-            let chunk = self.host.read(src, w.size, COPY_CHUNK).await?;
-            // The one look at a base layer's content a build without
-            // dependencies takes (it never unpacks one): a gzip layer that
-            // is not gzip would make an image no engine can unpack.
-            if w.size == 0
+            let chunk = self.host.read(src, size, want).await?;
+            if size == 0
                 && pycontainer_oci::media::layer_is_gzip(&desc.media_type)
                 && !chunk.starts_with(&[0x1f, 0x8b])
             {
@@ -778,25 +831,23 @@ impl<'h, H: Host> Layout<'h, H> {
                     media_type: desc.media_type.clone(),
                 });
             }
+            if checked == Checked::Verified {
+                return Ok(());
+            }
             h.update(&chunk);
-            w.write(self.host, &chunk).await?;
-            self.host.progress(&crate::host::Progress::Blob {
-                digest: Some(&desc.digest.to_string()),
-                label: "base layer",
-                bytes: w.size,
-            });
+            size += chunk.len() as u64;
             if chunk.len() < COPY_CHUNK {
                 break;
             }
         }
-        check_size(src, w.size, desc)?;
+        check_size(src, size, desc)?;
         let actual = h.finish();
         if actual != desc.digest {
             return Err(LayoutError::Corrupt {
                 path: src.to_owned(),
                 digest: desc.digest.clone(),
                 actual,
-                size: w.size,
+                size,
             });
         }
         Ok(())
@@ -859,6 +910,18 @@ impl<'h, H: Host> Layout<'h, H> {
     }
 }
 
+/// Whether a blob to copy is known to match its digest.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Checked {
+    /// A blob in the cache: hashed against its digest when it entered, and
+    /// never written since (every blob is written under a temp name, then
+    /// renamed), so a copy need not hash it again.
+    Verified,
+    /// A blob in a layout the user gave, which anything may have written:
+    /// hashed on the way.
+    Unchecked,
+}
+
 /// A blob being written under a temporary name.
 pub struct BlobWriter {
     handle: WriteHandle,
@@ -877,34 +940,18 @@ impl BlobWriter {
         self.size
     }
 
-    /// Closes the blob and gives it its digest name. A blob the layout did
-    /// not hold yet is one this build added, which a failure takes back.
+    /// Closes the blob and gives it its digest name (`Layout::place`).
     pub async fn commit<H: Host>(
         self,
         layout: &Layout<'_, H>,
         digest: &Digest,
     ) -> Result<(), LayoutError> {
         layout.finished(self.handle);
-        let path = layout.blob_path(digest);
-        let renamed = async {
-            layout.host.close(self.handle).await?;
-            let existed = layout.host.stat(&path).await?.is_some();
-            layout.host.rename(&self.temp, &path).await?;
-            Ok::<_, HostError>(existed)
+        if let Err(e) = layout.host.close(self.handle).await {
+            let _ = layout.host.remove(&self.temp).await;
+            return Err(e.into());
         }
-        .await;
-        match renamed {
-            Ok(existed) => {
-                if !existed {
-                    layout.added.borrow_mut().push(path);
-                }
-                Ok(())
-            }
-            Err(e) => {
-                let _ = layout.host.remove(&self.temp).await;
-                Err(e.into())
-            }
-        }
+        layout.place(&self.temp, digest).await
     }
 
     /// Drops the unfinished blob; used on the error path, so its own failures are moot.
@@ -975,6 +1022,100 @@ mod tests {
             "the root and the parent it needed are gone"
         );
         assert!(tmp.exists(), "what was there before stays");
+        let _ = std::fs::remove_dir_all(tmp);
+    }
+
+    /// A layout holding one gzip blob (each test says whether it is taken
+    /// for the cache or a user's layout), under a temp dir of its own.
+    fn copy_setup(name: &str) -> (std::path::PathBuf, Descriptor) {
+        let tmp = std::env::temp_dir().join(format!("pycontainer-{name}-{}", std::process::id()));
+        let _ = std::fs::remove_dir_all(&tmp);
+        let bytes = [0x1f, 0x8b, 8, 0, 1, 2, 3];
+        let desc = Descriptor::new(
+            media::OCI_LAYER_GZIP,
+            Digest::of(pycontainer_digest::Sha256::portable(), &bytes),
+            bytes.len() as u64,
+        );
+        let host = NativeHost::new();
+        let blob = Layout::new(&host, &tmp.join("cache").to_string_lossy()).blob_path(&desc.digest);
+        let _ = std::fs::create_dir_all(tmp.join("cache/blobs/sha256"));
+        std::fs::write(blob, bytes).unwrap_or_else(|e| panic!("{e}"));
+        (tmp, desc)
+    }
+
+    #[test]
+    fn a_cache_blob_is_linked_and_a_users_blob_copied() {
+        use std::os::unix::fs::MetadataExt;
+        let (tmp, desc) = copy_setup("copy");
+        let host = NativeHost::new();
+        let from = Layout::new(&host, &tmp.join("cache").to_string_lossy());
+        let src = from.blob_path(&desc.digest);
+        let ino = |p: &str| std::fs::metadata(p).map_or(0, |m| m.ino());
+        for (checked, linked) in [(Checked::Verified, true), (Checked::Unchecked, false)] {
+            let to = Layout::new(&host, &tmp.join(format!("{checked:?}")).to_string_lossy());
+            pollster::block_on(to.copy_blob(&from, &desc, checked))
+                .unwrap_or_else(|e| panic!("{e}"));
+            let dst = to.blob_path(&desc.digest);
+            assert_eq!(std::fs::read(&dst).ok(), std::fs::read(&src).ok());
+            assert_eq!(ino(&dst) == ino(&src), linked, "{checked:?}");
+            // Only the blob: no temp file is left beside it.
+            let dir = std::fs::read_dir(tmp.join(format!("{checked:?}/blobs/sha256")));
+            assert_eq!(dir.map_or(0, |d| d.count()), 1);
+        }
+        let _ = std::fs::remove_dir_all(tmp);
+    }
+
+    #[test]
+    fn a_blob_of_the_wrong_size_is_refused_and_only_an_unchecked_one_is_hashed() {
+        let (tmp, desc) = copy_setup("copy-bad");
+        let host = NativeHost::new();
+        let (cache, out) = (tmp.join("cache"), tmp.join("out"));
+        let from = Layout::new(&host, &cache.to_string_lossy());
+        let to = Layout::new(&host, &out.to_string_lossy());
+        let src = from.blob_path(&desc.digest);
+        let copy = |checked| pollster::block_on(to.copy_blob(&from, &desc, checked));
+        // A cache blob cut short since it was checked: refused, checked or not.
+        std::fs::write(&src, [0x1f, 0x8b, 8]).unwrap_or_else(|e| panic!("{e}"));
+        for checked in [Checked::Verified, Checked::Unchecked] {
+            assert!(
+                matches!(copy(checked), Err(LayoutError::SizeMismatch { .. })),
+                "{checked:?}"
+            );
+        }
+        // The right size, other bytes: only hashing can tell, so only an
+        // unchecked blob (a user's layout) is refused.
+        std::fs::write(&src, [0x1f, 0x8b, 8, 0, 9, 9, 9]).unwrap_or_else(|e| panic!("{e}"));
+        assert!(matches!(
+            copy(Checked::Unchecked),
+            Err(LayoutError::Corrupt { .. })
+        ));
+        assert!(!std::path::Path::new(&to.blob_path(&desc.digest)).exists());
+        copy(Checked::Verified).unwrap_or_else(|e| panic!("{e}"));
+        // A gzip layer that is not gzip is refused even when verified.
+        std::fs::write(&src, [0, 0, 8, 0, 1, 2, 3]).unwrap_or_else(|e| panic!("{e}"));
+        let fresh = Layout::new(&host, &tmp.join("fresh").to_string_lossy());
+        let copied = pollster::block_on(fresh.copy_blob(&from, &desc, Checked::Verified));
+        assert!(matches!(copied, Err(LayoutError::NotGzip { .. })));
+        let _ = std::fs::remove_dir_all(tmp);
+    }
+
+    #[test]
+    fn a_host_without_a_copy_of_its_own_copies_through_the_core() {
+        let tmp = std::env::temp_dir().join(format!("pycontainer-through-{}", std::process::id()));
+        let _ = std::fs::remove_dir_all(&tmp);
+        let _ = std::fs::create_dir_all(&tmp);
+        // More than one read's worth, and not a multiple of it.
+        let bytes: Vec<u8> = (0..(1 << 20) + 5).map(|i| (i % 251) as u8).collect();
+        let (src, dst) = (tmp.join("a"), tmp.join("deep/b"));
+        std::fs::write(&src, &bytes).unwrap_or_else(|e| panic!("{e}"));
+        let host = NativeHost::new();
+        pollster::block_on(crate::host::copy_through(
+            &host,
+            &src.to_string_lossy(),
+            &dst.to_string_lossy(),
+        ))
+        .unwrap_or_else(|e| panic!("{e}"));
+        assert_eq!(std::fs::read(&dst).ok(), Some(bytes));
         let _ = std::fs::remove_dir_all(tmp);
     }
 

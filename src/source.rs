@@ -1,5 +1,6 @@
 //! Where a base image comes from: `scratch`, a local OCI layout, or a registry.
 
+use crate::cache::CacheDir;
 use crate::host::Host;
 use crate::layout::{Layout, LayoutError};
 use crate::registry::{pull, Client, RegistryError};
@@ -117,36 +118,40 @@ pub async fn offered<H: Host>(
     }
 }
 
-/// Reads the base's manifest and config (never its layers).
+/// Reads the base's manifest and config (never its layers); a registry's
+/// documents named by digest come from `cache` when it holds them.
 pub async fn resolve<H: Host>(
     client: &Client<'_, H>,
     value: &str,
     platform: Option<&Platform>,
+    cache: &CacheDir,
 ) -> Result<BaseImage, SourceError> {
-    let image =
-        match BaseRef::parse(value)? {
-            BaseRef::Scratch => {
-                let platform = platform.cloned().unwrap_or_else(Platform::default_target);
-                return Ok(BaseImage {
-                    name: "scratch".to_owned(),
-                    image: Image::empty(&platform),
-                    digest: None,
-                });
-            }
-            BaseRef::Registry(reference) => pull::resolve(client, &reference, platform)
+    let image = match BaseRef::parse(value)? {
+        BaseRef::Scratch => {
+            let platform = platform.cloned().unwrap_or_else(Platform::default_target);
+            return Ok(BaseImage {
+                name: "scratch".to_owned(),
+                image: Image::empty(&platform),
+                digest: None,
+            });
+        }
+        BaseRef::Registry(reference) => {
+            let cache = cache.path().map(|dir| Layout::new(client.host(), dir));
+            pull::resolve(client, &reference, platform, cache.as_ref())
                 .await
                 .map_err(|source| SourceError::Registry {
                     value: value.to_owned(),
                     source: Box::new(source),
-                })?,
-            BaseRef::Layout { path, tag } => Layout::new(client.host(), &path)
-                .image(tag.as_deref(), platform)
-                .await
-                .map_err(|source| SourceError::Layout {
-                    value: value.to_owned(),
-                    source,
-                })?,
-        };
+                })?
+        }
+        BaseRef::Layout { path, tag } => Layout::new(client.host(), &path)
+            .image(tag.as_deref(), platform)
+            .await
+            .map_err(|source| SourceError::Layout {
+                value: value.to_owned(),
+                source,
+            })?,
+    };
     Ok(BaseImage {
         name: value.to_owned(),
         digest: Some(image.digest().clone()),

@@ -307,6 +307,14 @@ export function createBrowserHost({ files, onProgress, credentials = {}, env = {
       for (const f of open.values()) if (f.path === src) f.path = dst;
     },
 
+    // A copy of its own, not the same array: the copy is a separate file.
+    copyFile(from, to) {
+      const src = normalize(from);
+      const bytes = mem.files.get(src);
+      if (!bytes) throw fsError(mem.dirs.has(src) ? 'EISDIR' : 'ENOENT', 'copyfile', src);
+      mem.setFile(normalize(to), bytes.slice());
+    },
+
     remove(path) {
       const p = normalize(path);
       if (mem.dirs.has(p)) throw fsError('EISDIR', 'unlink', p);

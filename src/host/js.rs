@@ -225,6 +225,26 @@ impl Host for JsHost {
             .map(drop)
     }
 
+    /// The host's `copyFile`, or through the core for a host without one.
+    async fn copy_file(&self, from: &str, to: &str) -> Result<(), HostError> {
+        if self.method("copyFile").is_none() {
+            return super::copy_through(self, from, to).await;
+        }
+        self.call("copy", from, "copyFile", &[from.into(), to.into()])
+            .await
+            .map(drop)
+    }
+
+    /// The host's `linkFile`, or a copy for a host without one.
+    async fn link_file(&self, from: &str, to: &str) -> Result<(), HostError> {
+        if self.method("linkFile").is_none() {
+            return self.copy_file(from, to).await;
+        }
+        self.call("link", from, "linkFile", &[from.into(), to.into()])
+            .await
+            .map(drop)
+    }
+
     async fn remove(&self, path: &str) -> Result<(), HostError> {
         self.call("remove", path, "remove", &[path.into()])
             .await

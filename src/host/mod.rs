@@ -266,6 +266,22 @@ pub trait Host {
     /// Flushes to stable storage and closes.
     async fn close(&self, handle: WriteHandle) -> Result<(), HostError>;
     async fn rename(&self, from: &str, to: &str) -> Result<(), HostError>;
+    /// Copies the whole file `from` to the new name `to` (creating its
+    /// parent directories), flushed to stable storage as `close` does. The
+    /// bytes need not pass through the core: a host with a faster way (a
+    /// reflink, a kernel copy) takes it, for base layers are tens of
+    /// megabytes each. Without one they stream through `read` and `write`.
+    async fn copy_file(&self, from: &str, to: &str) -> Result<(), HostError> {
+        copy_through(self, from, to).await
+    }
+    /// Gives the new name `to` the bytes of `from`, where the caller
+    /// promises that nothing writes into either again (a blob of the cache,
+    /// whose every blob is written under a temp name, then renamed): a hard
+    /// link where the host can make one, so no byte moves and nothing needs
+    /// syncing; else `copy_file`.
+    async fn link_file(&self, from: &str, to: &str) -> Result<(), HostError> {
+        self.copy_file(from, to).await
+    }
     /// Deletes a file; a missing file is not an error.
     async fn remove(&self, path: &str) -> Result<(), HostError>;
     /// Deletes an empty directory; a missing one is not an error.
@@ -365,6 +381,31 @@ pub trait Host {
             }
         }
     }
+}
+
+/// `Host::copy_file` through the core, a megabyte at a time, for a host
+/// that has no copy of its own.
+pub(crate) async fn copy_through<H: Host + ?Sized>(
+    host: &H,
+    from: &str,
+    to: &str,
+) -> Result<(), HostError> {
+    const CHUNK: usize = 1 << 20;
+    let handle = host.create(to).await?;
+    let copied = async {
+        let mut offset = 0;
+        loop {
+            let chunk = host.read(from, offset, CHUNK).await?;
+            host.write(handle, &chunk).await?;
+            offset += chunk.len() as u64;
+            if chunk.len() < CHUNK {
+                return Ok(());
+            }
+        }
+    }
+    .await;
+    let closed = host.close(handle).await;
+    copied.and(closed)
 }
 
 /// The directory holding `path`; `None` for a relative name's last part.

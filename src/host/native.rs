@@ -206,6 +206,30 @@ impl Host for NativeHost {
         fs::rename(from, to).map_err(|e| err("rename", from, e))
     }
 
+    /// `std::fs::copy` (`copy_file_range` on Linux, so the kernel moves the
+    /// bytes), then an fsync, as `close` gives.
+    async fn copy_file(&self, from: &str, to: &str) -> Result<(), HostError> {
+        if let Some(parent) = Path::new(to).parent() {
+            fs::create_dir_all(parent).map_err(|e| err("mkdir", to, e))?;
+        }
+        fs::copy(from, to).map_err(|e| err("copy", from, e))?;
+        File::open(to)
+            .and_then(|f| f.sync_all())
+            .map_err(|e| err("fsync", to, e))
+    }
+
+    /// A hard link; a copy where the file system refuses one (another
+    /// device, no links).
+    async fn link_file(&self, from: &str, to: &str) -> Result<(), HostError> {
+        if let Some(parent) = Path::new(to).parent() {
+            fs::create_dir_all(parent).map_err(|e| err("mkdir", to, e))?;
+        }
+        match fs::hard_link(from, to) {
+            Ok(()) => Ok(()),
+            Err(_) => self.copy_file(from, to).await,
+        }
+    }
+
     async fn remove(&self, path: &str) -> Result<(), HostError> {
         match fs::remove_file(path) {
             Err(e) if e.kind() != io::ErrorKind::NotFound => Err(err("remove", path, e)),

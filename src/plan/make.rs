@@ -294,16 +294,22 @@ async fn make<H: Host>(
     // Each platform resolves on its own: a lock written from one would not
     // hold for the others, and the app layer that ships it would differ.
     let writes_lock = only.is_none() && platforms.len() < 2;
-    let (base, base_resolved) = resolve_base(client, &base_value, wanted.as_ref(), options.dry_run)
-        .await
-        .map_err(base_error)?;
+    let cache = CacheDir::find(host, options.cache_dir.as_deref());
+    let (base, base_resolved) = resolve_base(
+        client,
+        &base_value,
+        wanted.as_ref(),
+        &cache,
+        options.dry_run,
+    )
+    .await
+    .map_err(base_error)?;
     let platform = base.image.platform();
     let images = match platforms.len() {
         0 | 1 => std::slice::from_ref(&platform),
         _ => platforms.as_slice(),
     };
     one_image(format, images, &format_origin)?;
-    let cache = CacheDir::find(host, options.cache_dir.as_deref());
     // The base's layers are read for its Python when the dependencies need
     // it, and for an explicit base, whose Python the plan shows and checks
     // (once: the answer is cached by the base's digest), unless that alone
@@ -499,14 +505,15 @@ async fn resolve_base<H: Host>(
     client: &Client<'_, H>,
     value: &str,
     wanted: Option<&Platform>,
+    cache: &CacheDir,
     dry_run: bool,
 ) -> Result<(BaseImage, bool), SourceError> {
     if dry_run {
         if let BaseRef::Registry(_) = BaseRef::parse(value)? {
-            let mut base = source::resolve(client, "scratch", wanted).await?;
+            let mut base = source::resolve(client, "scratch", wanted, cache).await?;
             base.name = value.to_owned();
             return Ok((base, false));
         }
     }
-    Ok((source::resolve(client, value, wanted).await?, true))
+    Ok((source::resolve(client, value, wanted, cache).await?, true))
 }

@@ -95,11 +95,15 @@ fn media_type_of(content_type: Option<&str>, bytes: &[u8]) -> Result<String, Str
 
 /// Resolves a reference to one image for `wanted` (the default target
 /// when `None`), reading its manifest and config but no layers: those stay
-/// in the repository, to be pulled or mounted when a sink needs them.
+/// in the repository, to be pulled or mounted when a sink needs them. The
+/// documents named by digest (the config, the manifest an index chose) come
+/// from `cache` when it holds them; the one named by a tag is always asked
+/// for, as a tag moves.
 pub async fn resolve<H: Host>(
     client: &Client<'_, H>,
     reference: &Reference,
     wanted: Option<&Platform>,
+    cache: Option<&Layout<'_, H>>,
 ) -> Result<Image, RegistryError> {
     let repo = client.pull_repo(reference);
     let name = reference.to_string();
@@ -122,7 +126,17 @@ pub async fn resolve<H: Host>(
                 wanted: target.to_string(),
                 available,
             })?;
-        doc = manifest(client, &repo, &chosen.digest.to_string()).await?;
+        let chosen = Descriptor::new(&chosen.media_type, chosen.digest.clone(), chosen.size);
+        let bytes = cached(cache, &chosen, || async {
+            Ok(manifest(client, &repo, &chosen.digest.to_string())
+                .await?
+                .bytes)
+        })
+        .await?;
+        doc = Document {
+            descriptor: chosen,
+            bytes,
+        };
     }
     if !media::is_manifest(&doc.descriptor.media_type) {
         return Err(RegistryError::Protocol {
@@ -131,7 +145,10 @@ pub async fn resolve<H: Host>(
         });
     }
     let manifest: Manifest = parse(&name, &doc.bytes)?;
-    let config_bytes = blob_document(client, &repo, &manifest.config).await?;
+    let config_bytes = cached(cache, &manifest.config, || {
+        blob_document(client, &repo, &manifest.config)
+    })
+    .await?;
     let documents = (manifest, doc.bytes);
     let image = Image::from_documents(doc.descriptor, documents, config_bytes, |_, _| {
         BlobSource::Registry(repo.clone())
@@ -169,7 +186,9 @@ pub async fn platforms<H: Host>(
         .unwrap_or("latest");
     let doc = manifest(client, &repo, first).await?;
     if !media::is_index(&doc.descriptor.media_type) {
-        return Ok(vec![resolve(client, reference, None).await?.platform()]);
+        return Ok(vec![resolve(client, reference, None, None)
+            .await?
+            .platform()]);
     }
     let index: Index = parse(&reference.to_string(), &doc.bytes)?;
     Ok(index
@@ -177,6 +196,31 @@ pub async fn platforms<H: Host>(
         .into_iter()
         .filter_map(|d| d.platform)
         .collect())
+}
+
+/// A document its descriptor names by digest, which never names other
+/// bytes: from the cache when it holds it (checked against the digest as it
+/// is read), else fetched and kept there for the next build. The cache only
+/// helps: one that cannot be read or written is passed by.
+async fn cached<H: Host, Fut>(
+    cache: Option<&Layout<'_, H>>,
+    desc: &Descriptor,
+    fetch: impl FnOnce() -> Fut,
+) -> Result<Vec<u8>, RegistryError>
+where
+    Fut: std::future::Future<Output = Result<Vec<u8>, RegistryError>>,
+{
+    if let Some(Ok(bytes)) = match cache {
+        Some(cache) => Some(cache.read_document(desc).await),
+        None => None,
+    } {
+        return Ok(bytes);
+    }
+    let bytes = fetch().await?;
+    if let Some(cache) = cache {
+        let _ = cache.put_bytes(&desc.media_type, &bytes).await;
+    }
+    Ok(bytes)
 }
 
 fn parse<T: serde::de::DeserializeOwned>(what: &str, bytes: &[u8]) -> Result<T, RegistryError> {

@@ -1,13 +1,13 @@
 //! The layout sink: an image into an OCI layout directory, blobs first,
 //! then config and manifest (and an index of several), the tags last, in one rename of index.json.
 
-use pycontainer_oci::{Descriptor, Image, ImageIndex};
+use pycontainer_oci::{BlobSource, Descriptor, Image, ImageIndex};
 
 use super::{LayoutTarget, SinkError};
 use crate::blobs;
 use crate::cache::CacheDir;
 use crate::host::{Host, Progress};
-use crate::layout::{Layout, LayoutError, Tag};
+use crate::layout::{Checked, Layout, LayoutError, Tag};
 use crate::registry::Client;
 
 pub struct LayoutSink<'h, H: Host> {
@@ -53,7 +53,12 @@ impl<'h, H: Host> LayoutSink<'h, H> {
         host.progress(&Progress::Phase { name: "base" });
         for (layer, dir) in layers.iter().zip(&dirs) {
             if !out.has_blob(&layer.descriptor).await? {
-                out.copy_blob(&Layout::new(host, dir), &layer.descriptor)
+                // A registry's blob is read from the cache, which checked it on the way in.
+                let checked = match layer.source {
+                    BlobSource::Registry(_) => Checked::Verified,
+                    BlobSource::Layout(_) | BlobSource::Mirrored { .. } => Checked::Unchecked,
+                };
+                out.copy_blob(&Layout::new(host, dir), &layer.descriptor, checked)
                     .await?;
             }
         }

@@ -233,6 +233,56 @@ describe('create / write / close / rename / remove', () => {
   });
 });
 
+describe('copyFile and linkFile', () => {
+  test('copyFile copies into new parent directories, as a file of its own', () => {
+    const bytes = Buffer.alloc(3 << 20, 7);
+    fs.writeFileSync(`${dir}/blob`, bytes);
+    host.copyFile(`${dir}/blob`, `${dir}/copy/deep/blob`);
+    const copy = `${dir}/copy/deep/blob`;
+    assert.deepEqual(fs.readFileSync(copy), bytes);
+    // Never a hard link: writing into the copy leaves the original alone.
+    assert.notEqual(fs.statSync(copy).ino, fs.statSync(`${dir}/blob`).ino);
+    assert.equal(fs.statSync(copy).nlink, 1);
+    fs.writeFileSync(copy, 'changed');
+    assert.deepEqual(fs.readFileSync(`${dir}/blob`), bytes);
+  });
+
+  test('linkFile links a blob, made read-only so no other name writes into it', () => {
+    fs.writeFileSync(`${dir}/cached`, 'blob bytes');
+    host.linkFile(`${dir}/cached`, `${dir}/out/blobs/cached`);
+    const [a, b] = [`${dir}/cached`, `${dir}/out/blobs/cached`].map((p) => fs.statSync(p));
+    assert.equal(a.ino, b.ino);
+    assert.equal(b.mode & 0o777, 0o444);
+    assert.equal(fs.readFileSync(`${dir}/out/blobs/cached`, 'utf8'), 'blob bytes');
+  });
+
+  test('linkFile copies where no link can be made (another file system)', (t) => {
+    const other = fs.statSync('/dev/shm', { throwIfNoEntry: false });
+    if (!other || other.dev === fs.statSync(dir).dev) {
+      t.skip('no second file system at /dev/shm');
+      return;
+    }
+    const shm = fs.mkdtempSync('/dev/shm/pycontainer-host-');
+    try {
+      fs.writeFileSync(`${dir}/far`, 'far bytes');
+      host.linkFile(`${dir}/far`, `${shm}/far`);
+      assert.equal(fs.readFileSync(`${shm}/far`, 'utf8'), 'far bytes');
+      assert.equal(fs.statSync(`${shm}/far`).nlink, 1);
+    } finally {
+      fs.rmSync(shm, { recursive: true, force: true });
+    }
+  });
+
+  test('copyFile replaces the target; a missing source throws with its code', () => {
+    fs.writeFileSync(`${dir}/new.bin`, 'new');
+    fs.writeFileSync(`${dir}/old.bin`, 'older bytes');
+    host.copyFile(`${dir}/new.bin`, `${dir}/old.bin`);
+    assert.equal(fs.readFileSync(`${dir}/old.bin`, 'utf8'), 'new');
+    assert.throws(() => host.copyFile(`${dir}/absent`, `${dir}/x`), { code: 'ENOENT' });
+    assert.throws(() => host.linkFile(`${dir}/absent`, `${dir}/y`), { code: 'ENOENT' });
+  });
+});
+
 describe('env, progress, sha256', () => {
   test('env reads process.env', () => {
     process.env.PYCONTAINER_TEST_VAR = '1700000000';

@@ -21,6 +21,7 @@ const {
   VALIDATE_FLAGS,
 } = require('./flags.js');
 const { HELP_BUILD, HELP_DOCKERFILE, HELP_PUSH, HELP_VALIDATE } = require('./help.js');
+const { phaseTimer } = require('./phase-times.js');
 const { reporterFor } = require('./progress.js');
 const { stopOnSignals } = require('./signals.js');
 const { printBuildSummary, pushLines, toJson, validateLines } = require('./summary.js');
@@ -51,7 +52,13 @@ async function runBuild(args) {
   const options = optionsFrom(values, BUILD_FLAGS);
   addPassword(values, options, 'build');
   const reporter = reporterFor(values);
-  options.onProgress = reporter.onProgress;
+  const timer = values.verbose ? phaseTimer() : null;
+  options.onProgress = timer
+    ? (event) => {
+        timer.observe(event);
+        reporter.onProgress?.(event);
+      }
+    : reporter.onProgress;
   const target = options.output ? ` -> ${displayPath(path.resolve(options.output))}` : '';
   reporter.info(
     `pycontainer: ${options.dryRun ? 'planning' : 'building'} ${displayPath(path.resolve(options.context ?? '.'))}${target}`,
@@ -66,6 +73,7 @@ async function runBuild(args) {
   const plan = () => formatPlan(result, { verbose: values.verbose === true });
   // --verbose puts the plan on stderr unless a dry run already prints it on stdout.
   if (values.verbose && (values.json || !dryRun)) process.stderr.write(`${plan()}\n`);
+  if (timer && !dryRun) process.stderr.write(`${timer.lines().join('\n')}\n`);
   if (values.json) {
     process.stdout.write(`${toJson(result)}\n`);
   } else if (values.quiet) {

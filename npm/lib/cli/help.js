@@ -184,8 +184,10 @@ ${REGISTRY_HELP}  --dry-run             work everything out and print the plan (
                         write nothing
   --json                print the result as JSON on stdout, and nothing else
                         there (with --dry-run too)
-  -v, --verbose         also print the plan on stderr before the result; with
-                        --dry-run, list every excluded path and why
+  -v, --verbose         also print the plan and each phase's time (plan,
+                        pull, resolve, download, layer, write, push, ...) on
+                        stderr before the result; with --dry-run, list every
+                        excluded path and why
   -q, --quiet           print only the manifest digest (nothing for --dry-run)
                         and no progress (progress is also off when stderr is
                         not a terminal)
