@@ -89,10 +89,14 @@ function createBytecode() {
     /**
      * @param {string} minor `3.11`
      * @param {string} index JSON `[[path in the image, length], ...]`
-     * @param {Uint8Array} bytes the sources, one after the other
+     * @param {Uint8Array} view the sources, one after the other
      * @returns {Promise<{lengths: string, bytes: Uint8Array}>} JSON lengths, `null` for a refused source
      */
-    async compileBytecode(minor, index, bytes) {
+    async compileBytecode(minor, index, view) {
+      // A view of the core's memory: copied before the first await, for the
+      // memory may grow meanwhile (another platform's layer being built),
+      // which detaches the view.
+      const bytes = view.slice();
       const py = await load(minor);
       const sources = JSON.parse(index);
       let at = 0;

@@ -89,6 +89,13 @@ async fn encode_into<H: Host>(
     pipeline.flush(&mut enc).await?;
     let (rest, digests) = enc.finish();
     blob.write(host, &rest).await?;
+    // A layer smaller than the chunks the host has out at once is all
+    // written here: it still reports its bytes.
+    host.progress(&Progress::Blob {
+        digest: None,
+        label,
+        bytes: blob.size(),
+    });
     Ok(digests)
 }
 
