@@ -70,7 +70,7 @@ const rm = (p) => fs.rmSync(p, { recursive: true, force: true });
 
 async function main() {
   const { runs } = parseArgs(process.argv.slice(2));
-  need(['node', 'tar', 'gzip', 'sha256sum', '/usr/bin/time', UV]);
+  need(['node', 'python3', 'tar', 'gzip', 'sha256sum', '/usr/bin/time', UV]);
   const work = fs.mkdtempSync(path.join(os.tmpdir(), 'pyc-bench-resolve-'));
   try {
     await bench(work, runs);
@@ -88,10 +88,15 @@ async function bench(work, runs) {
   for (const f of ['pyproject.toml', 'deps_demo']) {
     fs.cpSync(path.join(FIXTURE, f), path.join(app, f), { recursive: true });
   }
+  // The project's dependencies, one a line, for uv.
   const requirements = path.join(work, 'requirements.in');
-  const pyproject = fs.readFileSync(path.join(FIXTURE, 'pyproject.toml'), 'utf8');
-  const deps = [.../dependencies = \[([^\]]*)\]/.exec(pyproject)[1].matchAll(/"([^"]+)"/g)];
-  fs.writeFileSync(requirements, deps.map((m) => `${m[1]}\n`).join(''));
+  const listed = await run('python3', [
+    '-c',
+    'import sys, tomllib; print("\\n".join(tomllib.load(open(sys.argv[1], "rb"))["project"]["dependencies"]))',
+    path.join(FIXTURE, 'pyproject.toml'),
+  ]);
+  if (listed.code !== 0) throw new Error(`reading the fixture's dependencies:\n${tail(listed.stderr)}`);
+  fs.writeFileSync(requirements, listed.stdout);
 
   const out = path.join(work, 'out');
   const lock = path.join(app, 'pylock.toml');
