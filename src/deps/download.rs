@@ -70,10 +70,12 @@ pub async fn read_page<H: Host>(
     accept: Option<&str>,
     credentials: &[Credentials],
 ) -> Result<Option<(Vec<u8>, Option<String>, String)>, DepsError> {
-    Ok(match read_page_if(host, url, accept, credentials, &[]).await? {
-        PageAnswer::Body(page) => Some((page.body, page.content_type, page.url)),
-        PageAnswer::NotFound | PageAnswer::NotModified { .. } => None,
-    })
+    Ok(
+        match read_page_if(host, url, accept, credentials, &[]).await? {
+            PageAnswer::Body(page) => Some((page.body, page.content_type, page.url)),
+            PageAnswer::NotFound | PageAnswer::NotModified { .. } => None,
+        },
+    )
 }
 
 /// A page as the index sent it, with the headers a cache keeps.
@@ -90,7 +92,9 @@ pub enum PageAnswer {
     Body(Page),
     NotFound,
     /// A 304 to a conditional request: the cached copy is still the page.
-    NotModified { headers: Vec<(String, String)> },
+    NotModified {
+        headers: Vec<(String, String)>,
+    },
 }
 
 /// A page or metadata file, whole, sent with the `conditional` headers

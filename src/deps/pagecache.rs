@@ -65,7 +65,11 @@ impl<'a> PageCache<'a> {
         if let Some((meta, body)) = &cached {
             // A host without a clock says 0: its copies are never fresh, only revalidated.
             if now != 0 && now >= meta.received_ms && now - meta.received_ms < meta.fresh_ms {
-                return Ok(Some((body.clone(), meta.content_type.clone(), meta.url.clone())));
+                return Ok(Some((
+                    body.clone(),
+                    meta.content_type.clone(),
+                    meta.url.clone(),
+                )));
             }
         }
         let conditional = cached
@@ -141,7 +145,12 @@ fn freshness(headers: &[(String, String)]) -> Option<u64> {
     let age = header(headers, "age")
         .and_then(|a| a.trim().parse::<u64>().ok())
         .unwrap_or(0);
-    Some(max_age.unwrap_or(0).saturating_sub(age).saturating_mul(1000))
+    Some(
+        max_age
+            .unwrap_or(0)
+            .saturating_sub(age)
+            .saturating_mul(1000),
+    )
 }
 
 fn conditional_headers(meta: &Meta) -> Vec<(String, String)> {
@@ -187,8 +196,14 @@ mod tests {
     fn freshness_follows_cache_control_less_the_age() {
         let pypi = headers(&[("cache-control", "max-age=600, public"), ("age", "60")]);
         assert_eq!(freshness(&pypi), Some(540_000));
-        assert_eq!(freshness(&headers(&[("Cache-Control", "no-cache")])), Some(0));
-        assert_eq!(freshness(&headers(&[("cache-control", "no-store, max-age=600")])), None);
+        assert_eq!(
+            freshness(&headers(&[("Cache-Control", "no-cache")])),
+            Some(0)
+        );
+        assert_eq!(
+            freshness(&headers(&[("cache-control", "no-store, max-age=600")])),
+            None
+        );
         assert_eq!(freshness(&headers(&[("age", "5")])), Some(0));
     }
 }
