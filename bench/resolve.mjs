@@ -32,6 +32,9 @@
 //
 // BENCH_CLI=PATH times another pycontainer.js; BENCH_UV=PATH another uv
 // (default: uv on PATH; `python3 -m venv V && V/bin/pip install uv`).
+// BENCH_BASELINE_CLI=PATH adds the cold and warm pycontainer rows for that
+// pycontainer.js too (an older checkout's, say), with caches of its own,
+// so that a change is measured against what it changed in the same run.
 
 import fs from 'node:fs';
 import os from 'node:os';
@@ -41,6 +44,7 @@ import { log, median, need, run, tail, timed } from './lib.mjs';
 
 const repo = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');
 const CLI = path.resolve(process.env.BENCH_CLI || path.join(repo, 'npm/bin/pycontainer.js'));
+const BASELINE = process.env.BENCH_BASELINE_CLI && path.resolve(process.env.BENCH_BASELINE_CLI);
 const UV = process.env.BENCH_UV || 'uv';
 const FIXTURE = path.join(repo, 'tests/fixtures/deps/fastapi-app');
 const UV_TARGET = ['--python-platform', 'x86_64-manylinux_2_36', '--python-version', '3.11'];
@@ -95,14 +99,15 @@ async function bench(work, runs) {
     'import sys, tomllib; print("\\n".join(tomllib.load(open(sys.argv[1], "rb"))["project"]["dependencies"]))',
     path.join(FIXTURE, 'pyproject.toml'),
   ]);
-  if (listed.code !== 0) throw new Error(`reading the fixture's dependencies:\n${tail(listed.stderr)}`);
+  if (listed.code !== 0)
+    throw new Error(`reading the fixture's dependencies:\n${tail(listed.stderr)}`);
   fs.writeFileSync(requirements, listed.stdout);
 
   const out = path.join(work, 'out');
   const lock = path.join(app, 'pylock.toml');
   const savedLock = path.join(work, 'pylock.toml');
-  const pycArgs = (cache) => [
-    CLI,
+  const pycArgs = (cache, cli = CLI) => [
+    cli,
     'build',
     '--context',
     app,
@@ -190,6 +195,25 @@ async function bench(work, runs) {
       ],
     },
   };
+  if (BASELINE) {
+    const baseCold = path.join(work, 'baseline-cold-cache');
+    const baseWarm = path.join(work, 'baseline-warm-cache');
+    rows.baseCold = {
+      label: `${rows.pycCold.label}, baseline CLI`,
+      prep() {
+        rm(baseCold);
+        rm(out);
+        rm(lock);
+        fs.cpSync(targets, path.join(baseCold, 'oci/pycontainer/targets'), { recursive: true });
+      },
+      cmd: ['node', pycArgs(baseCold, BASELINE)],
+    };
+    rows.baseWarm = {
+      label: `${rows.pycWarm.label}, baseline CLI`,
+      prep: rows.pycWarm.prep,
+      cmd: ['node', pycArgs(baseWarm, BASELINE)],
+    };
+  }
   const keys = Object.keys(rows);
   const times = Object.fromEntries(keys.map((k) => [k, []]));
   const rss = Object.fromEntries(keys.map((k) => [k, []]));
@@ -201,7 +225,7 @@ async function bench(work, runs) {
     const [cmd, args] = row.cmd;
     const r = await timed(row.label, cmd, args);
     row.after?.();
-    if (key.startsWith('pyc')) {
+    if (key.startsWith('pyc') || key.startsWith('base')) {
       packages[key] = JSON.parse(r.stdout).plan.dependencies.packages.length;
     }
     return r;
@@ -250,6 +274,13 @@ async function bench(work, runs) {
   console.log(
     `warm re-resolve in pycontainer (no lock minus locked, per round): ${fmt(median(resolving))} s (${range(resolving)}) (target ≤ 0.3 s); uv pip compile warm: ${fmt(median(times.uvCompile))} s`,
   );
+  if (BASELINE) {
+    const c = perRound('pycCold', 'baseCold', (a, b) => a / b);
+    const w = perRound('pycWarm', 'baseWarm', (a, b) => a / b);
+    console.log(
+      `this CLI ÷ the baseline CLI: cold ${median(c).toFixed(2)} (${range(c)}), warm no lock ${median(w).toFixed(2)} (${range(w)})`,
+    );
+  }
   for (const [key, n] of Object.entries(packages)) {
     if (n !== expected)
       throw new Error(`${rows[key].label} installed ${n} packages, not ${expected}`);
