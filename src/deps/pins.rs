@@ -659,7 +659,7 @@ async fn resolve<H: Host>(
     let mut resolver =
         Resolver::new(&requirements, cx.target, main, options).map_err(DepsError::from)?;
     for (name, file) in direct {
-        resolver.add_page(&name, &ProjectPage { files: vec![file] });
+        resolver.add_page(&name, ProjectPage { files: vec![file] });
     }
     // Every fetch started (answered or not), those waiting for a free slot,
     // and those that failed.
@@ -812,7 +812,7 @@ async fn fetch<H: Host>(cx: &Context<'_, H>, f: &Fetch) -> Result<Answer, DepsEr
 
 fn apply(resolver: &mut Resolver, f: &Fetch, answer: Answer) {
     match (f, answer) {
-        (Fetch::Page { name, .. }, Answer::Page(Some(page))) => resolver.add_page(name, &page),
+        (Fetch::Page { name, .. }, Answer::Page(Some(page))) => resolver.add_page(name, page),
         (Fetch::Page { name, .. }, Answer::Page(None)) => resolver.add_not_found(name),
         (
             Fetch::Metadata { name, version, .. }
