@@ -106,6 +106,13 @@ export interface Host {
   readBody?(handle: number, max: number): Promise<Uint8Array | null>;
   /** Abandons a response body. */
   discardBody?(handle: number): Promise<void>;
+  /**
+   * True when `fetch` keeps no HTTP cache of its own (Node): the core then keeps
+   * package index pages in its cache and revalidates them with conditional
+   * requests. Leave it out in a browser, whose HTTP cache does that already and
+   * where the conditional headers would cost a CORS preflight per page.
+   */
+  cachesIndexPages?: boolean;
   /** Waits between retries; without it retries do not wait. */
   sleep?(ms: number): Promise<void>;
   /**

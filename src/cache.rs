@@ -7,6 +7,8 @@ use crate::host::Host;
 pub const DEPS_RECORDS: &str = "pycontainer/deps";
 /// Where it keeps each base's Python environment, by the base's config digest.
 pub const TARGET_RECORDS: &str = "pycontainer/targets";
+/// Where it keeps package index pages with their HTTP validators (`deps::pagecache`).
+pub const INDEX_PAGES: &str = "pycontainer/index";
 
 /// Where the cache is, when the host has a place for one.
 #[derive(Clone, Debug, PartialEq, Eq)]
@@ -52,7 +54,7 @@ impl CacheDir {
         let Some(root) = self.path() else {
             return;
         };
-        for dir in ["blobs/sha256", DEPS_RECORDS, TARGET_RECORDS] {
+        for dir in ["blobs/sha256", DEPS_RECORDS, TARGET_RECORDS, INDEX_PAGES] {
             let _ = crate::temp::sweep(host, &format!("{root}/{dir}")).await;
         }
     }

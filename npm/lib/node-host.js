@@ -151,6 +151,8 @@ function createNodeHost(options = {}) {
     discardBody: http.discardBody,
     sleep: http.sleep,
     credentials,
+    // Node's http keeps no HTTP cache: the core keeps index pages itself.
+    cachesIndexPages: true,
     stat(p) {
       return lstatInfo(p);
     },

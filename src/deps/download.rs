@@ -34,8 +34,9 @@ async fn get<H: Host>(
     url: &str,
     accept: Option<&str>,
     credentials: &[Credentials],
+    conditional: &[(String, String)],
 ) -> Result<HttpResponse, DepsError> {
-    let mut headers = Vec::new();
+    let mut headers = conditional.to_vec();
     if let Some(a) = accept {
         headers.push(("Accept".to_owned(), a.to_owned()));
     }
@@ -69,10 +70,52 @@ pub async fn read_page<H: Host>(
     accept: Option<&str>,
     credentials: &[Credentials],
 ) -> Result<Option<(Vec<u8>, Option<String>, String)>, DepsError> {
-    let resp = get(host, url, accept, credentials).await?;
+    Ok(
+        match read_page_if(host, url, accept, credentials, &[]).await? {
+            PageAnswer::Body(page) => Some((page.body, page.content_type, page.url)),
+            PageAnswer::NotFound | PageAnswer::NotModified { .. } => None,
+        },
+    )
+}
+
+/// A page as the index sent it, with the headers a cache keeps.
+pub struct Page {
+    pub body: Vec<u8>,
+    pub content_type: Option<String>,
+    /// The final URL, after redirects.
+    pub url: String,
+    pub headers: Vec<(String, String)>,
+}
+
+/// What a GET of a page brought back.
+pub enum PageAnswer {
+    Body(Page),
+    NotFound,
+    /// A 304 to a conditional request: the cached copy is still the page.
+    NotModified {
+        headers: Vec<(String, String)>,
+    },
+}
+
+/// A page or metadata file, whole, sent with the `conditional` headers
+/// (`If-None-Match`, `If-Modified-Since`) of a cached copy.
+pub async fn read_page_if<H: Host>(
+    host: &H,
+    url: &str,
+    accept: Option<&str>,
+    credentials: &[Credentials],
+    conditional: &[(String, String)],
+) -> Result<PageAnswer, DepsError> {
+    let resp = get(host, url, accept, credentials, conditional).await?;
     if resp.status == 404 {
         host.discard_body(resp.body).await;
-        return Ok(None);
+        return Ok(PageAnswer::NotFound);
+    }
+    if resp.status == 304 && !conditional.is_empty() {
+        host.discard_body(resp.body).await;
+        return Ok(PageAnswer::NotModified {
+            headers: resp.headers,
+        });
     }
     check_status(host, &resp, url).await?;
     let content_type = resp.header("content-type").map(str::to_owned);
@@ -87,7 +130,12 @@ pub async fn read_page<H: Host>(
             });
         }
     }
-    Ok(Some((body, content_type, resp.url)))
+    Ok(PageAnswer::Body(Page {
+        body,
+        content_type,
+        url: resp.url,
+        headers: resp.headers,
+    }))
 }
 
 async fn check_status<H: Host>(host: &H, resp: &HttpResponse, url: &str) -> Result<(), DepsError> {
@@ -146,7 +194,7 @@ pub async fn wheel<H: Host>(
     let mut attempt = 0;
     loop {
         attempt += 1;
-        let resp = get(host, &w.url, None, credentials).await?;
+        let resp = get(host, &w.url, None, credentials, &[]).await?;
         check_status(host, &resp, &w.url).await?;
         let mut blob = cache.begin_blob().await?;
         match stream(host, &mut blob, resp.body, w).await {

@@ -11,6 +11,7 @@ pub mod indexes;
 pub mod input;
 pub mod layer;
 pub mod lockfile;
+pub mod pagecache;
 pub mod pins;
 pub mod probe;
 pub mod project;

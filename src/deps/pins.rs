@@ -1,7 +1,10 @@
 //! One wheel per package for the target: from a lock as it stands, or from
 //! a resolution against the index, which is then written down as a lock.
 
-use futures_util::StreamExt;
+use std::collections::VecDeque;
+
+use futures_util::stream::FuturesUnordered;
+use futures_util::{FutureExt, StreamExt};
 
 use crate::config::DepsSettings;
 use crate::host::{Host, Progress};
@@ -16,6 +19,7 @@ use pycontainer_python::wheel::WheelName;
 use super::download::{self, Wanted};
 use super::indexes::{Indexes, PYPI};
 use super::input::{Format, Input};
+use super::pagecache::PageCache;
 use super::{lockfile, project, DepsError, DepsRequest};
 use crate::wheelfile::WheelFile;
 use pycontainer_pypi::index::{self, ProjectFile, ProjectPage};
@@ -478,11 +482,13 @@ async fn page_of<H: Host>(
         .into_iter()
         .chain(cx.indexes.urls.iter().map(String::as_str))
         .collect();
+    let dir = format!("{}/{}", cx.cache.root(), crate::cache::INDEX_PAGES);
+    let pages = PageCache::new(cx.host, &dir);
     for index in indexes {
         let url = index::project_url(index, name);
-        let answer =
-            download::read_page(cx.host, &url, Some(index::ACCEPT), &cx.indexes.credentials)
-                .await?;
+        let answer = pages
+            .read(cx.host, &url, Some(index::ACCEPT), &cx.indexes.credentials)
+            .await?;
         if let Some((body, content_type, final_url)) = answer {
             let page = index::parse_project(&body, content_type.as_deref(), &final_url)
                 .map_err(DepsError::from)?;
@@ -629,7 +635,19 @@ fn as_written<H: Host>(
     resolution
 }
 
-/// Runs the resolver, fetching what each step asks for, `parallel` at a time.
+/// Index requests in flight at once while resolving. Pages and metadata
+/// files are small, so each costs a round trip more than bandwidth; 16 is
+/// the Node host's sockets per origin.
+const RESOLVE_FETCHES: usize = 16;
+
+/// Runs the resolver, stepping again as soon as any answer arrives rather
+/// than once a step's every fetch is back, so that the page of a package
+/// first named by one answer is asked for while the others are still on
+/// their way (uv's prefetching, from what PubGrub itself asks for). The
+/// resolution is the same whatever order answers arrive in (see
+/// `pycontainer_pypi::resolve`). A fetch that fails fails the build only if
+/// a later step still needs it: a version the resolver has moved away from
+/// may have no readable metadata.
 async fn resolve<H: Host>(
     cx: &Context<'_, H>,
     requirements: &[Requirement],
@@ -641,26 +659,56 @@ async fn resolve<H: Host>(
     let mut resolver =
         Resolver::new(&requirements, cx.target, main, options).map_err(DepsError::from)?;
     for (name, file) in direct {
-        resolver.add_page(&name, &ProjectPage { files: vec![file] });
+        resolver.add_page(&name, ProjectPage { files: vec![file] });
     }
+    // Every fetch started (answered or not), those waiting for a free slot,
+    // and those that failed.
+    let mut asked: Vec<Fetch> = Vec::new();
+    let mut waiting: VecDeque<Fetch> = VecDeque::new();
+    let mut failed: Vec<(Fetch, DepsError)> = Vec::new();
+    let mut running = FuturesUnordered::new();
     loop {
         match resolver.step() {
-            Step::Done(resolution) => return Ok(resolution),
+            Step::Done(resolution) => {
+                // Answers nothing needs any more: let them land (a wheel read for its
+                // metadata is being written into the cache) rather than cut them off.
+                while running.next().await.is_some() {}
+                return Ok(resolution);
+            }
             Step::Failed(e) => return Err(e.into()),
             Step::Need(fetches) => {
-                let mut answers = futures_util::stream::iter(fetches)
-                    .map(|f| async move {
-                        let answer = fetch(cx, &f).await;
-                        (f, answer)
-                    })
-                    .buffer_unordered(cx.parallel.max(1));
-                let mut got = Vec::new();
-                while let Some(one) = answers.next().await {
-                    got.push(one);
+                for f in fetches {
+                    if let Some(i) = failed.iter().position(|(g, _)| *g == f) {
+                        return Err(failed.swap_remove(i).1);
+                    }
+                    if !asked.contains(&f) {
+                        asked.push(f.clone());
+                        waiting.push_back(f);
+                    }
                 }
-                for (f, answer) in got {
-                    apply(&mut resolver, &f, answer?);
-                }
+            }
+        }
+        while running.len() < RESOLVE_FETCHES {
+            let Some(f) = waiting.pop_front() else { break };
+            running.push(async move {
+                let answer = fetch(cx, &f).await;
+                (f, answer)
+            });
+        }
+        let Some(first) = running.next().await else {
+            return Err(DepsError::Resolve(resolve::ResolveError::Internal {
+                reason: "the resolver asked again for what it was given".to_owned(),
+            }));
+        };
+        // Every other answer already back joins this one before the next step.
+        let mut got = vec![first];
+        while let Some(Some(one)) = running.next().now_or_never() {
+            got.push(one);
+        }
+        for (f, answer) in got {
+            match answer {
+                Ok(answer) => apply(&mut resolver, &f, answer),
+                Err(e) => failed.push((f, e)),
             }
         }
     }
@@ -764,7 +812,7 @@ async fn fetch<H: Host>(cx: &Context<'_, H>, f: &Fetch) -> Result<Answer, DepsEr
 
 fn apply(resolver: &mut Resolver, f: &Fetch, answer: Answer) {
     match (f, answer) {
-        (Fetch::Page { name, .. }, Answer::Page(Some(page))) => resolver.add_page(name, &page),
+        (Fetch::Page { name, .. }, Answer::Page(Some(page))) => resolver.add_page(name, page),
         (Fetch::Page { name, .. }, Answer::Page(None)) => resolver.add_not_found(name),
         (
             Fetch::Metadata { name, version, .. }

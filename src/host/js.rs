@@ -496,6 +496,14 @@ impl Host for JsHost {
         }
     }
 
+    /// The host object's `cachesIndexPages: true` (the Node host's).
+    fn caches_index_pages(&self) -> bool {
+        Reflect::get(&self.obj, &JsValue::from_str("cachesIndexPages"))
+            .ok()
+            .and_then(|v| v.as_bool())
+            .unwrap_or(false)
+    }
+
     fn now_ms(&self) -> u64 {
         js_sys::Date::now() as u64
     }

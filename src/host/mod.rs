@@ -324,6 +324,14 @@ pub trait Host {
         })
     }
 
+    /// Whether the core keeps index pages in its cache with their HTTP
+    /// validators and revalidates them itself: where `fetch` keeps no HTTP
+    /// cache of its own (Node, native). A browser's fetch has one, and a
+    /// conditional header there would cost a CORS preflight per page.
+    fn caches_index_pages(&self) -> bool {
+        false
+    }
+
     /// Sends a request, following redirects (dropping `Authorization` on a
     /// cross-origin one, as fetch does). Network failures are errors;
     /// HTTP error statuses are not.
@@ -359,7 +367,8 @@ pub trait Host {
     ) -> Result<Option<Credentials>, HostError> {
         Ok(None)
     }
-    /// Wall-clock milliseconds, for token expiry only (never for image content).
+    /// Wall-clock milliseconds, for token expiry and the freshness of cached
+    /// index pages (never for image content).
     fn now_ms(&self) -> u64 {
         0
     }

@@ -333,6 +333,10 @@ impl Host for NativeHost {
         Ok(self.credentials.clone())
     }
 
+    fn caches_index_pages(&self) -> bool {
+        true
+    }
+
     fn now_ms(&self) -> u64 {
         std::time::SystemTime::now()
             .duration_since(std::time::UNIX_EPOCH)

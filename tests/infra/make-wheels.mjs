@@ -17,7 +17,8 @@
 //               symlink, stored uncompressed as zip tools do
 //   recordHash  what RECORD claims instead of the real `sha256=...`
 //   inRecord    false leaves the member out of RECORD
-// Options: { tag = 'py3-none-any' }.
+// Options: { tag = 'py3-none-any', requires = [] }, `requires` being the
+// METADATA's Requires-Dist lines (`'b>=1'`), for resolver tests.
 
 import crypto from 'node:crypto';
 import fs from 'node:fs';
@@ -103,7 +104,13 @@ function zip(entries) {
  * generated dist-info (METADATA, WHEEL, RECORD, in that order, last) and
  * returns its path.
  */
-export function makeWheel(dir, name, version, members, { tag = 'py3-none-any' } = {}) {
+export function makeWheel(
+  dir,
+  name,
+  version,
+  members,
+  { tag = 'py3-none-any', requires = [] } = {},
+) {
   const distInfo = `${escapeName(name)}-${version}.dist-info`;
   const files = members.map((m) => ({
     name: m.path,
@@ -115,7 +122,9 @@ export function makeWheel(dir, name, version, members, { tag = 'py3-none-any' } 
   files.push(
     {
       name: `${distInfo}/METADATA`,
-      data: Buffer.from(`Metadata-Version: 2.1\nName: ${name}\nVersion: ${version}\n`),
+      data: Buffer.from(
+        `Metadata-Version: 2.1\nName: ${name}\nVersion: ${version}\n${requires.map((r) => `Requires-Dist: ${r}\n`).join('')}`,
+      ),
       mode: 0o100644,
     },
     {

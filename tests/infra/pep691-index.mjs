@@ -3,6 +3,9 @@
 // With `cors`, every answer carries the CORS header a web page on that
 // origin needs to read it (docs/cors.md); without, a page's fetch of it is
 // blocked by the browser, as pypi.org's would be if it sent none.
+// Project pages carry an ETag (answered 304 to a matching If-None-Match)
+// and, with `cacheControl`, that Cache-Control, as pypi.org's do; `delayMs`
+// holds answers back, so that tests can choose the order they arrive in.
 
 import crypto from 'node:crypto';
 import fs from 'node:fs';
@@ -20,7 +23,7 @@ export const normalizeName = (name) => name.toLowerCase().replace(/[-_.]+/g, '-'
  * JSON in Accept the answer is 406, so a client that stopped asking for
  * JSON fails here rather than falling back unseen.
  */
-function serveProjectPage(req, res, pathname, wheels, headers) {
+function serveProjectPage(req, res, pathname, wheels, headers, cacheControl) {
   const name = normalizeName(
     decodeURIComponent(pathname.slice('/simple/'.length)).replace(/\/$/, ''),
   );
@@ -46,8 +49,16 @@ function serveProjectPage(req, res, pathname, wheels, headers) {
     })),
   };
   const body = JSON.stringify(page);
+  const etag = `"${crypto.createHash('sha256').update(body).digest('hex').slice(0, 16)}"`;
+  const caching = { etag, ...(cacheControl ? { 'cache-control': cacheControl } : {}) };
+  if (req.headers['if-none-match'] === etag) {
+    res.writeHead(304, { ...headers, ...caching });
+    res.end();
+    return;
+  }
   res.writeHead(200, {
     ...headers,
+    ...caching,
     'content-type': SIMPLE_JSON,
     'content-length': Buffer.byteLength(body),
   });
@@ -88,21 +99,36 @@ function addWheels(dir, wheels) {
 
 /**
  * Starts an empty index on a free loopback port. cors: the page origin
- * ('http://127.0.0.1:8080', or '*') to allow, or none.
+ * ('http://127.0.0.1:8080', or '*') to allow, or none. cacheControl: the
+ * Cache-Control of project pages ('max-age=600, public' is pypi.org's), or
+ * none. delayMs(pathname): how long to hold an answer back, or 0.
  *
  * Returns {url (the index URL, …/simple), origin, wheels, addWheels(dir),
- * requests, close()}. `wheels` maps a normalised name to its files;
- * `requests` holds one {method, url, origin, userAgent, status} per
- * request, `origin` being the request's Origin header (a page's fetch
- * sends it cross-origin) and `status` set once the answer is sent.
+ * requests, maxInFlight, close()}. `wheels` maps a normalised name to its
+ * files; `requests` holds one {method, url, origin, userAgent, ifNoneMatch,
+ * status, startedMs, endedMs} per request, `origin` being the request's
+ * Origin header (a page's fetch sends it cross-origin), `status` and
+ * `endedMs` (performance.now()) set once the answer is sent.
+ * `maxInFlight()` is the most requests ever open at once.
  */
-export async function startPep691Index({ cors } = {}) {
+export async function startPep691Index({ cors, cacheControl, delayMs } = {}) {
   // A GET with only a safelisted Accept needs no preflight, so the one
   // header a browser checks is Allow-Origin, on every answer (a 404 the
   // page cannot read would show as a network error, not a missing project).
   const headers = cors ? { 'access-control-allow-origin': cors } : {};
   const wheels = new Map();
   const requests = [];
+  let inFlight = 0;
+  let maxInFlight = 0;
+  const answer = (req, res, pathname) => {
+    if (pathname.startsWith('/simple/') && req.method === 'GET') {
+      serveProjectPage(req, res, pathname, wheels, headers, cacheControl);
+    } else if (pathname.startsWith('/files/') && req.method === 'GET') {
+      serveWheel(res, pathname, wheels, headers);
+    } else {
+      res.writeHead(405, { ...headers, allow: 'GET' }).end();
+    }
+  };
   const server = http.createServer((req, res) => {
     const { pathname } = new URL(req.url, 'http://index.invalid');
     const record = {
@@ -110,19 +136,22 @@ export async function startPep691Index({ cors } = {}) {
       url: req.url,
       origin: req.headers.origin ?? null,
       userAgent: req.headers['user-agent'] ?? '',
+      ifNoneMatch: req.headers['if-none-match'] ?? null,
       status: null,
+      startedMs: performance.now(),
+      endedMs: null,
     };
     requests.push(record);
-    res.on('finish', () => {
+    inFlight += 1;
+    maxInFlight = Math.max(maxInFlight, inFlight);
+    res.on('close', () => {
+      inFlight -= 1;
       record.status = res.statusCode;
+      record.endedMs = performance.now();
     });
-    if (pathname.startsWith('/simple/') && req.method === 'GET') {
-      serveProjectPage(req, res, pathname, wheels, headers);
-    } else if (pathname.startsWith('/files/') && req.method === 'GET') {
-      serveWheel(res, pathname, wheels, headers);
-    } else {
-      res.writeHead(405, { ...headers, allow: 'GET' }).end();
-    }
+    const delay = delayMs?.(pathname) ?? 0;
+    if (delay > 0) setTimeout(() => answer(req, res, pathname), delay);
+    else answer(req, res, pathname);
   });
   const port = await listen(server);
   const origin = `http://127.0.0.1:${port}`;
@@ -132,6 +161,7 @@ export async function startPep691Index({ cors } = {}) {
     wheels,
     addWheels: (dir) => addWheels(dir, wheels),
     requests,
+    maxInFlight: () => maxInFlight,
     close: () =>
       new Promise((resolve) => {
         server.close(() => resolve());

@@ -8,7 +8,7 @@
 //!
 //! ```text
 //! loop { match resolver.step() {
-//!     Step::Need(fetches) => fetch them all (in parallel), then add_page / add_not_found / add_metadata,
+//!     Step::Need(fetches) => fetch them (in parallel), add_page / add_not_found / add_metadata as they come,
 //!     Step::Done(resolution) => break,
 //!     Step::Failed(error) => report it,
 //! } }
@@ -88,7 +88,10 @@ pub enum Fetch {
 
 #[derive(Debug, Clone)]
 pub enum Step {
-    /// Fetch all of these (in any order, in parallel), add them, and step again.
+    /// Fetch these (in any order, in parallel), add them, and step again. Stepping
+    /// after only some have been added is fine too: the next step asks again for
+    /// what is still missing (and may ask for more, which is how a caller
+    /// prefetches).
     Need(Vec<Fetch>),
     Done(Resolution),
     Failed(ResolveError),
@@ -195,7 +198,7 @@ impl Resolver {
         })
     }
 
-    pub fn add_page(&mut self, name: &PackageName, page: &ProjectPage) {
+    pub fn add_page(&mut self, name: &PackageName, page: ProjectPage) {
         self.projects
             .insert(name.clone(), Project::from_page(name, page));
     }

@@ -5,6 +5,7 @@ use std::collections::BTreeMap;
 use serde::Deserialize;
 
 use super::{url, IndexError, ProjectFile, ProjectPage};
+use pycontainer_python::pep440::SpecifierSet;
 
 #[derive(Deserialize)]
 struct Page {
@@ -40,12 +41,38 @@ struct File {
 
 /// The spec's "bool or something": `yanked` is a bool or a reason, `core-metadata` a bool
 /// or a hashes dict.
-#[derive(Deserialize)]
-#[serde(untagged)]
 enum Flag {
     Bool(bool),
     Text(String),
     Hashes(BTreeMap<String, String>),
+}
+
+/// By hand rather than `#[serde(untagged)]`, which buffers every value to try each
+/// variant in turn: every file on a page has `yanked`, and pydantic-core's has 15,000.
+impl<'de> Deserialize<'de> for Flag {
+    fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<Flag, D::Error> {
+        struct Visitor;
+        impl<'de> serde::de::Visitor<'de> for Visitor {
+            type Value = Flag;
+            fn expecting(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+                f.write_str("a bool, a string or a map of hashes")
+            }
+            fn visit_bool<E: serde::de::Error>(self, v: bool) -> Result<Flag, E> {
+                Ok(Flag::Bool(v))
+            }
+            fn visit_str<E: serde::de::Error>(self, v: &str) -> Result<Flag, E> {
+                Ok(Flag::Text(v.to_owned()))
+            }
+            fn visit_map<A: serde::de::MapAccess<'de>>(self, mut map: A) -> Result<Flag, A::Error> {
+                let mut hashes = BTreeMap::new();
+                while let Some((k, v)) = map.next_entry::<String, String>()? {
+                    hashes.insert(k, v);
+                }
+                Ok(Flag::Hashes(hashes))
+            }
+        }
+        deserializer.deserialize_any(Visitor)
+    }
 }
 
 pub(super) fn parse(body: &[u8], page_url: &str) -> Result<ProjectPage, IndexError> {
@@ -56,15 +83,22 @@ pub(super) fn parse(body: &[u8], page_url: &str) -> Result<ProjectPage, IndexErr
     if let Some(version) = &page.meta.api_version {
         super::check_api_version(version, page_url)?;
     }
+    // A project's thousands of files share a handful of requires-python texts
+    // (pydantic-core: 15,000 files, 5 texts), so each text is parsed once.
+    let mut parsed = BTreeMap::new();
     let files = page
         .files
         .into_iter()
-        .map(|f| file(f, page_url))
+        .map(|f| file(f, page_url, &mut parsed))
         .collect::<Result<_, _>>()?;
     Ok(ProjectPage { files })
 }
 
-fn file(raw: File, page_url: &str) -> Result<ProjectFile, IndexError> {
+fn file(
+    raw: File,
+    page_url: &str,
+    parsed: &mut BTreeMap<String, Option<SpecifierSet>>,
+) -> Result<ProjectFile, IndexError> {
     let absolute = url::resolve(page_url, &raw.url).ok_or_else(|| IndexError::InvalidUrl {
         url: page_url.to_string(),
         href: raw.url.clone(),
@@ -98,10 +132,12 @@ fn file(raw: File, page_url: &str) -> Result<ProjectFile, IndexError> {
         filename: raw.filename,
         url: location,
         hashes,
-        requires_python: raw
-            .requires_python
-            .as_deref()
-            .and_then(super::requires_python),
+        requires_python: raw.requires_python.and_then(|text| {
+            parsed
+                .entry(text)
+                .or_insert_with_key(|text| super::requires_python(text))
+                .clone()
+        }),
         yanked,
         core_metadata,
         size: raw.size,

@@ -133,7 +133,7 @@ impl Fake {
                 match self.pages.get(name) {
                     Some(files) => resolver.add_page(
                         name,
-                        &ProjectPage {
+                        ProjectPage {
                             files: files.clone(),
                         },
                     ),
