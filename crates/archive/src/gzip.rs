@@ -223,25 +223,27 @@ mod tests {
         }
     }
 
+    /// Python-like words, for test data that compresses as sources do.
+    const VOCAB: [&str; 16] = [
+        "import ",
+        "return ",
+        "self",
+        ".items",
+        "(request)",
+        ":\n    ",
+        "value",
+        " = ",
+        "None",
+        "[0]",
+        "json",
+        " if ",
+        "else ",
+        "for x in ",
+        "data",
+        "\n",
+    ];
+
     fn words(len: usize) -> Vec<u8> {
-        const VOCAB: [&str; 16] = [
-            "import ",
-            "return ",
-            "self",
-            ".items",
-            "(request)",
-            ":\n    ",
-            "value",
-            " = ",
-            "None",
-            "[0]",
-            "json",
-            " if ",
-            "else ",
-            "for x in ",
-            "data",
-            "\n",
-        ];
         let mut seed = 88_172_645_463_325_252u64;
         let mut out = Vec::with_capacity(len + 16);
         while out.len() < len {
@@ -258,24 +260,6 @@ mod tests {
     /// Python-like words and a stretch of noise from a 32-bit LCG: the
     /// same generator as `pinnedChunk` in tests/js/deflate-worker.test.mjs.
     fn pinned_chunk() -> Vec<u8> {
-        const VOCAB: [&str; 16] = [
-            "import ",
-            "return ",
-            "self",
-            ".items",
-            "(request)",
-            ":\n    ",
-            "value",
-            " = ",
-            "None",
-            "[0]",
-            "json",
-            " if ",
-            "else ",
-            "for x in ",
-            "data",
-            "\n",
-        ];
         let mut x: u32 = 1;
         let mut next = || {
             x = x.wrapping_mul(1_103_515_245).wrapping_add(12_345);
