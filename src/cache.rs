@@ -9,6 +9,9 @@ pub const DEPS_RECORDS: &str = "pycontainer/deps";
 pub const TARGET_RECORDS: &str = "pycontainer/targets";
 /// Where it keeps package index pages with their HTTP validators (`deps::pagecache`).
 pub const INDEX_PAGES: &str = "pycontainer/index";
+/// Where it keeps the package names of each project's last resolution, which
+/// the next one asks the index for at once (`deps::resolving`).
+pub const RESOLUTION_HINTS: &str = "pycontainer/resolutions";
 
 /// Where the cache is, when the host has a place for one.
 #[derive(Clone, Debug, PartialEq, Eq)]
@@ -54,7 +57,13 @@ impl CacheDir {
         let Some(root) = self.path() else {
             return;
         };
-        for dir in ["blobs/sha256", DEPS_RECORDS, TARGET_RECORDS, INDEX_PAGES] {
+        for dir in [
+            "blobs/sha256",
+            DEPS_RECORDS,
+            TARGET_RECORDS,
+            INDEX_PAGES,
+            RESOLUTION_HINTS,
+        ] {
             let _ = crate::temp::sweep(host, &format!("{root}/{dir}")).await;
         }
     }

@@ -119,7 +119,12 @@ pub async fn read_page_if<H: Host>(
     }
     check_status(host, &resp, url).await?;
     let content_type = resp.header("content-type").map(str::to_owned);
-    let mut body = Vec::new();
+    // Sized once from Content-Length: pydantic-core's page is 7 MB, which
+    // growing by doubling would copy several times over.
+    let declared = resp
+        .header("content-length")
+        .and_then(|n| n.trim().parse::<usize>().ok());
+    let mut body = Vec::with_capacity(declared.unwrap_or(0).min(MAX_PAGE));
     while let Some(chunk) = host.read_body(resp.body, READ_CHUNK).await? {
         body.extend_from_slice(&chunk);
         if body.len() > MAX_PAGE {

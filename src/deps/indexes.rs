@@ -34,4 +34,9 @@ impl Indexes {
         }
         Indexes { urls, credentials }
     }
+
+    /// The main index, which the resolver names pages by.
+    pub fn main(&self) -> &str {
+        self.urls.first().map_or(PYPI, String::as_str)
+    }
 }

@@ -16,6 +16,7 @@ pub mod pins;
 pub mod probe;
 pub mod project;
 pub mod reqfile;
+pub mod resolving;
 pub mod sdist;
 pub mod workspace;
 

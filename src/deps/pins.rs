@@ -1,13 +1,10 @@
 //! One wheel per package for the target: from a lock as it stands, or from
 //! a resolution against the index, which is then written down as a lock.
 
-use std::collections::VecDeque;
-
-use futures_util::stream::FuturesUnordered;
-use futures_util::{FutureExt, StreamExt};
+use futures_util::StreamExt;
 
 use crate::config::DepsSettings;
-use crate::host::{Host, Progress};
+use crate::host::Host;
 use crate::layout::Layout;
 use crate::project::Project;
 use pycontainer_digest::Digest;
@@ -17,16 +14,17 @@ use pycontainer_python::pep508::{MarkerEnv, Requirement};
 use pycontainer_python::wheel::WheelName;
 
 use super::download::{self, Wanted};
-use super::indexes::{Indexes, PYPI};
+use super::indexes::Indexes;
 use super::input::{Format, Input};
 use super::pagecache::PageCache;
+use super::resolving::{self, DirectWheel};
 use super::{lockfile, project, DepsError, DepsRequest};
 use crate::wheelfile::WheelFile;
 use pycontainer_pypi::index::{self, ProjectFile, ProjectPage};
 use pycontainer_pypi::lock::requirements::Requirements;
 use pycontainer_pypi::lock::{self, FileHash, Locked, Pinned, Selection};
 use pycontainer_pypi::ownlock;
-use pycontainer_pypi::resolve::{self, Fetch, Resolver, Step};
+use pycontainer_pypi::resolve::{self, Resolver};
 use pycontainer_python::tags::{Tags, Target};
 
 /// A package at a version, and the wheel of it the target installs (or
@@ -473,7 +471,7 @@ fn version_of(filename: &str) -> Option<Version> {
 /// The project's page from the first index that has it (uv's
 /// `first-index` rule, which keeps a public index from shadowing a
 /// private package), trying first the index the lock names.
-async fn page_of<H: Host>(
+pub(super) async fn page_of<H: Host>(
     cx: &Context<'_, H>,
     name: &PackageName,
     preferred: Option<&str>,
@@ -555,7 +553,11 @@ async fn resolved<H: Host>(
             input: source,
         });
     }
-    let mut resolution = resolve(cx, &requirements, options).await?;
+    let (plain, direct) = direct_wheels(cx, &requirements)?;
+    let resolver =
+        Resolver::new(&plain, cx.target, cx.indexes.main(), options).map_err(DepsError::from)?;
+    let hints = hints_path(cx, &lock_path);
+    let mut resolution = resolving::resolve(cx, resolver, direct, &hints).await?;
     hash_unhashed(cx, &mut resolution).await?;
     let picks: Vec<Pick> = resolution
         .packages
@@ -588,6 +590,24 @@ async fn resolved<H: Host>(
         target: cx.target.clone(),
     };
     Ok((picks, Some(pending)))
+}
+
+/// Where the packages of this project's last resolution for the target are
+/// recorded, which the next resolution asks the index for at once (see
+/// `resolving::resolve`): by the lock's path, the indexes and the target.
+fn hints_path<H: Host>(cx: &Context<'_, H>, lock_path: &str) -> String {
+    let key = format!(
+        "{lock_path}\n{}\n{}",
+        cx.indexes.urls.join("\n"),
+        cx.target.describe()
+    );
+    let key = Digest::of(pycontainer_digest::Sha256::portable(), key.as_bytes());
+    format!(
+        "{}/{}/{}.json",
+        cx.cache.root(),
+        crate::cache::RESOLUTION_HINTS,
+        key.hex()
+    )
 }
 
 /// Gives every resolved file its sha256, from the file itself where its
@@ -635,88 +655,6 @@ fn as_written<H: Host>(
     resolution
 }
 
-/// Index requests in flight at once while resolving. Pages and metadata
-/// files are small, so each costs a round trip more than bandwidth; 16 is
-/// the Node host's sockets per origin.
-const RESOLVE_FETCHES: usize = 16;
-
-/// Runs the resolver, stepping again as soon as any answer arrives rather
-/// than once a step's every fetch is back, so that the page of a package
-/// first named by one answer is asked for while the others are still on
-/// their way (uv's prefetching, from what PubGrub itself asks for). The
-/// resolution is the same whatever order answers arrive in (see
-/// `pycontainer_pypi::resolve`). A fetch that fails fails the build only if
-/// a later step still needs it: a version the resolver has moved away from
-/// may have no readable metadata.
-async fn resolve<H: Host>(
-    cx: &Context<'_, H>,
-    requirements: &[Requirement],
-    options: resolve::Options,
-) -> Result<resolve::Resolution, DepsError> {
-    cx.host.progress(&Progress::Phase { name: "resolve" });
-    let main = cx.indexes.urls.first().map(String::as_str).unwrap_or(PYPI);
-    let (requirements, direct) = direct_wheels(cx, requirements)?;
-    let mut resolver =
-        Resolver::new(&requirements, cx.target, main, options).map_err(DepsError::from)?;
-    for (name, file) in direct {
-        resolver.add_page(&name, ProjectPage { files: vec![file] });
-    }
-    // Every fetch started (answered or not), those waiting for a free slot,
-    // and those that failed.
-    let mut asked: Vec<Fetch> = Vec::new();
-    let mut waiting: VecDeque<Fetch> = VecDeque::new();
-    let mut failed: Vec<(Fetch, DepsError)> = Vec::new();
-    let mut running = FuturesUnordered::new();
-    loop {
-        match resolver.step() {
-            Step::Done(resolution) => {
-                // Answers nothing needs any more: let them land (a wheel read for its
-                // metadata is being written into the cache) rather than cut them off.
-                while running.next().await.is_some() {}
-                return Ok(resolution);
-            }
-            Step::Failed(e) => return Err(e.into()),
-            Step::Need(fetches) => {
-                for f in fetches {
-                    if let Some(i) = failed.iter().position(|(g, _)| *g == f) {
-                        return Err(failed.swap_remove(i).1);
-                    }
-                    if !asked.contains(&f) {
-                        asked.push(f.clone());
-                        waiting.push_back(f);
-                    }
-                }
-            }
-        }
-        while running.len() < RESOLVE_FETCHES {
-            let Some(f) = waiting.pop_front() else { break };
-            running.push(async move {
-                let answer = fetch(cx, &f).await;
-                (f, answer)
-            });
-        }
-        let Some(first) = running.next().await else {
-            return Err(DepsError::Resolve(resolve::ResolveError::Internal {
-                reason: "the resolver asked again for what it was given".to_owned(),
-            }));
-        };
-        // Every other answer already back joins this one before the next step.
-        let mut got = vec![first];
-        while let Some(Some(one)) = running.next().now_or_never() {
-            got.push(one);
-        }
-        for (f, answer) in got {
-            match answer {
-                Ok(answer) => apply(&mut resolver, &f, answer),
-                Err(e) => failed.push((f, e)),
-            }
-        }
-    }
-}
-
-/// A wheel named by URL or path, as the one file of its package.
-type DirectWheel = (PackageName, ProjectFile);
-
 /// Requirements that name a wheel by URL or path (`name @ url`, a wheel
 /// path in a requirements file) become pins on that wheel's version, and
 /// the wheel the only file of a page the resolver is given up front: its
@@ -762,87 +700,9 @@ fn direct_wheels<H: Host>(
     Ok((plain, direct))
 }
 
-/// What one fetch brought back.
-enum Answer {
-    Page(Option<ProjectPage>),
-    Metadata(Vec<u8>),
-}
-
-async fn fetch<H: Host>(cx: &Context<'_, H>, f: &Fetch) -> Result<Answer, DepsError> {
-    match f {
-        Fetch::Page { name, .. } => Ok(Answer::Page(page_of(cx, name, None).await?)),
-        Fetch::Metadata {
-            url, hashes, wheel, ..
-        } => {
-            let creds = &cx.indexes.credentials;
-            match download::read_page(cx.host, url, None, creds).await? {
-                Some((body, _, _)) => {
-                    check_metadata_hash(url, hashes, &body)?;
-                    Ok(Answer::Metadata(body))
-                }
-                None => wheel_metadata(cx, wheel).await.map(Answer::Metadata),
-            }
-        }
-        Fetch::Sdist {
-            name,
-            version,
-            sdist,
-        } => {
-            let path = download_one(cx, sdist).await?;
-            let built =
-                super::sdist::build(cx.host, cx.cache, &path, name, version, &sdist.filename)
-                    .await?;
-            Ok(Answer::Metadata(built.metadata))
-        }
-        Fetch::WheelMetadata { wheel, .. } => {
-            if wheel.url.starts_with("file://") {
-                return wheel_metadata(cx, wheel).await.map(Answer::Metadata);
-            }
-            // Some indexes serve PEP 658 files without saying so; one small
-            // GET may save downloading a wheel that backtracking drops.
-            let url = format!("{}.metadata", wheel.url);
-            let creds = &cx.indexes.credentials;
-            match download::read_page(cx.host, &url, None, creds).await {
-                Ok(Some((body, _, _))) => Ok(Answer::Metadata(body)),
-                _ => wheel_metadata(cx, wheel).await.map(Answer::Metadata),
-            }
-        }
-    }
-}
-
-fn apply(resolver: &mut Resolver, f: &Fetch, answer: Answer) {
-    match (f, answer) {
-        (Fetch::Page { name, .. }, Answer::Page(Some(page))) => resolver.add_page(name, page),
-        (Fetch::Page { name, .. }, Answer::Page(None)) => resolver.add_not_found(name),
-        (
-            Fetch::Metadata { name, version, .. }
-            | Fetch::WheelMetadata { name, version, .. }
-            | Fetch::Sdist { name, version, .. },
-            Answer::Metadata(body),
-        ) => resolver.add_metadata(name, version, &body),
-        _ => {}
-    }
-}
-
-fn check_metadata_hash(url: &str, hashes: &index::Hashes, body: &[u8]) -> Result<(), DepsError> {
-    let Some((_, hex)) = hashes.iter().find(|(alg, _)| alg == "sha256") else {
-        return Ok(());
-    };
-    let actual = Digest::of(pycontainer_digest::Sha256::portable(), body);
-    if actual.hex() != hex {
-        return Err(DepsError::HashMismatch {
-            filename: url.rsplit('/').next().unwrap_or(url).to_owned(),
-            url: pycontainer_python::url::redacted(url),
-            expected: hex.clone(),
-            actual: actual.hex().to_owned(),
-        });
-    }
-    Ok(())
-}
-
 /// METADATA out of the wheel itself, for indexes without PEP 658 files:
 /// the wheel is downloaded into the cache, where the install will find it.
-async fn wheel_metadata<H: Host>(
+pub(super) async fn wheel_metadata<H: Host>(
     cx: &Context<'_, H>,
     wheel: &ProjectFile,
 ) -> Result<Vec<u8>, DepsError> {
@@ -862,7 +722,7 @@ async fn wheel_metadata<H: Host>(
 
 /// One index file into the cache (where the install finds it again), checked
 /// against the index's sha256; its cached path.
-async fn download_one<H: Host>(
+pub(super) async fn download_one<H: Host>(
     cx: &Context<'_, H>,
     file: &ProjectFile,
 ) -> Result<String, DepsError> {

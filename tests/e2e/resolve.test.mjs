@@ -2,7 +2,10 @@
 // cache with their validators, so resolving again sends conditional requests
 // (answered 304) or, within the page's max-age, none; fetches overlap, the
 // next page asked for while others are still on their way; and the lock is
-// the same whatever order the index's answers arrive in.
+// the same whatever order the index's answers arrive in. With a warm cache,
+// PEP 658 metadata comes from the cache (kept by its hash) and the pages the
+// project's last resolution needed are all asked for at once; and the chosen
+// wheels are downloaded while the resolver is still at work.
 //
 // A local PEP 691 index serves crafted wheels whose dependencies make the
 // resolver choose and backtrack: the project wants `app` and `web[fast]`;
@@ -45,6 +48,8 @@ const EXPECTED = ['app 2.0', 'core 2.0', 'speed 1.0', 'tiny 1.0', 'util 2.0', 'w
 
 let tmp;
 let wheels;
+// The same wheels, each with its PEP 658 `.metadata` file beside it.
+let wheels658;
 // The base's Python, probed once and copied into each fresh cache.
 let targets;
 
@@ -52,16 +57,11 @@ before(async () => {
   requireTools('skopeo', 'umoci');
   tmp = makeTempDir('pycontainer-e2e-resolve-');
   wheels = path.join(tmp, 'wheels');
+  wheels658 = path.join(tmp, 'wheels-658');
   for (const [name, version, requires] of WHEELS) {
-    makeWheel(
-      wheels,
-      name,
-      version,
-      [{ path: `${name}/__init__.py`, data: `V = "${version}"\n` }],
-      {
-        requires,
-      },
-    );
+    const members = [{ path: `${name}/__init__.py`, data: `V = "${version}"\n` }];
+    makeWheel(wheels, name, version, members, { requires });
+    makeWheel(wheels658, name, version, members, { requires, metadataFile: true });
   }
 });
 
@@ -235,5 +235,65 @@ describe('fetches while resolving', () => {
     for (const [name, lock] of Object.entries(locks)) {
       assert.equal(lock, locks.prompt, `the lock resolved with the ${name} order differs`);
     }
+  });
+});
+
+describe('a warm cache, and downloads while resolving (PEP 658 metadata)', () => {
+  let schedule = () => 0;
+  let index;
+  before(async () => {
+    index = await startPep691Index({ delayMs: (pathname) => schedule(pathname) });
+    index.addWheels(wheels658);
+  });
+  after(() => index?.close());
+
+  const pages = () => index.requests.filter((r) => r.url.startsWith('/simple/'));
+  const metadataFiles = () => index.requests.filter((r) => r.url.endsWith('.metadata'));
+  const wheelFiles = () => index.requests.filter((r) => r.url.endsWith('.whl'));
+
+  test("resolving again reads no metadata file and asks for the last resolution's pages at once", async () => {
+    // Every page takes 150 ms, so that one asked for only after another's
+    // answer starts visibly later.
+    schedule = (p) => (p.startsWith('/simple/') ? 150 : 0);
+    const dir = project('warm-658');
+    const cache = freshCache('warm-658-cache');
+    index.requests.length = 0;
+    const first = await resolve(dir, index, cache);
+    assert.ok(metadataFiles().length >= EXPECTED.length, JSON.stringify(index.requests));
+    const firstAnswer = (rs) => Math.min(...rs.map((r) => r.endedMs));
+    assert.ok(
+      pages().some((r) => r.startedMs > firstAnswer(pages())),
+      'a cold resolution finds its packages one level at a time',
+    );
+
+    index.requests.length = 0;
+    const second = await resolve(dir, index, cache);
+    assert.equal(second, first);
+    assert.deepEqual(metadataFiles(), [], 'metadata files come from the cache');
+    assert.deepEqual(wheelFiles(), [], 'the wheels are in the cache');
+    // All six packages' pages leave before any page's answer is back (core
+    // 3.0 is tried and dropped, so no page beyond those six is needed).
+    const again = pages();
+    assert.deepEqual(again.map((r) => r.url).sort(), PROJECTS.map((n) => `/simple/${n}/`).sort());
+    const answered = firstAnswer(again);
+    for (const r of again) assert.ok(r.startedMs < answered, `${r.url} was asked for late`);
+  });
+
+  test('the chosen wheels are downloaded while other pages are still on their way', async () => {
+    // web's page takes 1.5 s; app's, core's and util's answers come at once.
+    schedule = (p) => (p === '/simple/web/' ? 1500 : 0);
+    index.requests.length = 0;
+    const lock = await resolve(project('prefetch-658'), index, freshCache('prefetch-658-cache'));
+    const web = pages().find((r) => r.url === '/simple/web/');
+    const app = wheelFiles().find((r) => r.url.includes('app-2.0-'));
+    assert.ok(web && app, JSON.stringify(index.requests));
+    assert.ok(
+      app.endedMs < web.endedMs,
+      `app 2.0's wheel was downloaded ${app.startedMs - web.endedMs} ms after web's page came back`,
+    );
+    // Each wheel is downloaded once, whether during the resolution or after it.
+    const urls = wheelFiles().map((r) => r.url);
+    assert.deepEqual(urls, [...new Set(urls)]);
+    assert.match(lock, /name = "app"\nversion = "2.0"/);
   });
 });

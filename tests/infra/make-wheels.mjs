@@ -102,14 +102,15 @@ function zip(entries) {
 /**
  * Writes `<name>-<version>-<tag>.whl` into `dir` holding `members` plus a
  * generated dist-info (METADATA, WHEEL, RECORD, in that order, last) and
- * returns its path.
+ * returns its path. With `metadataFile`, the METADATA is also written beside
+ * it as `<wheel>.metadata`, as an index serves it under PEP 658.
  */
 export function makeWheel(
   dir,
   name,
   version,
   members,
-  { tag = 'py3-none-any', requires = [] } = {},
+  { tag = 'py3-none-any', requires = [], metadataFile = false } = {},
 ) {
   const distInfo = `${escapeName(name)}-${version}.dist-info`;
   const files = members.map((m) => ({
@@ -148,6 +149,7 @@ export function makeWheel(
   fs.mkdirSync(dir, { recursive: true });
   const file = path.join(dir, `${escapeName(name)}-${version}-${tag}.whl`);
   fs.writeFileSync(file, zip(files));
+  if (metadataFile) fs.writeFileSync(`${file}.metadata`, files.at(-3).data);
   return file;
 }
 

@@ -6,6 +6,8 @@
 // Project pages carry an ETag (answered 304 to a matching If-None-Match)
 // and, with `cacheControl`, that Cache-Control, as pypi.org's do; `delayMs`
 // holds answers back, so that tests can choose the order they arrive in.
+// A wheel with a `<wheel>.metadata` file beside it is listed with its
+// `core-metadata` hash and that file served (PEP 658).
 
 import crypto from 'node:crypto';
 import fs from 'node:fs';
@@ -46,6 +48,7 @@ function serveProjectPage(req, res, pathname, wheels, headers, cacheControl) {
       url: `http://${req.headers.host}/files/${encodeURIComponent(f.filename)}`,
       hashes: { sha256: f.sha256 },
       size: f.size,
+      ...(f.metadata ? { 'core-metadata': { sha256: f.metadata.sha256 } } : {}),
     })),
   };
   const body = JSON.stringify(page);
@@ -67,7 +70,9 @@ function serveProjectPage(req, res, pathname, wheels, headers, cacheControl) {
 
 function serveWheel(res, pathname, wheels, headers) {
   const filename = decodeURIComponent(pathname.slice('/files/'.length));
-  const file = [...wheels.values()].flat().find((f) => f.filename === filename);
+  const files = [...wheels.values()].flat();
+  const metadata = files.find((f) => f.metadata && `${f.filename}.metadata` === filename)?.metadata;
+  const file = metadata ?? files.find((f) => f.filename === filename);
   if (!file) {
     res.writeHead(404, { ...headers, 'content-type': 'text/plain' });
     res.end('no such file\n');
@@ -81,17 +86,22 @@ function serveWheel(res, pathname, wheels, headers) {
   fs.createReadStream(file.path).pipe(res);
 }
 
+/** A file's path, size and sha256. */
+function fileEntry(file) {
+  const bytes = fs.readFileSync(file);
+  const sha256 = crypto.createHash('sha256').update(bytes).digest('hex');
+  return { path: file, size: bytes.length, sha256 };
+}
+
 /** Adds the wheels in `dir` to an index (normalised name → files). */
 function addWheels(dir, wheels) {
   for (const filename of fs.readdirSync(dir).filter((f) => f.endsWith('.whl'))) {
     const file = path.join(dir, filename);
-    const bytes = fs.readFileSync(file);
     const name = normalizeName(filename.split('-')[0]);
     const entry = {
       filename,
-      path: file,
-      size: bytes.length,
-      sha256: crypto.createHash('sha256').update(bytes).digest('hex'),
+      ...fileEntry(file),
+      metadata: fs.existsSync(`${file}.metadata`) ? fileEntry(`${file}.metadata`) : undefined,
     };
     wheels.set(name, [...(wheels.get(name) ?? []), entry]);
   }

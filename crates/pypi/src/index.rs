@@ -40,7 +40,6 @@ pub struct ProjectFile {
     /// hashes when the index gave them (possibly none).
     pub core_metadata: Option<Hashes>,
     pub size: Option<u64>,
-    pub upload_time: Option<String>,
 }
 
 impl ProjectFile {
@@ -55,7 +54,6 @@ impl ProjectFile {
             yanked: None,
             core_metadata: None,
             size: None,
-            upload_time: None,
         }
     }
 
@@ -131,9 +129,9 @@ fn check_api_version(version: &str, page_url: &str) -> Result<(), IndexError> {
 }
 
 /// Splits `url#sha256=…` into the URL and the hashes its fragment names.
-fn split_fragment(url: &str) -> (String, Hashes) {
+fn split_fragment(url: String) -> (String, Hashes) {
     let Some((location, fragment)) = url.split_once('#') else {
-        return (url.to_string(), Vec::new());
+        return (url, Vec::new());
     };
     let mut hashes: Hashes = fragment
         .split('&')

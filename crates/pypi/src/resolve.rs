@@ -258,14 +258,16 @@ impl Resolver {
 
     /// The file a chosen version installs: its best wheel, else its sdist. A yanked file is
     /// only chosen when it was pinned, so the unyanked choice comes first.
-    fn file<'f>(&self, files: &'f [ProjectFile]) -> Option<&'f ProjectFile> {
+    fn file<'p>(&self, project: &'p Project, version: &Version) -> Option<&'p ProjectFile> {
         let platform = self.platform();
-        candidates::choose(files, &platform, false, true)
-            .or_else(|_| candidates::choose(files, &platform, true, true))
+        project
+            .choose(version, &platform, false, true)
+            .or_else(|_| project.choose(version, &platform, true, true))
             .ok()
     }
 
-    fn page_url(&self, name: &PackageName) -> String {
+    /// The URL of `name`'s page on the main index, as a [`Fetch::Page`] names it.
+    pub fn page_url(&self, name: &PackageName) -> String {
         index::project_url(&self.index_url, name)
     }
 
@@ -278,11 +280,8 @@ impl Resolver {
             let (Node::Dist(name), Some(version)) = (node, point.version()) else {
                 continue;
             };
-            let files = self
-                .projects
-                .get(name)
-                .map_or(&[][..], |p| p.files(version));
-            let file = self.file(files).ok_or_else(|| ResolveError::Internal {
+            let file = self.projects.get(name).and_then(|p| self.file(p, version));
+            let file = file.ok_or_else(|| ResolveError::Internal {
                 reason: format!("{name} {version} was chosen but has no file to install"),
             })?;
             packages.push(ResolvedPackage {

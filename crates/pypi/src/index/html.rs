@@ -63,7 +63,7 @@ fn file(tag: &Tag, base: &str, page_url: &str) -> Result<Option<ProjectFile>, In
         url: page_url.to_string(),
         href: href.to_string(),
     })?;
-    let (location, hashes) = super::split_fragment(&absolute);
+    let (location, hashes) = super::split_fragment(absolute);
     let Some(filename) = super::filename_of(&location) else {
         return Ok(None);
     };
@@ -81,7 +81,6 @@ fn file(tag: &Tag, base: &str, page_url: &str) -> Result<Option<ProjectFile>, In
         yanked: tag.get("data-yanked").map(str::to_string),
         core_metadata,
         size: None,
-        upload_time: None,
     }))
 }
 

@@ -1,5 +1,6 @@
 //! PEP 691 JSON project pages (`application/vnd.pypi.simple.v1+json`).
 
+use std::borrow::Cow;
 use std::collections::BTreeMap;
 
 use serde::Deserialize;
@@ -7,27 +8,33 @@ use serde::Deserialize;
 use super::{url, IndexError, ProjectFile, ProjectPage};
 use pycontainer_python::pep440::SpecifierSet;
 
+// Strings are borrowed from the body where they hold no escapes: a page such
+// as pydantic-core's has 15,000 files, and most of what they say is only
+// looked at once.
 #[derive(Deserialize)]
-struct Page {
-    #[serde(default)]
-    meta: Meta,
-    files: Vec<File>,
+struct Page<'a> {
+    #[serde(default, borrow)]
+    meta: Meta<'a>,
+    #[serde(borrow)]
+    files: Vec<File<'a>>,
 }
 
 #[derive(Deserialize, Default)]
-struct Meta {
-    #[serde(rename = "api-version")]
-    api_version: Option<String>,
+struct Meta<'a> {
+    #[serde(rename = "api-version", borrow)]
+    api_version: Option<Cow<'a, str>>,
 }
 
 #[derive(Deserialize)]
-struct File {
-    filename: String,
-    url: String,
-    #[serde(default)]
-    hashes: BTreeMap<String, String>,
-    #[serde(rename = "requires-python")]
-    requires_python: Option<String>,
+struct File<'a> {
+    #[serde(borrow)]
+    filename: Cow<'a, str>,
+    #[serde(borrow)]
+    url: Cow<'a, str>,
+    #[serde(default, borrow)]
+    hashes: BTreeMap<Cow<'a, str>, Cow<'a, str>>,
+    #[serde(rename = "requires-python", borrow)]
+    requires_python: Option<Cow<'a, str>>,
     yanked: Option<Flag>,
     #[serde(rename = "core-metadata")]
     core_metadata: Option<Flag>,
@@ -35,8 +42,6 @@ struct File {
     #[serde(rename = "dist-info-metadata", alias = "data-dist-info-metadata")]
     dist_info_metadata: Option<Flag>,
     size: Option<u64>,
-    #[serde(rename = "upload-time")]
-    upload_time: Option<String>,
 }
 
 /// The spec's "bool or something": `yanked` is a bool or a reason, `core-metadata` a bool
@@ -94,16 +99,16 @@ pub(super) fn parse(body: &[u8], page_url: &str) -> Result<ProjectPage, IndexErr
     Ok(ProjectPage { files })
 }
 
-fn file(
-    raw: File,
+fn file<'a>(
+    raw: File<'a>,
     page_url: &str,
-    parsed: &mut BTreeMap<String, Option<SpecifierSet>>,
+    parsed: &mut BTreeMap<Cow<'a, str>, Option<SpecifierSet>>,
 ) -> Result<ProjectFile, IndexError> {
     let absolute = url::resolve(page_url, &raw.url).ok_or_else(|| IndexError::InvalidUrl {
         url: page_url.to_string(),
-        href: raw.url.clone(),
+        href: raw.url.to_string(),
     })?;
-    let (location, fragment_hashes) = super::split_fragment(&absolute);
+    let (location, fragment_hashes) = super::split_fragment(absolute);
     let mut hashes: Vec<(String, String)> = raw
         .hashes
         .into_iter()
@@ -129,7 +134,7 @@ fn file(
         Some(_) | None => None,
     };
     Ok(ProjectFile {
-        filename: raw.filename,
+        filename: raw.filename.into_owned(),
         url: location,
         hashes,
         requires_python: raw.requires_python.and_then(|text| {
@@ -141,6 +146,5 @@ fn file(
         yanked,
         core_metadata,
         size: raw.size,
-        upload_time: raw.upload_time,
     })
 }

@@ -115,6 +115,11 @@ fn merge(base: &Reference<'_>, path: &str) -> String {
 
 /// RFC 3986 §5.2.4, step by step: `.` segments vanish and `..` removes the segment before it.
 fn remove_dot_segments(path: &str) -> String {
+    // Nearly every link has none (pydantic-core's page: 15,000 links), and
+    // then the path is its own result.
+    if !path.split('/').any(|s| s == "." || s == "..") {
+        return path.to_owned();
+    }
     let mut input = path;
     let mut out = String::with_capacity(path.len());
     while !input.is_empty() {

@@ -2,6 +2,7 @@
 //! install: a wheel that fits, else a `.tar.gz` sdist, which the caller builds when it
 //! can (only pure-Python ones with static metadata; `pycontainer-sdist` decides).
 
+use std::cell::RefCell;
 use std::cmp::Reverse;
 use std::collections::BTreeMap;
 
@@ -17,7 +18,15 @@ pub struct Project {
     /// False when the index has no such project (a 404).
     pub found: bool,
     versions: BTreeMap<Version, Vec<ProjectFile>>,
+    /// [`Project::choose`]'s answers by version and flags, as positions in
+    /// the version's files: the resolver steps many times over the same
+    /// versions, and each answer parses all of a version's file names. A
+    /// project belongs to one resolver, whose platform never changes.
+    chosen: RefCell<BTreeMap<ChoiceKey, Result<usize, Unusable>>>,
 }
+
+/// A version, whether yanked files may be chosen, and whether sdists may.
+type ChoiceKey = (Version, bool, bool);
 
 /// Why no file of a version can be installed on the target.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -42,8 +51,19 @@ impl Project {
     /// The page is taken, not copied: pydantic-core's has 15,000 files.
     pub fn from_page(name: &PackageName, page: ProjectPage) -> Project {
         let mut versions: BTreeMap<Version, Vec<ProjectFile>> = BTreeMap::new();
+        // A version's wheels share their `name-version-` start (pydantic-core:
+        // 15,000 files, 150 versions), which is read once.
+        let mut starts: BTreeMap<String, Version> = BTreeMap::new();
         for file in page.files {
-            if let Some(version) = version_of(name, &file.filename) {
+            let start = wheel_start(&file.filename);
+            let version = match start.and_then(|s| starts.get(s)) {
+                Some(version) => Some(version.clone()),
+                None => version_of(name, &file.filename),
+            };
+            if let Some(version) = version {
+                if let Some(start) = start.filter(|s| !starts.contains_key(*s)) {
+                    starts.insert(start.to_owned(), version.clone());
+                }
                 versions.entry(version).or_default().push(file);
             }
         }
@@ -53,6 +73,7 @@ impl Project {
         Project {
             found: true,
             versions,
+            chosen: RefCell::default(),
         }
     }
 
@@ -67,6 +88,37 @@ impl Project {
 
     pub fn files(&self, version: &Version) -> &[ProjectFile] {
         self.versions.get(version).map_or(&[], Vec::as_slice)
+    }
+
+    /// [`choose`] over `version`'s files, each answer worked out once.
+    pub fn choose(
+        &self,
+        version: &Version,
+        platform: &Platform,
+        allow_yanked: bool,
+        sdists: bool,
+    ) -> Result<&ProjectFile, Unusable> {
+        let files = self.files(version);
+        let key = (version.clone(), allow_yanked, sdists);
+        let known = self.chosen.borrow().get(&key).cloned();
+        let position = match known {
+            Some(position) => position,
+            None => {
+                let position = choose(files, platform, allow_yanked, sdists).map(|file| {
+                    files
+                        .iter()
+                        .position(|f| std::ptr::eq(f, file))
+                        .unwrap_or(0)
+                });
+                self.chosen.borrow_mut().insert(key, position.clone());
+                position
+            }
+        };
+        position.and_then(|i| {
+            files.get(i).ok_or(Unusable::NoWheel {
+                wheels: files.len(),
+            })
+        })
     }
 
     /// The version closest to `version` that has a wheel for the target: the newest older
@@ -161,6 +213,14 @@ pub fn choose<'f>(
     })
 }
 
+/// A wheel file name up to its version's end (`pydantic_core-2.27.1`).
+fn wheel_start(filename: &str) -> Option<&str> {
+    let stem = filename.strip_suffix(".whl")?;
+    let name_end = stem.find('-')?;
+    let version_end = stem.get(name_end + 1..)?.find('-')? + name_end + 1;
+    stem.get(..version_end)
+}
+
 /// The version a wheel or sdist file name carries, when the name is this package's.
 fn version_of(name: &PackageName, filename: &str) -> Option<Version> {
     if filename.ends_with(".whl") {
@@ -221,6 +281,83 @@ mod tests {
         let versions: Vec<String> = project.versions().map(|(v, _)| v.to_string()).collect();
         assert_eq!(versions, ["2.9.0.post0", "2.8.2"]);
         assert_eq!(project.files(&"2.9.0.post0".parse().unwrap()).len(), 2);
+    }
+
+    #[test]
+    fn wheels_sharing_a_version_start_are_grouped_and_others_names_left_out() {
+        let name = PackageName::new("pydantic-core").unwrap();
+        let page = ProjectPage {
+            files: [
+                // Unparsable tags first: its version is not taken from it.
+                "pydantic_core-2.27.2-cp311.whl",
+                "pydantic_core-2.27.2-cp311-cp311-manylinux_2_17_x86_64.whl",
+                "pydantic_core-2.27.2-cp312-cp312-win_amd64.whl",
+                "pydantic_core-2.27.2-1-cp311-cp311-musllinux_1_1_x86_64.whl",
+                "pydantic_core_extra-2.27.2-cp311-cp311-win_amd64.whl",
+                "pydantic_core-2.27.1-cp311-cp311-win_amd64.whl",
+            ]
+            .into_iter()
+            .map(file)
+            .collect(),
+        };
+        let project = Project::from_page(&name, page);
+        let versions: Vec<String> = project.versions().map(|(v, _)| v.to_string()).collect();
+        assert_eq!(versions, ["2.27.2", "2.27.1"]);
+        let newest: Vec<&str> = project
+            .files(&"2.27.2".parse().unwrap())
+            .iter()
+            .map(|f| f.filename.as_str())
+            .collect();
+        assert_eq!(
+            newest,
+            [
+                "pydantic_core-2.27.2-1-cp311-cp311-musllinux_1_1_x86_64.whl",
+                "pydantic_core-2.27.2-cp311-cp311-manylinux_2_17_x86_64.whl",
+                "pydantic_core-2.27.2-cp312-cp312-win_amd64.whl",
+            ]
+        );
+    }
+
+    #[test]
+    fn a_projects_choice_is_the_files_choice_asked_once_or_again() {
+        let target = target();
+        let tags = Tags::for_target(&target);
+        let platform = Platform {
+            target: &target,
+            tags: &tags,
+        };
+        let name = PackageName::new("pydantic-core").unwrap();
+        let mut page = ProjectPage {
+            files: [
+                "pydantic_core-2.27.2-cp311-cp311-win_amd64.whl",
+                "pydantic_core-2.27.2-cp311-cp311-manylinux_2_17_x86_64.whl",
+                "pydantic_core-2.27.2.tar.gz",
+                "pydantic_core-2.27.1-cp311-cp311-win_amd64.whl",
+                "pydantic_core-2.27.1.tar.gz",
+            ]
+            .into_iter()
+            .map(file)
+            .collect(),
+        };
+        page.files[1].yanked = Some("broken".to_owned());
+        let project = Project::from_page(&name, page);
+        for version in ["2.27.2", "2.27.1"] {
+            let version: Version = version.parse().unwrap();
+            let files = project.files(&version);
+            for (yanked, sdists) in [(false, false), (false, true), (true, false), (true, true)] {
+                let direct = choose(files, &platform, yanked, sdists).map(|f| &f.filename);
+                for _ in 0..2 {
+                    let memo = project
+                        .choose(&version, &platform, yanked, sdists)
+                        .map(|f| &f.filename);
+                    assert_eq!(memo, direct, "{version} yanked={yanked} sdists={sdists}");
+                }
+            }
+        }
+        // The yanked wheel counts only when yanked files may be chosen.
+        let v2: Version = "2.27.2".parse().unwrap();
+        assert!(project.choose(&v2, &platform, false, false).is_err());
+        assert!(project.choose(&v2, &platform, true, false).is_ok());
     }
 
     #[test]

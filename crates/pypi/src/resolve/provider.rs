@@ -9,7 +9,7 @@ use pubgrub::{
     Dependencies, DependencyConstraints, DependencyProvider, PackageResolutionStatistics,
 };
 
-use super::candidates::{self, Project};
+use super::candidates::Project;
 use super::range::{self, Point, VersionSet};
 use super::{Fetch, Node, Resolver};
 use crate::index;
@@ -124,9 +124,11 @@ impl<'r> Provider<'r> {
         let prereleases = self.resolver.options.allow_prereleases
             || self.named_prereleases.borrow().contains(name);
         let mut newest_prerelease = None;
-        for (version, files) in project.versions() {
+        for (version, _) in project.versions() {
             if !set.contains(&Point::exact(version))
-                || candidates::choose(files, &platform, allow_yanked, sdists).is_err()
+                || project
+                    .choose(version, &platform, allow_yanked, sdists)
+                    .is_err()
             {
                 continue;
             }
@@ -141,8 +143,7 @@ impl<'r> Provider<'r> {
     /// PEP 658 metadata when the chosen wheel has it, else the wheel itself, or the sdist
     /// when the version has no wheel that fits.
     fn metadata_fetch(&self, name: &PackageName, version: &Version) -> Option<Fetch> {
-        let files = self.project(name)?.files(version);
-        let wheel = self.resolver.file(files)?.clone();
+        let wheel = self.resolver.file(self.project(name)?, version)?.clone();
         if !wheel.filename.ends_with(".whl") {
             return Some(Fetch::Sdist {
                 name: name.clone(),

@@ -109,7 +109,6 @@ impl Fake {
                 yanked: release.yanked.map(str::to_string),
                 core_metadata: release.pep658.then(Vec::new),
                 size: None,
-                upload_time: None,
             });
         let mut text = format!(
             "Metadata-Version: 2.1\nName: {}\nVersion: {}\n",
