@@ -30,7 +30,7 @@ function makeReporter({ progress, warnings, color }) {
   const warn = (message) => process.stderr.write(`${warningLine(message, color)}\n`);
   let onProgress;
   if (progress) {
-    onProgress = progressLine(warn);
+    onProgress = progressLine(warn, color);
   } else if (warnings) {
     onProgress = (event) => {
       if (event?.type === 'warning') warn(event.message);
@@ -57,9 +57,14 @@ function reporterFor(values) {
  * Renders progress on a terminal: a line per phase or warning, one line per
  * local blob that counts up in place, and a block of bars for transfers
  * (registry blobs, wheel downloads), one per blob or file, redrawn in place.
+ * Without colour (NO_COLOR, --no-color) it writes no escape code at all, as
+ * such a terminal may show them as text: a blob's line is rewritten after a
+ * carriage return alone, and a transfer gets one line when it ends.
  */
-function progressLine(warn) {
+function progressLine(warn, color) {
   let open = false;
+  // The width of the blob line last written, which a shorter one must cover.
+  let openWidth = 0;
   const bars = new Map();
   let drawn = 0;
   let last = 0;
@@ -80,13 +85,23 @@ function progressLine(warn) {
       open = false;
       const total = Number(event.total);
       const bytes = Number(event.bytes);
-      bars.set(event.digest, { digest: event.digest, action: event.action, bytes, total });
+      const bar = { digest: event.digest, action: event.action, bytes, total };
+      if (!color) {
+        const columns = (process.stderr.columns || 80) - 2;
+        if (bytes >= total) process.stderr.write(`  ${transferLine(bar, columns)}\n`);
+        return;
+      }
+      bars.set(event.digest, bar);
       draw(bytes >= total);
       return;
     }
     if (event?.type === 'blob') {
-      process.stderr.write(`\r\x1b[2K  ${event.label}: ${formatBytes(Number(event.bytes))}`);
+      const text = `  ${event.label}: ${formatBytes(Number(event.bytes))}`;
+      const clear = color ? '\x1b[2K' : '';
+      const cover = color || !open ? '' : ' '.repeat(Math.max(0, openWidth - text.length));
+      process.stderr.write(`\r${clear}${text}${cover}`);
       open = true;
+      openWidth = text.length;
       return;
     }
     if (open) process.stderr.write('\n');
@@ -102,4 +117,4 @@ function progressLine(warn) {
   };
 }
 
-module.exports = { reporterFor };
+module.exports = { progressLine, reporterFor };
