@@ -15,8 +15,20 @@ const EVENTS = [
   { type: 'phase', name: 'layer' },
   { type: 'blob', label: 'app layer', bytes: 1_500_000 },
   { type: 'blob', label: 'app layer', bytes: 900 },
-  { type: 'transfer', digest: 'fastapi-0.115.0-py3-none-any.whl', action: 'download', bytes: 10, total: 100 },
-  { type: 'transfer', digest: 'fastapi-0.115.0-py3-none-any.whl', action: 'download', bytes: 100, total: 100 },
+  {
+    type: 'transfer',
+    digest: 'fastapi-0.115.0-py3-none-any.whl',
+    action: 'download',
+    bytes: 10,
+    total: 100,
+  },
+  {
+    type: 'transfer',
+    digest: 'fastapi-0.115.0-py3-none-any.whl',
+    action: 'download',
+    bytes: 100,
+    total: 100,
+  },
   { type: 'phase', name: 'write' },
 ];
 
