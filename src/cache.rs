@@ -12,6 +12,8 @@ pub const INDEX_PAGES: &str = "pycontainer/index";
 /// Where it keeps the package names of each project's last resolution, which
 /// the next one asks the index for at once (`deps::resolving`).
 pub const RESOLUTION_HINTS: &str = "pycontainer/resolutions";
+/// Where it keeps each wheel's core metadata, by the wheel's sha256 (`deps::resolving`).
+pub const METADATA_RECORDS: &str = "pycontainer/metadata";
 
 /// Where the cache is, when the host has a place for one.
 #[derive(Clone, Debug, PartialEq, Eq)]
@@ -63,6 +65,7 @@ impl CacheDir {
             TARGET_RECORDS,
             INDEX_PAGES,
             RESOLUTION_HINTS,
+            METADATA_RECORDS,
         ] {
             let _ = crate::temp::sweep(host, &format!("{root}/{dir}")).await;
         }

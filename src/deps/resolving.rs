@@ -1,6 +1,6 @@
 //! Runs the resolver against the index: its fetches many at once, each
 //! answer given back as it arrives, and what a warm cache makes free —
-//! PEP 658 metadata kept by its hash, the pages the project's last
+//! each wheel's metadata kept by the wheel's hash, the pages the project's last
 //! resolution needed asked for at once, and the chosen wheels downloaded
 //! while the resolver is still at work.
 
@@ -14,7 +14,7 @@ use super::pins::{download_one, page_of, wheel_metadata, Context};
 use super::DepsError;
 use crate::host::{Host, Progress};
 use pycontainer_digest::Digest;
-use pycontainer_pypi::index::{self, ProjectFile, ProjectPage};
+use pycontainer_pypi::index::{ProjectFile, ProjectPage};
 use pycontainer_pypi::resolve::{self, Fetch, Resolver, Step};
 use pycontainer_python::name::PackageName;
 
@@ -206,24 +206,29 @@ async fn fetch<H: Host>(cx: &Context<'_, H>, f: &Fetch) -> Result<Answer, DepsEr
         Fetch::Metadata {
             url, hashes, wheel, ..
         } => {
-            let sha256 = metadata_sha256(hashes);
-            if let Some(body) = cached_metadata(cx, sha256).await {
-                return Ok(Answer::Metadata(body));
+            let expected = hashes
+                .iter()
+                .find(|(alg, _)| alg == "sha256")
+                .map(|(_, hex)| hex.as_str());
+            let record = metadata_record(cx, wheel);
+            if let Some(body) = read_record(cx, record.as_deref()).await {
+                // Checked again: a record is only as good as the disk it is on.
+                if expected.is_none_or(|hex| check_metadata_hash(url, hex, &body).is_ok()) {
+                    return Ok(Answer::Metadata(body));
+                }
             }
             let creds = &cx.indexes.credentials;
-            match download::read_page(cx.host, url, None, creds).await? {
+            let body = match download::read_page(cx.host, url, None, creds).await? {
                 Some((body, _, _)) => {
-                    if let Some(expected) = sha256 {
-                        check_metadata_hash(url, expected, &body)?;
-                        // Kept by its hash, as a wheel is: a warm resolution
-                        // reads it from the cache. Housekeeping: a cache that
-                        // cannot take it costs only a fetch next time.
-                        let _ = cx.cache.put_bytes(METADATA_MEDIA_TYPE, &body).await;
+                    if let Some(hex) = expected {
+                        check_metadata_hash(url, hex, &body)?;
                     }
-                    Ok(Answer::Metadata(body))
+                    body
                 }
-                None => wheel_metadata(cx, wheel).await.map(Answer::Metadata),
-            }
+                None => wheel_metadata(cx, wheel).await?,
+            };
+            write_record(cx, record.as_deref(), &body).await;
+            Ok(Answer::Metadata(body))
         }
         Fetch::Sdist {
             name,
@@ -240,21 +245,48 @@ async fn fetch<H: Host>(cx: &Context<'_, H>, f: &Fetch) -> Result<Answer, DepsEr
             if wheel.url.starts_with("file://") {
                 return wheel_metadata(cx, wheel).await.map(Answer::Metadata);
             }
+            let record = metadata_record(cx, wheel);
+            if let Some(body) = read_record(cx, record.as_deref()).await {
+                return Ok(Answer::Metadata(body));
+            }
             // Some indexes serve PEP 658 files without saying so; one small
             // GET may save downloading a wheel that backtracking drops.
             let url = format!("{}.metadata", wheel.url);
             let creds = &cx.indexes.credentials;
-            match download::read_page(cx.host, &url, None, creds).await {
-                Ok(Some((body, _, _))) => Ok(Answer::Metadata(body)),
-                _ => wheel_metadata(cx, wheel).await.map(Answer::Metadata),
-            }
+            let body = match download::read_page(cx.host, &url, None, creds).await {
+                Ok(Some((body, _, _))) => body,
+                _ => wheel_metadata(cx, wheel).await?,
+            };
+            write_record(cx, record.as_deref(), &body).await;
+            Ok(Answer::Metadata(body))
         }
     }
 }
 
-/// The media type a `.metadata` file is kept under in the cache layout; no
-/// manifest names it, so it only says what the blob is.
-const METADATA_MEDIA_TYPE: &str = "text/plain";
+/// Where a wheel's core metadata is kept, by the wheel's sha256: a wheel
+/// never changes, nor does what it says about itself, so a warm resolution
+/// reads it from here instead of asking the index. `None` for a wheel the
+/// index gave no sha256 for.
+fn metadata_record<H: Host>(cx: &Context<'_, H>, wheel: &ProjectFile) -> Option<String> {
+    let digest: Digest = format!("sha256:{}", wheel.sha256()?).parse().ok()?;
+    Some(format!(
+        "{}/{}/{}",
+        cx.cache.root(),
+        crate::cache::METADATA_RECORDS,
+        digest.hex()
+    ))
+}
+
+async fn read_record<H: Host>(cx: &Context<'_, H>, path: Option<&str>) -> Option<Vec<u8>> {
+    cx.host.read_all(path?).await.ok()
+}
+
+/// Housekeeping: a cache that cannot take the record costs a fetch next time.
+async fn write_record<H: Host>(cx: &Context<'_, H>, path: Option<&str>, body: &[u8]) {
+    if let Some(path) = path {
+        let _ = crate::temp::replace_file(cx.host, path, body).await;
+    }
+}
 
 fn apply(resolver: &mut Resolver, f: &Fetch, answer: Answer) {
     match (f, answer) {
@@ -268,20 +300,6 @@ fn apply(resolver: &mut Resolver, f: &Fetch, answer: Answer) {
         ) => resolver.add_metadata(name, version, &body),
         _ => {}
     }
-}
-
-/// The sha256 the index gave for a `.metadata` file, the key it is kept
-/// under in the cache.
-fn metadata_sha256(hashes: &index::Hashes) -> Option<&str> {
-    hashes
-        .iter()
-        .find(|(alg, _)| alg == "sha256")
-        .map(|(_, hex)| hex.as_str())
-}
-
-async fn cached_metadata<H: Host>(cx: &Context<'_, H>, hex: Option<&str>) -> Option<Vec<u8>> {
-    let digest: Digest = format!("sha256:{}", hex?).parse().ok()?;
-    cx.host.read_all(&cx.cache.blob_path(&digest)).await.ok()
 }
 
 fn check_metadata_hash(url: &str, expected: &str, body: &[u8]) -> Result<(), DepsError> {

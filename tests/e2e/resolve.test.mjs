@@ -3,7 +3,7 @@
 // (answered 304) or, within the page's max-age, none; fetches overlap, the
 // next page asked for while others are still on their way; and the lock is
 // the same whatever order the index's answers arrive in. With a warm cache,
-// PEP 658 metadata comes from the cache (kept by its hash) and the pages the
+// each wheel's metadata comes from the cache (kept by the wheel's hash) and the pages the
 // project's last resolution needed are all asked for at once; and the chosen
 // wheels are downloaded while the resolver is still at work.
 //
@@ -142,6 +142,10 @@ describe('index pages cached with their validators', () => {
         assert.match(r.ifNoneMatch ?? '', /^"[0-9a-f]{16}"$/, r.url);
         assert.equal(r.status, 304, r.url);
       }
+      // Each wheel's metadata is kept by the wheel's hash: this index serves
+      // no PEP 658 files, yet neither a .metadata probe nor a wheel is asked for.
+      const files = index.requests.filter((r) => r.url.startsWith('/files/'));
+      assert.deepEqual(files, [], JSON.stringify(files));
       assert.equal(second, first);
     } finally {
       await index.close();
