@@ -50,25 +50,36 @@ impl Project {
     /// packages, unparsable versions) are left out: nothing could install them.
     /// The page is taken, not copied: pydantic-core's has 15,000 files.
     pub fn from_page(name: &PackageName, page: ProjectPage) -> Project {
-        let mut versions: BTreeMap<Version, Vec<ProjectFile>> = BTreeMap::new();
-        // A version's wheels share their `name-version-` start (pydantic-core:
-        // 15,000 files, 150 versions), which is read once.
-        let mut starts: BTreeMap<String, Version> = BTreeMap::new();
+        // Files gathered per version in the order versions are first seen,
+        // each version parsed once; a version's wheels share their
+        // `name-version` start (pydantic-core: 15,000 files, 150 versions),
+        // which is looked up rather than parsed again.
+        let mut groups: Vec<(Version, Vec<ProjectFile>)> = Vec::new();
+        let mut group_of: BTreeMap<Version, usize> = BTreeMap::new();
+        let mut starts: BTreeMap<String, usize> = BTreeMap::new();
         for file in page.files {
             let start = wheel_start(&file.filename);
-            let version = match start.and_then(|s| starts.get(s)) {
-                Some(version) => Some(version.clone()),
-                None => version_of(name, &file.filename),
+            let group = match start.and_then(|s| starts.get(s)) {
+                Some(&group) => Some(group),
+                None => version_of(name, &file.filename).map(|version| {
+                    let group = *group_of.entry(version.clone()).or_insert_with(|| {
+                        groups.push((version, Vec::new()));
+                        groups.len() - 1
+                    });
+                    if let Some(start) = start {
+                        starts.insert(start.to_owned(), group);
+                    }
+                    group
+                }),
             };
-            if let Some(version) = version {
-                if let Some(start) = start.filter(|s| !starts.contains_key(*s)) {
-                    starts.insert(start.to_owned(), version.clone());
-                }
-                versions.entry(version).or_default().push(file);
+            if let Some((_, files)) = group.and_then(|g| groups.get_mut(g)) {
+                files.push(file);
             }
         }
-        for files in versions.values_mut() {
-            pycontainer_sort::sort_by(files, |a, b| a.filename.cmp(&b.filename));
+        let mut versions = BTreeMap::new();
+        for (version, mut files) in groups {
+            pycontainer_sort::sort_by(&mut files, |a, b| a.filename.cmp(&b.filename));
+            versions.insert(version, files);
         }
         Project {
             found: true,
