@@ -104,16 +104,18 @@ pub async fn validate(options: JsValue, host: JsValue) -> Result<JsValue, JsValu
 
 /// The layer compressor's unit of work, for a host's worker threads: the
 /// same code as the core's, so a chunk is the same bytes wherever it runs.
+/// The result (the deflated chunk, then its CRC-32) is the core's to read;
+/// a host passes it back as it is.
 #[wasm_bindgen(js_name = deflateChunk)]
 pub fn deflate_chunk(data: &[u8]) -> Vec<u8> {
-    pycontainer_archive::gzip::deflate_chunk(data)
+    pycontainer_archive::gzip::compress_chunk(data)
 }
 
 /// `deflateChunk` into a caller's buffer, so that a worker allocates no JS
 /// memory per chunk; the length written, or `u32::MAX` when `out` is too small.
 #[wasm_bindgen(js_name = deflateChunkInto)]
 pub fn deflate_chunk_into(data: &[u8], out: &mut [u8]) -> u32 {
-    let deflated = pycontainer_archive::gzip::deflate_chunk(data);
+    let deflated = pycontainer_archive::gzip::compress_chunk(data);
     match out.get_mut(..deflated.len()) {
         Some(dest) => {
             dest.copy_from_slice(&deflated);

@@ -356,7 +356,7 @@ impl Host for NativeHost {
             return None;
         }
         let chunk = chunk.to_vec();
-        let worker = std::thread::spawn(move || pycontainer_archive::gzip::deflate_chunk(&chunk));
+        let worker = std::thread::spawn(move || pycontainer_archive::gzip::compress_chunk(&chunk));
         // Joining blocks the poll, which is fine for tests: the thread has
         // been working since the spawn, alongside the caller.
         Some(Box::pin(async move {

@@ -1,6 +1,7 @@
 //! Why a layer could not be written.
 
 use pycontainer_archive::tar::TarError;
+use pycontainer_archive::ChunkError;
 
 use crate::host::HostError;
 use crate::layout::LayoutError;
@@ -18,6 +19,10 @@ pub enum LayerError {
     Layout(#[from] LayoutError),
     #[error(transparent)]
     Host(#[from] HostError),
+    /// The host's `deflateChunk` answered with something other than the
+    /// core's own `deflateChunk` result.
+    #[error("the host's deflateChunk: {0}")]
+    Chunk(#[from] ChunkError),
 }
 
 impl LayerError {
@@ -28,7 +33,7 @@ impl LayerError {
             LayerError::Tar(_) => "layer",
             LayerError::Wheel(e) => e.code(),
             LayerError::Layout(_) => "output",
-            LayerError::Host(_) => "io",
+            LayerError::Host(_) | LayerError::Chunk(_) => "io",
         }
     }
 }

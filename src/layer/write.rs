@@ -126,7 +126,7 @@ impl Pipeline {
                 Some(remote) => self.ahead.push_back(remote),
                 None => {
                     self.flush(enc).await?;
-                    enc.put(&gzip::deflate_chunk(&chunk));
+                    enc.put_chunk(&gzip::compress_chunk(&chunk))?;
                 }
             }
         }
@@ -135,7 +135,7 @@ impl Pipeline {
 
     async fn put_oldest(&mut self, enc: &mut LayerEncoder) -> Result<(), LayerError> {
         if let Some(remote) = self.ahead.pop_front() {
-            enc.put(&remote.await?);
+            enc.put_chunk(&remote.await?)?;
         }
         Ok(())
     }

@@ -63,8 +63,25 @@ function pinnedChunk() {
   return out;
 }
 
+/** CRC-32 (IEEE, as gzip's trailer), bit by bit: slow, and independent of the core's. */
+function crc32(bytes) {
+  let crc = 0xffffffff;
+  for (const byte of bytes) {
+    crc ^= byte;
+    for (let k = 0; k < 8; k++) crc = crc & 1 ? (crc >>> 1) ^ 0xedb88320 : crc >>> 1;
+  }
+  return (crc ^ 0xffffffff) >>> 0;
+}
+
 test('the wasm deflates a chunk to the bytes the native build pins', () => {
-  const deflated = loadWasm().deflateChunk(pinnedChunk());
+  // deflateChunk's result is the deflated chunk, then the chunk's CRC-32.
+  const result = loadWasm().deflateChunk(pinnedChunk());
+  const deflated = result.subarray(0, result.length - 4);
+  assert.equal(
+    Buffer.from(result.subarray(-4)).readUInt32LE(0),
+    crc32(pinnedChunk()),
+    'the checksum after the deflated bytes',
+  );
   // The same digest as the Rust test a_chunk_deflates_to_the_pinned_bytes_on_every_host:
   // zlib-rs's SIMD paths (simd128 here, AVX2 or NEON natively) must not change a byte.
   assert.equal(

@@ -5,6 +5,14 @@ use pycontainer_digest::{Digest, Sha256};
 use crate::gzip::{self, Trailer};
 use crate::tar;
 
+/// A compressed chunk handed back without the checksum `gzip::compress_chunk`
+/// puts after it: whoever compressed it did not run that function.
+#[derive(Debug, thiserror::Error)]
+#[error("a compressed layer chunk came back with {len} bytes, too few to end in its checksum")]
+pub struct ChunkError {
+    pub len: usize,
+}
+
 /// What a finished layer is known by.
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub struct LayerDigests {
@@ -17,8 +25,9 @@ pub struct LayerDigests {
 }
 
 /// Turns tar bytes into gzip bytes, hashing both sides. Sans-I/O: the
-/// caller feeds tar bytes, takes each full chunk, has it deflated (here or on
-/// another core, with `gzip::deflate_chunk`), and puts the results back in order.
+/// caller feeds tar bytes, takes each full chunk, has it compressed (here or
+/// on another core, with `gzip::compress_chunk`, which also checksums it),
+/// and puts the results back in order.
 pub struct LayerEncoder {
     tar_hash: Sha256,
     blob_hash: Sha256,
@@ -45,7 +54,6 @@ impl LayerEncoder {
 
     pub fn push(&mut self, tar_bytes: &[u8]) {
         self.tar_hash.update(tar_bytes);
-        self.trailer.update(tar_bytes);
         self.pending.extend_from_slice(tar_bytes);
     }
 
@@ -58,11 +66,35 @@ impl LayerEncoder {
         Some(std::mem::replace(&mut self.pending, rest))
     }
 
-    /// Appends compressed bytes (a deflated chunk) to the blob.
-    pub fn put(&mut self, compressed: &[u8]) {
+    /// Appends `gzip::compress_chunk`'s result for the next chunk
+    /// `take_chunk` gave out.
+    pub fn put_chunk(&mut self, result: &[u8]) -> Result<(), ChunkError> {
+        self.put_chunk_of(result, gzip::CHUNK)
+    }
+
+    fn put_chunk_of(&mut self, result: &[u8], len: usize) -> Result<(), ChunkError> {
+        let (deflated, crc) =
+            gzip::split_compressed(result).ok_or(ChunkError { len: result.len() })?;
+        self.trailer.add_chunk(crc, len as u64);
+        self.put(deflated);
+        Ok(())
+    }
+
+    /// Appends bytes to the blob as they are.
+    fn put(&mut self, compressed: &[u8]) {
         self.blob_hash.update(compressed);
         self.blob_len += compressed.len() as u64;
         self.out.extend_from_slice(compressed);
+    }
+
+    /// Compresses a chunk here and appends it; a result made here always
+    /// holds its checksum.
+    fn put_chunk_whole(&mut self, chunk: &[u8]) {
+        let result = gzip::compress_chunk(chunk);
+        if let Some((deflated, crc)) = gzip::split_compressed(&result) {
+            self.trailer.add_chunk(crc, chunk.len() as u64);
+            self.put(deflated);
+        }
     }
 
     /// Hands over the compressed bytes produced so far.
@@ -75,10 +107,10 @@ impl LayerEncoder {
     pub fn finish(mut self) -> (Vec<u8>, LayerDigests) {
         self.push(&tar::END_OF_ARCHIVE);
         while let Some(chunk) = self.take_chunk() {
-            self.put(&gzip::deflate_chunk(&chunk));
+            self.put_chunk_whole(&chunk);
         }
         let last = std::mem::take(&mut self.pending);
-        self.put(&gzip::deflate_chunk(&last));
+        self.put_chunk_whole(&last);
         let trailer = std::mem::take(&mut self.trailer).finish();
         self.put(&trailer);
         let digests = LayerDigests {
@@ -100,20 +132,29 @@ mod tests {
         for p in parts {
             enc.push(p);
             while let Some(chunk) = enc.take_chunk() {
-                let deflated = if offload {
-                    std::thread::spawn(move || gzip::deflate_chunk(&chunk))
+                let compressed = if offload {
+                    std::thread::spawn(move || gzip::compress_chunk(&chunk))
                         .join()
                         .unwrap_or_default()
                 } else {
-                    gzip::deflate_chunk(&chunk)
+                    gzip::compress_chunk(&chunk)
                 };
-                enc.put(&deflated);
+                enc.put_chunk(&compressed).unwrap();
             }
             out.extend(enc.take_output());
         }
         let (rest, digests) = enc.finish();
         out.extend(rest);
         (out, digests)
+    }
+
+    #[test]
+    fn a_chunk_back_without_its_checksum_is_refused() {
+        let mut enc = LayerEncoder::new(Sha256::portable(), Sha256::portable());
+        enc.push(&vec![7; gzip::CHUNK]);
+        let chunk = enc.take_chunk().unwrap();
+        assert_eq!(enc.put_chunk(&[0x03]).unwrap_err().len, 1);
+        assert!(enc.put_chunk(&gzip::compress_chunk(&chunk)).is_ok());
     }
 
     #[test]

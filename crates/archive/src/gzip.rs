@@ -56,6 +56,23 @@ pub fn deflate_chunk(data: &[u8]) -> Vec<u8> {
     out
 }
 
+/// A chunk as the layer encoder takes it back: its deflated bytes, then the
+/// CRC-32 of `data` (little-endian). The thread that deflates a chunk also
+/// checksums it, so the thread that reads, tars and hashes the layer does
+/// not; [`Trailer::add_chunk`] joins the checksums in order.
+pub fn compress_chunk(data: &[u8]) -> Vec<u8> {
+    let mut out = deflate_chunk(data);
+    out.extend_from_slice(&crc32fast::hash(data).to_le_bytes());
+    out
+}
+
+/// [`compress_chunk`]'s result taken apart: the deflated bytes and the
+/// chunk's CRC-32; `None` when it is too short to hold one.
+pub fn split_compressed(result: &[u8]) -> Option<(&[u8], u32)> {
+    let (deflated, crc) = result.split_at_checked(result.len().checked_sub(4)?)?;
+    Some((deflated, u32::from_le_bytes(crc.try_into().ok()?)))
+}
+
 /// Deflates `data` and ends on a byte boundary (sync flush), so that a
 /// stored block or another chunk may follow.
 fn deflate_run(compressor: &mut Deflate, mut data: &[u8], out: &mut Vec<u8>) {
@@ -91,6 +108,14 @@ impl Trailer {
     pub fn update(&mut self, data: &[u8]) {
         self.crc.update(data);
         self.len += data.len() as u64;
+    }
+
+    /// Appends the checksum of `len` bytes that follow those seen so far,
+    /// worked out elsewhere (by [`compress_chunk`]).
+    pub fn add_chunk(&mut self, crc: u32, len: u64) {
+        self.crc
+            .combine(&crc32fast::Hasher::new_with_initial_len(crc, len));
+        self.len += len;
     }
 
     /// The final empty block, then CRC-32 and the length modulo 2^32.
@@ -273,6 +298,23 @@ mod tests {
             out.push((next() >> 24) as u8);
         }
         out
+    }
+
+    #[test]
+    fn a_compressed_chunk_is_its_deflate_then_its_checksum_which_joins_like_one_pass() {
+        let data = text(3 * CHUNK / 2 + 77);
+        let mut joined = Trailer::default();
+        for chunk in data.chunks(CHUNK).chain([&[][..]]) {
+            let result = compress_chunk(chunk);
+            let (deflated, crc) = split_compressed(&result).unwrap();
+            assert_eq!(deflated, deflate_chunk(chunk));
+            assert_eq!(crc, crc32fast::hash(chunk));
+            joined.add_chunk(crc, chunk.len() as u64);
+        }
+        let mut one_pass = Trailer::default();
+        one_pass.update(&data);
+        assert_eq!(joined.finish(), one_pass.finish());
+        assert_eq!(split_compressed(&[1, 2, 3]), None);
     }
 
     /// The wasm build (simd128) must write these same bytes; the JS test

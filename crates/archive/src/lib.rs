@@ -10,5 +10,5 @@ pub mod tar;
 pub mod untar;
 pub mod zip;
 
-pub use encoder::{LayerDigests, LayerEncoder};
+pub use encoder::{ChunkError, LayerDigests, LayerEncoder};
 pub use entry::{Content, Entry, EntryKind, ZipMember};
