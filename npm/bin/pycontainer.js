@@ -19,10 +19,8 @@
 
 const pkg = require('../package.json');
 const { runBuild, runDockerfile, runPush, runValidate } = require('../lib/cli/commands.js');
-const { runDeploy } = require('../lib/cli/deploy.js');
 const { UsageError } = require('../lib/cli/flags.js');
 const { HELP_MAIN } = require('../lib/cli/help.js');
-const { runRun } = require('../lib/cli/run.js');
 const { interruptedStatus } = require('../lib/cli/signals.js');
 const { colorEnabled, paint } = require('../lib/format.js');
 
@@ -70,6 +68,11 @@ async function main(argv) {
       );
   }
 }
+
+// run and deploy (engines, kubectl) are loaded when asked for: a build
+// does not pay for their modules at start-up.
+const runRun = (args) => require('../lib/cli/run.js').runRun(args);
+const runDeploy = (args) => require('../lib/cli/deploy.js').runDeploy(args);
 
 /** Prints an error the way users should see it and returns the exit status. */
 function reportError(err) {
