@@ -14,6 +14,9 @@ pub const INDEX_PAGES: &str = "pycontainer/index";
 pub const RESOLUTION_HINTS: &str = "pycontainer/resolutions";
 /// Where it keeps each wheel's core metadata, by the wheel's sha256 (`deps::resolving`).
 pub const METADATA_RECORDS: &str = "pycontainer/metadata";
+/// Where it keeps what an image's lower layers hold for an SBOM (package
+/// databases, distributions), by those layers' digests (`sbom::gather`).
+pub const SBOM_LAYERS: &str = "pycontainer/sbom-layers";
 
 /// Where the cache is, when the host has a place for one.
 #[derive(Clone, Debug, PartialEq, Eq)]
@@ -66,6 +69,7 @@ impl CacheDir {
             INDEX_PAGES,
             RESOLUTION_HINTS,
             METADATA_RECORDS,
+            SBOM_LAYERS,
         ] {
             let _ = crate::temp::sweep(host, &format!("{root}/{dir}")).await;
         }

@@ -3,7 +3,10 @@
 //! the base's package database, joined with the install plan for where
 //! each wheel came from and its hash.
 
-use pycontainer_oci::Image;
+use std::collections::BTreeMap;
+
+use pycontainer_digest::{Digest, Sha256};
+use pycontainer_oci::{Image, Layer};
 use pycontainer_python::name::normalize;
 use pycontainer_python::url::recorded;
 use pycontainer_sbom::contents::{Contents, Installed};
@@ -26,19 +29,35 @@ pub async fn gather<H: Host>(
     let host = client.host();
     host.progress(&Progress::Phase { name: "sbom" });
     let layers = image.layers();
+    // What the layers below the last hold is the same for every build on
+    // that base with those dependencies: it is kept in the cache after each
+    // of them, and a later build reads on from the longest part kept, which
+    // leaves it only its own app layer to read.
+    let records = prefix_records(plan, layers);
+    let mut contents = Contents::default();
+    let mut start = 0;
+    for (k, path) in records.iter().enumerate().rev() {
+        if let Some(saved) = read_record(host, path).await {
+            contents = saved;
+            start = k + 1;
+            break;
+        }
+    }
     let dirs = blobs::local(
         client,
-        layers,
+        &layers[start..],
         &plan.cache,
         "reading a registry base's layers for the SBOM",
     )
     .await
     .map_err(crate::sink::SinkError::from)?;
-    let mut contents = Contents::default();
-    for (layer, dir) in layers.iter().zip(dirs) {
+    for (i, (layer, dir)) in layers.iter().zip(dirs).enumerate().skip(start) {
         contents.begin_layer();
         let path = Layout::new(host, &dir).blob_path(&layer.descriptor.digest);
         probe::scan(host, &path, layer, &mut contents).await?;
+        if let Some(record) = records.get(i) {
+            write_record(host, record, &contents).await;
+        }
     }
     let project_name = plan.project.metadata.name.as_deref().map(normalize);
     let mut project = None;
@@ -85,6 +104,39 @@ pub async fn gather<H: Host>(
         tool_version: env!("CARGO_PKG_VERSION").to_string(),
     }
     .sorted())
+}
+
+/// Where what the first k+1 layers hold is kept, for each k below the last
+/// layer: by those layers' digests in order (whiteouts make a layer's
+/// meaning depend on those below it). None without a cache.
+fn prefix_records(plan: &Plan, layers: &[Layer]) -> Vec<String> {
+    let Some(root) = plan.cache.path() else {
+        return Vec::new();
+    };
+    let mut chain = String::new();
+    let below_last = layers.len().saturating_sub(1);
+    layers[..below_last]
+        .iter()
+        .map(|layer| {
+            chain.push_str(&format!("{}\n", layer.descriptor.digest));
+            let key = Digest::of(Sha256::portable(), chain.as_bytes());
+            format!("{root}/{}/{}.json", crate::cache::SBOM_LAYERS, key.hex())
+        })
+        .collect()
+}
+
+/// A record that cannot be read is read from the layers again.
+async fn read_record<H: Host>(host: &H, path: &str) -> Option<Contents> {
+    let bytes = host.read_all(path).await.ok()?;
+    let files: BTreeMap<String, String> = serde_json::from_slice(&bytes).ok()?;
+    Some(Contents::from_snapshot(files))
+}
+
+/// Housekeeping: a cache that cannot take the record costs a read next time.
+async fn write_record<H: Host>(host: &H, path: &str, contents: &Contents) {
+    if let Ok(bytes) = serde_json::to_vec(&contents.snapshot()) {
+        let _ = crate::temp::replace_file(host, path, &bytes).await;
+    }
 }
 
 fn dist(installed: Installed, wheel: Option<Wheel>) -> PythonDist {

@@ -22,6 +22,8 @@ import addFormats from 'ajv-formats';
 
 import { startRegistry } from '../infra/registry.mjs';
 import {
+  BASE_TAG,
+  baseLayout,
   baseRef,
   build,
   describeRun,
@@ -36,6 +38,7 @@ import {
   requireTools,
   runCli,
   runTool,
+  sha256Hex,
 } from './helpers.mjs';
 
 const APP = path.join(ROOT, 'tests', 'fixtures', 'deps', 'fastapi-app');
@@ -261,6 +264,43 @@ describe('--sbom spdx,cyclonedx on the Debian base', () => {
     for (const ext of ['spdx.json', 'cdx.json']) {
       assert.ok(fs.readFileSync(`${out}.${ext}`).equals(fs.readFileSync(`${again}.${ext}`)), ext);
     }
+  });
+
+  test('what the layers below the app layer hold is read once, then from the cache', () => {
+    // Kept under the sha256 of those layers' digests, a line each: here the
+    // base's and the dependencies'.
+    const layers = readImage(out, '1').manifest.layers;
+    const baseLayers = readImage(baseLayout(), BASE_TAG).manifest.layers;
+    assert.equal(layers.length, baseLayers.length + 2);
+    const below = layers.slice(0, -1).map((l) => `${l.digest}\n`);
+    const key = sha256Hex(Buffer.from(below.join('')));
+    const record = path.join(CACHE, 'oci', 'pycontainer', 'sbom-layers', `${key}.json`);
+    const saved = fs.readFileSync(record);
+    const files = JSON.parse(saved);
+    assert.ok(
+      files['var/lib/dpkg/status'].includes('Package: libc6'),
+      Object.keys(files).join(', '),
+    );
+    // A package only the record holds: a build that lists it read the record,
+    // not the base's layers.
+    files['var/lib/dpkg/status'] +=
+      '\nPackage: only-in-the-record\nStatus: install ok installed\nVersion: 9.9\nArchitecture: all\n';
+    fs.writeFileSync(record, JSON.stringify(files));
+    try {
+      const third = path.join(tmp, 'from-record');
+      buildWithSbom(third);
+      const { debs } = fromPurls(
+        JSON.parse(fs.readFileSync(`${third}.spdx.json`, 'utf8')).packages.flatMap((p) =>
+          (p.externalRefs ?? []).map((r) => r.referenceLocator),
+        ),
+      );
+      assert.ok(debs.includes('only-in-the-record 9.9'), debs.join(', '));
+    } finally {
+      fs.rmSync(record);
+    }
+    // Without its record the base is read again, and the record written as before.
+    buildWithSbom(path.join(tmp, 'record-again'));
+    assert.ok(fs.readFileSync(record).equals(saved));
   });
 });
 

@@ -44,6 +44,26 @@ impl Contents {
         self.capturing = None;
     }
 
+    /// What has been collected, as text by path, between layers: enough to
+    /// go on from there (every reader takes the files as lossy UTF-8).
+    pub fn snapshot(&self) -> BTreeMap<String, String> {
+        self.files
+            .iter()
+            .map(|(path, bytes)| (path.clone(), String::from_utf8_lossy(bytes).into_owned()))
+            .collect()
+    }
+
+    /// Contents that go on from a [`Contents::snapshot`].
+    pub fn from_snapshot(files: BTreeMap<String, String>) -> Contents {
+        Contents {
+            files: files
+                .into_iter()
+                .map(|(path, text)| (path, text.into_bytes()))
+                .collect(),
+            capturing: None,
+        }
+    }
+
     /// Every installed distribution with a readable Name and Version, by path.
     pub fn python(&self) -> Vec<Installed> {
         self.files
@@ -185,6 +205,26 @@ mod tests {
     }
 
     const SITE: &str = "app/.venv/lib/python3.11/site-packages";
+
+    #[test]
+    fn a_snapshot_goes_on_as_the_contents_it_was_taken_from() {
+        let mut c = Contents::default();
+        c.begin_layer();
+        file(&mut c, "var/lib/dpkg/status", "Package: a\n");
+        file(
+            &mut c,
+            "usr/lib/python3/dist-packages/x-1.dist-info/METADATA",
+            "Name: x\nVersion: 1\n",
+        );
+        let mut resumed = Contents::from_snapshot(c.snapshot());
+        for contents in [&mut c, &mut resumed] {
+            contents.begin_layer();
+            marker(contents, "usr/lib/python3/dist-packages/.wh.x-1.dist-info");
+        }
+        assert_eq!(resumed.snapshot(), c.snapshot());
+        assert_eq!(resumed.python(), c.python());
+        assert_eq!(resumed.snapshot().len(), 1);
+    }
 
     #[test]
     fn the_topmost_metadata_counts_and_whiteouts_delete() {
