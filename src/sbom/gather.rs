@@ -34,15 +34,7 @@ pub async fn gather<H: Host>(
     // of them, and a later build reads on from the longest part kept, which
     // leaves it only its own app layer to read.
     let records = prefix_records(plan, layers);
-    let mut contents = Contents::default();
-    let mut start = 0;
-    for (k, path) in records.iter().enumerate().rev() {
-        if let Some(saved) = read_record(host, path).await {
-            contents = saved;
-            start = k + 1;
-            break;
-        }
-    }
+    let (mut contents, start) = resume(host, &records).await;
     let dirs = blobs::local(
         client,
         &layers[start..],
@@ -51,14 +43,18 @@ pub async fn gather<H: Host>(
     )
     .await
     .map_err(crate::sink::SinkError::from)?;
+    // Written only once the SBOM is made: a database it cannot read leaves
+    // nothing behind.
+    let mut pending = Vec::new();
     for (i, (layer, dir)) in layers.iter().zip(dirs).enumerate().skip(start) {
         contents.begin_layer();
         let path = Layout::new(host, &dir).blob_path(&layer.descriptor.digest);
         probe::scan(host, &path, layer, &mut contents).await?;
         if let Some(record) = records.get(i) {
-            write_record(host, record, &contents).await;
+            pending.push((record, contents.snapshot()));
         }
     }
+    let os = contents.os()?;
     let project_name = plan.project.metadata.name.as_deref().map(normalize);
     let mut project = None;
     let mut python = Vec::new();
@@ -88,6 +84,9 @@ pub async fn gather<H: Host>(
         .map(|t| t.name.clone())
         .or_else(|| plan.layout().map(|l| l.path.clone()))
         .unwrap_or_default();
+    for (record, snapshot) in pending {
+        write_record(host, record, &snapshot).await;
+    }
     Ok(Sbom {
         subject: Subject {
             name: subject_name,
@@ -99,7 +98,7 @@ pub async fn gather<H: Host>(
         }),
         project,
         python,
-        os: contents.os()?,
+        os,
         created: clock::rfc3339(plan.epoch),
         tool_version: env!("CARGO_PKG_VERSION").to_string(),
     }
@@ -125,7 +124,18 @@ fn prefix_records(plan: &Plan, layers: &[Layer]) -> Vec<String> {
         .collect()
 }
 
-/// A record that cannot be read is read from the layers again.
+/// The contents of the longest run of lower layers kept, and how many
+/// layers that is; nothing kept, none. A record that cannot be read is read
+/// from the layers again.
+async fn resume<H: Host>(host: &H, records: &[String]) -> (Contents, usize) {
+    for (k, path) in records.iter().enumerate().rev() {
+        if let Some(saved) = read_record(host, path).await {
+            return (saved, k + 1);
+        }
+    }
+    (Contents::default(), 0)
+}
+
 async fn read_record<H: Host>(host: &H, path: &str) -> Option<Contents> {
     let bytes = host.read_all(path).await.ok()?;
     let files: BTreeMap<String, String> = serde_json::from_slice(&bytes).ok()?;
@@ -133,8 +143,8 @@ async fn read_record<H: Host>(host: &H, path: &str) -> Option<Contents> {
 }
 
 /// Housekeeping: a cache that cannot take the record costs a read next time.
-async fn write_record<H: Host>(host: &H, path: &str, contents: &Contents) {
-    if let Ok(bytes) = serde_json::to_vec(&contents.snapshot()) {
+async fn write_record<H: Host>(host: &H, path: &str, snapshot: &BTreeMap<String, String>) {
+    if let Ok(bytes) = serde_json::to_vec(snapshot) {
         let _ = crate::temp::replace_file(host, path, &bytes).await;
     }
 }
