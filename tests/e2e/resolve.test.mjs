@@ -134,6 +134,10 @@ describe('index pages cached with their validators', () => {
         PROJECTS.map((name) => [`/simple/${name}/`, null, 200]).sort(),
         'the first resolution asks for every page once, unconditionally',
       );
+      // The index lists no PEP 658 metadata and the wheels are small: each
+      // is downloaded for its METADATA, with no .metadata asked for first.
+      const probes = index.requests.filter((r) => r.url.endsWith('.metadata'));
+      assert.deepEqual(probes, [], JSON.stringify(probes));
       index.requests.length = 0;
       const second = await resolve(dir, index, cache);
       const again = pageRequests(index);
