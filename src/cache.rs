@@ -12,6 +12,8 @@ pub const INDEX_PAGES: &str = "pycontainer/index";
 /// Where it keeps the package names of each project's last resolution, which
 /// the next one asks the index for at once (`deps::resolving`).
 pub const RESOLUTION_HINTS: &str = "pycontainer/resolutions";
+/// Where it keeps large index pages already parsed, by their bytes (`deps::parsedpages`).
+pub const PARSED_PAGES: &str = "pycontainer/index-parsed";
 /// Where it keeps each wheel's core metadata, by the wheel's sha256 (`deps::resolving`).
 pub const METADATA_RECORDS: &str = "pycontainer/metadata";
 /// Where it keeps what an image's lower layers hold for an SBOM (package
@@ -67,6 +69,7 @@ impl CacheDir {
             DEPS_RECORDS,
             TARGET_RECORDS,
             INDEX_PAGES,
+            PARSED_PAGES,
             RESOLUTION_HINTS,
             METADATA_RECORDS,
             SBOM_LAYERS,

@@ -12,6 +12,7 @@ pub mod input;
 pub mod layer;
 pub mod lockfile;
 pub mod pagecache;
+pub mod parsedpages;
 pub mod pins;
 pub mod probe;
 pub mod project;

@@ -488,9 +488,8 @@ pub(super) async fn page_of<H: Host>(
             .read(cx.host, &url, Some(index::ACCEPT), &cx.indexes.credentials)
             .await?;
         if let Some((body, content_type, final_url)) = answer {
-            let page = index::parse_project(&body, content_type.as_deref(), &final_url)
-                .map_err(DepsError::from)?;
-            return Ok(Some(page));
+            let parsed = super::parsedpages::parse(cx, &body, content_type.as_deref(), &final_url);
+            return parsed.await.map(Some);
         }
     }
     Ok(None)

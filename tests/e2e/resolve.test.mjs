@@ -305,3 +305,45 @@ describe('a warm cache, and downloads while resolving (PEP 658 metadata)', () =>
     assert.match(lock, /name = "app"\nversion = "2.0"/);
   });
 });
+
+describe('large pages kept parsed', () => {
+  test("a page's bytes seen before are read back from the cache, not parsed again", async () => {
+    const index = await startPep691Index();
+    try {
+      index.addWheels(wheels);
+      // core's page grows past the size pages are kept parsed at (256 KiB)
+      // with wheels for another platform, which nothing downloads.
+      const filler = Array.from({ length: 2000 }, (_, i) => ({
+        filename: `core-0.${i}-cp39-cp39-win_amd64.whl`,
+        path: '/nonexistent',
+        size: 1,
+        sha256: '0'.repeat(64),
+      }));
+      index.wheels.set('core', [...index.wheels.get('core'), ...filler]);
+      const dir = project('parsed');
+      const cache = freshCache('parsed-cache');
+      const first = await resolve(dir, index, cache);
+      const kept = path.join(cache, 'oci', 'pycontainer', 'index-parsed');
+      const records = fs.readdirSync(kept);
+      assert.equal(records.length, 1, 'only core page is large');
+      const record = path.join(kept, records[0]);
+      // The record's links rewritten, lengths kept: a lock that names them
+      // was made from the record. (The wheels and their metadata are in the
+      // cache by hash, so nothing is fetched from those links.)
+      const bytes = fs.readFileSync(record);
+      fs.writeFileSync(
+        record,
+        Buffer.from(bytes.toString('latin1').replaceAll('/files/', '/filez/'), 'latin1'),
+      );
+      const second = await resolve(dir, index, cache);
+      assert.match(second, /\/filez\/core-2\.0-/);
+      assert.equal(second.replaceAll('/filez/', '/files/'), first);
+      // A record that does not read back is parsed again, and replaced.
+      fs.writeFileSync(record, bytes.subarray(0, bytes.length - 3));
+      assert.equal(await resolve(dir, index, cache), first);
+      assert.ok(fs.readFileSync(record).equals(bytes));
+    } finally {
+      await index.close();
+    }
+  });
+});

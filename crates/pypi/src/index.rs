@@ -2,6 +2,7 @@
 //! project page lists. PEP 691 JSON is preferred; PEP 503 HTML is read too because private
 //! indexes (devpi, Artifactory, a plain directory server) often serve only that.
 
+pub mod compact;
 mod html;
 mod json;
 pub(crate) mod url;
