@@ -6,6 +6,7 @@ mod gunzip;
 mod metadata;
 mod oci;
 mod package_db;
+mod parsed_page;
 mod pep440;
 mod pep508;
 mod poetry_lock;
@@ -43,6 +44,7 @@ pub static ALL: &[&Target] = &[
     &pylock::TARGET,
     &simple_json::TARGET,
     &simple_html::TARGET,
+    &parsed_page::TARGET,
     &challenge::TARGET,
     &metadata::TARGET,
     &package_db::TARGET,

@@ -66,6 +66,9 @@ pub fn decode(bytes: &[u8]) -> Option<ProjectPage> {
         let url = r.str()?.to_owned();
         let hashes = r.hashes()?;
         let flags = r.byte()?;
+        if flags & !(REQUIRES_PYTHON | YANKED | CORE_METADATA | SIZE) != 0 {
+            return None;
+        }
         let requires_python = match flags & REQUIRES_PYTHON {
             0 => None,
             _ => {
@@ -214,6 +217,13 @@ mod tests {
         let mut other = bytes.clone();
         other[7] = b'2';
         assert_eq!(decode(&other), None);
+        // A flag this form does not have.
+        let mut file = ProjectFile::new("x-1.0.tar.gz", "https://files.example/x-1.0.tar.gz");
+        file.size = Some(5);
+        let mut flagged = encode(&ProjectPage { files: vec![file] });
+        let flags_at = flagged.len() - 1 - 8;
+        flagged[flags_at] |= 0x10;
+        assert_eq!(decode(&flagged), None);
         // A count that claims more files than there are bytes.
         let mut huge = MAGIC.to_vec();
         huge.extend_from_slice(&u32::MAX.to_le_bytes());
