@@ -113,21 +113,23 @@ cmds=(
   "$tar_cmd | pigz -1 | tee \"\$WORK/out.3\" | sha256sum"
 )
 pyc_row=""
+# A pycontainer row's command, run by the inner bash (hence the escaped
+# \$): a fresh output directory per run (its removal is inside the timed
+# command, but it is a few files in page cache), the --json result kept in
+# $WORK/NAME for the layer's size.
+pyc_cmd() { # CLI NAME
+  printf 'o="$(mktemp -d -p "$WORK")" && node %q build --context "$TREE" --base-image scratch --output "$o" --tag bench:1 --json > "$WORK/%s"; rc=$?; rm -rf "$o"; exit $rc' "$1" "$2"
+}
 if [ "$native_only" != 1 ]; then
   # BENCH_CLI: another pycontainer.js to time (e.g. a copy of an older npm/).
-  export PYC_CLI="${BENCH_CLI:-$repo/npm/bin/pycontainer.js}"
-  # Fresh output directory per run (removal is inside the timed command, but
-  # it is a few files in page cache). Expanded by the inner bash, hence '...'.
-  # shellcheck disable=SC2016
   pyc_row="${#cmds[@]}"
   labels+=("pycontainer build (app layer)")
-  # shellcheck disable=SC2016
-  cmds+=('o="$(mktemp -d "$WORK/pyc-out.XXXXXX")" && node "$PYC_CLI" build --context "$TREE" --base-image scratch --output "$o" --tag bench:1 --json > "$WORK/pyc.json"; rc=$?; rm -rf "$o"; exit $rc')
+  cmds+=("$(pyc_cmd "${BENCH_CLI:-$repo/npm/bin/pycontainer.js}" pyc.json)")
   # BENCH_CLI_ALSO: more pycontainer.js files, each a row of its own (the
   # steps of a change, timed side by side); these rows must work too.
   for cli in ${BENCH_CLI_ALSO:-}; do
     labels+=("pycontainer build ($cli)")
-    cmds+=("o=\"\$(mktemp -d \"\$WORK/pyc-out.XXXXXX\")\" && node $(printf '%q' "$cli") build --context \"\$TREE\" --base-image scratch --output \"\$o\" --tag bench:1 --json > \"\$WORK/pyc.${#cmds[@]}.json\"; rc=\$?; rm -rf \"\$o\"; exit \$rc")
+    cmds+=("$(pyc_cmd "$cli" "pyc.${#cmds[@]}.json")")
   done
 fi
 export WORK="$work"

@@ -3,6 +3,19 @@
 
 use crate::host::Host;
 
+/// A record the cache keeps beside its blobs (a probe, a page, metadata):
+/// its bytes, or none when it is missing or cannot be read. Records are
+/// housekeeping: one that cannot be read is made again.
+pub async fn read_record<H: Host>(host: &H, path: &str) -> Option<Vec<u8>> {
+    host.read_all(path).await.ok()
+}
+
+/// Writes a record whole (temp name, then rename). Housekeeping: a cache
+/// that cannot take it costs the work again next time, never the build.
+pub async fn write_record<H: Host>(host: &H, path: &str, bytes: &[u8]) {
+    let _ = crate::temp::replace_file(host, path, bytes).await;
+}
+
 /// Where the cache keeps the dependency layers it made, by their key.
 pub const DEPS_RECORDS: &str = "pycontainer/deps";
 /// Where it keeps each base's Python environment, by the base's config digest.

@@ -15,7 +15,7 @@ const { parentPort, Worker } = require('node:worker_threads');
 const os = require('node:os');
 const { coreFileAvailable, loadWasm } = require('./wasm.js');
 
-/** Room for a chunk and for the little that deflate can add to incompressible data. */
+/** Room for a chunk, the little that deflate can add to incompressible data, and its checksum. */
 const BUFFER = (1 << 20) + (64 << 10);
 const TOO_SMALL = 0xffffffff;
 /** The core keeps four chunks out at once (AHEAD in src/layer/write.rs): more workers would idle. */

@@ -16,7 +16,7 @@ use serde::{Deserialize, Serialize};
 use super::bytecode::{self, Bytecode};
 use super::decide::Install;
 use super::download::{self, Wanted};
-use super::{probe, sdist, DepsError};
+use super::{sdist, DepsError};
 use crate::cache::CacheDir;
 use crate::host::{Host, Progress};
 use crate::layout::Layout;
@@ -68,7 +68,7 @@ pub async fn write<H: Host>(
                 diff_id: layer.diff_id.clone(),
                 size: layer.descriptor.size,
             };
-            probe::write_record(
+            crate::cache::write_record(
                 host,
                 &record_path,
                 &serde_json::to_vec(&record).unwrap_or_default(),
@@ -177,6 +177,5 @@ fn cache_key(install: &Install, epoch: u64) -> Digest {
 }
 
 async fn read_record<H: Host>(host: &H, path: &str) -> Option<Record> {
-    host.stat(path).await.ok()??;
-    serde_json::from_slice(&host.read_all(path).await.ok()?).ok()
+    serde_json::from_slice(&crate::cache::read_record(host, path).await?).ok()
 }

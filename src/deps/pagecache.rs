@@ -165,7 +165,7 @@ fn conditional_headers(meta: &Meta) -> Vec<(String, String)> {
 }
 
 async fn load<H: Host>(host: &H, path: &str) -> Option<(Meta, Vec<u8>)> {
-    let mut bytes = host.read_all(path).await.ok()?;
+    let mut bytes = crate::cache::read_record(host, path).await?;
     let end = bytes.iter().position(|b| *b == b'\n')?;
     let meta = serde_json::from_slice(bytes.get(..end)?).ok()?;
     let body = bytes.split_off(end + 1);
@@ -178,7 +178,7 @@ async fn store<H: Host>(host: &H, path: &str, meta: &Meta, body: &[u8]) {
     };
     bytes.push(b'\n');
     bytes.extend_from_slice(body);
-    let _ = crate::temp::replace_file(host, path, &bytes).await;
+    crate::cache::write_record(host, path, &bytes).await;
 }
 
 #[cfg(test)]

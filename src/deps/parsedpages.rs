@@ -8,6 +8,7 @@
 
 use super::pins::Context;
 use super::DepsError;
+use crate::cache;
 use crate::host::Host;
 use pycontainer_digest::{Digest, Sha256};
 use pycontainer_pypi::index::{self, compact, ProjectPage};
@@ -34,14 +35,9 @@ pub async fn parse<H: Host>(
         Sha256::portable(),
         format!("{}\n{page_url}", content_type.unwrap_or_default()).as_bytes(),
     );
-    let path = format!(
-        "{}/{}/{}",
-        cx.cache.root(),
-        crate::cache::PARSED_PAGES,
-        name.hex()
-    );
+    let path = format!("{}/{}/{}", cx.cache.root(), cache::PARSED_PAGES, name.hex());
     let bytes_digest = Digest::of(cx.host.sha256(), body);
-    if let Ok(record) = cx.host.read_all(&path).await {
+    if let Some(record) = cache::read_record(cx.host, &path).await {
         let kept = record.strip_prefix(bytes_digest.hex().as_bytes());
         if let Some(page) = kept.and_then(compact::decode) {
             return Ok(page);
@@ -50,7 +46,6 @@ pub async fn parse<H: Host>(
     let page = index::parse_project(body, content_type, page_url).map_err(DepsError::from)?;
     let mut record = bytes_digest.hex().as_bytes().to_vec();
     record.extend(compact::encode(&page));
-    // Housekeeping: a cache that cannot take it parses the page again next time.
-    let _ = crate::temp::replace_file(cx.host, &path, &record).await;
+    cache::write_record(cx.host, &path, &record).await;
     Ok(page)
 }

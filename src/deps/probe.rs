@@ -54,7 +54,7 @@ pub async fn base_env<H: Host>(
             .unwrap_or_default(),
     )?;
     if let Some(path) = &record {
-        write_record(host, path, &serde_json::to_vec(&env).unwrap_or_default()).await;
+        crate::cache::write_record(host, path, &serde_json::to_vec(&env).unwrap_or_default()).await;
     }
     Ok(env)
 }
@@ -151,12 +151,6 @@ fn bad_layer(layer: &Descriptor, message: String) -> DepsError {
         digest: layer.digest.to_string(),
         message,
     }
-}
-
-/// Keeps a small answer in the cache. A failure only costs a later rescan,
-/// so it is not an error.
-pub(crate) async fn write_record<H: Host>(host: &H, path: &str, bytes: &[u8]) {
-    let _ = crate::temp::replace_file(host, path, bytes).await;
 }
 
 #[cfg(test)]

@@ -12,6 +12,7 @@ use futures_util::{future, FutureExt, StreamExt};
 use super::download;
 use super::pins::{download_one, page_of, wheel_metadata, Context};
 use super::DepsError;
+use crate::cache;
 use crate::host::{Host, Progress};
 use pycontainer_digest::Digest;
 use pycontainer_pypi::index::{ProjectFile, ProjectPage};
@@ -285,19 +286,19 @@ fn metadata_record<H: Host>(cx: &Context<'_, H>, wheel: &ProjectFile) -> Option<
     Some(format!(
         "{}/{}/{}",
         cx.cache.root(),
-        crate::cache::METADATA_RECORDS,
+        cache::METADATA_RECORDS,
         digest.hex()
     ))
 }
 
+/// A wheel's metadata record, when it has one (see [`metadata_record`]).
 async fn read_record<H: Host>(cx: &Context<'_, H>, path: Option<&str>) -> Option<Vec<u8>> {
-    cx.host.read_all(path?).await.ok()
+    cache::read_record(cx.host, path?).await
 }
 
-/// Housekeeping: a cache that cannot take the record costs a fetch next time.
 async fn write_record<H: Host>(cx: &Context<'_, H>, path: Option<&str>, body: &[u8]) {
     if let Some(path) = path {
-        let _ = crate::temp::replace_file(cx.host, path, body).await;
+        cache::write_record(cx.host, path, body).await;
     }
 }
 
@@ -335,7 +336,7 @@ fn filename(url: &str) -> String {
 /// The package names the last resolution recorded at `path`; none when
 /// there is no record or it cannot be read (a hint is never an error).
 async fn read_hints<H: Host>(host: &H, path: &str) -> Vec<PackageName> {
-    let Ok(bytes) = host.read_all(path).await else {
+    let Some(bytes) = cache::read_record(host, path).await else {
         return Vec::new();
     };
     let names: Vec<String> = serde_json::from_slice(&bytes).unwrap_or_default();
@@ -360,6 +361,6 @@ async fn write_hints<H: Host>(
     }
     let text: Vec<String> = names.iter().map(ToString::to_string).collect();
     if let Ok(bytes) = serde_json::to_vec(&text) {
-        let _ = crate::temp::replace_file(host, path, &bytes).await;
+        cache::write_record(host, path, &bytes).await;
     }
 }

@@ -137,15 +137,14 @@ async fn resume<H: Host>(host: &H, records: &[String]) -> (Contents, usize) {
 }
 
 async fn read_record<H: Host>(host: &H, path: &str) -> Option<Contents> {
-    let bytes = host.read_all(path).await.ok()?;
+    let bytes = crate::cache::read_record(host, path).await?;
     let files: BTreeMap<String, String> = serde_json::from_slice(&bytes).ok()?;
     Some(Contents::from_snapshot(files))
 }
 
-/// Housekeeping: a cache that cannot take the record costs a read next time.
 async fn write_record<H: Host>(host: &H, path: &str, snapshot: &BTreeMap<String, String>) {
     if let Ok(bytes) = serde_json::to_vec(snapshot) {
-        let _ = crate::temp::replace_file(host, path, &bytes).await;
+        crate::cache::write_record(host, path, &bytes).await;
     }
 }
 

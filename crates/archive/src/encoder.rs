@@ -90,11 +90,7 @@ impl LayerEncoder {
     /// Compresses a chunk here and appends it; a result made here always
     /// holds its checksum.
     fn put_chunk_whole(&mut self, chunk: &[u8]) {
-        let result = gzip::compress_chunk(chunk);
-        if let Some((deflated, crc)) = gzip::split_compressed(&result) {
-            self.trailer.add_chunk(crc, chunk.len() as u64);
-            self.put(deflated);
-        }
+        let _ = self.put_chunk_of(&gzip::compress_chunk(chunk), chunk.len());
     }
 
     /// Hands over the compressed bytes produced so far.
