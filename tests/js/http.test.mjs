@@ -7,6 +7,7 @@ import { spawn } from 'node:child_process';
 import crypto from 'node:crypto';
 import fs from 'node:fs';
 import http from 'node:http';
+import http2 from 'node:http2';
 import https from 'node:https';
 import { createRequire } from 'node:module';
 import net from 'node:net';
@@ -173,10 +174,29 @@ before(async () => {
 
 after(() => {
   for (const server of servers) {
-    server.closeAllConnections();
+    // An HTTP/2 server has no closeAllConnections: its sockets are ended by its describe.
+    server.closeAllConnections?.();
     server.close();
   }
 });
+
+/**
+ * A body left unread for a while: the network chunks that came (64 KiB
+ * socket reads, 16 KiB HTTP/2 frames) are held up to 256 KiB and then the
+ * stream is paused, so one read of up to 1 MiB gets all of them joined and
+ * no more than 256 KiB and a chunk were held. The rest reads intact.
+ */
+async function joinedAndBounded(client, url, extra = {}) {
+  const res = await client.fetch({ method: 'GET', url, headers: [], ...extra });
+  await new Promise((resolve) => setTimeout(resolve, 200));
+  const first = await client.readBody(res.body, 1 << 20);
+  assert.ok(
+    first.byteLength >= 256 * 1024 && first.byteLength <= (256 + 64) * 1024,
+    `first piece of ${first.byteLength} bytes`,
+  );
+  const rest = await readAll(client, res.body, 1 << 20);
+  assert.ok(Buffer.concat([first, rest]).equals(BIG));
+}
 
 /** Reads a whole body through readBody, checking every piece against `max`. */
 async function readAll(client, handle, max = 65536) {
@@ -462,6 +482,10 @@ describe('readBody', () => {
     const res = await client.fetch({ method: 'GET', url: `${base}/big`, headers: [] });
     const got = await readAll(client, res.body, 1000);
     assert.ok(got.equals(BIG));
+  });
+
+  test('what arrived in many network chunks comes back in one piece, and no more than 256 KiB waits unread', async () => {
+    await joinedAndBounded(client, `${base}/big`);
   });
 
   test('null at the end, then the handle is released', async () => {
@@ -866,6 +890,213 @@ describe('TLS', () => {
     await assert.rejects(client.fetch({ method: 'GET', url: `${httpsBase}/empty` }), (err) =>
       /CERT|SELF_SIGNED/.test(err.code),
     );
+  });
+});
+
+describe('HTTP/2', () => {
+  let dir;
+  let h2Base;
+  let h1Base;
+  /** TCP connections each server accepted, and the HTTP version of each request it got. */
+  const seen = { h2: 0, h1: 0, versions: [] };
+  const sockets = new Set();
+
+  before(async () => {
+    dir = fs.mkdtempSync(path.join(os.tmpdir(), 'pycontainer-h2-'));
+    const { key, cert } = await selfSigned(dir, 'test', '/CN=localhost');
+    const tlsOptions = { key: fs.readFileSync(key), cert: fs.readFileSync(cert) };
+    // Offers h2 and http/1.1, as package indexes, CDNs and registries do.
+    const both = http2.createSecureServer({ ...tlsOptions, allowHTTP1: true }, (req, res) => {
+      seen.versions.push(`${req.method} ${req.url} ${req.httpVersion}`);
+      if (req.url === '/end-session') {
+        res.end('last');
+        res.stream.session.close();
+        return;
+      }
+      if (req.url === '/stream-reset') {
+        res.writeHead(200, { 'Content-Length': 100000 });
+        res.write('x'.repeat(1000), () =>
+          setTimeout(() => res.stream.close(http2.constants.NGHTTP2_INTERNAL_ERROR), 50),
+        );
+        return;
+      }
+      if (req.url === '/cookies') {
+        res.setHeader('Set-Cookie', ['a=1', 'b=2']);
+        res.end('ok');
+        return;
+      }
+      mainHandler(req, res);
+    });
+    both.on('connection', (socket) => {
+      seen.h2++;
+      sockets.add(socket);
+    });
+    h2Base = `https://127.0.0.1:${await listen(both)}`;
+    const only1 = https.createServer(tlsOptions, mainHandler);
+    only1.on('connection', () => {
+      seen.h1++;
+    });
+    h1Base = `https://127.0.0.1:${await listen(only1)}`;
+  });
+
+  after(() => {
+    for (const socket of sockets) socket.destroy();
+    fs.rmSync(dir, { recursive: true, force: true });
+  });
+
+  const get = (client, url, headers = []) =>
+    client.fetch({ method: 'GET', url, headers, tlsVerify: false });
+
+  test('GETs and HEADs share one HTTP/2 connection: bodies, headers and redirects as over HTTP/1.1', async () => {
+    seen.h2 = 0;
+    seen.versions = [];
+    const client = createHttp();
+    const hellos = await Promise.all(
+      Array.from({ length: 20 }, () => get(client, `${h2Base}/hello`)),
+    );
+    for (const res of hellos) {
+      assert.equal(res.status, 201);
+      assert.equal(new Map(res.headers).get('x-custom-header'), 'Some Value');
+      assert.equal(new Map(res.headers).get('docker-content-digest'), 'sha256:ab');
+      assert.ok(!res.headers.some(([name]) => name.startsWith(':')), 'no pseudo-headers');
+    }
+    assert.deepEqual(await Promise.all(hellos.map((res) => text(client, res))), [
+      ...Array(20).fill('hello'),
+    ]);
+    const [big1, big2] = await Promise.all([
+      get(client, `${h2Base}/big`),
+      get(client, `${h2Base}/big`),
+    ]);
+    assert.ok((await readAll(client, big1.body)).equals(BIG));
+    assert.ok((await readAll(client, big2.body, 1 << 20)).equals(BIG));
+    const head = await client.fetch({ method: 'HEAD', url: `${h2Base}/big`, tlsVerify: false });
+    assert.equal(new Map(head.headers).get('content-length'), String(BIG.length));
+    assert.equal(await client.readBody(head.body, 65536), null);
+    const redirected = await get(client, `${h2Base}/redirect-same`, [['Authorization', SECRET]]);
+    assert.equal(redirected.url, `${h2Base}/echo-auth`);
+    assert.equal(JSON.parse(await text(client, redirected)).authorization, SECRET);
+    const cookies = await get(client, `${h2Base}/cookies`);
+    assert.deepEqual(
+      cookies.headers.filter(([name]) => name === 'set-cookie'),
+      [
+        ['set-cookie', 'a=1'],
+        ['set-cookie', 'b=2'],
+      ],
+    );
+    await client.discardBody(cookies.body);
+    assert.equal(seen.h2, 1, 'one TLS connection');
+    assert.ok(
+      seen.versions.length === 26 && seen.versions.every((v) => v.endsWith(' 2.0')),
+      seen.versions.join('\n'),
+    );
+  });
+
+  test('uploads go over HTTP/1.1 beside the HTTP/2 session: a file slice streams with a Content-Length', async () => {
+    seen.h2 = 0;
+    seen.versions = [];
+    const client = createHttp();
+    await text(client, await get(client, `${h2Base}/hello`));
+    const body = new Uint8Array(crypto.randomBytes(200000));
+    const put = await client.fetch({ method: 'PUT', url: `${h2Base}/put`, body, tlsVerify: false });
+    const got = JSON.parse(await text(client, put));
+    assert.equal(got.contentLength, '200000');
+    assert.equal(got.sha256, sha256(body));
+    assert.deepEqual(seen.versions, ['GET /hello 2.0', 'PUT /put 1.1']);
+    assert.equal(seen.h2, 2);
+  });
+
+  test('a server without HTTP/2: the first handshake settles it, then the HTTP/1.1 pool as before', async () => {
+    seen.h1 = 0;
+    const client = createHttp();
+    const first = await Promise.all([
+      get(client, `${h1Base}/hello`),
+      get(client, `${h1Base}/hello`),
+    ]);
+    for (const res of first) assert.equal(await text(client, res), 'hello');
+    for (let i = 0; i < 3; i++)
+      assert.equal(await text(client, await get(client, `${h1Base}/hello`)), 'hello');
+    // The handshake that found out, and the pool's two sockets; none after.
+    assert.equal(seen.h1, 3);
+  });
+
+  test('16 KiB frames come back joined, up to 256 KiB held', async () => {
+    await joinedAndBounded(createHttp(), `${h2Base}/big`, { tlsVerify: false });
+  });
+
+  test('a session the server ends: the next request opens another', async () => {
+    seen.h2 = 0;
+    const client = createHttp();
+    assert.equal(await text(client, await get(client, `${h2Base}/end-session`)), 'last');
+    await new Promise((resolve) => setTimeout(resolve, 50));
+    assert.equal(await text(client, await get(client, `${h2Base}/hello`)), 'hello');
+    assert.equal(seen.h2, 2);
+  });
+
+  test('a stream reset mid-body: readBody rejects with ECONNRESET (the core retries it), and the connection serves on', async () => {
+    seen.h2 = 0;
+    const client = createHttp();
+    const res = await get(client, `${h2Base}/stream-reset`, [['Authorization', SECRET]]);
+    const err = await readAll(client, res.body).then(
+      () => assert.fail('expected a rejection'),
+      (e) => e,
+    );
+    assert.equal(err.code, 'ECONNRESET');
+    assert.ok(err.message.includes(`GET ${h2Base}/stream-reset (reading the body)`), err.message);
+    assert.ok(!err.message.includes('s3cr3t'));
+    assert.equal(await text(client, await get(client, `${h2Base}/hello`)), 'hello');
+    assert.equal(seen.h2, 1);
+  });
+
+  test('no response within timeoutMs, a stalled body, and an interrupt: each ends its stream alone', async () => {
+    const controller = new AbortController();
+    const client = createHttp({ timeoutMs: 300, signal: controller.signal });
+    const err = await get(client, `${h2Base}/hang`).then(
+      () => assert.fail('expected a rejection'),
+      (e) => e,
+    );
+    assert.equal(err.code, 'ETIMEDOUT');
+    assert.match(err.message, /no response within 300 ms/);
+    const stalled = await get(client, `${h2Base}/stall`);
+    assert.equal((await client.readBody(stalled.body, 65536)).byteLength, 100);
+    await assert.rejects(client.readBody(stalled.body, 65536), (e) => e.code === 'ETIMEDOUT');
+    const pending = get(client, `${h2Base}/hang`);
+    setTimeout(() => controller.abort(), 50);
+    const started = Date.now();
+    await assert.rejects(pending);
+    assert.ok(Date.now() - started < 250, 'the interrupt ended the wait');
+  });
+
+  test('the process exits once done, with the session open and a body abandoned', async () => {
+    const script = `
+      const { createHttp } = require(${JSON.stringify(require.resolve('../../npm/lib/http/index.js'))});
+      (async () => {
+        const client = createHttp();
+        const res = await client.fetch({ method: 'GET', url: ${JSON.stringify(`${h2Base}/hello`)}, tlsVerify: false });
+        let out = '';
+        for (let piece; (piece = await client.readBody(res.body, 65536)) !== null; ) out += Buffer.from(piece);
+        await client.fetch({ method: 'GET', url: ${JSON.stringify(`${h2Base}/stall`)}, tlsVerify: false });
+        process.stdout.write(out);
+      })();
+    `;
+    const started = Date.now();
+    const { code, stdout } = await new Promise((resolve, reject) => {
+      const child = spawn(process.execPath, ['-e', script], {
+        stdio: ['ignore', 'pipe', 'inherit'],
+      });
+      let out = '';
+      child.stdout.on('data', (chunk) => {
+        out += chunk;
+      });
+      const killer = setTimeout(() => child.kill('SIGKILL'), 10_000);
+      child.on('error', reject);
+      child.on('close', (exitCode) => {
+        clearTimeout(killer);
+        resolve({ code: exitCode, stdout: out });
+      });
+    });
+    assert.equal(code, 0);
+    assert.equal(stdout, 'hello');
+    assert.ok(Date.now() - started < 2000, `the child took ${Date.now() - started} ms to exit`);
   });
 });
 

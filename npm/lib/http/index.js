@@ -18,7 +18,9 @@
 // GET is redirected to S3 or a CDN with a signed URL, which must not see the
 // registry's token.
 //
-// Connections are kept alive, one pool per createHttp.
+// Connections are kept alive, one pool per createHttp. GETs and HEADs over
+// TLS without a proxy use HTTP/2 where the server offers it, many requests
+// on one connection (h2.js).
 //
 // Liveness: the CLI ends when the event loop is empty, without closing
 // anything, and the core may give up on a response without reading or
@@ -37,6 +39,7 @@ const fs = require('node:fs');
 const http = require('node:http');
 const https = require('node:https');
 const { createBodies } = require('./bodies.js');
+const h2 = require('./h2.js');
 const { interruptedError } = require('../interrupt.js');
 const { proxySettings, TunnelAgent } = require('./proxy.js');
 const {
@@ -210,6 +213,7 @@ function createHttp(options = {}) {
   // Tunnelling agents for the https proxy, verifying and not, made on first use.
   const tunnelAgents = new Map();
   const { register, readBody, discardBody, drop } = createBodies(timeoutMs);
+  const sessions = h2.createSessions();
 
   function agentFor(url, tlsVerify, proxy) {
     if (url.protocol === 'http:') return httpAgent;
@@ -256,8 +260,13 @@ function createHttp(options = {}) {
     const { method, url, headers, body, bodyFile, tlsVerify, what } = spec;
     state.req = null;
     state.abort = null;
+    state.reusedSession = false;
     const proxy = proxyFor(url);
     if (proxy?.error) throw httpError('EPROXY', `${what} failed: ${proxy.error} (EPROXY)`);
+    if (url.protocol === 'https:' && !proxy && SAFE_METHODS.has(method) && !body && !bodyFile) {
+      const session = await waitFor(sessions.session(url, tlsVerify), state);
+      if (session) return exchangeH2(session, spec, state);
+    }
     // An http URL through a proxy: the request goes to the proxy, naming the whole URL.
     const forward = proxy !== null && url.protocol === 'http:';
     const fd = bodyFile && bodyFile.length > 0 ? await openSlice(bodyFile, what) : null;
@@ -370,6 +379,72 @@ function createHttp(options = {}) {
     });
   }
 
+  /**
+   * Waits for `promise` (a connection being set up) as exchange waits for
+   * response headers: the headers timeout and an interrupt end the wait.
+   */
+  function waitFor(promise, state) {
+    return new Promise((resolve, reject) => {
+      const end = () => reject(interruptedError(signal));
+      live.add(end);
+      state.abort = reject;
+      promise.then(resolve, reject).finally(() => {
+        live.delete(end);
+        // Unless the request that followed has set its own already.
+        if (state.abort === reject) state.abort = null;
+      });
+    });
+  }
+
+  /** exchange over an HTTP/2 session: the same `{res, ex}`, the stream in the request's place. */
+  function exchangeH2(session, spec, state) {
+    if (state.timedOut) throw httpError('ETIMEDOUT', 'timed out');
+    const ex = { req: null, source: null, stopped: false };
+    return new Promise((resolve, reject) => {
+      let settled = false;
+      let stream;
+      try {
+        let reused;
+        ({ stream, reused } = h2.request(session, spec.method, spec.url, spec.headers));
+        state.reusedSession = reused;
+      } catch (err) {
+        reject(h2.asConnectionError(err));
+        return;
+      }
+      ex.req = stream;
+      state.req = stream;
+      if (signal) {
+        const end = () => stream.destroy();
+        live.add(end);
+        stream.once('close', () => live.delete(end));
+      }
+      state.abort = (err) => {
+        if (!settled) {
+          settled = true;
+          reject(err);
+        }
+        stream.destroy();
+      };
+      stream.on('error', (err) => {
+        if (settled) return;
+        settled = true;
+        reject(h2.asConnectionError(err));
+      });
+      // Cancelled (an interrupt, or the core letting go) before any answer.
+      stream.on('close', () => {
+        if (settled) return;
+        settled = true;
+        reject(
+          Object.assign(new Error('the stream closed before its response'), { code: 'ECONNRESET' }),
+        );
+      });
+      stream.on('response', (headers) => {
+        settled = true;
+        resolve({ res: new h2.Http2Response(stream, headers), ex });
+      });
+    });
+  }
+
   async function doFetch(req) {
     const method = String(req.method || 'GET').toUpperCase();
     const pairs = req.headers ?? [];
@@ -398,7 +473,7 @@ function createHttp(options = {}) {
     // slow uplink must not be taken for a dead server.
     const bodyLength = body ? body.byteLength : bodyFile ? bodyFile.length : 0;
     const limitMs = timeoutMs + Math.ceil((bodyLength / UPLOAD_MIN_RATE) * 1000);
-    const state = { timedOut: false, req: null, abort: null };
+    const state = { timedOut: false, req: null, abort: null, reusedSession: false };
     const timer = setTimeout(() => {
       state.timedOut = true;
       state.abort?.(httpError('ETIMEDOUT', 'timed out'));
@@ -426,8 +501,9 @@ function createHttp(options = {}) {
           if (
             !retried &&
             !state.timedOut &&
+            !signal?.aborted &&
             SAFE_METHODS.has(spec.method) &&
-            state.req?.reusedSocket &&
+            (state.req?.reusedSocket || state.reusedSession) &&
             STALE_SOCKET.has(codeOf(err))
           ) {
             retried = true;
