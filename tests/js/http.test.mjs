@@ -198,6 +198,26 @@ async function joinedAndBounded(client, url, extra = {}) {
   assert.ok(Buffer.concat([first, rest]).equals(BIG));
 }
 
+/** Runs `script` in a child Node: its exit code, its stdout, and how long it took to exit. */
+async function runChild(script) {
+  const started = Date.now();
+  const { code, stdout } = await new Promise((resolve, reject) => {
+    const child = spawn(process.execPath, ['-e', script], { stdio: ['ignore', 'pipe', 'inherit'] });
+    let out = '';
+    child.stdout.on('data', (chunk) => {
+      out += chunk;
+    });
+    // A regression must fail the test, not hang it.
+    const killer = setTimeout(() => child.kill('SIGKILL'), 10_000);
+    child.on('error', reject);
+    child.on('close', (exitCode) => {
+      clearTimeout(killer);
+      resolve({ code: exitCode, stdout: out });
+    });
+  });
+  return { code, stdout, elapsed: Date.now() - started };
+}
+
 /** Reads a whole body through readBody, checking every piece against `max`. */
 async function readAll(client, handle, max = 65536) {
   const pieces = [];
@@ -672,24 +692,7 @@ describe('connections', () => {
         process.stdout.write(out);
       })();
     `;
-    const started = Date.now();
-    const { code, stdout } = await new Promise((resolve, reject) => {
-      const child = spawn(process.execPath, ['-e', script], {
-        stdio: ['ignore', 'pipe', 'inherit'],
-      });
-      let out = '';
-      child.stdout.on('data', (chunk) => {
-        out += chunk;
-      });
-      // A regression must fail the test, not hang it.
-      const killer = setTimeout(() => child.kill('SIGKILL'), 10_000);
-      child.on('error', reject);
-      child.on('close', (exitCode) => {
-        clearTimeout(killer);
-        resolve({ code: exitCode, stdout: out });
-      });
-    });
-    const elapsed = Date.now() - started;
+    const { code, stdout, elapsed } = await runChild(script);
     assert.equal(code, 0);
     assert.equal(stdout, 'helloslow body');
     // The server keeps idle connections for 5 s, and /stall's forever: a referenced socket
@@ -1078,25 +1081,10 @@ describe('HTTP/2', () => {
         process.stdout.write(out);
       })();
     `;
-    const started = Date.now();
-    const { code, stdout } = await new Promise((resolve, reject) => {
-      const child = spawn(process.execPath, ['-e', script], {
-        stdio: ['ignore', 'pipe', 'inherit'],
-      });
-      let out = '';
-      child.stdout.on('data', (chunk) => {
-        out += chunk;
-      });
-      const killer = setTimeout(() => child.kill('SIGKILL'), 10_000);
-      child.on('error', reject);
-      child.on('close', (exitCode) => {
-        clearTimeout(killer);
-        resolve({ code: exitCode, stdout: out });
-      });
-    });
+    const { code, stdout, elapsed } = await runChild(script);
     assert.equal(code, 0);
     assert.equal(stdout, 'hello');
-    assert.ok(Date.now() - started < 2000, `the child took ${Date.now() - started} ms to exit`);
+    assert.ok(elapsed < 2000, `the child took ${elapsed} ms to exit`);
   });
 });
 

@@ -287,7 +287,6 @@ function createHttp(options = {}) {
     const isHttps = url.protocol === 'https:';
     const ex = { req: null, source: null, stopped: false };
     return new Promise((resolve, reject) => {
-      let settled = false;
       const req = (isHttps ? https : http).request({
         protocol: url.protocol,
         // [::1] → ::1
@@ -299,30 +298,11 @@ function createHttp(options = {}) {
         agent: agentFor(url, tlsVerify, proxy),
       });
       ex.req = req;
-      state.req = req;
-      if (signal) {
-        const end = () => req.destroy();
-        live.add(end);
-        req.once('close', () => live.delete(end));
-      }
-      // The headers timeout: settles at once, even for a request still queued for a socket.
-      state.abort = (err) => {
-        if (!settled) {
-          settled = true;
-          reject(err);
-        }
-        req.destroy();
-      };
+      const settle = watch(req, state, reject);
       // Sockets never hold the process by themselves (see "Liveness" above).
       req.on('socket', (socket) => socket.unref());
-      // Errors after the response reach its body (readBody), or change nothing.
-      req.on('error', (err) => {
-        if (settled) return;
-        settled = true;
-        reject(err);
-      });
       req.on('response', (res) => {
-        settled = true;
+        settle();
         // The server has answered before the whole body went out: for
         // anything but a success, sending the rest is wasted.
         if (ex.source && !req.writableEnded && res.statusCode >= 300) {
@@ -396,12 +376,42 @@ function createHttp(options = {}) {
     });
   }
 
+  /**
+   * What both protocols' exchanges share: `req` (a request, or an HTTP/2
+   * stream) ends on an interrupt and on the headers timeout, which settles
+   * at once, even for a request still queued for a socket; an error before
+   * the response rejects (after it, errors reach the body through
+   * readBody, or change nothing). Returns `settle()`, true only for the
+   * first caller: what settles the exchange.
+   */
+  function watch(req, state, reject) {
+    let settled = false;
+    const settle = () => {
+      if (settled) return false;
+      settled = true;
+      return true;
+    };
+    state.req = req;
+    if (signal) {
+      const end = () => req.destroy();
+      live.add(end);
+      req.once('close', () => live.delete(end));
+    }
+    state.abort = (err) => {
+      if (settle()) reject(err);
+      req.destroy();
+    };
+    req.on('error', (err) => {
+      if (settle()) reject(err);
+    });
+    return settle;
+  }
+
   /** exchange over an HTTP/2 session: the same `{res, ex}`, the stream in the request's place. */
   function exchangeH2(session, spec, state) {
     if (state.timedOut) throw httpError('ETIMEDOUT', 'timed out');
     const ex = { req: null, source: null, stopped: false };
     return new Promise((resolve, reject) => {
-      let settled = false;
       let stream;
       try {
         let reused;
@@ -412,34 +422,19 @@ function createHttp(options = {}) {
         return;
       }
       ex.req = stream;
-      state.req = stream;
-      if (signal) {
-        const end = () => stream.destroy();
-        live.add(end);
-        stream.once('close', () => live.delete(end));
-      }
-      state.abort = (err) => {
-        if (!settled) {
-          settled = true;
-          reject(err);
-        }
-        stream.destroy();
-      };
-      stream.on('error', (err) => {
-        if (settled) return;
-        settled = true;
-        reject(h2.asConnectionError(err));
-      });
+      const settle = watch(stream, state, (err) => reject(h2.asConnectionError(err)));
       // Cancelled (an interrupt, or the core letting go) before any answer.
       stream.on('close', () => {
-        if (settled) return;
-        settled = true;
-        reject(
-          Object.assign(new Error('the stream closed before its response'), { code: 'ECONNRESET' }),
-        );
+        if (settle()) {
+          reject(
+            Object.assign(new Error('the stream closed before its response'), {
+              code: 'ECONNRESET',
+            }),
+          );
+        }
       });
       stream.on('response', (headers) => {
-        settled = true;
+        settle();
         resolve({ res: new h2.Http2Response(stream, headers), ex });
       });
     });
