@@ -1,7 +1,6 @@
 //! A streaming gzip decoder (multi-member, CRC-checked), used to check diff_ids.
 
-use miniz_oxide::inflate::stream::{inflate, InflateState};
-use miniz_oxide::{DataFormat, MZError, MZFlush, MZStatus};
+use zlib_rs::{Inflate, InflateFlush, Status};
 
 #[derive(Debug, thiserror::Error)]
 #[error("invalid gzip data: {0}")]
@@ -21,7 +20,7 @@ const MAX_HEADER: usize = 10 + 2 + 65_535 + 2 * 32_768 + 2;
 pub struct Gunzip {
     phase: Phase,
     pending: Vec<u8>,
-    inflate: Box<InflateState>,
+    inflate: Inflate,
     crc: crc32fast::Hasher,
     len: u32,
     scratch: Vec<u8>,
@@ -39,7 +38,7 @@ impl Gunzip {
         Gunzip {
             phase: Phase::Header,
             pending: Vec::new(),
-            inflate: InflateState::new_boxed(DataFormat::Raw),
+            inflate: Inflate::new(false, 15),
             crc: crc32fast::Hasher::new(),
             len: 0,
             scratch: vec![0; 64 * 1024],
@@ -76,21 +75,50 @@ impl Gunzip {
                     input = input.get(n.saturating_sub(before)..).unwrap_or_default();
                     self.pending.clear();
                     self.phase = Phase::Body;
-                    self.inflate.reset(DataFormat::Raw);
+                    self.inflate.reset(false);
                     self.crc = crc32fast::Hasher::new();
                     self.len = 0;
                 }
                 Phase::Body => {
-                    let r = inflate(&mut self.inflate, input, &mut self.scratch, MZFlush::None);
-                    let out = &self.scratch[..r.bytes_written];
-                    self.crc.update(out);
-                    self.len = self.len.wrapping_add(out.len() as u32);
-                    sink(out);
-                    input = &input[r.bytes_consumed..];
-                    match r.status {
-                        Ok(MZStatus::StreamEnd) => self.phase = Phase::Trailer,
-                        Ok(_) | Err(MZError::Buf) => {}
-                        Err(e) => return Err(GunzipError(format!("deflate stream: {e:?}"))),
+                    // Until the input is used up and the output has room to
+                    // spare: a full output may leave more inside the state.
+                    loop {
+                        let (was_in, was_out) = (self.inflate.total_in(), self.inflate.total_out());
+                        let r = self.inflate.decompress(
+                            input,
+                            &mut self.scratch,
+                            InflateFlush::NoFlush,
+                        );
+                        let consumed =
+                            usize::try_from(self.inflate.total_in() - was_in).unwrap_or(usize::MAX);
+                        let written = usize::try_from(self.inflate.total_out() - was_out)
+                            .unwrap_or(0)
+                            .min(self.scratch.len());
+                        let out = &self.scratch[..written];
+                        self.crc.update(out);
+                        self.len = self.len.wrapping_add(out.len() as u32);
+                        sink(out);
+                        input = input.get(consumed..).unwrap_or_default();
+                        match r {
+                            Ok(Status::StreamEnd) => {
+                                self.phase = Phase::Trailer;
+                                break;
+                            }
+                            Ok(Status::Ok | Status::BufError) => {}
+                            Err(e) => {
+                                return Err(GunzipError(format!("deflate stream: {}", e.as_str())))
+                            }
+                        }
+                        if consumed == 0 && written == 0 {
+                            if input.is_empty() {
+                                break;
+                            }
+                            // Never spin on input the decoder will not take.
+                            return Err(GunzipError("deflate stream: no progress".to_owned()));
+                        }
+                        if input.is_empty() && written < self.scratch.len() {
+                            break;
+                        }
                     }
                 }
                 Phase::Trailer => {
@@ -206,6 +234,27 @@ mod tests {
         for pieces in [1, 3, 1000] {
             assert_eq!(gunzip_in(pieces, &two).ok(), Some(want.clone()));
         }
+    }
+
+    /// A megabyte of zeros is a few hundred bytes of deflate: one call
+    /// takes all of it with far more output pending than fits. All of it
+    /// reaches the sink before the trailer does, and a stream from another
+    /// deflater (miniz) reads the same.
+    #[test]
+    fn output_held_inside_the_decoder_comes_out_before_the_trailer() {
+        let zeros = vec![0u8; 1 << 20];
+        let mut whole = vec![0x1f, 0x8b, 8, 0, 0, 0, 0, 0, 0, 3];
+        whole.extend(miniz_oxide::deflate::compress_to_vec(&zeros, 9));
+        whole.extend(crc32fast::hash(&zeros).to_le_bytes());
+        whole.extend((zeros.len() as u32).to_le_bytes());
+        let (body, trailer) = whole.split_at(whole.len() - 8);
+        let mut d = Gunzip::new();
+        let mut out = Vec::new();
+        d.push(body, &mut |b| out.extend_from_slice(b)).unwrap();
+        assert_eq!(out.len(), zeros.len());
+        d.push(trailer, &mut |b| out.extend_from_slice(b)).unwrap();
+        d.finish().unwrap();
+        assert_eq!(out, zeros);
     }
 
     #[test]
