@@ -221,25 +221,23 @@ async fn fetch<H: Host>(cx: &Context<'_, H>, f: &Fetch) -> Result<Answer, DepsEr
                 .iter()
                 .find(|(alg, _)| alg == "sha256")
                 .map(|(_, hex)| hex.as_str());
-            let record = metadata_record(cx, wheel);
-            if let Some(body) = read_record(cx, record.as_deref()).await {
-                // Checked again: a record is only as good as the disk it is on.
-                if expected.is_none_or(|hex| check_metadata_hash(url, hex, &body).is_ok()) {
-                    return Ok(Answer::Metadata(body));
-                }
-            }
-            let creds = &cx.indexes.credentials;
-            let body = match download::read_page(cx.host, url, None, creds).await? {
-                Some((body, _, _)) => {
-                    if let Some(hex) = expected {
-                        check_metadata_hash(url, hex, &body)?;
-                    }
-                    body
-                }
-                None => wheel_metadata(cx, wheel).await?,
+            // A record is checked again: it is only as good as the disk it is on.
+            let usable = |body: &[u8]| {
+                expected.is_none_or(|hex| check_metadata_hash(url, hex, body).is_ok())
             };
-            write_record(cx, record.as_deref(), &body).await;
-            Ok(Answer::Metadata(body))
+            kept(cx, wheel, usable, async {
+                let creds = &cx.indexes.credentials;
+                match download::read_page(cx.host, url, None, creds).await? {
+                    Some((body, _, _)) => {
+                        if let Some(hex) = expected {
+                            check_metadata_hash(url, hex, &body)?;
+                        }
+                        Ok(body)
+                    }
+                    None => wheel_metadata(cx, wheel).await,
+                }
+            })
+            .await
         }
         Fetch::Sdist {
             name,
@@ -256,27 +254,47 @@ async fn fetch<H: Host>(cx: &Context<'_, H>, f: &Fetch) -> Result<Answer, DepsEr
             if wheel.url.starts_with("file://") {
                 return wheel_metadata(cx, wheel).await.map(Answer::Metadata);
             }
-            let record = metadata_record(cx, wheel);
-            if let Some(body) = read_record(cx, record.as_deref()).await {
-                return Ok(Answer::Metadata(body));
-            }
-            let body = if wheel.size.is_some_and(|size| size <= PROBE_ABOVE) {
-                wheel_metadata(cx, wheel).await?
-            } else {
+            kept(cx, wheel, |_| true, async {
+                if wheel.size.is_some_and(|size| size <= PROBE_ABOVE) {
+                    return wheel_metadata(cx, wheel).await;
+                }
                 // Some indexes serve PEP 658 files without saying so; one
                 // small GET may save downloading a large wheel that
                 // backtracking drops.
                 let url = format!("{}.metadata", wheel.url);
                 let creds = &cx.indexes.credentials;
                 match download::read_page(cx.host, &url, None, creds).await {
-                    Ok(Some((body, _, _))) => body,
-                    _ => wheel_metadata(cx, wheel).await?,
+                    Ok(Some((body, _, _))) => Ok(body),
+                    _ => wheel_metadata(cx, wheel).await,
                 }
-            };
-            write_record(cx, record.as_deref(), &body).await;
-            Ok(Answer::Metadata(body))
+            })
+            .await
         }
     }
+}
+
+/// A wheel's metadata from its record when `usable` takes it, else what
+/// `made` brings, which is then kept (see [`metadata_record`]).
+async fn kept<H: Host>(
+    cx: &Context<'_, H>,
+    wheel: &ProjectFile,
+    usable: impl Fn(&[u8]) -> bool,
+    made: impl std::future::Future<Output = Result<Vec<u8>, DepsError>>,
+) -> Result<Answer, DepsError> {
+    let record = metadata_record(cx, wheel);
+    if let Some(path) = record.as_deref() {
+        if let Some(body) = cache::read_record(cx.host, path)
+            .await
+            .filter(|b| usable(b))
+        {
+            return Ok(Answer::Metadata(body));
+        }
+    }
+    let body = made.await?;
+    if let Some(path) = record.as_deref() {
+        cache::write_record(cx.host, path, &body).await;
+    }
+    Ok(Answer::Metadata(body))
 }
 
 /// Where a wheel's core metadata is kept, by the wheel's sha256: a wheel
@@ -291,17 +309,6 @@ fn metadata_record<H: Host>(cx: &Context<'_, H>, wheel: &ProjectFile) -> Option<
         cache::METADATA_RECORDS,
         digest.hex()
     ))
-}
-
-/// A wheel's metadata record, when it has one (see [`metadata_record`]).
-async fn read_record<H: Host>(cx: &Context<'_, H>, path: Option<&str>) -> Option<Vec<u8>> {
-    cache::read_record(cx.host, path?).await
-}
-
-async fn write_record<H: Host>(cx: &Context<'_, H>, path: Option<&str>, body: &[u8]) {
-    if let Some(path) = path {
-        cache::write_record(cx.host, path, body).await;
-    }
 }
 
 fn apply(resolver: &mut Resolver, f: &Fetch, answer: Answer) {

@@ -258,9 +258,8 @@ function createHttp(options = {}) {
    */
   async function exchange(spec, state) {
     const { method, url, headers, body, bodyFile, tlsVerify, what } = spec;
-    state.req = null;
+    state.reused = null;
     state.abort = null;
-    state.reusedSession = false;
     const proxy = proxyFor(url);
     if (proxy?.error) throw httpError('EPROXY', `${what} failed: ${proxy.error} (EPROXY)`);
     if (url.protocol === 'https:' && !proxy && SAFE_METHODS.has(method) && !body && !bodyFile) {
@@ -298,7 +297,7 @@ function createHttp(options = {}) {
         agent: agentFor(url, tlsVerify, proxy),
       });
       ex.req = req;
-      const settle = watch(req, state, reject);
+      const settle = watch(req, state, reject, () => req.reusedSocket);
       // Sockets never hold the process by themselves (see "Liveness" above).
       req.on('socket', (socket) => socket.unref());
       req.on('response', (res) => {
@@ -381,17 +380,19 @@ function createHttp(options = {}) {
    * stream) ends on an interrupt and on the headers timeout, which settles
    * at once, even for a request still queued for a socket; an error before
    * the response rejects (after it, errors reach the body through
-   * readBody, or change nothing). Returns `settle()`, true only for the
-   * first caller: what settles the exchange.
+   * readBody, or change nothing). `reused()` says whether the connection
+   * had carried a request before (a failure may be one the server just
+   * closed). Returns `settle()`, true only for the first caller: what
+   * settles the exchange.
    */
-  function watch(req, state, reject) {
+  function watch(req, state, reject, reused) {
     let settled = false;
     const settle = () => {
       if (settled) return false;
       settled = true;
       return true;
     };
-    state.req = req;
+    state.reused = reused;
     if (signal) {
       const end = () => req.destroy();
       live.add(end);
@@ -413,16 +414,20 @@ function createHttp(options = {}) {
     const ex = { req: null, source: null, stopped: false };
     return new Promise((resolve, reject) => {
       let stream;
+      let reused;
       try {
-        let reused;
         ({ stream, reused } = h2.request(session, spec.method, spec.url, spec.headers));
-        state.reusedSession = reused;
       } catch (err) {
         reject(h2.asConnectionError(err));
         return;
       }
       ex.req = stream;
-      const settle = watch(stream, state, (err) => reject(h2.asConnectionError(err)));
+      const settle = watch(
+        stream,
+        state,
+        (err) => reject(h2.asConnectionError(err)),
+        () => reused,
+      );
       // Cancelled (an interrupt, or the core letting go) before any answer.
       stream.on('close', () => {
         if (settle()) {
@@ -468,7 +473,7 @@ function createHttp(options = {}) {
     // slow uplink must not be taken for a dead server.
     const bodyLength = body ? body.byteLength : bodyFile ? bodyFile.length : 0;
     const limitMs = timeoutMs + Math.ceil((bodyLength / UPLOAD_MIN_RATE) * 1000);
-    const state = { timedOut: false, req: null, abort: null, reusedSession: false };
+    const state = { timedOut: false, reused: null, abort: null };
     const timer = setTimeout(() => {
       state.timedOut = true;
       state.abort?.(httpError('ETIMEDOUT', 'timed out'));
@@ -498,7 +503,7 @@ function createHttp(options = {}) {
             !state.timedOut &&
             !signal?.aborted &&
             SAFE_METHODS.has(spec.method) &&
-            (state.req?.reusedSocket || state.reusedSession) &&
+            state.reused?.() &&
             STALE_SOCKET.has(codeOf(err))
           ) {
             retried = true;

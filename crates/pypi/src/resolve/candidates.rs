@@ -261,6 +261,13 @@ mod tests {
         ProjectFile::new(filename, &format!("https://files.example/{filename}"))
     }
 
+    /// A page listing `filenames`, in that order.
+    fn page(filenames: &[&str]) -> ProjectPage {
+        ProjectPage {
+            files: filenames.iter().copied().map(file).collect(),
+        }
+    }
+
     fn target() -> Target {
         Target {
             python: "3.11.4".parse().unwrap(),
@@ -275,19 +282,14 @@ mod tests {
     #[test]
     fn versions_come_from_wheel_and_sdist_names() {
         let name = PackageName::new("python-dateutil").unwrap();
-        let page = ProjectPage {
-            files: [
-                "python-dateutil-2.8.2.tar.gz",
-                "python_dateutil-2.9.0.post0-py2.py3-none-any.whl",
-                "python-dateutil-2.9.0.post0.tar.gz",
-                "python-dateutil-1.4.win32.exe",
-                "dateutil-9.9.tar.gz",
-                "python-dateutil-latest.zip",
-            ]
-            .into_iter()
-            .map(file)
-            .collect(),
-        };
+        let page = page(&[
+            "python-dateutil-2.8.2.tar.gz",
+            "python_dateutil-2.9.0.post0-py2.py3-none-any.whl",
+            "python-dateutil-2.9.0.post0.tar.gz",
+            "python-dateutil-1.4.win32.exe",
+            "dateutil-9.9.tar.gz",
+            "python-dateutil-latest.zip",
+        ]);
         let project = Project::from_page(&name, page);
         let versions: Vec<String> = project.versions().map(|(v, _)| v.to_string()).collect();
         assert_eq!(versions, ["2.9.0.post0", "2.8.2"]);
@@ -297,20 +299,15 @@ mod tests {
     #[test]
     fn wheels_sharing_a_version_start_are_grouped_and_others_names_left_out() {
         let name = PackageName::new("pydantic-core").unwrap();
-        let page = ProjectPage {
-            files: [
-                // Unparsable tags first: its version is not taken from it.
-                "pydantic_core-2.27.2-cp311.whl",
-                "pydantic_core-2.27.2-cp311-cp311-manylinux_2_17_x86_64.whl",
-                "pydantic_core-2.27.2-cp312-cp312-win_amd64.whl",
-                "pydantic_core-2.27.2-1-cp311-cp311-musllinux_1_1_x86_64.whl",
-                "pydantic_core_extra-2.27.2-cp311-cp311-win_amd64.whl",
-                "pydantic_core-2.27.1-cp311-cp311-win_amd64.whl",
-            ]
-            .into_iter()
-            .map(file)
-            .collect(),
-        };
+        let page = page(&[
+            // Unparsable tags first: its version is not taken from it.
+            "pydantic_core-2.27.2-cp311.whl",
+            "pydantic_core-2.27.2-cp311-cp311-manylinux_2_17_x86_64.whl",
+            "pydantic_core-2.27.2-cp312-cp312-win_amd64.whl",
+            "pydantic_core-2.27.2-1-cp311-cp311-musllinux_1_1_x86_64.whl",
+            "pydantic_core_extra-2.27.2-cp311-cp311-win_amd64.whl",
+            "pydantic_core-2.27.1-cp311-cp311-win_amd64.whl",
+        ]);
         let project = Project::from_page(&name, page);
         let versions: Vec<String> = project.versions().map(|(v, _)| v.to_string()).collect();
         assert_eq!(versions, ["2.27.2", "2.27.1"]);
@@ -338,18 +335,13 @@ mod tests {
             tags: &tags,
         };
         let name = PackageName::new("pydantic-core").unwrap();
-        let mut page = ProjectPage {
-            files: [
-                "pydantic_core-2.27.2-cp311-cp311-win_amd64.whl",
-                "pydantic_core-2.27.2-cp311-cp311-manylinux_2_17_x86_64.whl",
-                "pydantic_core-2.27.2.tar.gz",
-                "pydantic_core-2.27.1-cp311-cp311-win_amd64.whl",
-                "pydantic_core-2.27.1.tar.gz",
-            ]
-            .into_iter()
-            .map(file)
-            .collect(),
-        };
+        let mut page = page(&[
+            "pydantic_core-2.27.2-cp311-cp311-win_amd64.whl",
+            "pydantic_core-2.27.2-cp311-cp311-manylinux_2_17_x86_64.whl",
+            "pydantic_core-2.27.2.tar.gz",
+            "pydantic_core-2.27.1-cp311-cp311-win_amd64.whl",
+            "pydantic_core-2.27.1.tar.gz",
+        ]);
         page.files[1].yanked = Some("broken".to_owned());
         let project = Project::from_page(&name, page);
         for version in ["2.27.2", "2.27.1"] {
