@@ -1072,6 +1072,40 @@ describe('push and the registry flags', () => {
     assert.deepEqual(creds(), { user: 'ci', passwordLength: 's3cret-value'.length, other: null });
   });
 
+  test('--password-stdin waits for a writer that is slow to start (`vault read … |`)', () => {
+    // A shell pipeline whose writer only writes after the CLI has started and
+    // looked at process.stdin: the pipe is non-blocking by then and a
+    // synchronous read of it failed with EAGAIN.
+    const argv = ['push', 'out', 'reg.example:5000/app:1', '--username', 'ci', '--password-stdin'];
+    fs.rmSync(`${recordPath}.creds`, { force: true });
+    const r = spawnSync(
+      'sh',
+      [
+        '-c',
+        '(sleep 0.5; printf "s3cret-value\\n") | "$@"',
+        'sh',
+        process.execPath,
+        '--require',
+        stubPath,
+        bin,
+        ...argv,
+      ],
+      {
+        cwd: tmp,
+        encoding: 'utf8',
+        env: {
+          ...process.env,
+          ...clean(),
+          PYCONTAINER_DEBUG: '',
+          STUB_WASM: 'ok',
+          STUB_RECORD: recordPath,
+        },
+      },
+    );
+    assert.equal(r.status, 0, r.stderr);
+    assert.deepEqual(creds(), { user: 'ci', passwordLength: 's3cret-value'.length, other: null });
+  });
+
   test('PYCONTAINER_REGISTRY_USERNAME and _PASSWORD work for CI', () => {
     const r = run(['push', 'out', 'reg.example:5000/app:1'], {
       env: {

@@ -50,7 +50,7 @@ async function runBuild(args) {
   const digestFile = values['digest-file'] && path.resolve(values['digest-file']);
   if (digestFile) checkDigestFile(digestFile);
   const options = optionsFrom(values, BUILD_FLAGS);
-  addPassword(values, options, 'build');
+  await addPassword(values, options, 'build');
   const reporter = reporterFor(values);
   const timer = values.verbose ? phaseTimer() : null;
   options.onProgress = timer
@@ -118,7 +118,7 @@ async function runDockerfile(args) {
     );
   }
   const options = optionsFrom(values, DOCKERFILE_FLAGS);
-  addPassword(values, options, 'dockerfile');
+  await addPassword(values, options, 'dockerfile');
   const reporter = reporterFor(values);
   options.onProgress = reporter.onProgress;
   reporter.info(
@@ -171,7 +171,7 @@ async function runPush(args) {
     throw new UsageError('needs LAYOUT[:TAG] and at least one REF to push to', 'push');
   }
   const options = optionsFrom(values, PUSH_FLAGS);
-  addPassword(values, options, 'push');
+  await addPassword(values, options, 'push');
   const api = require('../../index.js');
   const [source, ...references] = positionals;
   const { path: layout, tag } = api.splitLayoutRef(source);

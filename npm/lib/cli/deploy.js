@@ -103,7 +103,7 @@ async function runDeploy(args) {
   const kubectl = values.apply ? findKubectl() : undefined;
   const options = optionsFrom(values, DEPLOY_FLAGS);
   options.runtime = runtimeFrom(values);
-  addPassword(values, options, 'deploy');
+  await addPassword(values, options, 'deploy');
   const reporter = reporterFor(values);
   options.onProgress = reporter.onProgress;
   reporter.info(`pycontainer: deploying ${displayPath(path.resolve(options.context ?? '.'))}`);

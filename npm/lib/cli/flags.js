@@ -166,23 +166,30 @@ function optionsFrom(values, flags) {
   return options;
 }
 
-/** The whole of stdin, for --password-stdin; one trailing newline dropped. */
-function readPasswordStdin(helpCommand) {
+/**
+ * The whole of stdin, for --password-stdin; one trailing newline dropped.
+ * Read as a stream, not with readFileSync(0): once anything has touched
+ * `process.stdin`, a pipe's descriptor is non-blocking and a synchronous read
+ * fails with EAGAIN whenever the writer (`vault read … |`) has not written yet.
+ */
+async function readPasswordStdin(helpCommand) {
   if (process.stdin.isTTY) {
     throw new UsageError(
       '--password-stdin reads the password from a pipe, not a terminal',
       helpCommand,
     );
   }
-  const text = require('node:fs')
-    .readFileSync(0, 'utf8')
+  const chunks = [];
+  for await (const chunk of process.stdin) chunks.push(chunk);
+  const text = Buffer.concat(chunks)
+    .toString('utf8')
     .replace(/\r?\n$/, '');
   if (text === '') throw new UsageError('--password-stdin: standard input was empty', helpCommand);
   return text;
 }
 
 /** --username and --password-stdin come together or not at all. */
-function addPassword(values, options, helpCommand) {
+async function addPassword(values, options, helpCommand) {
   if (values['password-stdin'] && values.username === undefined) {
     throw new UsageError("option '--password-stdin' needs '--username'", helpCommand);
   }
@@ -192,7 +199,7 @@ function addPassword(values, options, helpCommand) {
       helpCommand,
     );
   }
-  if (values['password-stdin']) options.password = readPasswordStdin(helpCommand);
+  if (values['password-stdin']) options.password = await readPasswordStdin(helpCommand);
 }
 
 module.exports = {

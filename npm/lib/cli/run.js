@@ -154,7 +154,7 @@ async function runRun(argv) {
   const containerVars = containerEnv(values.env ?? []);
   const choice = engineChoice(values);
   const options = optionsFrom(values, RUN_FLAGS);
-  addPassword(values, options, 'run');
+  await addPassword(values, options, 'run');
   const log = (line) => {
     if (!values.quiet) process.stderr.write(`pycontainer: ${line}\n`);
   };
