@@ -1,6 +1,7 @@
 //! A streaming gzip decoder (multi-member, CRC-checked), used to check diff_ids.
 
-use zlib_rs::{Inflate, InflateFlush, Status};
+use crate::inflate::{self, Next};
+use zlib_rs::Inflate;
 
 #[derive(Debug, thiserror::Error)]
 #[error("invalid gzip data: {0}")]
@@ -83,41 +84,20 @@ impl Gunzip {
                     // Until the input is used up and the output has room to
                     // spare: a full output may leave more inside the state.
                     loop {
-                        let (was_in, was_out) = (self.inflate.total_in(), self.inflate.total_out());
-                        let r = self.inflate.decompress(
-                            input,
-                            &mut self.scratch,
-                            InflateFlush::NoFlush,
-                        );
-                        let consumed =
-                            usize::try_from(self.inflate.total_in() - was_in).unwrap_or(usize::MAX);
-                        let written = usize::try_from(self.inflate.total_out() - was_out)
-                            .unwrap_or(0)
-                            .min(self.scratch.len());
-                        let out = &self.scratch[..written];
+                        let step = inflate::step(&mut self.inflate, input, &mut self.scratch);
+                        let out = self.scratch.get(..step.written).unwrap_or_default();
                         self.crc.update(out);
                         self.len = self.len.wrapping_add(out.len() as u32);
                         sink(out);
-                        input = input.get(consumed..).unwrap_or_default();
-                        match r {
-                            Ok(Status::StreamEnd) => {
+                        input = input.get(step.consumed..).unwrap_or_default();
+                        match step.next {
+                            Ok(Next::Ended) => {
                                 self.phase = Phase::Trailer;
                                 break;
                             }
-                            Ok(Status::Ok | Status::BufError) => {}
-                            Err(e) => {
-                                return Err(GunzipError(format!("deflate stream: {}", e.as_str())))
-                            }
-                        }
-                        if consumed == 0 && written == 0 {
-                            if input.is_empty() {
-                                break;
-                            }
-                            // Never spin on input the decoder will not take.
-                            return Err(GunzipError("deflate stream: no progress".to_owned()));
-                        }
-                        if input.is_empty() && written < self.scratch.len() {
-                            break;
+                            Ok(Next::Wait) => break,
+                            Ok(Next::More) => {}
+                            Err(e) => return Err(GunzipError(format!("deflate stream: {e}"))),
                         }
                     }
                 }

@@ -6,6 +6,7 @@ mod encoder;
 mod entry;
 pub mod gunzip;
 pub mod gzip;
+mod inflate;
 pub mod tar;
 pub mod untar;
 pub mod zip;

@@ -11,7 +11,8 @@
 //!    → [`data_offset`], then its `compressed_size` bytes from there, in
 //!    chunks, through an [`EntryReader`].
 
-use zlib_rs::{Inflate, InflateFlush, Status};
+use crate::inflate::{self, Next};
+use zlib_rs::Inflate;
 
 const EOCD_SIG: u32 = 0x0605_4b50;
 const LOCATOR_SIG: u32 = 0x0706_4b50;
@@ -522,32 +523,17 @@ impl Inflater {
             // written is cut off again.
             let start = out.len();
             out.resize(start + INFLATE_SCRATCH, 0);
-            let (was_in, was_out) = (self.state.total_in(), self.state.total_out());
-            let r = self.state.decompress(
+            let step = inflate::step(
+                &mut self.state,
                 compressed,
                 out.get_mut(start..).unwrap_or_default(),
-                InflateFlush::NoFlush,
             );
-            let consumed = usize::try_from(self.state.total_in() - was_in).unwrap_or(usize::MAX);
-            let written = usize::try_from(self.state.total_out() - was_out).unwrap_or(0);
-            out.truncate(start + written.min(INFLATE_SCRATCH));
-            compressed = compressed.get(consumed..).unwrap_or_default();
-            match r {
-                Ok(Status::StreamEnd) => self.done = true,
-                Ok(Status::Ok | Status::BufError) => {}
-                Err(e) => return Err(InflateError::Corrupt(e.as_str().to_owned())),
-            }
-            // A full output may leave more inside the state even when all
-            // input is consumed, so only a partial one means done.
-            let stalled = consumed == 0 && written == 0;
-            if self.done {
-                continue;
-            }
-            if stalled && !compressed.is_empty() {
-                return Err(InflateError::Corrupt("no progress".to_owned()));
-            }
-            if stalled || compressed.is_empty() && written < INFLATE_SCRATCH {
-                return Ok(());
+            out.truncate(start + step.written);
+            compressed = compressed.get(step.consumed..).unwrap_or_default();
+            match step.next.map_err(|e| InflateError::Corrupt(e.to_owned()))? {
+                Next::Ended => self.done = true,
+                Next::Wait => return Ok(()),
+                Next::More => {}
             }
         }
     }
