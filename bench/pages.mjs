@@ -14,10 +14,9 @@
 // network held back: on this machine's link one in a few HTTP/1.1 runs
 // waited 5 s for its sixteenth connection).
 
-import { spawn } from 'node:child_process';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { log, median } from './lib.mjs';
+import { log, median, run, tail } from './lib.mjs';
 
 const repo = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');
 const HTTP = path.join(repo, 'npm/lib/http/index.js');
@@ -65,21 +64,10 @@ const [index, ...projects] = process.argv.slice(2);
 })().catch((err) => { process.stderr.write(String(err.message) + '\\n'); process.exit(1); });
 `;
 
-function once(http) {
-  return new Promise((resolve, reject) => {
-    const child = spawn(process.execPath, ['-e', CHILD, http, INDEX, ...PROJECTS], {
-      stdio: ['ignore', 'pipe', 'inherit'],
-    });
-    let out = '';
-    child.stdout.on('data', (chunk) => {
-      out += chunk;
-    });
-    child.on('error', reject);
-    child.on('close', (code) => {
-      if (code !== 0) reject(new Error(`the page fetch through ${http} failed`));
-      else resolve(JSON.parse(out));
-    });
-  });
+async function once(http) {
+  const r = await run(process.execPath, ['-e', CHILD, http, INDEX, ...PROJECTS]);
+  if (r.code !== 0) throw new Error(`the page fetch through ${http} failed:\n${tail(r.stderr)}`);
+  return JSON.parse(r.stdout);
 }
 
 async function main() {
